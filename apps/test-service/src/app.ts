@@ -1,0 +1,84 @@
+import {
+  bearerAuth,
+  createTokenVerifier,
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from '@platform/auth';
+import { StartupError } from '@platform/config';
+import { createDatabase, pendingMigrations } from '@platform/db';
+import { createApp } from '@platform/http';
+import type { FastifyInstance } from 'fastify';
+import type { TestServiceConfig } from './config.ts';
+import { migrations } from './db/migrations.ts';
+import type { TestServiceSchema } from './db/schema.ts';
+import { echoRoutes } from './echo/echo.routes.ts';
+import { itemsRepository } from './items/items.repository.ts';
+import { itemRoutes } from './items/items.routes.ts';
+import { tickRoutes } from './ticks/ticks.routes.ts';
+
+export const SCOPES = ['test:read', 'test:write'] as const;
+
+export type AppConfig = Pick<
+  TestServiceConfig,
+  'DATABASE_URL' | 'LOG_LEVEL' | 'OAUTH_ISSUER' | 'OAUTH_JWKS_URL' | 'TOKEN_AUDIENCE'
+>;
+
+export interface BuildOptions {
+  /** Test hook: capture the JSON log lines. */
+  logStream?: { write(line: string): unknown };
+}
+
+/** Builds test-service: the reference for how a platform resource service is put together. */
+export async function buildTestService(
+  config: AppConfig,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const database = createDatabase<TestServiceSchema>(config.DATABASE_URL);
+  // Starting on a schema older than the code would fail on the first request instead; say it up front.
+  const pending = await pendingMigrations(database, migrations).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
+  if (pending.length > 0) {
+    await database.close();
+    throw new StartupError(`database is not migrated (pending: ${pending.join(', ')}); run pnpm db:push`);
+  }
+
+  const app = await createApp({
+    name: 'test-service',
+    logLevel: config.LOG_LEVEL,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    readiness: { database: () => database.ping() },
+    openapi: {
+      path: '/test/openapi.json',
+      title: 'test-service',
+      version: '1.0.0',
+      description:
+        'Reference resource server of the platform: scoped echo, server-sent ticks and a small items resource.',
+    },
+    onClose: () => database.close(),
+  });
+
+  const resource = config.TOKEN_AUDIENCE;
+  const verifier = createTokenVerifier({
+    issuer: config.OAUTH_ISSUER,
+    jwksUri: config.OAUTH_JWKS_URL,
+    audience: resource,
+  });
+  await app.register(bearerAuth, {
+    verifier,
+    realm: 'test-service',
+    resourceMetadataUrl: protectedResourceMetadataUrl(resource),
+  });
+  protectedResourceMetadata(app, {
+    resource,
+    authorizationServers: [config.OAUTH_ISSUER],
+    scopesSupported: [...SCOPES],
+    resourceName: 'Platform test service',
+  });
+
+  echoRoutes(app);
+  tickRoutes(app);
+  itemRoutes(app, itemsRepository(database));
+  return app;
+}

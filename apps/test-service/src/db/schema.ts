@@ -1,0 +1,15 @@
+import type { Generated } from '@platform/db';
+
+export interface ItemsTable {
+  id: string;
+  name: string;
+  /** Free-form JSON document, stored as text. */
+  data: string;
+  /** `sub` of the token that created it. */
+  created_by: string;
+  created_at: Generated<number>;
+}
+
+export interface TestServiceSchema {
+  items: ItemsTable;
+}

@@ -1,0 +1,19 @@
+// `pnpm bench`: every benchmark in turn, each printing its table (ours beside its peer, as ratios).
+// The auth benchmark is pinned to one core with taskset when available, as its target is per core.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+const runs: Array<[string, string[]]> = [
+  hasTaskset
+    ? ['taskset', ['-c', '0', process.execPath, join(here, 'auth-verify.ts')]]
+    : [process.execPath, [join(here, 'auth-verify.ts')]],
+  [process.execPath, [join(here, 'echo.ts')]],
+];
+let failed = false;
+for (const [command, args] of runs) {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  failed ||= result.status !== 0;
+}
+process.exit(failed ? 1 : 0);

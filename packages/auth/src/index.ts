@@ -1,0 +1,17 @@
+// @platform/auth: how resource services accept OAuth access tokens (RFC 9068 JWTs, RFC 6750 bearer
+// usage, RFC 9728 protected resource metadata). Importing it also types `request.token` in Fastify.
+export { type BearerAuthOptions, bearerAuth, requireScopes } from './bearer-auth.ts';
+export {
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from './protected-resource-metadata.ts';
+export { TokenError, type TokenErrorReason } from './token-error.ts';
+export {
+  createTokenVerifier,
+  type TokenVerifier,
+  type VerifiedToken,
+  type VerifierCacheStats,
+} from './token-verifier.ts';
+export type { TokenVerifierOptions } from './verifier-options.ts';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatBearerChallenge, quoteHeaderValue } from './www-authenticate.ts';
+
+describe('formatBearerChallenge', () => {
+  it('omits the error for a request without credentials (RFC 6750 §3.1)', () => {
+    expect(
+      formatBearerChallenge({ realm: 'notes', resourceMetadata: 'https://api.test/.well-known/x' }),
+    ).toBe('Bearer realm="notes", resource_metadata="https://api.test/.well-known/x"');
+  });
+
+  it('lists error, description and scope in order', () => {
+    expect(
+      formatBearerChallenge({
+        realm: 'notes',
+        error: 'insufficient_scope',
+        errorDescription: 'More scope needed.',
+        scope: 'notes:read notes:write',
+        resourceMetadata: 'https://api.test/m',
+      }),
+    ).toBe(
+      'Bearer realm="notes", error="insufficient_scope", error_description="More scope needed.", ' +
+        'scope="notes:read notes:write", resource_metadata="https://api.test/m"',
+    );
+  });
+});
+
+describe('quoteHeaderValue', () => {
+  it('escapes quotes and backslashes', () => {
+    expect(quoteHeaderValue('say "hi" \\o/')).toBe('"say \\"hi\\" \\\\o/"');
+  });
+
+  it.each(['line\r\nInjected: yes', 'tab\there', 'café'])(
+    'refuses %j rather than emit a broken header',
+    (value) => {
+      expect(() => quoteHeaderValue(value)).toThrow(TypeError);
+    },
+  );
+});

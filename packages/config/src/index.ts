@@ -1,0 +1,5 @@
+export { z } from 'zod';
+export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
+export { ConfigError, loadConfig, runMain, StartupError } from './load-config.ts';
+export { boolean, databaseUrl, httpUrl, list, logLevel, nodeEnv, port } from './schemas.ts';
+export { DEV_SECRET_PREFIX, devSecretsInProduction, isDevSecret, secret } from './secrets.ts';

@@ -1,0 +1,13 @@
+export type { Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely';
+export { sql } from 'kysely';
+export { type DatabaseTasks, runDatabaseTask } from './cli.ts';
+export { decimalColumn, jsonColumn, nowMs, timestampMs } from './columns.ts';
+export { createDatabase, type Database, type DatabaseOptions, type DialectName } from './create-database.ts';
+export {
+  type Migration,
+  MigrationError,
+  type MigrationReport,
+  type Migrations,
+  migrateToLatest,
+  pendingMigrations,
+} from './migrate.ts';

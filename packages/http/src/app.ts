@@ -1,0 +1,89 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { problemErrorHandler } from './error-handler.ts';
+import { HttpError } from './errors.ts';
+import { registerHealthRoutes } from './health.ts';
+import { loggerOptions } from './logger.ts';
+import { registerMetrics } from './metrics.ts';
+import { notFoundHandler, unmatchedRouteError } from './not-found.ts';
+import { registerOpenApi } from './openapi.ts';
+import { type AppOptions, resolveAppOptions } from './options.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
+
+/** Log key under which every request log line carries the request id. */
+export const REQUEST_ID_LOG_KEY = 'request_id';
+
+/**
+ * Builds the Fastify app every service starts from: request ids, JSON logs, problem+json errors,
+ * `/health`, `/ready`, `/metrics` and the OpenAPI document. Options are validated here and throw.
+ *
+ * Async because @fastify/swagger must finish loading before the service declares its routes, or those
+ * routes would be missing from the OpenAPI document. Await it, then add routes and plugins as usual.
+ */
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const settings = resolveAppOptions(options);
+
+  const app = Fastify({
+    logger: loggerOptions({
+      service: settings.name,
+      version: settings.version,
+      level: settings.logLevel,
+      stream: settings.logStream,
+    }),
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY }),
+    genReqId: requestIdFor,
+    bodyLimit: settings.bodyLimit,
+    // Fastify's own closing 503 is plain JSON without our request id; the onRequest hook below answers instead.
+    return503OnClosing: false,
+    // Report every failing field at once; bodies are bounded by bodyLimit and the list is capped.
+    // removeAdditional off: a schema saying `additionalProperties: false` rejects unknown fields with a 400
+    // naming them, instead of Fastify's default of silently dropping them (a typo must not pass as success).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // Malformed URLs are rejected by the router before any hook runs; route them to the same handler.
+    frameworkErrors: (error, request, reply) => {
+      problemErrorHandler(error, request, reply);
+    },
+  });
+
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    // Set first so that every response, errors included, carries it.
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (closing) {
+      // A request on a connection that was already open when draining began; Fastify marks it Connection: close.
+      throw new HttpError({
+        status: 503,
+        code: 'shutting_down',
+        detail: 'The server is shutting down; retry.',
+      });
+    }
+    // Answer 404/405 before the body is read: a wrong URL must not be reported as bad JSON or too large.
+    if (request.is404) throw unmatchedRouteError(request.server, request);
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    // A request that was in flight when close began must not keep its connection open, or the server's
+    // close would wait for the client's keep-alive timeout.
+    if (closing) reply.header('connection', 'close');
+  });
+
+  if (settings.onClose) {
+    const onClose = settings.onClose;
+    // Fastify runs onClose hooks after the server stopped listening and in-flight requests finished.
+    app.addHook('onClose', async () => {
+      await onClose();
+    });
+  }
+
+  await registerOpenApi(app, settings.openapi);
+  registerMetrics(app);
+  registerHealthRoutes(app, { checks: settings.readiness, timeoutMs: settings.readinessTimeoutMs });
+
+  return app;
+}

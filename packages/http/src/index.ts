@@ -1,0 +1,12 @@
+// @platform/http: the Fastify app factory every service starts from.
+export { createApp, REQUEST_ID_LOG_KEY } from './app.ts';
+export type { HttpErrorOptions, Problem } from './errors.ts';
+export { badRequest, conflict, HttpError, notFound, PROBLEM_CONTENT_TYPE, toProblem } from './errors.ts';
+export type { AppMetrics } from './metrics.ts';
+export { UNMATCHED_ROUTE } from './metrics.ts';
+export { BEARER_SECURITY_SCHEME, problemResponses, problemSchema } from './openapi.ts';
+export type { AppOptions, LogStream, OpenApiOptions, ReadinessCheck } from './options.ts';
+export { REQUEST_ID_HEADER } from './request-id.ts';
+export type { RunningServer, StartServerOptions } from './server.ts';
+export { startServer } from './server.ts';
+export type { ValidationIssue } from './to-http-error.ts';

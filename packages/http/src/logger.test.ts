@@ -1,0 +1,73 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loggerOptions, pathOf, REDACTED } from './logger.ts';
+import { captureLog } from './test-support.ts';
+
+describe('pathOf', () => {
+  it.each([
+    ['/a/b', '/a/b'],
+    ['/authorize?code=abc&state=xyz', '/authorize'],
+    ['/a#frag', '/a'],
+    ['/', '/'],
+  ])('%s → %s', (url, path) => {
+    expect(pathOf(url)).toBe(path);
+  });
+});
+
+describe('loggerOptions', () => {
+  const logWith = (fields: Record<string, unknown>) => {
+    const log = captureLog();
+    const { stream, ...options } = loggerOptions({
+      service: 'svc',
+      version: undefined,
+      level: 'info',
+      stream: log,
+    });
+    pino(options, stream ?? log).info(fields, 'line');
+    return log.records()[0] ?? {};
+  };
+
+  it('tags every line with the service and omits an unset version', () => {
+    const line = logWith({});
+    expect(line.service).toBe('svc');
+    expect(line).not.toHaveProperty('version');
+    expect(typeof line.time).toBe('string');
+  });
+
+  it('censors credentials at the top level and one level down', () => {
+    const line = logWith({
+      headers: { authorization: 'Bearer a', cookie: 'sid=b', 'set-cookie': 'sid=c', accept: 'json' },
+      upstream: { headers: { authorization: 'Bearer d', 'proxy-authorization': 'Basic e' } },
+      client_secret: 'f',
+      body: { password: 'g', refresh_token: 'h', username: 'ok' },
+    });
+    expect(line).toMatchObject({
+      headers: { authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, accept: 'json' },
+      upstream: { headers: { authorization: REDACTED, 'proxy-authorization': REDACTED } },
+      client_secret: REDACTED,
+      body: { password: REDACTED, refresh_token: REDACTED, username: 'ok' },
+    });
+  });
+
+  it('serializes `req` to method and path only, whatever was passed', () => {
+    const line = logWith({
+      req: { method: 'GET', url: '/a?token=t', headers: { authorization: 'Bearer x' } },
+    });
+    expect(line.req).toEqual({ method: 'GET', url: '/a' });
+    expect(logWith({ req: 'not a request' }).req).toEqual({});
+  });
+
+  it('applies the level', () => {
+    const log = captureLog();
+    const { stream, ...options } = loggerOptions({
+      service: 'svc',
+      version: '1',
+      level: 'error',
+      stream: log,
+    });
+    const logger = pino(options, stream ?? log);
+    logger.info('hidden');
+    logger.error('shown');
+    expect(log.records().map((line) => line.msg)).toEqual(['shown']);
+  });
+});

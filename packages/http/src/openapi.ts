@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from './errors.ts';
+import type { OpenApiOptions } from './options.ts';
+
+const PROBLEM_MEDIA_TYPE = PROBLEM_CONTENT_TYPE.split(';')[0] as string;
+
+/** JSON Schema of an RFC 9457 problem as `toProblem` writes it; extensions (e.g. `errors`) are allowed. */
+export const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', description: 'URN naming the problem, `urn:problem:<code>`.' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string', description: 'Path of the request that failed.' },
+    code: { type: 'string', description: 'Stable machine-readable error code.' },
+    request_id: { type: 'string', description: 'Echo of the `x-request-id` response header.' },
+  },
+  additionalProperties: true,
+} as const;
+
+export interface ProblemResponse {
+  description: string;
+  content: Record<string, { schema: typeof problemSchema }>;
+}
+
+/**
+ * Route-schema `response` entries documenting problem+json errors, e.g.
+ * `schema: { response: { 200: item, ...problemResponses(400, 404) } }`. They only document: error bodies
+ * are serialized by the app's error handler, never by these schemas.
+ */
+export function problemResponses(...statuses: number[]): Record<number, ProblemResponse> {
+  const responses: Record<number, ProblemResponse> = {};
+  for (const status of statuses) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new Error(`problemResponses: ${status} is not an error status`);
+    }
+    responses[status] = {
+      description: `Problem details (RFC 9457), status ${status}.`,
+      content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } },
+    };
+  }
+  return responses;
+}
+
+/** Name of the bearer-token security scheme in every service's OpenAPI document. */
+export const BEARER_SECURITY_SCHEME = 'bearer';
+
+/**
+ * Registers @fastify/swagger (OpenAPI 3.1) and serves the document at `options.path`.
+ * Must be awaited before the service adds routes: swagger only sees routes added after it loaded.
+ */
+export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: options.title,
+        version: options.version,
+        ...(options.description ? { description: options.description } : {}),
+      },
+      // Every platform resource service takes RFC 9068 JWT access tokens; routes reference this scheme as
+      // `security: [{ bearer: ['scope'] }]`.
+      components: {
+        securitySchemes: {
+          [BEARER_SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  });
+
+  app.get(options.path, { schema: { hide: true } }, async () => app.swagger());
+}

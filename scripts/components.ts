@@ -1,0 +1,64 @@
+// The platform's components as the start-up scripts know them. A component is listed here only once it
+// exists (no skeletons): the gateway, oauth-service, admin-portal, kline and flow join as they land.
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+export interface Component {
+  name: string;
+  /** Folder under the repo root. */
+  dir: string;
+  /** Entry point run with `node` (TypeScript runs directly on Node 24). */
+  entry: string;
+  port: number;
+  /** Liveness path polled before the platform is announced as up. */
+  healthPath: string;
+  /** Public URLs printed in the banner, relative to PUBLIC_URL or absolute. */
+  urls: Array<{ label: string; url: string }>;
+  /** Has a database (migrations and seed under src/db/cli.ts). */
+  database: boolean;
+}
+
+export const components: Component[] = [
+  {
+    name: 'test-service',
+    dir: 'apps/test-service',
+    entry: 'src/main.ts',
+    port: 3005,
+    healthPath: '/health',
+    urls: [
+      { label: 'echo (test:read / test:write)', url: 'http://localhost:3005/test/api/v1/echo' },
+      { label: 'ticks (SSE)', url: 'http://localhost:3005/test/api/v1/ticks' },
+      { label: 'OpenAPI', url: 'http://localhost:3005/test/openapi.json' },
+      { label: 'RFC 9728 metadata', url: 'http://localhost:3005/.well-known/oauth-protected-resource/test' },
+      { label: 'health / ready / metrics', url: 'http://localhost:3005/health  /ready  /metrics' },
+    ],
+    database: true,
+  },
+];
+
+/** Seeded accounts, printed by the start-up banner and listed in the README. */
+export const seededAccounts: Array<{ who: string; credentials: string }> = [];
+
+/** Where SQLite databases live unless a component's DATABASE_URL says otherwise. */
+export function dataDir(env: NodeJS.ProcessEnv): string {
+  return env.PLATFORM_DATA_DIR ?? join(ROOT, 'data');
+}
+
+/**
+ * Each service owns its database; one shell cannot give them all the same DATABASE_URL, so the scripts read
+ * `<SERVICE>_DATABASE_URL` (e.g. TEST_SERVICE_DATABASE_URL) and fall back to SQLite under data/.
+ */
+export function databaseUrlFor(component: Component, env: NodeJS.ProcessEnv): string {
+  const key = `${component.name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
+  return env[key] ?? `file:${join(dataDir(env), `${component.name}.db`)}`;
+}
+
+/** The environment a component runs with: the caller's, plus its port and database. */
+export function componentEnv(component: Component, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    PORT: String(component.port),
+    ...(component.database ? { DATABASE_URL: databaseUrlFor(component, env) } : {}),
+  };
+}
