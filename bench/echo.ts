@@ -4,12 +4,10 @@
 //   node bench/echo.ts [--seconds 10] [--connections 32]
 //
 // Both servers run as child processes; autocannon drives them from this process, one after the other.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase, migrateToLatest } from '@platform/db';
-import { createTestIssuer, spawnService } from '@platform/testing';
+import { createTempDatabase, createTestIssuer, spawnService } from '@platform/testing';
 import autocannon from 'autocannon';
 import { migrations } from '../apps/test-service/src/db/migrations.ts';
 
@@ -45,8 +43,8 @@ async function load(url: string, token: string): Promise<Result> {
 
 const issuer = await createTestIssuer();
 const token = await issuer.mint({ aud: AUDIENCE, client_id: 'bench', scope: 'test:read', expiresIn: 3600 });
-const dir = mkdtempSync(join(tmpdir(), 'bench-echo-'));
-const databaseUrl = `file:${join(dir, 'test-service.db')}`;
+const temp = await createTempDatabase('sqlite');
+const databaseUrl = temp.url;
 const database = createDatabase(databaseUrl);
 await migrateToLatest(database, migrations);
 await database.close();
@@ -75,7 +73,7 @@ const peer = await spawnService({
 const peerResult = await load(`${peer.url}/test/api/v1/echo`, token);
 await peer.stop();
 await issuer.close();
-rmSync(dir, { recursive: true, force: true });
+await temp.drop();
 
 const row = (name: string, r: Result) =>
   `| ${name} | ${Math.round(r.rps).toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} |`;

@@ -1,3 +1,6 @@
+// A fresh database per dialect. The suite-per-dialect runner, `describeEachDialect`, imports vitest and so
+// lives in `@platform/db/testing`; this entry point stays importable from benchmarks and scripts.
+export { createTempDatabase, DIALECTS, type TempDatabase } from '@platform/db/temp-database';
 export { freePort } from './free-port.ts';
 export {
   type ExitResult,
