@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { Counter, type Registry } from 'prom-client';
+import type { OAuthSchema } from '../db/schema.ts';
+import { createIpRateLimiter } from './ip-rate-limiter.ts';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { createUsersRepository, toUser, type User } from './users.repository.ts';
+
+export type SignInFailure = 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited';
+export type SignInResult = { ok: true; user: User } | { ok: false; reason: SignInFailure };
+export type SignInOutcome = 'success' | SignInFailure;
+
+export interface SignInAttempt {
+  /** Username or email address, as typed. */
+  login: string;
+  password: string;
+  /** Client address (as resolved behind the gateway), for the per-IP rate limit. */
+  ip: string;
+}
+
+export interface SignIn {
+  attempt(input: SignInAttempt): Promise<SignInResult>;
+}
+
+export interface SignInOptions {
+  db: Kysely<OAuthSchema>;
+  metricsRegistry: Registry;
+  /** Consecutive failures that lock the account. */
+  maxFailures: number;
+  lockMinutes: number;
+  /** Attempts per client address per minute, per instance (see ip-rate-limiter.ts). */
+  ipLimitPerMinute: number;
+  now?: () => number;
+}
+
+export const LOGIN_ATTEMPTS_METRIC = 'oauth_login_attempts_total';
+const OUTCOMES: readonly SignInOutcome[] = [
+  'success',
+  'invalid_credentials',
+  'locked',
+  'disabled',
+  'rate_limited',
+];
+
+// Inputs past these cannot belong to any account (usernames ≤ 64, emails ≤ 254, passwords ≤ 128 by
+// policy); they are refused like a wrong password, without hashing megabytes first.
+const MAX_LOGIN_LENGTH = 254;
+const MAX_PASSWORD_LENGTH = 1024;
+
+/** Get-or-create: several sign-in instances (tests, a restarted module) may share one registry. */
+function attemptsCounter(registry: Registry): Counter<'result'> {
+  const existing = registry.getSingleMetric(LOGIN_ATTEMPTS_METRIC);
+  if (existing) return existing as Counter<'result'>;
+  const counter = new Counter({
+    name: LOGIN_ATTEMPTS_METRIC,
+    help: 'Sign-in attempts by result: success, invalid_credentials, locked, disabled or rate_limited.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start at 0, so rate() and alerts work before the first failure.
+  for (const result of OUTCOMES) counter.inc({ result }, 0);
+  return counter;
+}
+
+// Verified when the login matches no user, so an unknown login costs one argon2 verification exactly like
+// a wrong password does. A hash of random bytes nobody knows; made once per process, with today's params.
+let dummyHash: Promise<string> | undefined;
+function getDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomUUID());
+  return dummyHash;
+}
+
+export function createSignIn(options: SignInOptions): SignIn {
+  const { db, maxFailures, lockMinutes, ipLimitPerMinute } = options;
+  const now = options.now ?? Date.now;
+  if (!Number.isInteger(maxFailures) || maxFailures < 1)
+    throw new RangeError('maxFailures must be a positive integer');
+  if (!(lockMinutes > 0)) throw new RangeError('lockMinutes must be positive');
+  const attempts = attemptsCounter(options.metricsRegistry);
+  const limiter = createIpRateLimiter({ limit: ipLimitPerMinute, windowMs: 60_000, now });
+  const users = createUsersRepository(db, { now });
+  void getDummyHash();
+
+  function finish(result: SignInResult): SignInResult {
+    attempts.inc({ result: result.ok ? 'success' : result.reason });
+    return result;
+  }
+
+  async function findByLogin(login: string) {
+    const query = db.selectFrom('users').selectAll();
+    const row = await (login.includes('@')
+      ? query.where('email', '=', login.trim().toLowerCase())
+      : query.where(sql<string>`lower(username)`, '=', login.trim().toLowerCase())
+    ).executeTakeFirst();
+    return row;
+  }
+
+  /**
+   * Counts one failure in the row itself, so the count and the lock hold across instances and restarts.
+   * One atomic UPDATE: a lock that has expired starts the count afresh, and reaching maxFailures sets
+   * locked_until. It only applies while the account is not locked, so concurrent failures cannot extend a
+   * lock. Returns whether the account is (now) locked.
+   */
+  async function recordFailure(userId: string, at: number): Promise<boolean> {
+    const lockedUntil = at + lockMinutes * 60_000;
+    const count = sql<number>`(case when locked_until is not null and locked_until <= ${at} then 0 else failed_login_count end) + 1`;
+    const row = await db
+      .updateTable('users')
+      .set({
+        failed_login_count: count,
+        locked_until: sql<
+          number | null
+        >`case when ${count} >= ${maxFailures} then cast(${lockedUntil} as bigint) else null end`,
+      })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
+      .returning('locked_until')
+      .executeTakeFirst();
+    // No row: another instance locked it between our read and this write.
+    return row === undefined || row.locked_until !== null;
+  }
+
+  return {
+    async attempt({ login, password, ip }) {
+      // Before any database or password work: a flood from one address costs us almost nothing.
+      if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' });
+
+      const wellFormed =
+        typeof login === 'string' &&
+        typeof password === 'string' &&
+        login.trim() !== '' &&
+        login.length <= MAX_LOGIN_LENGTH &&
+        password !== '' &&
+        password.length <= MAX_PASSWORD_LENGTH;
+      const row = wellFormed ? await findByLogin(login) : undefined;
+      if (!row) {
+        // Unknown user: the same reason and about the same time as a wrong password.
+        void 0;
+        return finish({ ok: false, reason: 'invalid_credentials' });
+      }
+
+      const at = now();
+      // Locked: refused whatever the password, and without checking it, so a lock also stops guessing.
+      if (row.locked_until !== null && Number(row.locked_until) > at) {
+        return finish({ ok: false, reason: 'locked' });
+      }
+
+      if (!(await verifyPassword(row.password_hash, password))) {
+        const locked = await recordFailure(row.id, at);
+        return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials' });
+      }
+
+      // Only after the right password, so probing with wrong ones cannot tell a disabled account from
+      // an active one (both answer invalid_credentials and count towards the lock).
+      if (row.status !== 'active') return finish({ ok: false, reason: 'disabled' });
+
+      if (needsRehash(row.password_hash)) {
+        // Guarded by the old hash so a password changed meanwhile is not overwritten with this one.
+        await db
+          .updateTable('users')
+          .set({ password_hash: await hashPassword(password) })
+          .where('id', '=', row.id)
+          .where('password_hash', '=', row.password_hash)
+          .execute();
+      }
+      await users.recordLogin(row.id, at);
+      const { password_hash: _hash, ...rest } = row;
+      return finish({
+        ok: true,
+        user: toUser({ ...rest, last_login_at: at, failed_login_count: 0, locked_until: null }),
+      });
+    },
+  };
+}

@@ -1,0 +1,280 @@
+import { HttpError } from '@platform/http';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { OAuthSchema } from '../db/schema.ts';
+import { cleanText, redactDetails } from './redact.ts';
+import type { AuditActorType, AuditLogTable, AuditOutcome } from './tables.ts';
+
+export interface AuditEventInput {
+  actorType: AuditActorType;
+  actorId?: string | null;
+  actorName?: string | null;
+  /** Dotted lowercase name: `user.create`, `login.failure`, `refresh_token.reuse_detected`. */
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  clientId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+  outcome: AuditOutcome;
+  /** Context worth keeping. Secret-looking keys are dropped; never put credentials here anyway. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: number;
+  createdAt: number;
+  actorType: AuditActorType;
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  clientId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  actor?: { type?: AuditActorType; id?: string };
+  /** Exact (`user.create`) or a prefix ending in `.*` (`user.*`, `refresh_token.*`). */
+  action?: string;
+  target?: { type?: string; id?: string };
+  clientId?: string;
+  outcome?: AuditOutcome;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+  /** 1..500, default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface AuditLog {
+  record(event: AuditEventInput): Promise<void>;
+  query(filters?: AuditQuery): Promise<AuditPage>;
+  get(id: number): Promise<AuditEvent | undefined>;
+}
+
+/** A bug in the code recording an event (unknown actor type, malformed action): not the client's fault. */
+export class AuditEventError extends Error {
+  override name = 'AuditEventError';
+}
+
+/** A bad filter or cursor from the admin API's caller. */
+export class AuditQueryError extends HttpError {
+  override name = 'AuditQueryError';
+  constructor(field: string, message: string) {
+    super({
+      status: 400,
+      code: 'validation_failed',
+      detail: `${field}: ${message}`,
+      extensions: { errors: [{ field, message }] },
+    });
+  }
+}
+
+const ACTOR_TYPES: ReadonlySet<string> = new Set(['user', 'client', 'system']);
+const OUTCOMES: ReadonlySet<string> = new Set(['success', 'failure']);
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const ACTION_PREFIX = /^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)\.\*$/;
+const TARGET_TYPE = /^[a-z][a-z0-9_]*$/;
+const ACTION_MAX = 64;
+export const DEFAULT_AUDIT_PAGE = 50;
+export const MAX_AUDIT_PAGE = 500;
+
+/** Column widths (see migration.ts). Free text past them is cut, not refused: an event is never lost. */
+export const AUDIT_FIELD_LIMITS = {
+  actorId: 255,
+  actorName: 255,
+  targetId: 255,
+  clientId: 255,
+  ip: 64,
+  userAgent: 512,
+  requestId: 128,
+} as const;
+
+function optionalText(field: string, value: unknown, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new AuditEventError(`${field} must be a string`);
+  const text = cleanText(value.trim(), max);
+  return text === '' ? null : text;
+}
+
+function toEvent(row: Selectable<AuditLogTable>): AuditEvent {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    details = {};
+  }
+  return {
+    id: Number(row.id),
+    createdAt: Number(row.created_at),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    clientId: row.client_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    outcome: row.outcome,
+    details,
+  };
+}
+
+// The cursor is the last id returned; opaque (base64url JSON) so the key can change later.
+function encodeCursor(id: number): string {
+  return Buffer.from(JSON.stringify({ id })).toString('base64url');
+}
+
+function decodeCursor(cursor: unknown): number {
+  if (typeof cursor === 'string' && cursor.length <= 256) {
+    try {
+      const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
+    } catch {
+      // falls through
+    }
+  }
+  throw new AuditQueryError('cursor', 'is not a cursor returned by this query');
+}
+
+function timeBound(field: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new AuditQueryError(field, 'must be a time in epoch milliseconds');
+}
+
+function filterText(field: string, value: unknown, max = 255): string {
+  if (typeof value === 'string' && value.length > 0 && value.length <= max) return value;
+  throw new AuditQueryError(field, `must be a non-empty string of at most ${max} characters`);
+}
+
+export interface AuditLogOptions {
+  now?: () => number;
+}
+
+export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions = {}): AuditLog {
+  const now = options.now ?? Date.now;
+
+  return {
+    async record(event) {
+      if (!ACTOR_TYPES.has(event.actorType))
+        throw new AuditEventError(`unknown actorType ${event.actorType}`);
+      if (!OUTCOMES.has(event.outcome)) throw new AuditEventError(`unknown outcome ${event.outcome}`);
+      if (
+        typeof event.action !== 'string' ||
+        event.action.length > ACTION_MAX ||
+        !ACTION.test(event.action)
+      ) {
+        throw new AuditEventError(`action must be a dotted lowercase name such as user.create`);
+      }
+      const targetType = event.targetType ?? null;
+      if (
+        targetType !== null &&
+        (typeof targetType !== 'string' || !TARGET_TYPE.test(targetType) || targetType.length > 64)
+      ) {
+        throw new AuditEventError('targetType must be a lowercase name such as user or client');
+      }
+      let details: string;
+      try {
+        details = redactDetails(event.details);
+      } catch (error) {
+        throw new AuditEventError((error as Error).message);
+      }
+      await db
+        .insertInto('audit_log')
+        .values({
+          created_at: now(),
+          actor_type: event.actorType,
+          actor_id: optionalText('actorId', event.actorId, AUDIT_FIELD_LIMITS.actorId),
+          actor_name: optionalText('actorName', event.actorName, AUDIT_FIELD_LIMITS.actorName),
+          action: event.action,
+          target_type: targetType,
+          target_id: optionalText('targetId', event.targetId, AUDIT_FIELD_LIMITS.targetId),
+          client_id: optionalText('clientId', event.clientId, AUDIT_FIELD_LIMITS.clientId),
+          ip: optionalText('ip', event.ip, AUDIT_FIELD_LIMITS.ip),
+          user_agent: optionalText('userAgent', event.userAgent, AUDIT_FIELD_LIMITS.userAgent),
+          request_id: optionalText('requestId', event.requestId, AUDIT_FIELD_LIMITS.requestId),
+          outcome: event.outcome,
+          details,
+        })
+        .execute();
+    },
+
+    async query(filters = {}) {
+      const limit = filters.limit ?? DEFAULT_AUDIT_PAGE;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+        throw new AuditQueryError('limit', `must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+      }
+      let query = db.selectFrom('audit_log').selectAll();
+      if (filters.actor?.type !== undefined) {
+        if (!ACTOR_TYPES.has(filters.actor.type))
+          throw new AuditQueryError('actor.type', 'must be user, client or system');
+        query = query.where('actor_type', '=', filters.actor.type);
+      }
+      if (filters.actor?.id !== undefined)
+        query = query.where('actor_id', '=', filterText('actor.id', filters.actor.id));
+      if (filters.action !== undefined) {
+        const action = filterText('action', filters.action, ACTION_MAX + 2);
+        const prefix = ACTION_PREFIX.exec(action)?.[1];
+        if (prefix !== undefined) {
+          // `_` is a LIKE wildcard and occurs in action names; escape it so `refresh_token.*` is literal.
+          const pattern = `${prefix.replace(/_/g, '\\_')}.%`;
+          query = query.where(sql<boolean>`action like ${pattern} escape '\\'`);
+        } else if (ACTION.test(action)) {
+          query = query.where('action', '=', action);
+        } else {
+          throw new AuditQueryError(
+            'action',
+            'must be an action name or a prefix ending in .* such as user.*',
+          );
+        }
+      }
+      if (filters.target?.type !== undefined) {
+        query = query.where('target_type', '=', filterText('target.type', filters.target.type, 64));
+      }
+      if (filters.target?.id !== undefined)
+        query = query.where('target_id', '=', filterText('target.id', filters.target.id));
+      if (filters.clientId !== undefined)
+        query = query.where('client_id', '=', filterText('clientId', filters.clientId));
+      if (filters.outcome !== undefined) {
+        if (!OUTCOMES.has(filters.outcome))
+          throw new AuditQueryError('outcome', 'must be success or failure');
+        query = query.where('outcome', '=', filters.outcome);
+      }
+      if (filters.from !== undefined)
+        query = query.where('created_at', '>=', timeBound('from', filters.from));
+      if (filters.to !== undefined) query = query.where('created_at', '<', timeBound('to', filters.to));
+      if (filters.cursor !== undefined) query = query.where('id', '<', decodeCursor(filters.cursor));
+
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map(toEvent);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    },
+
+    async get(id) {
+      if (!Number.isSafeInteger(id) || id < 1) return undefined;
+      const row = await db.selectFrom('audit_log').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toEvent(row);
+    },
+  };
+}

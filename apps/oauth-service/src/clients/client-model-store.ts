@@ -1,0 +1,120 @@
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { OAuthSchema } from '../db/schema.ts';
+import { OIDC_SCOPES } from './client-rules.ts';
+import { secretPurpose } from './clients.repository.ts';
+
+const OIDC = new Set<string>(OIDC_SCOPES);
+
+// oidc-provider reads clients through its adapter's `Client` model. This store answers from the `clients`
+// table the admin API manages (disabled clients do not exist for the provider), and writes the clients of
+// dynamic registration (RFC 7591/7592) to the same table, their secrets sealed like every other.
+
+type Metadata = Record<string, unknown>;
+
+const MANAGED_KEYS = new Set([
+  'client_id',
+  'client_secret',
+  'client_name',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'grant_types',
+  'response_types',
+  'token_endpoint_auth_method',
+  'jwks',
+  'scope',
+  'dpop_bound_access_tokens',
+]);
+
+const oidcScopes = (scope: string) =>
+  scope
+    .split(' ')
+    .filter((s) => OIDC.has(s))
+    .join(' ');
+
+export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
+  return {
+    async find(id: string): Promise<Metadata | undefined> {
+      const row = await db
+        .selectFrom('clients')
+        .selectAll()
+        .where('client_id', '=', id)
+        .where('enabled', '=', 1)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        ...JSON.parse(row.metadata),
+        client_id: row.client_id,
+        client_name: row.name,
+        ...(row.client_secret
+          ? { client_secret: box.open(row.client_secret, secretPurpose(row.client_id)) }
+          : {}),
+        redirect_uris: JSON.parse(row.redirect_uris),
+        post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
+        grant_types: JSON.parse(row.grant_types),
+        response_types: JSON.parse(row.response_types),
+        token_endpoint_auth_method: row.token_endpoint_auth_method,
+        ...(row.jwks ? { jwks: JSON.parse(row.jwks) } : {}),
+        // oidc-provider's `scope` metadata may name only its own (OpenID) scopes; the client's resource scopes
+        // are enforced per resource server through allowedScopes() (see oidc/provider.ts).
+        ...(oidcScopes(row.scope) ? { scope: oidcScopes(row.scope) } : {}),
+        ...(row.require_dpop ? { dpop_bound_access_tokens: true } : {}),
+      };
+    },
+
+    /** Every scope the client may be granted (OpenID and resource scopes). */
+    async allowedScopes(id: string): Promise<Set<string>> {
+      const row = await db
+        .selectFrom('clients')
+        .select('scope')
+        .where('client_id', '=', id)
+        .executeTakeFirst();
+      return new Set(row?.scope ? row.scope.split(' ') : []);
+    },
+
+    /** Dynamic registration and its updates (RFC 7591/7592). */
+    async upsert(id: string, payload: Metadata): Promise<void> {
+      const method = String(payload.token_endpoint_auth_method ?? 'client_secret_basic');
+      const secret = typeof payload.client_secret === 'string' ? payload.client_secret : null;
+      const extra = Object.fromEntries(Object.entries(payload).filter(([key]) => !MANAGED_KEYS.has(key)));
+      const at = now();
+      const values = {
+        name: `${String(payload.client_name ?? 'registered client').slice(0, 150)} [${id}]`,
+        type: method === 'none' ? 'public' : 'confidential',
+        client_secret: secret ? box.seal(secret, secretPurpose(id)) : null,
+        secret_rotated_at: secret ? at : null,
+        redirect_uris: JSON.stringify(payload.redirect_uris ?? []),
+        post_logout_redirect_uris: JSON.stringify(payload.post_logout_redirect_uris ?? []),
+        grant_types: JSON.stringify(payload.grant_types ?? ['authorization_code']),
+        response_types: JSON.stringify(payload.response_types ?? ['code']),
+        token_endpoint_auth_method: method,
+        jwks: payload.jwks ? JSON.stringify(payload.jwks) : null,
+        scope: typeof payload.scope === 'string' ? payload.scope : '',
+        require_dpop: payload.dpop_bound_access_tokens ? 1 : 0,
+        metadata: JSON.stringify(extra),
+        updated_at: at,
+      };
+      await db
+        .insertInto('clients')
+        .values({ client_id: id, enabled: 1, dynamic: 1, ...values })
+        .onConflict((oc) => oc.column('client_id').doUpdateSet(values))
+        .execute();
+    },
+
+    async destroy(id: string): Promise<void> {
+      await db.deleteFrom('clients').where('client_id', '=', id).where('dynamic', '=', 1).execute();
+    },
+
+    // The rest of oidc-provider's adapter interface has no meaning for clients.
+    async consume(): Promise<void> {},
+    async findByUid(): Promise<undefined> {
+      return undefined;
+    },
+    async findByUserCode(): Promise<undefined> {
+      return undefined;
+    },
+    async revokeByGrantId(): Promise<void> {},
+  };
+}
+
+export type ClientModelStore = ReturnType<typeof clientModelStore>;

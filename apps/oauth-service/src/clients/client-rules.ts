@@ -1,0 +1,118 @@
+import { HttpError, type ValidationIssue } from '@platform/http';
+
+// What a client may be registered with, per OAuth 2.1 and RFC 9700: the code flow with PKCE, refresh tokens,
+// client credentials and the device flow; never implicit or password. Exact redirect URIs only.
+
+export const SUPPORTED_GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
+export const CONFIDENTIAL_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+export interface ClientInput {
+  name: string;
+  type: 'confidential' | 'public';
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes: string[];
+  tokenEndpointAuthMethod?: string;
+  scope: string[];
+  requireDpop?: boolean;
+  jwks?: { keys: unknown[] };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Why a redirect URI is refused, or null when it is acceptable. */
+export function redirectUriProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URI';
+  }
+  if (url.hash || value.includes('#')) return 'must not contain a fragment';
+  if (value.includes('*')) return 'must not contain wildcards';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:')
+    return LOOPBACK_HOSTS.has(url.hostname) ? null : 'http is allowed only on loopback';
+  // Native apps: private-use schemes in reverse-domain form (RFC 8252 §7.1), e.g. com.example.app:/cb
+  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
+  return `scheme ${url.protocol} is not allowed`;
+}
+
+/** Validates a client definition; throws a 400 problem listing every faulty field. */
+export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<string>): void {
+  const errors: ValidationIssue[] = [];
+  // Same shape as schema validation errors (@platform/http): a JSON pointer into the request body.
+  const add = (path: string, message: string) => errors.push({ in: 'body', path, message });
+
+  if (!input.name || input.name.trim().length === 0 || input.name.length > 200)
+    add('/name', 'must be 1 to 200 characters');
+  if (input.type !== 'confidential' && input.type !== 'public')
+    add('/type', 'must be confidential or public');
+
+  const grants = input.grantTypes ?? [];
+  if (grants.length === 0) add('/grant_types', 'must list at least one grant type');
+  for (const grant of grants) {
+    if (grant === 'implicit' || grant === 'password')
+      add('/grant_types', `${grant} is not supported by OAuth 2.1`);
+    else if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grant))
+      add('/grant_types', `unknown grant type ${grant}`);
+  }
+  if (input.type === 'public' && grants.includes('client_credentials')) {
+    add('/grant_types', 'client_credentials needs a confidential client');
+  }
+  if (
+    grants.includes('refresh_token') &&
+    !grants.includes('authorization_code') &&
+    !grants.some((g) => g.endsWith('device_code'))
+  ) {
+    add('/grant_types', 'refresh_token needs authorization_code or device_code');
+  }
+
+  const method = input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');
+  if (input.type === 'public' && method !== 'none')
+    add('/token_endpoint_auth_method', 'must be none for a public client');
+  if (input.type === 'confidential' && !(CONFIDENTIAL_AUTH_METHODS as readonly string[]).includes(method)) {
+    add('/token_endpoint_auth_method', `must be one of ${CONFIDENTIAL_AUTH_METHODS.join(', ')}`);
+  }
+  if (
+    method === 'private_key_jwt' &&
+    (!input.jwks || !Array.isArray(input.jwks.keys) || input.jwks.keys.length === 0)
+  ) {
+    add('/jwks', 'private_key_jwt needs a JWKS with at least one key');
+  }
+
+  const redirects = input.redirectUris ?? [];
+  if (grants.includes('authorization_code') && redirects.length === 0)
+    add('/redirect_uris', 'authorization_code needs at least one');
+  redirects.forEach((uri, i) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) add(`/redirect_uris/${i}`, `${uri} ${problem}`);
+  });
+  (input.postLogoutRedirectUris ?? []).forEach((uri, i) => {
+    const problem = redirectUriProblem(uri);
+    if (problem) add(`/post_logout_redirect_uris/${i}`, `${uri} ${problem}`);
+  });
+
+  for (const scope of input.scope ?? []) {
+    if (!knownScopes.has(scope)) add('/scope', `unknown scope ${scope}`);
+  }
+
+  if (errors.length > 0) {
+    throw new HttpError({
+      status: 400,
+      code: 'validation_failed',
+      detail: errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; '),
+      extensions: { errors },
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { conflict, notFound } from '@platform/http';
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { OAuthSchema } from '../db/schema.ts';
+import { assertValidClient, type ClientInput, OIDC_SCOPES } from './client-rules.ts';
+import type { ClientsTable } from './tables.ts';
+
+export const secretPurpose = (clientId: string) => `client_secret:${clientId}`;
+
+/** 256 bits from the CSPRNG, base64url: what the server hands out as a client secret. */
+export const generateClientSecret = () => randomBytes(32).toString('base64url');
+
+export interface ClientView {
+  client_id: string;
+  name: string;
+  type: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  scope: string[];
+  require_dpop: boolean;
+  enabled: boolean;
+  dynamic: boolean;
+  has_secret: boolean;
+  secret_rotated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
+  client_id: row.client_id,
+  name: row.name,
+  type: row.type,
+  redirect_uris: JSON.parse(row.redirect_uris),
+  post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
+  grant_types: JSON.parse(row.grant_types),
+  token_endpoint_auth_method: row.token_endpoint_auth_method,
+  scope: row.scope ? row.scope.split(' ') : [],
+  require_dpop: row.require_dpop === 1,
+  enabled: row.enabled === 1,
+  dynamic: row.dynamic === 1,
+  has_secret: row.client_secret !== null,
+  secret_rotated_at: row.secret_rotated_at === null ? null : new Date(row.secret_rotated_at).toISOString(),
+  created_at: new Date(row.created_at).toISOString(),
+  updated_at: new Date(row.updated_at).toISOString(),
+});
+
+const isUniqueViolation = (error: unknown) =>
+  /unique|duplicate key/i.test(String((error as Error)?.message ?? error));
+
+export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
+  async function knownScopes(): Promise<Set<string>> {
+    const rows = await db.selectFrom('scopes').select('name').execute();
+    return new Set([...OIDC_SCOPES, ...rows.map((r) => r.name)]);
+  }
+
+  async function get(clientId: string): Promise<ClientView> {
+    const row = await db
+      .selectFrom('clients')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    if (!row) throw notFound(`client ${clientId} does not exist`);
+    return toClientView(row);
+  }
+
+  return {
+    get,
+    knownScopes,
+
+    /**
+     * Creates a client. The secret (confidential clients using a shared secret) is generated here, sealed at
+     * rest, and returned in plaintext exactly once. `clientId`/`clientSecret` may be fixed by the seed.
+     */
+    async create(input: ClientInput & { clientId?: string; clientSecret?: string }) {
+      assertValidClient(input, await knownScopes());
+      const clientId = input.clientId ?? randomBytes(16).toString('base64url');
+      const method =
+        input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');
+      const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+      const secret = usesSecret ? (input.clientSecret ?? generateClientSecret()) : undefined;
+      const at = now();
+      try {
+        await db
+          .insertInto('clients')
+          .values({
+            client_id: clientId,
+            name: input.name.trim(),
+            type: input.type,
+            client_secret: secret ? box.seal(secret, secretPurpose(clientId)) : null,
+            secret_rotated_at: secret ? at : null,
+            redirect_uris: JSON.stringify(input.redirectUris ?? []),
+            post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris ?? []),
+            grant_types: JSON.stringify(input.grantTypes),
+            response_types: JSON.stringify(input.grantTypes.includes('authorization_code') ? ['code'] : []),
+            token_endpoint_auth_method: method,
+            jwks: input.jwks ? JSON.stringify(input.jwks) : null,
+            scope: input.scope.join(' '),
+            require_dpop: input.requireDpop ? 1 : 0,
+            enabled: 1,
+            dynamic: 0,
+            metadata: '{}',
+            updated_at: at,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw conflict(`a client named "${input.name}" or with id ${clientId} already exists`);
+        throw error;
+      }
+      return { client: await get(clientId), clientSecret: secret };
+    },
+
+    /** Replaces the secret; the new one is returned once and the old one stops working at once. */
+    async rotateSecret(clientId: string): Promise<{ client: ClientView; clientSecret: string }> {
+      const current = await get(clientId);
+      if (!['client_secret_basic', 'client_secret_post'].includes(current.token_endpoint_auth_method)) {
+        throw conflict(
+          `client ${clientId} authenticates with ${current.token_endpoint_auth_method} and has no secret`,
+        );
+      }
+      const secret = generateClientSecret();
+      const at = now();
+      await db
+        .updateTable('clients')
+        .set({
+          client_secret: box.seal(secret, secretPurpose(clientId)),
+          secret_rotated_at: at,
+          updated_at: at,
+        })
+        .where('client_id', '=', clientId)
+        .execute();
+      return { client: await get(clientId), clientSecret: secret };
+    },
+
+    async setEnabled(clientId: string, enabled: boolean): Promise<ClientView> {
+      await get(clientId);
+      await db
+        .updateTable('clients')
+        .set({ enabled: enabled ? 1 : 0, updated_at: now() })
+        .where('client_id', '=', clientId)
+        .execute();
+      return get(clientId);
+    },
+
+    async list(): Promise<ClientView[]> {
+      const rows = await db.selectFrom('clients').selectAll().orderBy('name').execute();
+      return rows.map(toClientView);
+    },
+  };
+}
+
+export type ClientsRepository = ReturnType<typeof clientsRepository>;

@@ -1,0 +1,70 @@
+import {
+  boolean,
+  ConfigError,
+  databaseUrl,
+  httpUrl,
+  loadConfig,
+  logLevel,
+  nodeEnv,
+  port,
+  secret,
+  z,
+} from '@platform/config';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+// oauth-service's whole configuration, validated once at start-up (README "Environment variables").
+export const configShape = {
+  NODE_ENV: nodeEnv,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(3001),
+  LOG_LEVEL: logLevel,
+  DATABASE_URL: databaseUrl('file:data/oauth-service.db'),
+  /** The issuer: the platform's public origin, where the gateway publishes oauth-service. */
+  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  /** Encrypts signing keys, cookie keys and client secrets at rest (AES-256-GCM, key derived with HKDF). */
+  ENCRYPTION_KEY: secret('encryption-key'),
+  /** Signs the CSRF tokens of the sign-in and consent forms. */
+  COOKIE_SECRET: secret('cookie-secret'),
+  ACCESS_TOKEN_TTL: seconds(300),
+  ID_TOKEN_TTL: seconds(3600),
+  /** Absolute lifetime of a refresh token chain, however often it rotates. */
+  REFRESH_TOKEN_TTL: seconds(14 * 24 * 3600),
+  AUTHORIZATION_CODE_TTL: z.coerce.number().int().min(1).max(60).default(60),
+  SESSION_TTL: seconds(8 * 3600),
+  /** Failed sign-ins before an account locks, and for how long. */
+  LOGIN_MAX_FAILURES: count(5),
+  LOGIN_LOCK_MINUTES: count(15),
+  /** Sign-in attempts allowed per client IP per minute. */
+  LOGIN_IP_LIMIT_PER_MINUTE: count(20),
+  /** Dynamic client registration (RFC 7591/7592): off unless enabled, and then only with this token. */
+  REGISTRATION_ENABLED: boolean(false),
+  REGISTRATION_INITIAL_ACCESS_TOKEN: z.string().min(32).optional(),
+  /** Seed: the admin account. Without a password, the seed generates one and prints it once. */
+  ADMIN_USERNAME: z.string().min(3).default('admin'),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** Seed: the admin-portal client's secret (ops document: OAUTH_CLIENT_SECRET); generated when absent. */
+  OAUTH_CLIENT_SECRET: z.string().min(32).optional(),
+  /** Seed: admin-portal's redirect base (its public URL). */
+  ADMIN_PORTAL_URL: httpUrl.optional(),
+};
+
+export type OAuthServiceConfig = ReturnType<typeof loadOAuthServiceConfig>;
+
+export function loadOAuthServiceConfig(env?: Record<string, string | undefined>) {
+  const raw = loadConfig(configShape, env);
+  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
+  if (raw.REGISTRATION_ENABLED && !raw.REGISTRATION_INITIAL_ACCESS_TOKEN) {
+    throw new ConfigError(
+      'invalid configuration: REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_ENABLED=true',
+      ['REGISTRATION_INITIAL_ACCESS_TOKEN'],
+    );
+  }
+  return {
+    ...raw,
+    PUBLIC_URL: publicUrl,
+    ADMIN_PORTAL_URL: (raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`).replace(/\/+$/, ''),
+  };
+}

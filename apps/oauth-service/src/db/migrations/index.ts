@@ -1,0 +1,15 @@
+import type { Migrations } from '@platform/db';
+import { accountsMigration } from '../../accounts/migration.ts';
+import { auditMigration } from '../../audit/migration.ts';
+import { clientsMigration } from '../../clients/migration.ts';
+import { keysMigration } from '../../keys/migration.ts';
+import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
+
+// Each module owns its migration; names fix the order they apply in.
+export const migrations: Migrations = {
+  '0001_oidc_payloads': oidcPayloadsMigration,
+  '0002_accounts': accountsMigration,
+  '0003_audit_log': auditMigration,
+  '0004_keys': keysMigration,
+  '0005_clients': clientsMigration,
+};

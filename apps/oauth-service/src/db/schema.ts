@@ -1,0 +1,8 @@
+// oauth-service's tables, composed from the modules that own them.
+import type { AccountTables } from '../accounts/tables.ts';
+import type { AuditTables } from '../audit/tables.ts';
+import type { ClientTables } from '../clients/tables.ts';
+import type { KeyTables } from '../keys/tables.ts';
+import type { OidcTables } from '../oidc/adapter/tables.ts';
+
+export interface OAuthSchema extends OidcTables, AccountTables, AuditTables, KeyTables, ClientTables {}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '@platform/db';
+import { createRolesRepository } from '../accounts/roles.repository.ts';
+import { createUsersRepository } from '../accounts/users.repository.ts';
+import type { ClientInput } from '../clients/client-rules.ts';
+import { clientsRepository } from '../clients/clients.repository.ts';
+import { resourcesRepository } from '../clients/resources.repository.ts';
+import type { OAuthServiceConfig } from '../config.ts';
+import { createSecretBox } from '../crypto/secret-box.ts';
+import type { OAuthSchema } from './schema.ts';
+import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
+
+type SeedConfig = Pick<
+  OAuthServiceConfig,
+  | 'PUBLIC_URL'
+  | 'ENCRYPTION_KEY'
+  | 'ADMIN_USERNAME'
+  | 'ADMIN_EMAIL'
+  | 'ADMIN_PASSWORD'
+  | 'OAUTH_CLIENT_SECRET'
+  | 'ADMIN_PORTAL_URL'
+>;
+
+/**
+ * Idempotent: creates what is missing and leaves what exists alone. Generated secrets (the admin's first
+ * password, the admin-portal secret) are printed once, when they are created, and never stored in plaintext.
+ */
+export async function seed(
+  database: Database<OAuthSchema>,
+  config: SeedConfig,
+  print: (line: string) => void = console.log,
+): Promise<string> {
+  const { db } = database;
+  const box = createSecretBox(config.ENCRYPTION_KEY);
+  const resources = resourcesRepository(db);
+  const roles = createRolesRepository(db);
+  const users = createUsersRepository(db);
+  const clients = clientsRepository(db, box);
+  const created: string[] = [];
+
+  for (const server of RESOURCE_SERVERS) {
+    await resources.ensure({
+      name: server.name,
+      identifier: `${config.PUBLIC_URL}${server.path}`,
+      description: server.description,
+      scopes: server.scopes.map((s) => ({ ...s })),
+    });
+  }
+
+  const scopeDescriptions = new Map<string, string>(
+    RESOURCE_SERVERS.flatMap((s) => s.scopes.map((x) => [x.name, x.description] as const)),
+  );
+  for (const role of ROLES) {
+    const existing = await roles.findRoleByName(role.name);
+    const roleRecord =
+      existing ?? (await roles.createRole({ name: role.name, description: role.description }));
+    if (!existing) created.push(`role ${role.name}`);
+    for (const name of role.permissions) {
+      const permission =
+        (await roles.findPermissionByName(name)) ??
+        (await roles.createPermission({ name, description: scopeDescriptions.get(name) ?? name }));
+      await roles.grantPermission(roleRecord.id, permission.id);
+    }
+  }
+
+  if (!(await users.findByLogin(config.ADMIN_USERNAME))) {
+    const generated = !config.ADMIN_PASSWORD;
+    const password = config.ADMIN_PASSWORD ?? `${randomBytes(12).toString('base64url')}-Aa1`;
+    const admin = await users.create({
+      username: config.ADMIN_USERNAME,
+      email: config.ADMIN_EMAIL,
+      displayName: 'Platform administrator',
+      password,
+      // A generated first password must be changed at first sign-in; one the operator chose need not.
+      mustChangePassword: generated,
+    });
+    const adminRole = await roles.findRoleByName('admin');
+    if (adminRole) await roles.assignRole(admin.id, adminRole.id);
+    created.push(`user ${config.ADMIN_USERNAME}`);
+    if (generated)
+      print(
+        `oauth-service: admin account "${config.ADMIN_USERNAME}", first password (shown once, change it at first sign-in): ${password}`,
+      );
+  }
+
+  const portal = config.ADMIN_PORTAL_URL;
+  const clientSeeds: Array<ClientInput & { clientId: string; clientSecret?: string; show: boolean }> = [
+    {
+      clientId: CLIENT_IDS.adminPortal,
+      name: 'Admin portal',
+      type: 'confidential',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: [`${portal}/auth/callback`],
+      postLogoutRedirectUris: [`${portal}/`],
+      scope: [
+        'openid',
+        'profile',
+        'email',
+        'offline_access',
+        'admin:read',
+        'admin:write',
+        'kline:read',
+        'flow:read',
+        'flow:write',
+        'flow:run',
+        'flow:approve',
+        'test:read',
+      ],
+      ...(config.OAUTH_CLIENT_SECRET ? { clientSecret: config.OAUTH_CLIENT_SECRET } : {}),
+      show: !config.OAUTH_CLIENT_SECRET,
+    },
+    {
+      clientId: CLIENT_IDS.cli,
+      name: 'Platform CLI and console (public)',
+      type: 'public',
+      grantTypes: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      redirectUris: ['http://127.0.0.1/callback', `${portal}/auth/public-callback`],
+      scope: ['openid', 'profile', 'offline_access', 'test:read', 'test:write', 'kline:read', 'flow:read'],
+      requireDpop: true,
+      show: false,
+    },
+    {
+      clientId: CLIENT_IDS.flowService,
+      name: 'flow-service (machine)',
+      type: 'confidential',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['client_credentials'],
+      scope: ['test:read', 'test:write', 'kline:read', 'kline:write'],
+      show: true,
+    },
+  ];
+  for (const { show, ...input } of clientSeeds) {
+    const exists = await db
+      .selectFrom('clients')
+      .select('client_id')
+      .where('client_id', '=', input.clientId)
+      .executeTakeFirst();
+    if (exists) continue;
+    const { clientSecret } = await clients.create(input);
+    created.push(`client ${input.clientId}`);
+    if (show && clientSecret)
+      print(`oauth-service: client "${input.clientId}" secret (shown once): ${clientSecret}`);
+  }
+
+  return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';
+}

@@ -1,0 +1,153 @@
+import type { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { Counter, type Registry } from 'prom-client';
+import type { AuditLog } from '../audit/audit-log.ts';
+
+// oidc-provider reports what happens through events; this turns them into the ops document's metrics and
+// into audit records. Metrics are registered once per registry (providers are rebuilt on key changes).
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
+  return (
+    (registry.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, labelNames, registers: [registry] })
+  );
+}
+
+export interface ProviderEventDeps {
+  registry: Registry;
+  audit: Pick<AuditLog, 'record'>;
+  log: FastifyBaseLogger;
+}
+
+const REUSE = 'refresh token already used';
+const CODE_REPLAY = 'authorization code already consumed';
+
+export function observeProvider(provider: Provider, deps: ProviderEventDeps): void {
+  const { registry, audit, log } = deps;
+  const issued = counter(
+    registry,
+    'oauth_tokens_issued_total',
+    'Token responses issued, by grant type and client.',
+    ['grant_type', 'client_id'],
+  );
+  const grantErrors = counter(
+    registry,
+    'oauth_grant_errors_total',
+    'Token endpoint errors, by grant type and OAuth error.',
+    ['grant_type', 'error'],
+  );
+  const reuse = counter(
+    registry,
+    'oauth_refresh_token_reuse_total',
+    'Reuse of a rotated refresh token (the grant is revoked).',
+    [],
+  );
+  const codeReplay = counter(
+    registry,
+    'oauth_authorization_code_replay_total',
+    'Replayed authorization codes (the grant is revoked).',
+    [],
+  );
+  const revocations = counter(
+    registry,
+    'oauth_revocations_total',
+    'Tokens revoked at the revocation endpoint or by grant revocation.',
+    ['kind'],
+  );
+  const endpointErrors = counter(
+    registry,
+    'oauth_endpoint_errors_total',
+    'Errors answered by other protocol endpoints.',
+    ['endpoint', 'error'],
+  );
+
+  const context = (ctx: KoaContextWithOIDC) => ({
+    ip: ctx.ip,
+    userAgent: ctx.get('user-agent') || undefined,
+    requestId: ctx.get('x-request-id') || String(ctx.res.getHeader('x-request-id') ?? ''),
+    clientId: ctx.oidc?.client?.clientId ?? null,
+  });
+  const record = (event: Parameters<AuditLog['record']>[0]) =>
+    audit.record(event).catch((error: unknown) => log.error({ err: error }, 'audit record failed'));
+
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = String(ctx.oidc.params?.grant_type ?? 'unknown');
+    const clientId = ctx.oidc.client?.clientId ?? 'unknown';
+    issued.inc({ grant_type: grantType, client_id: clientId });
+    void record({
+      ...context(ctx),
+      ...(ctx.oidc.account
+        ? { actorType: 'user' as const, actorId: ctx.oidc.account.accountId }
+        : { actorType: 'client' as const, actorId: clientId }),
+      action: 'token.issue',
+      outcome: 'success',
+      details: { grant_type: grantType },
+    });
+  });
+
+  provider.on(
+    'grant.error',
+    (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
+      const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
+      grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
+      const detection =
+        error.error_description === REUSE
+          ? 'refresh_token.reuse_detected'
+          : error.error_description === CODE_REPLAY
+            ? 'authorization_code.replay_detected'
+            : null;
+      if (!detection) return;
+      (detection === 'refresh_token.reuse_detected' ? reuse : codeReplay).inc();
+      void record({
+        ...context(ctx),
+        actorType: 'client',
+        actorId: ctx.oidc?.client?.clientId ?? 'unknown',
+        actorName: null,
+        action: detection,
+        outcome: 'failure',
+        details: { grant_revoked: true },
+      });
+    },
+  );
+
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    revocations.inc({ kind: 'grant' });
+    void record({
+      ...context(ctx),
+      actorType: 'client',
+      actorId: ctx.oidc?.client?.clientId ?? 'unknown',
+      actorName: null,
+      action: 'grant.revoke',
+      outcome: 'success',
+      targetType: 'grant',
+      targetId: grantId,
+    });
+  });
+
+  // Model and endpoint events are emitted under computed names the type definitions do not list.
+  const emitter = provider as unknown as EventEmitter;
+  for (const model of ['access_token', 'refresh_token', 'client_credentials'] as const) {
+    emitter.on(`${model}.destroyed`, () => revocations.inc({ kind: model }));
+  }
+
+  for (const endpoint of [
+    'authorization',
+    'introspection',
+    'revocation',
+    'userinfo',
+    'end_session',
+    'registration_create',
+    'pushed_authorization_request',
+    'device_authorization',
+  ]) {
+    emitter.on(`${endpoint}.error`, (_ctx: KoaContextWithOIDC, error: { error?: string }) => {
+      endpointErrors.inc({ endpoint, error: error.error ?? 'unknown' });
+    });
+  }
+
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
+    log.error({ err: error }, 'oidc-provider server error'),
+  );
+}

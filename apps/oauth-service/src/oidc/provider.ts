@@ -1,0 +1,209 @@
+import type { JWK } from 'jose';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { ResourcesRepository } from '../clients/resources.repository.ts';
+import type { OAuthServiceConfig } from '../config.ts';
+import {
+  deviceSuccessSource,
+  logoutSource,
+  postLogoutSuccessSource,
+  renderError,
+  userCodeConfirmSource,
+  userCodeInputSource,
+} from './provider-pages.ts';
+import { OIDC_ROUTES } from './routes.ts';
+
+/** The account facts the provider needs: who `sub` is, and whether they may still sign in. */
+export interface AccountLookup {
+  findById(
+    id: string,
+  ): Promise<
+    { id: string; username: string; email: string; displayName: string; active: boolean } | undefined
+  >;
+}
+
+/** Consent remembered across sessions (see interactions/consents.ts). */
+export interface RememberedConsents {
+  /** Builds a grant from what the user already allowed this client, or undefined. */
+  loadGrant(
+    provider: Provider,
+    accountId: string,
+    clientId: string,
+  ): Promise<InstanceType<Provider['Grant']> | undefined>;
+}
+
+export interface ProviderDeps {
+  config: Pick<
+    OAuthServiceConfig,
+    | 'PUBLIC_URL'
+    | 'ACCESS_TOKEN_TTL'
+    | 'ID_TOKEN_TTL'
+    | 'REFRESH_TOKEN_TTL'
+    | 'AUTHORIZATION_CODE_TTL'
+    | 'SESSION_TTL'
+    | 'REGISTRATION_ENABLED'
+    | 'REGISTRATION_INITIAL_ACCESS_TOKEN'
+  >;
+  keys: JWK[];
+  cookieKeys: string[];
+  // biome-ignore lint/suspicious/noExplicitAny: oidc-provider's adapter option is a constructor of its own shape.
+  adapter: any;
+  resources: ResourcesRepository;
+  accounts: AccountLookup;
+  consents: RememberedConsents;
+  /** Every scope a client may be granted; resource scopes outside it are never issued to it. */
+  allowedScopes(clientId: string): Promise<Set<string>>;
+}
+
+const SIGNING_ALGS = ['ES256', 'EdDSA'];
+
+/**
+ * oidc-provider configured for strict OAuth 2.1 (RFC 9700): code flow with S256 PKCE for every client, exact
+ * redirect URIs, no implicit or password grant, rotating refresh tokens whose reuse revokes the grant, JWT
+ * access tokens (RFC 9068) per resource indicator (RFC 8707), DPoP, PAR, device flow, introspection,
+ * revocation and RP-initiated logout. Every default that matters is set here explicitly.
+ */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, resources } = deps;
+  const accessTokenTtl = (token: { resourceServer?: { accessTokenTTL?: number } }) =>
+    token.resourceServer?.accessTokenTTL ?? config.ACCESS_TOKEN_TTL;
+
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    jwks: { keys: deps.keys as never },
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    routes: OIDC_ROUTES,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    responseTypes: ['code'],
+    // OAuth 2.1: PKCE for every client, confidential ones included; oidc-provider accepts only S256.
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: SIGNING_ALGS as never,
+      userinfoSigningAlgValues: SIGNING_ALGS as never,
+      introspectionSigningAlgValues: SIGNING_ALGS as never,
+      authorizationSigningAlgValues: SIGNING_ALGS as never,
+      requestObjectSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'] as never,
+      clientAuthSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'] as never,
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'] as never,
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    async findAccount(_ctx, sub) {
+      const account = await deps.accounts.findById(sub);
+      if (!account || !account.active) return undefined;
+      return {
+        accountId: account.id,
+        async claims() {
+          return {
+            sub: account.id,
+            name: account.displayName,
+            preferred_username: account.username,
+            email: account.email,
+            email_verified: false,
+          };
+        },
+      };
+    },
+    async loadExistingGrant(ctx) {
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return undefined;
+      return deps.consents.loadGrant(ctx.oidc.provider, accountId, ctx.oidc.client!.clientId);
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => accessTokenTtl(token),
+      ClientCredentials: (_ctx, token) => accessTokenTtl(token),
+      AuthorizationCode: config.AUTHORIZATION_CODE_TTL,
+      IdToken: config.ID_TOKEN_TTL,
+      DeviceCode: 600,
+      Interaction: 3600,
+      Session: config.SESSION_TTL,
+      Grant: config.REFRESH_TOKEN_TTL,
+      // Absolute lifetime: a rotated refresh token keeps the chain's `iat`, so the chain ends on schedule
+      // however often it rotates.
+      RefreshToken: (_ctx, token) => {
+        const age = token.iat ? Math.floor(Date.now() / 1000) - token.iat : 0;
+        return Math.max(1, config.REFRESH_TOKEN_TTL - age);
+      },
+    },
+    rotateRefreshToken: true,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      dPoP: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource: deviceSuccessSource,
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      registration: {
+        enabled: config.REGISTRATION_ENABLED,
+        ...(config.REGISTRATION_INITIAL_ACCESS_TOKEN
+          ? { initialAccessToken: config.REGISTRATION_INITIAL_ACCESS_TOKEN }
+          : {}),
+      },
+      registrationManagement: { enabled: config.REGISTRATION_ENABLED, rotateRegistrationAccessToken: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
+        // A refresh without `resource` keeps the audience the grant was for.
+        useGrantedResource: async () => true,
+        async getResourceServerInfo(_ctx, indicator, client) {
+          const server = await resources.byIdentifier(indicator);
+          if (!server) throw new errors.InvalidTarget();
+          // A client is granted only scopes it is allowed (its `scope`), never everything the server offers.
+          const allowed = await deps.allowedScopes(client.clientId);
+          const scope = server.scopes
+            .map((s) => s.name)
+            .filter((s) => allowed.has(s))
+            .join(' ');
+          // A client allowed none of this server's scopes has no business holding a token for it.
+          if (!scope)
+            throw new errors.InvalidTarget('this client is not allowed any scope of the requested resource');
+          return {
+            scope,
+            audience: server.identifier,
+            accessTokenTTL: server.access_token_ttl ?? config.ACCESS_TOKEN_TTL,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    // Browser clients may call the token endpoint cross-origin only from their own redirect URI origins;
+    // the authorization endpoint is never a CORS endpoint.
+    clientBasedCORS(_ctx, origin, client) {
+      return client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false;
+    },
+    renderError: renderError as Configuration['renderError'],
+  };
+
+  const provider = new Provider(config.PUBLIC_URL, configuration);
+  // Behind the gateway: trust X-Forwarded-Proto/-Host so URLs and cookies use the public origin.
+  provider.proxy = true;
+  return provider;
+}
+
+export type { KoaContextWithOIDC };

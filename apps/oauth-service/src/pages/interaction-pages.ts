@@ -1,0 +1,78 @@
+import { errorBlock, escapeHtml, page } from './html.ts';
+
+export interface LoginPageInput {
+  uid: string;
+  csrf: string;
+  clientName: string;
+  login?: string;
+  error?: string;
+}
+
+export const loginPage = (p: LoginPageInput) =>
+  page(
+    'Sign in',
+    `<h1>Sign in</h1>
+<p class="muted">to continue to <strong>${escapeHtml(p.clientName)}</strong></p>
+${errorBlock(p.error)}
+<form method="post" action="/interaction/${escapeHtml(p.uid)}/login" autocomplete="on">
+<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
+<label for="login">Username or email</label>
+<input id="login" type="text" name="login" value="${escapeHtml(p.login)}" autocomplete="username" required autofocus>
+<label for="password">Password</label>
+<input id="password" type="password" name="password" autocomplete="current-password" required>
+<div class="actions"><button type="submit">Sign in</button></div>
+</form>
+<form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>`,
+  );
+
+export interface ChangePasswordPageInput {
+  uid: string;
+  csrf: string;
+  login: string;
+  errors?: string[];
+}
+
+export const changePasswordPage = (p: ChangePasswordPageInput) =>
+  page(
+    'Choose a new password',
+    `<h1>Choose a new password</h1>
+<p class="muted">Your password must be changed before you continue.</p>
+${(p.errors ?? []).map((e) => errorBlock(e)).join('')}
+<form method="post" action="/interaction/${escapeHtml(p.uid)}/password">
+<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
+<input type="hidden" name="login" value="${escapeHtml(p.login)}">
+<label for="current">Current password</label>
+<input id="current" type="password" name="current" autocomplete="current-password" required>
+<label for="password">New password</label>
+<input id="password" type="password" name="password" autocomplete="new-password" minlength="12" required>
+<label for="confirm">Repeat the new password</label>
+<input id="confirm" type="password" name="confirm" autocomplete="new-password" minlength="12" required>
+<div class="actions"><button type="submit">Change password</button></div>
+</form>`,
+  );
+
+export interface ConsentPageInput {
+  uid: string;
+  csrf: string;
+  clientName: string;
+  username: string;
+  scopes: Array<{ name: string; description: string }>;
+  withheld: string[];
+}
+
+export const consentPage = (p: ConsentPageInput) =>
+  page(
+    'Allow access',
+    `<h1>Allow access?</h1>
+<p><strong>${escapeHtml(p.clientName)}</strong> asks to act as <strong>${escapeHtml(p.username)}</strong> with:</p>
+<ul class="scopes">${p.scopes.map((s) => `<li><strong>${escapeHtml(s.name)}</strong> <span class="muted">${escapeHtml(s.description)}</span></li>`).join('')}</ul>
+${p.withheld.length ? `<p class="muted">Not granted (your roles or this client do not allow it): ${p.withheld.map(escapeHtml).join(', ')}</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(p.uid)}/confirm">
+<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
+<div class="actions"><button type="submit">Allow</button></div>
+</form>
+<form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Deny</button></div></form>`,
+  );
+
+export const messagePage = (title: string, message: string) =>
+  page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);

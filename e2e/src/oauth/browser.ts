@@ -1,0 +1,89 @@
+// A minimal browser for driving the server-rendered sign-in pages over plain HTTP: a cookie jar, manual
+// redirects, and form posts built from the page's own hidden fields.
+
+export interface Response {
+  status: number;
+  url: string;
+  location: string | null;
+  body: string;
+  headers: Headers;
+}
+
+export class Browser {
+  private readonly jar = new Map<string, string>();
+
+  private store(url: string, headers: Headers) {
+    for (const cookie of headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index).trim();
+      const value = pair!.slice(index + 1).trim();
+      const key = `${new URL(url).host}|${name}`;
+      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(cookie)) this.jar.delete(key);
+      else this.jar.set(key, value);
+    }
+  }
+
+  private cookieHeader(url: string): string {
+    const host = new URL(url).host;
+    return [...this.jar.entries()]
+      .filter(([key]) => key.startsWith(`${host}|`))
+      .map(([key, value]) => `${key.split('|')[1]}=${value}`)
+      .join('; ');
+  }
+
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { cookie: this.cookieHeader(url), accept: 'text/html' };
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const res = await fetch(url, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
+    this.store(url, res.headers);
+    const location = res.headers.get('location');
+    return {
+      status: res.status,
+      url,
+      location: location ? new URL(location, url).toString() : null,
+      body: await res.text(),
+      headers: res.headers,
+    };
+  }
+
+  /** Follows redirects while they stay on `origin`; returns the last response and the first foreign Location. */
+  async follow(
+    url: string,
+    origin: string,
+    init: { form?: Record<string, string> } = {},
+  ): Promise<{ page: Response; leftTo: string | null }> {
+    let res = await this.request(url, init);
+    for (let hops = 0; hops < 10 && res.location; hops += 1) {
+      if (new URL(res.location).origin !== origin) return { page: res, leftTo: res.location };
+      res = await this.request(res.location);
+    }
+    return { page: res, leftTo: null };
+  }
+}
+
+/** Value of a hidden input in a page. */
+export function hiddenField(html: string, name: string): string {
+  const match = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(html);
+  if (!match) throw new Error(`no hidden field ${name} in page:\n${html.slice(0, 500)}`);
+  return match[1]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
+}
+
+/** The action of the form posting to a path ending in `suffix`. */
+export function formAction(html: string, base: string, suffix: string): string {
+  const match = new RegExp(`<form method="post" action="([^"]*${suffix})"`).exec(html);
+  if (!match) throw new Error(`no form posting to *${suffix} in page:\n${html.slice(0, 500)}`);
+  return new URL(match[1]!, base).toString();
+}
