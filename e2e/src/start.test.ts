@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describeEachDialect } from '@platform/db/testing';
 import { createTestIssuer, type TestIssuer } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { json } from './json.ts';
 import { type PlatformProcess, startPlatform } from './platform-process.ts';
 
 const TEST_SERVICE = 'http://127.0.0.1:3005';
@@ -63,14 +64,14 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
       headers: { authorization: `Bearer ${writeOnly}` },
     });
     expect(forbidden.status).toBe(403);
-    expect(((await forbidden.json()) as { code: string }).code).toBe('insufficient_scope');
+    expect(((await json(forbidden)) as { code: string }).code).toBe('insufficient_scope');
 
     const reader = await issuer.mint({ aud: AUDIENCE, client_id: 'e2e', sub: 'bob', scope: 'test:read' });
     const ok = await fetch(`${TEST_SERVICE}/test/api/v1/echo`, {
       headers: { authorization: `Bearer ${reader}` },
     });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { token: unknown }).token).toEqual({
+    expect(((await json(ok)) as { token: unknown }).token).toEqual({
       sub: 'bob',
       client_id: 'e2e',
       scope: 'test:read',
@@ -85,7 +86,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     const res = await fetch(`${TEST_SERVICE}/test/api/v1/items?limit=100`, {
       headers: { authorization: `Bearer ${reader}` },
     });
-    const { items } = (await res.json()) as { items: Array<{ name: string }> };
+    const { items } = (await json(res)) as { items: Array<{ name: string }> };
     const names = items.map((item) => item.name);
     expect(names).toEqual(expect.arrayContaining(['sample: alpha', 'sample: beta', 'sample: gamma']));
   });

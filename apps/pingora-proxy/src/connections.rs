@@ -38,7 +38,7 @@ impl<A> Drop for Held<'_, A> {
 
 const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 content-type: application/problem+json; charset=utf-8\r\n\
-retry-after: 1\r\nconnection: close\r\ncontent-length: 155\r\n\r\n\
+retry-after: 1\r\nconnection: close\r\ncontent-length: 162\r\n\r\n\
 {\"type\":\"urn:problem:too_many_connections\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"The gateway is at max_connections.\",\"code\":\"too_many_connections\"}";
 
 #[async_trait]

@@ -87,3 +87,25 @@ export function formAction(html: string, base: string, suffix: string): string {
   if (!match) throw new Error(`no form posting to *${suffix} in page:\n${html.slice(0, 500)}`);
   return new URL(match[1]!, base).toString();
 }
+
+/**
+ * A form rendered by oidc-provider, by id (`op.deviceConfirmForm`, `op.logoutForm`) or, with `null`, the first
+ * form of the page (its auto-submitting pages): action and hidden fields.
+ */
+export function providerForm(
+  html: string,
+  id: string | null,
+  base: string,
+): { action: string; fields: Record<string, string> } {
+  const opening = id ? `<form[^>]*id="${id.replace('.', '\\.')}"[^>]*>` : '<form[^>]*>';
+  const match = new RegExp(`${opening}([\\s\\S]*?)</form>`).exec(html);
+  if (!match) throw new Error(`no form ${id} in page:\n${html.slice(0, 800)}`);
+  const action = /action="([^"]*)"/.exec(match[0])?.[1] ?? '';
+  const fields: Record<string, string> = {};
+  for (const input of match[1]!.matchAll(/<input[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
+    if (name) fields[name] = value;
+  }
+  return { action: new URL(action, base).toString(), fields };
+}

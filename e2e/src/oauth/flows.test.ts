@@ -4,6 +4,7 @@ import { describeEachDialect } from '@platform/db/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { json } from '../json.ts';
 import {
   codeFlow,
   discover,
@@ -12,12 +13,7 @@ import {
   portalConfig,
   startOAuthServer,
 } from './harness.ts';
-
-/** The OAuth `error` code of an openid-client failure, whether in the body or a WWW-Authenticate challenge. */
-function oauthError(error: unknown): string | undefined {
-  const e = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
-  return e.error ?? e.cause?.[0]?.parameters?.error;
-}
+import { oauthError } from './oauth-error.ts';
 
 describeEachDialect('oauth-service flows (openid-client)', (temp) => {
   let server: OAuthServer;
@@ -37,10 +33,10 @@ describeEachDialect('oauth-service flows (openid-client)', (temp) => {
     expect(metadata.grant_types_supported).not.toContain('password');
     expect(metadata.grant_types_supported).not.toContain('implicit');
     expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
-    const rfc8414 = await (await fetch(`${server.issuer}/.well-known/oauth-authorization-server`)).json();
+    const rfc8414 = await json(fetch(`${server.issuer}/.well-known/oauth-authorization-server`));
     expect(rfc8414.issuer).toBe(server.issuer);
     expect(rfc8414.token_endpoint).toBe(metadata.token_endpoint);
-    const jwks = await (await fetch(metadata.jwks_uri!)).json();
+    const jwks = await json(fetch(metadata.jwks_uri!));
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.keys[0].d).toBeUndefined();
   });

@@ -94,7 +94,7 @@ describe('createDatabase', () => {
     expect(() => createDatabase('nonsense')).toThrow(/must start with file:/);
   });
 
-  it('puts SQLite in WAL mode with durable commits', async () => {
+  it('puts SQLite in WAL mode with synchronous=NORMAL', async () => {
     const { createTempDatabase } = await import('./temp-database.ts');
     const temp = await createTempDatabase('sqlite');
     const database = createDatabase(temp.url);
@@ -102,7 +102,7 @@ describe('createDatabase', () => {
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
     const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db);
     expect(mode.rows[0]?.journal_mode).toBe('wal');
-    expect(sync.rows[0]?.synchronous).toBe(2);
+    expect(sync.rows[0]?.synchronous).toBe(1);
     await database.close();
     await temp.drop();
   });
@@ -116,5 +116,43 @@ describeEachDialect('pendingMigrations', (temp) => {
     await migrateToLatest(database, migrations);
     expect(await pendingMigrations(database, migrations)).toEqual([]);
     await database.close();
+  });
+});
+
+describe('SQLite statement cache', () => {
+  it('reuses statements across queries yet keeps results independent', async () => {
+    const { createTempDatabase } = await import('./temp-database.ts');
+    const temp = await createTempDatabase('sqlite');
+    const database = createDatabase<Schema>(temp.url);
+    await migrateToLatest(database, migrations);
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      id: `n${i}`,
+      body: `b${i}`,
+      price: String(i),
+      meta: '{}',
+    }));
+    await database.db.insertInto('notes').values(rows).execute();
+    // More distinct statements than the cache holds, so eviction runs too.
+    for (let i = 0; i < 300; i += 1) {
+      await database.db
+        .selectFrom('notes')
+        .select('id')
+        .where('id', '=', `n${i}`)
+        .limit(i + 1)
+        .execute();
+    }
+    const one = await database.db
+      .selectFrom('notes')
+      .select('body')
+      .where('id', '=', 'n7')
+      .executeTakeFirst();
+    const two = await database.db
+      .selectFrom('notes')
+      .select('body')
+      .where('id', '=', 'n8')
+      .executeTakeFirst();
+    expect([one?.body, two?.body]).toEqual(['b7', 'b8']);
+    await database.close();
+    await temp.drop();
   });
 });

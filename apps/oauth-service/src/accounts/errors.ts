@@ -45,8 +45,12 @@ export class NotFoundError extends HttpError {
   readonly entity: string;
 
   constructor(entity: string, id: string) {
-    // The id is the caller's own input; echoing it helps them and reveals nothing new.
-    super({ status: 404, code: 'not_found', detail: `No ${entity} with id ${JSON.stringify(id)}.` });
+    // The id is the caller's own input; echoing it (bounded) helps them and reveals nothing new.
+    super({
+      status: 404,
+      code: 'not_found',
+      detail: `No ${entity} with id ${JSON.stringify(String(id).slice(0, 64))}.`,
+    });
     this.entity = entity;
   }
 }

@@ -25,28 +25,52 @@ describeEachDialect('accounts migration', (temp) => {
 
   it('fills defaults: active, 0/1 flags, epoch-ms created_at', async () => {
     const before = Date.now();
-    await database.db.insertInto('users').values(user('u1', 'Alice', 'alice@example.com')).execute();
-    const row = await database.db.selectFrom('users').selectAll().where('id', '=', 'u1').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'active', must_change_password: 0, failed_login_count: 0, locked_until: null });
+    await database.db
+      .insertInto('users')
+      .values(user('u1', 'Alice', 'alice@example.com'))
+      .execute();
+    const row = await database.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', 'u1')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'active',
+      must_change_password: 0,
+      failed_login_count: 0,
+      locked_until: null,
+    });
     expect(typeof row.created_at).toBe('number');
     expect(row.created_at).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it('makes usernames unique regardless of case, and emails unique', async () => {
     await expect(
-      database.db.insertInto('users').values(user('u2', 'ALICE', 'other@example.com')).execute(),
+      database.db
+        .insertInto('users')
+        .values(user('u2', 'ALICE', 'other@example.com'))
+        .execute(),
     ).rejects.toThrow();
     await expect(
-      database.db.insertInto('users').values(user('u3', 'bob', 'alice@example.com')).execute(),
+      database.db
+        .insertInto('users')
+        .values(user('u3', 'bob', 'alice@example.com'))
+        .execute(),
     ).rejects.toThrow();
   });
 
   it('refuses statuses and flags the code does not know', async () => {
     await expect(
-      database.db.insertInto('users').values({ ...user('u4', 'carol', 'carol@example.com'), status: 'banned' as 'active' }).execute(),
+      database.db
+        .insertInto('users')
+        .values({ ...user('u4', 'carol', 'carol@example.com'), status: 'banned' as 'active' })
+        .execute(),
     ).rejects.toThrow();
     await expect(
-      database.db.insertInto('users').values({ ...user('u5', 'dave', 'dave@example.com'), must_change_password: 2 }).execute(),
+      database.db
+        .insertInto('users')
+        .values({ ...user('u5', 'dave', 'dave@example.com'), must_change_password: 2 })
+        .execute(),
     ).rejects.toThrow();
   });
 
@@ -56,8 +80,12 @@ describeEachDialect('accounts migration', (temp) => {
     await db.insertInto('permissions').values({ id: 'p1', name: 'admin:write', description: '' }).execute();
     await db.insertInto('role_permissions').values({ role_id: 'r1', permission_id: 'p1' }).execute();
     await db.insertInto('user_roles').values({ user_id: 'u1', role_id: 'r1' }).execute();
-    await expect(db.insertInto('user_roles').values({ user_id: 'nobody', role_id: 'r1' }).execute()).rejects.toThrow();
-    await expect(db.insertInto('user_roles').values({ user_id: 'u1', role_id: 'r1' }).execute()).rejects.toThrow();
+    await expect(
+      db.insertInto('user_roles').values({ user_id: 'nobody', role_id: 'r1' }).execute(),
+    ).rejects.toThrow();
+    await expect(
+      db.insertInto('user_roles').values({ user_id: 'u1', role_id: 'r1' }).execute(),
+    ).rejects.toThrow();
 
     await db.deleteFrom('permissions').where('id', '=', 'p1').execute();
     expect(await db.selectFrom('role_permissions').selectAll().execute()).toEqual([]);

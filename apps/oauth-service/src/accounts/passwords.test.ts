@@ -40,7 +40,12 @@ describe('password hashing', () => {
 
   it('asks for a rehash when the parameters or algorithm differ', async () => {
     expect(needsRehash(await hashPassword('some password here'))).toBe(false);
-    const weaker = await argon2.hash('some password here', { type: argon2.argon2id, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+    const weaker = await argon2.hash('some password here', {
+      type: argon2.argon2id,
+      memoryCost: 8192,
+      timeCost: 1,
+      parallelism: 1,
+    });
     expect(needsRehash(weaker)).toBe(true);
     const argon2i = await argon2.hash('some password here', { ...ARGON2_PARAMS, type: argon2.argon2i });
     expect(needsRehash(argon2i)).toBe(true);
@@ -58,12 +63,17 @@ describe('password policy', () => {
 
   it('enforces 12 to 128 characters, counting code points', () => {
     expect(checkPasswordPolicy('short pass', context)).toEqual(['must be at least 12 characters long']);
-    expect(checkPasswordPolicy('x'.repeat(PASSWORD_MAX_LENGTH + 1).replace(/x/g, (_, i) => String.fromCharCode(97 + (i % 26))), context)).toContain(
-      'must be at most 128 characters long',
-    );
+    expect(
+      checkPasswordPolicy(
+        'x'.repeat(PASSWORD_MAX_LENGTH + 1).replace(/x/g, (_, i) => String.fromCharCode(97 + (i % 26))),
+        context,
+      ),
+    ).toContain('must be at most 128 characters long');
     // 12 emoji are 24 UTF-16 units but 12 characters: long enough, and 11 are not.
     expect(checkPasswordPolicy('🦊🐙🐝🦉🐢🦀🐬🦜🐌🦋🐞🦔', context)).toEqual([]);
-    expect(checkPasswordPolicy('🦊🐙🐝🦉🐢🦀🐬🦜🐌🦋🐞', context)).toEqual(['must be at least 12 characters long']);
+    expect(checkPasswordPolicy('🦊🐙🐝🦉🐢🦀🐬🦜🐌🦋🐞', context)).toEqual([
+      'must be at least 12 characters long',
+    ]);
   });
 
   it('refuses the username and email local part, alone or inside, in any case', () => {
@@ -82,7 +92,9 @@ describe('password policy', () => {
 
   it('refuses common passwords whatever their case, and repeated or sequential runs', () => {
     expect(isCommonPassword('Password1234')).toBe(true);
-    expect(checkPasswordPolicy('QWERTYUIOPASDFGH', context)).toEqual(['is one of the most commonly used passwords']);
+    expect(checkPasswordPolicy('QWERTYUIOPASDFGH', context)).toEqual([
+      'is one of the most commonly used passwords',
+    ]);
     expect(checkPasswordPolicy('zzzzzzzzzzzzzzzz', context)).toEqual([
       'must not be a repeated or sequential run of characters',
     ]);
@@ -98,7 +110,10 @@ describe('password policy', () => {
     const problems = checkPasswordPolicy('alice', context);
     expect(problems).toEqual(['must be at least 12 characters long', 'must not be the username']);
     const common = checkPasswordPolicy('123456', context);
-    expect(common).toEqual(['must be at least 12 characters long', 'is one of the most commonly used passwords']);
+    expect(common).toEqual([
+      'must be at least 12 characters long',
+      'is one of the most commonly used passwords',
+    ]);
     expect(common.join(' ')).not.toContain('123456');
   });
 });

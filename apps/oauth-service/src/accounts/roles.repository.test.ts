@@ -25,7 +25,12 @@ describeEachDialect('roles repository', (temp) => {
 
   it('creates, reads, lists, updates and deletes roles', async () => {
     const editor = await roles.createRole({ name: 'editor', description: 'Edits things' });
-    expect(editor).toEqual({ id: expect.any(String), name: 'editor', description: 'Edits things', createdAt: 42 });
+    expect(editor).toEqual({
+      id: expect.any(String),
+      name: 'editor',
+      description: 'Edits things',
+      createdAt: 42,
+    });
     await roles.createRole({ name: 'admin' });
     expect(await roles.getRole(editor.id)).toEqual(editor);
     expect(await roles.findRoleByName('editor')).toEqual(editor);
@@ -69,7 +74,9 @@ describeEachDialect('roles repository', (temp) => {
     expect(await roles.findPermissionByName('test:read')).toEqual(read);
     await expect(roles.createPermission({ name: 'test:read' })).rejects.toBeInstanceOf(ConflictError);
     await expect(roles.createPermission({ name: 'two scopes' })).rejects.toBeInstanceOf(ValidationError);
-    expect(await roles.updatePermission(read.id, { description: 'Reads' })).toMatchObject({ description: 'Reads' });
+    expect(await roles.updatePermission(read.id, { description: 'Reads' })).toMatchObject({
+      description: 'Reads',
+    });
     const extra = await roles.createPermission({ name: 'extra:scope' });
     await roles.deletePermission(extra.id);
     await expect(roles.getPermission(extra.id)).rejects.toBeInstanceOf(NotFoundError);
@@ -82,7 +89,10 @@ describeEachDialect('roles repository', (temp) => {
     await roles.grantPermission(writer.id, read.id);
     await roles.grantPermission(writer.id, read.id);
     await roles.grantPermission(writer.id, write.id);
-    expect((await roles.permissionsOfRole(writer.id)).map((p) => p.name)).toEqual(['test:read', 'test:write']);
+    expect((await roles.permissionsOfRole(writer.id)).map((p) => p.name)).toEqual([
+      'test:read',
+      'test:write',
+    ]);
     await roles.revokePermission(writer.id, write.id);
     await roles.revokePermission(writer.id, write.id);
     expect((await roles.permissionsOfRole(writer.id)).map((p) => p.name)).toEqual(['test:read']);

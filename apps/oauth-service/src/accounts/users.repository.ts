@@ -266,7 +266,7 @@ export function createUsersRepository(db: Db, options: UsersRepositoryOptions = 
       return toUser(rest);
     },
 
-    /** Newest-first is not useful to admins; the order is by username, case-insensitively. */
+    /** Ordered by username, case-insensitively (keyset paging on lower(username), which is unique). */
     async list(options: ListUsersOptions = {}): Promise<Page<User>> {
       const limit = pageSize(options.limit);
       let query = selectUsers();

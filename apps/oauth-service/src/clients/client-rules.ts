@@ -26,6 +26,8 @@ export interface ClientInput {
   scope: string[];
   requireDpop?: boolean;
   jwks?: { keys: unknown[] };
+  /** `native` (RFC 8252): loopback redirect URIs match on any port. Defaults to `web`. */
+  applicationType?: 'web' | 'native';
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);

@@ -101,7 +101,7 @@ export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: 
             require_dpop: input.requireDpop ? 1 : 0,
             enabled: 1,
             dynamic: 0,
-            metadata: '{}',
+            metadata: JSON.stringify({ application_type: input.applicationType ?? 'web' }),
             updated_at: at,
           })
           .execute();

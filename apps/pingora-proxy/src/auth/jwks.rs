@@ -78,7 +78,8 @@ pub fn parse_jwks(json: &[u8]) -> Result<Vec<Jwk>, String> {
 
 fn p256(x: &[u8], y: &[u8]) -> Option<EcKey<Public>> {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).ok()?;
-    let key = EcKey::from_public_key_affine_coordinates(&group, &BigNum::from_slice(x).ok()?, &BigNum::from_slice(y).ok()?).ok()?;
+    let (x, y) = (BigNum::from_slice(x).ok()?, BigNum::from_slice(y).ok()?);
+    let key = EcKey::from_public_key_affine_coordinates(&group, &x, &y).ok()?;
     // from_public_key_affine_coordinates already rejects points off the curve; double-check.
     key.check_key().ok()?;
     Some(key)

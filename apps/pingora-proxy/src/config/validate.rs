@@ -301,7 +301,7 @@ routes:
             ("max_body_size: 1MiB", "max_body_size: 0", "routes[0].max_body_size"),
             ("max_body_size: 1MiB", "max_body_size: 'lots'", "routes[0].max_body_size"),
             ("max_body_size: 1MiB", "max_body_size: 1MiB\n    colour: blue", "routes[0]"),
-            ("metrics:", "metrix:\n  x: 1\nmetrics:", "(root)"),
+            ("metrics:", "metrix:\n  x: 1\nmetrics:", "metrix"),
         ];
         for (from, to, key) in cases {
             assert!(BASE.contains(from), "test case pattern {from:?} not in BASE");

@@ -1,0 +1,460 @@
+//! The gateway itself: pingora's `ProxyHttp` phases, in the order a request meets them.
+//!
+//! - `request_filter`: request id, gateway endpoints (`/healthz`, `/metrics`), routing, body limit
+//!   by `Content-Length`, rate limits, edge JWT auth. Anything refused is answered here.
+//! - `upstream_peer`: the next healthy server not yet tried by this request.
+//! - `upstream_request_filter`: `X-Forwarded-*` and `x-request-id` for the upstream.
+//! - `request_body_filter`: body limit while streaming (chunked bodies).
+//! - `response_filter`: `x-request-id` back to the client; passive-health success.
+//! - `fail_to_connect` / `error_while_proxy`: passive-health failure and retry on another server.
+//! - `fail_to_proxy`: the final error as problem+json.
+//! - `logging`: metrics and the access log line.
+
+use crate::access_log::{self, AccessLog};
+use crate::auth::EdgeAuth;
+use crate::cidr::{any_contains, Cidr};
+use crate::config::{JwtRule, RateLimitKey};
+use crate::metrics::Metrics;
+use crate::problem::Problem;
+use crate::rate_limit::RouteLimiter;
+use crate::request_id;
+use crate::routing::Router;
+use crate::upstream::UpstreamPool;
+use async_trait::async_trait;
+use bytes::Bytes;
+use pingora_core::protocols::l4::socket::SocketAddr;
+use pingora_core::upstreams::peer::HttpPeer;
+use pingora_error::{Error, ErrorSource, ErrorType, Result};
+use pingora_http::{RequestHeader, ResponseHeader};
+use pingora_load_balancing::Backend;
+use pingora_proxy::{FailToProxy, ProxyHttp, Session};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub const HEALTHZ_PATH: &str = "/healthz";
+
+/// A route as the proxy uses it (compiled from `RouteConfig`).
+pub struct RouteRuntime {
+    pub label: Arc<str>,
+    pub upstream: usize,
+    pub auth: Option<JwtRule>,
+    pub limiter: Option<RouteLimiter>,
+    pub max_body_size: u64,
+}
+
+pub struct Gateway {
+    pub router: Router,
+    pub routes: Vec<RouteRuntime>,
+    pub pools: Vec<Arc<UpstreamPool>>,
+    pub auth: Option<EdgeAuth>,
+    pub metrics: Arc<Metrics>,
+    pub access_log: Option<AccessLog>,
+    /// `None` when metrics are disabled.
+    pub metrics_path: Option<String>,
+    pub metrics_allow: Vec<Cidr>,
+    /// Whether the listener terminates TLS (for `X-Forwarded-Proto`).
+    pub tls: bool,
+    pub keepalive_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// Every server is down (active checks or passive ejection): nothing was attempted.
+    NoHealthyServer,
+    /// Attempts were made and all failed to connect.
+    ConnectFailed,
+    BodyTooLarge,
+}
+
+/// Per-request state shared by the phases.
+pub struct Ctx {
+    start: Instant,
+    request_id: String,
+    client_ip: Option<IpAddr>,
+    route: Option<usize>,
+    /// Label for requests the gateway answers itself (`/healthz`, `/metrics`, no route).
+    local_route: Option<&'static str>,
+    /// Servers this request already went to, so a retry picks another.
+    tried: Vec<SocketAddr>,
+    current: Option<Backend>,
+    server_label: Option<Arc<str>>,
+    body_bytes: u64,
+    response_started: bool,
+    failure: Option<Failure>,
+    /// Status of a response the gateway generated, for logs when none was written upstream-side.
+    local_status: u16,
+}
+
+fn header_str<'a>(req: &'a RequestHeader, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The host the client asked for: `Host`, or the URI authority (HTTP/2, absolute-form).
+fn request_host(req: &RequestHeader) -> Option<&str> {
+    header_str(req, "host").or_else(|| req.uri.authority().map(|a| a.as_str()))
+}
+
+fn has_body(req: &RequestHeader) -> bool {
+    req.headers.contains_key("transfer-encoding")
+        || header_str(req, "content-length").is_some_and(|v| v.trim() != "0")
+}
+
+impl Gateway {
+    fn pool_of(&self, ctx: &Ctx) -> Option<&Arc<UpstreamPool>> {
+        ctx.route.map(|r| &self.pools[self.routes[r].upstream])
+    }
+
+    /// Writes a locally generated problem+json response; the request never reaches an upstream.
+    async fn respond_problem(&self, session: &mut Session, ctx: &mut Ctx, problem: Problem) -> Result<bool> {
+        ctx.local_status = problem.status;
+        // An unread request body would be taken for the next request: close instead.
+        if has_body(session.req_header()) {
+            session.set_keepalive(None);
+        }
+        let (head, body) = problem.response(session.req_header().uri.path(), &ctx.request_id);
+        session.write_response_header(Box::new(head), false).await?;
+        session.write_response_body(Some(body), true).await?;
+        Ok(true)
+    }
+
+    async fn respond_plain(
+        &self,
+        session: &mut Session,
+        ctx: &mut Ctx,
+        status: u16,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<bool> {
+        ctx.local_status = status;
+        let mut head = ResponseHeader::build(status, Some(4))?;
+        head.insert_header("content-type", content_type)?;
+        head.insert_header("content-length", body.len().to_string())?;
+        head.insert_header("cache-control", "no-store")?;
+        head.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        let head_only = session.req_header().method == http::Method::HEAD;
+        session.write_response_header(Box::new(head), head_only).await?;
+        if !head_only {
+            session.write_response_body(Some(Bytes::from(body)), true).await?;
+        }
+        Ok(true)
+    }
+
+    fn healthz_body(&self) -> Vec<u8> {
+        let upstreams: serde_json::Map<String, serde_json::Value> = self
+            .pools
+            .iter()
+            .map(|p| {
+                let servers = p.server_health();
+                let up = servers.iter().filter(|s| s.up).count();
+                (p.name.to_string(), serde_json::json!({"servers": servers.len(), "healthy": up}))
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"status": "ok", "upstreams": upstreams})).unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl ProxyHttp for Gateway {
+    type CTX = Ctx;
+
+    fn new_ctx(&self) -> Ctx {
+        Ctx {
+            start: Instant::now(),
+            request_id: String::new(),
+            client_ip: None,
+            route: None,
+            local_route: None,
+            tried: Vec::new(),
+            current: None,
+            server_label: None,
+            body_bytes: 0,
+            response_started: false,
+            failure: None,
+            local_status: 0,
+        }
+    }
+
+    async fn request_filter(&self, session: &mut Session, ctx: &mut Ctx) -> Result<bool> {
+        let req = session.req_header();
+        ctx.request_id = request_id::from_incoming(req.headers.get(request_id::HEADER).map(|v| v.as_bytes()));
+        ctx.client_ip = session.client_addr().and_then(|a| a.as_inet()).map(|a| a.ip());
+        if !session.is_process_shutting_down() {
+            session.set_keepalive(self.keepalive_secs);
+        }
+
+        let path = session.req_header().uri.path();
+        if path == HEALTHZ_PATH {
+            ctx.local_route = Some("healthz");
+            let body = self.healthz_body();
+            return self.respond_plain(session, ctx, 200, "application/json", body).await;
+        }
+        if self.metrics_path.as_deref() == Some(path) {
+            ctx.local_route = Some("metrics");
+            if !ctx.client_ip.is_some_and(|ip| any_contains(&self.metrics_allow, ip)) {
+                let p = Problem::new(403, "forbidden", "Metrics are only served to allowlisted networks.");
+                return self.respond_problem(session, ctx, p).await;
+            }
+            let body = self.metrics.render(&self.pools);
+            return self.respond_plain(session, ctx, 200, "text/plain; version=0.0.4; charset=utf-8", body).await;
+        }
+
+        let Some(index) = self.router.lookup(request_host(session.req_header()), path) else {
+            ctx.local_route = Some("unmatched");
+            let p = Problem::new(404, "not_found", "No route serves this path.");
+            return self.respond_problem(session, ctx, p).await;
+        };
+        ctx.route = Some(index);
+        let route = &self.routes[index];
+
+        // Refuse an oversized body before reading any of it; chunked bodies are counted in
+        // request_body_filter.
+        if let Some(len) = header_str(session.req_header(), "content-length").and_then(|v| v.trim().parse::<u64>().ok()) {
+            if len > route.max_body_size {
+                ctx.failure = Some(Failure::BodyTooLarge);
+                let p = body_too_large(route.max_body_size);
+                return self.respond_problem(session, ctx, p).await;
+            }
+        }
+
+        // Per-IP limits go before auth, so floods do not cost signature checks.
+        if let Some(limiter) = route.limiter.as_ref().filter(|l| l.key == RateLimitKey::Ip) {
+            if let Err(p) = limiter.check(&ctx.client_ip) {
+                return self.respond_problem(session, ctx, p).await;
+            }
+        }
+
+        if let (Some(rule), Some(auth)) = (route.auth.as_ref(), self.auth.as_ref()) {
+            let authorization = session.req_header().headers.get("authorization").map(|v| v.as_bytes());
+            match auth.authorize(authorization, rule).await {
+                Ok(principal) => {
+                    if let Some(limiter) = route.limiter.as_ref().filter(|l| l.key == RateLimitKey::Client) {
+                        // RFC 9068 requires client_id; fall back to the subject, then the IP.
+                        let key = principal.client_id.or(principal.subject).unwrap_or_else(|| format!("{:?}", ctx.client_ip));
+                        if let Err(p) = limiter.check(&key) {
+                            return self.respond_problem(session, ctx, p).await;
+                        }
+                    }
+                }
+                Err(denial) => {
+                    let p = auth.problem(&denial, rule);
+                    return self.respond_problem(session, ctx, p).await;
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    async fn upstream_peer(&self, _session: &mut Session, ctx: &mut Ctx) -> Result<Box<HttpPeer>> {
+        let Some(pool) = self.pool_of(ctx) else {
+            return Error::e_explain(ErrorType::InternalError, "no route selected");
+        };
+        // Consistent hashing keys on the client address; round-robin ignores the key.
+        let key = match ctx.client_ip {
+            Some(IpAddr::V4(ip)) => ip.to_ipv6_mapped().octets(),
+            Some(IpAddr::V6(ip)) => ip.octets(),
+            None => [0; 16],
+        };
+        match pool.select(&key, &ctx.tried) {
+            Some(backend) => {
+                ctx.tried.push(backend.addr.clone());
+                ctx.server_label = UpstreamPool::label(&backend);
+                let peer = pool.peer(&backend);
+                ctx.current = Some(backend);
+                Ok(Box::new(peer))
+            }
+            None if ctx.tried.is_empty() => {
+                ctx.failure = Some(Failure::NoHealthyServer);
+                Error::e_explain(ErrorType::HTTPStatus(503), format!("upstream {}: no healthy server", pool.name))
+            }
+            None => {
+                ctx.failure.get_or_insert(Failure::ConnectFailed);
+                Error::e_explain(ErrorType::HTTPStatus(502), format!("upstream {}: every server failed", pool.name))
+            }
+        }
+    }
+
+    async fn upstream_request_filter(&self, session: &mut Session, upstream: &mut RequestHeader, ctx: &mut Ctx) -> Result<()> {
+        if let Some(ip) = ctx.client_ip {
+            let xff = match header_str(upstream, "x-forwarded-for") {
+                Some(previous) if !previous.trim().is_empty() => format!("{previous}, {ip}"),
+                _ => ip.to_string(),
+            };
+            upstream.insert_header("x-forwarded-for", xff)?;
+        }
+        upstream.insert_header("x-forwarded-proto", if self.tls { "https" } else { "http" })?;
+        if let Some(host) = request_host(session.req_header()).map(str::to_owned) {
+            upstream.insert_header("x-forwarded-host", host)?;
+        }
+        upstream.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        Ok(())
+    }
+
+    async fn request_body_filter(
+        &self,
+        session: &mut Session,
+        body: &mut Option<Bytes>,
+        _end_of_stream: bool,
+        ctx: &mut Ctx,
+    ) -> Result<()> {
+        // WebSocket frames after an upgrade are not a request body.
+        if session.was_upgraded() {
+            return Ok(());
+        }
+        if let (Some(chunk), Some(route)) = (body.as_ref(), ctx.route) {
+            ctx.body_bytes += chunk.len() as u64;
+            if ctx.body_bytes > self.routes[route].max_body_size {
+                ctx.failure = Some(Failure::BodyTooLarge);
+                return Error::e_explain(ErrorType::HTTPStatus(413), "request body over the route's limit");
+            }
+        }
+        Ok(())
+    }
+
+    async fn response_filter(&self, _session: &mut Session, response: &mut ResponseHeader, ctx: &mut Ctx) -> Result<()> {
+        ctx.response_started = true;
+        response.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
+            pool.record_success(backend);
+        }
+        Ok(())
+    }
+
+    fn fail_to_connect(&self, _session: &mut Session, _peer: &HttpPeer, ctx: &mut Ctx, mut e: Box<Error>) -> Box<Error> {
+        if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
+            pool.record_failure(backend);
+        }
+        ctx.failure = Some(Failure::ConnectFailed);
+        // Nothing reached the server, so any method may go elsewhere; upstream_peer skips the
+        // servers already tried and answers 502 when none is left.
+        e.set_retry(true);
+        e
+    }
+
+    fn error_while_proxy(
+        &self,
+        peer: &HttpPeer,
+        session: &mut Session,
+        e: Box<Error>,
+        ctx: &mut Ctx,
+        _client_reused: bool,
+    ) -> Box<Error> {
+        let mut e = e.more_context(format!("Peer: {peer}"));
+        if ctx.failure == Some(Failure::BodyTooLarge) {
+            e.set_retry(false);
+            return e;
+        }
+        let upstream_fault = *e.esource() == ErrorSource::Upstream;
+        if upstream_fault {
+            if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
+                pool.record_failure(backend);
+            }
+        }
+        // As nginx's proxy_next_upstream "error timeout": an idempotent request whose response
+        // has not started may be sent to another server, if its body can be replayed.
+        let retry = upstream_fault
+            && !ctx.response_started
+            && !session.was_upgraded()
+            && session.req_header().method.is_idempotent()
+            && !session.as_ref().retry_buffer_truncated();
+        e.set_retry(retry);
+        e
+    }
+
+    async fn fail_to_proxy(&self, session: &mut Session, e: &Error, ctx: &mut Ctx) -> FailToProxy {
+        let upstream = self.pool_of(ctx).map_or_else(String::new, |p| p.name.to_string());
+        let problem = match (ctx.failure, e.etype()) {
+            (Some(Failure::BodyTooLarge), _) => {
+                let limit = ctx.route.map_or(0, |r| self.routes[r].max_body_size);
+                Some(body_too_large(limit))
+            }
+            (Some(Failure::NoHealthyServer), _) => Some(
+                Problem::new(503, "upstream_unavailable", format!("No healthy server is available for {upstream}."))
+                    .with_header("retry-after", "1"),
+            ),
+            (Some(Failure::ConnectFailed), _) => {
+                Some(Problem::new(502, "bad_gateway", format!("Could not connect to any server of {upstream}.")))
+            }
+            (_, ErrorType::HTTPStatus(code)) => Some(Problem::new(*code, "gateway_error", "The gateway could not complete the request.")),
+            (_, ErrorType::ReadTimedout | ErrorType::WriteTimedout) if *e.esource() == ErrorSource::Upstream => {
+                Some(Problem::new(504, "upstream_timeout", format!("{upstream} did not answer in time.")))
+            }
+            _ => match e.esource() {
+                ErrorSource::Upstream => Some(Problem::new(502, "bad_gateway", format!("{upstream} failed to answer."))),
+                ErrorSource::Downstream => match e.etype() {
+                    // The client is gone: nobody to answer.
+                    ErrorType::ReadError | ErrorType::WriteError | ErrorType::ConnectionClosed => None,
+                    _ => Some(Problem::new(400, "bad_request", "The request could not be read.")),
+                },
+                _ => Some(Problem::new(500, "internal_error", "The gateway failed to process the request.")),
+            },
+        };
+        let Some(problem) = problem else {
+            return FailToProxy { error_code: 0, can_reuse_downstream: false };
+        };
+        let code = problem.status;
+        ctx.local_status = code;
+        // Once a response has started (mid-stream failure, upgraded socket) nothing can be added.
+        if session.response_written().is_none() {
+            session.set_keepalive(None);
+            let (head, body) = problem.response(session.req_header().uri.path(), &ctx.request_id);
+            let written = async {
+                session.write_response_header(Box::new(head), false).await?;
+                session.write_response_body(Some(body), true).await
+            };
+            if let Err(err) = written.await {
+                log::debug!("could not send the error response: {err}");
+            }
+        }
+        FailToProxy { error_code: code, can_reuse_downstream: false }
+    }
+
+    fn suppress_error_log(&self, _session: &Session, ctx: &Ctx, _e: &Error) -> bool {
+        // Refusals the gateway decided itself are expected, and visible in the access log.
+        matches!(ctx.failure, Some(Failure::BodyTooLarge | Failure::NoHealthyServer))
+    }
+
+    /// pingora's default summary includes the query string, which may carry codes or tokens.
+    fn request_summary(&self, session: &Session, ctx: &Ctx) -> String {
+        let req = session.req_header();
+        format!(
+            "{} {}, host: {}, request_id: {}",
+            req.method,
+            req.uri.path(),
+            request_host(req).unwrap_or("-"),
+            ctx.request_id
+        )
+    }
+
+    async fn logging(&self, session: &mut Session, e: Option<&Error>, ctx: &mut Ctx) {
+        let status = session.response_written().map_or(ctx.local_status, |r| r.status.as_u16());
+        let elapsed = ctx.start.elapsed();
+        let (route, upstream) = match ctx.route {
+            Some(r) => (&*self.routes[r].label, &*self.pools[self.routes[r].upstream].name),
+            None => (ctx.local_route.unwrap_or("unmatched"), ""),
+        };
+        self.metrics.observe_request(route, upstream, status, elapsed.as_secs_f64());
+        if let Some(log) = &self.access_log {
+            let req = session.req_header();
+            log.write(&access_log::Entry {
+                time: access_log::now_rfc3339(),
+                request_id: &ctx.request_id,
+                client_ip: ctx.client_ip.map(|ip| ip.to_string()),
+                method: req.method.as_str(),
+                path: req.uri.path(),
+                status,
+                route: Some(route),
+                upstream: (!upstream.is_empty()).then_some(upstream),
+                server: ctx.server_label.as_deref(),
+                latency_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
+                attempts: ctx.tried.len(),
+                bytes_sent: session.body_bytes_sent(),
+                error: e.map(|e| e.etype().as_str().to_string()),
+            });
+        }
+    }
+}
+
+fn body_too_large(limit: u64) -> Problem {
+    Problem::new(413, "body_too_large", format!("The request body exceeds this route's limit of {limit} bytes."))
+}

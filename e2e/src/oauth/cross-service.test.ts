@@ -1,0 +1,132 @@
+// oauth-service with the rest of the platform: a resource service trusting its tokens, and two instances
+// sharing one PostgreSQL database.
+import { spawnSync } from 'node:child_process';
+import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
+import { describeEachDialect } from '@platform/db/testing';
+import { type SpawnedService, spawnService } from '@platform/testing';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json } from '../json.ts';
+import {
+  authorize,
+  discover,
+  type OAuthServer,
+  PORTAL_REDIRECT,
+  PORTAL_SECRET,
+  portalConfig,
+  startOAuthServer,
+  TEST_SERVICE_DIR,
+} from './harness.ts';
+
+describeEachDialect('test-service trusts oauth-service', (temp) => {
+  let server: OAuthServer;
+  let testService: SpawnedService;
+  let testDb: TempDatabase;
+
+  beforeAll(async () => {
+    server = await startOAuthServer(temp().url);
+    testDb = await createTempDatabase('sqlite');
+    const env = {
+      DATABASE_URL: testDb.url,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      OAUTH_ISSUER: server.issuer,
+      OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
+      TOKEN_AUDIENCE: `${server.issuer}/test`,
+    };
+    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
+      cwd: TEST_SERVICE_DIR,
+      env: { ...process.env, ...env },
+    });
+    expect(push.status).toBe(0);
+    testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env });
+  });
+  afterAll(async () => {
+    await testService?.stop();
+    await server?.stop();
+    await testDb?.drop();
+  });
+
+  it('accepts a token for audience test with test:read, and rejects one for kline', async () => {
+    const machine = await discover(server, 'flow-service', client.ClientSecretBasic(server.machineSecret));
+    const forTest = await client.clientCredentialsGrant(machine, {
+      resource: `${server.issuer}/test`,
+      scope: 'test:read',
+    });
+    const ok = await fetch(`${testService.url}/test/api/v1/echo`, {
+      headers: { authorization: `Bearer ${forTest.access_token}` },
+    });
+    expect(ok.status).toBe(200);
+    expect((await json(ok)).token).toEqual({
+      sub: 'flow-service',
+      client_id: 'flow-service',
+      scope: 'test:read',
+    });
+
+    const forKline = await client.clientCredentialsGrant(machine, {
+      resource: `${server.issuer}/kline`,
+      scope: 'kline:read',
+    });
+    const refused = await fetch(`${testService.url}/test/api/v1/echo`, {
+      headers: { authorization: `Bearer ${forKline.access_token}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+});
+
+describe('[postgres] two oauth-service instances on one database', () => {
+  let db: TempDatabase;
+  let first: OAuthServer;
+  let second: OAuthServer;
+
+  beforeAll(async () => {
+    db = await createTempDatabase('postgres');
+    first = await startOAuthServer(db.url);
+    // Same public issuer, as behind the gateway; no second seed.
+    second = await startOAuthServer(db.url, { issuer: first.issuer, seed: false });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await first?.stop();
+    await db?.drop();
+  });
+
+  it('publish the same JWKS', async () => {
+    const a = await json(fetch(`${first.service.url}/oauth/jwks`));
+    const b = await json(fetch(`${second.service.url}/oauth/jwks`));
+    expect(a.keys.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
+
+  it('redeem on one a code issued by the other', async () => {
+    const portal = await portalConfig(first);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(portal, {
+      redirect_uri: PORTAL_REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'two',
+    });
+    const { callback } = await authorize(first, url);
+    const code = callback.searchParams.get('code')!;
+    const res = await fetch(`${second.service.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin-portal:${PORTAL_SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: PORTAL_REDIRECT,
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const tokens = await json(res);
+    expect(tokens.id_token).toBeTruthy();
+  });
+});
