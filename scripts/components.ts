@@ -21,6 +21,24 @@ export interface Component {
 
 export const components: Component[] = [
   {
+    name: 'oauth-service',
+    dir: 'apps/oauth-service',
+    entry: 'src/main.ts',
+    port: 3001,
+    healthPath: '/health',
+    urls: [
+      { label: 'OpenID discovery', url: 'http://localhost:3001/.well-known/openid-configuration' },
+      { label: 'authorize / token', url: 'http://localhost:3001/oauth/authorize  /oauth/token' },
+      { label: 'JWKS', url: 'http://localhost:3001/oauth/jwks' },
+      { label: 'admin API (OpenAPI)', url: 'http://localhost:3001/api/admin/openapi.json' },
+      {
+        label: 'health / ready / metrics',
+        url: 'http://localhost:3001/health  /ready  /metrics  /api/metrics',
+      },
+    ],
+    database: true,
+  },
+  {
     name: 'test-service',
     dir: 'apps/test-service',
     entry: 'src/main.ts',
@@ -38,7 +56,26 @@ export const components: Component[] = [
 ];
 
 /** Seeded accounts, printed by the start-up banner and listed in the README. */
-export const seededAccounts: Array<{ who: string; credentials: string }> = [];
+export const seededAccounts: Array<{ who: string; credentials: string }> = [
+  {
+    who: 'admin (role admin)',
+    credentials:
+      'password: ADMIN_PASSWORD if set at first seed, else generated and printed once by the first seed (must be changed at first sign-in)',
+  },
+  {
+    who: 'client admin-portal',
+    credentials: 'confidential, code + PKCE; secret: OAUTH_CLIENT_SECRET or printed once by the first seed',
+  },
+  {
+    who: 'client platform-cli',
+    credentials:
+      'public, code + PKCE + DPoP, device flow; loopback redirect http://127.0.0.1:<any port>/callback',
+  },
+  {
+    who: 'client flow-service',
+    credentials: 'confidential, client_credentials; secret printed once by the first seed',
+  },
+];
 
 /** Where SQLite databases live unless a component's DATABASE_URL says otherwise. */
 export function dataDir(env: NodeJS.ProcessEnv): string {

@@ -3,47 +3,81 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { createTestIssuer, type TestIssuer } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json } from './json.ts';
 import { type PlatformProcess, startPlatform } from './platform-process.ts';
 
 const TEST_SERVICE = 'http://127.0.0.1:3005';
-const AUDIENCE = 'http://localhost:8080/test';
+const OAUTH = 'http://127.0.0.1:3001';
+// Without the gateway in front, oauth-service itself is the public origin (issuer) of this run.
+const PUBLIC_URL = OAUTH;
+
+/** A client_credentials token from the platform's own oauth-service, for the seeded machine client. */
+async function machineToken(secret: string, resource: string, scope: string): Promise<string> {
+  const res = await fetch(`${OAUTH}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`flow-service:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      resource: `${PUBLIC_URL}${resource}`,
+      scope,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
+}
 
 describeEachDialect('bash scripts/start.sh', (temp) => {
-  let issuer: TestIssuer;
+  let machineSecret: string;
+  let oauthDb: TempDatabase | undefined;
   let dataDir: string;
   let env: Record<string, string>;
   let platform: PlatformProcess;
 
   beforeAll(async () => {
-    // Until oauth-service exists, tokens come from a local test issuer the services are pointed at.
-    issuer = await createTestIssuer();
     dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
     env = {
       PLATFORM_DATA_DIR: dataDir,
-      OAUTH_ISSUER: issuer.issuer,
-      OAUTH_JWKS_URL: issuer.jwksUri,
-      ...(temp().dialect === 'postgres' ? { TEST_SERVICE_DATABASE_URL: temp().url } : {}),
+      PUBLIC_URL,
+      ADMIN_PASSWORD: 'e2e-correct-horse-battery-7',
+      // One database per service (design.md): oauth-service gets a PostgreSQL database of its own.
+      ...(temp().dialect === 'postgres'
+        ? {
+            TEST_SERVICE_DATABASE_URL: temp().url,
+            OAUTH_SERVICE_DATABASE_URL: (oauthDb = await createTempDatabase('postgres')).url,
+          }
+        : {}),
     };
     platform = startPlatform(env);
     await platform.waitFor(/Press Ctrl-C to stop/);
+    machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(platform.output())?.[1] ?? '';
   });
 
   afterAll(async () => {
     await platform?.stop('SIGKILL');
-    await issuer?.close();
     rmSync(dataDir, { recursive: true, force: true });
+    await oauthDb?.drop();
   });
 
-  it('prints the URLs of what it started, and says there are no seeded accounts yet', () => {
+  it('prints the URLs of what it started and the seeded accounts', () => {
     const out = platform.output();
+    expect(out).toContain('oauth-service (port 3001)');
     expect(out).toContain('test-service (port 3005)');
     expect(out).toContain('http://localhost:3005/test/api/v1/echo');
-    expect(out).toMatch(/Seeded accounts: none yet/);
+    expect(out).toMatch(/admin \(role admin\)/);
+    expect(out).toMatch(/client flow-service/);
     expect(out).toMatch(/test-service: (applied 0001_items|schema up to date)/);
+    expect(machineSecret).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('answers health on every component and serves discovery for its issuer', async () => {
+    expect((await fetch(`${OAUTH}/health`)).status).toBe(200);
+    expect((await json(fetch(`${OAUTH}/.well-known/openid-configuration`))).issuer).toBe(PUBLIC_URL);
   });
 
   it('answers /health with 200 and exposes both http_* metrics', async () => {
@@ -59,21 +93,21 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
 
-    const writeOnly = await issuer.mint({ aud: AUDIENCE, client_id: 'e2e', scope: 'test:write' });
+    const writeOnly = await machineToken(machineSecret, '/test', 'test:write');
     const forbidden = await fetch(`${TEST_SERVICE}/test/api/v1/echo`, {
       headers: { authorization: `Bearer ${writeOnly}` },
     });
     expect(forbidden.status).toBe(403);
     expect(((await json(forbidden)) as { code: string }).code).toBe('insufficient_scope');
 
-    const reader = await issuer.mint({ aud: AUDIENCE, client_id: 'e2e', sub: 'bob', scope: 'test:read' });
+    const reader = await machineToken(machineSecret, '/test', 'test:read');
     const ok = await fetch(`${TEST_SERVICE}/test/api/v1/echo`, {
       headers: { authorization: `Bearer ${reader}` },
     });
     expect(ok.status).toBe(200);
     expect(((await json(ok)) as { token: unknown }).token).toEqual({
-      sub: 'bob',
-      client_id: 'e2e',
+      sub: 'flow-service',
+      client_id: 'flow-service',
       scope: 'test:read',
     });
 
@@ -82,7 +116,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
   });
 
   it('serves the seeded items from the chosen database', async () => {
-    const reader = await issuer.mint({ aud: AUDIENCE, client_id: 'e2e', scope: 'test:read' });
+    const reader = await machineToken(machineSecret, '/test', 'test:read');
     const res = await fetch(`${TEST_SERVICE}/test/api/v1/items?limit=100`, {
       headers: { authorization: `Bearer ${reader}` },
     });
@@ -96,6 +130,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(platform.output()).toContain('all components stopped');
     await expect(fetch(`${TEST_SERVICE}/health`)).rejects.toThrow();
+    await expect(fetch(`${OAUTH}/health`)).rejects.toThrow();
   });
 
   it('starts again without redoing set-up: nothing installed, schema up to date, seed adds nothing', async () => {
@@ -104,6 +139,9 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     const out = platform.output();
     expect(out).not.toMatch(/installing/);
     expect(out).toMatch(/test-service: schema up to date/);
+    expect(out).toMatch(/oauth-service: schema up to date/);
+    expect(out).toMatch(/oauth-service: seed data already present/);
+    expect(out).not.toMatch(/shown once/);
     expect(out).toMatch(/seeded 0 new sample items/);
     expect((await platform.stop('SIGINT')).code).toBe(0);
   });

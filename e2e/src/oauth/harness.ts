@@ -17,6 +17,8 @@ export interface OAuthServer {
   service: SpawnedService;
   /** The flow-service machine client's secret, printed once by the seed. */
   machineSecret: string;
+  /** What `db:seed` printed (generated secrets appear here, once). */
+  seedOutput: string;
   env: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -50,13 +52,15 @@ export async function startOAuthServer(
     // Keep lockout tests quick; per-IP limits high enough not to interfere with the rest.
     LOGIN_MAX_FAILURES: '3',
     LOGIN_IP_LIMIT_PER_MINUTE: '1000',
+    // An empty value unsets a default above (the service treats empty variables as unset).
+    ...options.env,
   };
-  let machineSecret = '';
+  let seedOutput = '';
   if (options.seed !== false) {
     cli('push', env);
-    const out = cli('seed', env);
-    machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(out)?.[1] ?? '';
+    seedOutput = cli('seed', env);
   }
+  const machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(seedOutput)?.[1] ?? '';
   const service = await spawnService({
     cwd: OAUTH_DIR,
     entry: 'src/main.ts',
@@ -64,7 +68,7 @@ export async function startOAuthServer(
     readyPath: '/ready',
     timeoutMs: 30_000,
   });
-  return { issuer, service, machineSecret, env, stop: async () => void (await service.stop()) };
+  return { issuer, service, machineSecret, seedOutput, env, stop: async () => void (await service.stop()) };
 }
 
 export async function discover(

@@ -77,6 +77,15 @@ impl Gateway {
     }
 
     pub fn start_with_env(yaml: &str, env: &[(&str, &str)]) -> Gateway {
+        Self::start_opts(yaml, env, false)
+    }
+
+    /// For a TLS listener: readiness is checked over TLS.
+    pub fn start_tls(yaml: &str) -> Gateway {
+        Self::start_opts(yaml, &[], true)
+    }
+
+    fn start_opts(yaml: &str, env: &[(&str, &str)], tls: bool) -> Gateway {
         for _attempt in 0..3 {
             let port = free_port();
             let dir = scratch_dir();
@@ -93,7 +102,7 @@ impl Gateway {
                 .stderr(File::create(dir.join("stderr.log")).unwrap());
             let child = cmd.spawn().expect("spawn pingora-proxy");
             let mut gw = Gateway { port, child: Some(child), dir };
-            if gw.wait_ready(Duration::from_secs(20)) {
+            if gw.wait_ready(Duration::from_secs(20), tls) {
                 return gw;
             }
             // Lost a race for the port, or failed: show why, then try once more.
@@ -103,13 +112,25 @@ impl Gateway {
         panic!("the gateway did not start");
     }
 
-    fn wait_ready(&mut self, limit: Duration) -> bool {
+    fn wait_ready(&mut self, limit: Duration, tls: bool) -> bool {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Some(Ok(Some(_))) = self.child.as_mut().map(|c| c.try_wait()) {
                 return false;
             }
-            if let Ok(r) = get(self.port, "/healthz") {
+            if tls {
+                use openssl::ssl::SslVersion;
+                if let Ok(mut s) = tls_connect(self.port, SslVersion::TLS1_2, SslVersion::TLS1_3) {
+                    use std::io::Write;
+                    if s.write_all(&Req::get("/healthz").to_bytes()).is_ok() {
+                        if let Ok(r) = read_response(&mut std::io::BufReader::new(s), false) {
+                            if r.status == 200 {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            } else if let Ok(r) = get(self.port, "/healthz") {
                 if r.status == 200 {
                     return true;
                 }

@@ -171,8 +171,11 @@ fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>> {
     if req.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
             let mut size = String::new();
-            r.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if r.read_line(&mut size)? == 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "body cut short"));
+            }
+            let n = usize::from_str_radix(size.trim(), 16)
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
             if n == 0 {
                 let mut end = String::new();
                 r.read_line(&mut end)?;

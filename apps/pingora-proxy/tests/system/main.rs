@@ -1,0 +1,13 @@
+//! System tests: the built `pingora-proxy` binary in front of real upstream servers, all on
+//! 127.0.0.1 ephemeral ports.
+
+mod support;
+
+mod balance;
+mod config_cli;
+mod edge_auth;
+mod failover;
+mod limits;
+mod proxying;
+mod streaming;
+mod tls;

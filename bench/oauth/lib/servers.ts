@@ -1,0 +1,122 @@
+// Starting the two servers the OAuth benchmarks compare: oauth-service as an operator runs it (migrated and
+// seeded with its own CLI, then `node src/main.ts`, NODE_ENV=production, SQLite, LOG_LEVEL=info as shipped),
+// and the bare oidc-provider peer (peers/bare-provider.ts) in its own process.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createTempDatabase, freePort, type SpawnedService, spawnService } from '@platform/testing';
+
+const BENCH_DIR = join(import.meta.dirname, '..');
+export const ROOT = join(BENCH_DIR, '..', '..');
+export const OAUTH_DIR = join(ROOT, 'apps/oauth-service');
+
+export const ADMIN = { login: 'admin', password: 'bench-correct-horse-battery-7' };
+export const PORTAL_REDIRECT = 'http://127.0.0.1:9/admin/auth/callback';
+
+export interface Server {
+  issuer: string;
+  /** Resource indicator of test-service on this issuer. */
+  resource: string;
+  service: SpawnedService;
+  /** flow-service's client_credentials secret (ours: printed once by the seed). */
+  machineSecret: string;
+  /** admin-portal's client secret. */
+  portalSecret: string;
+  stop(): Promise<void>;
+}
+
+function cli(task: string, env: Record<string, string>): string {
+  const result = spawnSync(process.execPath, ['src/db/cli.ts', task], {
+    cwd: OAUTH_DIR,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`oauth-service db ${task} failed: ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+/**
+ * oauth-service on a fresh SQLite database, production-like: NODE_ENV=production with real secrets (so no
+ * development default is in use), the shipped LOG_LEVEL=info (its output is captured and ignored), every
+ * other setting at its default unless `env` says otherwise.
+ */
+export async function startOurs(env: Record<string, string> = {}): Promise<Server> {
+  const temp = await createTempDatabase('sqlite');
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const portalSecret = randomBytes(32).toString('base64url');
+  const fullEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: temp.url,
+    PUBLIC_URL: issuer,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    COOKIE_SECRET: randomBytes(32).toString('base64url'),
+    ADMIN_PASSWORD: ADMIN.password,
+    OAUTH_CLIENT_SECRET: portalSecret,
+    ADMIN_PORTAL_URL: 'http://127.0.0.1:9/admin',
+    ...env,
+  };
+  cli('push', fullEnv);
+  const out = cli('seed', fullEnv);
+  const machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(out)?.[1];
+  if (!machineSecret) throw new Error(`the seed printed no flow-service secret:\n${out}`);
+  const service = await spawnService({
+    cwd: OAUTH_DIR,
+    entry: 'src/main.ts',
+    env: fullEnv,
+    readyPath: '/ready',
+    timeoutMs: 30_000,
+  });
+  return {
+    issuer,
+    resource: `${issuer}/test`,
+    service,
+    machineSecret,
+    portalSecret,
+    stop: async () => {
+      await service.stop();
+      await temp.drop();
+    },
+  };
+}
+
+export interface Peer extends Server {
+  /** Opaque tokens the peer issued to admin-portal for one grant (see peers/bare-provider.ts). */
+  tokens: { refresh_token: string; access_token: string };
+}
+
+/** The bare oidc-provider peer, with the same client ids and secrets as `ours`. */
+export async function startPeer(ours: Pick<Server, 'machineSecret' | 'portalSecret'>): Promise<Peer> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const resource = `${issuer}/test`;
+  const service = await spawnService({
+    cwd: BENCH_DIR,
+    entry: 'peers/bare-provider.ts',
+    env: {
+      PORT: String(port),
+      ISSUER: issuer,
+      MACHINE_SECRET: ours.machineSecret,
+      PORTAL_SECRET: ours.portalSecret,
+      RESOURCE: resource,
+      NODE_ENV: 'production',
+    },
+  });
+  const line = service.output().find((l) => l.startsWith('bench-tokens '));
+  if (!line) throw new Error(`the peer printed no tokens:\n${service.output().join('\n')}`);
+  return {
+    issuer,
+    resource,
+    service,
+    machineSecret: ours.machineSecret,
+    portalSecret: ours.portalSecret,
+    tokens: JSON.parse(line.slice('bench-tokens '.length)),
+    stop: async () => void (await service.stop()),
+  };
+}
+
+export const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
