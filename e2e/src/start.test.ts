@@ -29,7 +29,7 @@ async function machineToken(secret: string, resource: string, scope: string): Pr
     }),
   });
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
-  return (await res.json()).access_token;
+  return (await json(res)).access_token;
 }
 
 describeEachDialect('bash scripts/start.sh', (temp) => {

@@ -36,7 +36,7 @@ function cli(task: string, env: Record<string, string>): string {
 /** Migrates and seeds `databaseUrl` (first time only), then starts oauth-service on it as `node src/main.ts`. */
 export async function startOAuthServer(
   databaseUrl: string,
-  options: { issuer?: string; seed?: boolean } = {},
+  options: { issuer?: string; seed?: boolean; env?: Record<string, string> } = {},
 ): Promise<OAuthServer> {
   const port = await freePort();
   const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
