@@ -110,4 +110,22 @@ describeEachDialect('oauth-service flows (openid-client)', (temp) => {
     const error = await client.tokenIntrospection(wrong, 'x').catch((e: unknown) => e);
     expect(oauthError(error)).toBe('invalid_client');
   });
+
+  it('counts what happened in its metrics (after the tests above)', async () => {
+    const metrics = await (await fetch(`${server.service.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^oauth_tokens_issued_total\{grant_type="client_credentials",client_id="flow-service"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^oauth_tokens_issued_total\{grant_type="authorization_code",client_id="admin-portal"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^oauth_tokens_issued_total\{grant_type="refresh_token",client_id="admin-portal"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(/^oauth_refresh_token_reuse_total [1-9]/m);
+    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="success"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^http_requests_total\{method="POST",route="\/oauth\/token",status="200"\} [1-9]/m,
+    );
+  });
 });

@@ -146,6 +146,8 @@ describeEachDialect('oauth-service refuses', (temp) => {
     expect(oauthError(replay)).toBe('invalid_grant');
     expect((await client.tokenIntrospection(portal, first.access_token)).active).toBe(false);
     expect((await client.tokenIntrospection(portal, first.refresh_token!)).active).toBe(false);
+    const metrics = await (await fetch(`${server.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^oauth_authorization_code_replay_total [1-9]/m);
   });
 
   it('sign-in after too many failures: the account locks, even the right password is refused', async () => {

@@ -14,4 +14,4 @@ export {
   type VerifiedToken,
   type VerifierCacheStats,
 } from './token-verifier.ts';
-export type { TokenVerifierOptions } from './verifier-options.ts';
+export type { KeySetLoader, TokenVerifierOptions } from './verifier-options.ts';

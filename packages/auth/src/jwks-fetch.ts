@@ -10,7 +10,7 @@ export interface JwksFetchOptions {
   now?: () => number;
 }
 
-const isKeySet = (value: unknown): boolean =>
+export const isKeySet = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
   Array.isArray((value as { keys?: unknown }).keys) &&

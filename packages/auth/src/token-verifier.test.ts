@@ -273,6 +273,109 @@ describe('createTokenVerifier: cache', () => {
   });
 });
 
+describe('createTokenVerifier: in-process keys (keys option)', () => {
+  /** A verifier fed the test issuer's key set by a loader, without any JWKS request. */
+  async function setupLocal(overrides: Partial<TokenVerifierOptions> = {}) {
+    const issuer = await createTestIssuer();
+    issuers.push(issuer);
+    let loads = 0;
+    let answer: () => unknown = () => issuer.jwks();
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      keys: async () => {
+        loads += 1;
+        return answer() as ReturnType<TestIssuer['jwks']>;
+      },
+      ...overrides,
+    });
+    const mint = (options: Partial<MintOptions> = {}) =>
+      issuer.mint({ client_id: 'app-1', aud: AUDIENCE, ...options });
+    return {
+      issuer,
+      verifier,
+      mint,
+      loads: () => loads,
+      answerWith: (next: () => unknown) => {
+        answer = next;
+      },
+    };
+  }
+
+  it('verifies against the loaded key set, loading it once and never fetching the JWKS', async () => {
+    const { issuer, verifier, mint, loads } = await setupLocal();
+    const verified = await verifier.verify(await mint({ sub: 'alice', scope: 'notes:read' }));
+    expect(verified.sub).toBe('alice');
+    await verifier.verify(await mint());
+    await verifier.verify(await mint());
+    expect(loads()).toBe(1);
+    expect(issuer.jwksRequests()).toBe(0);
+  });
+
+  it('accepts a loader that returns the key set synchronously', async () => {
+    const issuer = await createTestIssuer();
+    issuers.push(issuer);
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      keys: () => issuer.jwks(),
+    });
+    const token = await issuer.mint({ client_id: 'app-1', aud: AUDIENCE });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ clientId: 'app-1' });
+  });
+
+  it('reloads at once for a kid published after the last load when the cooldown is 0', async () => {
+    const { issuer, verifier, mint, loads } = await setupLocal({ jwksCooldownMs: 0 });
+    await verifier.verify(await mint());
+    await issuer.rotateKey();
+    await expect(verifier.verify(await mint({ sub: 'after-rotation' }))).resolves.toMatchObject({
+      sub: 'after-rotation',
+    });
+    expect(loads()).toBe(2);
+    await verifier.verify(await mint());
+    expect(loads()).toBe(2);
+  });
+
+  it('reloads for an unknown kid at most once per cooldown', async () => {
+    let clock = Date.now();
+    const { issuer, verifier, mint, loads } = await setupLocal({ jwksCooldownMs: 1_000, now: () => clock });
+    await verifier.verify(await mint());
+    await issuer.rotateKey();
+    await expectRefusal(verifier.verify(await mint()), 'unknown_key');
+    expect(loads()).toBe(1);
+    clock += 1_000;
+    const forged = await Promise.all(Array.from({ length: 10 }, () => mint({ kid: randomUUID() })));
+    await Promise.allSettled(forged.map((token) => verifier.verify(token)));
+    expect(loads()).toBe(2);
+    await expect(verifier.verify(await mint())).resolves.toBeDefined();
+  });
+
+  it.each<[string, () => unknown]>([
+    [
+      'a loader that fails',
+      () => {
+        throw new Error('database down');
+      },
+    ],
+    ['a loader that returns something other than a key set', () => ({ keys: 'nope' })],
+    ['a loader that returns nothing', () => undefined],
+  ])('refuses as jwks_unavailable with %s, and recovers once it answers', async (_name, broken) => {
+    const { verifier, mint, answerWith, issuer } = await setupLocal();
+    answerWith(broken);
+    const token = await mint();
+    await expectRefusal(verifier.verify(token), 'jwks_unavailable');
+    answerWith(() => issuer.jwks());
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+  });
+
+  it('still refuses tokens of a foreign key, another audience or an expired one', async () => {
+    const { verifier, mint } = await setupLocal();
+    await expectRefusal(verifier.verify(await mint({ foreignKey: true })), 'invalid_signature');
+    await expectRefusal(verifier.verify(await mint({ aud: 'https://other.test' })), 'invalid_audience');
+    await expectRefusal(verifier.verify(await mint({ expiresIn: -60 })), 'expired');
+  });
+});
+
 describe('createTokenVerifier: options', () => {
   it('checks its options when built (see verifier-options.test.ts)', () => {
     expect(() =>

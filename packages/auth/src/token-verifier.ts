@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { createJwksFetch } from './jwks-fetch.ts';
+import { createLocalKeys } from './local-keys.ts';
 import { LruCache } from './lru-cache.ts';
 import { TokenError, toTokenError } from './token-error.ts';
 import { resolveVerifierOptions, type TokenVerifierOptions } from './verifier-options.ts';
@@ -103,19 +104,23 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
 
 /**
  * Builds an RFC 9068 access-token verifier for one resource. Signatures are checked against the issuer's
- * JWKS (fetched once, refetched on an unknown kid at most once per `jwksCooldownMs`); successful results
+ * JWKS (fetched once from `jwksUri`, or taken from the in-process `keys` loader; reloaded on an unknown kid
+ * at most once per `jwksCooldownMs`); successful results
  * are cached by SHA-256 of the token until it expires, so repeated requests skip the signature check.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const config = resolveVerifierOptions(options);
   const { now, clockToleranceSec } = config;
 
-  const remoteKeys = createRemoteJWKSet(config.jwksUrl, {
-    cooldownDuration: config.jwksCooldownMs,
-    [customFetch]: createJwksFetch({
-      failureBackoffMs: Math.min(config.jwksCooldownMs, MAX_FAILURE_BACKOFF_MS),
-    }),
-  });
+  const issuerKeys: JWTVerifyGetKey =
+    config.keySource.kind === 'remote'
+      ? createRemoteJWKSet(config.keySource.url, {
+          cooldownDuration: config.jwksCooldownMs,
+          [customFetch]: createJwksFetch({
+            failureBackoffMs: Math.min(config.jwksCooldownMs, MAX_FAILURE_BACKOFF_MS),
+          }),
+        })
+      : createLocalKeys({ load: config.keySource.load, cooldownMs: config.jwksCooldownMs, now });
   // jose checks `typ` only after the signature. Checking it first makes a wrong-type token cost nothing,
   // and keeps it from causing a JWKS refetch.
   const getKey: JWTVerifyGetKey = (header, token) => {
@@ -123,7 +128,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       // The value is the client's, so it stays out of the message (and any log line built from it).
       throw new TokenError('invalid_type', '"typ" header is not "at+jwt"');
     }
-    return remoteKeys(header, token);
+    return issuerKeys(header, token);
   };
 
   const cache = new LruCache<string, CacheEntry>(config.cacheMaxEntries);

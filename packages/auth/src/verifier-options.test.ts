@@ -18,7 +18,7 @@ describe('resolveVerifierOptions', () => {
       cacheMaxEntries: 10_000,
       jwksCooldownMs: 30_000,
     });
-    expect(resolved.jwksUrl.href).toBe('https://issuer.test/jwks');
+    expect(resolved.keySource).toEqual({ kind: 'remote', url: new URL('https://issuer.test/jwks') });
     expect(resolved.now).toBe(Date.now);
   });
 
@@ -54,6 +54,24 @@ describe('resolveVerifierOptions', () => {
     ['a negative cooldown', { jwksCooldownMs: -1 }, /jwksCooldownMs/],
     ['a NaN cooldown', { jwksCooldownMs: Number.NaN }, /jwksCooldownMs/],
     ['an infinite cooldown', { jwksCooldownMs: Number.POSITIVE_INFINITY }, /jwksCooldownMs/],
+  ])('rejects %s', (_name, overrides, message) => {
+    expect(() => resolveVerifierOptions({ ...base, ...overrides })).toThrow(message);
+  });
+
+  it('takes an in-process key set loader instead of a JWKS URL', () => {
+    const keys = () => ({ keys: [] });
+    const { jwksUri: _omitted, ...withoutUri } = base;
+    expect(resolveVerifierOptions({ ...withoutUri, keys }).keySource).toEqual({ kind: 'local', load: keys });
+  });
+
+  it.each<[string, Partial<TokenVerifierOptions>, RegExp]>([
+    ['neither jwksUri nor keys', { jwksUri: undefined }, /jwksUri or keys is required/],
+    ['both jwksUri and keys', { keys: () => ({ keys: [] }) }, /either jwksUri or keys, not both/],
+    [
+      'keys that is not a function',
+      { jwksUri: undefined, keys: { keys: [] } as unknown as TokenVerifierOptions['keys'] },
+      /keys must be a function/,
+    ],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => resolveVerifierOptions({ ...base, ...overrides })).toThrow(message);
   });

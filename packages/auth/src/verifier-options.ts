@@ -1,8 +1,20 @@
+import type { JSONWebKeySet } from 'jose';
+
+/** Supplies the issuer's current public keys in-process; may return them directly or as a promise. */
+export type KeySetLoader = () => Promise<JSONWebKeySet> | JSONWebKeySet;
+
 export interface TokenVerifierOptions {
   /** Expected `iss`, compared exactly. */
   issuer: string;
-  /** The issuer's JWKS endpoint (http or https). */
-  jwksUri: string;
+  /** The issuer's JWKS endpoint (http or https). Give exactly one of `jwksUri` and `keys`. */
+  jwksUri?: string;
+  /**
+   * The issuer's public key set, supplied in-process instead of fetched over HTTP: for an authorization
+   * server verifying the tokens it issued itself. Called on the first verification and again when a token
+   * names a kid the last set lacked (at most once per `jwksCooldownMs`); a rejection or a value that is not
+   * a key set refuses the token as `jwks_unavailable`. Give exactly one of `jwksUri` and `keys`.
+   */
+  keys?: KeySetLoader;
   /** This resource's identifier; the token's `aud` must contain it. */
   audience: string;
   /** Accepted JWS algorithms; asymmetric only. Default `['ES256', 'EdDSA']`. */
@@ -17,9 +29,12 @@ export interface TokenVerifierOptions {
   now?: () => number;
 }
 
+/** Where signature keys come from: the issuer's JWKS URL, or a loader in the same process. */
+export type KeySource = { kind: 'remote'; url: URL } | { kind: 'local'; load: KeySetLoader };
+
 export interface ResolvedVerifierOptions {
   issuer: string;
-  jwksUrl: URL;
+  keySource: KeySource;
   audience: string;
   algorithms: string[];
   clockToleranceSec: number;
@@ -68,17 +83,28 @@ function nonNegative(name: string, value: unknown, integer: boolean): number {
   return value;
 }
 
+function resolveKeySource(options: TokenVerifierOptions): KeySource {
+  if (options.keys !== undefined) {
+    if (options.jwksUri !== undefined) fail('give either jwksUri or keys, not both');
+    if (typeof options.keys !== 'function') fail('keys must be a function returning the key set');
+    return { kind: 'local', load: options.keys };
+  }
+  if (options.jwksUri === undefined) fail('jwksUri or keys is required');
+  const jwksUri = nonEmptyString('jwksUri', options.jwksUri);
+  const url = URL.parse(jwksUri);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    fail(`jwksUri must be an http(s) URL, got "${jwksUri}"`);
+  }
+  return { kind: 'remote', url };
+}
+
 /** Applies defaults and rejects a misconfiguration at startup rather than on the first request. */
 export function resolveVerifierOptions(options: TokenVerifierOptions): ResolvedVerifierOptions {
   const issuer = nonEmptyString('issuer', options.issuer);
   if (!URL.canParse(issuer)) fail(`issuer must be a URL, got "${issuer}"`);
   const audience = nonEmptyString('audience', options.audience);
 
-  const jwksUri = nonEmptyString('jwksUri', options.jwksUri);
-  const jwksUrl = URL.parse(jwksUri);
-  if (!jwksUrl || (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:')) {
-    fail(`jwksUri must be an http(s) URL, got "${jwksUri}"`);
-  }
+  const keySource = resolveKeySource(options);
 
   const algorithms = [...(options.algorithms ?? ['ES256', 'EdDSA'])];
   if (algorithms.length === 0) fail('algorithms must not be empty');
@@ -99,7 +125,7 @@ export function resolveVerifierOptions(options: TokenVerifierOptions): ResolvedV
 
   return {
     issuer,
-    jwksUrl,
+    keySource,
     audience,
     algorithms,
     clockToleranceSec,

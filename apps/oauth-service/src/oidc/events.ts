@@ -87,30 +87,27 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
     });
   });
 
-  provider.on(
-    'grant.error',
-    (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
-      const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
-      grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
-      const detection =
-        error.error_description === REUSE
-          ? 'refresh_token.reuse_detected'
-          : error.error_description === CODE_REPLAY
-            ? 'authorization_code.replay_detected'
-            : null;
-      if (!detection) return;
-      (detection === 'refresh_token.reuse_detected' ? reuse : codeReplay).inc();
-      void record({
-        ...context(ctx),
-        actorType: 'client',
-        actorId: ctx.oidc?.client?.clientId ?? 'unknown',
-        actorName: null,
-        action: detection,
-        outcome: 'failure',
-        details: { grant_revoked: true },
-      });
-    },
-  );
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
+    const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
+    grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
+    const detection =
+      error.error_detail === REUSE
+        ? 'refresh_token.reuse_detected'
+        : error.error_detail === CODE_REPLAY
+          ? 'authorization_code.replay_detected'
+          : null;
+    if (!detection) return;
+    (detection === 'refresh_token.reuse_detected' ? reuse : codeReplay).inc();
+    void record({
+      ...context(ctx),
+      actorType: 'client',
+      actorId: ctx.oidc?.client?.clientId ?? 'unknown',
+      actorName: null,
+      action: detection,
+      outcome: 'failure',
+      details: { grant_revoked: true },
+    });
+  });
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     revocations.inc({ kind: 'grant' });
