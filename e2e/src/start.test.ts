@@ -41,17 +41,13 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
+    // One database per service (design.md): oauth-service gets a PostgreSQL database of its own.
+    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
     env = {
       PLATFORM_DATA_DIR: dataDir,
       PUBLIC_URL,
       ADMIN_PASSWORD: 'e2e-correct-horse-battery-7',
-      // One database per service (design.md): oauth-service gets a PostgreSQL database of its own.
-      ...(temp().dialect === 'postgres'
-        ? {
-            TEST_SERVICE_DATABASE_URL: temp().url,
-            OAUTH_SERVICE_DATABASE_URL: (oauthDb = await createTempDatabase('postgres')).url,
-          }
-        : {}),
+      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
     };
     platform = startPlatform(env);
     await platform.waitFor(/Press Ctrl-C to stop/);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createRolesRepository } from './accounts/roles.repository.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
+import { adminRoutes } from './admin/index.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { clientModelStore } from './clients/client-model-store.ts';
 import { clientsRepository } from './clients/clients.repository.ts';
@@ -134,6 +135,19 @@ export async function buildOAuthService(
       permissionsOf: (id) => roles.permissionsOf(id),
       resources,
       consents,
+      audit,
+    });
+
+    await adminRoutes(app, {
+      config,
+      db,
+      users,
+      roles,
+      clients: clientsRepository(db, box),
+      resources,
+      consents,
+      keyStore,
+      providers,
       audit,
     });
 

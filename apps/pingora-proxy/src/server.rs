@@ -106,6 +106,8 @@ pub fn run(config: Config) -> Result<(), String> {
     conf.grace_period_seconds = Some(s.grace_period.as_secs_f64().ceil() as u64);
     conf.graceful_shutdown_timeout_seconds = Some(s.graceful_shutdown_timeout.as_secs_f64().ceil() as u64);
     conf.upstream_keepalive_pool_size = s.upstream_keepalive_pool_size;
+    if let Ok(v) = std::env::var("XX_WORK_STEALING") { conf.work_stealing = v == "1"; }
+    if let Ok(v) = std::env::var("XX_LISTENERS") { conf.listener_tasks_per_fd = v.parse().unwrap(); }
     let mut server = Server::new_with_opt_and_conf(None, conf);
     server.bootstrap();
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { conflict, notFound } from '@platform/http';
+import { conflict, HttpError, notFound } from '@platform/http';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
@@ -21,12 +21,25 @@ export interface ClientView {
   token_endpoint_auth_method: string;
   scope: string[];
   require_dpop: boolean;
+  /** `web` or `native` (RFC 8252: loopback redirect URIs match on any port). */
+  application_type: string;
+  /** Public keys of a private_key_jwt client; null otherwise. */
+  jwks: { keys: unknown[] } | null;
   enabled: boolean;
   dynamic: boolean;
   has_secret: boolean;
   secret_rotated_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+function applicationTypeOf(metadata: string): string {
+  try {
+    const type = (JSON.parse(metadata) as { application_type?: unknown }).application_type;
+    return type === 'native' ? 'native' : 'web';
+  } catch {
+    return 'web';
+  }
 }
 
 export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
@@ -39,6 +52,8 @@ export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
   token_endpoint_auth_method: row.token_endpoint_auth_method,
   scope: row.scope ? row.scope.split(' ') : [],
   require_dpop: row.require_dpop === 1,
+  application_type: applicationTypeOf(row.metadata),
+  jwks: row.jwks ? JSON.parse(row.jwks) : null,
   enabled: row.enabled === 1,
   dynamic: row.dynamic === 1,
   has_secret: row.client_secret !== null,
@@ -49,6 +64,11 @@ export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
 
 const isUniqueViolation = (error: unknown) =>
   /unique|duplicate key/i.test(String((error as Error)?.message ?? error));
+
+const SECRET_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post'];
+
+/** The changes `update` accepts; absent fields keep their value. The type and client id never change. */
+export type ClientUpdate = Partial<Omit<ClientInput, 'type'>>;
 
 export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
   async function knownScopes(): Promise<Set<string>> {
@@ -133,6 +153,110 @@ export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: 
         .where('client_id', '=', clientId)
         .execute();
       return { client: await get(clientId), clientSecret: secret };
+    },
+
+    /**
+     * Changes a client. The result is validated as a whole (the same rules as `create`), so a change cannot
+     * leave a client the provider would refuse. Switching between an auth method with a secret and one
+     * without is refused: that changes what the client holds, so it is a new client.
+     */
+    async update(clientId: string, changes: ClientUpdate): Promise<ClientView> {
+      const row = await db
+        .selectFrom('clients')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      if (!row) throw notFound(`client ${clientId} does not exist`);
+      const current = toClientView(row);
+      const type = current.type === 'public' ? 'public' : 'confidential';
+      const merged: ClientInput = {
+        name: changes.name ?? current.name,
+        type,
+        redirectUris: changes.redirectUris ?? current.redirect_uris,
+        postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.post_logout_redirect_uris,
+        grantTypes: changes.grantTypes ?? current.grant_types,
+        tokenEndpointAuthMethod: changes.tokenEndpointAuthMethod ?? current.token_endpoint_auth_method,
+        scope: changes.scope ?? current.scope,
+        requireDpop: changes.requireDpop ?? current.require_dpop,
+        applicationType:
+          changes.applicationType ?? (current.application_type === 'native' ? 'native' : 'web'),
+        ...((changes.jwks ?? current.jwks)
+          ? { jwks: changes.jwks ?? (current.jwks as { keys: unknown[] }) }
+          : {}),
+      };
+      assertValidClient(merged, await knownScopes());
+      const method = merged.tokenEndpointAuthMethod!;
+      if (SECRET_METHODS.includes(method) !== SECRET_METHODS.includes(current.token_endpoint_auth_method)) {
+        throw new HttpError({
+          status: 400,
+          code: 'validation_failed',
+          detail: `token_endpoint_auth_method: cannot change from ${current.token_endpoint_auth_method} to ${method}; create a new client instead`,
+          extensions: {
+            errors: [
+              {
+                in: 'body',
+                path: '/token_endpoint_auth_method',
+                message: `cannot change between a method with a client secret and one without (${current.token_endpoint_auth_method} to ${method})`,
+              },
+            ],
+          },
+        });
+      }
+      let metadata: Record<string, unknown>;
+      try {
+        metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+      } catch {
+        metadata = {};
+      }
+      try {
+        await db
+          .updateTable('clients')
+          .set({
+            name: merged.name.trim(),
+            redirect_uris: JSON.stringify(merged.redirectUris ?? []),
+            post_logout_redirect_uris: JSON.stringify(merged.postLogoutRedirectUris ?? []),
+            grant_types: JSON.stringify(merged.grantTypes),
+            response_types: JSON.stringify(merged.grantTypes.includes('authorization_code') ? ['code'] : []),
+            token_endpoint_auth_method: method,
+            jwks: method === 'private_key_jwt' && merged.jwks ? JSON.stringify(merged.jwks) : null,
+            scope: merged.scope.join(' '),
+            require_dpop: merged.requireDpop ? 1 : 0,
+            metadata: JSON.stringify({ ...metadata, application_type: merged.applicationType }),
+            updated_at: now(),
+          })
+          .where('client_id', '=', clientId)
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`a client named "${merged.name}" already exists`);
+        throw error;
+      }
+      return get(clientId);
+    },
+
+    /** Deletes the client; its remembered consents go with it (FK cascade). */
+    async delete(clientId: string): Promise<void> {
+      const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound(`client ${clientId} does not exist`);
+    },
+
+    /** Takes scopes that no longer exist (a resource server or scope was deleted) off every client. */
+    async removeScopes(names: readonly string[]): Promise<number> {
+      if (names.length === 0) return 0;
+      const gone = new Set(names);
+      const rows = await db.selectFrom('clients').select(['client_id', 'scope']).execute();
+      let changed = 0;
+      for (const row of rows) {
+        const scopes = row.scope ? row.scope.split(' ') : [];
+        const kept = scopes.filter((scope) => !gone.has(scope));
+        if (kept.length === scopes.length) continue;
+        await db
+          .updateTable('clients')
+          .set({ scope: kept.join(' '), updated_at: now() })
+          .where('client_id', '=', row.client_id)
+          .execute();
+        changed += 1;
+      }
+      return changed;
     },
 
     async setEnabled(clientId: string, enabled: boolean): Promise<ClientView> {

@@ -121,12 +121,12 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     const permitted = await deps.permissionsOf(String(details.session?.accountId));
     const oidc = prompt.missingOIDCScope ?? [];
     const resources: Record<string, string[]> = {};
-    const withheld: string[] = [];
+    const rejected: Record<string, string[]> = {};
     for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
       resources[indicator] = scopes.filter((scope) => permitted.has(scope));
-      withheld.push(...scopes.filter((scope) => !permitted.has(scope)));
+      rejected[indicator] = scopes.filter((scope) => !permitted.has(scope));
     }
-    return { oidc, resources, withheld };
+    return { oidc, resources, rejected, withheld: Object.values(rejected).flat() };
   }
 
   app.get<{ Params: { uid: string } }>(
@@ -295,7 +295,7 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
       const provider = deps.provider();
       const accountId = String(details.session?.accountId);
       const clientId = String(details.params.client_id);
-      const { oidc, resources } = await consentScopes(details);
+      const { oidc, resources, rejected } = await consentScopes(details);
       const grant = details.grantId
         ? await provider.Grant.find(details.grantId)
         : new provider.Grant({ accountId, clientId });
@@ -310,6 +310,10 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
       if (claims?.length) grant.addOIDCClaims(claims);
       for (const [indicator, scopes] of Object.entries(resources))
         if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
+      // Scopes the user's roles do not allow are rejected in the grant, so the provider stops asking for
+      // them and issues the token without them (RBAC → scopes).
+      for (const [indicator, scopes] of Object.entries(rejected))
+        if (scopes.length) grant.rejectResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
       await deps.consents.remember(accountId, clientId, { oidcScopes: oidc, resourceScopes: resources });
       const user = await deps.users.get(accountId);

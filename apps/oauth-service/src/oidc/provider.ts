@@ -104,7 +104,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     async findAccount(_ctx, sub) {
       const account = await deps.accounts.findById(sub);
-      if (!account || !account.active) return undefined;
+      if (!account?.active) return undefined;
       return {
         accountId: account.id,
         async claims() {

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { RolesRepository } from '../accounts/roles.repository.ts';
+import type { UsersRepository } from '../accounts/users.repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientsRepository } from '../clients/clients.repository.ts';
+import type { ResourcesRepository } from '../clients/resources.repository.ts';
+import type { OAuthServiceConfig } from '../config.ts';
+import type { OAuthSchema } from '../db/schema.ts';
+import type { ConsentsStore } from '../interactions/consents.ts';
+import type { KeyStore } from '../keys/key-store.ts';
+import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { RecordChange } from './context.ts';
+import type { AdminGuard } from './guard.ts';
+
+/** What the admin API works on: the service's own repositories and provider. */
+export interface AdminDeps {
+  config: Pick<OAuthServiceConfig, 'PUBLIC_URL'>;
+  db: Kysely<OAuthSchema>;
+  users: UsersRepository;
+  roles: RolesRepository;
+  clients: ClientsRepository;
+  resources: ResourcesRepository;
+  consents: ConsentsStore;
+  keyStore: KeyStore;
+  providers: Pick<ProviderHolder, 'provider' | 'refresh'>;
+  audit: AuditLog;
+}
+
+/** Shared by every admin route module: the access check and the audit of changes. */
+export interface AdminKit {
+  guard: AdminGuard;
+  record: RecordChange;
+}

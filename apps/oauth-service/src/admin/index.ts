@@ -1,0 +1,100 @@
+import {
+  bearerAuth,
+  createTokenVerifier,
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from '@platform/auth';
+import type { FastifyInstance } from 'fastify';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { clientRoutes } from './clients/clients.routes.ts';
+import { changeRecorder } from './context.ts';
+import type { AdminDeps, AdminKit } from './deps.ts';
+import { adminErrorHandler } from './errors.ts';
+import { adminGuard } from './guard.ts';
+import { keyRoutes } from './keys/keys.routes.ts';
+import { resourceServers } from './resources/resource-servers.ts';
+import { resourceRoutes } from './resources/resources.routes.ts';
+import { roleRoutes } from './roles/roles.routes.ts';
+import { sessionRoutes } from './sessions/sessions.routes.ts';
+import { userSessions } from './sessions/user-sessions.ts';
+import { userRoutes } from './users/users.routes.ts';
+
+export type { AdminDeps } from './deps.ts';
+
+export const ADMIN_PREFIX = '/api/admin';
+export const ADMIN_SCOPES = ['admin:read', 'admin:write'] as const;
+
+/**
+ * The admin REST API under /api/admin, a resource server of this very service: its tokens are RFC 9068 JWTs
+ * issued here for `${PUBLIC_URL}/api/admin`, verified in-process against the current signing keys (no HTTP
+ * round trip to our own JWKS). Bearer auth is registered inside the /api/admin scope only, so the provider's
+ * endpoints never pay for token verification. RFC 9728 metadata is served at
+ * /.well-known/oauth-protected-resource/api/admin.
+ */
+export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const issuer = deps.config.PUBLIC_URL;
+  const resource = `${issuer}${ADMIN_PREFIX}`;
+
+  protectedResourceMetadata(app, {
+    resource,
+    authorizationServers: [issuer],
+    scopesSupported: [...ADMIN_SCOPES],
+    resourceName: 'oauth-service admin API',
+  });
+
+  const verifier = createTokenVerifier({
+    issuer,
+    audience: resource,
+    keys: () => deps.keyStore.publicJwks(),
+    // The key set is one small query away: reload as soon as a token names a key we have not seen, so a key
+    // rotated in on any instance is accepted the moment it signs.
+    jwksCooldownMs: 0,
+  });
+
+  const kit: AdminKit = {
+    guard: adminGuard({
+      findUser: (id) => deps.users.findById(id),
+      permissionsOf: (id) => deps.roles.permissionsOf(id),
+      async findClient(clientId) {
+        const row = await deps.db
+          .selectFrom('clients')
+          .select(['name', 'enabled'])
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return row && { name: row.name, enabled: Number(row.enabled) === 1 };
+      },
+    }),
+    record: changeRecorder(deps.audit),
+  };
+  const sessions = userSessions({ db: deps.db, provider: deps.providers.provider, consents: deps.consents });
+  const servers = resourceServers({
+    db: deps.db,
+    resources: deps.resources,
+    roles: deps.roles,
+    clients: deps.clients,
+    adminIdentifier: resource,
+  });
+
+  await app.register(
+    async (admin) => {
+      await admin.register(bearerAuth, {
+        verifier,
+        realm: 'oauth-service admin',
+        resourceMetadataUrl: protectedResourceMetadataUrl(resource),
+      });
+      admin.setErrorHandler(adminErrorHandler);
+      admin.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+
+      userRoutes(admin, deps, kit, sessions);
+      sessionRoutes(admin, deps, kit, sessions);
+      roleRoutes(admin, deps, kit);
+      clientRoutes(admin, deps, kit);
+      resourceRoutes(admin, servers, kit);
+      keyRoutes(admin, deps, kit);
+      auditRoutes(admin, deps, kit);
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}

@@ -1,0 +1,253 @@
+import type { FastifyInstance } from 'fastify';
+import type { Permission, Role } from '../../accounts/roles.repository.ts';
+import type { AdminDeps, AdminKit } from '../deps.ts';
+import { iso, listOf, noContent, params, routeSchema, time } from '../schemas.ts';
+
+// Roles and permissions (RBAC). A permission is named after the OAuth scope it lets a user be granted.
+
+const ROLES = 'roles';
+const PERMISSIONS = 'permissions';
+
+const namedSchema = (what: string) =>
+  ({
+    type: 'object',
+    required: ['id', 'name', 'description', 'created_at'],
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string', description: what },
+      description: { type: 'string' },
+      created_at: time,
+    },
+  }) as const;
+
+export const roleSchema = namedSchema('Role name, a single token such as `operator`.');
+export const permissionSchema = namedSchema('The OAuth scope this permission lets a user be granted.');
+
+const named = (item: Role | Permission) => ({
+  id: item.id,
+  name: item.name,
+  description: item.description,
+  created_at: iso(item.createdAt),
+});
+export const roleView = named;
+export const permissionView = named;
+
+// Bounds only; the roles repository applies the token rule and reports it per field.
+const nameField = { type: 'string', maxLength: 128 } as const;
+const descriptionField = { type: 'string', maxLength: 500 } as const;
+
+interface NamedBody {
+  name: string;
+  description?: string;
+}
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: nameField, description: descriptionField },
+} as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { name: nameField, description: descriptionField },
+} as const;
+
+type IdParams = { id: string };
+
+/** CRUD for one of the two named entities, sharing every shape. */
+function namedRoutes(
+  app: FastifyInstance,
+  kit: AdminKit,
+  entity: 'role' | 'permission',
+  store: {
+    list(): Promise<Array<Role | Permission>>;
+    get(id: string): Promise<Role | Permission>;
+    create(input: NamedBody): Promise<Role | Permission>;
+    update(id: string, input: Partial<NamedBody>): Promise<Role | Permission>;
+    remove(id: string): Promise<void>;
+  },
+) {
+  const { guard, record } = kit;
+  const tag = entity === 'role' ? ROLES : PERMISSIONS;
+  const path = `/${tag}`;
+  const schema = entity === 'role' ? roleSchema : permissionSchema;
+
+  app.get(
+    path,
+    {
+      onRequest: guard('admin:read'),
+      schema: routeSchema('admin:read', tag, `List ${tag} by name`, { response: { 200: listOf(schema) } }),
+    },
+    async () => ({ items: (await store.list()).map(named) }),
+  );
+
+  app.post<{ Body: NamedBody }>(
+    path,
+    {
+      onRequest: guard('admin:write'),
+      schema: routeSchema(
+        'admin:write',
+        tag,
+        `Create a ${entity}`,
+        { body: createBody, response: { 201: schema } },
+        [400, 409],
+      ),
+    },
+    async (request, reply) => {
+      const created = await store.create(request.body);
+      await record(request, {
+        action: `${entity}.create`,
+        targetType: entity,
+        targetId: created.id,
+        details: { name: created.name },
+      });
+      return reply.status(201).header('location', `/api/admin${path}/${created.id}`).send(named(created));
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    `${path}/:id`,
+    {
+      onRequest: guard('admin:read'),
+      schema: routeSchema(
+        'admin:read',
+        tag,
+        `Get a ${entity}`,
+        { params: params('id'), response: { 200: schema } },
+        [404],
+      ),
+    },
+    async (request) => named(await store.get(request.params.id)),
+  );
+
+  app.patch<{ Params: IdParams; Body: Partial<NamedBody> }>(
+    `${path}/:id`,
+    {
+      onRequest: guard('admin:write'),
+      schema: routeSchema(
+        'admin:write',
+        tag,
+        `Rename or describe a ${entity}`,
+        { params: params('id'), body: updateBody, response: { 200: schema } },
+        [400, 404, 409],
+      ),
+    },
+    async (request) => {
+      const before = await store.get(request.params.id);
+      const updated = await store.update(request.params.id, request.body);
+      await record(request, {
+        action: `${entity}.update`,
+        targetType: entity,
+        targetId: updated.id,
+        details: {
+          name: updated.name,
+          ...(before.name !== updated.name ? { previous_name: before.name } : {}),
+        },
+      });
+      return named(updated);
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    `${path}/:id`,
+    {
+      onRequest: guard('admin:write'),
+      schema: routeSchema(
+        'admin:write',
+        tag,
+        entity === 'role' ? 'Delete a role (its users lose it)' : 'Delete a permission (every role loses it)',
+        { params: params('id'), response: noContent },
+        [404],
+      ),
+    },
+    async (request, reply) => {
+      const existing = await store.get(request.params.id);
+      await store.remove(existing.id);
+      await record(request, {
+        action: `${entity}.delete`,
+        targetType: entity,
+        targetId: existing.id,
+        details: { name: existing.name },
+      });
+      return reply.status(204).send();
+    },
+  );
+}
+
+/** Roles, permissions, and which permissions each role carries. */
+export function roleRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) {
+  const { roles } = deps;
+  const { guard, record } = kit;
+
+  namedRoutes(app, kit, 'role', {
+    list: () => roles.listRoles(),
+    get: (id) => roles.getRole(id),
+    create: (input) => roles.createRole(input),
+    update: (id, input) => roles.updateRole(id, input),
+    remove: (id) => roles.deleteRole(id),
+  });
+  namedRoutes(app, kit, 'permission', {
+    list: () => roles.listPermissions(),
+    get: (id) => roles.getPermission(id),
+    create: (input) => roles.createPermission(input),
+    update: (id, input) => roles.updatePermission(id, input),
+    remove: (id) => roles.deletePermission(id),
+  });
+
+  app.get<{ Params: IdParams }>(
+    '/roles/:id/permissions',
+    {
+      onRequest: guard('admin:read'),
+      schema: routeSchema(
+        'admin:read',
+        ROLES,
+        "List a role's permissions",
+        { params: params('id'), response: { 200: listOf(permissionSchema) } },
+        [404],
+      ),
+    },
+    async (request) => ({ items: (await roles.permissionsOfRole(request.params.id)).map(named) }),
+  );
+
+  const change = (summary: string) => ({
+    onRequest: guard('admin:write'),
+    schema: routeSchema(
+      'admin:write',
+      ROLES,
+      summary,
+      { params: params('id', 'permissionId'), response: noContent },
+      [404],
+    ),
+  });
+
+  for (const [method, action] of [
+    ['PUT', 'grant'],
+    ['DELETE', 'revoke'],
+  ] as const) {
+    app.route<{ Params: { id: string; permissionId: string } }>({
+      method,
+      url: '/roles/:id/permissions/:permissionId',
+      ...change(
+        action === 'grant'
+          ? 'Grant a permission to a role (idempotent)'
+          : 'Revoke a permission from a role (idempotent)',
+      ),
+      handler: async (request, reply) => {
+        const { id, permissionId } = request.params;
+        if (action === 'grant') await roles.grantPermission(id, permissionId);
+        else await roles.revokePermission(id, permissionId);
+        const [role, permission] = [await roles.getRole(id), await roles.getPermission(permissionId)];
+        await record(request, {
+          action: `role.permission_${action}`,
+          targetType: 'role',
+          targetId: role.id,
+          details: { role: role.name, permission_id: permission.id, permission: permission.name },
+        });
+        return reply.status(204).send();
+      },
+    });
+  }
+}
