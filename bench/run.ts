@@ -10,6 +10,9 @@ const runs: Array<[string, string[]]> = [
     ? ['taskset', ['-c', '0', process.execPath, join(here, 'auth-verify.ts')]]
     : [process.execPath, [join(here, 'auth-verify.ts')]],
   [process.execPath, [join(here, 'echo.ts')]],
+  [process.execPath, [join(here, 'oauth/client-credentials.ts')]],
+  [process.execPath, [join(here, 'oauth/introspection.ts')]],
+  [process.execPath, [join(here, 'oauth/sign-in.ts')]],
 ];
 let failed = false;
 for (const [command, args] of runs) {

@@ -13,12 +13,18 @@
 // The per-IP sign-in limit is raised (LOGIN_IP_LIMIT_PER_MINUTE) so every flow, all from 127.0.0.1, is admitted;
 // the lockout never triggers (the password is right) and LOGIN_MAX_FAILURES is raised anyway.
 //
+// --cpu-prof DIR writes a V8 profile of the service to DIR (summarise it with bench/oauth/profile-summary.ts).
+//
 //   node bench/oauth/sign-in.ts [--seconds 10] [--flows 8] [--warmup 2]
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ARGON2_PARAMS, hashPassword, verifyPassword } from '../../apps/oauth-service/src/accounts/passwords.ts';
+import {
+  ARGON2_PARAMS,
+  hashPassword,
+  verifyPassword,
+} from '../../apps/oauth-service/src/accounts/passwords.ts';
 import { Browser, codeFlow, type FlowSteps, portalConfig } from './lib/flows.ts';
-import { int } from './lib/load.ts';
+import { int, processCpuUs } from './lib/load.ts';
 import { ADMIN, startOurs } from './lib/servers.ts';
 
 const { values } = parseArgs({
@@ -26,6 +32,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     flows: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -41,18 +48,31 @@ interface Run {
   done: number;
   failed: number;
   steps: FlowSteps;
+  /** CPU time per completed flow of the measured process (all threads), in ms. */
+  cpuMsPerFlow: number;
+  /** The same, of its main thread (the event loop) alone. */
+  mainMsPerFlow: number;
   firstError?: unknown;
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0;
 
-/** `concurrency` workers repeating `one` until the time is up; a flow counts when it started in time. */
-async function closedLoop(durationSec: number, one: (worker: number, steps: FlowSteps) => Promise<unknown>) {
+/**
+ * `concurrency` workers repeating `one` until the time is up; a flow counts when it started in time. `pid` is
+ * the process doing the work (the server, or this process for argon2 alone), for its CPU time.
+ */
+async function closedLoop(
+  durationSec: number,
+  one: (worker: number, steps: FlowSteps) => Promise<unknown>,
+  pid: number | undefined,
+) {
   const steps: FlowSteps = { signIns: 0, consents: 0 };
   const latencies: number[] = [];
   let failed = 0;
   let firstError: unknown;
+  const cpuBefore = processCpuUs(pid);
+  const mainBefore = processCpuUs(pid, true);
   const start = performance.now();
   const end = start + durationSec * 1000;
   await Promise.all(
@@ -70,6 +90,8 @@ async function closedLoop(durationSec: number, one: (worker: number, steps: Flow
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
+  const cpuMs = (processCpuUs(pid) - cpuBefore) / 1000;
+  const mainMs = (processCpuUs(pid, true) - mainBefore) / 1000;
   latencies.sort((a, b) => a - b);
   const run: Run = {
     perSecond: latencies.length / elapsed,
@@ -78,40 +100,53 @@ async function closedLoop(durationSec: number, one: (worker: number, steps: Flow
     done: latencies.length,
     failed,
     steps,
+    cpuMsPerFlow: cpuMs / Math.max(latencies.length, 1),
+    mainMsPerFlow: mainMs / Math.max(latencies.length, 1),
   };
   if (firstError !== undefined) run.firstError = firstError;
   return run;
 }
 
-async function measure(one: (worker: number, steps: FlowSteps) => Promise<unknown>) {
-  if (warmupSeconds > 0) await closedLoop(warmupSeconds, one);
-  return closedLoop(seconds, one);
+async function measure(one: (worker: number, steps: FlowSteps) => Promise<unknown>, pid: number | undefined) {
+  if (warmupSeconds > 0) await closedLoop(warmupSeconds, one, pid);
+  return closedLoop(seconds, one, pid);
 }
 
 // (d) argon2id alone, before anything else runs.
 const hash = await hashPassword(ADMIN.password);
 const argon = await measure(async () => {
   if (!(await verifyPassword(hash, ADMIN.password))) throw new Error('argon2 verification failed');
-});
+}, process.pid);
 
-const ours = await startOurs({ LOGIN_IP_LIMIT_PER_MINUTE: '1000000', LOGIN_MAX_FAILURES: '1000' });
+const ours = await startOurs(
+  { LOGIN_IP_LIMIT_PER_MINUTE: '1000000', LOGIN_MAX_FAILURES: '1000' },
+  values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {},
+);
 let full: Run;
 let remembered: Run;
 let session: Run;
 try {
   const config = await portalConfig(ours);
+  const serverPid = ours.service.process.pid;
   const checked = async (flow: Promise<{ access_token: string; id_token?: string }>) => {
     const tokens = await flow;
-    if (!tokens.access_token || !tokens.id_token) throw new Error('token response without access or ID token');
+    if (!tokens.access_token || !tokens.id_token)
+      throw new Error('token response without access or ID token');
   };
   // (a) Every flow signs in and consents.
-  full = await measure((_, steps) => checked(codeFlow(ours, config, { params: { prompt: 'consent' }, steps })));
+  full = await measure(
+    (_, steps) => checked(codeFlow(ours, config, { params: { prompt: 'consent' }, steps })),
+    serverPid,
+  );
   // (b) The consent of (a) is remembered for the user and client: sign-in only.
-  remembered = await measure((_, steps) => checked(codeFlow(ours, config, { steps })));
+  remembered = await measure((_, steps) => checked(codeFlow(ours, config, { steps })), serverPid);
   // (c) One signed-in browser per worker: no password, no consent.
   const browsers = Array.from({ length: concurrency }, () => new Browser());
   await Promise.all(browsers.map((browser) => codeFlow(ours, config, { browser })));
-  session = await measure((worker, steps) => checked(codeFlow(ours, config, { browser: browsers[worker]!, steps })));
+  session = await measure(
+    (worker, steps) => checked(codeFlow(ours, config, { browser: browsers[worker]!, steps })),
+    serverPid,
+  );
 } finally {
   await ours.stop();
 }
@@ -126,9 +161,9 @@ const stepsOk =
   session.steps.signIns === 0 &&
   session.steps.consents === 0;
 
-const ms = (n: number) => n.toFixed(1);
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const row = (name: string, r: Run) =>
-  `| ${name} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.done)} | ${r.failed} |`;
+  `| ${name} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.cpuMsPerFlow)} | ${ms(r.mainMsPerFlow)} | ${int(r.done)} | ${r.failed} |`;
 const { memoryCost, timeCost, parallelism } = ARGON2_PARAMS;
 console.log(
   `\nsign-in: complete authorization-code + PKCE flows through the HTML pages, ${concurrency} concurrent, ` +
@@ -138,8 +173,10 @@ console.log(
   `password hashing: argon2id, memoryCost ${int(memoryCost)} KiB (${(memoryCost / 1024).toFixed(0)} MiB), ` +
     `timeCost ${timeCost}, parallelism ${parallelism} (ARGON2_PARAMS, apps/oauth-service/src/accounts/passwords.ts)\n`,
 );
-console.log('| run | per second | p50 ms | p99 ms | completed | failed |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(
+  '| run | per second | p50 ms | p99 ms | CPU ms each | of which event loop | completed | failed |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 console.log(row('(a) oauth-service: full flow (sign-in + consent page)', full));
 console.log(row('(b) oauth-service: consent remembered (sign-in page only)', remembered));
 console.log(row('(c) oauth-service: live session (no password, no consent)', session));
@@ -151,10 +188,17 @@ console.log(
     ` without the password (c) the same endpoints do ${session.perSecond.toFixed(0)} flows/s.`,
 );
 console.log(
+  `Server CPU per full flow (a): ${ms(full.cpuMsPerFlow)} ms — ${ms(full.cpuMsPerFlow - full.mainMsPerFlow)} ms on the` +
+    ` worker pool (argon2id; alone in (d): ${ms(argon.cpuMsPerFlow)} ms) and ${ms(full.mainMsPerFlow)} ms on the event` +
+    ` loop, of which the protocol round trips (c) take ${ms(session.mainMsPerFlow)} ms and the sign-in and consent` +
+    ` pages with their session, grant, consent and audit writes the other ${ms(full.mainMsPerFlow - session.mainMsPerFlow)} ms.`,
+);
+console.log(
   'LOGIN_IP_LIMIT_PER_MINUTE=1000000 (all flows come from 127.0.0.1), LOGIN_MAX_FAILURES=1000; every sign-in uses the right password.',
 );
 console.log(`reproduce: node bench/oauth/sign-in.ts --seconds ${seconds} --flows ${concurrency}`);
 for (const [name, r] of Object.entries(runs))
   if (r.firstError) console.error(`${name}: first failure:`, r.firstError);
-if (!stepsOk) console.error('unexpected page sequence:', JSON.stringify(Object.values(runs).map((r) => r.steps)));
+if (!stepsOk)
+  console.error('unexpected page sequence:', JSON.stringify(Object.values(runs).map((r) => r.steps)));
 if (failures > 0 || !stepsOk) process.exitCode = 1;

@@ -72,7 +72,7 @@ export async function buildOAuthService(
 
     const roles = createRolesRepository(db);
     const resources = resourcesRepository(db);
-    const audit = createAuditLog(db);
+    const audit = createAuditLog(db, { batchMs: 10 });
     const keyStore = createKeyStore({
       db,
       box,
@@ -143,7 +143,7 @@ export async function buildOAuthService(
       db,
       users,
       roles,
-      clients: clientsRepository(db, box),
+      clients: clientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
       resources,
       consents,
       keyStore,
@@ -164,6 +164,7 @@ export async function buildOAuthService(
     app.addHook('onClose', async () => {
       providers.stop();
       cleanup.stop();
+      await audit.flush();
       await database.close();
     });
 

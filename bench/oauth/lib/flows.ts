@@ -119,7 +119,9 @@ export async function codeFlow(
     }
   }
   if (!leftTo)
-    throw new Error(`the flow did not return to the client; last page (${page.status}):\n${page.body.slice(0, 800)}`);
+    throw new Error(
+      `the flow did not return to the client; last page (${page.status}):\n${page.body.slice(0, 800)}`,
+    );
   return client.authorizationCodeGrant(config, new URL(leftTo), {
     pkceCodeVerifier: verifier,
     expectedState: state,

@@ -31,7 +31,8 @@ function cli(task: string, env: Record<string, string>): string {
     env: { ...process.env, ...env },
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`oauth-service db ${task} failed: ${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`oauth-service db ${task} failed: ${result.stderr}${result.stdout}`);
   return result.stdout;
 }
 
@@ -40,7 +41,10 @@ function cli(task: string, env: Record<string, string>): string {
  * development default is in use), the shipped LOG_LEVEL=info (its output is captured and ignored), every
  * other setting at its default unless `env` says otherwise.
  */
-export async function startOurs(env: Record<string, string> = {}): Promise<Server> {
+export async function startOurs(
+  env: Record<string, string> = {},
+  options: { cpuProfDir?: string } = {},
+): Promise<Server> {
   const temp = await createTempDatabase('sqlite');
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -66,7 +70,10 @@ export async function startOurs(env: Record<string, string> = {}): Promise<Serve
   const service = await spawnService({
     cwd: OAUTH_DIR,
     entry: 'src/main.ts',
-    env: fullEnv,
+    // --cpu-prof: V8 writes the profile when the service exits (it exits on SIGTERM after draining).
+    env: options.cpuProfDir
+      ? { ...fullEnv, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}` }
+      : fullEnv,
     readyPath: '/ready',
     timeoutMs: 30_000,
   });

@@ -69,13 +69,18 @@ describe('logging', () => {
     await setup();
     await app.inject({ url: '/test/echo-id', headers: { 'x-request-id': 'log-me-1' } });
     const requestLines = log.records().filter((line) => line.request_id === 'log-me-1');
-    expect(requestLines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    // One access line per request: method, path, status and time together.
+    expect(requestLines.map((line) => line.msg)).toEqual(['request completed']);
     for (const line of requestLines) {
       expect(line.service).toBe('test-service');
       expect(line.version).toBe('1.2.3');
       expect(line).not.toHaveProperty('reqId');
     }
-    expect(requestLines[1]).toMatchObject({ res: { statusCode: 200 } });
+    expect(requestLines[0]).toMatchObject({
+      req: { method: 'GET', url: '/test/echo-id' },
+      res: { statusCode: 200 },
+    });
+    expect(typeof requestLines[0]!.responseTime).toBe('number');
   });
 
   it('never writes Authorization, Cookie, passwords or bodies, even when a handler logs them', async () => {
@@ -104,7 +109,7 @@ describe('logging', () => {
     await app.inject({ url: '/test/echo-id?code=oauth-code', headers: { 'x-request-id': 'q-1' } });
     const incoming = log
       .records()
-      .find((line) => line.request_id === 'q-1' && line.msg === 'incoming request');
+      .find((line) => line.request_id === 'q-1' && line.msg === 'request completed');
     expect(incoming).toMatchObject({ req: { method: 'GET', url: '/test/echo-id' } });
   });
 
@@ -112,7 +117,7 @@ describe('logging', () => {
     ({ app, log } = await buildTestApp({ logLevel: 'warn' }));
     app.get('/test/x', async () => 'x');
     await app.inject({ url: '/test/x' });
-    expect(log.records().filter((line) => line.msg === 'incoming request')).toEqual([]);
+    expect(log.records().filter((line) => line.msg === 'request completed')).toEqual([]);
   });
 });
 

@@ -29,7 +29,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       level: settings.logLevel,
       stream: settings.logStream,
     }),
-    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY }),
+    // One access line per request (the onResponse hook below) instead of Fastify's two: half the logging
+    // cost on hot paths.
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY, disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: settings.bodyLimit,
     // Fastify's own closing 503 is plain JSON without our request id; the onRequest hook below answers instead.
@@ -46,6 +48,15 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
+
+  // The access log line: request (method, path without query), status and time, under the request id.
+  // request.log honours each route's logLevel, so probes configured at `warn` stay quiet.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+  });
 
   let closing = false;
   app.addHook('preClose', async () => {

@@ -256,3 +256,32 @@ describeEachDialect('audit log', (temp) => {
     }
   });
 });
+
+describeEachDialect('audit log group commit', (temp) => {
+  let database: Database<OAuthSchema>;
+  beforeAll(async () => {
+    database = await openAuditDatabase(temp().url);
+  });
+  afterAll(() => database.close());
+
+  it('stores every batched event, in order, before each record() resolves', async () => {
+    const log = createAuditLog(database.db, { batchMs: 20 });
+    const events = Array.from({ length: 250 }, (_, i) => ({
+      actorType: 'client' as const,
+      actorId: `c${i}`,
+      action: 'token.issue',
+      outcome: 'success' as const,
+    }));
+    await Promise.all(events.map((event) => log.record(event)));
+    const page = await log.query({ action: 'token.issue', limit: 500 });
+    expect(page.items.map((e) => e.actorId)).toEqual(events.map((e) => e.actorId).reverse());
+  });
+
+  it('writes pending events on flush() without waiting for the timer', async () => {
+    const log = createAuditLog(database.db, { batchMs: 60_000 });
+    const recorded = log.record({ actorType: 'system', action: 'key.rotate', outcome: 'success' });
+    await log.flush();
+    await recorded;
+    expect((await log.query({ action: 'key.rotate' })).items).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { HttpError } from '@platform/http';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { OAuthSchema } from '../db/schema.ts';
 import { cleanText, redactDetails } from './redact.ts';
 import type { AuditActorType, AuditLogTable, AuditOutcome } from './tables.ts';
@@ -62,7 +62,10 @@ export interface AuditPage {
 }
 
 export interface AuditLog {
+  /** Resolves once the event is stored. */
   record(event: AuditEventInput): Promise<void>;
+  /** Writes any batched events now (on shutdown). */
+  flush(): Promise<void>;
   query(filters?: AuditQuery): Promise<AuditPage>;
   get(id: number): Promise<AuditEvent | undefined>;
 }
@@ -166,12 +169,57 @@ function filterText(field: string, value: unknown, max = 255): string {
 
 export interface AuditLogOptions {
   now?: () => number;
+  /**
+   * Group commit: rows recorded within this many milliseconds are written in one multi-row insert, and each
+   * `record` resolves once its row is stored. 0 (default) writes every row at once. The service uses a few
+   * milliseconds so per-request events (token issue) do not each cost a statement on the hot path.
+   */
+  batchMs?: number;
 }
+
+const MAX_BATCH_ROWS = 200;
 
 export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? Date.now;
+  const batchMs = options.batchMs ?? 0;
+  type Row = Insertable<AuditLogTable>;
+  let queue: Array<{ row: Row; resolve: () => void; reject: (error: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  async function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    try {
+      await db
+        .insertInto('audit_log')
+        .values(batch.map((entry) => entry.row))
+        .execute();
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  function write(row: Row): Promise<void> {
+    if (batchMs <= 0)
+      return db
+        .insertInto('audit_log')
+        .values(row)
+        .execute()
+        .then(() => undefined);
+    return new Promise((resolve, reject) => {
+      queue.push({ row, resolve, reject });
+      if (queue.length >= MAX_BATCH_ROWS) void flush();
+      else timer ??= setTimeout(() => void flush(), batchMs);
+    });
+  }
 
   return {
+    flush,
+
     async record(event) {
       if (!ACTOR_TYPES.has(event.actorType))
         throw new AuditEventError(`unknown actorType ${event.actorType}`);
@@ -196,24 +244,21 @@ export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions
       } catch (error) {
         throw new AuditEventError((error as Error).message);
       }
-      await db
-        .insertInto('audit_log')
-        .values({
-          created_at: now(),
-          actor_type: event.actorType,
-          actor_id: optionalText('actorId', event.actorId, AUDIT_FIELD_LIMITS.actorId),
-          actor_name: optionalText('actorName', event.actorName, AUDIT_FIELD_LIMITS.actorName),
-          action: event.action,
-          target_type: targetType,
-          target_id: optionalText('targetId', event.targetId, AUDIT_FIELD_LIMITS.targetId),
-          client_id: optionalText('clientId', event.clientId, AUDIT_FIELD_LIMITS.clientId),
-          ip: optionalText('ip', event.ip, AUDIT_FIELD_LIMITS.ip),
-          user_agent: optionalText('userAgent', event.userAgent, AUDIT_FIELD_LIMITS.userAgent),
-          request_id: optionalText('requestId', event.requestId, AUDIT_FIELD_LIMITS.requestId),
-          outcome: event.outcome,
-          details,
-        })
-        .execute();
+      await write({
+        created_at: now(),
+        actor_type: event.actorType,
+        actor_id: optionalText('actorId', event.actorId, AUDIT_FIELD_LIMITS.actorId),
+        actor_name: optionalText('actorName', event.actorName, AUDIT_FIELD_LIMITS.actorName),
+        action: event.action,
+        target_type: targetType,
+        target_id: optionalText('targetId', event.targetId, AUDIT_FIELD_LIMITS.targetId),
+        client_id: optionalText('clientId', event.clientId, AUDIT_FIELD_LIMITS.clientId),
+        ip: optionalText('ip', event.ip, AUDIT_FIELD_LIMITS.ip),
+        user_agent: optionalText('userAgent', event.userAgent, AUDIT_FIELD_LIMITS.userAgent),
+        request_id: optionalText('requestId', event.requestId, AUDIT_FIELD_LIMITS.requestId),
+        outcome: event.outcome,
+        details,
+      });
     },
 
     async query(filters = {}) {

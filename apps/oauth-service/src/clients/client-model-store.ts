@@ -32,44 +32,72 @@ const oidcScopes = (scope: string) =>
     .filter((s) => OIDC.has(s))
     .join(' ');
 
+// Every token and introspection request looks its client up; the opened metadata is kept for a few seconds.
+// Changes made on this instance (admin API, registration) invalidate at once; other instances see them
+// within CACHE_TTL_MS.
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
+
+interface Cached {
+  at: number;
+  metadata: Metadata | undefined;
+  scopes: Set<string>;
+}
+
 export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
+  const cache = new Map<string, Cached>();
+
+  async function load(id: string): Promise<Cached> {
+    const hit = cache.get(id);
+    if (hit && now() - hit.at < CACHE_TTL_MS) return hit;
+    const entry = { at: now(), ...(await read(id)) };
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(id, entry);
+    return entry;
+  }
+
+  async function read(id: string): Promise<Omit<Cached, 'at'>> {
+    const row = await db.selectFrom('clients').selectAll().where('client_id', '=', id).executeTakeFirst();
+    const scopes = new Set(row?.scope ? row.scope.split(' ') : []);
+    // Disabled clients do not exist for the provider.
+    if (!row || row.enabled !== 1) return { metadata: undefined, scopes };
+    const metadata = {
+      ...JSON.parse(row.metadata),
+      client_id: row.client_id,
+      client_name: row.name,
+      ...(row.client_secret
+        ? { client_secret: box.open(row.client_secret, secretPurpose(row.client_id)) }
+        : {}),
+      redirect_uris: JSON.parse(row.redirect_uris),
+      post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
+      grant_types: JSON.parse(row.grant_types),
+      response_types: JSON.parse(row.response_types),
+      token_endpoint_auth_method: row.token_endpoint_auth_method,
+      ...(row.jwks ? { jwks: JSON.parse(row.jwks) } : {}),
+      // oidc-provider's `scope` metadata may name only its own (OpenID) scopes; the client's resource scopes
+      // are enforced per resource server through allowedScopes() (see oidc/provider.ts).
+      ...(oidcScopes(row.scope) ? { scope: oidcScopes(row.scope) } : {}),
+      ...(row.require_dpop ? { dpop_bound_access_tokens: true } : {}),
+    };
+    return { metadata, scopes };
+  }
+
   return {
     async find(id: string): Promise<Metadata | undefined> {
-      const row = await db
-        .selectFrom('clients')
-        .selectAll()
-        .where('client_id', '=', id)
-        .where('enabled', '=', 1)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        ...JSON.parse(row.metadata),
-        client_id: row.client_id,
-        client_name: row.name,
-        ...(row.client_secret
-          ? { client_secret: box.open(row.client_secret, secretPurpose(row.client_id)) }
-          : {}),
-        redirect_uris: JSON.parse(row.redirect_uris),
-        post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
-        grant_types: JSON.parse(row.grant_types),
-        response_types: JSON.parse(row.response_types),
-        token_endpoint_auth_method: row.token_endpoint_auth_method,
-        ...(row.jwks ? { jwks: JSON.parse(row.jwks) } : {}),
-        // oidc-provider's `scope` metadata may name only its own (OpenID) scopes; the client's resource scopes
-        // are enforced per resource server through allowedScopes() (see oidc/provider.ts).
-        ...(oidcScopes(row.scope) ? { scope: oidcScopes(row.scope) } : {}),
-        ...(row.require_dpop ? { dpop_bound_access_tokens: true } : {}),
-      };
+      const { metadata } = await load(id);
+      // oidc-provider may keep and alter what it is given; hand out a copy of the cached metadata.
+      return metadata && structuredClone(metadata);
     },
 
     /** Every scope the client may be granted (OpenID and resource scopes). */
     async allowedScopes(id: string): Promise<Set<string>> {
-      const row = await db
-        .selectFrom('clients')
-        .select('scope')
-        .where('client_id', '=', id)
-        .executeTakeFirst();
-      return new Set(row?.scope ? row.scope.split(' ') : []);
+      return (await load(id)).scopes;
+    },
+
+    /** Forget cached clients (one, or all) after a change. */
+    invalidate(id?: string): void {
+      if (id === undefined) cache.clear();
+      else cache.delete(id);
     },
 
     /** Dynamic registration and its updates (RFC 7591/7592). */
@@ -99,10 +127,12 @@ export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: (
         .values({ client_id: id, enabled: 1, dynamic: 1, ...values })
         .onConflict((oc) => oc.column('client_id').doUpdateSet(values))
         .execute();
+      cache.delete(id);
     },
 
     async destroy(id: string): Promise<void> {
       await db.deleteFrom('clients').where('client_id', '=', id).where('dynamic', '=', 1).execute();
+      cache.delete(id);
     },
 
     // The rest of oidc-provider's adapter interface has no meaning for clients.
@@ -116,5 +146,3 @@ export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: (
     async revokeByGrantId(): Promise<void> {},
   };
 }
-
-export type ClientModelStore = ReturnType<typeof clientModelStore>;

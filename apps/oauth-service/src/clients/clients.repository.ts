@@ -70,7 +70,19 @@ const SECRET_METHODS: readonly string[] = ['client_secret_basic', 'client_secret
 /** The changes `update` accepts; absent fields keep their value. The type and client id never change. */
 export type ClientUpdate = Partial<Omit<ClientInput, 'type'>>;
 
-export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
+export interface ClientsRepositoryOptions {
+  now?: () => number;
+  /** Called after any change to a client (all clients when the id is absent), e.g. to drop cached copies. */
+  onChange?: (clientId?: string) => void;
+}
+
+export function clientsRepository(
+  db: Kysely<OAuthSchema>,
+  box: SecretBox,
+  options: ClientsRepositoryOptions = {},
+) {
+  const now = options.now ?? Date.now;
+  const changed = options.onChange ?? (() => {});
   async function knownScopes(): Promise<Set<string>> {
     const rows = await db.selectFrom('scopes').select('name').execute();
     return new Set([...OIDC_SCOPES, ...rows.map((r) => r.name)]);
@@ -86,7 +98,7 @@ export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: 
     return toClientView(row);
   }
 
-  return {
+  const repository = {
     get,
     knownScopes,
 
@@ -272,6 +284,40 @@ export function clientsRepository(db: Kysely<OAuthSchema>, box: SecretBox, now: 
     async list(): Promise<ClientView[]> {
       const rows = await db.selectFrom('clients').selectAll().orderBy('name').execute();
       return rows.map(toClientView);
+    },
+  };
+
+  // Every mutation reports the client it touched, after it succeeded.
+  return {
+    ...repository,
+    async create(input: Parameters<typeof repository.create>[0]) {
+      const result = await repository.create(input);
+      changed(result.client.client_id);
+      return result;
+    },
+    async rotateSecret(clientId: string) {
+      const result = await repository.rotateSecret(clientId);
+      changed(clientId);
+      return result;
+    },
+    async update(clientId: string, changes: ClientUpdate) {
+      const result = await repository.update(clientId, changes);
+      changed(clientId);
+      return result;
+    },
+    async delete(clientId: string) {
+      await repository.delete(clientId);
+      changed(clientId);
+    },
+    async removeScopes(names: readonly string[]) {
+      const count = await repository.removeScopes(names);
+      changed();
+      return count;
+    },
+    async setEnabled(clientId: string, enabled: boolean) {
+      const result = await repository.setEnabled(clientId, enabled);
+      changed(clientId);
+      return result;
     },
   };
 }

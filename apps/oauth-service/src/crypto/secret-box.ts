@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 
 // Everything oauth-service keeps secret at rest (signing keys, cookie keys, client secrets) goes through
 // this box: AES-256-GCM with a key derived from ENCRYPTION_KEY by HKDF-SHA256, a fresh 96-bit nonce per
@@ -17,7 +17,10 @@ export class SecretBoxError extends Error {
 
 export function createSecretBox(encryptionKey: string): SecretBox {
   if (encryptionKey.length < 32) throw new SecretBoxError('ENCRYPTION_KEY must be at least 32 characters');
-  const key = Buffer.from(hkdfSync('sha256', encryptionKey, 'oauth-platform', 'secret-box/v1', 32));
+  // A KeyObject, made once: passing raw bytes would re-import the key on every seal and open.
+  const key = createSecretKey(
+    Buffer.from(hkdfSync('sha256', encryptionKey, 'oauth-platform', 'secret-box/v1', 32)),
+  );
   return {
     seal(plaintext, purpose) {
       const nonce = randomBytes(12);
