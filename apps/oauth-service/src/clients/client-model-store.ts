@@ -60,7 +60,7 @@ export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: (
     const row = await db.selectFrom('clients').selectAll().where('client_id', '=', id).executeTakeFirst();
     const scopes = new Set(row?.scope ? row.scope.split(' ') : []);
     // Disabled clients do not exist for the provider.
-    if (!row || row.enabled !== 1) return { metadata: undefined, scopes };
+    if (row?.enabled !== 1) return { metadata: undefined, scopes };
     const metadata = {
       ...JSON.parse(row.metadata),
       client_id: row.client_id,
