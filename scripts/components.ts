@@ -8,8 +8,10 @@ export interface Component {
   name: string;
   /** Folder under the repo root. */
   dir: string;
-  /** Entry point run with `node` (TypeScript runs directly on Node 24). */
+  /** Entry point run with `node` (TypeScript runs directly on Node 24), unless `command` is given. */
   entry: string;
+  /** A native program instead (the gateway): path relative to `dir`, and its arguments. */
+  command?: { path: string; args: string[] };
   port: number;
   /** Liveness path polled before the platform is announced as up. */
   healthPath: string;
@@ -20,6 +22,22 @@ export interface Component {
 }
 
 export const components: Component[] = [
+  {
+    name: 'pingora-proxy',
+    dir: 'apps/pingora-proxy',
+    entry: '',
+    // Built by the start script with `cargo build` (debug, as in the ops document).
+    command: { path: 'target/debug/pingora-proxy', args: ['--config', 'config/default.yaml'] },
+    port: 8080,
+    healthPath: '/healthz',
+    urls: [
+      { label: 'public origin (PUBLIC_URL)', url: 'http://localhost:8080' },
+      { label: 'discovery', url: 'http://localhost:8080/.well-known/openid-configuration' },
+      { label: 'test-service through the gateway', url: 'http://localhost:8080/test/api/v1/echo' },
+      { label: 'gateway health / metrics', url: 'http://localhost:8080/healthz  /metrics' },
+    ],
+    database: false,
+  },
   {
     name: 'oauth-service',
     dir: 'apps/oauth-service',
@@ -95,7 +113,8 @@ export function databaseUrlFor(component: Component, env: NodeJS.ProcessEnv): st
 export function componentEnv(component: Component, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...env,
-    PORT: String(component.port),
+    // The gateway's port comes from its YAML (bind_address); PORT is for the Node services.
+    ...(component.command ? {} : { PORT: String(component.port) }),
     ...(component.database ? { DATABASE_URL: databaseUrlFor(component, env) } : {}),
   };
 }

@@ -21,8 +21,10 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 function start(component: Component, index: number): ChildProcess {
-  const args = [...(watch ? ['--watch', '--watch-preserve-output'] : []), component.entry];
-  const child = spawn(process.execPath, args, {
+  const [program, args] = component.command
+    ? [`${ROOT}/${component.dir}/${component.command.path}`, component.command.args]
+    : [process.execPath, [...(watch ? ['--watch', '--watch-preserve-output'] : []), component.entry]];
+  const child = spawn(program, args, {
     cwd: `${ROOT}/${component.dir}`,
     env: componentEnv(component, process.env),
     stdio: ['ignore', 'pipe', 'pipe'],

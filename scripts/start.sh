@@ -3,7 +3,9 @@
 # databases (migrations + seed), then runs the whole platform in the foreground. Ctrl-C stops it all.
 set -euo pipefail
 source "$(dirname "$0")/lib/toolchain.sh"
+source "$(dirname "$0")/lib/gateway.sh"
 ensure_toolchain
+build_gateway
 cd "$ROOT"
 step "preparing databases (pnpm db:push, pnpm db:seed)"
 node scripts/db.ts push

@@ -4,7 +4,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/toolchain.sh"
 source "$(dirname "$0")/lib/postgres.sh"
+source "$(dirname "$0")/lib/gateway.sh"
 ensure_toolchain
+# Built before the TypeScript suites: the system tests start the platform, gateway included.
+build_gateway
 cd "$ROOT"
 
 started_pg=""
@@ -25,10 +28,16 @@ report="$TOOLCHAIN/vitest-report.json"
 rm -f "$report"
 status=0
 pnpm exec vitest run --reporter=verbose --reporter=json --outputFile.json="$report" || status=$?
+
 if [ -f "$report" ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
   ' "$report"
 fi
-exit "$status"
+
+step "gateway tests (cargo test, apps/pingora-proxy): unit, config validation and system tests"
+cargo_status=0
+(cd "$GATEWAY_DIR" && cargo test --locked) || cargo_status=$?
+
+[ "$status" -eq 0 ] && [ "$cargo_status" -eq 0 ]

@@ -11,12 +11,23 @@ import { type PlatformProcess, startPlatform } from './platform-process.ts';
 
 const TEST_SERVICE = 'http://127.0.0.1:3005';
 const OAUTH = 'http://127.0.0.1:3001';
-// Without the gateway in front, oauth-service itself is the public origin (issuer) of this run.
-const PUBLIC_URL = OAUTH;
+const GATEWAY = 'http://localhost:8080';
+// The default public origin: the gateway (issuer and resource identifiers derive from it).
+const PUBLIC_URL = 'http://localhost:8080';
+
+/** The gateway marks upstreams healthy after its first health check; wait for a route to answer. */
+async function throughGateway(path: string, init?: RequestInit): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${GATEWAY}${path}`, init);
+    if ((res.status !== 502 && res.status !== 503) || Date.now() > deadline) return res;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 /** A client_credentials token from the platform's own oauth-service, for the seeded machine client. */
 async function machineToken(secret: string, resource: string, scope: string): Promise<string> {
-  const res = await fetch(`${OAUTH}/oauth/token`, {
+  const res = await throughGateway('/oauth/token', {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`flow-service:${secret}`).toString('base64')}`,
@@ -45,7 +56,6 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
     env = {
       PLATFORM_DATA_DIR: dataDir,
-      PUBLIC_URL,
       ADMIN_PASSWORD: 'e2e-correct-horse-battery-7',
       ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
     };
@@ -63,6 +73,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
   it('prints the URLs of what it started and the seeded accounts', () => {
     const out = platform.output();
     expect(out).toContain('oauth-service (port 3001)');
+    expect(out).toContain('pingora-proxy (port 8080)');
     expect(out).toContain('test-service (port 3005)');
     expect(out).toContain('http://localhost:3005/test/api/v1/echo');
     expect(out).toMatch(/admin \(role admin\)/);
@@ -71,9 +82,12 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(machineSecret).toMatch(/^[\w-]{43}$/);
   });
 
-  it('answers health on every component and serves discovery for its issuer', async () => {
+  it('answers health on every component and serves discovery through the gateway', async () => {
     expect((await fetch(`${OAUTH}/health`)).status).toBe(200);
-    expect((await json(fetch(`${OAUTH}/.well-known/openid-configuration`))).issuer).toBe(PUBLIC_URL);
+    expect((await fetch(`${GATEWAY}/healthz`)).status).toBe(200);
+    const discovery = await json(throughGateway('/.well-known/openid-configuration'));
+    expect(discovery.issuer).toBe(PUBLIC_URL);
+    expect(discovery.token_endpoint).toBe(`${PUBLIC_URL}/oauth/token`);
   });
 
   it('answers /health with 200 and exposes both http_* metrics', async () => {
@@ -97,7 +111,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(((await json(forbidden)) as { code: string }).code).toBe('insufficient_scope');
 
     const reader = await machineToken(machineSecret, '/test', 'test:read');
-    const ok = await fetch(`${TEST_SERVICE}/test/api/v1/echo`, {
+    const ok = await throughGateway('/test/api/v1/echo', {
       headers: { authorization: `Bearer ${reader}` },
     });
     expect(ok.status).toBe(200);
@@ -127,6 +141,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(platform.output()).toContain('all components stopped');
     await expect(fetch(`${TEST_SERVICE}/health`)).rejects.toThrow();
     await expect(fetch(`${OAUTH}/health`)).rejects.toThrow();
+    await expect(fetch(`${GATEWAY}/healthz`)).rejects.toThrow();
   });
 
   it('starts again without redoing set-up: nothing installed, schema up to date, seed adds nothing', async () => {

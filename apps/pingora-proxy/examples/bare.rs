@@ -4,13 +4,23 @@ use pingora_core::server::Server;
 use pingora_core::upstreams::peer::HttpPeer;
 use pingora_proxy::{ProxyHttp, Session};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Bare;
 #[async_trait]
 impl ProxyHttp for Bare {
     type CTX = ();
     fn new_ctx(&self) {}
-    async fn upstream_peer(&self, _s: &mut Session, _c: &mut ()) -> pingora_error::Result<Box<HttpPeer>> {
-        Ok(Box::new(HttpPeer::new("127.0.0.1:18181", false, String::new())))
+    async fn upstream_peer(
+        &self,
+        _s: &mut Session,
+        _c: &mut (),
+    ) -> pingora_error::Result<Box<HttpPeer>> {
+        Ok(Box::new(HttpPeer::new(
+            "127.0.0.1:18181",
+            false,
+            String::new(),
+        )))
     }
 }
 fn main() {

@@ -37,7 +37,9 @@ impl AccessLog {
         Ok(match target {
             "stdout" | "-" => AccessLog::Stdout,
             "stderr" => AccessLog::Stderr,
-            path => AccessLog::File(Mutex::new(OpenOptions::new().create(true).append(true).open(path)?)),
+            path => AccessLog::File(Mutex::new(
+                OpenOptions::new().create(true).append(true).open(path)?,
+            )),
         })
     }
 
@@ -58,7 +60,9 @@ impl AccessLog {
 
 /// RFC 3339 UTC with milliseconds, e.g. `2025-07-08T12:34:56.789Z`.
 pub fn now_rfc3339() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     format_rfc3339(now.as_secs() as i64, now.subsec_millis())
 }
 
@@ -91,6 +95,9 @@ mod tests {
     fn formats_utc_times() {
         assert_eq!(format_rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
-        assert_eq!(format_rfc3339(1_751_977_696, 789), "2025-07-08T12:28:16.789Z");
+        assert_eq!(
+            format_rfc3339(1_751_977_696, 789),
+            "2025-07-08T12:28:16.789Z"
+        );
     }
 }

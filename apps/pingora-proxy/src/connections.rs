@@ -23,7 +23,12 @@ pub struct ConnectionGate<A> {
 
 impl<A> ConnectionGate<A> {
     pub fn new(inner: A, max: usize, metrics: Arc<Metrics>) -> Self {
-        ConnectionGate { inner: Arc::new(inner), max, active: AtomicUsize::new(0), metrics }
+        ConnectionGate {
+            inner: Arc::new(inner),
+            max,
+            active: AtomicUsize::new(0),
+            metrics,
+        }
     }
 }
 
@@ -43,10 +48,17 @@ retry-after: 1\r\nconnection: close\r\ncontent-length: 162\r\n\r\n\
 
 #[async_trait]
 impl<A: ServerApp + Send + Sync + 'static> ServerApp for ConnectionGate<A> {
-    async fn process_new(self: &Arc<Self>, mut stream: Stream, shutdown: &ShutdownWatch) -> Option<Stream> {
+    async fn process_new(
+        self: &Arc<Self>,
+        mut stream: Stream,
+        shutdown: &ShutdownWatch,
+    ) -> Option<Stream> {
         if self.active.fetch_add(1, Ordering::Relaxed) >= self.max {
             self.active.fetch_sub(1, Ordering::Relaxed);
-            log::warn!("max_connections ({}) reached; refusing a connection", self.max);
+            log::warn!(
+                "max_connections ({}) reached; refusing a connection",
+                self.max
+            );
             let _ = stream.write_all(OVERLOADED).await;
             let _ = stream.shutdown().await;
             return None;
@@ -69,7 +81,11 @@ mod tests {
     fn canned_response_is_consistent() {
         let text = std::str::from_utf8(OVERLOADED).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.contains(&format!("content-length: {}", body.len())), "{}", body.len());
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{}",
+            body.len()
+        );
         serde_json::from_str::<serde_json::Value>(body).unwrap();
     }
 }

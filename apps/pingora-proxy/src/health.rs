@@ -35,7 +35,10 @@ impl BackgroundService for HealthService {
 }
 
 async fn watch_pool(pool: Arc<UpstreamPool>) {
-    let checks = pool.health_check.enabled.then_some(pool.health_check.interval);
+    let checks = pool
+        .health_check
+        .enabled
+        .then_some(pool.health_check.interval);
     let dns = pool.needs_dns_refresh.then_some(DNS_REFRESH);
     if checks.is_none() && dns.is_none() {
         return;

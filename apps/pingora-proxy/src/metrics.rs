@@ -5,9 +5,44 @@
 
 use crate::upstream::UpstreamPool;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
-use std::sync::Arc;
+use prometheus::{Histogram, IntCounter};
+use std::sync::{Arc, OnceLock};
+
+/// Statuses 100..=599 get a cached counter each.
+const STATUS_SLOTS: usize = 500;
+
+/// Metric handles of one route.
+pub struct RouteMetrics {
+    route: String,
+    upstream: String,
+    duration: Histogram,
+    requests: IntCounterVec,
+    by_status: Box<[OnceLock<IntCounter>]>,
+}
+
+impl RouteMetrics {
+    pub fn observe(&self, status: u16, seconds: f64) {
+        self.duration.observe(seconds);
+        let counter = match (status as usize)
+            .checked_sub(100)
+            .and_then(|i| self.by_status.get(i))
+        {
+            Some(slot) => slot.get_or_init(|| self.counter(status)),
+            None => &self.counter(status),
+        };
+        counter.inc();
+    }
+
+    fn counter(&self, status: u16) -> IntCounter {
+        let buf = itoa_status(status);
+        let status = std::str::from_utf8(&buf).unwrap_or("0");
+        self.requests
+            .with_label_values(&[&self.route, &self.upstream, status])
+    }
+}
 
 pub struct Metrics {
     registry: Registry,
@@ -18,7 +53,9 @@ pub struct Metrics {
 }
 
 /// Latency buckets in seconds: sub-millisecond proxying up to slow upstream calls.
-const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 impl Metrics {
     pub fn new() -> Metrics {
@@ -29,18 +66,25 @@ impl Metrics {
         )
         .expect("valid metric");
         let duration = HistogramVec::new(
-            HistogramOpts::new("pingora_request_duration_seconds", "Time from request start to the end of the response")
-                .buckets(BUCKETS.to_vec()),
+            HistogramOpts::new(
+                "pingora_request_duration_seconds",
+                "Time from request start to the end of the response",
+            )
+            .buckets(BUCKETS.to_vec()),
             &["route"],
         )
         .expect("valid metric");
         let upstream_health = IntGaugeVec::new(
-            Opts::new("pingora_upstream_health", "1 when the upstream server takes traffic, else 0"),
+            Opts::new(
+                "pingora_upstream_health",
+                "1 when the upstream server takes traffic, else 0",
+            ),
             &["upstream", "server"],
         )
         .expect("valid metric");
         let connections_active =
-            IntGauge::new("pingora_connections_active", "Open downstream connections").expect("valid metric");
+            IntGauge::new("pingora_connections_active", "Open downstream connections")
+                .expect("valid metric");
         for m in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
@@ -49,14 +93,25 @@ impl Metrics {
         ] {
             registry.register(m).expect("unique metric");
         }
-        Metrics { registry, requests, duration, upstream_health, connections_active }
+        Metrics {
+            registry,
+            requests,
+            duration,
+            upstream_health,
+            connections_active,
+        }
     }
 
-    pub fn observe_request(&self, route: &str, upstream: &str, status: u16, seconds: f64) {
-        let buf = itoa_status(status);
-        let status = std::str::from_utf8(&buf).unwrap_or("0");
-        self.requests.with_label_values(&[route, upstream, status]).inc();
-        self.duration.with_label_values(&[route]).observe(seconds);
+    /// Handles for one (route, upstream) pair, resolved once so the request path only does
+    /// atomic adds (`with_label_values` hashes and locks on every call).
+    pub fn route(&self, route: &str, upstream: &str) -> RouteMetrics {
+        RouteMetrics {
+            route: route.to_string(),
+            upstream: upstream.to_string(),
+            duration: self.duration.with_label_values(&[route]),
+            requests: self.requests.clone(),
+            by_status: (0..STATUS_SLOTS).map(|_| OnceLock::new()).collect(),
+        }
     }
 
     /// Prometheus text format; upstream health is sampled now, at scrape time.
@@ -85,7 +140,11 @@ impl Default for Metrics {
 /// Three ASCII digits without allocating (statuses are 100..=999).
 fn itoa_status(status: u16) -> [u8; 3] {
     let s = status.min(999);
-    [b'0' + (s / 100) as u8, b'0' + (s / 10 % 10) as u8, b'0' + (s % 10) as u8]
+    [
+        b'0' + (s / 100) as u8,
+        b'0' + (s / 10 % 10) as u8,
+        b'0' + (s % 10) as u8,
+    ]
 }
 
 #[cfg(test)]
@@ -95,10 +154,17 @@ mod tests {
     #[test]
     fn renders_the_documented_names() {
         let m = Metrics::new();
-        m.observe_request("/test/", "test-service", 200, 0.002);
+        let route = m.route("/test/", "test-service");
+        route.observe(200, 0.002);
+        route.observe(99, 0.002);
         m.connections_active.inc();
         let text = String::from_utf8(m.render(&[])).unwrap();
-        assert!(text.contains(r#"pingora_requests_total{route="/test/",status="200",upstream="test-service"} 1"#), "{text}");
+        assert!(
+            text.contains(
+                r#"pingora_requests_total{route="/test/",status="200",upstream="test-service"} 1"#
+            ),
+            "{text}"
+        );
         assert!(text.contains("pingora_request_duration_seconds_bucket"));
         assert!(text.contains("pingora_connections_active 1"));
     }

@@ -18,7 +18,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Problem {
-        Problem { status, code, detail: detail.into(), headers: Vec::new() }
+        Problem {
+            status,
+            code,
+            detail: detail.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Problem {
@@ -53,7 +58,8 @@ impl Problem {
     /// The response head and body; the caller writes them.
     pub fn response(&self, instance: &str, request_id: &str) -> (ResponseHeader, Bytes) {
         let body = self.body(instance, request_id);
-        let mut head = ResponseHeader::build(self.status, Some(6 + self.headers.len())).expect("valid status");
+        let mut head =
+            ResponseHeader::build(self.status, Some(6 + self.headers.len())).expect("valid status");
         // Header names and values here are static or validated ASCII; a failure would be a bug
         // that must not take the request down, so errors are ignored.
         let _ = head.insert_header("content-type", CONTENT_TYPE);
@@ -90,7 +96,8 @@ mod tests {
 
     #[test]
     fn serializes_rfc9457_members() {
-        let p = Problem::new(503, "upstream_unavailable", "no healthy server").with_header("retry-after", "1");
+        let p = Problem::new(503, "upstream_unavailable", "no healthy server")
+            .with_header("retry-after", "1");
         let (head, body) = p.response("/oauth/token", "req-1");
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["type"], "urn:problem:upstream_unavailable");

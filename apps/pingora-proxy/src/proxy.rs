@@ -14,7 +14,7 @@ use crate::access_log::{self, AccessLog};
 use crate::auth::EdgeAuth;
 use crate::cidr::{any_contains, Cidr};
 use crate::config::{JwtRule, RateLimitKey};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RouteMetrics};
 use crate::problem::Problem;
 use crate::rate_limit::RouteLimiter;
 use crate::request_id;
@@ -22,7 +22,7 @@ use crate::routing::Router;
 use crate::upstream::UpstreamPool;
 use async_trait::async_trait;
 use bytes::Bytes;
-use pingora_core::protocols::l4::socket::SocketAddr;
+use http::HeaderValue;
 use pingora_core::upstreams::peer::HttpPeer;
 use pingora_error::{Error, ErrorSource, ErrorType, Result};
 use pingora_http::{RequestHeader, ResponseHeader};
@@ -41,6 +41,31 @@ pub struct RouteRuntime {
     pub auth: Option<JwtRule>,
     pub limiter: Option<RouteLimiter>,
     pub max_body_size: u64,
+    pub metrics: RouteMetrics,
+}
+
+/// Requests the gateway answers itself, by kind (their `route` label in metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalRoute {
+    Healthz,
+    Metrics,
+    Unmatched,
+}
+
+impl LocalRoute {
+    pub const ALL: [LocalRoute; 3] = [
+        LocalRoute::Healthz,
+        LocalRoute::Metrics,
+        LocalRoute::Unmatched,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LocalRoute::Healthz => "healthz",
+            LocalRoute::Metrics => "metrics",
+            LocalRoute::Unmatched => "unmatched",
+        }
+    }
 }
 
 pub struct Gateway {
@@ -49,6 +74,8 @@ pub struct Gateway {
     pub pools: Vec<Arc<UpstreamPool>>,
     pub auth: Option<EdgeAuth>,
     pub metrics: Arc<Metrics>,
+    /// Metric handles of the gateway's own answers, in `LocalRoute::ALL` order.
+    pub local_metrics: Vec<RouteMetrics>,
     pub access_log: Option<AccessLog>,
     /// `None` when metrics are disabled.
     pub metrics_path: Option<String>,
@@ -70,13 +97,14 @@ enum Failure {
 /// Per-request state shared by the phases.
 pub struct Ctx {
     start: Instant,
-    request_id: String,
+    /// Shared with the request header it came from, or freshly generated.
+    request_id: HeaderValue,
     client_ip: Option<IpAddr>,
     route: Option<usize>,
-    /// Label for requests the gateway answers itself (`/healthz`, `/metrics`, no route).
-    local_route: Option<&'static str>,
-    /// Servers this request already went to, so a retry picks another.
-    tried: Vec<SocketAddr>,
+    /// Set for requests the gateway answers itself (`/healthz`, `/metrics`, no route).
+    local_route: Option<LocalRoute>,
+    /// Servers this request already went to (bit i = configured server i), so a retry picks another.
+    tried: u64,
     current: Option<Backend>,
     server_label: Option<Arc<str>>,
     body_bytes: u64,
@@ -106,13 +134,18 @@ impl Gateway {
     }
 
     /// Writes a locally generated problem+json response; the request never reaches an upstream.
-    async fn respond_problem(&self, session: &mut Session, ctx: &mut Ctx, problem: Problem) -> Result<bool> {
+    async fn respond_problem(
+        &self,
+        session: &mut Session,
+        ctx: &mut Ctx,
+        problem: Problem,
+    ) -> Result<bool> {
         ctx.local_status = problem.status;
         // An unread request body would be taken for the next request: close instead.
         if has_body(session.req_header()) {
             session.set_keepalive(None);
         }
-        let (head, body) = problem.response(session.req_header().uri.path(), &ctx.request_id);
+        let (head, body) = problem.response(session.req_header().uri.path(), request_id_str(ctx));
         session.write_response_header(Box::new(head), false).await?;
         session.write_response_body(Some(body), true).await?;
         Ok(true)
@@ -131,11 +164,15 @@ impl Gateway {
         head.insert_header("content-type", content_type)?;
         head.insert_header("content-length", body.len().to_string())?;
         head.insert_header("cache-control", "no-store")?;
-        head.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        head.insert_header(request_id::HEADER, ctx.request_id.clone())?;
         let head_only = session.req_header().method == http::Method::HEAD;
-        session.write_response_header(Box::new(head), head_only).await?;
+        session
+            .write_response_header(Box::new(head), head_only)
+            .await?;
         if !head_only {
-            session.write_response_body(Some(Bytes::from(body)), true).await?;
+            session
+                .write_response_body(Some(Bytes::from(body)), true)
+                .await?;
         }
         Ok(true)
     }
@@ -147,10 +184,14 @@ impl Gateway {
             .map(|p| {
                 let servers = p.server_health();
                 let up = servers.iter().filter(|s| s.up).count();
-                (p.name.to_string(), serde_json::json!({"servers": servers.len(), "healthy": up}))
+                (
+                    p.name.to_string(),
+                    serde_json::json!({"servers": servers.len(), "healthy": up}),
+                )
             })
             .collect();
-        serde_json::to_vec(&serde_json::json!({"status": "ok", "upstreams": upstreams})).unwrap_or_default()
+        serde_json::to_vec(&serde_json::json!({"status": "ok", "upstreams": upstreams}))
+            .unwrap_or_default()
     }
 }
 
@@ -161,11 +202,11 @@ impl ProxyHttp for Gateway {
     fn new_ctx(&self) -> Ctx {
         Ctx {
             start: Instant::now(),
-            request_id: String::new(),
+            request_id: HeaderValue::from_static(""),
             client_ip: None,
             route: None,
             local_route: None,
-            tried: Vec::new(),
+            tried: 0,
             current: None,
             server_label: None,
             body_bytes: 0,
@@ -177,30 +218,50 @@ impl ProxyHttp for Gateway {
 
     async fn request_filter(&self, session: &mut Session, ctx: &mut Ctx) -> Result<bool> {
         let req = session.req_header();
-        ctx.request_id = request_id::from_incoming(req.headers.get(request_id::HEADER).map(|v| v.as_bytes()));
-        ctx.client_ip = session.client_addr().and_then(|a| a.as_inet()).map(|a| a.ip());
+        ctx.request_id = request_id::from_incoming(req.headers.get(request_id::HEADER));
+        ctx.client_ip = session
+            .client_addr()
+            .and_then(|a| a.as_inet())
+            .map(|a| a.ip());
         if !session.is_process_shutting_down() {
             session.set_keepalive(self.keepalive_secs);
         }
 
         let path = session.req_header().uri.path();
         if path == HEALTHZ_PATH {
-            ctx.local_route = Some("healthz");
+            ctx.local_route = Some(LocalRoute::Healthz);
             let body = self.healthz_body();
-            return self.respond_plain(session, ctx, 200, "application/json", body).await;
+            return self
+                .respond_plain(session, ctx, 200, "application/json", body)
+                .await;
         }
         if self.metrics_path.as_deref() == Some(path) {
-            ctx.local_route = Some("metrics");
-            if !ctx.client_ip.is_some_and(|ip| any_contains(&self.metrics_allow, ip)) {
-                let p = Problem::new(403, "forbidden", "Metrics are only served to allowlisted networks.");
+            ctx.local_route = Some(LocalRoute::Metrics);
+            if !ctx
+                .client_ip
+                .is_some_and(|ip| any_contains(&self.metrics_allow, ip))
+            {
+                let p = Problem::new(
+                    403,
+                    "forbidden",
+                    "Metrics are only served to allowlisted networks.",
+                );
                 return self.respond_problem(session, ctx, p).await;
             }
             let body = self.metrics.render(&self.pools);
-            return self.respond_plain(session, ctx, 200, "text/plain; version=0.0.4; charset=utf-8", body).await;
+            return self
+                .respond_plain(
+                    session,
+                    ctx,
+                    200,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    body,
+                )
+                .await;
         }
 
         let Some(index) = self.router.lookup(request_host(session.req_header()), path) else {
-            ctx.local_route = Some("unmatched");
+            ctx.local_route = Some(LocalRoute::Unmatched);
             let p = Problem::new(404, "not_found", "No route serves this path.");
             return self.respond_problem(session, ctx, p).await;
         };
@@ -209,7 +270,9 @@ impl ProxyHttp for Gateway {
 
         // Refuse an oversized body before reading any of it; chunked bodies are counted in
         // request_body_filter.
-        if let Some(len) = header_str(session.req_header(), "content-length").and_then(|v| v.trim().parse::<u64>().ok()) {
+        if let Some(len) = header_str(session.req_header(), "content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
             if len > route.max_body_size {
                 ctx.failure = Some(Failure::BodyTooLarge);
                 let p = body_too_large(route.max_body_size);
@@ -225,12 +288,23 @@ impl ProxyHttp for Gateway {
         }
 
         if let (Some(rule), Some(auth)) = (route.auth.as_ref(), self.auth.as_ref()) {
-            let authorization = session.req_header().headers.get("authorization").map(|v| v.as_bytes());
+            let authorization = session
+                .req_header()
+                .headers
+                .get("authorization")
+                .map(|v| v.as_bytes());
             match auth.authorize(authorization, rule).await {
                 Ok(principal) => {
-                    if let Some(limiter) = route.limiter.as_ref().filter(|l| l.key == RateLimitKey::Client) {
+                    if let Some(limiter) = route
+                        .limiter
+                        .as_ref()
+                        .filter(|l| l.key == RateLimitKey::Client)
+                    {
                         // RFC 9068 requires client_id; fall back to the subject, then the IP.
-                        let key = principal.client_id.or(principal.subject).unwrap_or_else(|| format!("{:?}", ctx.client_ip));
+                        let key = principal
+                            .client_id
+                            .or(principal.subject)
+                            .unwrap_or_else(|| format!("{:?}", ctx.client_ip));
                         if let Err(p) = limiter.check(&key) {
                             return self.respond_problem(session, ctx, p).await;
                         }
@@ -255,26 +329,37 @@ impl ProxyHttp for Gateway {
             Some(IpAddr::V6(ip)) => ip.octets(),
             None => [0; 16],
         };
-        match pool.select(&key, &ctx.tried) {
+        match pool.select(&key, ctx.tried) {
             Some(backend) => {
-                ctx.tried.push(backend.addr.clone());
+                ctx.tried |= UpstreamPool::tried_bit(&backend);
                 ctx.server_label = UpstreamPool::label(&backend);
                 let peer = pool.peer(&backend);
                 ctx.current = Some(backend);
                 Ok(Box::new(peer))
             }
-            None if ctx.tried.is_empty() => {
+            None if ctx.tried == 0 => {
                 ctx.failure = Some(Failure::NoHealthyServer);
-                Error::e_explain(ErrorType::HTTPStatus(503), format!("upstream {}: no healthy server", pool.name))
+                Error::e_explain(
+                    ErrorType::HTTPStatus(503),
+                    format!("upstream {}: no healthy server", pool.name),
+                )
             }
             None => {
                 ctx.failure.get_or_insert(Failure::ConnectFailed);
-                Error::e_explain(ErrorType::HTTPStatus(502), format!("upstream {}: every server failed", pool.name))
+                Error::e_explain(
+                    ErrorType::HTTPStatus(502),
+                    format!("upstream {}: every server failed", pool.name),
+                )
             }
         }
     }
 
-    async fn upstream_request_filter(&self, session: &mut Session, upstream: &mut RequestHeader, ctx: &mut Ctx) -> Result<()> {
+    async fn upstream_request_filter(
+        &self,
+        session: &mut Session,
+        upstream: &mut RequestHeader,
+        ctx: &mut Ctx,
+    ) -> Result<()> {
         if let Some(ip) = ctx.client_ip {
             let xff = match header_str(upstream, "x-forwarded-for") {
                 Some(previous) if !previous.trim().is_empty() => format!("{previous}, {ip}"),
@@ -282,11 +367,20 @@ impl ProxyHttp for Gateway {
             };
             upstream.insert_header("x-forwarded-for", xff)?;
         }
-        upstream.insert_header("x-forwarded-proto", if self.tls { "https" } else { "http" })?;
-        if let Some(host) = request_host(session.req_header()).map(str::to_owned) {
+        let proto = HeaderValue::from_static(if self.tls { "https" } else { "http" });
+        upstream.insert_header("x-forwarded-proto", proto)?;
+        // Shared header values (no copies): the client's Host, and the request id.
+        let req = session.req_header();
+        if let Some(host) = req.headers.get("host").cloned() {
             upstream.insert_header("x-forwarded-host", host)?;
+        } else if let Some(authority) = req
+            .uri
+            .authority()
+            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        {
+            upstream.insert_header("x-forwarded-host", authority)?;
         }
-        upstream.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        upstream.insert_header(request_id::HEADER, ctx.request_id.clone())?;
         Ok(())
     }
 
@@ -305,22 +399,36 @@ impl ProxyHttp for Gateway {
             ctx.body_bytes += chunk.len() as u64;
             if ctx.body_bytes > self.routes[route].max_body_size {
                 ctx.failure = Some(Failure::BodyTooLarge);
-                return Error::e_explain(ErrorType::HTTPStatus(413), "request body over the route's limit");
+                return Error::e_explain(
+                    ErrorType::HTTPStatus(413),
+                    "request body over the route's limit",
+                );
             }
         }
         Ok(())
     }
 
-    async fn response_filter(&self, _session: &mut Session, response: &mut ResponseHeader, ctx: &mut Ctx) -> Result<()> {
+    async fn response_filter(
+        &self,
+        _session: &mut Session,
+        response: &mut ResponseHeader,
+        ctx: &mut Ctx,
+    ) -> Result<()> {
         ctx.response_started = true;
-        response.insert_header(request_id::HEADER, ctx.request_id.as_str())?;
+        response.insert_header(request_id::HEADER, ctx.request_id.clone())?;
         if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
             pool.record_success(backend);
         }
         Ok(())
     }
 
-    fn fail_to_connect(&self, _session: &mut Session, _peer: &HttpPeer, ctx: &mut Ctx, mut e: Box<Error>) -> Box<Error> {
+    fn fail_to_connect(
+        &self,
+        _session: &mut Session,
+        _peer: &HttpPeer,
+        ctx: &mut Ctx,
+        mut e: Box<Error>,
+    ) -> Box<Error> {
         if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
             pool.record_failure(backend);
         }
@@ -362,42 +470,78 @@ impl ProxyHttp for Gateway {
     }
 
     async fn fail_to_proxy(&self, session: &mut Session, e: &Error, ctx: &mut Ctx) -> FailToProxy {
-        let upstream = self.pool_of(ctx).map_or_else(String::new, |p| p.name.to_string());
+        let upstream = self
+            .pool_of(ctx)
+            .map_or_else(String::new, |p| p.name.to_string());
         let problem = match (ctx.failure, e.etype()) {
             (Some(Failure::BodyTooLarge), _) => {
                 let limit = ctx.route.map_or(0, |r| self.routes[r].max_body_size);
                 Some(body_too_large(limit))
             }
             (Some(Failure::NoHealthyServer), _) => Some(
-                Problem::new(503, "upstream_unavailable", format!("No healthy server is available for {upstream}."))
-                    .with_header("retry-after", "1"),
+                Problem::new(
+                    503,
+                    "upstream_unavailable",
+                    format!("No healthy server is available for {upstream}."),
+                )
+                .with_header("retry-after", "1"),
             ),
-            (Some(Failure::ConnectFailed), _) => {
-                Some(Problem::new(502, "bad_gateway", format!("Could not connect to any server of {upstream}.")))
-            }
-            (_, ErrorType::HTTPStatus(code)) => Some(Problem::new(*code, "gateway_error", "The gateway could not complete the request.")),
-            (_, ErrorType::ReadTimedout | ErrorType::WriteTimedout) if *e.esource() == ErrorSource::Upstream => {
-                Some(Problem::new(504, "upstream_timeout", format!("{upstream} did not answer in time.")))
+            (Some(Failure::ConnectFailed), _) => Some(Problem::new(
+                502,
+                "bad_gateway",
+                format!("Could not connect to any server of {upstream}."),
+            )),
+            (_, ErrorType::HTTPStatus(code)) => Some(Problem::new(
+                *code,
+                "gateway_error",
+                "The gateway could not complete the request.",
+            )),
+            (_, ErrorType::ReadTimedout | ErrorType::WriteTimedout)
+                if *e.esource() == ErrorSource::Upstream =>
+            {
+                Some(Problem::new(
+                    504,
+                    "upstream_timeout",
+                    format!("{upstream} did not answer in time."),
+                ))
             }
             _ => match e.esource() {
-                ErrorSource::Upstream => Some(Problem::new(502, "bad_gateway", format!("{upstream} failed to answer."))),
+                ErrorSource::Upstream => Some(Problem::new(
+                    502,
+                    "bad_gateway",
+                    format!("{upstream} failed to answer."),
+                )),
                 ErrorSource::Downstream => match e.etype() {
                     // The client is gone: nobody to answer.
-                    ErrorType::ReadError | ErrorType::WriteError | ErrorType::ConnectionClosed => None,
-                    _ => Some(Problem::new(400, "bad_request", "The request could not be read.")),
+                    ErrorType::ReadError | ErrorType::WriteError | ErrorType::ConnectionClosed => {
+                        None
+                    }
+                    _ => Some(Problem::new(
+                        400,
+                        "bad_request",
+                        "The request could not be read.",
+                    )),
                 },
-                _ => Some(Problem::new(500, "internal_error", "The gateway failed to process the request.")),
+                _ => Some(Problem::new(
+                    500,
+                    "internal_error",
+                    "The gateway failed to process the request.",
+                )),
             },
         };
         let Some(problem) = problem else {
-            return FailToProxy { error_code: 0, can_reuse_downstream: false };
+            return FailToProxy {
+                error_code: 0,
+                can_reuse_downstream: false,
+            };
         };
         let code = problem.status;
         ctx.local_status = code;
         // Once a response has started (mid-stream failure, upgraded socket) nothing can be added.
         if session.response_written().is_none() {
             session.set_keepalive(None);
-            let (head, body) = problem.response(session.req_header().uri.path(), &ctx.request_id);
+            let (head, body) =
+                problem.response(session.req_header().uri.path(), request_id_str(ctx));
             let written = async {
                 session.write_response_header(Box::new(head), false).await?;
                 session.write_response_body(Some(body), true).await
@@ -406,12 +550,18 @@ impl ProxyHttp for Gateway {
                 log::debug!("could not send the error response: {err}");
             }
         }
-        FailToProxy { error_code: code, can_reuse_downstream: false }
+        FailToProxy {
+            error_code: code,
+            can_reuse_downstream: false,
+        }
     }
 
     fn suppress_error_log(&self, _session: &Session, ctx: &Ctx, _e: &Error) -> bool {
         // Refusals the gateway decided itself are expected, and visible in the access log.
-        matches!(ctx.failure, Some(Failure::BodyTooLarge | Failure::NoHealthyServer))
+        matches!(
+            ctx.failure,
+            Some(Failure::BodyTooLarge | Failure::NoHealthyServer)
+        )
     }
 
     /// pingora's default summary includes the query string, which may carry codes or tokens.
@@ -422,23 +572,36 @@ impl ProxyHttp for Gateway {
             req.method,
             req.uri.path(),
             request_host(req).unwrap_or("-"),
-            ctx.request_id
+            request_id_str(ctx)
         )
     }
 
     async fn logging(&self, session: &mut Session, e: Option<&Error>, ctx: &mut Ctx) {
-        let status = session.response_written().map_or(ctx.local_status, |r| r.status.as_u16());
+        let status = session
+            .response_written()
+            .map_or(ctx.local_status, |r| r.status.as_u16());
         let elapsed = ctx.start.elapsed();
-        let (route, upstream) = match ctx.route {
-            Some(r) => (&*self.routes[r].label, &*self.pools[self.routes[r].upstream].name),
-            None => (ctx.local_route.unwrap_or("unmatched"), ""),
+        let (route, upstream, metrics) = match ctx.route {
+            Some(r) => (
+                &*self.routes[r].label,
+                &*self.pools[self.routes[r].upstream].name,
+                &self.routes[r].metrics,
+            ),
+            None => {
+                let local = ctx.local_route.unwrap_or(LocalRoute::Unmatched);
+                let index = LocalRoute::ALL
+                    .iter()
+                    .position(|l| *l == local)
+                    .unwrap_or(2);
+                (local.label(), "", &self.local_metrics[index])
+            }
         };
-        self.metrics.observe_request(route, upstream, status, elapsed.as_secs_f64());
+        metrics.observe(status, elapsed.as_secs_f64());
         if let Some(log) = &self.access_log {
             let req = session.req_header();
             log.write(&access_log::Entry {
                 time: access_log::now_rfc3339(),
-                request_id: &ctx.request_id,
+                request_id: request_id_str(ctx),
                 client_ip: ctx.client_ip.map(|ip| ip.to_string()),
                 method: req.method.as_str(),
                 path: req.uri.path(),
@@ -447,7 +610,7 @@ impl ProxyHttp for Gateway {
                 upstream: (!upstream.is_empty()).then_some(upstream),
                 server: ctx.server_label.as_deref(),
                 latency_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
-                attempts: ctx.tried.len(),
+                attempts: ctx.tried.count_ones() as usize,
                 bytes_sent: session.body_bytes_sent(),
                 error: e.map(|e| e.etype().as_str().to_string()),
             });
@@ -455,6 +618,15 @@ impl ProxyHttp for Gateway {
     }
 }
 
+fn request_id_str(ctx: &Ctx) -> &str {
+    // Accepted ids and generated UUIDs are ASCII by construction.
+    ctx.request_id.to_str().unwrap_or("")
+}
+
 fn body_too_large(limit: u64) -> Problem {
-    Problem::new(413, "body_too_large", format!("The request body exceeds this route's limit of {limit} bytes."))
+    Problem::new(
+        413,
+        "body_too_large",
+        format!("The request body exceeds this route's limit of {limit} bytes."),
+    )
 }

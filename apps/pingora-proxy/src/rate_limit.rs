@@ -28,8 +28,12 @@ impl RouteLimiter {
     pub fn check<K: Hash>(&self, key: &K) -> Result<(), Problem> {
         let seen = self.rate.observe(key, 1);
         if seen > self.limit {
-            return Err(Problem::new(429, "rate_limited", "Too many requests; slow down and retry after the indicated delay.")
-                .with_header("retry-after", self.retry_after.clone()));
+            return Err(Problem::new(
+                429,
+                "rate_limited",
+                "Too many requests; slow down and retry after the indicated delay.",
+            )
+            .with_header("retry-after", self.retry_after.clone()));
         }
         Ok(())
     }
@@ -42,7 +46,11 @@ mod tests {
 
     #[test]
     fn limits_per_key() {
-        let l = RouteLimiter::new(&RateLimitConfig { requests: 3, window: Duration::from_secs(60), key: RateLimitKey::Ip });
+        let l = RouteLimiter::new(&RateLimitConfig {
+            requests: 3,
+            window: Duration::from_secs(60),
+            key: RateLimitKey::Ip,
+        });
         for _ in 0..3 {
             assert!(l.check(&"a").is_ok());
         }

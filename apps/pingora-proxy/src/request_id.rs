@@ -1,20 +1,23 @@
 //! `x-request-id`: kept when the client sent a sane one (the platform's rule: 1–128 of
 //! `[A-Za-z0-9._:-]`), otherwise a fresh UUID v4. The gateway is where ids are born.
 
+use http::HeaderValue;
 use rand::RngCore;
 
 pub const HEADER: &str = "x-request-id";
 
 pub fn is_acceptable(id: &[u8]) -> bool {
     (1..=128).contains(&id.len())
-        && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
-/// The incoming id if acceptable, else a new one.
-pub fn from_incoming(incoming: Option<&[u8]>) -> String {
+/// The incoming id if acceptable (shared, not copied), else a new one.
+pub fn from_incoming(incoming: Option<&HeaderValue>) -> HeaderValue {
     match incoming {
-        Some(id) if is_acceptable(id) => String::from_utf8_lossy(id).into_owned(),
-        _ => generate(),
+        Some(id) if is_acceptable(id.as_bytes()) => id.clone(),
+        _ => HeaderValue::try_from(generate()).expect("a UUID is a valid header value"),
     }
 }
 
@@ -42,9 +45,13 @@ mod tests {
 
     #[test]
     fn keeps_sane_ids_and_replaces_others() {
-        assert_eq!(from_incoming(Some(b"abc-123.x:y_z")), "abc-123.x:y_z");
+        let incoming = |v: &[u8]| HeaderValue::from_bytes(v).unwrap();
+        assert_eq!(
+            from_incoming(Some(&incoming(b"abc-123.x:y_z"))),
+            "abc-123.x:y_z"
+        );
         for bad in [&b""[..], b"has space", b"quote\"", &[b'a'; 129]] {
-            let id = from_incoming(Some(bad));
+            let id = from_incoming(Some(&incoming(bad)));
             assert_eq!(id.len(), 36, "{bad:?} should be replaced");
         }
         assert_eq!(from_incoming(None).len(), 36);

@@ -14,6 +14,8 @@ pub struct RouteEntry {
 pub struct Router {
     /// Sorted so that the first match is the best one (see [`Router::new`]).
     entries: Vec<RouteEntry>,
+    /// Without host routes the `Host` header is not even looked at.
+    has_hosts: bool,
 }
 
 impl Router {
@@ -37,17 +39,24 @@ impl Router {
                 .then(b.host.is_some().cmp(&a.host.is_some()))
                 .then(a.index.cmp(&b.index))
         });
-        Router { entries }
+        let has_hosts = entries.iter().any(|e| e.host.is_some());
+        Router { entries, has_hosts }
     }
 
     /// The index of the route for this request. `host` is the `Host` header or URI authority.
     pub fn lookup(&self, host: Option<&str>, path: &str) -> Option<usize> {
-        let host = host.map(normalize_host);
+        let host = if self.has_hosts {
+            host.map(normalize_host)
+        } else {
+            None
+        };
         self.entries
             .iter()
             .find(|e| {
                 prefix_matches(&e.prefix, path)
-                    && e.host.as_deref().is_none_or(|h| host.as_deref().is_some_and(|r| r == h))
+                    && e.host
+                        .as_deref()
+                        .is_none_or(|h| host.as_deref().is_some_and(|r| r == h))
             })
             .map(|e| e.index)
     }
@@ -55,7 +64,8 @@ impl Router {
 
 /// `/kline/` also matches `/kline`, so a service's root is not sent to the catch-all route.
 fn prefix_matches(prefix: &str, path: &str) -> bool {
-    path.starts_with(prefix) || (prefix.len() > 1 && prefix.ends_with('/') && path == &prefix[..prefix.len() - 1])
+    path.starts_with(prefix)
+        || (prefix.len() > 1 && prefix.ends_with('/') && path == &prefix[..prefix.len() - 1])
 }
 
 /// Lower-case, without port and trailing dot (`API.Example.test.:8080` → `api.example.test`).
@@ -64,7 +74,13 @@ pub fn normalize_host(host: &str) -> String {
     let without_port = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or(rest)
     } else {
-        host.rsplit_once(':').map_or(host, |(h, p)| if p.bytes().all(|b| b.is_ascii_digit()) { h } else { host })
+        host.rsplit_once(':').map_or(host, |(h, p)| {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        })
     };
     without_port.trim_end_matches('.').to_ascii_lowercase()
 }
@@ -74,24 +90,28 @@ mod tests {
     use super::*;
 
     fn router(routes: &[(&str, Option<&str>)]) -> Router {
-        Router::new(routes.iter().map(|(p, h)| (p.to_string(), h.map(str::to_string))))
+        Router::new(
+            routes
+                .iter()
+                .map(|(p, h)| (p.to_string(), h.map(str::to_string))),
+        )
     }
 
     #[test]
     fn platform_url_map() {
         // The shape of default.yaml: design.md's URL map.
         let r = router(&[
-            ("/.well-known/openid-configuration", None),      // 0 oauth
+            ("/.well-known/openid-configuration", None), // 0 oauth
             ("/.well-known/oauth-authorization-server", None), // 1 oauth
-            ("/oauth/", None),                                 // 2 oauth
-            ("/login/", None),                                 // 3 oauth
-            ("/interaction/", None),                           // 4 oauth
-            ("/api/admin/", None),                             // 5 oauth
-            ("/admin/", None),                                 // 6 portal
-            ("/", None),                                       // 7 portal
-            ("/kline/", None),                                 // 8
-            ("/flow/", None),                                  // 9
-            ("/test/", None),                                  // 10
+            ("/oauth/", None),                           // 2 oauth
+            ("/login/", None),                           // 3 oauth
+            ("/interaction/", None),                     // 4 oauth
+            ("/api/admin/", None),                       // 5 oauth
+            ("/admin/", None),                           // 6 portal
+            ("/", None),                                 // 7 portal
+            ("/kline/", None),                           // 8
+            ("/flow/", None),                            // 9
+            ("/test/", None),                            // 10
             ("/.well-known/oauth-protected-resource/test", None), // 11
         ]);
         let cases = [
@@ -139,7 +159,10 @@ mod tests {
             ("/x/deep/", Some("other.test")),
         ]);
         assert_eq!(r.lookup(Some("api.example.test"), "/anything"), Some(1));
-        assert_eq!(r.lookup(Some("Api.Example.Test:8443"), "/anything"), Some(1));
+        assert_eq!(
+            r.lookup(Some("Api.Example.Test:8443"), "/anything"),
+            Some(1)
+        );
         assert_eq!(r.lookup(Some("api.example.test."), "/"), Some(1));
         assert_eq!(r.lookup(Some("elsewhere.test"), "/anything"), Some(0));
         assert_eq!(r.lookup(None, "/anything"), Some(0));

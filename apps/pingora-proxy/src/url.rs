@@ -28,7 +28,12 @@ impl HttpUrl {
         let default_port = if tls { 443 } else { 80 };
         let (host, port) = split_host_port(authority, default_port)
             .ok_or_else(|| format!("{text:?}: invalid host or port"))?;
-        Ok(HttpUrl { tls, host, port, path: path.to_string() })
+        Ok(HttpUrl {
+            tls,
+            host,
+            port,
+            path: path.to_string(),
+        })
     }
 
     /// `host:port`, bracketing IPv6 literals.
@@ -70,7 +75,9 @@ pub fn check_server_address(address: &str) -> Result<(), String> {
     if address.contains(char::is_whitespace) || address.contains('/') {
         return Err(format!("{address:?} is not host:port"));
     }
-    let has_port = address.rsplit_once(':').is_some_and(|(h, _)| !h.is_empty() && (!h.contains(':') || h.ends_with(']')));
+    let has_port = address
+        .rsplit_once(':')
+        .is_some_and(|(h, _)| !h.is_empty() && (!h.contains(':') || h.ends_with(']')));
     if !has_port {
         return Err(format!("{address:?} needs an explicit port (host:port)"));
     }
@@ -86,11 +93,17 @@ mod tests {
     #[test]
     fn parses_urls() {
         let u = HttpUrl::parse("http://127.0.0.1:3001/oauth/jwks").unwrap();
-        assert_eq!((u.tls, u.host.as_str(), u.port, u.path.as_str()), (false, "127.0.0.1", 3001, "/oauth/jwks"));
+        assert_eq!(
+            (u.tls, u.host.as_str(), u.port, u.path.as_str()),
+            (false, "127.0.0.1", 3001, "/oauth/jwks")
+        );
         let u = HttpUrl::parse("https://id.example.test").unwrap();
         assert_eq!((u.tls, u.port, u.path.as_str()), (true, 443, "/"));
         let u = HttpUrl::parse("http://[::1]:8080/x?y=1").unwrap();
-        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("::1", 8080, "/x?y=1"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            ("::1", 8080, "/x?y=1")
+        );
         assert_eq!(u.authority(), "[::1]:8080");
         assert!(HttpUrl::parse("ftp://x").is_err());
         assert!(HttpUrl::parse("http://:80/").is_err());

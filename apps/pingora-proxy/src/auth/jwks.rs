@@ -56,7 +56,9 @@ pub fn parse_jwks(json: &[u8]) -> Result<Vec<Jwk>, String> {
         let decode = |v: &Option<String>| v.as_deref().and_then(|v| URL_SAFE_NO_PAD.decode(v).ok());
         let key = match (raw.kty.as_str(), raw.crv.as_deref()) {
             ("EC", Some("P-256")) => {
-                let (Some(x), Some(y)) = (decode(&raw.x), decode(&raw.y)) else { continue };
+                let (Some(x), Some(y)) = (decode(&raw.x), decode(&raw.y)) else {
+                    continue;
+                };
                 match p256(&x, &y) {
                     Some(k) => PublicKey::P256(k),
                     None => continue,
@@ -119,7 +121,10 @@ impl JwksCache {
             min_refetch,
             timeout,
             fetcher: Fetcher::default(),
-            current: RwLock::new(Snapshot { keys: Arc::new(Vec::new()), fetched_at: None }),
+            current: RwLock::new(Snapshot {
+                keys: Arc::new(Vec::new()),
+                fetched_at: None,
+            }),
             last_attempt: Mutex::new(None),
             fetch_lock: tokio::sync::Mutex::new(()),
         }
@@ -165,27 +170,45 @@ impl JwksCache {
 
     async fn fetch(&self) {
         *self.last_attempt.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        let result = match self.fetcher.get(&self.url, self.timeout, MAX_JWKS_BYTES).await {
+        let result = match self
+            .fetcher
+            .get(&self.url, self.timeout, MAX_JWKS_BYTES)
+            .await
+        {
             Ok((200, body)) => parse_jwks(&body),
             Ok((status, _)) => Err(format!("answered {status}")),
             Err(e) => Err(e),
         };
         match result {
             Ok(keys) => {
-                log::info!("JWKS loaded from {}: {} usable key(s)", self.url.authority(), keys.len());
+                log::info!(
+                    "JWKS loaded from {}: {} usable key(s)",
+                    self.url.authority(),
+                    keys.len()
+                );
                 let keys = Arc::new(keys.into_iter().map(Arc::new).collect());
-                *self.current.write().unwrap_or_else(|p| p.into_inner()) =
-                    Snapshot { keys, fetched_at: Some(Instant::now()) };
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Snapshot {
+                    keys,
+                    fetched_at: Some(Instant::now()),
+                };
             }
             // Keep the previous keys: a stale key set beats none while oauth-service restarts.
-            Err(e) => log::warn!("JWKS fetch from {}{} failed: {e}", self.url.authority(), self.url.path),
+            Err(e) => log::warn!(
+                "JWKS fetch from {}{} failed: {e}",
+                self.url.authority(),
+                self.url.path
+            ),
         }
     }
 }
 
 fn select(keys: &[Arc<Jwk>], kid: Option<&str>) -> Vec<Arc<Jwk>> {
     match kid {
-        Some(kid) => keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).cloned().collect(),
+        Some(kid) => keys
+            .iter()
+            .filter(|k| k.kid.as_deref() == Some(kid))
+            .cloned()
+            .collect(),
         None => keys.to_vec(),
     }
 }
@@ -200,7 +223,9 @@ mod tests {
         let ec = crate::auth::jwt::tests::es256_key();
         let mut ctx = BigNumContext::new().unwrap();
         let (mut x, mut y) = (BigNum::new().unwrap(), BigNum::new().unwrap());
-        ec.public_key().affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx).unwrap();
+        ec.public_key()
+            .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
+            .unwrap();
         let ed = PKey::generate_ed25519().unwrap();
         let b64 = crate::auth::jwt::tests::b64;
         let jwks = serde_json::json!({"keys": [

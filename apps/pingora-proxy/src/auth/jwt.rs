@@ -85,7 +85,9 @@ pub struct Claims {
 
 impl Claims {
     pub fn has_scope(&self, wanted: &str) -> bool {
-        self.scope.as_deref().is_some_and(|s| s.split(' ').any(|have| have == wanted))
+        self.scope
+            .as_deref()
+            .is_some_and(|s| s.split(' ').any(|have| have == wanted))
     }
 }
 
@@ -106,11 +108,18 @@ pub fn parse(token: &str) -> Result<Unverified<'_>, TokenError> {
         return Err(TokenError::Malformed);
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(TokenError::Malformed);
     };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenError::Malformed);
-    let header: RawHeader = serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| TokenError::Malformed)
+    };
+    let header: RawHeader =
+        serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
     // RFC 9068 §2.1: typ is "at+jwt" (the "application/" prefix may be present).
     let typ = header.typ.as_deref().map(str::to_ascii_lowercase);
     if !matches!(typ.as_deref(), Some("at+jwt") | Some("application/at+jwt")) {
@@ -139,12 +148,17 @@ impl Unverified<'_> {
                 if self.signature.len() != 64 {
                     return false;
                 }
-                let (Ok(r), Ok(s)) = (BigNum::from_slice(&self.signature[..32]), BigNum::from_slice(&self.signature[32..]))
-                else {
+                let (Ok(r), Ok(s)) = (
+                    BigNum::from_slice(&self.signature[..32]),
+                    BigNum::from_slice(&self.signature[32..]),
+                ) else {
                     return false;
                 };
-                let Ok(sig) = EcdsaSig::from_private_components(r, s) else { return false };
-                sig.verify(&sha256(self.signing_input.as_bytes()), ec).unwrap_or(false)
+                let Ok(sig) = EcdsaSig::from_private_components(r, s) else {
+                    return false;
+                };
+                sig.verify(&sha256(self.signing_input.as_bytes()), ec)
+                    .unwrap_or(false)
             }
             (PublicKey::Ed25519(pkey), Alg::EdDsa) => Verifier::new_without_digest(pkey)
                 .and_then(|mut v| v.verify_oneshot(&self.signature, self.signing_input.as_bytes()))
@@ -159,8 +173,17 @@ impl Unverified<'_> {
 }
 
 /// `iss`, `exp`, `nbf` and `aud` against the expectations; `now` in seconds since the epoch.
-pub fn check_claims(claims: &Claims, issuer: &str, audience: &str, now: f64, leeway: f64) -> Result<(), TokenError> {
-    let iss = claims.iss.as_deref().ok_or(TokenError::MissingClaim("iss"))?;
+pub fn check_claims(
+    claims: &Claims,
+    issuer: &str,
+    audience: &str,
+    now: f64,
+    leeway: f64,
+) -> Result<(), TokenError> {
+    let iss = claims
+        .iss
+        .as_deref()
+        .ok_or(TokenError::MissingClaim("iss"))?;
     if iss != issuer {
         return Err(TokenError::InvalidIssuer);
     }
@@ -199,22 +222,44 @@ pub(crate) mod tests {
         EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap()
     }
 
-    pub fn sign_es256(key: &EcKey<Private>, header: &serde_json::Value, claims: &serde_json::Value) -> String {
-        let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    pub fn sign_es256(
+        key: &EcKey<Private>,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+    ) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
         let sig = EcdsaSig::sign(&sha256(input.as_bytes()), key).unwrap();
         let mut raw = sig.r().to_vec_padded(32).unwrap();
         raw.extend(sig.s().to_vec_padded(32).unwrap());
         format!("{input}.{}", b64(&raw))
     }
 
-    pub fn sign_eddsa(key: &PKey<Private>, header: &serde_json::Value, claims: &serde_json::Value) -> String {
-        let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
-        let sig = Signer::new_without_digest(key).unwrap().sign_oneshot_to_vec(input.as_bytes()).unwrap();
+    pub fn sign_eddsa(
+        key: &PKey<Private>,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+    ) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let sig = Signer::new_without_digest(key)
+            .unwrap()
+            .sign_oneshot_to_vec(input.as_bytes())
+            .unwrap();
         format!("{input}.{}", b64(&sig))
     }
 
     fn p256_jwk(key: &EcKey<Private>) -> Jwk {
-        Jwk { kid: Some("k1".into()), key: PublicKey::P256(EcKey::from_public_key(key.group(), key.public_key()).unwrap()) }
+        Jwk {
+            kid: Some("k1".into()),
+            key: PublicKey::P256(EcKey::from_public_key(key.group(), key.public_key()).unwrap()),
+        }
     }
 
     fn claims() -> serde_json::Value {
@@ -233,11 +278,22 @@ pub(crate) mod tests {
         assert!(!parsed.verify(&p256_jwk(&es256_key())));
         let c = parsed.claims().unwrap();
         assert!(c.has_scope("test:read") && !c.has_scope("test"));
-        check_claims(&c, "http://localhost:8080", "http://localhost:8080/test", 1_900_000_000.0, 30.0).unwrap();
+        check_claims(
+            &c,
+            "http://localhost:8080",
+            "http://localhost:8080/test",
+            1_900_000_000.0,
+            30.0,
+        )
+        .unwrap();
 
         // Another payload under the same signature.
         let other = sign_es256(&key, &header, &serde_json::json!({"scope": "admin:write"}));
-        let forged = format!("{}.{}", &other[..other.rfind('.').unwrap()], token.rsplit('.').next().unwrap());
+        let forged = format!(
+            "{}.{}",
+            &other[..other.rfind('.').unwrap()],
+            token.rsplit('.').next().unwrap()
+        );
         assert!(!parse(&forged).unwrap().verify(&p256_jwk(&key)));
     }
 
@@ -247,13 +303,22 @@ pub(crate) mod tests {
         let raw = key.raw_public_key().unwrap();
         let jwk = Jwk {
             kid: None,
-            key: PublicKey::Ed25519(PKey::public_key_from_raw_bytes(&raw, openssl::pkey::Id::ED25519).unwrap()),
+            key: PublicKey::Ed25519(
+                PKey::public_key_from_raw_bytes(&raw, openssl::pkey::Id::ED25519).unwrap(),
+            ),
         };
-        let token = sign_eddsa(&key, &serde_json::json!({"alg": "EdDSA", "typ": "at+jwt"}), &claims());
+        let token = sign_eddsa(
+            &key,
+            &serde_json::json!({"alg": "EdDSA", "typ": "at+jwt"}),
+            &claims(),
+        );
         let parsed = parse(&token).unwrap();
         assert_eq!(parsed.alg, Alg::EdDsa);
         assert!(parsed.verify(&jwk));
-        assert!(!parsed.verify(&p256_jwk(&es256_key())), "key type must match the algorithm");
+        assert!(
+            !parsed.verify(&p256_jwk(&es256_key())),
+            "key type must match the algorithm"
+        );
     }
 
     #[test]
@@ -262,13 +327,25 @@ pub(crate) mod tests {
         let c = claims();
         let t = sign_es256(&key, &serde_json::json!({"alg": "ES256", "typ": "JWT"}), &c);
         assert_eq!(parse(&t).err(), Some(TokenError::InvalidType));
-        let t = sign_es256(&key, &serde_json::json!({"alg": "HS256", "typ": "at+jwt"}), &c);
+        let t = sign_es256(
+            &key,
+            &serde_json::json!({"alg": "HS256", "typ": "at+jwt"}),
+            &c,
+        );
         assert_eq!(parse(&t).err(), Some(TokenError::UnsupportedAlgorithm));
-        let t = sign_es256(&key, &serde_json::json!({"alg": "none", "typ": "at+jwt"}), &c);
+        let t = sign_es256(
+            &key,
+            &serde_json::json!({"alg": "none", "typ": "at+jwt"}),
+            &c,
+        );
         assert_eq!(parse(&t).err(), Some(TokenError::UnsupportedAlgorithm));
         assert_eq!(parse("a.b").err(), Some(TokenError::Malformed));
         assert_eq!(parse("!!.??.**").err(), Some(TokenError::Malformed));
-        let t = sign_es256(&key, &serde_json::json!({"alg": "ES256", "typ": "application/at+JWT"}), &c);
+        let t = sign_es256(
+            &key,
+            &serde_json::json!({"alg": "ES256", "typ": "application/at+JWT"}),
+            &c,
+        );
         assert!(parse(&t).is_ok());
     }
 

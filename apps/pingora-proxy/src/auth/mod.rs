@@ -51,41 +51,73 @@ impl EdgeAuth {
         })
     }
 
-    pub async fn authorize(&self, authorization: Option<&[u8]>, rule: &JwtRule) -> Result<Principal, Denial> {
+    pub async fn authorize(
+        &self,
+        authorization: Option<&[u8]>,
+        rule: &JwtRule,
+    ) -> Result<Principal, Denial> {
         let token = bearer_token(authorization).ok_or(Denial::MissingToken)?;
         let parsed = jwt::parse(token).map_err(Denial::InvalidToken)?;
-        let keys = self.jwks.keys_for(parsed.kid.as_deref()).await.map_err(|e| match e {
-            KeyError::Unknown => Denial::InvalidToken(TokenError::UnknownKey),
-            KeyError::Unavailable => Denial::Unavailable,
-        })?;
+        let keys = self
+            .jwks
+            .keys_for(parsed.kid.as_deref())
+            .await
+            .map_err(|e| match e {
+                KeyError::Unknown => Denial::InvalidToken(TokenError::UnknownKey),
+                KeyError::Unavailable => Denial::Unavailable,
+            })?;
         if !keys.iter().any(|k| parsed.verify(k)) {
             return Err(Denial::InvalidToken(TokenError::InvalidSignature));
         }
         let claims = parsed.claims().map_err(Denial::InvalidToken)?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
-        jwt::check_claims(&claims, &self.issuer, &rule.audience, now, self.leeway).map_err(Denial::InvalidToken)?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        jwt::check_claims(&claims, &self.issuer, &rule.audience, now, self.leeway)
+            .map_err(Denial::InvalidToken)?;
         if !rule.scopes.iter().all(|s| claims.has_scope(s)) {
             return Err(Denial::InsufficientScope(rule.scopes.join(" ")));
         }
-        Ok(Principal { client_id: claims.client_id, subject: claims.sub })
+        Ok(Principal {
+            client_id: claims.client_id,
+            subject: claims.sub,
+        })
     }
 
     /// The problem+json answer with its `WWW-Authenticate` challenge.
     pub fn problem(&self, denial: &Denial, rule: &JwtRule) -> Problem {
         let mut challenge = format!("Bearer realm=\"{}\"", self.realm);
         let problem = match denial {
-            Denial::MissingToken => Problem::new(401, "missing_token", "This resource needs a bearer access token."),
+            Denial::MissingToken => Problem::new(
+                401,
+                "missing_token",
+                "This resource needs a bearer access token.",
+            ),
             Denial::InvalidToken(reason) => {
-                challenge.push_str(&format!(", error=\"invalid_token\", error_description=\"{}\"", reason.describe()));
+                challenge.push_str(&format!(
+                    ", error=\"invalid_token\", error_description=\"{}\"",
+                    reason.describe()
+                ));
                 Problem::new(401, "invalid_token", reason.describe())
             }
             Denial::InsufficientScope(scope) => {
-                challenge.push_str(&format!(", error=\"insufficient_scope\", scope=\"{scope}\""));
-                Problem::new(403, "insufficient_scope", format!("This resource needs the scope(s): {scope}."))
+                challenge.push_str(&format!(
+                    ", error=\"insufficient_scope\", scope=\"{scope}\""
+                ));
+                Problem::new(
+                    403,
+                    "insufficient_scope",
+                    format!("This resource needs the scope(s): {scope}."),
+                )
             }
             Denial::Unavailable => {
-                return Problem::new(503, "auth_unavailable", "Access tokens cannot be verified right now; retry shortly.")
-                    .with_header("retry-after", "5");
+                return Problem::new(
+                    503,
+                    "auth_unavailable",
+                    "Access tokens cannot be verified right now; retry shortly.",
+                )
+                .with_header("retry-after", "5");
             }
         };
         if let Some(url) = resource_metadata_url(&rule.audience) {
@@ -108,11 +140,20 @@ fn bearer_token(header: Option<&[u8]>) -> Option<&str> {
 fn resource_metadata_url(resource: &str) -> Option<String> {
     let url = HttpUrl::parse(resource).ok()?;
     let scheme = if url.tls { "https" } else { "http" };
-    let origin_len = scheme.len() + 3 + resource[scheme.len() + 3..].find('/').unwrap_or(resource.len() - scheme.len() - 3);
+    let origin_len = scheme.len()
+        + 3
+        + resource[scheme.len() + 3..]
+            .find('/')
+            .unwrap_or(resource.len() - scheme.len() - 3);
     let path = &resource[origin_len..];
     let path = path.trim_end_matches('/');
     // Quotes or backslashes cannot go into the challenge's quoted-string.
-    (!resource.contains(['"', '\\'])).then(|| format!("{}/.well-known/oauth-protected-resource{path}", &resource[..origin_len]))
+    (!resource.contains(['"', '\\'])).then(|| {
+        format!(
+            "{}/.well-known/oauth-protected-resource{path}",
+            &resource[..origin_len]
+        )
+    })
 }
 
 #[cfg(test)]
@@ -121,7 +162,10 @@ mod tests {
 
     #[test]
     fn bearer_extraction() {
-        assert_eq!(bearer_token(Some(b"Bearer abc.def.ghi")), Some("abc.def.ghi"));
+        assert_eq!(
+            bearer_token(Some(b"Bearer abc.def.ghi")),
+            Some("abc.def.ghi")
+        );
         assert_eq!(bearer_token(Some(b"bearer   x")), Some("x"));
         assert_eq!(bearer_token(Some(b"Basic dXNlcjpwYXNz")), None);
         assert_eq!(bearer_token(Some(b"DPoP abc")), None);

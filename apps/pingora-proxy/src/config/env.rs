@@ -19,13 +19,23 @@ pub struct EnvError {
 
 impl fmt::Display for EnvError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "environment variable {}: {}", self.variable, self.message)
+        write!(
+            f,
+            "environment variable {}: {}",
+            self.variable, self.message
+        )
     }
 }
 
 fn normalize(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -35,7 +45,9 @@ pub fn upstream_env_names(name: &str, all_names: &[&str]) -> Vec<String> {
     let full = normalize(name);
     let mut names = vec![format!("UPSTREAM_{full}")];
     if let Some(short) = full.strip_suffix("_SERVICE").filter(|s| !s.is_empty()) {
-        let clash = all_names.iter().any(|other| *other != name && normalize(other) == short);
+        let clash = all_names
+            .iter()
+            .any(|other| *other != name && normalize(other) == short);
         if !clash {
             names.push(format!("UPSTREAM_{short}"));
         }
@@ -84,12 +96,18 @@ pub fn apply_env_overrides(
     Ok(())
 }
 
-fn read_list(prefix: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ServerEntry>, EnvError> {
+fn read_list(
+    prefix: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<ServerEntry>, EnvError> {
     let mut servers = Vec::new();
     let mut gap: Option<usize> = None;
     for n in 1..=MAX_SERVERS {
         let variable = format!("{prefix}_{n}");
-        match env(&variable).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        match env(&variable)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+        {
             Some(value) => {
                 if let Some(missing) = gap {
                     return Err(EnvError {
@@ -97,7 +115,10 @@ fn read_list(prefix: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<S
                         message: format!("is set but {prefix}_{missing} is not; number servers from 1 without gaps"),
                     });
                 }
-                servers.push(ServerEntry { address: value, weight: 1 });
+                servers.push(ServerEntry {
+                    address: value,
+                    weight: 1,
+                });
             }
             None => {
                 gap.get_or_insert(n);
@@ -127,8 +148,10 @@ routes: []
     }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -137,10 +160,17 @@ routes: []
         let mut c = config();
         apply_env_overrides(
             &mut c,
-            &env(&[("UPSTREAM_OAUTH_1", "oauth-service-1:3001"), ("UPSTREAM_OAUTH_2", "oauth-service-2:3001")]),
+            &env(&[
+                ("UPSTREAM_OAUTH_1", "oauth-service-1:3001"),
+                ("UPSTREAM_OAUTH_2", "oauth-service-2:3001"),
+            ]),
         )
         .unwrap();
-        let servers: Vec<_> = c.upstreams[0].servers.iter().map(|s| s.address.as_str()).collect();
+        let servers: Vec<_> = c.upstreams[0]
+            .servers
+            .iter()
+            .map(|s| s.address.as_str())
+            .collect();
         assert_eq!(servers, ["oauth-service-1:3001", "oauth-service-2:3001"]);
         assert_eq!(c.upstreams[1].servers[0].address, "127.0.0.1:3005");
     }
@@ -148,7 +178,11 @@ routes: []
     #[test]
     fn full_name_works_too() {
         let mut c = config();
-        apply_env_overrides(&mut c, &env(&[("UPSTREAM_TEST_SERVICE_1", "10.1.1.1:3005")])).unwrap();
+        apply_env_overrides(
+            &mut c,
+            &env(&[("UPSTREAM_TEST_SERVICE_1", "10.1.1.1:3005")]),
+        )
+        .unwrap();
         assert_eq!(c.upstreams[1].servers[0].address, "10.1.1.1:3005");
     }
 
@@ -160,7 +194,10 @@ routes: []
         let mut c = config();
         let e = apply_env_overrides(
             &mut c,
-            &env(&[("UPSTREAM_OAUTH_1", "a:1"), ("UPSTREAM_OAUTH_SERVICE_1", "b:1")]),
+            &env(&[
+                ("UPSTREAM_OAUTH_1", "a:1"),
+                ("UPSTREAM_OAUTH_SERVICE_1", "b:1"),
+            ]),
         )
         .unwrap_err();
         assert!(e.message.contains("use one"), "{e}");
@@ -168,9 +205,18 @@ routes: []
 
     #[test]
     fn alias_is_dropped_when_it_names_another_upstream() {
-        assert_eq!(upstream_env_names("oauth-service", &["oauth-service", "oauth"]), ["UPSTREAM_OAUTH_SERVICE"]);
-        assert_eq!(upstream_env_names("kline-service", &["kline-service"]), ["UPSTREAM_KLINE_SERVICE", "UPSTREAM_KLINE"]);
-        assert_eq!(upstream_env_names("admin-portal", &[]), ["UPSTREAM_ADMIN_PORTAL"]);
+        assert_eq!(
+            upstream_env_names("oauth-service", &["oauth-service", "oauth"]),
+            ["UPSTREAM_OAUTH_SERVICE"]
+        );
+        assert_eq!(
+            upstream_env_names("kline-service", &["kline-service"]),
+            ["UPSTREAM_KLINE_SERVICE", "UPSTREAM_KLINE"]
+        );
+        assert_eq!(
+            upstream_env_names("admin-portal", &[]),
+            ["UPSTREAM_ADMIN_PORTAL"]
+        );
     }
 
     #[test]
@@ -181,7 +227,11 @@ routes: []
         let mut c = config();
         apply_env_overrides(
             &mut c,
-            &env(&[("PUBLIC_URL", "https://a.test"), ("OAUTH_ISSUER", "https://b.test"), ("OAUTH_JWKS_URL", "http://o:3001/oauth/jwks")]),
+            &env(&[
+                ("PUBLIC_URL", "https://a.test"),
+                ("OAUTH_ISSUER", "https://b.test"),
+                ("OAUTH_JWKS_URL", "http://o:3001/oauth/jwks"),
+            ]),
         )
         .unwrap();
         assert_eq!(c.auth.issuer, "https://b.test");

@@ -51,15 +51,25 @@ pub struct ServerConfig {
     #[serde(default = "defaults::max_connections")]
     pub max_connections: usize,
     /// How long an idle downstream HTTP/1.1 keep-alive connection is kept open.
-    #[serde(default = "defaults::keepalive_timeout", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::keepalive_timeout",
+        deserialize_with = "de_duration"
+    )]
     pub keepalive_timeout: Duration,
     /// After SIGTERM: how long the listener keeps serving in-flight work before runtimes stop.
     /// pingora's own default is 300 s, far too long for a container stop or a CI run.
     #[serde(default = "defaults::grace_period", deserialize_with = "de_duration")]
     pub grace_period: Duration,
     /// After the grace period: how long runtimes get to finish their tasks.
-    #[serde(default = "defaults::graceful_shutdown_timeout", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::graceful_shutdown_timeout",
+        deserialize_with = "de_duration"
+    )]
     pub graceful_shutdown_timeout: Duration,
+    /// pingora's work-stealing runtime moves tasks between threads; off, each worker thread
+    /// runs its own single-threaded runtime, which measured faster for proxying here (README).
+    #[serde(default)]
+    pub work_stealing: bool,
     /// Idle upstream connections kept per worker for reuse.
     #[serde(default = "defaults::upstream_keepalive_pool_size")]
     pub upstream_keepalive_pool_size: usize,
@@ -121,7 +131,10 @@ pub struct AuthConfig {
     pub jwks_cache_ttl: Duration,
     /// A token with an unknown `kid` triggers a refetch at most this often, so forged `kid`s
     /// cannot turn the gateway into a request amplifier against oauth-service.
-    #[serde(default = "defaults::jwks_refetch_interval", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::jwks_refetch_interval",
+        deserialize_with = "de_duration"
+    )]
     pub jwks_min_refetch_interval: Duration,
     /// Timeout of one JWKS fetch.
     #[serde(default = "defaults::jwks_timeout", deserialize_with = "de_duration")]
@@ -140,13 +153,19 @@ pub struct UpstreamConfig {
     pub health_check: HealthCheckConfig,
     #[serde(default)]
     pub load_balancing: LoadBalancingConfig,
-    #[serde(default = "defaults::connect_timeout", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::connect_timeout",
+        deserialize_with = "de_duration"
+    )]
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of a response (also between SSE events).
     #[serde(default = "defaults::read_timeout", deserialize_with = "de_duration")]
     pub read_timeout: Duration,
     /// How long an idle pooled upstream connection is kept.
-    #[serde(default = "defaults::upstream_idle_timeout", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::upstream_idle_timeout",
+        deserialize_with = "de_duration"
+    )]
     pub idle_timeout: Duration,
 }
 
@@ -164,7 +183,10 @@ pub struct HealthCheckConfig {
     pub enabled: bool,
     #[serde(default = "defaults::health_path")]
     pub path: String,
-    #[serde(default = "defaults::health_interval", deserialize_with = "de_duration")]
+    #[serde(
+        default = "defaults::health_interval",
+        deserialize_with = "de_duration"
+    )]
     pub interval: Duration,
     #[serde(default = "defaults::health_timeout", deserialize_with = "de_duration")]
     pub timeout: Duration,
@@ -401,11 +423,17 @@ impl<'de> Deserialize<'de> for ServerEntry {
                 f.write_str("\"host:port\" or {address: \"host:port\", weight: N}")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ServerEntry, E> {
-                Ok(ServerEntry { address: v.to_string(), weight: 1 })
+                Ok(ServerEntry {
+                    address: v.to_string(),
+                    weight: 1,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ServerEntry, A::Error> {
                 let full = Full::deserialize(MapAccessDeserializer::new(map))?;
-                Ok(ServerEntry { address: full.address, weight: full.weight })
+                Ok(ServerEntry {
+                    address: full.address,
+                    weight: full.weight,
+                })
             }
         }
         d.deserialize_any(V)
@@ -453,7 +481,9 @@ impl<'de> Deserialize<'de> for RouteAuth {
                 match full.kind {
                     Kind::None => {
                         if full.audience.is_some() || !full.scopes.is_empty() {
-                            return Err(de::Error::custom("`type: none` takes no audience or scopes"));
+                            return Err(de::Error::custom(
+                                "`type: none` takes no audience or scopes",
+                            ));
                         }
                         Ok(RouteAuth::None)
                     }
@@ -472,11 +502,21 @@ impl<'de> Deserialize<'de> for RouteAuth {
 /// Why the configuration could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {
-    Read { file: PathBuf, error: std::io::Error },
+    Read {
+        file: PathBuf,
+        error: std::io::Error,
+    },
     /// YAML syntax or shape, with the key path (e.g. `upstreams[0].health_check`).
-    Parse { file: PathBuf, key: String, message: String },
+    Parse {
+        file: PathBuf,
+        key: String,
+        message: String,
+    },
     Env(EnvError),
-    Invalid { file: PathBuf, errors: Vec<ConfigError> },
+    Invalid {
+        file: PathBuf,
+        errors: Vec<ConfigError>,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -506,24 +546,32 @@ impl Config {
         let de = serde_yaml::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
-            let key = if key == "." { "(root)".to_string() } else { key };
+            let key = if key == "." {
+                "(root)".to_string()
+            } else {
+                key
+            };
             (key, e.into_inner().to_string())
         })
     }
 
     /// Reads, applies environment overrides (see [`apply_env_overrides`]) and validates.
     pub fn load(file: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, LoadError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|error| LoadError::Read { file: file.to_path_buf(), error })?;
-        let mut config = Config::from_yaml_str(&text).map_err(|(key, message)| LoadError::Parse {
+        let text = std::fs::read_to_string(file).map_err(|error| LoadError::Read {
             file: file.to_path_buf(),
-            key,
-            message,
+            error,
         })?;
+        let mut config =
+            Config::from_yaml_str(&text).map_err(|(key, message)| LoadError::Parse {
+                file: file.to_path_buf(),
+                key,
+                message,
+            })?;
         apply_env_overrides(&mut config, env).map_err(LoadError::Env)?;
-        config
-            .validate()
-            .map_err(|errors| LoadError::Invalid { file: file.to_path_buf(), errors })?;
+        config.validate().map_err(|errors| LoadError::Invalid {
+            file: file.to_path_buf(),
+            errors,
+        })?;
         Ok(config)
     }
 
@@ -552,6 +600,10 @@ impl Config {
 /// The config path: `--config` if given, else `PINGORA_CONFIG`, else `config/default.yaml`.
 pub fn resolve_path(cli: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     cli.map(PathBuf::from)
-        .or_else(|| env(CONFIG_PATH_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            env(CONFIG_PATH_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH))
 }

@@ -14,15 +14,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?} (use e.g. 500ms, 10s, 5m or a number of seconds)"))?;
+    let value: f64 = number.parse().map_err(|_| {
+        format!("invalid duration {text:?} (use e.g. 500ms, 10s, 5m or a number of seconds)")
+    })?;
     let factor = match unit.trim() {
         "" | "s" | "sec" | "secs" => 1.0,
         "ms" => 0.001,
         "m" | "min" => 60.0,
         "h" => 3600.0,
-        other => return Err(format!("unknown duration unit {other:?} in {text:?} (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "unknown duration unit {other:?} in {text:?} (use ms, s, m or h)"
+            ))
+        }
     };
     seconds(value * factor).ok_or_else(|| format!("duration {text:?} is out of range"))
 }
@@ -39,7 +43,9 @@ fn seconds(value: f64) -> Option<Duration> {
 /// (1k = 1024), as in nginx's `client_max_body_size`.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: u64 = number
         .parse()
@@ -49,7 +55,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit {other:?} in {text:?} (use k, m or g)")),
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} in {text:?} (use k, m or g)"
+            ))
+        }
     };
     value
         .checked_mul(factor)
@@ -62,7 +72,9 @@ impl<'de> Visitor<'de> for DurationVisitor {
     type Value = Duration;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a duration: seconds as a number, or a string such as \"500ms\", \"10s\", \"5m\"")
+        f.write_str(
+            "a duration: seconds as a number, or a string such as \"500ms\", \"10s\", \"5m\"",
+        )
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
@@ -77,7 +89,8 @@ impl<'de> Visitor<'de> for DurationVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-        seconds(v).ok_or_else(|| E::custom("a duration must be a finite, non-negative number of seconds"))
+        seconds(v)
+            .ok_or_else(|| E::custom("a duration must be a finite, non-negative number of seconds"))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {

@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex};
 /// Attached to each `Backend` (its `ext`): what the gateway knows about the server beyond its address.
 #[derive(Clone)]
 pub struct ServerInfo {
+    /// Position in the configured list (< 64), for the per-request "already tried" bit set.
+    pub index: usize,
     pub label: Arc<str>,
     pub passive: Arc<PassiveState>,
 }
@@ -62,7 +64,10 @@ impl Discovery {
                 }
             })
             .collect();
-        Discovery { specs, states: Mutex::new(HashMap::new()) }
+        Discovery {
+            specs,
+            states: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn has_host_names(&self) -> bool {
@@ -83,14 +88,21 @@ impl Discovery {
             .and_then(|addrs| {
                 let addrs: Vec<_> = addrs.collect();
                 // Prefer IPv4: container networks and most services listen on it.
-                addrs.iter().find(|a| a.is_ipv4()).or(addrs.first()).copied()
+                addrs
+                    .iter()
+                    .find(|a| a.is_ipv4())
+                    .or(addrs.first())
+                    .copied()
             });
         match found {
             Some(_) if spec.unresolved.swap(false, Relaxed) => {
                 log::info!("upstream server {} resolves again", spec.label);
             }
             None if !spec.unresolved.swap(true, Relaxed) => {
-                log::warn!("upstream server {} does not resolve; left out until it does", spec.label);
+                log::warn!(
+                    "upstream server {} does not resolve; left out until it does",
+                    spec.label
+                );
             }
             _ => {}
         }
@@ -103,7 +115,9 @@ impl ServiceDiscovery for Discovery {
     async fn discover(&self) -> Result<(BTreeSet<Backend>, HashMap<u64, bool>)> {
         let mut backends = BTreeSet::new();
         for (index, spec) in self.specs.iter().enumerate() {
-            let Some(addr) = Self::resolve(spec).await else { continue };
+            let Some(addr) = Self::resolve(spec).await else {
+                continue;
+            };
             let passive = self
                 .states
                 .lock()
@@ -116,7 +130,11 @@ impl ServiceDiscovery for Discovery {
                 weight: spec.weight,
                 ext: Default::default(),
             };
-            backend.ext.insert(ServerInfo { label: spec.label.clone(), passive });
+            backend.ext.insert(ServerInfo {
+                index,
+                label: spec.label.clone(),
+                passive,
+            });
             backends.insert(backend);
         }
         Ok((backends, HashMap::new()))

@@ -8,7 +8,6 @@ pub mod passive;
 use crate::config::{Algorithm, HealthCheckConfig, UpstreamConfig};
 use discovery::{Discovery, ServerInfo};
 use passive::{now_ms, PassivePolicy};
-use pingora_core::protocols::l4::socket::SocketAddr;
 use pingora_core::upstreams::peer::HttpPeer;
 use pingora_http::RequestHeader;
 use pingora_load_balancing::health_check::HttpHealthCheck;
@@ -56,8 +55,12 @@ impl UpstreamPool {
             backends.set_health_check(health_check(&config.name, &config.health_check));
         }
         let balancer = match config.load_balancing.algorithm {
-            Algorithm::RoundRobin | Algorithm::Weighted => Balancer::RoundRobin(LoadBalancer::from_backends(backends)),
-            Algorithm::ConsistentHash => Balancer::Consistent(LoadBalancer::from_backends(backends)),
+            Algorithm::RoundRobin | Algorithm::Weighted => {
+                Balancer::RoundRobin(LoadBalancer::from_backends(backends))
+            }
+            Algorithm::ConsistentHash => {
+                Balancer::Consistent(LoadBalancer::from_backends(backends))
+            }
         };
         UpstreamPool {
             name: config.name.as_str().into(),
@@ -99,16 +102,28 @@ impl UpstreamPool {
     }
 
     /// The next server for this request: healthy (active check), not passively ejected, and not
-    /// already tried by this request. `key` only matters for consistent hashing.
-    pub fn select(&self, key: &[u8], tried: &[SocketAddr]) -> Option<Backend> {
+    /// already tried by this request (`tried`: bit i = configured server i). `key` only matters
+    /// for consistent hashing.
+    pub fn select(&self, key: &[u8], tried: u64) -> Option<Backend> {
         let now = now_ms();
         let accept = |b: &Backend, healthy: bool| {
-            healthy && !tried.contains(&b.addr) && ServerInfo::of(b).is_none_or(|i| i.passive.available(now))
+            healthy
+                && ServerInfo::of(b)
+                    .is_none_or(|i| tried & Self::bit(i.index) == 0 && i.passive.available(now))
         };
         match &self.balancer {
             Balancer::RoundRobin(lb) => lb.select_with(key, MAX_SELECT_ITERATIONS, accept),
             Balancer::Consistent(lb) => lb.select_with(key, MAX_SELECT_ITERATIONS, accept),
         }
+    }
+
+    fn bit(index: usize) -> u64 {
+        1u64.checked_shl(index as u32).unwrap_or(0)
+    }
+
+    /// The bit that marks `backend` as tried.
+    pub fn tried_bit(backend: &Backend) -> u64 {
+        ServerInfo::of(backend).map_or(0, |i| Self::bit(i.index))
     }
 
     pub fn peer(&self, backend: &Backend) -> HttpPeer {
@@ -159,7 +174,10 @@ impl UpstreamPool {
                     ServerInfo::of(b).is_some_and(|i| &i.label == label && i.passive.available(now))
                         && backends.ready(b)
                 });
-                ServerHealth { server: label.clone(), up }
+                ServerHealth {
+                    server: label.clone(),
+                    up,
+                }
             })
             .collect()
     }
@@ -177,9 +195,12 @@ fn health_check(upstream: &str, config: &HealthCheckConfig) -> Box<HttpHealthChe
         let server = ServerInfo::of(b).map_or_else(|| b.addr.to_string(), |i| i.label.to_string());
         format!("upstream {upstream} server {server}")
     });
-    let mut req = RequestHeader::build("GET", config.path.as_bytes(), None).expect("validated path");
-    req.insert_header("Host", "localhost").expect("static header");
-    req.insert_header("User-Agent", "pingora-proxy-health-check").expect("static header");
+    let mut req =
+        RequestHeader::build("GET", config.path.as_bytes(), None).expect("validated path");
+    req.insert_header("Host", "localhost")
+        .expect("static header");
+    req.insert_header("User-Agent", "pingora-proxy-health-check")
+        .expect("static header");
     hc.req = req;
     // `retries` consecutive failures mark a server down; one success brings it back.
     hc.consecutive_failure = config.retries.max(1);

@@ -37,7 +37,9 @@ impl PassiveState {
         }
         let window = policy.fail_timeout.as_millis() as u64;
         // Failures older than fail_timeout no longer count (nginx's window).
-        if self.fails.load(Relaxed) == 0 || now.saturating_sub(self.window_start.load(Relaxed)) > window {
+        if self.fails.load(Relaxed) == 0
+            || now.saturating_sub(self.window_start.load(Relaxed)) > window
+        {
             self.window_start.store(now, Relaxed);
             self.fails.store(0, Relaxed);
         }
@@ -62,7 +64,10 @@ impl PassiveState {
 mod tests {
     use super::*;
 
-    const POLICY: PassivePolicy = PassivePolicy { max_fails: 3, fail_timeout: Duration::from_secs(10) };
+    const POLICY: PassivePolicy = PassivePolicy {
+        max_fails: 3,
+        fail_timeout: Duration::from_secs(10),
+    };
 
     #[test]
     fn ejects_after_max_fails_within_the_window() {
@@ -93,7 +98,10 @@ mod tests {
     #[test]
     fn zero_max_fails_disables() {
         let s = PassiveState::default();
-        let off = PassivePolicy { max_fails: 0, fail_timeout: Duration::from_secs(10) };
+        let off = PassivePolicy {
+            max_fails: 0,
+            fail_timeout: Duration::from_secs(10),
+        };
         for t in 0..10 {
             assert!(!s.record_failure(off, t));
         }

@@ -8,7 +8,9 @@ fn counts(gw: &Gateway, n: usize) -> HashMap<String, usize> {
     for i in 0..n {
         let r = get(gw.port, &format!("/api/{i}")).unwrap();
         assert_eq!(r.status, 200, "{}", r.text());
-        *counts.entry(r.json()["server"].as_str().unwrap().to_string()).or_insert(0) += 1;
+        *counts
+            .entry(r.json()["server"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
     }
     counts
 }
@@ -17,13 +19,19 @@ fn counts(gw: &Gateway, n: usize) -> HashMap<String, usize> {
 fn round_robin_spreads_evenly_over_three_servers() {
     let servers: Vec<_> = (1..=3).map(|i| Upstream::start(&format!("s{i}"))).collect();
     let addrs: Vec<_> = servers.iter().map(|s| s.addr()).collect();
-    let yaml = format!("{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n", upstream_yaml("pool", &addrs, ""));
+    let yaml = format!(
+        "{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n",
+        upstream_yaml("pool", &addrs, "")
+    );
     let gw = Gateway::start(&yaml);
     let counts = counts(&gw, 300);
     let max = *counts.values().max().unwrap() as f64;
     let min = *counts.values().min().unwrap() as f64;
     assert_eq!(counts.len(), 3, "{counts:?}");
-    assert!((max - min) / max <= 0.10, "counts not within 10%: {counts:?}");
+    assert!(
+        (max - min) / max <= 0.10,
+        "counts not within 10%: {counts:?}"
+    );
 }
 
 #[test]
@@ -43,7 +51,10 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
     let gw = Gateway::start(&yaml);
     let counts = counts(&gw, 400);
     let ratio = counts["heavy"] as f64 / counts["light"] as f64;
-    assert!((2.7..=3.3).contains(&ratio), "expected about 3:1, got {counts:?}");
+    assert!(
+        (2.7..=3.3).contains(&ratio),
+        "expected about 3:1, got {counts:?}"
+    );
 }
 
 #[test]

@@ -60,26 +60,48 @@ fn missing_wrong_scope_expired_and_valid_tokens() {
     let r = call(&s.gw, None);
     assert_eq!(r.status, 401);
     let challenge = r.header("www-authenticate").unwrap();
-    assert!(challenge.starts_with("Bearer realm=\"platform\""), "{challenge}");
-    assert!(!challenge.contains("error="), "no error code without credentials: {challenge}");
-    assert!(challenge.contains("resource_metadata=\"http://localhost:8080/.well-known/oauth-protected-resource/test\""));
+    assert!(
+        challenge.starts_with("Bearer realm=\"platform\""),
+        "{challenge}"
+    );
+    assert!(
+        !challenge.contains("error="),
+        "no error code without credentials: {challenge}"
+    );
+    assert!(challenge.contains(
+        "resource_metadata=\"http://localhost:8080/.well-known/oauth-protected-resource/test\""
+    ));
     assert_eq!(r.json()["code"], "missing_token");
-    assert!(r.header("content-type").unwrap().starts_with("application/problem+json"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/problem+json"));
 
     // Another scheme is no bearer credential either.
-    let r = send(s.gw.port, &Req::get("/test/x").header("Authorization", "Basic dXNlcjpwYXNz")).unwrap();
+    let r = send(
+        s.gw.port,
+        &Req::get("/test/x").header("Authorization", "Basic dXNlcjpwYXNz"),
+    )
+    .unwrap();
     assert_eq!(r.status, 401);
     assert!(!r.header("www-authenticate").unwrap().contains("error="));
 
     let r = call(&s.gw, Some(&s.key.sign(&claims("test:write", 300))));
     assert_eq!(r.status, 403);
     let challenge = r.header("www-authenticate").unwrap();
-    assert!(challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"test:read\""), "{challenge}");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\"")
+            && challenge.contains("scope=\"test:read\""),
+        "{challenge}"
+    );
     assert_eq!(r.json()["code"], "insufficient_scope");
 
     let r = call(&s.gw, Some(&s.key.sign(&claims("test:read", -3600))));
     assert_eq!(r.status, 401);
-    assert!(r.header("www-authenticate").unwrap().contains("error=\"invalid_token\""));
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains("error=\"invalid_token\""));
     assert_eq!(r.json()["code"], "invalid_token");
 
     assert_eq!(s.app.hits(), 0, "refused requests never reach the upstream");
@@ -89,7 +111,10 @@ fn missing_wrong_scope_expired_and_valid_tokens() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(s.app.hits(), 1);
     // The service still gets the token, to verify it itself.
-    assert_eq!(r.json()["headers"]["authorization"], format!("Bearer {token}"));
+    assert_eq!(
+        r.json()["headers"]["authorization"],
+        format!("Bearer {token}")
+    );
     // Routes without auth are untouched.
     assert_eq!(get(s.gw.port, "/public/x").unwrap().status, 200);
 }
@@ -108,24 +133,40 @@ fn forged_misdirected_and_misplaced_tokens_are_refused() {
             c["aud"] = "http://localhost:8080/kline".into();
             s.key.sign(&c)
         }),
-        ("another key, same kid", SigningKey::generate("k1").sign(&claims("test:read", 300))),
+        (
+            "another key, same kid",
+            SigningKey::generate("k1").sign(&claims("test:read", 300)),
+        ),
         ("not a JWT", "not-a-token".to_string()),
     ];
     for (what, token) in bad_cases {
         let r = call(&s.gw, Some(&token));
         assert_eq!(r.status, 401, "{what}");
-        assert!(r.header("www-authenticate").unwrap().contains("error=\"invalid_token\""), "{what}");
+        assert!(
+            r.header("www-authenticate")
+                .unwrap()
+                .contains("error=\"invalid_token\""),
+            "{what}"
+        );
     }
     // Only the Authorization header counts.
     let token = s.key.sign(&claims("test:read", 300));
-    assert_eq!(get(s.gw.port, &format!("/test/x?access_token={token}")).unwrap().status, 401);
+    assert_eq!(
+        get(s.gw.port, &format!("/test/x?access_token={token}"))
+            .unwrap()
+            .status,
+        401
+    );
     assert_eq!(s.app.hits(), 0);
 }
 
 #[test]
 fn key_rotation_refetches_the_jwks_at_a_bounded_rate() {
     let s = setup("");
-    assert_eq!(call(&s.gw, Some(&s.key.sign(&claims("test:read", 300)))).status, 200);
+    assert_eq!(
+        call(&s.gw, Some(&s.key.sign(&claims("test:read", 300)))).status,
+        200
+    );
     let fetches = s.idp.jwks_hits();
     assert_eq!(fetches, 1, "one fetch for the first token");
 
@@ -133,10 +174,17 @@ fn key_rotation_refetches_the_jwks_at_a_bounded_rate() {
     std::thread::sleep(Duration::from_millis(600));
     for i in 0..20 {
         let rogue = SigningKey::generate(&format!("rogue-{i}"));
-        assert_eq!(call(&s.gw, Some(&rogue.sign(&claims("test:read", 300)))).status, 401);
+        assert_eq!(
+            call(&s.gw, Some(&rogue.sign(&claims("test:read", 300)))).status,
+            401
+        );
     }
     let after_flood = s.idp.jwks_hits();
-    assert!(after_flood - fetches <= 2, "{} fetches for 20 unknown kids", after_flood - fetches);
+    assert!(
+        after_flood - fetches <= 2,
+        "{} fetches for 20 unknown kids",
+        after_flood - fetches
+    );
 
     // A rotated-in key is picked up once the refetch interval allows.
     let k2 = SigningKey::generate("k2");
@@ -161,5 +209,9 @@ fn rate_limit_per_client_id() {
     let r = call(&s.gw, Some(&a));
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("30"));
-    assert_eq!(call(&s.gw, Some(&b)).status, 200, "another client has its own budget");
+    assert_eq!(
+        call(&s.gw, Some(&b)).status,
+        200,
+        "another client has its own budget"
+    );
 }

@@ -29,7 +29,8 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
     let failures = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..2)
         .map(|c| {
-            let (stop, sent, failures, port) = (stop.clone(), sent.clone(), failures.clone(), gw.port);
+            let (stop, sent, failures, port) =
+                (stop.clone(), sent.clone(), failures.clone(), gw.port);
             thread::spawn(move || {
                 let mut i = 0;
                 while !stop.load(SeqCst) && i < 5_000 {
@@ -37,7 +38,12 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
                     sent.fetch_add(1, SeqCst);
                     match get(port, &format!("/stream/{c}/{i}")) {
                         Ok(r) if r.status == 200 => {}
-                        Ok(r) => failures.lock().unwrap().push(format!("{}: {}", r.status, r.text())),
+                        Ok(r) => {
+                            failures
+                                .lock()
+                                .unwrap()
+                                .push(format!("{}: {}", r.status, r.text()))
+                        }
                         Err(e) => failures.lock().unwrap().push(e.to_string()),
                     }
                 }
@@ -49,44 +55,88 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
     assert!(before > 0, "a should have served part of the stream");
     a.kill();
     let killed = Instant::now();
-    let detected = Gateway::wait_for(Duration::from_secs(5), || gw.upstream_health("pool", &a_addr) == Some(0.0))
-        .map(|_| killed.elapsed())
-        .expect("pingora_upstream_health should drop to 0");
+    let detected = Gateway::wait_for(Duration::from_secs(5), || {
+        gw.upstream_health("pool", &a_addr) == Some(0.0)
+    })
+    .map(|_| killed.elapsed())
+    .expect("pingora_upstream_health should drop to 0");
     thread::sleep(Duration::from_millis(800));
     stop.store(true, SeqCst);
     for c in clients {
         c.join().unwrap();
     }
     let failures = failures.lock().unwrap();
-    assert!(failures.is_empty(), "{} of {} requests failed: {:?}", failures.len(), sent.load(SeqCst), &failures[..failures.len().min(5)]);
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failures.len(),
+        sent.load(SeqCst),
+        &failures[..failures.len().min(5)]
+    );
     // interval × retries, plus one scrape and scheduling slack on a loaded 2-core machine.
     let bound = INTERVAL * RETRIES + Duration::from_millis(300);
-    assert!(detected <= bound, "down after {detected:?}, expected within {bound:?}");
-    eprintln!("failover: {} requests, none failed; marked down {detected:?} after the kill", sent.load(SeqCst));
+    assert!(
+        detected <= bound,
+        "down after {detected:?}, expected within {bound:?}"
+    );
+    eprintln!(
+        "failover: {} requests, none failed; marked down {detected:?} after the kill",
+        sent.load(SeqCst)
+    );
 
     // Back on the same port: healthy again, and it takes traffic.
     let a2 = Upstream::start_on("a", a_port);
-    Gateway::wait_for(Duration::from_secs(5), || gw.upstream_health("pool", &a_addr) == Some(1.0)).expect("a should be healthy again");
+    Gateway::wait_for(Duration::from_secs(5), || {
+        gw.upstream_health("pool", &a_addr) == Some(1.0)
+    })
+    .expect("a should be healthy again");
     for i in 0..40 {
         assert_eq!(get(gw.port, &format!("/again/{i}")).unwrap().status, 200);
     }
-    assert!(a2.hits() >= 10, "the restarted server got {} of 40 requests", a2.hits());
+    assert!(
+        a2.hits() >= 10,
+        "the restarted server got {} of 40 requests",
+        a2.hits()
+    );
 }
 
 #[test]
 fn every_server_down_answers_problem_json_with_the_request_id() {
     let dead = format!("127.0.0.1:{}", free_port());
-    let yaml = format!("{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n", upstream_yaml("pool", &[dead.clone()], ""));
+    let yaml = format!(
+        "{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n",
+        upstream_yaml("pool", &[dead.clone()], "")
+    );
     let gw = Gateway::start(&yaml);
     let mut seen = Vec::new();
     // 502 while the server is merely unreachable, 503 once it is known down.
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline && !seen.contains(&503) {
-        let r = send(gw.port, &Req::get("/x").header("X-Request-Id", "trace-me-1")).unwrap();
-        assert!(r.status == 502 || r.status == 503, "{} {}", r.status, r.text());
-        assert!(r.header("content-type").unwrap().starts_with("application/problem+json"));
+        let r = send(
+            gw.port,
+            &Req::get("/x").header("X-Request-Id", "trace-me-1"),
+        )
+        .unwrap();
+        assert!(
+            r.status == 502 || r.status == 503,
+            "{} {}",
+            r.status,
+            r.text()
+        );
+        assert!(r
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/problem+json"));
         let p = r.json();
-        for member in ["type", "title", "status", "detail", "instance", "code", "request_id"] {
+        for member in [
+            "type",
+            "title",
+            "status",
+            "detail",
+            "instance",
+            "code",
+            "request_id",
+        ] {
             assert!(p.get(member).is_some(), "problem lacks {member}: {p}");
         }
         assert_eq!(p["request_id"], "trace-me-1");
@@ -116,11 +166,19 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
         live.addr()
     );
     let gw = Gateway::start(&yaml);
-    assert_eq!(gw.upstream_health("pool", &dead), Some(1.0), "no active checks: up until it fails");
+    assert_eq!(
+        gw.upstream_health("pool", &dead),
+        Some(1.0),
+        "no active checks: up until it fails"
+    );
     let attempts = |gw: &Gateway, id: &str| -> u64 {
         let mut n = None;
         Gateway::wait_for(Duration::from_secs(5), || {
-            n = gw.access_log().iter().find(|l| l["request_id"] == id).and_then(|l| l["attempts"].as_u64());
+            n = gw
+                .access_log()
+                .iter()
+                .find(|l| l["request_id"] == id)
+                .and_then(|l| l["attempts"].as_u64());
             n.is_some()
         });
         n.expect("access log line")
@@ -138,24 +196,57 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
             break;
         }
     }
-    assert_eq!(failed_over, 2, "max_fails = 2 failed attempts before the ejection");
+    assert_eq!(
+        failed_over, 2,
+        "max_fails = 2 failed attempts before the ejection"
+    );
     let ejected_at = Instant::now();
-    assert_eq!(gw.upstream_health("pool", &dead), Some(0.0), "ejected after max_fails");
+    assert_eq!(
+        gw.upstream_health("pool", &dead),
+        Some(0.0),
+        "ejected after max_fails"
+    );
     // While ejected, nothing is sent its way: one attempt per request.
     for i in 0..10 {
         let id = format!("ejected-{i}");
-        assert_eq!(send(gw.port, &Req::get("/x").header("X-Request-Id", &id)).unwrap().status, 200);
-        assert_eq!(attempts(&gw, &id), 1, "request {i} went to the ejected server");
+        assert_eq!(
+            send(gw.port, &Req::get("/x").header("X-Request-Id", &id))
+                .unwrap()
+                .status,
+            200
+        );
+        assert_eq!(
+            attempts(&gw, &id),
+            1,
+            "request {i} went to the ejected server"
+        );
     }
-    assert!(ejected_at.elapsed() < Duration::from_secs(2), "test too slow to observe the ejection window");
+    assert!(
+        ejected_at.elapsed() < Duration::from_secs(2),
+        "test too slow to observe the ejection window"
+    );
     // After fail_timeout it is tried again.
-    Gateway::wait_for(Duration::from_secs(5), || gw.upstream_health("pool", &dead) == Some(1.0)).expect("back after fail_timeout");
-    assert!(ejected_at.elapsed() >= Duration::from_millis(1500), "came back too early");
+    Gateway::wait_for(Duration::from_secs(5), || {
+        gw.upstream_health("pool", &dead) == Some(1.0)
+    })
+    .expect("back after fail_timeout");
+    assert!(
+        ejected_at.elapsed() >= Duration::from_millis(1500),
+        "came back too early"
+    );
     let mut retried = false;
     for i in 0..4 {
         let id = format!("after-{i}");
-        assert_eq!(send(gw.port, &Req::get("/x").header("X-Request-Id", &id)).unwrap().status, 200);
+        assert_eq!(
+            send(gw.port, &Req::get("/x").header("X-Request-Id", &id))
+                .unwrap()
+                .status,
+            200
+        );
         retried |= attempts(&gw, &id) == 2;
     }
-    assert!(retried, "the server should get a new chance after fail_timeout");
+    assert!(
+        retried,
+        "the server should get a new chance after fail_timeout"
+    );
 }

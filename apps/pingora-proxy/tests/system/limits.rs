@@ -21,8 +21,14 @@ fn gateway(route_extra: &str, metrics_allow: &str, server_extra: &str) -> (Upstr
 
 #[test]
 fn rate_limit_per_ip_answers_429_with_retry_after() {
-    let (app, gw) = gateway("    rate_limit: {requests: 5, window: 10s, key: ip}", "['127.0.0.0/8']", "");
-    let statuses: Vec<u16> = (0..8).map(|i| get(gw.port, &format!("/api/{i}")).unwrap().status).collect();
+    let (app, gw) = gateway(
+        "    rate_limit: {requests: 5, window: 10s, key: ip}",
+        "['127.0.0.0/8']",
+        "",
+    );
+    let statuses: Vec<u16> = (0..8)
+        .map(|i| get(gw.port, &format!("/api/{i}")).unwrap().status)
+        .collect();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
     let r = get(gw.port, "/api/again").unwrap();
     assert_eq!(r.status, 429);
@@ -39,9 +45,17 @@ fn oversized_bodies_get_413_up_front_and_while_streaming() {
     let small = vec![b'x'; 1000];
     let big = vec![b'x'; 4000];
 
-    let r = send(gw.port, &Req::new("POST", "/api/upload").body(small.clone())).unwrap();
+    let r = send(
+        gw.port,
+        &Req::new("POST", "/api/upload").body(small.clone()),
+    )
+    .unwrap();
     assert_eq!((r.status, r.json()["body_len"].as_u64()), (200, Some(1000)));
-    let r = send(gw.port, &Req::new("POST", "/api/upload").body(small).chunked(300)).unwrap();
+    let r = send(
+        gw.port,
+        &Req::new("POST", "/api/upload").body(small).chunked(300),
+    )
+    .unwrap();
     assert_eq!((r.status, r.json()["body_len"].as_u64()), (200, Some(1000)));
     let hits = app.hits();
 
@@ -52,10 +66,21 @@ fn oversized_bodies_get_413_up_front_and_while_streaming() {
     assert_eq!(app.hits(), hits);
 
     // Chunked: counted while streaming.
-    let r = send(gw.port, &Req::new("POST", "/api/upload").body(big).chunked(500)).unwrap();
+    let r = send(
+        gw.port,
+        &Req::new("POST", "/api/upload").body(big).chunked(500),
+    )
+    .unwrap();
     assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.header("content-type").unwrap().starts_with("application/problem+json"));
-    assert_eq!(app.hits(), hits, "the upstream never answered an oversized body");
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/problem+json"));
+    assert_eq!(
+        app.hits(),
+        hits,
+        "the upstream never answered an oversized body"
+    );
 }
 
 #[test]
@@ -87,7 +112,10 @@ fn max_connections_is_enforced() {
     // Three idle keep-alive connections hold every slot.
     let mut held: Vec<_> = (0..3).map(|_| Conn::open(gw.port).unwrap()).collect();
     for c in held.iter_mut() {
-        assert_eq!(c.send(&Req::get("/api/x").keep_alive()).unwrap().status, 200);
+        assert_eq!(
+            c.send(&Req::get("/api/x").keep_alive()).unwrap().status,
+            200
+        );
     }
     let r = get(gw.port, "/api/x");
     match r {
@@ -99,7 +127,11 @@ fn max_connections_is_enforced() {
     freed.get_mut().shutdown(std::net::Shutdown::Both).ok();
     let _ = freed.get_mut().flush();
     drop(freed);
-    let ok = Gateway::wait_for(Duration::from_secs(5), || get(gw.port, "/api/x").map(|r| r.status == 200).unwrap_or(false));
+    let ok = Gateway::wait_for(Duration::from_secs(5), || {
+        get(gw.port, "/api/x")
+            .map(|r| r.status == 200)
+            .unwrap_or(false)
+    });
     assert!(ok.is_some(), "a freed slot should be reusable");
     assert_eq!(held.len(), 2);
 }

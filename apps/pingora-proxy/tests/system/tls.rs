@@ -14,7 +14,10 @@ use std::io::{BufReader, Write};
 use std::path::Path;
 
 fn self_signed(dir: &Path) -> (String, String) {
-    let key = PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap()).unwrap();
+    let key = PKey::from_ec_key(
+        EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
+    )
+    .unwrap();
     let mut name = X509NameBuilder::new().unwrap();
     name.append_entry_by_text("CN", "localhost").unwrap();
     let name = name.build();
@@ -23,16 +26,25 @@ fn self_signed(dir: &Path) -> (String, String) {
     cert.set_subject_name(&name).unwrap();
     cert.set_issuer_name(&name).unwrap();
     cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    cert.set_not_after(&Asn1Time::days_from_now(1).unwrap()).unwrap();
-    let san = SubjectAlternativeName::new().dns("localhost").ip("127.0.0.1").build(&cert.x509v3_context(None, None)).unwrap();
+    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
+    let san = SubjectAlternativeName::new()
+        .dns("localhost")
+        .ip("127.0.0.1")
+        .build(&cert.x509v3_context(None, None))
+        .unwrap();
     cert.append_extension(san).unwrap();
     cert.sign(&key, MessageDigest::sha256()).unwrap();
     let cert_file = dir.join("server.crt");
     let key_file = dir.join("server.key");
     std::fs::write(&cert_file, cert.build().to_pem().unwrap()).unwrap();
     std::fs::write(&key_file, key.private_key_to_pem_pkcs8().unwrap()).unwrap();
-    (cert_file.display().to_string(), key_file.display().to_string())
+    (
+        cert_file.display().to_string(),
+        key_file.display().to_string(),
+    )
 }
 
 #[test]
@@ -51,8 +63,12 @@ upstreams:\n{}routes:\n  - {{prefix: /, upstream: app}}\n",
     );
     let gw = Gateway::start_tls(&yaml);
 
-    for (version, name) in [(SslVersion::TLS1_2, "TLSv1.2"), (SslVersion::TLS1_3, "TLSv1.3")] {
-        let mut s = tls_connect(gw.port, version, version).unwrap_or_else(|e| panic!("{name} handshake failed: {e}"));
+    for (version, name) in [
+        (SslVersion::TLS1_2, "TLSv1.2"),
+        (SslVersion::TLS1_3, "TLSv1.3"),
+    ] {
+        let mut s = tls_connect(gw.port, version, version)
+            .unwrap_or_else(|e| panic!("{name} handshake failed: {e}"));
         assert_eq!(s.ssl().version_str(), name);
         s.write_all(&Req::get("/secure/x").to_bytes()).unwrap();
         let r = read_response(&mut BufReader::new(s), false).unwrap();
@@ -63,9 +79,19 @@ upstreams:\n{}routes:\n  - {{prefix: /, upstream: app}}\n",
     let refused = tls_connect(gw.port, SslVersion::TLS1_1, SslVersion::TLS1_1);
     let err = refused.err().expect("a TLS 1.1 handshake must fail");
     // The client did offer TLS 1.1 (its own settings allow it); the server said no.
-    assert!(!err.contains("no protocols available") && !err.contains("no ciphers available"), "client-side failure: {err}");
-    assert!(err.contains("protocol version") || err.contains("unsupported protocol") || err.contains("alert"), "{err}");
+    assert!(
+        !err.contains("no protocols available") && !err.contains("no ciphers available"),
+        "client-side failure: {err}"
+    );
+    assert!(
+        err.contains("protocol version")
+            || err.contains("unsupported protocol")
+            || err.contains("alert"),
+        "{err}"
+    );
     // Plain HTTP on the TLS port gets no HTTP answer.
-    assert!(get(gw.port, "/secure/x").map(|r| r.status != 200).unwrap_or(true));
+    assert!(get(gw.port, "/secure/x")
+        .map(|r| r.status != 200)
+        .unwrap_or(true));
     std::fs::remove_dir_all(dir).ok();
 }

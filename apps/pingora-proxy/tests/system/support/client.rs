@@ -26,7 +26,8 @@ impl Response {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 }
 
@@ -59,7 +60,8 @@ impl Req {
 
     pub fn header(mut self, name: &str, value: &str) -> Req {
         if name.eq_ignore_ascii_case("host") {
-            self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
+            self.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
         }
         self.headers.push((name.into(), value.into()));
         self
@@ -135,7 +137,9 @@ pub struct Conn {
 
 impl Conn {
     pub fn open(port: u16) -> io::Result<Conn> {
-        Ok(Conn { reader: BufReader::new(connect(port)?) })
+        Ok(Conn {
+            reader: BufReader::new(connect(port)?),
+        })
     }
 
     pub fn send(&mut self, req: &Req) -> io::Result<Response> {
@@ -151,13 +155,21 @@ impl Conn {
 pub fn read_head<R: BufRead>(r: &mut R) -> io::Result<(u16, Vec<(String, String)>)> {
     let mut line = String::new();
     if r.read_line(&mut line)? == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed before a response"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "connection closed before a response",
+        ));
     }
     let status: u16 = line
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("bad status line {line:?}")))?;
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad status line {line:?}"),
+            )
+        })?;
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -175,7 +187,12 @@ pub fn read_head<R: BufRead>(r: &mut R) -> io::Result<(u16, Vec<(String, String)
 
 pub fn read_response<R: BufRead>(r: &mut R, head_request: bool) -> io::Result<Response> {
     let (status, headers) = read_head(r)?;
-    let find = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let mut body = Vec::new();
     if head_request || status < 200 || status == 204 || status == 304 {
         // no body
@@ -184,7 +201,12 @@ pub fn read_response<R: BufRead>(r: &mut R, head_request: bool) -> io::Result<Re
             let mut size_line = String::new();
             r.read_line(&mut size_line)?;
             let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or(""), 16)
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("bad chunk size {size_line:?}")))?;
+                .map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("bad chunk size {size_line:?}"),
+                    )
+                })?;
             if size == 0 {
                 let mut trailer = String::new();
                 r.read_line(&mut trailer)?;
@@ -200,7 +222,11 @@ pub fn read_response<R: BufRead>(r: &mut R, head_request: bool) -> io::Result<Re
     } else {
         r.read_to_end(&mut body)?;
     }
-    Ok(Response { status, headers, body })
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// One WebSocket frame (FIN set). Clients must mask; servers must not.
@@ -272,9 +298,15 @@ pub fn tls_connect(
     // Let this client offer old protocols at all (OpenSSL 3 hides them below security level 1),
     // so a refusal can only come from the server.
     builder.set_security_level(0);
-    builder.set_cipher_list("ALL:@SECLEVEL=0").map_err(|e| e.to_string())?;
-    builder.set_min_proto_version(Some(min)).map_err(|e| e.to_string())?;
-    builder.set_max_proto_version(Some(max)).map_err(|e| e.to_string())?;
+    builder
+        .set_cipher_list("ALL:@SECLEVEL=0")
+        .map_err(|e| e.to_string())?;
+    builder
+        .set_min_proto_version(Some(min))
+        .map_err(|e| e.to_string())?;
+    builder
+        .set_max_proto_version(Some(max))
+        .map_err(|e| e.to_string())?;
     let connector = builder.build();
     let tcp = connect(port).map_err(|e| e.to_string())?;
     connector

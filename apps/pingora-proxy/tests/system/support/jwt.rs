@@ -20,26 +20,39 @@ fn b64(data: &[u8]) -> String {
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 impl SigningKey {
     pub fn generate(kid: &str) -> SigningKey {
         let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-        SigningKey { kid: kid.into(), key: EcKey::generate(&group).unwrap() }
+        SigningKey {
+            kid: kid.into(),
+            key: EcKey::generate(&group).unwrap(),
+        }
     }
 
     pub fn jwk(&self) -> serde_json::Value {
         let mut ctx = BigNumContext::new().unwrap();
         let (mut x, mut y) = (BigNum::new().unwrap(), BigNum::new().unwrap());
-        self.key.public_key().affine_coordinates(self.key.group(), &mut x, &mut y, &mut ctx).unwrap();
+        self.key
+            .public_key()
+            .affine_coordinates(self.key.group(), &mut x, &mut y, &mut ctx)
+            .unwrap();
         serde_json::json!({"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": self.kid,
             "x": b64(&x.to_vec_padded(32).unwrap()), "y": b64(&y.to_vec_padded(32).unwrap())})
     }
 
     pub fn sign(&self, claims: &serde_json::Value) -> String {
         let header = serde_json::json!({"alg": "ES256", "typ": "at+jwt", "kid": self.kid});
-        let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
         let sig = EcdsaSig::sign(&openssl::sha::sha256(input.as_bytes()), &self.key).unwrap();
         let mut raw = sig.r().to_vec_padded(32).unwrap();
         raw.extend(sig.s().to_vec_padded(32).unwrap());

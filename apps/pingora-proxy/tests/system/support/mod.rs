@@ -19,7 +19,11 @@ use std::time::{Duration, Instant};
 
 /// A port nothing listens on right now (bound, then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn scratch_dir() -> PathBuf {
@@ -56,7 +60,12 @@ pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, String, S
 /// Variables of the surrounding shell that would change the gateway's configuration.
 fn clean_env(cmd: &mut Command) {
     for (key, _) in std::env::vars() {
-        if key.starts_with("UPSTREAM_") || matches!(key.as_str(), "PINGORA_CONFIG" | "OAUTH_ISSUER" | "PUBLIC_URL" | "OAUTH_JWKS_URL") {
+        if key.starts_with("UPSTREAM_")
+            || matches!(
+                key.as_str(),
+                "PINGORA_CONFIG" | "OAUTH_ISSUER" | "PUBLIC_URL" | "OAUTH_JWKS_URL"
+            )
+        {
             cmd.env_remove(key);
         }
     }
@@ -90,7 +99,11 @@ impl Gateway {
             let port = free_port();
             let dir = scratch_dir();
             let config = dir.join("gateway.yaml");
-            std::fs::write(&config, yaml.replace("{bind}", &format!("127.0.0.1:{port}"))).unwrap();
+            std::fs::write(
+                &config,
+                yaml.replace("{bind}", &format!("127.0.0.1:{port}")),
+            )
+            .unwrap();
             let mut cmd = Command::new(binary());
             cmd.arg("--config").arg(&config).current_dir(&dir);
             clean_env(&mut cmd);
@@ -101,7 +114,11 @@ impl Gateway {
                 .stdout(File::create(dir.join("stdout.log")).unwrap())
                 .stderr(File::create(dir.join("stderr.log")).unwrap());
             let child = cmd.spawn().expect("spawn pingora-proxy");
-            let mut gw = Gateway { port, child: Some(child), dir };
+            let mut gw = Gateway {
+                port,
+                child: Some(child),
+                dir,
+            };
             if gw.wait_ready(Duration::from_secs(20), tls) {
                 return gw;
             }
@@ -160,18 +177,23 @@ impl Gateway {
     }
 
     pub fn metrics(&self) -> String {
-        get(self.port, "/metrics").map(|r| r.text()).unwrap_or_default()
+        get(self.port, "/metrics")
+            .map(|r| r.text())
+            .unwrap_or_default()
     }
 
     /// The value of one metric sample, e.g. `pingora_upstream_health{server="...",upstream="..."}`.
     pub fn metric(&self, sample: &str) -> Option<f64> {
-        self.metrics()
-            .lines()
-            .find_map(|l| l.strip_prefix(sample).and_then(|rest| rest.trim().parse().ok()))
+        self.metrics().lines().find_map(|l| {
+            l.strip_prefix(sample)
+                .and_then(|rest| rest.trim().parse().ok())
+        })
     }
 
     pub fn upstream_health(&self, upstream: &str, server: &str) -> Option<f64> {
-        self.metric(&format!("pingora_upstream_health{{server=\"{server}\",upstream=\"{upstream}\"}}"))
+        self.metric(&format!(
+            "pingora_upstream_health{{server=\"{server}\",upstream=\"{upstream}\"}}"
+        ))
     }
 
     /// Polls `check` until it is true or `limit` passes; returns the time it took.
@@ -235,7 +257,11 @@ server:
 
 /// One upstream block with fast active health checks (interval 200ms, retries 2).
 pub fn upstream_yaml(name: &str, servers: &[String], extra: &str) -> String {
-    let list = servers.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let list = servers
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "  - name: {name}
     servers: [{list}]

@@ -33,7 +33,10 @@ pub struct Upstream {
 
 impl Upstream {
     pub fn start(name: &str) -> Upstream {
-        Self::bind(name, TcpListener::bind("127.0.0.1:0").expect("bind upstream"))
+        Self::bind(
+            name,
+            TcpListener::bind("127.0.0.1:0").expect("bind upstream"),
+        )
     }
 
     /// Starts again on a given port (a restarted instance).
@@ -71,7 +74,11 @@ impl Upstream {
             }
             // Dropping the listener here refuses new connections.
         });
-        Upstream { name: name.to_string(), port, shared }
+        Upstream {
+            name: name.to_string(),
+            port,
+            shared,
+        }
     }
 
     pub fn addr(&self) -> String {
@@ -116,7 +123,12 @@ impl Upstream {
         }
         // Let the accept thread exit and the port close.
         for _ in 0..100 {
-            if TcpStream::connect_timeout(&format!("127.0.0.1:{}", self.port).parse().unwrap(), Duration::from_millis(100)).is_err() {
+            if TcpStream::connect_timeout(
+                &format!("127.0.0.1:{}", self.port).parse().unwrap(),
+                Duration::from_millis(100),
+            )
+            .is_err()
+            {
                 break;
             }
             thread::sleep(Duration::from_millis(10));
@@ -139,7 +151,10 @@ struct Request {
 
 impl Request {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -150,7 +165,10 @@ fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>> {
     }
     let mut parts = line.split_whitespace();
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
     };
     let (method, target) = (method.to_string(), target.to_string());
     let mut headers = Vec::new();
@@ -167,12 +185,23 @@ fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>> {
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let mut req = Request { method, target, headers, body: Vec::new() };
-    if req.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+    let mut req = Request {
+        method,
+        target,
+        headers,
+        body: Vec::new(),
+    };
+    if req
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
         loop {
             let mut size = String::new();
             if r.read_line(&mut size)? == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "body cut short"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "body cut short",
+                ));
             }
             let n = usize::from_str_radix(size.trim(), 16)
                 .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
@@ -185,15 +214,27 @@ fn read_request<R: BufRead>(r: &mut R) -> io::Result<Option<Request>> {
             r.read_exact(&mut chunk)?;
             req.body.extend_from_slice(&chunk[..n]);
         }
-    } else if let Some(n) = req.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    } else if let Some(n) = req
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         req.body.resize(n, 0);
         r.read_exact(&mut req.body)?;
     }
     Ok(Some(req))
 }
 
-fn respond(w: &mut TcpStream, status: u16, content_type: &str, extra: &[(&str, String)], body: &[u8]) -> io::Result<()> {
-    let mut head = format!("HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n", body.len());
+fn respond(
+    w: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    extra: &[(&str, String)],
+    body: &[u8],
+) -> io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n",
+        body.len()
+    );
     for (k, v) in extra {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -212,7 +253,9 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
             return Ok(());
         }
         let path = req.target.split('?').next().unwrap_or("").to_string();
-        let close = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let close = req
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         match path.as_str() {
             "/health" => {
                 s.health_hits.fetch_add(1, SeqCst);
@@ -237,10 +280,16 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
                 }
                 writer.write_all(b"0\r\n\r\n")?;
             }
-            p if p.ends_with("/ws") && req.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) => {
+            p if p.ends_with("/ws")
+                && req
+                    .header("upgrade")
+                    .is_some_and(|u| u.eq_ignore_ascii_case("websocket")) =>
+            {
                 s.hits.fetch_add(1, SeqCst);
                 let key = req.header("sec-websocket-key").unwrap_or_default();
-                let accept = STANDARD.encode(openssl::sha::sha1(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes()));
+                let accept = STANDARD.encode(openssl::sha::sha1(
+                    format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes(),
+                ));
                 writer.write_all(
                     format!("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: {accept}\r\n\r\n").as_bytes(),
                 )?;
@@ -259,7 +308,13 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
                     "headers": headers, "body_len": req.body.len(),
                 });
                 *s.last_request.lock().unwrap() = Some(echo.clone());
-                respond(&mut writer, 200, "application/json", &[("x-upstream", name.to_string())], echo.to_string().as_bytes())?;
+                respond(
+                    &mut writer,
+                    200,
+                    "application/json",
+                    &[("x-upstream", name.to_string())],
+                    echo.to_string().as_bytes(),
+                )?;
             }
         }
         if close {
