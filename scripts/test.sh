@@ -29,15 +29,24 @@ rm -f "$report"
 status=0
 pnpm exec vitest run --reporter=verbose --reporter=json --outputFile.json="$report" || status=$?
 
+vitest_passed=0 vitest_failed=0
 if [ -f "$report" ]; then
-  node -e '
+  read -r vitest_passed vitest_failed < <(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-  ' "$report"
+    console.log(r.numPassedTests, r.numFailedTests);
+  ' "$report")
 fi
+echo "vitest: $vitest_passed passed, $vitest_failed failed"
 
 step "gateway tests (cargo test, apps/pingora-proxy): unit, config validation and system tests"
+cargo_log="$TOOLCHAIN/cargo-test.log"
 cargo_status=0
-(cd "$GATEWAY_DIR" && cargo test --locked) || cargo_status=$?
+(cd "$GATEWAY_DIR" && cargo test --locked 2>&1) | tee "$cargo_log" || cargo_status=$?
+read -r cargo_passed cargo_failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$cargo_log")
+echo "cargo: $cargo_passed passed, $cargo_failed failed"
 
+# One closing line for the whole run (vitest and cargo together), in the plain `N passed, N failed` form.
+total_failed=$((vitest_failed + cargo_failed))
+[ "$status" -eq 0 ] && [ "$cargo_status" -eq 0 ] || [ "$total_failed" -gt 0 ] || total_failed=1
+echo "total: $((vitest_passed + cargo_passed)) passed, $total_failed failed"
 [ "$status" -eq 0 ] && [ "$cargo_status" -eq 0 ]
