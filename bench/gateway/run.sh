@@ -4,10 +4,12 @@
 #   bash bench/gateway/run.sh                      # defaults below
 #   WORKERS=2 CONNECTIONS=64 THREADS=2 DURATION=10s ROUNDS=3 bash bench/gateway/run.sh
 #
-# An upstream nginx answers a fixed 200. wrk measures it three ways on loopback: directly,
-# through pingora-proxy, and through an nginx reverse proxy configured the same way (upstream
-# keepalive, client keep-alive, access log off, the same X-Forwarded-*/X-Request-Id headers, the
-# same number of workers). Rounds alternate between the two proxies; the median round is shown.
+# An upstream nginx answers a fixed 200. wrk measures it on loopback: directly, through
+# pingora-proxy, and through an nginx reverse proxy configured the same way (upstream keepalive,
+# client keep-alive, access log off, the same X-Forwarded-*/X-Request-Id headers, the same number
+# of workers). For reference it also measures bare pingora (examples/bare_pingora.rs: the same
+# framework with none of the gateway's features), which separates pingora's own cost from ours.
+# Rounds alternate between the proxies; the median round (by rps) is shown.
 # Prints a markdown table. Not a test: it asserts nothing.
 set -euo pipefail
 
@@ -21,6 +23,7 @@ ROUNDS="${ROUNDS:-3}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-18181}"
 NGINX_PORT="${NGINX_PORT:-18182}"
 PINGORA_PORT="${PINGORA_PORT:-18183}"
+BARE_PORT="${BARE_PORT:-18184}"
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -45,19 +48,24 @@ install_tools
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 log "building pingora-proxy (release)"
-(cd "$CRATE" && OPENSSL_NO_VENDOR=1 cargo build --release --quiet)
+(cd "$CRATE" && OPENSSL_NO_VENDOR=1 cargo build --release --quiet --bin pingora-proxy --example bare_pingora)
 GATEWAY="$CRATE/target/release/pingora-proxy"
+BARE="$CRATE/target/release/examples/bare_pingora"
 
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$PINGORA_PORT"; do
+for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$PINGORA_PORT" "$BARE_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "port $port is in use; set UPSTREAM_PORT/NGINX_PORT/PINGORA_PORT"; exit 1
   fi
@@ -120,8 +128,9 @@ EOF
 NGINX_PROXY_PID=$!
 RUST_LOG=error "$GATEWAY" --config "$WORK/pingora.yaml" > "$WORK/pingora.log" 2>&1 & PIDS+=($!)
 PINGORA_PID=$!
+BIND="127.0.0.1:$BARE_PORT" UPSTREAM="127.0.0.1:$UPSTREAM_PORT" THREADS="$WORKERS" "$BARE" > "$WORK/bare.log" 2>&1 & PIDS+=($!)
 
-for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$PINGORA_PORT"; do
+for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$PINGORA_PORT" "$BARE_PORT"; do
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
     sleep 0.1
@@ -159,11 +168,12 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$NGINX_PORT/" >/dev/nul
 
 log "direct to the upstream"
 read -r DIRECT_RPS DIRECT_P50 DIRECT_P99 < <(measure "$UPSTREAM_PORT")
-: > "$WORK/pingora.runs"; : > "$WORK/nginx.runs"
+: > "$WORK/pingora.runs"; : > "$WORK/nginx.runs"; : > "$WORK/bare.runs"
 for round in $(seq "$ROUNDS"); do
-  log "round $round/$ROUNDS: pingora-proxy, then nginx"
+  log "round $round/$ROUNDS: pingora-proxy, nginx, bare pingora"
   measure "$PINGORA_PORT" >> "$WORK/pingora.runs"
   measure "$NGINX_PORT" >> "$WORK/nginx.runs"
+  measure "$BARE_PORT" >> "$WORK/bare.runs"
 done
 PINGORA_RSS=$(rss_mib "$PINGORA_PID")
 NGINX_RSS=$(rss_mib "$NGINX_PROXY_PID")
@@ -172,6 +182,7 @@ NGINX_RSS=$(rss_mib "$NGINX_PROXY_PID")
 pick() { sort -n -k1 "$1" | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2)'; }
 read -r P_RPS P_P50 P_P99 < <(pick "$WORK/pingora.runs")
 read -r N_RPS N_P50 N_P99 < <(pick "$WORK/nginx.runs")
+read -r B_RPS B_P50 B_P99 < <(pick "$WORK/bare.runs")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
@@ -183,8 +194,10 @@ echo "|---|---:|---:|---:|---:|"
 echo "| direct (upstream nginx, fixed 200) | $DIRECT_RPS | $DIRECT_P50 | $DIRECT_P99 | – |"
 echo "| pingora-proxy | $P_RPS | $P_P50 | $P_P99 | $PINGORA_RSS |"
 echo "| nginx proxy | $N_RPS | $N_P50 | $N_P99 | $NGINX_RSS |"
+echo "| (reference) bare pingora, no gateway features | $B_RPS | $B_P50 | $B_P99 | – |"
 echo "| **ratio pingora-proxy / nginx** | **$(ratio "$P_RPS" "$N_RPS")×** | $(ratio "$P_P50" "$N_P50")× | $(ratio "$P_P99" "$N_P99")× | $(ratio "$PINGORA_RSS" "$NGINX_RSS")× |"
+echo "| ratio pingora-proxy / bare pingora | $(ratio "$P_RPS" "$B_RPS")× | $(ratio "$P_P50" "$B_P50")× | $(ratio "$P_P99" "$B_P99")× | |"
 echo
-echo "All rounds (rps p50 p99) — pingora-proxy: $(tr '\n' ';' < "$WORK/pingora.runs") nginx: $(tr '\n' ';' < "$WORK/nginx.runs")"
+echo "All rounds (rps p50 p99) — pingora-proxy: $(tr '\n' ';' < "$WORK/pingora.runs") nginx: $(tr '\n' ';' < "$WORK/nginx.runs") bare pingora: $(tr '\n' ';' < "$WORK/bare.runs")"
 echo
 echo "Reproduce: WORKERS=$WORKERS THREADS=$THREADS CONNECTIONS=$CONNECTIONS DURATION=$DURATION ROUNDS=$ROUNDS bash bench/gateway/run.sh"

@@ -529,6 +529,10 @@ impl ProxyHttp for Gateway {
                 )),
             },
         };
+        // A request refused before request_filter ran (e.g. unparsable) still gets an id.
+        if ctx.request_id.is_empty() {
+            ctx.request_id = request_id::from_incoming(None);
+        }
         let Some(problem) = problem else {
             return FailToProxy {
                 error_code: 0,

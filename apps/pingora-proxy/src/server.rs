@@ -18,6 +18,7 @@ use pingora_core::server::Server;
 use pingora_core::services::background::GenBackgroundService;
 use pingora_core::services::listening::Service;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Builds the proxy logic from the configuration (no sockets yet).
 pub fn build_gateway(config: &Config, metrics: Arc<Metrics>) -> Result<Gateway, String> {
@@ -129,6 +130,42 @@ fn tls_settings(config: &Config) -> Result<TlsSettings, String> {
     Ok(settings)
 }
 
+/// Bounds shutdown whatever happens inside pingora: after SIGTERM, pingora waits `grace_period`
+/// and then up to `graceful_shutdown_timeout` for its runtimes; after SIGINT it stops at once. A
+/// runtime that does not stop in time (seen with pingora 0.9's no-steal runtime on SIGINT, a
+/// worker thread spinning after shutdown) would otherwise keep the process alive forever.
+fn exit_watchdog(graceful: Duration) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let spawned = std::thread::Builder::new()
+        .name("exit watchdog".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                let (Ok(mut term), Ok(mut int)) = (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::interrupt()),
+                ) else {
+                    return;
+                };
+                let limit = tokio::select! {
+                    _ = term.recv() => graceful + Duration::from_secs(2),
+                    _ = int.recv() => Duration::from_secs(2),
+                };
+                tokio::time::sleep(limit).await;
+                log::warn!("shutdown did not finish within {limit:?}; exiting now");
+                std::process::exit(0);
+            });
+        });
+    if let Err(e) = spawned {
+        log::warn!("no exit watchdog: {e}");
+    }
+}
+
 /// Runs the gateway; returns only on a start-up error.
 pub fn run(config: Config) -> Result<(), String> {
     // Fail with a clear message instead of a panic inside pingora's listener setup.
@@ -162,13 +199,17 @@ pub fn run(config: Config) -> Result<(), String> {
     drop(runtime);
 
     let s = &config.server;
-    let mut conf = ServerConf::default();
-    conf.threads = s.worker_threads;
-    conf.grace_period_seconds = Some(s.grace_period.as_secs_f64().ceil() as u64);
-    conf.graceful_shutdown_timeout_seconds =
-        Some(s.graceful_shutdown_timeout.as_secs_f64().ceil() as u64);
-    conf.upstream_keepalive_pool_size = s.upstream_keepalive_pool_size;
-    conf.work_stealing = s.work_stealing;
+    let conf = ServerConf {
+        threads: s.worker_threads,
+        work_stealing: s.work_stealing,
+        // Whole seconds for pingora; rounded up so a configured 500ms still waits.
+        grace_period_seconds: Some(s.grace_period.as_secs_f64().ceil() as u64),
+        graceful_shutdown_timeout_seconds: Some(
+            s.graceful_shutdown_timeout.as_secs_f64().ceil() as u64
+        ),
+        upstream_keepalive_pool_size: s.upstream_keepalive_pool_size,
+        ..ServerConf::default()
+    };
     let mut server = Server::new_with_opt_and_conf(None, conf);
     server.bootstrap();
 
@@ -189,6 +230,7 @@ pub fn run(config: Config) -> Result<(), String> {
 
     server.add_service(service);
     server.add_service(health);
+    exit_watchdog(s.grace_period + s.graceful_shutdown_timeout);
     log::info!(
         "pingora-proxy listening on {} ({}), {} worker thread(s)",
         s.bind_address,

@@ -32,7 +32,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn seconds(value: f64) -> Option<Duration> {
-    if value.is_finite() && value >= 0.0 && value < 1e9 {
+    if value.is_finite() && (0.0..1e9).contains(&value) {
         Some(Duration::from_secs_f64(value))
     } else {
         None

@@ -105,7 +105,7 @@ fn every_server_down_answers_problem_json_with_the_request_id() {
     let dead = format!("127.0.0.1:{}", free_port());
     let yaml = format!(
         "{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n",
-        upstream_yaml("pool", &[dead.clone()], "")
+        upstream_yaml("pool", std::slice::from_ref(&dead), "")
     );
     let gw = Gateway::start(&yaml);
     let mut seen = Vec::new();
