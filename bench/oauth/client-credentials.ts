@@ -8,6 +8,7 @@
 //
 //   node bench/oauth/client-credentials.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 import { parseArgs } from 'node:util';
+import { envPairs } from './lib/env-pairs.ts';
 import {
   alternate,
   checkedPost,
@@ -74,13 +75,7 @@ async function measure(server: Server): Promise<Result> {
   });
 }
 
-const oursEnv = Object.fromEntries(
-  values['ours-env'].map((pair) => {
-    const index = pair.indexOf('=');
-    if (index < 1) throw new Error(`--ours-env takes NAME=VALUE, got ${pair}`);
-    return [pair.slice(0, index), pair.slice(index + 1)];
-  }),
-);
+const oursEnv = envPairs(values['ours-env']);
 const ours = await startOurs(oursEnv, values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {});
 let oursResult: Result;
 let peerResult: Result;

@@ -10,6 +10,7 @@
 //   node bench/oauth/introspection.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 //                                     [--token refresh|access]
 import { parseArgs } from 'node:util';
+import { envPairs } from './lib/env-pairs.ts';
 import { codeFlow, portalConfig } from './lib/flows.ts';
 import { alternate, checkedPost, cpu, int, postLoad, type Result } from './lib/load.ts';
 import { basic, type Server, startOurs, startPeer } from './lib/servers.ts';
@@ -62,13 +63,7 @@ async function measure(server: Server, token: string): Promise<Result> {
   });
 }
 
-const oursEnv = Object.fromEntries(
-  values['ours-env'].map((pair) => {
-    const index = pair.indexOf('=');
-    if (index < 1) throw new Error(`--ours-env takes NAME=VALUE, got ${pair}`);
-    return [pair.slice(0, index), pair.slice(index + 1)];
-  }),
-);
+const oursEnv = envPairs(values['ours-env']);
 const ours = await startOurs(oursEnv, values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {});
 let oursResult: Result;
 let peerResult: Result;
