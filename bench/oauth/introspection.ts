@@ -9,37 +9,15 @@
 //
 //   node bench/oauth/introspection.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 //                                     [--token refresh|access]
-import { parseArgs } from 'node:util';
-import { envPairs } from './lib/env-pairs.ts';
+
+import { comparisonArgs, measurePost, printComparison } from './lib/comparison.ts';
 import { codeFlow, portalConfig } from './lib/flows.ts';
-import { alternate, checkedPost, cpu, int, postLoad, type Result } from './lib/load.ts';
+import { alternate, int, type Result } from './lib/load.ts';
 import { basic, type Server, startOurs, startPeer } from './lib/servers.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '3' },
-    token: { type: 'string', default: 'refresh' },
-    rounds: { type: 'string', default: '2' },
-    'cpu-prof': { type: 'string' },
-    // Analysis only: override oauth-service settings, e.g. --ours-env LOG_LEVEL=warn (the table says so).
-    'ours-env': { type: 'string', multiple: true, default: [] },
-  },
-});
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const warmupSeconds = Number(values.warmup);
-const rounds = Number(values.rounds);
-const kind = values.token;
+const args = comparisonArgs({ token: { type: 'string', default: 'refresh' } });
+const kind = args.values.token;
 if (kind !== 'refresh' && kind !== 'access') throw new Error('--token must be refresh or access');
-if (
-  !(seconds > 0) ||
-  !(connections > 0) ||
-  !(warmupSeconds >= 0) ||
-  !(Number.isInteger(rounds) && rounds > 0)
-)
-  throw new Error('--seconds, --connections and --rounds must be positive, --warmup not negative');
 
 const TARGET_RPS = 8_000;
 
@@ -47,24 +25,14 @@ async function measure(server: Server, token: string): Promise<Result> {
   const url = `${server.issuer}/oauth/introspect`;
   const authorization = basic('admin-portal', server.portalSecret);
   const body = new URLSearchParams({ token, token_type_hint: `${kind}_token` }).toString();
-  await checkedPost(url, authorization, body, (json) => {
+  return measurePost(args, { url, authorization, body, pid: server.service.process.pid }, (json) => {
     if (json.active !== true) return 'token not active';
     if (json.client_id !== 'admin-portal') return `client_id ${String(json.client_id)}`;
     return undefined;
   });
-  return postLoad({
-    url,
-    authorization,
-    body,
-    connections,
-    seconds,
-    warmupSeconds,
-    pid: server.service.process.pid,
-  });
 }
 
-const oursEnv = envPairs(values['ours-env']);
-const ours = await startOurs(oursEnv, values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {});
+const ours = await startOurs(args.oursEnv, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
 let oursResult: Result;
 let peerResult: Result;
 try {
@@ -78,7 +46,7 @@ try {
   const peerToken = kind === 'refresh' ? peer.tokens.refresh_token : peer.tokens.access_token;
   try {
     [oursResult, peerResult] = await alternate(
-      rounds,
+      args.rounds,
       () => measure(ours, token),
       () => measure(peer, peerToken),
     );
@@ -89,34 +57,18 @@ try {
   await ours.stop();
 }
 
-const row = (name: string, r: Result) =>
-  `| ${name} | ${int(r.rps)} | ${r.p50} | ${r.p99} | ${cpu(r.cpuUsPerRequest)} | ${r.errors + r.non2xx} |`;
-console.log(
-  `\nintrospection of an opaque ${kind} token: POST /oauth/introspect, client_secret_basic (admin-portal),` +
-    ` token_type_hint=${kind}_token (autocannon -c ${connections}, ${warmupSeconds} s warm-up + ${seconds} s,` +
-    ` best of ${rounds} alternating rounds, Node ${process.versions.node})\n`,
-);
-console.log('| server | introspections/s | p50 ms | p99 ms | server CPU µs/req | failed |');
-console.log('|---|---:|---:|---:|---:|---:|');
-const oursName = Object.keys(oursEnv).length
-  ? `ours: SQLite, ${Object.entries(oursEnv)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')} (NOT as shipped)`
-  : 'ours: SQLite, LOG_LEVEL=info, metrics';
-console.log(row(`oauth-service (${oursName})`, oursResult));
-console.log(row('bare oidc-provider 9, in-memory (peer)', peerResult));
-console.log(
-  `\nours / peer: ${(oursResult.rps / peerResult.rps).toFixed(2)}× throughput,` +
-    ` p99 ${(oursResult.p99 / Math.max(peerResult.p99, 0.001)).toFixed(2)}×,` +
-    ` server CPU per request ${(oursResult.cpuUsPerRequest / peerResult.cpuUsPerRequest).toFixed(2)}×` +
-    ' (CPU per request is the figure least disturbed by other load on the machine)',
+printComparison(
+  args,
+  {
+    title: `introspection of an opaque ${kind} token: POST /oauth/introspect, client_secret_basic (admin-portal), token_type_hint=${kind}_token`,
+    unit: 'introspections/s',
+    shipped: 'SQLite, LOG_LEVEL=info, metrics',
+  },
+  oursResult,
+  peerResult,
 );
 console.log(
   `target ≥ ${int(TARGET_RPS)}/s (Ory Hydra published 7,934/s on 2 CPUs, in-memory): ` +
     `${oursResult.rps >= TARGET_RPS ? 'met' : 'NOT met'} by ours (${int(oursResult.rps)}/s).`,
 );
-console.log(
-  `reproduce: node bench/oauth/introspection.ts --seconds ${seconds} --connections ${connections} --rounds ${rounds} --token ${kind}${values['ours-env'].map((e) => ` --ours-env ${e}`).join('')}`,
-);
-if (oursResult.errors + oursResult.non2xx > 0 || peerResult.errors + peerResult.non2xx > 0)
-  process.exitCode = 1;
+console.log(`reproduce: node bench/oauth/introspection.ts ${args.flags} --token ${kind}`);

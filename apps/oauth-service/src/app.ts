@@ -19,7 +19,7 @@ import type { OAuthSchema } from './db/schema.ts';
 import { consentsStore } from './interactions/consents.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/interaction.routes.ts';
-import { createKeyStore } from './keys/key-store.ts';
+import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
 import { startExpiredCleanup } from './oidc/adapter/cleanup.ts';
 import { createKyselyAdapter } from './oidc/adapter/kysely-adapter.ts';
 import { observeProvider } from './oidc/events.ts';
@@ -76,7 +76,7 @@ export async function buildOAuthService(
     const keyStore = createKeyStore({
       db,
       box,
-      maxTokenTtlSec: Math.max(config.ACCESS_TOKEN_TTL, config.ID_TOKEN_TTL),
+      maxTokenTtlSec: maxSignedTtlSec(config),
     });
     await keyStore.ensureKeys();
     const consents = consentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) });

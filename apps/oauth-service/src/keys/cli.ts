@@ -8,7 +8,7 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
-import { createKeyStore } from './key-store.ts';
+import { createKeyStore, maxSignedTtlSec } from './key-store.ts';
 
 await runMain(async () => {
   const { positionals, values } = parseArgs({
@@ -25,7 +25,7 @@ await runMain(async () => {
     const store = createKeyStore({
       db: database.db,
       box: createSecretBox(config.ENCRYPTION_KEY),
-      maxTokenTtlSec: Math.max(config.ACCESS_TOKEN_TTL, config.ID_TOKEN_TTL),
+      maxTokenTtlSec: maxSignedTtlSec(config),
     });
     const { kid, activatesAt } = await store.rotate(delay * 1000);
     await createAuditLog(database.db).record({

@@ -145,3 +145,7 @@ export function createKeyStore(options: KeyStoreOptions) {
 }
 
 export type KeyStore = ReturnType<typeof createKeyStore>;
+
+/** The longest lifetime of anything signed (access and ID tokens): how long a retired key stays published. */
+export const maxSignedTtlSec = (config: { ACCESS_TOKEN_TTL: number; ID_TOKEN_TTL: number }) =>
+  Math.max(config.ACCESS_TOKEN_TTL, config.ID_TOKEN_TTL);

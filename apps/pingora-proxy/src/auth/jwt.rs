@@ -222,16 +222,21 @@ pub(crate) mod tests {
         EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap()
     }
 
+    /// The JWS signing input: base64url(header) "." base64url(claims).
+    fn signing_input(header: &serde_json::Value, claims: &serde_json::Value) -> String {
+        format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        )
+    }
+
     pub fn sign_es256(
         key: &EcKey<Private>,
         header: &serde_json::Value,
         claims: &serde_json::Value,
     ) -> String {
-        let input = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
+        let input = signing_input(header, claims);
         let sig = EcdsaSig::sign(&sha256(input.as_bytes()), key).unwrap();
         let mut raw = sig.r().to_vec_padded(32).unwrap();
         raw.extend(sig.s().to_vec_padded(32).unwrap());
@@ -243,11 +248,7 @@ pub(crate) mod tests {
         header: &serde_json::Value,
         claims: &serde_json::Value,
     ) -> String {
-        let input = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
+        let input = signing_input(header, claims);
         let sig = Signer::new_without_digest(key)
             .unwrap()
             .sign_oneshot_to_vec(input.as_bytes())
