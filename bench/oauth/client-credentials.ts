@@ -4,7 +4,8 @@
 // Peer: bare oidc-provider 9 in its own process (in-memory adapter, one static client, same token shape and
 // TTL; bench/oauth/peers/bare-provider.ts), measured in the same run, one server at a time (both processes
 // stay up; the idle one costs nothing), alternating for --rounds rounds, each server's best round reported.
-// --cpu-prof DIR writes a V8 profile of ours to DIR (summarise it with bench/oauth/profile-summary.ts).
+// --cpu-prof DIR writes a V8 profile of ours to DIR and of the peer to DIR/peer (summarise them with
+// bench/oauth/profile-summary.ts).
 //
 //   node bench/oauth/client-credentials.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 
@@ -40,7 +41,7 @@ const ours = await startOurs(args.oursEnv, args.cpuProf ? { cpuProfDir: args.cpu
 let oursResult: Result;
 let peerResult: Result;
 try {
-  const peer = await startPeer(ours);
+  const peer = await startPeer(ours, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
   try {
     [oursResult, peerResult] = await alternate(
       args.rounds,

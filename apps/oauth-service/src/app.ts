@@ -96,6 +96,7 @@ export async function buildOAuthService(
           resources,
           consents,
           allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
+          clientMetadata: (clientId) => clientStore.find(clientId),
           accounts: {
             async findById(id) {
               const user = await users.findById(id);

@@ -96,7 +96,10 @@ export interface Peer extends Server {
 }
 
 /** The bare oidc-provider peer, with the same client ids and secrets as `ours`. */
-export async function startPeer(ours: Pick<Server, 'machineSecret' | 'portalSecret'>): Promise<Peer> {
+export async function startPeer(
+  ours: Pick<Server, 'machineSecret' | 'portalSecret'>,
+  options: { cpuProfDir?: string } = {},
+): Promise<Peer> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const resource = `${issuer}/test`;
@@ -110,6 +113,7 @@ export async function startPeer(ours: Pick<Server, 'machineSecret' | 'portalSecr
       PORTAL_SECRET: ours.portalSecret,
       RESOURCE: resource,
       NODE_ENV: 'production',
+      ...(options.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}/peer` } : {}),
     },
   });
   const line = service.output().find((l) => l.startsWith('bench-tokens '));

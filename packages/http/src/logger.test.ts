@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions, pathOf, REDACTED } from './logger.ts';
+import { censor, loggerOptions, pathOf, REDACTED } from './logger.ts';
 import { captureLog } from './test-support.ts';
 
 describe('pathOf', () => {
@@ -69,5 +69,41 @@ describe('loggerOptions', () => {
     logger.info('hidden');
     logger.error('shown');
     expect(log.records().map((line) => line.msg)).toEqual(['shown']);
+  });
+});
+
+describe('censor', () => {
+  it('leaves the logged objects untouched and copies only what it censors', () => {
+    const headers = { authorization: 'Bearer a', accept: 'json' };
+    const clean = { accept: 'json' };
+    const fields = { headers, nested: { clean }, other: 1 };
+    const out = censor(fields);
+    expect(headers.authorization).toBe('Bearer a');
+    expect(out.headers).toEqual({ authorization: REDACTED, accept: 'json' });
+    expect(out.nested).toBe(fields.nested);
+    expect(censor({ plain: clean, n: 1 })).toEqual({ plain: clean, n: 1 });
+  });
+
+  it('matches header names case-insensitively and stops two levels down', () => {
+    expect(censor({ headers: { Authorization: 'x', 'Set-Cookie': 'y' } })).toEqual({
+      headers: { Authorization: REDACTED, 'Set-Cookie': REDACTED },
+    });
+    const deep = { a: { b: { password: 'kept: beyond the documented depth' } } };
+    expect(censor(deep)).toEqual(deep);
+  });
+
+  it('censors child logger bindings too', () => {
+    const log = captureLog();
+    const { stream, ...options } = loggerOptions({
+      service: 'svc',
+      version: undefined,
+      level: 'info',
+      stream: log,
+    });
+    pino(options, stream ?? log)
+      .child({ token: 'child-secret' })
+      .info('line');
+    expect(log.text()).not.toContain('child-secret');
+    expect(log.records()[0]).toMatchObject({ token: REDACTED });
   });
 });

@@ -5,8 +5,8 @@ import type { LogStream } from './options.ts';
 
 export const REDACTED = '[redacted]';
 
-const SECRET_HEADERS = ['authorization', 'cookie', '["set-cookie"]', '["proxy-authorization"]'];
-const SECRET_FIELDS = [
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization']);
+const SECRET_FIELDS = new Set([
   'password',
   'secret',
   'token',
@@ -15,18 +15,62 @@ const SECRET_FIELDS = [
   'id_token',
   'client_secret',
   'code_verifier',
-];
+]);
 
 // Our serializers never emit headers or bodies, but handlers log whatever they like (`log.info({ headers })`),
-// so the usual places credentials hide are censored wherever they appear at the top or one level down.
-export const REDACT_PATHS = [
-  ...SECRET_HEADERS.flatMap((header) => [`headers${sep(header)}`, `*.headers${sep(header)}`]),
-  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
-];
-
-function sep(key: string): string {
-  return key.startsWith('[') ? key : `.${key}`;
+// so the usual places credentials hide are censored wherever they appear at the top or one level down:
+// a secret field's value, and the credential headers inside a `headers` object.
+//
+// Why not pino's `redact` option with the same paths: its wildcard paths (`*.password`) cost ~10 µs on every
+// line, three times the rest of the line, and every request writes one. This walk looks only at the keys the
+// line has (a handful), and copies an object only when it censors something in it, so the caller's objects
+// are never altered.
+function censorHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  let out = headers;
+  for (const key in headers) {
+    if (SECRET_HEADERS.has(key.toLowerCase()) && headers[key] !== undefined) {
+      if (out === headers) out = { ...headers };
+      out[key] = REDACTED;
+    }
+  }
+  return out;
 }
+
+function censorLevel(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+  let out = fields;
+  for (const key in fields) {
+    const value = fields[key];
+    let censored = value;
+    if (SECRET_FIELDS.has(key)) censored = REDACTED;
+    else if (key === 'headers' && isPlainObject(value)) censored = censorHeaders(value);
+    else if (depth === 0 && isPlainObject(value)) censored = censorLevel(value, 1);
+    if (censored !== value) {
+      if (out === fields) out = { ...fields };
+      out[key] = censored;
+    }
+  }
+  return out;
+}
+
+// Only plain objects are looked into: class instances (a FastifyRequest under `req`, an Error under
+// `err`) go through their serializers, which emit no credentials.
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The fields of a log line with credentials censored. */
+export function censor(fields: Record<string, unknown>): Record<string, unknown> {
+  return censorLevel(fields, 0);
+}
+
+// A child logger's bindings (`log.child({ token })`) bypass `formatters.log`, but pino applies serializers to
+// them, keyed by top-level field: the same censoring, at the top level.
+const censoringSerializers: Record<string, (value: unknown) => unknown> = {
+  ...Object.fromEntries([...SECRET_FIELDS].map((field) => [field, () => REDACTED])),
+  headers: (value) => (isPlainObject(value) ? censorHeaders(value) : value),
+};
 
 /** Request line without its query string: OAuth puts codes, states and sometimes tokens there. */
 export function pathOf(url: string): string {
@@ -69,8 +113,9 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions & { strea
       hostname: hostname(),
     },
     timestamp: stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    formatters: { log: censor },
     serializers: {
+      ...censoringSerializers,
       req: serializeRequest,
       err: stdSerializers.err,
     },

@@ -47,10 +47,25 @@ export function registerMetrics(app: FastifyInstance): AppMetrics {
   const metrics: AppMetrics = { registry };
   app.decorate('metrics', metrics);
 
+  // prom-client hashes a label object on every call; the children of each (method, route, status) are looked
+  // up once and kept (the key space is bounded: routes are templates, unmatched URLs share one label).
+  const series = new Map<
+    string,
+    { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }
+  >();
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: routeLabel(request), status: String(reply.statusCode) };
-    requests.inc(labels);
-    duration.observe(labels, reply.elapsedTime / 1000);
+    const method = request.method;
+    const route = routeLabel(request);
+    const status = reply.statusCode;
+    const key = `${method} ${route} ${status}`;
+    let children = series.get(key);
+    if (!children) {
+      const labels = { method, route, status: String(status) };
+      children = { requests: requests.labels(labels), duration: duration.labels(labels) };
+      series.set(key, children);
+    }
+    children.requests.inc();
+    children.duration.observe(reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {

@@ -29,7 +29,7 @@ export const PORTAL = {
 export const PASSWORD = 'violet-harbor-lantern-9';
 
 const FORM = 'application/x-www-form-urlencoded';
-const basic = (id: string, secret: string) =>
+export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the ops document's metrics and
 // into audit records. Metrics are registered once per registry (providers are rebuilt on key changes).
@@ -20,6 +21,13 @@ export interface ProviderEventDeps {
   audit: Pick<AuditLog, 'record'>;
   log: FastifyBaseLogger;
 }
+
+/** oidc-provider's model names, as the token types of RFC 7009 / 7662 name them. */
+const TOKEN_TYPES: Record<string, string> = {
+  AccessToken: 'access_token',
+  RefreshToken: 'refresh_token',
+  ClientCredentials: 'access_token',
+};
 
 const REUSE = 'refresh token already used';
 const CODE_REPLAY = 'authorization code already consumed';
@@ -122,6 +130,22 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
       targetId: grantId,
     });
   });
+
+  // The revocation endpoint emits no success event; see revocation.ts.
+  provider.use(
+    auditRevocations((ctx, token) => {
+      void record({
+        ...context(ctx),
+        actorType: 'client',
+        actorId: token.clientId,
+        actorName: null,
+        action: 'token.revoke',
+        outcome: 'success',
+        ...(token.grantId ? { targetType: 'grant', targetId: token.grantId } : {}),
+        details: { token_type: TOKEN_TYPES[token.kind] ?? token.kind },
+      });
+    }),
+  );
 
   // Model and endpoint events are emitted under computed names the type definitions do not list.
   const emitter = provider as unknown as EventEmitter;

@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ResourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
+import { reuseClientInstances } from './client-reuse.ts';
 import {
   deviceSuccessSource,
   logoutSource,
@@ -10,6 +11,7 @@ import {
   userCodeConfirmSource,
   userCodeInputSource,
 } from './provider-pages.ts';
+import { revocationAllowedPolicy } from './revocation.ts';
 import { OIDC_ROUTES } from './routes.ts';
 
 /** The account facts the provider needs: who `sub` is, and whether they may still sign in. */
@@ -52,6 +54,8 @@ export interface ProviderDeps {
   consents: RememberedConsents;
   /** Every scope a client may be granted; resource scopes outside it are never issued to it. */
   allowedScopes(clientId: string): Promise<Set<string>>;
+  /** The metadata the adapter hands oidc-provider for a client: the same object while the client is unchanged. */
+  clientMetadata(clientId: string): Promise<object | undefined>;
 }
 
 const SIGNING_ALGS = ['ES256', 'EdDSA'];
@@ -147,7 +151,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
-      revocation: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy as never },
       userinfo: { enabled: true },
       dPoP: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
@@ -203,6 +207,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(config.PUBLIC_URL, configuration);
   // Behind the gateway: trust X-Forwarded-Proto/-Host so URLs and cookies use the public origin.
   provider.proxy = true;
+  reuseClientInstances(provider, deps.clientMetadata);
   return provider;
 }
 
