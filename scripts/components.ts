@@ -100,6 +100,11 @@ export function dataDir(env: NodeJS.ProcessEnv): string {
   return env.PLATFORM_DATA_DIR ?? join(ROOT, 'data');
 }
 
+/** Where scripts/backup.sh writes (the ops document uses /backups; set BACKUP_DIR=/backups in production). */
+export function backupDir(env: NodeJS.ProcessEnv): string {
+  return env.BACKUP_DIR ?? join(ROOT, 'backups');
+}
+
 /**
  * Each service owns its database; one shell cannot give them all the same DATABASE_URL, so the scripts read
  * `<SERVICE>_DATABASE_URL` (e.g. TEST_SERVICE_DATABASE_URL) and fall back to SQLite under data/.

@@ -42,7 +42,7 @@ try {
   const token = kind === 'refresh' ? tokens.refresh_token : tokens.access_token;
   if (typeof token !== 'string' || token === '' || token.includes('.'))
     throw new Error(`the flow gave no opaque ${kind} token`);
-  const peer = await startPeer(ours);
+  const peer = await startPeer(ours, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
   const peerToken = kind === 'refresh' ? peer.tokens.refresh_token : peer.tokens.access_token;
   try {
     [oursResult, peerResult] = await alternate(

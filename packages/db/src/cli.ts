@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseDatabaseUrl } from '@platform/config';
 import { sql } from 'kysely';
+import { backupDatabase, restoreDatabase } from './backup.ts';
 import { createDatabase, type Database } from './create-database.ts';
 import { type Migrations, migrateToLatest } from './migrate.ts';
 
@@ -15,9 +16,28 @@ export interface DatabaseTasks {
   seed?: (database: Database<any>) => Promise<string>;
 }
 
-export async function runDatabaseTask(task: string | undefined, tasks: DatabaseTasks): Promise<void> {
-  const database = createDatabase(tasks.databaseUrl, { poolMax: 1 });
+export async function runDatabaseTask(
+  task: string | undefined,
+  tasks: DatabaseTasks,
+  args: string[] = process.argv.slice(3),
+): Promise<void> {
   const say = (line: string) => console.log(`${tasks.service}: ${line}`);
+  // Backups work on the database files and dumps, not through a connection of ours.
+  if (task === 'backup') {
+    const [dir] = args;
+    if (!dir) throw new Error('usage: backup <directory>');
+    const file = await backupDatabase({ service: tasks.service, databaseUrl: tasks.databaseUrl, dir });
+    say(`backed up to ${file}`);
+    return;
+  }
+  if (task === 'restore') {
+    const [file] = args;
+    if (!file) throw new Error('usage: restore <backup file>');
+    await restoreDatabase({ databaseUrl: tasks.databaseUrl, file });
+    say(`restored from ${file}`);
+    return;
+  }
+  const database = createDatabase(tasks.databaseUrl, { poolMax: 1 });
   try {
     if (task === 'push') {
       const { applied } = await migrateToLatest(database, tasks.migrations);
@@ -29,7 +49,7 @@ export async function runDatabaseTask(task: string | undefined, tasks: DatabaseT
       await describeDatabase(database, say);
       openShell(tasks.databaseUrl, say);
     } else {
-      throw new Error(`unknown task ${task ?? '(none)'}: use push, seed or studio`);
+      throw new Error(`unknown task ${task ?? '(none)'}: use push, seed, studio, backup or restore`);
     }
   } finally {
     await database.close();

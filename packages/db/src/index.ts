@@ -1,5 +1,6 @@
 export type { Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 export { sql } from 'kysely';
+export { BACKUP_NAME, backupDatabase, backupStamp, restoreDatabase } from './backup.ts';
 export { type DatabaseTasks, runDatabaseTask } from './cli.ts';
 export { decimalColumn, jsonColumn, nowMs, timestampMs } from './columns.ts';
 export { createDatabase, type Database, type DatabaseOptions, type DialectName } from './create-database.ts';
