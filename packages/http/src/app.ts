@@ -34,7 +34,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY, disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: settings.bodyLimit,
-    // Fastify's own closing 503 is plain JSON without our request id; the onRequest hook below answers instead.
+    // Requests arriving on open connections while draining are served (see the onSend hook below).
     return503OnClosing: false,
     // Report every failing field at once; bodies are bounded by bodyLimit and the list is capped.
     // removeAdditional off: a schema saying `additionalProperties: false` rejects unknown fields with a 400
@@ -66,21 +66,15 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     // Set first so that every response, errors included, carries it.
     reply.header(REQUEST_ID_HEADER, request.id);
-    if (closing) {
-      // A request on a connection that was already open when draining began; Fastify marks it Connection: close.
-      throw new HttpError({
-        status: 503,
-        code: 'shutting_down',
-        detail: 'The server is shutting down; retry.',
-      });
-    }
     // Answer 404/405 before the body is read: a wrong URL must not be reported as bad JSON or too large.
     if (request.is404) throw unmatchedRouteError(request.server, request);
   });
 
   app.addHook('onSend', async (_request, reply) => {
-    // A request that was in flight when close began must not keep its connection open, or the server's
-    // close would wait for the client's keep-alive timeout.
+    // While draining, requests that still arrive on open keep-alive connections are served (refusing them would
+    // fail a request on every rolling restart behind the gateway), and their connection closes after the
+    // response: the client's next request opens a connection elsewhere, and the drain does not wait for the
+    // client's keep-alive timeout.
     if (closing) reply.header('connection', 'close');
   });
 
