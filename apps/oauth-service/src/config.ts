@@ -2,6 +2,7 @@ import {
   boolean,
   ConfigError,
   databaseUrl,
+  drainDelay,
   httpUrl,
   loadConfig,
   logLevel,
@@ -20,6 +21,7 @@ export const configShape = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3001),
   LOG_LEVEL: logLevel,
+  SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
   DATABASE_URL: databaseUrl('file:data/oauth-service.db'),
   /** The issuer: the platform's public origin, where the gateway publishes oauth-service. */
   PUBLIC_URL: httpUrl.default('http://localhost:8080'),

@@ -19,7 +19,7 @@ use crate::problem::Problem;
 use crate::rate_limit::RouteLimiter;
 use crate::request_id;
 use crate::routing::Router;
-use crate::upstream::UpstreamPool;
+use crate::upstream::{UpstreamPool, DRAINING_HEADER};
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::HeaderValue;
@@ -416,8 +416,13 @@ impl ProxyHttp for Gateway {
     ) -> Result<()> {
         ctx.response_started = true;
         response.insert_header(request_id::HEADER, ctx.request_id.clone())?;
+        let draining = response.remove_header(DRAINING_HEADER).is_some();
         if let (Some(pool), Some(backend)) = (self.pool_of(ctx), ctx.current.as_ref()) {
-            pool.record_success(backend);
+            if draining {
+                pool.record_draining(backend);
+            } else {
+                pool.record_success(backend);
+            }
         }
         Ok(())
     }

@@ -38,7 +38,7 @@ export async function startGateway(env: Record<string, string>, port?: number): 
   let output = '';
   // Bounded: the access log is on in default.yaml and goes to stdout.
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
+    output = (output + chunk.toString()).slice(-200_000);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);

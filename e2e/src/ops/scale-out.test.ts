@@ -33,8 +33,11 @@ describe('scale-out: two oauth-service instances on one PostgreSQL behind the ga
     // The issuer is the gateway's public origin, so its port is chosen before the instances start.
     const gatewayPort = await freePort();
     const issuer = `http://127.0.0.1:${gatewayPort}`;
-    first = await startOAuthServer(database.url, { issuer });
-    second = await startOAuthServer(database.url, { issuer, seed: false });
+    // As in production (its default there): after SIGTERM an instance keeps serving for 2 s, telling the
+    // gateway it is draining, before it stops accepting.
+    const env = { SHUTDOWN_DRAIN_DELAY_MS: '2000' };
+    first = await startOAuthServer(database.url, { issuer, env });
+    second = await startOAuthServer(database.url, { issuer, seed: false, env });
     gateway = await startGateway(
       {
         UPSTREAM_OAUTH_1: `127.0.0.1:${first.service.port}`,

@@ -1,5 +1,15 @@
 export { z } from 'zod';
 export { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 export { ConfigError, loadConfig, runMain, StartupError } from './load-config.ts';
-export { boolean, databaseUrl, httpUrl, list, logLevel, nodeEnv, port } from './schemas.ts';
+export {
+  boolean,
+  databaseUrl,
+  drainDelay,
+  drainDelayMs,
+  httpUrl,
+  list,
+  logLevel,
+  nodeEnv,
+  port,
+} from './schemas.ts';
 export { DEV_SECRET_PREFIX, devSecretsInProduction, isDevSecret, secret } from './secrets.ts';

@@ -43,3 +43,14 @@ export const boolean = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .optional()
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
+
+/**
+ * SHUTDOWN_DRAIN_DELAY_MS: after SIGTERM, how long a service keeps serving (health at 503, every response
+ * closing its connection) before it stops accepting; see startServer's `drainDelayMs`. Unset: 2 s in
+ * production, where instances run behind the gateway and restart one at a time; 0 elsewhere.
+ */
+export const drainDelay = z.coerce.number().int().min(0).max(20_000).optional();
+
+export function drainDelayMs(nodeEnv: string, configured: number | undefined): number {
+  return configured ?? (nodeEnv === 'production' ? 2_000 : 0);
+}

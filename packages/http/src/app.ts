@@ -9,6 +9,20 @@ import { registerOpenApi } from './openapi.ts';
 import { type AppOptions, resolveAppOptions } from './options.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 
+/** Set on every response while the service drains; see apps/pingora-proxy/src/upstream (DRAINING_HEADER). */
+export const DRAINING_HEADER = 'x-draining';
+
+export interface AppLifecycle {
+  /** True once the server is shutting down: health answers 503 and every response closes its connection. */
+  draining: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lifecycle: AppLifecycle;
+  }
+}
+
 /** Log key under which every request log line carries the request id. */
 export const REQUEST_ID_LOG_KEY = 'request_id';
 
@@ -58,9 +72,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
 
-  let closing = false;
+  // Draining starts when startServer is told to stop (before its drain delay) or when the app closes.
+  const lifecycle: AppLifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
   app.addHook('preClose', async () => {
-    closing = true;
+    lifecycle.draining = true;
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -75,7 +91,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     // fail a request on every rolling restart behind the gateway), and their connection closes after the
     // response: the client's next request opens a connection elsewhere, and the drain does not wait for the
     // client's keep-alive timeout.
-    if (closing) reply.header('connection', 'close');
+    // The gateway takes an instance out of rotation when it sees DRAINING_HEADER (and strips it).
+    if (lifecycle.draining) reply.header('connection', 'close').header(DRAINING_HEADER, '1');
   });
 
   if (settings.onClose) {

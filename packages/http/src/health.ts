@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from './error-handler.ts';
 import { HttpError } from './errors.ts';
 import type { ReadinessCheck } from './options.ts';
@@ -15,9 +15,26 @@ export interface HealthRoutesOptions {
  * Probes hit these every few seconds, so their per-request logs are kept below `info`.
  */
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
-  app.get('/health', { logLevel: 'warn', schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // While draining, both say so: the gateway's health checks (and Kubernetes' readiness probe) stop sending
+  // new traffic here while the requests still arriving are served.
+  const draining = (request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(
+      request,
+      reply,
+      new HttpError({
+        status: 503,
+        code: 'draining',
+        detail: 'The server is shutting down; send requests elsewhere.',
+        expose: true,
+      }),
+    );
+
+  app.get('/health', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) =>
+    app.lifecycle.draining ? draining(request, reply) : { status: 'ok' },
+  );
 
   app.get('/ready', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) => {
+    if (app.lifecycle.draining) return draining(request, reply);
     const report = await runReadinessChecks(options.checks, options.timeoutMs);
     if (report.ready) return { status: 'ready', checks: report.checks };
 

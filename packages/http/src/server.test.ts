@@ -36,6 +36,7 @@ async function fixture(onClose?: () => Promise<void>): Promise<Fixture> {
   const slowStarted = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
+  app.get('/test/quick', async () => ({ ok: true }));
   app.get('/test/slow', async () => {
     markStarted();
     await sleep(300);
@@ -139,7 +140,7 @@ describe('startServer', () => {
     await slowStarted;
     const socket = net.connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
-    socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: late-1\r\n');
+    socket.write('GET /test/quick HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: late-1\r\n');
     await sleep(20);
 
     const closed = running.close();
@@ -159,6 +160,48 @@ describe('startServer', () => {
     expect(raw).toMatch(/\r\nconnection: close\r\n/i);
     expect((await inFlight).status).toBe(200);
     await closed;
+  });
+});
+
+describe('drain delay', () => {
+  it('keeps serving for the delay, with health at 503 and every response closing its connection', async () => {
+    const { app, events } = await fixture();
+    running = await startServer(app, { host: '127.0.0.1', port: 0, drainDelayMs: 400 });
+    const url = running.url;
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      expect((await get(`${url}/health`, agent)).status).toBe(200);
+
+      const closed = running.close();
+      await sleep(50);
+      // New connections are still accepted and served during the delay...
+      const during = await get(`${url}/health`);
+      expect(during.status).toBe(503);
+      expect(JSON.parse(during.body)).toMatchObject({ code: 'draining' });
+      expect(during.headers.connection).toBe('close');
+      const ready = await get(`${url}/ready`);
+      expect(ready.status).toBe(503);
+      // ...and so is a request on a connection that was kept alive from before, which then closes.
+      const pooled = await get(`${url}/test/quick`, agent);
+      expect(pooled.status).toBe(200);
+      expect(pooled.headers.connection).toBe('close');
+      expect(pooled.headers['x-draining']).toBe('1');
+      expect(events).not.toContain('onClose');
+
+      await closed;
+      expect(events).toContain('onClose');
+      await expect(get(`${url}/health`)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('refuses a negative drain delay', async () => {
+    const { app } = await fixture();
+    await expect(startServer(app, { host: '127.0.0.1', port: 0, drainDelayMs: -1 })).rejects.toThrow(
+      /drainDelayMs/,
+    );
+    await app.close();
   });
 });
 

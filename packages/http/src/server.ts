@@ -7,6 +7,13 @@ export interface StartServerOptions {
   shutdownTimeoutMs?: number;
   /** Signal path only: how to end the process. Defaults to `process.exit`; tests pass a spy. */
   exit?: (code: number) => void;
+  /**
+   * On SIGTERM (and close()), how long to keep serving before closing: health answers 503 and every response
+   * closes its connection, so the gateway stops choosing this instance and holds no idle connection to it when
+   * it closes (a request sent on a connection the server is closing cannot be safely retried if it is a POST).
+   * SIGINT (Ctrl-C) skips it. Default 0.
+   */
+  drainDelayMs?: number;
 }
 
 export interface RunningServer {
@@ -39,6 +46,10 @@ export async function startServer(app: FastifyInstance, options: StartServerOpti
       `startServer: \`shutdownTimeoutMs\` must be a positive integer; got ${shutdownTimeoutMs}`,
     );
   }
+  const drainDelayMs = options.drainDelayMs ?? 0;
+  if (!Number.isInteger(drainDelayMs) || drainDelayMs < 0) {
+    throw new Error(`startServer: \`drainDelayMs\` must be a non-negative integer; got ${drainDelayMs}`);
+  }
   const exitProcess = options.exit ?? ((code: number) => process.exit(code));
   // Whichever comes first (drain done, drain failed, timeout, second signal) decides the exit code.
   let exiting = false;
@@ -56,10 +67,12 @@ export async function startServer(app: FastifyInstance, options: StartServerOpti
     for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   };
 
-  const close = (reason = 'close() called'): Promise<void> => {
+  const close = (reason = 'close() called', delayMs = drainDelayMs): Promise<void> => {
     shutdown ??= (async () => {
-      app.log.info({ reason }, 'shutting down: draining in-flight requests');
+      app.lifecycle.draining = true;
+      app.log.info({ reason, drainDelayMs: delayMs }, 'shutting down: draining in-flight requests');
       try {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await app.close();
       } finally {
         removeSignalHandlers();
@@ -81,7 +94,7 @@ export async function startServer(app: FastifyInstance, options: StartServerOpti
       exit(1);
     }, shutdownTimeoutMs);
     timer.unref();
-    close(signal).then(
+    close(signal, signal === 'SIGINT' ? 0 : drainDelayMs).then(
       () => {
         clearTimeout(timer);
         exit(0);

@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { DRAINING_HEADER } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import { OIDC_ROUTES } from './routes.ts';
 
@@ -32,6 +33,11 @@ export function mountProvider(app: FastifyInstance, handler: () => RequestListen
         if (url === AS_METADATA_PATH)
           raw.url = raw.url!.replace(AS_METADATA_PATH, '/.well-known/openid-configuration');
         reply.raw.setHeader('x-request-id', request.id);
+        // A hijacked reply skips Fastify's onSend hooks: the drain signals are set here (see @platform/http).
+        if (app.lifecycle.draining) {
+          reply.raw.setHeader('connection', 'close');
+          reply.raw.setHeader(DRAINING_HEADER, '1');
+        }
         handler()(raw, reply.raw);
         return reply;
       },

@@ -45,6 +45,13 @@ pub struct ServerHealth {
     pub up: bool,
 }
 
+/// Response header by which a platform service says it is shutting down (see
+/// packages/http: it is set on every response while the service drains). Never forwarded.
+pub const DRAINING_HEADER: &str = "x-draining";
+
+/// How long a draining server stays out of rotation when `fail_timeout` is shorter.
+const MIN_DRAIN_EJECTION: Duration = Duration::from_secs(5);
+
 impl UpstreamPool {
     pub fn new(config: &UpstreamConfig) -> UpstreamPool {
         let discovery = Discovery::new(&config.servers);
@@ -151,6 +158,24 @@ impl UpstreamPool {
                     self.policy.max_fails,
                     self.policy.fail_timeout,
                     self.policy.fail_timeout
+                );
+            }
+        }
+    }
+
+    /// The server said it is shutting down (its response carried [`DRAINING_HEADER`]): no new
+    /// requests go to it for `fail_timeout` (at least [`MIN_DRAIN_EJECTION`]), so that when it
+    /// closes, no pooled connection to it is being reused. Requests already sent are answered.
+    pub fn record_draining(&self, backend: &Backend) {
+        if let Some(info) = ServerInfo::of(backend) {
+            let now = now_ms();
+            let hold = self.policy.fail_timeout.max(MIN_DRAIN_EJECTION).as_millis() as u64;
+            if info.passive.eject_until(now + hold, now) {
+                log::warn!(
+                    "upstream {}: server {} is draining; out of rotation for {} ms",
+                    self.name,
+                    info.label,
+                    hold
                 );
             }
         }

@@ -52,6 +52,15 @@ impl PassiveState {
         false
     }
 
+    /// Takes the server out of rotation until `until` (a draining server); returns true if it was
+    /// in rotation before.
+    pub fn eject_until(&self, until: u64, now: u64) -> bool {
+        let was_available = self.available(now);
+        self.ejected_until.fetch_max(until, Relaxed);
+        self.fails.store(0, Relaxed);
+        was_available
+    }
+
     /// A success forgives earlier failures. One relaxed load on the hot path.
     pub fn record_success(&self) {
         if self.fails.load(Relaxed) != 0 {
@@ -93,6 +102,17 @@ mod tests {
         s.record_success();
         assert!(!s.record_failure(POLICY, 12_800));
         assert!(s.available(12_900));
+    }
+
+    #[test]
+    fn a_draining_server_is_out_until_the_given_time() {
+        let s = PassiveState::default();
+        assert!(s.eject_until(5_000, 1_000), "was in rotation");
+        assert!(!s.available(4_999));
+        assert!(s.available(5_000));
+        // A second drain signal never shortens the ejection.
+        assert!(!s.eject_until(3_000, 2_000));
+        assert!(!s.available(4_000));
     }
 
     #[test]

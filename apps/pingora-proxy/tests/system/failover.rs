@@ -250,3 +250,38 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
         "the server should get a new chance after fail_timeout"
     );
 }
+
+#[test]
+fn a_draining_server_gets_no_new_requests_and_its_signal_is_not_forwarded() {
+    let a = Upstream::start("a");
+    let b = Upstream::start("b");
+    let a_addr = a.addr();
+    let yaml = format!(
+        "{SERVER}upstreams:\n{}routes:\n  - {{prefix: /, upstream: pool}}\n",
+        upstream_yaml("pool", &[a.addr(), b.addr()], "")
+    );
+    let gw = Gateway::start(&yaml);
+    for i in 0..4 {
+        assert_eq!(get(gw.port, &format!("/warm/{i}")).unwrap().status, 200);
+    }
+    assert!(a.hits() > 0 && b.hits() > 0, "round robin uses both");
+
+    a.set_draining(true);
+    // Round robin reaches `a` within two requests; its answer is served, without the signal.
+    let mut signalled = false;
+    for i in 0..2 {
+        let r = get(gw.port, &format!("/drain/{i}")).unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-draining"), None, "the drain signal must not reach clients");
+        signalled |= r.header("x-upstream") == Some("a");
+    }
+    assert!(signalled, "a answered once while draining");
+    assert_eq!(gw.upstream_health("pool", &a_addr), Some(0.0));
+    let before = a.hits();
+    for i in 0..30 {
+        let r = get(gw.port, &format!("/after/{i}")).unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-upstream"), Some("b"));
+    }
+    assert_eq!(a.hits(), before, "no new request reached the draining server");
+}

@@ -19,6 +19,7 @@ struct Shared {
     health_hits: AtomicUsize,
     jwks_hits: AtomicUsize,
     unhealthy: AtomicBool,
+    draining: AtomicBool,
     stopped: AtomicBool,
     jwks: Mutex<String>,
     conns: Mutex<Vec<TcpStream>>,
@@ -100,6 +101,11 @@ impl Upstream {
 
     pub fn set_jwks(&self, jwks: &str) {
         *self.shared.jwks.lock().unwrap() = jwks.to_string();
+    }
+
+    /// Answers every request with `x-draining: 1`, as a platform service does while it shuts down.
+    pub fn set_draining(&self, draining: bool) {
+        self.shared.draining.store(draining, SeqCst);
     }
 
     pub fn set_healthy(&self, healthy: bool) {
@@ -308,11 +314,15 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
                     "headers": headers, "body_len": req.body.len(),
                 });
                 *s.last_request.lock().unwrap() = Some(echo.clone());
+                let mut extra = vec![("x-upstream", name.to_string())];
+                if s.draining.load(SeqCst) {
+                    extra.push(("x-draining", "1".to_string()));
+                }
                 respond(
                     &mut writer,
                     200,
                     "application/json",
-                    &[("x-upstream", name.to_string())],
+                    &extra,
                     echo.to_string().as_bytes(),
                 )?;
             }
