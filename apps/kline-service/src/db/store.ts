@@ -1,6 +1,7 @@
 // Every SQL statement of the service: trades and candles written in one transaction per ingest group,
-// candles and symbols read back. Dialect-agnostic Kysely throughout.
-import type { Database, Kysely } from '@platform/db';
+// candles and symbols read back. Dialect-agnostic Kysely throughout, except the PostgreSQL trade insert
+// (storeNewTradesPostgres says why).
+import { type Database, type DialectName, type Kysely, sql } from '@platform/db';
 import { type Candle, candleKey, type KlineArray, type Trade } from '../market/candle.ts';
 import { BASE_SCALE, formatDecimal, parseStoredDecimal, QUOTE_SCALE } from '../market/decimal.ts';
 import { type Interval, isInterval } from '../market/intervals.ts';
@@ -36,18 +37,48 @@ export const tradeKey = (symbol: string, id: number) => `${symbol}|${id}`;
  * Inserts the trades whose (symbol, id) is not stored yet and returns the keys of those it inserted: the
  * others are duplicates of acknowledged trades and must not be counted again.
  */
-export async function storeNewTrades(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
+export async function storeNewTrades(
+  db: Db,
+  dialect: DialectName,
+  trades: readonly Trade[],
+): Promise<Set<string>> {
+  if (dialect === 'postgres') return storeNewTradesPostgres(db, trades);
   const rows: TradesTable[] = trades.map((trade) => ({
     symbol: trade.symbol,
     trade_id: trade.id,
-    price: base(trade.price),
-    qty: base(trade.qty),
+    price: trade.priceText,
+    qty: trade.qtyText,
     time: trade.time,
     taker_side: trade.takerBuy ? 'buy' : 'sell',
   }));
   const inserted = await insertTrades.execute(db, rows);
   // pg returns bigint as number through @platform/db's type parser, SQLite as number: one key format.
   return new Set(inserted.map((row) => tradeKey(row.symbol, Number(row.trade_id))));
+}
+
+const PG_TRADE_CHUNK = 10_000;
+
+/**
+ * PostgreSQL only, and on purpose: six array parameters unnested into rows instead of a VALUES list of
+ * 6,000 placeholders. PostgreSQL then parses and plans a tiny statement instead of a huge one per chunk;
+ * measured here, that more than doubles ingest throughput on PostgreSQL (bench/kline/ingest.ts). The rows,
+ * conflict rule and returned keys are exactly those of the portable statement above, which SQLite uses.
+ */
+async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let start = 0; start < trades.length; start += PG_TRADE_CHUNK) {
+    const chunk = trades.slice(start, start + PG_TRADE_CHUNK);
+    const result = await sql<{ symbol: string; trade_id: number }>`
+      insert into trades (symbol, trade_id, price, qty, time, taker_side)
+      select * from unnest(
+        ${chunk.map((t) => t.symbol)}::varchar[], ${chunk.map((t) => t.id)}::bigint[],
+        ${chunk.map((t) => t.priceText)}::numeric[], ${chunk.map((t) => t.qtyText)}::numeric[],
+        ${chunk.map((t) => t.time)}::bigint[], ${chunk.map((t) => (t.takerBuy ? 'buy' : 'sell'))}::varchar[])
+      on conflict (symbol, trade_id) do nothing
+      returning symbol, trade_id`.execute(db);
+    for (const row of result.rows) inserted.add(tradeKey(row.symbol, Number(row.trade_id)));
+  }
+  return inserted;
 }
 
 function toRow(candle: Candle): CandlesTable {

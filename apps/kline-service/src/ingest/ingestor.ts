@@ -149,7 +149,7 @@ export class Ingestor {
       ({ inserted, changed, loaded, symbolUpdates } = await this.#database.db
         .transaction()
         .execute(async (trx) => {
-          const inserted = await storeNewTrades(trx, [...unique.values()]);
+          const inserted = await storeNewTrades(trx, this.#database.dialect, [...unique.values()]);
           const fresh: Trade[] = [];
           for (const [key, trade] of unique) if (inserted.has(key)) fresh.push(trade);
           const seconds = perSecondPartials(fresh);

@@ -95,8 +95,52 @@ function checkTrade(item: unknown, now: number, problems: Array<[string, string]
     id: id as number,
     price,
     qty,
+    priceText: raw.price as string,
+    qtyText: raw.qty as string,
     quote: quoteOf(price, qty),
     time: time as number,
+    takerBuy: takerSide === 'buy',
+  };
+}
+
+/**
+ * The common case, a well-formed trade, checked without allocating anything but the result; null sends
+ * the item through checkTrade, which says what is wrong. Both apply the same rules.
+ */
+function fastTrade(item: unknown, now: number): Trade | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const raw = item as Record<string, unknown>;
+  const { symbol, id, price, qty, time, takerSide } = raw;
+  let fields = 0;
+  for (const _ in raw) fields += 1;
+  if (
+    fields !== 6 ||
+    typeof symbol !== 'string' ||
+    !SYMBOL_PATTERN.test(symbol) ||
+    typeof id !== 'number' ||
+    !Number.isSafeInteger(id) ||
+    id < 0 ||
+    typeof time !== 'number' ||
+    !Number.isSafeInteger(time) ||
+    time < MIN_TRADE_TIME ||
+    time > now + MAX_FUTURE_SKEW_MS ||
+    (takerSide !== 'buy' && takerSide !== 'sell') ||
+    typeof price !== 'string' ||
+    typeof qty !== 'string'
+  )
+    return null;
+  const p = parseInputDecimal(price);
+  const q = parseInputDecimal(qty);
+  if (p === null || q === null || p === 0n || q === 0n) return null;
+  return {
+    symbol,
+    id,
+    price: p,
+    qty: q,
+    priceText: price,
+    qtyText: qty,
+    quote: p * q,
+    time,
     takerBuy: takerSide === 'buy',
   };
 }
@@ -148,7 +192,7 @@ export function validateBatch(body: unknown, now: number): BatchResult {
   const now_ = now;
   for (let index = 0; index < items.length; index += 1) {
     const problems: Array<[string, string]> = [];
-    const trade = checkTrade(items[index], now_, problems);
+    const trade = fastTrade(items[index], now_) ?? checkTrade(items[index], now_, problems);
     if (trade) {
       const key = `${trade.symbol}|${trade.id}`;
       const first = seen.get(key);

@@ -10,6 +10,9 @@ export interface Trade {
   id: number;
   price: bigint;
   qty: bigint;
+  /** The validated input text of price and qty, stored as sent (a plain decimal of at most 8 decimals). */
+  priceText: string;
+  qtyText: string;
   quote: bigint;
   time: number;
   /** The taker bought (Binance's `isBuyerMaker: false`): counts toward the taker-buy volumes. */
