@@ -257,8 +257,24 @@ const trimQuote = (text: string) => {
   return text.slice(0, end);
 };
 
+const KLINE_COLUMNS = [
+  'open_time',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'close_time',
+  'quote_volume',
+  'trades',
+  'taker_buy_volume',
+  'taker_buy_quote_volume',
+] as const;
+
+type KlineRow = Pick<CandlesTable, (typeof KLINE_COLUMNS)[number]>;
+
 /** A stored row as Binance's kline array (see toKlineArray in market/candle.ts for the field order). */
-export function rowToKline(row: CandlesTable): KlineArray {
+export function rowToKline(row: KlineRow): KlineArray {
   return [
     Number(row.open_time),
     row.open,
@@ -275,21 +291,37 @@ export function rowToKline(row: CandlesTable): KlineArray {
   ];
 }
 
-/** The klines endpoint's read: rows formatted straight to Binance arrays. */
-export async function queryKlines(db: Db, range: KlineRange): Promise<KlineArray[]> {
+/**
+ * The same array written straight as JSON text. Every string in it is a stored decimal (digits, one dot,
+ * no quote or backslash can occur), so nothing needs escaping; building the text directly saves the
+ * intermediate arrays and JSON.stringify on the hottest read path.
+ */
+function rowToKlineJson(row: KlineRow): string {
+  return `[${Number(row.open_time)},"${row.open}","${row.high}","${row.low}","${row.close}","${row.volume}",${Number(row.close_time)},"${trimQuote(row.quote_volume)}",${Number(row.trades)},"${row.taker_buy_volume}","${trimQuote(row.taker_buy_quote_volume)}","0"]`;
+}
+
+async function klineRows(db: Db, range: KlineRange): Promise<KlineRow[]> {
   let query = db
     .selectFrom('candles')
-    .selectAll()
+    .select(KLINE_COLUMNS)
     .where('symbol', '=', range.symbol)
     .where('interval', '=', range.interval);
   if (range.startTime !== undefined) query = query.where('open_time', '>=', range.startTime);
   if (range.endTime !== undefined) query = query.where('open_time', '<=', range.endTime);
-  if (range.startTime !== undefined) {
-    const rows = await query.orderBy('open_time', 'asc').limit(range.limit).execute();
-    return rows.map(rowToKline);
-  }
+  if (range.startTime !== undefined) return query.orderBy('open_time', 'asc').limit(range.limit).execute();
   const rows = await query.orderBy('open_time', 'desc').limit(range.limit).execute();
-  return rows.reverse().map(rowToKline);
+  return rows.reverse();
+}
+
+/** The klines endpoint's read: rows formatted straight to Binance arrays. */
+export async function queryKlines(db: Db, range: KlineRange): Promise<KlineArray[]> {
+  return (await klineRows(db, range)).map(rowToKline);
+}
+
+/** The klines endpoint's answer as JSON text, and how many candles it holds. */
+export async function queryKlinesJson(db: Db, range: KlineRange): Promise<{ json: string; count: number }> {
+  const rows = await klineRows(db, range);
+  return { json: `[${rows.map(rowToKlineJson).join(',')}]`, count: rows.length };
 }
 
 /** The latest candle of a series, or undefined (seeds the WebSocket hub's closed-flag state at start). */

@@ -1,7 +1,7 @@
 import { requireScopes } from '@platform/auth';
 import { HttpError, problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
-import { type KlineDatabase, queryKlines } from '../db/store.ts';
+import { type KlineDatabase, queryKlinesJson } from '../db/store.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { formatBase } from '../market/decimal.ts';
 import { INTERVALS, isInterval } from '../market/intervals.ts';
@@ -128,16 +128,16 @@ export function klineRoutes(
       if (startTime !== undefined && endTime !== undefined && startTime > endTime)
         throw badParameter('invalid_range', 'startTime must not be after endTime', 'startTime');
 
-      const klines = await queryKlines(reader.db, {
+      const { json, count } = await queryKlinesJson(reader.db, {
         symbol,
         interval: query.interval,
         limit,
         ...(startTime !== undefined ? { startTime } : {}),
         ...(endTime !== undefined ? { endTime } : {}),
       });
-      metrics.candlesServed.inc(klines.length);
-      // Pre-serialized: the array-of-arrays is already in its wire shape.
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(klines));
+      metrics.candlesServed.inc(count);
+      // Pre-serialized (see queryKlinesJson): the wire shape is built directly.
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 
