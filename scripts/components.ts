@@ -63,7 +63,10 @@ export const components: Component[] = [
     port: 3003,
     healthPath: '/health',
     urls: [
-      { label: 'klines (kline:read)', url: 'http://localhost:8080/kline/api/v1/klines?symbol=BTCUSDT&interval=1m' },
+      {
+        label: 'klines (kline:read)',
+        url: 'http://localhost:8080/kline/api/v1/klines?symbol=BTCUSDT&interval=1m',
+      },
       { label: 'symbols (kline:read)', url: 'http://localhost:8080/kline/api/v1/symbols' },
       { label: 'ingest (kline:write)', url: 'POST http://localhost:8080/kline/api/v1/trades' },
       { label: 'live WebSocket (kline:read)', url: 'ws://localhost:8080/kline/ws' },
