@@ -1,5 +1,5 @@
 // The service as an operator runs it: `node src/main.ts` with environment variables.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describeEachDialect } from '@platform/db/testing';
 import { createTestIssuer, spawnService, type TestIssuer } from '@platform/testing';
@@ -137,5 +137,42 @@ describeEachDialect('kline-service process', (temp) => {
     ).json()) as unknown[][];
     expect(klines.length).toBeGreaterThan(0);
     expect(await simulated.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  it('the simulate command feeds a running service through its API until stopped', async () => {
+    const service = await start();
+    const read = await bearer('kline:read');
+    const command = spawn(process.execPath, ['src/simulator/main.ts'], {
+      cwd: SERVICE_DIR,
+      env: {
+        ...process.env,
+        KLINE_URL: service.url,
+        KLINE_TOKEN: await issuer.mint({ aud: AUDIENCE, client_id: 'sim', scope: 'kline:read kline:write' }),
+        KLINE_SIMULATOR_SYMBOLS: 'CMDUSDT',
+        KLINE_SIMULATOR_RATE: '100',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    command.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    command.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    let trades = 0;
+    for (let i = 0; i < 80 && trades < 50; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const body = (await (await fetch(`${service.url}/kline/api/v1/symbols`, { headers: read })).json()) as {
+        symbols: Array<{ symbol: string; trades: number }>;
+      };
+      trades = body.symbols.find((s) => s.symbol === 'CMDUSDT')?.trades ?? 0;
+    }
+    expect(trades).toBeGreaterThanOrEqual(50);
+    const exited = new Promise<number | null>((resolve) => command.once('exit', (code) => resolve(code)));
+    command.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/simulate: stopped after \d+ trades/);
+    await service.stop();
   });
 });
