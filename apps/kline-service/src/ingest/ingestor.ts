@@ -119,7 +119,15 @@ export class Ingestor {
           group.push(next);
           size += next.trades.length;
         }
-        await this.#commitGroup(group);
+        try {
+          await this.#commitGroup(group);
+        } catch (error) {
+          // A bug past the transaction (it committed or rolled back already): answer the calls rather than
+          // leave them hanging; the state in memory is re-read from the database as candles are touched.
+          this.#log?.error({ err: error }, 'ingest group failed after its transaction');
+          this.#cache.clear();
+          for (const pending of group) pending.reject(error);
+        }
       }
     } finally {
       this.#running = null;

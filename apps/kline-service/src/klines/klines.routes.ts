@@ -91,9 +91,11 @@ export function klineRoutes(
     },
     async (request, reply) => {
       const query = request.query;
-      for (const key of Object.keys(query)) {
+      for (const [key, value] of Object.entries(query)) {
         if (!['symbol', 'interval', 'startTime', 'endTime', 'limit'].includes(key))
           throw badParameter('invalid_parameter', `unknown parameter ${key}`, key);
+        if (typeof value !== 'string')
+          throw badParameter('invalid_parameter', `${key} must be given once`, key);
       }
       if (typeof query.symbol !== 'string' || query.symbol === '')
         throw badParameter('missing_parameter', 'symbol is required, e.g. symbol=BTCUSDT', 'symbol');

@@ -35,6 +35,7 @@ describeEachDialect('klines query errors', (temp) => {
     ['symbol=BTCUSDT&interval=1m&endTime=1e12', 'invalid_parameter', 'endTime'],
     ['symbol=BTCUSDT&interval=1m&startTime=2000&endTime=1000', 'invalid_range', 'startTime'],
     ['symbol=BTCUSDT&interval=1m&from=1', 'invalid_parameter', 'from'],
+    ['symbol=BTCUSDT&symbol=ETHUSDT&interval=1m', 'invalid_parameter', 'symbol'],
   ])('%s → 400 %s naming %s', async (query, code, parameter) => {
     const res = await get(query);
     expect(res.statusCode).toBe(400);
