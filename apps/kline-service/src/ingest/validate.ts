@@ -50,11 +50,9 @@ function checkTrade(item: unknown, now: number, problems: Array<[string, string]
     return null;
   }
   const raw = item as Record<string, unknown>;
-  const messages: string[] = [];
-  const fieldOf: string[] = [];
+  const before = problems.length;
   const fault = (field: string, message: string) => {
-    fieldOf.push(field);
-    messages.push(message);
+    problems.push([field, message]);
   };
   for (const key of Object.keys(raw)) if (!FIELDS.has(key)) fault(key, `${key} is not a trade field`);
   for (const key of FIELDS) if (!(key in raw)) fault(key, `${key} is required`);
@@ -84,12 +82,7 @@ function checkTrade(item: unknown, now: number, problems: Array<[string, string]
   const qty = 'qty' in raw ? decimal(raw.qty, 'qty', decimals) : 0n;
   for (const m of decimals.splice(0)) fault('qty', m);
 
-  if (messages.length > 0) {
-    messages.forEach((message, i) => {
-      problems.push([fieldOf[i]!, message]);
-    });
-    return null;
-  }
+  if (problems.length > before) return null;
   return {
     symbol: symbol as string,
     id: id as number,
@@ -189,10 +182,9 @@ export function validateBatch(body: unknown, now: number): BatchResult {
   const issues: TradeIssue[] = [];
   let invalid = 0;
   const seen = new Map<string, { index: number; trade: Trade }>();
-  const now_ = now;
   for (let index = 0; index < items.length; index += 1) {
     const problems: Array<[string, string]> = [];
-    const trade = fastTrade(items[index], now_) ?? checkTrade(items[index], now_, problems);
+    const trade = fastTrade(items[index], now) ?? checkTrade(items[index], now, problems);
     if (trade) {
       const key = `${trade.symbol}|${trade.id}`;
       const first = seen.get(key);
