@@ -13,6 +13,8 @@ const runs: Array<[string, string[]]> = [
   [process.execPath, [join(here, 'oauth/client-credentials.ts')]],
   [process.execPath, [join(here, 'oauth/introspection.ts')]],
   [process.execPath, [join(here, 'oauth/sign-in.ts')]],
+  // Starts its own PostgreSQL (fsync on) for the per-dialect figures.
+  ['bash', [join(here, 'kline/run.sh')]],
 ];
 let failed = false;
 for (const [command, args] of runs) {

@@ -57,6 +57,26 @@ export const components: Component[] = [
     database: true,
   },
   {
+    name: 'kline-service',
+    dir: 'apps/kline-service',
+    entry: 'src/main.ts',
+    port: 3003,
+    healthPath: '/health',
+    urls: [
+      {
+        label: 'klines (kline:read)',
+        url: 'http://localhost:8080/kline/api/v1/klines?symbol=BTCUSDT&interval=1m',
+      },
+      { label: 'symbols (kline:read)', url: 'http://localhost:8080/kline/api/v1/symbols' },
+      { label: 'ingest (kline:write)', url: 'POST http://localhost:8080/kline/api/v1/trades' },
+      { label: 'live WebSocket (kline:read)', url: 'ws://localhost:8080/kline/ws' },
+      { label: 'OpenAPI', url: 'http://localhost:3003/kline/openapi.json' },
+      { label: 'RFC 9728 metadata', url: 'http://localhost:3003/.well-known/oauth-protected-resource/kline' },
+      { label: 'health / ready / metrics', url: 'http://localhost:3003/health  /ready  /metrics' },
+    ],
+    database: true,
+  },
+  {
     name: 'test-service',
     dir: 'apps/test-service',
     entry: 'src/main.ts',

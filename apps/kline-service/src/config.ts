@@ -1,0 +1,57 @@
+import {
+  boolean,
+  databaseUrl,
+  httpUrl,
+  list,
+  loadConfig,
+  logLevel,
+  nodeEnv,
+  port,
+  z,
+} from '@platform/config';
+
+// kline-service's whole configuration, validated once at start-up (see README "kline-service").
+export const configShape = {
+  NODE_ENV: nodeEnv,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(3003),
+  LOG_LEVEL: logLevel,
+  DATABASE_URL: databaseUrl('file:data/kline-service.db'),
+  /** The platform's public origin (the gateway); the issuer and this resource's identifier derive from it. */
+  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  /** Token issuer (`iss`); defaults to PUBLIC_URL. */
+  OAUTH_ISSUER: httpUrl.optional(),
+  /** Where the issuer's JWKS is fetched: oauth-service's internal URL. */
+  OAUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:3001/oauth/jwks'),
+  /** RFC 8707 resource identifier = required `aud`; defaults to PUBLIC_URL + /kline. */
+  TOKEN_AUDIENCE: httpUrl.optional(),
+  /** WebSocket server ping period; a client missing one pong is dropped. */
+  KLINE_WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
+  /** Unsent bytes a WebSocket client may have queued before it is dropped as a slow consumer. */
+  KLINE_WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .max(256 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Committed candles kept in memory for ingest (the rest are read from the database when touched). */
+  KLINE_CANDLE_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  /** Runs the market simulator inside the service (off by default): random-walk trades for a few symbols. */
+  KLINE_SIMULATOR: boolean(false),
+  KLINE_SIMULATOR_SYMBOLS: list(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']),
+  /** Simulated trades per second, per symbol. */
+  KLINE_SIMULATOR_RATE: z.coerce.number().int().min(1).max(10_000).default(5),
+};
+
+export type KlineServiceConfig = ReturnType<typeof loadKlineServiceConfig>;
+
+export function loadKlineServiceConfig(env?: Record<string, string | undefined>) {
+  const raw = loadConfig(configShape, env);
+  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
+  return {
+    ...raw,
+    PUBLIC_URL: publicUrl,
+    OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
+    TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/kline`,
+  };
+}

@@ -1,0 +1,77 @@
+import { type DialectName, decimalColumn, type Migrations, sql, timestampMs } from '@platform/db';
+import type { ColumnDefinitionBuilder, CreateTableBuilder } from 'kysely';
+import { BASE_SCALE, QUOTE_SCALE } from '../market/decimal.ts';
+
+// Precision 64: inputs have at most 15 integer digits, so even a month of quote volume (sums of
+// price × qty, up to 30 integer digits each) stays many orders of magnitude inside the column.
+const base = (dialect: DialectName) => decimalColumn(dialect, 64, BASE_SCALE);
+const quote = (dialect: DialectName) => decimalColumn(dialect, 64, QUOTE_SCALE);
+
+// On SQLite a table with a composite primary key is a rowid B-tree plus a separate index; WITHOUT ROWID
+// stores the rows in the primary-key B-tree itself, so each ingested trade is written once, not twice, and
+// a klines range scan reads the candles in key order. (PostgreSQL heaps have no equivalent to choose.)
+const clusteredOnSqlite =
+  (dialect: DialectName) =>
+  // biome-ignore lint/suspicious/noExplicitAny: migrations build tables of any shape.
+  (builder: CreateTableBuilder<any, any>) =>
+    dialect === 'sqlite' ? builder.modifyEnd(sql`without rowid`) : builder;
+
+// Symbols and intervals are ASCII codes compared for equality and order in every primary-key lookup.
+// PostgreSQL's default collation may run each comparison through the locale (strcoll); "C" compares
+// bytes, which is all these codes need. SQLite's default collation is already bytewise.
+const bytewise = (dialect: DialectName, column: ColumnDefinitionBuilder) =>
+  dialect === 'postgres' ? column.modifyEnd(sql`collate "C"`) : column;
+
+export const migrations: Migrations = {
+  '0001_market_data': {
+    async up(db, dialect) {
+      // Every acknowledged trade, keyed for idempotent ingest: a (symbol, id) already here is a duplicate.
+      await db.schema
+        .createTable('trades')
+        .addColumn('symbol', 'varchar(20)', (c) => bytewise(dialect, c.notNull()))
+        .addColumn('trade_id', 'bigint', (c) => c.notNull())
+        .addColumn('price', base(dialect), (c) => c.notNull())
+        .addColumn('qty', base(dialect), (c) => c.notNull())
+        .addColumn('time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('taker_side', 'varchar(4)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('trades_pk', ['symbol', 'trade_id'])
+        .$call(clusteredOnSqlite(dialect))
+        .execute();
+
+      // One row per (symbol, interval, open time) that has trades; empty intervals have no row.
+      await db.schema
+        .createTable('candles')
+        .addColumn('symbol', 'varchar(20)', (c) => bytewise(dialect, c.notNull()))
+        .addColumn('interval', 'varchar(3)', (c) => bytewise(dialect, c.notNull()))
+        .addColumn('open_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('close_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('open', base(dialect), (c) => c.notNull())
+        .addColumn('high', base(dialect), (c) => c.notNull())
+        .addColumn('low', base(dialect), (c) => c.notNull())
+        .addColumn('close', base(dialect), (c) => c.notNull())
+        .addColumn('volume', base(dialect), (c) => c.notNull())
+        .addColumn('quote_volume', quote(dialect), (c) => c.notNull())
+        .addColumn('trades', 'bigint', (c) => c.notNull())
+        .addColumn('taker_buy_volume', base(dialect), (c) => c.notNull())
+        .addColumn('taker_buy_quote_volume', quote(dialect), (c) => c.notNull())
+        .addColumn('first_trade_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('first_trade_id', 'bigint', (c) => c.notNull())
+        .addColumn('last_trade_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('last_trade_id', 'bigint', (c) => c.notNull())
+        // The primary key doubles as the klines query index: symbol and interval fixed, open time ranged.
+        .addPrimaryKeyConstraint('candles_pk', ['symbol', 'interval', 'open_time'])
+        .$call(clusteredOnSqlite(dialect))
+        .execute();
+
+      await db.schema
+        .createTable('symbols')
+        .addColumn('symbol', 'varchar(20)', (c) => bytewise(dialect, c.primaryKey()))
+        .addColumn('first_trade_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('last_trade_time', timestampMs(dialect), (c) => c.notNull())
+        .addColumn('last_trade_id', 'bigint', (c) => c.notNull())
+        .addColumn('last_price', base(dialect), (c) => c.notNull())
+        .addColumn('trades', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
