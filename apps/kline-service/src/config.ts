@@ -1,6 +1,7 @@
 import {
   boolean,
   databaseUrl,
+  drainDelay,
   httpUrl,
   list,
   loadConfig,
@@ -16,6 +17,7 @@ export const configShape = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3003),
   LOG_LEVEL: logLevel,
+  SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
   DATABASE_URL: databaseUrl('file:data/kline-service.db'),
   /** The platform's public origin (the gateway); the issuer and this resource's identifier derive from it. */
   PUBLIC_URL: httpUrl.default('http://localhost:8080'),
