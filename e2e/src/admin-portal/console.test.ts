@@ -332,6 +332,46 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   );
 
   it(
+    'refreshes an expired access token without the user noticing',
+    async () => {
+      // Admin API tokens now live 30 s (the shortest allowed) and the portal refreshes within 30 s of expiry:
+      // every request of a new session refreshes, and one made after the first token expired must still work.
+      await admin.goto(`${CONSOLE}/resource-servers`);
+      await admin.getByRole('link', { name: 'admin', exact: true }).click();
+      await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
+      await admin.locator('#field-access_token_ttl').fill('30');
+      await admin.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect.poll(() => admin.getByText('Resource server saved.').isVisible()).toBe(true);
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${CONSOLE}/audit`);
+        await signIn(page, 'admin', adminNewPassword);
+        const first = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session')?.value;
+        expect(first).toBeTruthy();
+        await new Promise((resolve) => setTimeout(resolve, 31_000));
+        const response = await page.goto(`${CONSOLE}/users`);
+        expect(response?.status()).toBe(200);
+        expect(new URL(page.url()).pathname).toBe('/admin/users');
+        expect(await page.getByRole('heading', { name: 'Users', level: 2 }).isVisible()).toBe(true);
+        const second = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session')?.value;
+        expect(second).toBeTruthy();
+        expect(second).not.toBe(first);
+        // The refresh is a token.issue of grant type refresh_token in the audit log; requests racing with the
+        // same expiring session shared one refresh (a second use of a rotated refresh token would be flagged).
+        await page.goto(`${CONSOLE}/audit?action=token.issue`);
+        expect(await page.getByTestId('audit-events').textContent()).toContain('grant_type=refresh_token');
+        await page.goto(`${CONSOLE}/audit?action=refresh_token.reuse_detected`);
+        expect(await page.getByTestId('audit-events').locator('tr').count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'signs the admin out through the provider (RP-initiated logout)',
     async () => {
       await admin.goto(`${CONSOLE}/`);

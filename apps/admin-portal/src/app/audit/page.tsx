@@ -31,7 +31,7 @@ const PAGE_SIZE = 50;
 /** A short, readable summary of an event's details (usernames, names, client ids), for the table. */
 function summary(event: AuditEvent): string {
   const d = event.details;
-  const pick = ['username', 'name', 'client_id', 'role', 'permission', 'kid', 'scope'].filter(
+  const pick = ['username', 'name', 'client_id', 'role', 'permission', 'kid', 'scope', 'grant_type'].filter(
     (key) => typeof d[key] === 'string' || typeof d[key] === 'number',
   );
   return pick.map((key) => `${key}=${d[key]}`).join(' ');
