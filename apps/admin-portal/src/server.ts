@@ -26,6 +26,8 @@ await runMain(async () => {
       NODE_ENV: 'production',
     });
   }
+  // Next.js would otherwise announce (and send) anonymous telemetry; the platform phones nowhere.
+  Object.assign(process.env, { NEXT_TELEMETRY_DISABLED: '1' });
   const { default: next } = await import('next');
   const app = next({
     dev,

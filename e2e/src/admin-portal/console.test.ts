@@ -321,6 +321,14 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         expect(text, `${action} mentioning ${needle}`).toContain(needle);
         expect(text).toContain(action);
       }
+      // Filtering by actor (a username stands for the user's id) and time.
+      const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 16);
+      await admin.goto(`${CONSOLE}/audit?actor=${encodeURIComponent(viewer.username)}&from=${since}`);
+      const mine = (await admin.getByTestId('audit-events').textContent()) ?? '';
+      expect(mine).toContain('login.success');
+      expect(mine).not.toContain('user.create');
+      await admin.goto(`${CONSOLE}/audit?action=user.create&from=2999-01-01T00:00`);
+      expect(await admin.getByTestId('audit-events').locator('tr').count()).toBe(0);
       // The detail view of an event.
       await admin.goto(`${CONSOLE}/audit?action=client.create`);
       await admin.getByTestId('audit-events').locator('tr').first().getByRole('link').click();

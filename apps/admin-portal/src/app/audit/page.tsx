@@ -20,7 +20,7 @@ import type { z } from 'zod';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { adminApi, load } from '../../lib/admin-api/client.ts';
-import type { AuditEvent, Page } from '../../lib/admin-api/types.ts';
+import type { AuditEvent, Page, User } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
 import { auditFilterSchema, fieldErrors } from '../../lib/forms/schemas.ts';
 import { requirePermission } from '../../lib/session/current.ts';
@@ -43,9 +43,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const parsed = auditFilterSchema.safeParse(raw);
   const filters: Partial<z.infer<typeof auditFilterSchema>> = parsed.success ? parsed.data : {};
   const errors = parsed.success ? {} : fieldErrors(parsed.error);
+  const api = adminApi(session);
+  // The log records actors by id; people remember usernames. A username that names a user stands for its id;
+  // anything else is taken as an id (a user id or a client id, which is how clients act).
+  let actor = filters.actor;
+  if (actor) {
+    const named = actor;
+    const matches = await load(api.get<Page<User>>('/users', { search: named, limit: 20 }));
+    actor = matches.items.find((user) => user.username.toLowerCase() === named.toLowerCase())?.id ?? named;
+  }
   const page = await load(
-    adminApi(session).get<Page<AuditEvent>>('/audit', {
-      actor: filters.actor,
+    api.get<Page<AuditEvent>>('/audit', {
+      actor,
       action: filters.action,
       client_id: filters.client_id,
       outcome: filters.outcome,
@@ -72,7 +81,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
             <TextInput
               name="actor"
-              label="Actor (user id or client id)"
+              label="Actor (username, user id or client id)"
               defaultValue={raw.actor ?? ''}
               error={errors.actor}
             />
