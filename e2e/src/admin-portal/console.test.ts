@@ -300,6 +300,25 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   );
 
   it(
+    'rotates the signing key after confirmation',
+    async () => {
+      await admin.goto(`${CONSOLE}/keys`);
+      const before = await admin.locator('tbody tr').count();
+      await admin.locator('#field-activation_delay_seconds').fill('7200');
+      await admin.getByRole('button', { name: 'Rotate signing key' }).click();
+      await expect.poll(() => admin.getByText('must be at most 3600 seconds').isVisible()).toBe(true);
+      await admin.locator('#field-activation_delay_seconds').fill('60');
+      await confirmAction(admin, 'Rotate signing key', 'Rotate');
+      await expect
+        .poll(() => admin.getByText(/A new signing key \(\S+\) is published/).isVisible())
+        .toBe(true);
+      await expect.poll(() => admin.locator('tbody tr').count()).toBe(before + 1);
+      expect(await admin.locator('tbody').textContent()).toContain('pending');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'finds every one of these actions in the audit log',
     async () => {
       const expectations: Array<[string, string]> = [
@@ -312,6 +331,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         ['role.assign', roleName],
         ['client.create', clientId],
         ['grant.revoke', viewer.username],
+        ['key.rotate', 'key.rotate'],
       ];
       for (const [action, needle] of expectations) {
         await admin.goto(`${CONSOLE}/audit?action=${encodeURIComponent(action)}`);
