@@ -1,5 +1,7 @@
 // The platform's components as the start-up scripts know them. A component is listed here only once it
 // exists (no skeletons): the gateway, oauth-service, admin-portal, kline and flow join as they land.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -19,6 +21,11 @@ export interface Component {
   urls: Array<{ label: string; url: string }>;
   /** Has a database (migrations and seed under src/db/cli.ts). */
   database: boolean;
+  /** Arguments after the entry; `watchArgs` replace them under `pnpm dev` (--watch). */
+  args?: string[];
+  watchArgs?: string[];
+  /** Gets OAUTH_CLIENT_SECRET, the admin-portal client's secret (oauth-service seeds it, the portal uses it). */
+  portalSecret?: boolean;
 }
 
 export const components: Component[] = [
@@ -55,6 +62,23 @@ export const components: Component[] = [
       },
     ],
     database: true,
+    portalSecret: true,
+  },
+  {
+    name: 'admin-portal',
+    dir: 'apps/admin-portal',
+    // A custom Node server around the Next.js production build (`next build`, done by start.sh); it answers
+    // /health, /ready and /metrics at the root. `pnpm dev` runs it as `next dev` instead.
+    entry: 'src/server.ts',
+    watchArgs: ['--dev'],
+    port: 3002,
+    healthPath: '/health',
+    urls: [
+      { label: 'console (sign in as admin)', url: 'http://localhost:8080/admin' },
+      { label: 'health / ready / metrics', url: 'http://localhost:3002/health  /ready  /metrics' },
+    ],
+    database: false,
+    portalSecret: true,
   },
   {
     name: 'kline-service',
@@ -102,7 +126,8 @@ export const seededAccounts: Array<{ who: string; credentials: string }> = [
   },
   {
     who: 'client admin-portal',
-    credentials: 'confidential, code + PKCE; secret: OAUTH_CLIENT_SECRET or printed once by the first seed',
+    credentials:
+      'confidential, code + PKCE; secret: OAUTH_CLIENT_SECRET, else (development) kept in PLATFORM_DATA_DIR/admin-portal-client-secret',
   },
   {
     who: 'client platform-cli',
@@ -134,12 +159,34 @@ export function databaseUrlFor(component: Component, env: NodeJS.ProcessEnv): st
   return env[key] ?? `file:${join(dataDir(env), `${component.name}.db`)}`;
 }
 
-/** The environment a component runs with: the caller's, plus its port and database. */
+/**
+ * The admin-portal client's secret, which oauth-service's seed registers and the portal authenticates with.
+ * OAUTH_CLIENT_SECRET when set (production must set it: the secret is then never written anywhere by us).
+ * Otherwise, in development, a random one generated once and kept in the git-ignored data directory
+ * (`admin-portal-client-secret`, mode 0600), so both sides agree across restarts without anyone copying it.
+ * A data directory seeded before this file existed holds a different secret: delete it, or rotate the
+ * client's secret in the console and write the new one into that file.
+ */
+export function portalClientSecret(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OAUTH_CLIENT_SECRET) return env.OAUTH_CLIENT_SECRET;
+  if (env.NODE_ENV === 'production') return undefined;
+  const dir = dataDir(env);
+  const file = join(dir, 'admin-portal-client-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** The environment a component runs with: the caller's, plus its port, database and shared secrets. */
 export function componentEnv(component: Component, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const secret = component.portalSecret ? portalClientSecret(env) : undefined;
   return {
     ...env,
     // The gateway's port comes from its YAML (bind_address); PORT is for the Node services.
     ...(component.command ? {} : { PORT: String(component.port) }),
     ...(component.database ? { DATABASE_URL: databaseUrlFor(component, env) } : {}),
+    ...(secret ? { OAUTH_CLIENT_SECRET: secret } : {}),
   };
 }

@@ -23,7 +23,14 @@ let stopping = false;
 function start(component: Component, index: number): ChildProcess {
   const [program, args] = component.command
     ? [`${ROOT}/${component.dir}/${component.command.path}`, component.command.args]
-    : [process.execPath, [...(watch ? ['--watch', '--watch-preserve-output'] : []), component.entry]];
+    : [
+        process.execPath,
+        [
+          ...(watch ? ['--watch', '--watch-preserve-output'] : []),
+          component.entry,
+          ...((watch ? component.watchArgs : component.args) ?? component.args ?? []),
+        ],
+      ];
   const child = spawn(program, args, {
     cwd: `${ROOT}/${component.dir}`,
     env: componentEnv(component, process.env),

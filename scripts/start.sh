@@ -4,8 +4,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/toolchain.sh"
 source "$(dirname "$0")/lib/gateway.sh"
+source "$(dirname "$0")/lib/portal.sh"
 ensure_toolchain
 build_gateway
+build_portal
 cd "$ROOT"
 step "preparing databases (pnpm db:push, pnpm db:seed)"
 node scripts/db.ts push

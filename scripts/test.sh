@@ -5,9 +5,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib/toolchain.sh"
 source "$(dirname "$0")/lib/postgres.sh"
 source "$(dirname "$0")/lib/gateway.sh"
+source "$(dirname "$0")/lib/portal.sh"
+source "$(dirname "$0")/lib/chromium.sh"
 ensure_toolchain
-# Built before the TypeScript suites: the system tests start the platform, gateway included.
+# Built before the TypeScript suites: the system tests start the platform, gateway and portal included.
 build_gateway
+build_portal
+# The console's browser tests drive Debian's Chromium through playwright-core.
+ensure_chromium
 cd "$ROOT"
 
 started_pg=""

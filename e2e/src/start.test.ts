@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { acquireFixedPorts } from './fixed-ports-lock.ts';
 import { json } from './json.ts';
 import { type PlatformProcess, startPlatform } from './platform-process.ts';
 
@@ -49,8 +50,10 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
   let dataDir: string;
   let env: Record<string, string>;
   let platform: PlatformProcess;
+  let releasePorts: (() => void) | undefined;
 
   beforeAll(async () => {
+    releasePorts = await acquireFixedPorts();
     dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
     // One database per service (design.md): oauth-service gets a PostgreSQL database of its own.
     if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
@@ -62,12 +65,13 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     platform = startPlatform(env);
     await platform.waitFor(/Press Ctrl-C to stop/);
     machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(platform.output())?.[1] ?? '';
-  });
+  }, 16 * 60_000);
 
   afterAll(async () => {
     await platform?.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     await oauthDb?.drop();
+    releasePorts?.();
   });
 
   it('prints the URLs of what it started and the seeded accounts', () => {
@@ -75,6 +79,8 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(out).toContain('oauth-service (port 3001)');
     expect(out).toContain('pingora-proxy (port 8080)');
     expect(out).toContain('test-service (port 3005)');
+    expect(out).toContain('admin-portal (port 3002)');
+    expect(out).toContain('http://localhost:8080/admin');
     expect(out).toContain('http://localhost:3005/test/api/v1/echo');
     expect(out).toMatch(/admin \(role admin\)/);
     expect(out).toMatch(/client flow-service/);
@@ -85,6 +91,12 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
   it('answers health on every component and serves discovery through the gateway', async () => {
     expect((await fetch(`${OAUTH}/health`)).status).toBe(200);
     expect((await fetch(`${GATEWAY}/healthz`)).status).toBe(200);
+    expect((await fetch('http://127.0.0.1:3002/health')).status).toBe(200);
+    // The console through the gateway: `/` leads to it, and it is served under /admin.
+    const root = await throughGateway('/', { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/admin');
+    expect((await throughGateway('/admin')).status).toBe(200);
     const discovery = await json(throughGateway('/.well-known/openid-configuration'));
     expect(discovery.issuer).toBe(PUBLIC_URL);
     expect(discovery.token_endpoint).toBe(`${PUBLIC_URL}/oauth/token`);
@@ -141,6 +153,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(platform.output()).toContain('all components stopped');
     await expect(fetch(`${TEST_SERVICE}/health`)).rejects.toThrow();
     await expect(fetch(`${OAUTH}/health`)).rejects.toThrow();
+    await expect(fetch('http://127.0.0.1:3002/health')).rejects.toThrow();
     await expect(fetch(`${GATEWAY}/healthz`)).rejects.toThrow();
   });
 

@@ -1,0 +1,147 @@
+'use server';
+
+import type { User } from '../../lib/admin-api/types.ts';
+import { field, path, runAction } from '../../lib/forms/run-action.ts';
+import { passwordResetSchema, userCreateSchema, userUpdateSchema } from '../../lib/forms/schemas.ts';
+import type { FormState } from '../../lib/forms/state.ts';
+
+export async function createUser(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    schema: userCreateSchema,
+    async perform(api, data) {
+      const user = await api.send<User>('POST', '/users', {
+        username: data.username,
+        email: data.email,
+        password: data.password,
+        must_change_password: data.must_change_password,
+        ...(data.display_name ? { display_name: data.display_name } : {}),
+      });
+      return { redirectTo: `/users/${path(user.id)}?created=1` };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function updateUser(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    schema: userUpdateSchema,
+    async perform(api, data, raw) {
+      await api.send('PATCH', `/users/${path(field(raw, 'id'))}`, data);
+      return { message: 'Profile saved.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function setUserStatus(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const verb = field(raw, 'verb') === 'enable' ? 'enable' : 'disable';
+      await api.send('POST', `/users/${path(field(raw, 'id'))}/${verb}`);
+      return { message: verb === 'enable' ? 'The account is enabled.' : 'The account is disabled.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function resetPassword(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    schema: passwordResetSchema,
+    async perform(api, data, raw) {
+      await api.send('POST', `/users/${path(field(raw, 'id'))}/password`, {
+        password: data.password,
+        must_change_password: data.must_change_password,
+      });
+      return { message: 'The password was reset.' };
+    },
+  });
+}
+
+export async function assignRole(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const roleId = raw.get('roleId');
+      if (typeof roleId !== 'string' || !roleId)
+        return { error: 'Choose a role.', fieldErrors: { roleId: 'choose a role' } };
+      await api.send('PUT', `/users/${path(field(raw, 'id'))}/roles/${path(roleId)}`);
+      return { message: 'Role assigned.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function unassignRole(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}/roles/${path(field(raw, 'roleId'))}`);
+      return { message: 'Role removed.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function endSession(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}/sessions/${path(field(raw, 'sessionId'))}`);
+      return { message: 'The session was ended.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+/** Signs the user out everywhere: sessions, grants (refresh tokens die) and remembered consents. */
+export async function revokeAllAccess(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const counts = await api.send<{ consents: number; grants: number; sessions: number }>(
+        'DELETE',
+        `/users/${path(field(raw, 'id'))}/grants`,
+      );
+      return {
+        message: `Signed out everywhere: ${counts.sessions} session(s) ended, ${counts.grants} grant(s) revoked.`,
+      };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function revokeClientGrant(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}/grants/${path(field(raw, 'clientId'))}`);
+      return { message: 'Access for that client was revoked.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+export async function deleteUser(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}`);
+      return { redirectTo: '/users' };
+    },
+    revalidate: ['/users'],
+  });
+}

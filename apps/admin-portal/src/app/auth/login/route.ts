@@ -1,0 +1,37 @@
+import { cookies } from 'next/headers';
+import { portalConfig } from '../../../lib/config.ts';
+import { oidc, oidcConfiguration, PORTAL_SCOPES } from '../../../lib/oidc/client.ts';
+import { cookieOptions, SIGN_IN_COOKIE, safeReturnTo, sealSignIn } from '../../../lib/session/store.ts';
+
+// Starts sign-in: authorization code + PKCE (S256), with state and nonce, for the admin API resource
+// (RFC 8707). The verifier, state and nonce wait in a sealed, httpOnly, 10-minute cookie scoped to /auth.
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request) {
+  const config = portalConfig();
+  const configuration = await oidcConfiguration();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'));
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: `${config.portalUrl}/auth/callback`,
+    scope: PORTAL_SCOPES,
+    resource: config.adminResource,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    // oidc-provider grants offline_access (the refresh token behind silent refresh) only with prompt=consent
+    // (OpenID Connect Core §11), so the consent page shows at each sign-in.
+    prompt: 'consent',
+  });
+  const sealed = await sealSignIn({ state, nonce, verifier, returnTo });
+  const options = cookieOptions(config, sealed.maxAge);
+  (await cookies()).set(SIGN_IN_COOKIE, sealed.value, {
+    ...options,
+    path: `${options.path.replace(/\/$/, '')}/auth`,
+  });
+  return new Response(null, { status: 303, headers: { location: url.href, 'cache-control': 'no-store' } });
+}

@@ -1,0 +1,29 @@
+import { Paper } from '@mantine/core';
+import type { Metadata } from 'next';
+import { ClientFields } from '../../../components/client-fields.tsx';
+import { ActionForm } from '../../../components/form.tsx';
+import { PageHeader } from '../../../components/page-header.tsx';
+import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { knownScopes } from '../../../lib/admin-api/scopes.ts';
+import { requirePermission } from '../../../lib/session/current.ts';
+import { createClient } from '../../actions/clients.ts';
+
+export const metadata: Metadata = { title: 'New client' };
+
+export default async function NewClientPage() {
+  const session = await requirePermission('admin:write');
+  const scopes = await load(knownScopes(adminApi(session)));
+  return (
+    <>
+      <PageHeader
+        title="New client"
+        description="A confidential client's secret is shown once, right after creation."
+      />
+      <Paper withBorder p="md" maw={720}>
+        <ActionForm action={createClient} schema="clientCreate" submitLabel="Create client">
+          <ClientFields scopes={scopes} />
+        </ActionForm>
+      </Paper>
+    </>
+  );
+}

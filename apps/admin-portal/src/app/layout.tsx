@@ -1,0 +1,36 @@
+import '@mantine/core/styles.css';
+import { ColorSchemeScript, MantineProvider, mantineHtmlProps } from '@mantine/core';
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { Shell } from '../components/shell.tsx';
+import { visibleNavigation } from '../lib/access/permissions.ts';
+import { currentSession } from '../lib/session/current.ts';
+
+export const metadata: Metadata = {
+  title: { default: 'Platform console', template: '%s · Platform console' },
+};
+// Every page depends on who asks: nothing is prerendered or cached.
+export const dynamic = 'force-dynamic';
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await currentSession();
+  return (
+    <html lang="en" {...mantineHtmlProps}>
+      <head>
+        <ColorSchemeScript defaultColorScheme="light" />
+      </head>
+      <body>
+        {/* Mantine's default theme uses the system font stack: nothing is fetched at build or run time. */}
+        <MantineProvider defaultColorScheme="light">
+          <Shell
+            basePath="/admin"
+            user={session ? { username: session.user.username, name: session.user.name } : null}
+            navigation={session ? visibleNavigation(session.permissions) : []}
+          >
+            {children}
+          </Shell>
+        </MantineProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,295 @@
+'use client';
+
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  NativeSelect,
+  PasswordInput,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import {
+  createContext,
+  type ReactNode,
+  startTransition,
+  useActionState,
+  useContext,
+  useRef,
+  useState,
+} from 'react';
+import { SCHEMAS, type SchemaName } from '../lib/forms/registry.ts';
+import { type FieldErrors, fieldErrors, formObject } from '../lib/forms/schemas.ts';
+import type { FormAction, FormState } from '../lib/forms/state.ts';
+import { SecretOnce } from './secret-once.tsx';
+
+// One form component for the whole console: validates in the browser with the same zod schema the server
+// action uses, submits to the server action, shows the server's readable error and per-field errors, asks
+// for confirmation first when the action is destructive, and shows a one-time client secret when the
+// response carries one. Submitting through a transition (not <form action>) keeps what the user typed when
+// the server refuses it.
+
+const ErrorsContext = createContext<FieldErrors>({});
+
+export function ActionForm(props: {
+  action: FormAction;
+  schema?: SchemaName;
+  submitLabel: string;
+  children?: ReactNode;
+  /** Destructive: ask before submitting. */
+  confirm?: { title: string; message: string; confirmLabel: string };
+  color?: string;
+  variant?: 'filled' | 'light' | 'outline' | 'subtle';
+  size?: 'xs' | 'sm' | 'md';
+  inline?: boolean;
+  resetOnSuccess?: boolean;
+}) {
+  const [state, dispatch, pending] = useActionState<FormState, FormData>(props.action, {});
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const [confirming, setConfirming] = useState<FormData | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  const submit = (data: FormData) =>
+    startTransition(() => {
+      dispatch(data);
+      if (props.resetOnSuccess) formRef.current?.reset();
+    });
+
+  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    if (props.schema) {
+      const parsed = SCHEMAS[props.schema].safeParse(formObject(data));
+      if (!parsed.success) {
+        setClientErrors(fieldErrors(parsed.error));
+        return;
+      }
+    }
+    setClientErrors({});
+    if (props.confirm) setConfirming(data);
+    else submit(data);
+  }
+
+  const errors = { ...(state.fieldErrors ?? {}), ...clientErrors };
+  const button = (
+    <Button
+      type="submit"
+      loading={pending}
+      color={props.color}
+      variant={props.variant ?? 'filled'}
+      size={props.size ?? 'sm'}
+    >
+      {props.submitLabel}
+    </Button>
+  );
+
+  return (
+    <ErrorsContext.Provider value={errors}>
+      <form
+        ref={formRef}
+        onSubmit={onSubmit}
+        noValidate
+        style={props.inline ? { display: 'inline-block' } : undefined}
+      >
+        {props.inline ? (
+          <>
+            {props.children}
+            {button}
+          </>
+        ) : (
+          <Stack gap="sm">
+            {props.children}
+            <Group>{button}</Group>
+          </Stack>
+        )}
+      </form>
+      {state.error && !pending ? (
+        <Alert color="red" title="The change was not made" role="alert" mt="xs">
+          {state.error}
+        </Alert>
+      ) : null}
+      {state.ok && state.message && !pending ? (
+        <Alert color="green" role="status" mt="xs">
+          {state.message}
+        </Alert>
+      ) : null}
+      {state.secret && !pending ? (
+        <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} />
+      ) : null}
+      {props.confirm ? (
+        <Modal
+          opened={confirming !== null}
+          onClose={() => setConfirming(null)}
+          title={props.confirm.title}
+          centered
+        >
+          <Text mb="md">{props.confirm.message}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(null)}>
+              Cancel
+            </Button>
+            <Button
+              color={props.color ?? 'red'}
+              onClick={() => {
+                const data = confirming;
+                setConfirming(null);
+                if (data) submit(data);
+              }}
+            >
+              {props.confirm.confirmLabel}
+            </Button>
+          </Group>
+        </Modal>
+      ) : null}
+    </ErrorsContext.Provider>
+  );
+}
+
+const useError = (name: string) => useContext(ErrorsContext)[name];
+
+export function TextField(props: {
+  name: string;
+  label: string;
+  defaultValue?: string;
+  description?: string;
+  required?: boolean;
+  type?: 'text' | 'email' | 'url' | 'number' | 'datetime-local';
+  placeholder?: string;
+  autoComplete?: string;
+  readOnly?: boolean;
+}) {
+  return (
+    <TextInput
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      type={props.type ?? 'text'}
+      defaultValue={props.defaultValue}
+      description={props.description}
+      withAsterisk={props.required}
+      placeholder={props.placeholder}
+      autoComplete={props.autoComplete}
+      readOnly={props.readOnly}
+      error={useError(props.name)}
+    />
+  );
+}
+
+export function PasswordField(props: { name: string; label: string; description?: string }) {
+  return (
+    <PasswordInput
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      description={props.description}
+      withAsterisk
+      autoComplete="new-password"
+      error={useError(props.name)}
+    />
+  );
+}
+
+export function TextareaField(props: {
+  name: string;
+  label: string;
+  defaultValue?: string;
+  description?: string;
+}) {
+  return (
+    <Textarea
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      description={props.description}
+      defaultValue={props.defaultValue}
+      autosize
+      minRows={2}
+      error={useError(props.name)}
+    />
+  );
+}
+
+export function CheckboxField(props: {
+  name: string;
+  label: string;
+  defaultChecked?: boolean;
+  description?: string;
+}) {
+  return (
+    <Checkbox
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      description={props.description}
+      defaultChecked={props.defaultChecked}
+      error={useError(props.name)}
+    />
+  );
+}
+
+export function CheckboxGroupField(props: {
+  name: string;
+  label: string;
+  options: Array<{ value: string; label: string }>;
+  defaultValue?: string[];
+  description?: string;
+}) {
+  const error = useError(props.name);
+  const selected = new Set(props.defaultValue ?? []);
+  return (
+    <fieldset style={{ border: 0, padding: 0, margin: 0 }} aria-invalid={error ? true : undefined}>
+      <Text component="legend" size="sm" fw={500}>
+        {props.label}
+      </Text>
+      {props.description ? (
+        <Text size="xs" c="dimmed" mb={4}>
+          {props.description}
+        </Text>
+      ) : null}
+      <Group gap="md" mt={4}>
+        {props.options.map((option) => (
+          <Checkbox
+            key={option.value}
+            name={props.name}
+            value={option.value}
+            label={option.label}
+            defaultChecked={selected.has(option.value)}
+          />
+        ))}
+      </Group>
+      {error ? (
+        <Text size="xs" c="red" mt={4} role="alert">
+          {error}
+        </Text>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export function SelectField(props: {
+  name: string;
+  label: string;
+  options: Array<{ value: string; label: string }>;
+  defaultValue?: string;
+  description?: string;
+}) {
+  return (
+    <NativeSelect
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      description={props.description}
+      data={props.options}
+      defaultValue={props.defaultValue}
+      error={useError(props.name)}
+    />
+  );
+}
+
+export function Hidden(props: { name: string; value: string }) {
+  return <input type="hidden" name={props.name} value={props.value} />;
+}

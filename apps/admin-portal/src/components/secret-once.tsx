@@ -1,0 +1,34 @@
+'use client';
+
+import { Alert, Button, Code, CopyButton, Group, Text } from '@mantine/core';
+import { useState } from 'react';
+
+// A client secret exists in exactly one API response; it is shown here once and is gone after "Done" or a
+// reload (the portal keeps no copy).
+export function SecretOnce({ clientId, secret }: { clientId: string; secret: string }) {
+  const [hidden, setHidden] = useState(false);
+  if (hidden) return null;
+  return (
+    <Alert color="yellow" title="Client secret: copy it now" mt="sm" data-testid="client-secret">
+      <Text size="sm" mb="xs">
+        This is the only time the secret of <Code>{clientId}</Code> is shown. Store it in a secret manager; it
+        cannot be retrieved again (rotate it to get a new one).
+      </Text>
+      <Code block data-testid="client-secret-value">
+        {secret}
+      </Code>
+      <Group mt="sm">
+        <CopyButton value={secret}>
+          {({ copied, copy }) => (
+            <Button variant="light" onClick={copy}>
+              {copied ? 'Copied' : 'Copy'}
+            </Button>
+          )}
+        </CopyButton>
+        <Button variant="default" onClick={() => setHidden(true)}>
+          Done, I stored it
+        </Button>
+      </Group>
+    </Alert>
+  );
+}

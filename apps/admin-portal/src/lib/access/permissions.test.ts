@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { can, permissionForPath, permissionsFromScope, visibleNavigation } from './permissions.ts';
+
+describe('permissions from the access token', () => {
+  it('reads the space-separated scope claim', () => {
+    const permissions = permissionsFromScope('admin:read  admin:write');
+    expect([...permissions].sort()).toEqual(['admin:read', 'admin:write']);
+    expect(can(permissions, 'admin:write')).toBe(true);
+  });
+
+  it('grants nothing for a missing or malformed claim', () => {
+    for (const scope of [undefined, null, 42, ['admin:read'], '']) {
+      const permissions = permissionsFromScope(scope);
+      expect(permissions.size).toBe(0);
+      expect(can(permissions, 'admin:read')).toBe(false);
+    }
+  });
+
+  it('does not match scopes by prefix', () => {
+    expect(can(permissionsFromScope('admin:reader admin'), 'admin:read')).toBe(false);
+  });
+});
+
+describe('navigation', () => {
+  it('shows nothing to a user without console permissions', () => {
+    expect(visibleNavigation(new Set())).toEqual([]);
+    expect(visibleNavigation(new Set(['test:read', 'kline:write']))).toEqual([]);
+  });
+
+  it('shows the identity and operations pages to a reader', () => {
+    const labels = visibleNavigation(new Set(['admin:read'])).flatMap((s) => s.items.map((i) => i.label));
+    expect(labels).toEqual([
+      'Users',
+      'Roles & permissions',
+      'Clients',
+      'Resource servers',
+      'Signing keys',
+      'Audit log',
+      'System',
+    ]);
+  });
+
+  it('needs admin:read for every admin page and its sub-pages, nothing for the home page', () => {
+    expect(permissionForPath('/users')).toBe('admin:read');
+    expect(permissionForPath('/users/123/edit')).toBe('admin:read');
+    expect(permissionForPath('/audit')).toBe('admin:read');
+    expect(permissionForPath('/usersx')).toBeNull();
+    expect(permissionForPath('/')).toBeNull();
+  });
+});

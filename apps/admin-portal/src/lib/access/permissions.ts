@@ -1,0 +1,71 @@
+// What a signed-in user may do in the console. The portal's access token (an RFC 9068 JWT for the admin
+// API, verified against the issuer's JWKS) carries the scopes the user's roles allowed at sign-in
+// (oauth-service grants a scope only through a role permission of the same name), so the token's `scope` is
+// the user's permission set here. The admin API checks the database again on every call, so a role removed
+// since sign-in is refused there at once and surfaces as a 403 page.
+
+export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | 'flow:read';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Permission needed to see the entry and to open its pages. */
+  needs: Permission;
+}
+
+export interface NavSection {
+  label: string;
+  items: NavItem[];
+}
+
+/**
+ * The console's navigation. Markets (kline:read) and Workflows (flow:read) get their own sections when the
+ * kline and flow pages land; a section appears only when at least one of its entries is usable.
+ */
+export const NAVIGATION: NavSection[] = [
+  {
+    label: 'Identity',
+    items: [
+      { href: '/users', label: 'Users', needs: 'admin:read' },
+      { href: '/roles', label: 'Roles & permissions', needs: 'admin:read' },
+      { href: '/clients', label: 'Clients', needs: 'admin:read' },
+      { href: '/resource-servers', label: 'Resource servers', needs: 'admin:read' },
+      { href: '/keys', label: 'Signing keys', needs: 'admin:read' },
+    ],
+  },
+  {
+    label: 'Operations',
+    items: [
+      { href: '/audit', label: 'Audit log', needs: 'admin:read' },
+      { href: '/system', label: 'System', needs: 'admin:read' },
+    ],
+  },
+];
+
+/** The permission set behind an access token's `scope` claim (space-separated, RFC 9068 §2.2.3). */
+export function permissionsFromScope(scope: unknown): Set<string> {
+  if (typeof scope !== 'string') return new Set();
+  return new Set(scope.split(' ').filter(Boolean));
+}
+
+export function can(permissions: ReadonlySet<string>, needed: Permission): boolean {
+  return permissions.has(needed);
+}
+
+/** The sections and entries `permissions` allow; empty sections are left out. */
+export function visibleNavigation(permissions: ReadonlySet<string>): NavSection[] {
+  return NAVIGATION.map((section) => ({
+    label: section.label,
+    items: section.items.filter((item) => can(permissions, item.needs)),
+  })).filter((section) => section.items.length > 0);
+}
+
+/** The permission a console path needs (its navigation entry's), or null for pages open to any user. */
+export function permissionForPath(pathname: string): Permission | null {
+  for (const section of NAVIGATION) {
+    for (const item of section.items) {
+      if (pathname === item.href || pathname.startsWith(`${item.href}/`)) return item.needs;
+    }
+  }
+  return null;
+}

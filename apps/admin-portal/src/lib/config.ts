@@ -1,0 +1,100 @@
+import { ConfigError, httpUrl, list, loadConfig, nodeEnv, port, secret, z } from '@platform/config';
+
+// admin-portal's whole configuration, validated once (src/server.ts loads it before Next.js starts, so a
+// bad value stops the process with one line naming the variable). README "admin-portal".
+export const configShape = {
+  NODE_ENV: nodeEnv,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(3002),
+  /** The platform's public origin (the gateway): the issuer, and where the browser reaches the portal. */
+  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  /** The issuer the tokens must name; defaults to PUBLIC_URL. */
+  OAUTH_ISSUER: httpUrl.optional(),
+  /**
+   * oauth-service on the internal network: discovery, token, introspection, JWKS and the admin API are
+   * called here, server to server (the ops document's compose file names it NEXT_PUBLIC_API_URL; it is read
+   * at run time on the server only and never sent to the browser).
+   */
+  NEXT_PUBLIC_API_URL: httpUrl.default('http://127.0.0.1:3001'),
+  /** The portal's public base URL (redirect URIs derive from it); defaults to PUBLIC_URL/admin. */
+  ADMIN_PORTAL_URL: httpUrl.optional(),
+  OAUTH_CLIENT_ID: z.string().min(1).default('admin-portal'),
+  /** The admin-portal client's secret. Development: the start scripts pass the one they keep in data/. */
+  OAUTH_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Encrypts the session cookie (AES-256-GCM, key derived with HKDF). */
+  SESSION_SECRET: secret('admin-portal-session-secret'),
+  /** The gateway on the internal network: its /healthz (upstream health) and /metrics (loopback allowlist). */
+  GATEWAY_URL: httpUrl.default('http://127.0.0.1:8080'),
+  /** Services whose /ready the system page shows: `name=url` pairs, comma-separated. */
+  SYSTEM_SERVICES: list([
+    'oauth-service=http://127.0.0.1:3001',
+    'admin-portal=http://127.0.0.1:3002',
+    'test-service=http://127.0.0.1:3005',
+  ]),
+};
+
+export interface PortalConfig {
+  production: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  issuer: string;
+  /** RFC 8707 resource indicator of the admin API: the audience of the portal's access tokens. */
+  adminResource: string;
+  internalOAuthUrl: string;
+  portalUrl: string;
+  clientId: string;
+  clientSecret: string;
+  sessionSecret: string;
+  gatewayUrl: string;
+  services: Array<{ name: string; url: string }>;
+}
+
+const trim = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * Next.js runs a production build only with NODE_ENV=production, whatever the platform's mode; server.ts
+ * keeps the operator's NODE_ENV in PLATFORM_NODE_ENV before switching, and that one decides here (whether
+ * development secrets are refused).
+ */
+export const PLATFORM_NODE_ENV = 'PLATFORM_NODE_ENV';
+
+export function parsePortalConfig(env: Record<string, string | undefined>): PortalConfig {
+  const platformEnv = env[PLATFORM_NODE_ENV];
+  const raw = loadConfig(configShape, platformEnv ? { ...env, NODE_ENV: platformEnv } : env);
+  const publicUrl = trim(raw.PUBLIC_URL);
+  const issuer = trim(raw.OAUTH_ISSUER ?? publicUrl);
+  const services = raw.SYSTEM_SERVICES.map((entry) => {
+    const [name, url] = entry.split('=', 2);
+    if (!name || !url || !httpUrl.safeParse(url).success) {
+      throw new ConfigError(
+        `invalid configuration: SYSTEM_SERVICES: "${entry}" is not name=http(s)://host:port`,
+        ['SYSTEM_SERVICES'],
+      );
+    }
+    return { name, url: trim(url) };
+  });
+  return {
+    production: raw.NODE_ENV === 'production',
+    host: raw.HOST,
+    port: raw.PORT,
+    publicUrl,
+    issuer,
+    adminResource: `${issuer}/api/admin`,
+    internalOAuthUrl: trim(raw.NEXT_PUBLIC_API_URL),
+    portalUrl: trim(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),
+    clientId: raw.OAUTH_CLIENT_ID,
+    clientSecret: raw.OAUTH_CLIENT_SECRET,
+    sessionSecret: raw.SESSION_SECRET,
+    gatewayUrl: trim(raw.GATEWAY_URL),
+    services,
+  };
+}
+
+let loaded: PortalConfig | undefined;
+
+/** The configuration, read from the environment once per process. */
+export function portalConfig(): PortalConfig {
+  loaded ??= parsePortalConfig(process.env);
+  return loaded;
+}

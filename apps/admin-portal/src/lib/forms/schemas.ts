@@ -1,0 +1,287 @@
+import { z } from 'zod';
+
+// Every console form's rules, used twice: in the browser before submitting (instant, field by field) and in
+// the server action before calling the admin API. They mirror oauth-service's own rules, which stay the
+// authority: whatever it still refuses comes back as a readable error under the field it names.
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
+// RFC 6749 §3.3 scope tokens; oauth-service uses the same rule for role and permission names.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+export const SUPPORTED_GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
+export const CONFIDENTIAL_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+
+/** A checkbox: present ("on") when ticked, absent otherwise. */
+const checkbox = z.preprocess((value) => value === 'on' || value === 'true' || value === true, z.boolean());
+const trimmed = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const token = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .regex(SCOPE_TOKEN, 'must be printable ASCII without spaces, quotes or backslashes');
+/** One value per line (textareas); blank lines dropped. */
+const lines = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean)
+      : value,
+  z.array(z.string()).max(50, 'at most 50 entries'),
+);
+const password = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(128, 'must be at most 128 characters');
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
+export const userCreateSchema = z.object({
+  username: z
+    .string()
+    .trim()
+    .regex(USERNAME, 'must be 3 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  email,
+  display_name: trimmed(200),
+  password,
+  must_change_password: checkbox,
+});
+
+export const userUpdateSchema = userCreateSchema.pick({ username: true, email: true, display_name: true });
+
+export const passwordResetSchema = z
+  .object({ password, confirm: z.string(), must_change_password: checkbox })
+  .refine((value) => value.password === value.confirm, {
+    path: ['confirm'],
+    message: 'does not match the password',
+  });
+
+export const roleSchema = z.object({ name: token(64), description: trimmed(500) });
+export const permissionSchema = z.object({ name: token(128), description: trimmed(500) });
+
+/** Why a redirect URI is refused (oauth-service's rule: exact, https, http on loopback, or a native scheme). */
+export function redirectUriProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URI';
+  }
+  if (url.hash || value.includes('#')) return 'must not contain a fragment';
+  if (value.includes('*')) return 'must not contain wildcards';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:')
+    return LOOPBACK_HOSTS.has(url.hostname) ? null : 'http is allowed only on loopback';
+  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
+  return `scheme ${url.protocol} is not allowed`;
+}
+
+const clientFields = {
+  name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  grant_types: z
+    .array(z.enum(SUPPORTED_GRANT_TYPES, 'is not a supported grant type'))
+    .min(1, 'choose at least one grant type'),
+  token_endpoint_auth_method: z.enum(['none', ...CONFIDENTIAL_AUTH_METHODS]),
+  redirect_uris: lines,
+  post_logout_redirect_uris: lines,
+  scope: z.array(token(128)).max(100),
+  require_dpop: checkbox,
+  application_type: z.enum(['web', 'native']),
+};
+
+type ClientFields = {
+  type: 'confidential' | 'public';
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+};
+
+function clientRules(value: ClientFields, ctx: z.RefinementCtx) {
+  const grants = value.grant_types;
+  const method = value.token_endpoint_auth_method;
+  if (value.type === 'public' && grants.includes('client_credentials'))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grant_types'],
+      message: 'client_credentials needs a confidential client',
+    });
+  if (
+    grants.includes('refresh_token') &&
+    !grants.some((g) => g === 'authorization_code' || g.endsWith('device_code'))
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grant_types'],
+      message: 'refresh_token needs authorization_code or device_code',
+    });
+  if (value.type === 'public' && method !== 'none')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['token_endpoint_auth_method'],
+      message: 'must be none for a public client',
+    });
+  if (value.type === 'confidential' && method === 'none')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['token_endpoint_auth_method'],
+      message: 'a confidential client authenticates: choose a secret or private_key_jwt',
+    });
+  if (grants.includes('authorization_code') && value.redirect_uris.length === 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redirect_uris'],
+      message: 'authorization_code needs at least one',
+    });
+  for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+    for (const uri of value[field]) {
+      const problem = redirectUriProblem(uri);
+      if (problem) ctx.addIssue({ code: 'custom', path: [field], message: `${uri} ${problem}` });
+    }
+  }
+}
+
+export const clientCreateSchema = z
+  .object({ ...clientFields, type: z.enum(['confidential', 'public']) })
+  // A public client has no secret, so it authenticates with `none` whatever the form's select says.
+  .transform((value) =>
+    value.type === 'public' ? { ...value, token_endpoint_auth_method: 'none' as const } : value,
+  )
+  .superRefine(clientRules);
+
+/** Editing keeps the client's type (it decides whether a secret exists); the form sends it read-only. */
+export const clientUpdateSchema = clientCreateSchema;
+
+export const resourceServerSchema = z.object({
+  name: token(64),
+  identifier: z
+    .string()
+    .trim()
+    .max(512, 'must be at most 512 characters')
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (
+          (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username
+        );
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute http(s) URL without query, fragment or credentials'),
+  description: trimmed(500),
+  access_token_ttl: z.preprocess(
+    (value) => (value === '' || value === undefined || value === null ? null : Number(value)),
+    z
+      .number('must be a number of seconds')
+      .int('must be whole seconds')
+      .min(30, 'must be at least 30 seconds')
+      .max(86_400, 'must be at most 86400 seconds (a day)')
+      .nullable(),
+  ),
+});
+
+export const scopeSchema = z.object({ name: token(128), description: trimmed(500) });
+
+export const keyRotationSchema = z.object({
+  activation_delay_seconds: z.coerce
+    .number('must be a number of seconds')
+    .int('must be whole seconds')
+    .min(0, 'must be 0 or more')
+    .max(3600, 'must be at most 3600 seconds'),
+});
+
+/** `<input type="datetime-local">` gives local wall time without zone; the browser sends the ISO instant. */
+const instant = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return undefined;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a date and time' });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .optional()
+    .transform((value) => value || undefined);
+
+export const auditFilterSchema = z
+  .object({
+    actor: optionalText(255),
+    action: optionalText(66).refine(
+      (value) => value === undefined || /^[a-z_]+(\.[a-z_*]+)*$/.test(value),
+      'must be an action such as user.create, or a prefix such as user.*',
+    ),
+    client_id: optionalText(255),
+    outcome: z
+      .enum(['success', 'failure'])
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    from: instant,
+    to: instant,
+    cursor: optionalText(256),
+  })
+  .refine((value) => !value.from || !value.to || value.from < value.to, {
+    path: ['to'],
+    message: 'must be after "from"',
+  });
+
+export const userSearchSchema = z.object({
+  search: optionalText(254),
+  status: z
+    .enum(['active', 'disabled'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  cursor: optionalText(1024),
+});
+
+/** Field → first message, the shape the forms display. */
+export type FieldErrors = Record<string, string>;
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+/** Fields sent as several values (checkbox groups, multi-selects). */
+const MULTI = new Set(['grant_types', 'scope', 'permissions']);
+
+/** FormData as a plain object: repeated fields as arrays, single ones as strings. */
+export function formObject(form: FormData): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    if (key.startsWith('$ACTION')) continue;
+    const values = form.getAll(key).filter((v): v is string => typeof v === 'string');
+    object[key] = MULTI.has(key) ? values : values[0];
+  }
+  for (const key of MULTI) object[key] ??= [];
+  return object;
+}

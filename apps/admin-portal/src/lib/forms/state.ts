@@ -1,0 +1,15 @@
+import type { FieldErrors } from './schemas.ts';
+
+/** What a server action answers to the form that called it. */
+export interface FormState {
+  ok?: boolean;
+  /** A readable error for the whole form (the API's problem detail). */
+  error?: string;
+  fieldErrors?: FieldErrors;
+  /** Shown after success. */
+  message?: string;
+  /** A client secret, returned by exactly one response (creation or rotation) and shown once. */
+  secret?: { clientId: string; value: string };
+}
+
+export type FormAction = (previous: FormState, form: FormData) => Promise<FormState>;

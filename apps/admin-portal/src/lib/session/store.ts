@@ -1,0 +1,74 @@
+import { type PortalConfig, portalConfig } from '../config.ts';
+import { deriveKey, seal, unseal } from './crypto.ts';
+
+// The session as the cookie holds it (sealed). Tokens never leave the server in the clear: the browser keeps
+// ciphertext it cannot read, in an httpOnly cookie its JavaScript cannot see.
+
+export const SESSION_COOKIE = 'portal_session';
+export const SIGN_IN_COOKIE = 'portal_sign_in';
+/** Absolute session lifetime: sign in again after this, however active (the refresh chain may live longer). */
+export const SESSION_TTL_SECONDS = 12 * 3600;
+const SIGN_IN_TTL_SECONDS = 600;
+
+export interface SessionUser {
+  sub: string;
+  username: string;
+  name: string;
+  email: string;
+}
+
+export interface StoredSession {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Access token expiry, epoch seconds. */
+  expiresAt: number;
+  /** When the user signed in, epoch seconds; the cookie never outlives SESSION_TTL_SECONDS from here. */
+  signedInAt: number;
+  user: SessionUser;
+}
+
+export interface SignInTransaction {
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+}
+
+export function cookieOptions(config: Pick<PortalConfig, 'portalUrl'>, maxAge: number) {
+  const url = new URL(config.portalUrl);
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: url.protocol === 'https:',
+    path: url.pathname || '/',
+    maxAge,
+  };
+}
+
+const keys = () => {
+  const secret = portalConfig().sessionSecret;
+  return { session: deriveKey(secret, 'session'), signIn: deriveKey(secret, 'sign-in') };
+};
+
+export async function sealSession(session: StoredSession): Promise<{ value: string; maxAge: number }> {
+  const maxAge = Math.max(1, session.signedInAt + SESSION_TTL_SECONDS - Math.floor(Date.now() / 1000));
+  return { value: await seal({ ...session }, keys().session, maxAge), maxAge };
+}
+
+export const openSession = (value: string | undefined) => unseal<StoredSession>(value, keys().session);
+
+export async function sealSignIn(transaction: SignInTransaction) {
+  return {
+    value: await seal({ ...transaction }, keys().signIn, SIGN_IN_TTL_SECONDS),
+    maxAge: SIGN_IN_TTL_SECONDS,
+  };
+}
+
+export const openSignIn = (value: string | undefined) => unseal<SignInTransaction>(value, keys().signIn);
+
+/** Only paths inside the console are followed after sign-in (no open redirect). */
+export function safeReturnTo(value: string | null | undefined): string {
+  if (!value?.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
+  return value;
+}

@@ -1,0 +1,97 @@
+// admin-portal's entry point (`node src/server.ts`, `--dev` for `next dev` behaviour). It validates the
+// configuration before anything else, serves the platform's /health, /ready and /metrics at the root (as
+// every service does; the gateway health-checks /health), sends `/` to the console, hands everything else
+// to Next.js, records the HTTP metrics, and shuts down gracefully on SIGTERM/SIGINT.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { runMain } from '@platform/config';
+import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
+import { oidcConfiguration } from './lib/oidc/client.ts';
+import { createMetrics, routeLabel } from './server/metrics.ts';
+
+const BASE_PATH = '/admin';
+const dev = process.argv.includes('--dev');
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+await runMain(async () => {
+  const config = portalConfig();
+  // Next.js wants NODE_ENV=production for a production build; the platform's own NODE_ENV (development
+  // unless set) was read above and keeps deciding whether development secrets are refused.
+  if (!dev) {
+    Object.assign(process.env, {
+      [PLATFORM_NODE_ENV]: config.production ? 'production' : 'development',
+      NODE_ENV: 'production',
+    });
+  }
+  // Next.js would otherwise announce (and send) anonymous telemetry; the platform phones nowhere.
+  Object.assign(process.env, { NEXT_TELEMETRY_DISABLED: '1' });
+  const { default: next } = await import('next');
+  const app = next({
+    dev,
+    dir: new URL('..', import.meta.url).pathname,
+    hostname: config.host,
+    port: config.port,
+  });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const metrics = createMetrics();
+
+  async function ready(res: ServerResponse) {
+    try {
+      await oidcConfiguration();
+      json(res, 200, { status: 'ready', checks: { 'oauth-service': 'ok' } });
+    } catch (error) {
+      json(res, 503, { status: 'not ready', checks: { 'oauth-service': (error as Error).message } });
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    const started = process.hrtime.bigint();
+    const pathname = new URL(req.url ?? '/', 'http://portal').pathname;
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.record(req.method ?? 'GET', routeLabel(pathname, BASE_PATH), res.statusCode, seconds);
+    });
+    if (pathname === '/health' || pathname === `${BASE_PATH}/api/health`)
+      return json(res, 200, { status: 'ok' });
+    if (pathname === '/ready') return ready(res);
+    if (pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return res.end(await metrics.registry.metrics());
+    }
+    if (pathname === '/') {
+      res.writeHead(302, { location: BASE_PATH });
+      return res.end();
+    }
+    return handle(req, res);
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: Error) => {
+      console.error('admin-portal: request failed:', error.message);
+      if (!res.headersSent) json(res, 500, { title: 'Internal Server Error', status: 500 });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  console.info(
+    `admin-portal listening on http://${config.host}:${config.port}${BASE_PATH} (${dev ? 'development' : 'production build'})`,
+  );
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close(() => {
+      void app.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    // In-flight requests get 10 s.
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+});

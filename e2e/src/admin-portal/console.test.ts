@@ -1,0 +1,425 @@
+// The console's acceptance test: the platform started the way the README starts it (bash scripts/start.sh),
+// driven through the gateway by real Chromium, once per database dialect. One story, in order: the seeded
+// admin signs in (forced password change), creates a user and a role and assigns it, creates a client and
+// sees its secret once, the new user signs in elsewhere and sees only what the role allows, a user without
+// admin permissions gets 403 pages, the admin signs the new user out everywhere and the user's next request
+// fails, and every one of these actions is in the audit log. A failing step saves screenshots of every page
+// under e2e/artifacts/admin-portal/ (git-ignored; the path is printed).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
+import { describeEachDialect } from '@platform/db/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { acquireFixedPorts } from '../fixed-ports-lock.ts';
+import { type PlatformProcess, startPlatform } from '../platform-process.ts';
+import { launchChromium, saveScreenshots } from './browser.ts';
+
+const CONSOLE = 'http://localhost:8080/admin';
+const STEP_TIMEOUT = 90_000;
+const JWT = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
+
+/** Goes through oauth-service's pages (sign-in, forced password change, consent) back to the console. */
+async function signIn(page: Page, login: string, password: string, newPassword?: string) {
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  for (let step = 0; step < 4; step += 1) {
+    await page.waitForLoadState('load');
+    if (new URL(page.url()).pathname.startsWith('/admin')) return;
+    const heading = (await page.locator('h1').first().textContent())?.trim();
+    if (heading === 'Choose a new password') {
+      if (!newPassword) throw new Error(`unexpected password change for ${login}`);
+      await page.locator('#current').fill(password);
+      await page.locator('#password').fill(newPassword);
+      await page.locator('#confirm').fill(newPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+    } else if (heading === 'Allow access?') {
+      await page.getByRole('button', { name: 'Allow' }).click();
+    } else {
+      await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
+    }
+  }
+  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
+}
+
+/** Clicks a destructive action's button, then confirms in the dialog. */
+async function confirmAction(page: Page, button: string, confirm = button) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: confirm, exact: true }).click();
+}
+
+describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
+  const suffix = randomBytes(3).toString('hex');
+  const viewer = { username: `viewer-${suffix}`, password: `staple-${suffix}-horse-battery-9` };
+  const outsider = { username: `outsider-${suffix}`, password: `lantern-${suffix}-orbit-canyon-4` };
+  const roleName = `auditor-${suffix}`;
+  const adminNewPassword = `correct-horse-battery-${suffix}-7`;
+  let releasePorts: (() => void) | undefined;
+  let dataDir: string;
+  let oauthDb: TempDatabase | undefined;
+  let platform: PlatformProcess;
+  let browser: Browser;
+  let adminContext: BrowserContext;
+  let admin: Page;
+  let viewerContext: BrowserContext | undefined;
+  let viewerPage: Page | undefined;
+  let outsiderPage: Page | undefined;
+  let viewerId = '';
+  let clientId = '';
+  let clientSecret = '';
+
+  beforeAll(async () => {
+    releasePorts = await acquireFixedPorts();
+    dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
+    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
+    // No ADMIN_PASSWORD: the seed generates one, prints it once, and forces a change at first sign-in.
+    platform = startPlatform({
+      PLATFORM_DATA_DIR: dataDir,
+      RUST_LOG: 'error',
+      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
+    });
+    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
+    browser = await launchChromium();
+    adminContext = await browser.newContext();
+    admin = await adminContext.newPage();
+  }, 16 * 60_000);
+
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    const dir = await saveScreenshots(
+      [
+        { name: 'admin', page: admin },
+        { name: 'viewer', page: viewerPage },
+        { name: 'outsider', page: outsiderPage },
+      ],
+      `${temp().dialect}-${context.task.name}`,
+    );
+    // The platform's log lines around the failure (never tokens or secrets: the services do not log them).
+    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
+    console.error(`admin-portal browser test failed; screenshots and platform log in ${dir}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop('SIGINT');
+    rmSync(dataDir, { recursive: true, force: true });
+    await oauthDb?.drop();
+    releasePorts?.();
+  });
+
+  it(
+    'signs in as the seeded admin, changing the generated password first',
+    async () => {
+      const firstPassword = /first password \(shown once[^)]*\): (\S+)/.exec(platform.output())?.[1];
+      expect(firstPassword).toBeTruthy();
+      const response = await admin.goto(`${CONSOLE}/users`);
+      expect(response?.ok()).toBe(true);
+      expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      await signIn(admin, 'admin', firstPassword!, adminNewPassword);
+      expect(new URL(admin.url()).pathname).toBe('/admin/users');
+      await expect.poll(() => admin.getByRole('heading', { name: 'Users', level: 2 }).isVisible()).toBe(true);
+      expect(await admin.getByTestId('signed-in-user').textContent()).toContain('(admin)');
+
+      // Tokens stay on the server: the session cookie is httpOnly (invisible to JavaScript), the page holds
+      // no JWT, and neither does it hold the portal's client secret.
+      const cookies = await adminContext.cookies(CONSOLE);
+      const session = cookies.find((c) => c.name === 'portal_session');
+      expect(session?.httpOnly).toBe(true);
+      expect(session?.sameSite).toBe('Lax');
+      expect(await admin.evaluate('document.cookie')).not.toContain('portal_session');
+      const html = await admin.content();
+      expect(html).not.toMatch(JWT);
+      const portalSecret = readFileSync(join(dataDir, 'admin-portal-client-secret'), 'utf8').trim();
+      expect(html).not.toContain(portalSecret);
+      expect(html).not.toContain(session!.value);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'creates a user (refusing bad input first), a role with a permission, and assigns the role',
+    async () => {
+      for (const who of [viewer, outsider]) {
+        await admin.goto(`${CONSOLE}/users/new`);
+        await admin.locator('#field-username').fill(who.username);
+        await admin.locator('#field-email').fill('not-an-email');
+        await admin.locator('#field-password').fill(who.password);
+        await admin.locator('#field-must_change_password').uncheck();
+        await admin.getByRole('button', { name: 'Create user' }).click();
+        // Checked in the browser before anything is sent.
+        await expect.poll(() => admin.getByText('must be a valid email address').isVisible()).toBe(true);
+        expect(new URL(admin.url()).pathname).toBe('/admin/users/new');
+        await admin.locator('#field-email').fill(`${who.username}@example.com`);
+        await admin.getByRole('button', { name: 'Create user' }).click();
+        await admin.waitForURL(/\/admin\/users\/[^/]+\?created=1$/);
+        await expect.poll(() => admin.getByText(`User ${who.username} created.`).isVisible()).toBe(true);
+        if (who === viewer) viewerId = decodeURIComponent(new URL(admin.url()).pathname.split('/').pop()!);
+      }
+
+      // The server refuses what only it can know (a taken username) with a readable message.
+      await admin.goto(`${CONSOLE}/users/new`);
+      await admin.locator('#field-username').fill(viewer.username);
+      await admin.locator('#field-email').fill(`other-${suffix}@example.com`);
+      await admin.locator('#field-password').fill(viewer.password);
+      await admin.getByRole('button', { name: 'Create user' }).click();
+      await expect
+        .poll(() =>
+          admin
+            .getByRole('alert')
+            .filter({ hasText: /already|taken|exists/i })
+            .count(),
+        )
+        .toBe(1);
+
+      await admin.goto(`${CONSOLE}/roles`);
+      await admin.locator('#field-name').first().fill(roleName);
+      await admin.locator('#field-description').first().fill('Reads the console, changes nothing');
+      await admin.getByLabel('admin:read', { exact: true }).check();
+      await admin.getByRole('button', { name: 'Create role' }).click();
+      await admin.waitForURL(/\/admin\/roles\/[^/]+$/);
+      expect(await admin.getByLabel('admin:read', { exact: true }).isChecked()).toBe(true);
+      expect(await admin.getByLabel('admin:write', { exact: true }).isChecked()).toBe(false);
+
+      await admin.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
+      await admin.getByLabel('Add a role').selectOption({ label: roleName });
+      await admin.getByRole('button', { name: 'Assign role' }).click();
+      await expect.poll(() => admin.getByTestId('user-roles').textContent()).toContain(roleName);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'creates a client and shows its secret exactly once',
+    async () => {
+      await admin.goto(`${CONSOLE}/clients/new`);
+      await admin.locator('#field-name').fill(`E2E app ${suffix}`);
+      await admin.locator('#field-redirect_uris').fill('http://example.com/callback');
+      await admin.getByRole('button', { name: 'Create client' }).click();
+      await expect
+        .poll(() => admin.getByText('http is allowed only on loopback', { exact: false }).isVisible())
+        .toBe(true);
+      await admin.locator('#field-redirect_uris').fill('https://app.example.com/callback');
+      await admin.getByRole('button', { name: 'Create client' }).click();
+      const secret = admin.getByTestId('client-secret-value');
+      await secret.waitFor();
+      clientSecret = (await secret.textContent())!.trim();
+      expect(clientSecret).toMatch(/^[\w-]{43}$/);
+      clientId = /Client (\S+) created\./.exec(
+        (await admin.getByText(/Client \S+ created\./).textContent())!,
+      )![1]!;
+
+      // Never again: not on the client's page, not in the list, not after a reload.
+      await admin.goto(`${CONSOLE}/clients/${encodeURIComponent(clientId)}`);
+      expect(await admin.getByText('it cannot be shown again').isVisible()).toBe(true);
+      expect(await admin.content()).not.toContain(clientSecret);
+      await admin.goto(`${CONSOLE}/clients`);
+      expect(await admin.content()).toContain(clientId);
+      expect(await admin.content()).not.toContain(clientSecret);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'lets the new user in with only what the role allows, and shows 403 pages to a user without admin permissions',
+    async () => {
+      viewerContext = await browser.newContext();
+      viewerPage = await viewerContext.newPage();
+      await viewerPage.goto(`${CONSOLE}/`);
+      await viewerPage.getByRole('link', { name: 'Sign in' }).click();
+      await signIn(viewerPage, viewer.username, viewer.password);
+      await expect
+        .poll(() => viewerPage!.getByTestId('signed-in-user').textContent())
+        .toContain(viewer.username);
+      const nav = viewerPage.getByRole('navigation', { name: 'Console navigation' });
+      for (const entry of ['Users', 'Roles & permissions', 'Clients', 'Audit log', 'System'])
+        expect(await nav.getByRole('link', { name: entry }).isVisible()).toBe(true);
+
+      // Reading is allowed; writing is neither offered nor reachable.
+      await viewerPage.goto(`${CONSOLE}/users`);
+      expect(await viewerPage.getByRole('link', { name: viewer.username, exact: true }).isVisible()).toBe(
+        true,
+      );
+      expect(await viewerPage.getByRole('link', { name: 'New user' }).count()).toBe(0);
+      await viewerPage.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
+      expect(await viewerPage.getByRole('button', { name: 'Sign out everywhere' }).count()).toBe(0);
+      expect(await viewerPage.getByRole('button', { name: 'Reset password' }).count()).toBe(0);
+      const forbidden = await viewerPage.goto(`${CONSOLE}/users/new`);
+      expect(forbidden?.status()).toBe(403);
+      expect(await viewerPage.getByText('You do not have permission to open this page').isVisible()).toBe(
+        true,
+      );
+      expect((await viewerPage.goto(`${CONSOLE}/clients/new`))?.status()).toBe(403);
+
+      // A user whose roles give no admin permission: signed in, offered nothing, refused every page.
+      const outsiderContext = await browser.newContext();
+      outsiderPage = await outsiderContext.newPage();
+      await outsiderPage.goto(`${CONSOLE}/`);
+      await outsiderPage.getByRole('link', { name: 'Sign in' }).click();
+      await signIn(outsiderPage, outsider.username, outsider.password);
+      await expect.poll(() => outsiderPage!.getByTestId('no-access').isVisible()).toBe(true);
+      expect(
+        await outsiderPage.getByRole('navigation', { name: 'Console navigation' }).getByRole('link').count(),
+      ).toBe(1);
+      for (const path of [
+        '/users',
+        '/audit',
+        '/clients',
+        '/system',
+        `/users/${encodeURIComponent(viewerId)}`,
+      ]) {
+        const response = await outsiderPage.goto(`${CONSOLE}${path}`);
+        expect(response?.status()).toBe(403);
+        const html = await outsiderPage.content();
+        expect(html).not.toContain('admin@example.com');
+        expect(html).not.toContain(viewer.username);
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    "revokes the new user's sessions, and their next request fails",
+    async () => {
+      await admin.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
+      await expect.poll(() => admin.getByTestId('user-sessions').locator('tr').count()).toBeGreaterThan(0);
+      await confirmAction(admin, 'Sign out everywhere');
+      await expect
+        .poll(() => admin.getByText(/Signed out everywhere: \d+ session\(s\) ended/).isVisible())
+        .toBe(true);
+
+      const response = await viewerPage!.goto(`${CONSOLE}/users`);
+      expect(response?.status()).toBe(401);
+      expect(await viewerPage!.getByText('Your session has ended').isVisible()).toBe(true);
+      expect(await viewerPage!.content()).not.toContain('admin@example.com');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'rotates the signing key after confirmation',
+    async () => {
+      await admin.goto(`${CONSOLE}/keys`);
+      const before = await admin.locator('tbody tr').count();
+      await admin.locator('#field-activation_delay_seconds').fill('7200');
+      await admin.getByRole('button', { name: 'Rotate signing key' }).click();
+      await expect.poll(() => admin.getByText('must be at most 3600 seconds').isVisible()).toBe(true);
+      await admin.locator('#field-activation_delay_seconds').fill('60');
+      await confirmAction(admin, 'Rotate signing key', 'Rotate');
+      await expect
+        .poll(() => admin.getByText(/A new signing key \(\S+\) is published/).isVisible())
+        .toBe(true);
+      await expect.poll(() => admin.locator('tbody tr').count()).toBe(before + 1);
+      expect(await admin.locator('tbody').textContent()).toContain('pending');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'finds every one of these actions in the audit log',
+    async () => {
+      const expectations: Array<[string, string]> = [
+        ['user.password_change', 'admin'],
+        ['login.success', viewer.username],
+        ['user.create', viewer.username],
+        ['user.create', outsider.username],
+        ['role.create', roleName],
+        ['role.permission_grant', 'admin:read'],
+        ['role.assign', roleName],
+        ['client.create', clientId],
+        ['grant.revoke', viewer.username],
+        ['key.rotate', 'key.rotate'],
+      ];
+      for (const [action, needle] of expectations) {
+        await admin.goto(`${CONSOLE}/audit?action=${encodeURIComponent(action)}`);
+        const rows = admin.getByTestId('audit-events').locator('tr');
+        await expect.poll(() => rows.count(), { message: action }).toBeGreaterThan(0);
+        const text = (await admin.getByTestId('audit-events').textContent()) ?? '';
+        expect(text, `${action} mentioning ${needle}`).toContain(needle);
+        expect(text).toContain(action);
+      }
+      // Filtering by actor (a username stands for the user's id) and time.
+      const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 16);
+      await admin.goto(`${CONSOLE}/audit?actor=${encodeURIComponent(viewer.username)}&from=${since}`);
+      const mine = (await admin.getByTestId('audit-events').textContent()) ?? '';
+      expect(mine).toContain('login.success');
+      expect(mine).not.toContain('user.create');
+      await admin.goto(`${CONSOLE}/audit?action=user.create&from=2999-01-01T00:00`);
+      expect(await admin.getByTestId('audit-events').locator('tr').count()).toBe(0);
+      // The detail view of an event.
+      await admin.goto(`${CONSOLE}/audit?action=client.create`);
+      await admin.getByTestId('audit-events').locator('tr').first().getByRole('link').click();
+      await admin.waitForURL(/\/admin\/audit\/\d+$/);
+      expect(await admin.content()).toContain(clientId);
+      expect(await admin.content()).not.toContain(clientSecret);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'refreshes an expired access token without the user noticing',
+    async () => {
+      // Admin API tokens now live 30 s (the shortest allowed) and the portal refreshes within 30 s of expiry:
+      // every request of a new session refreshes, and one made after the first token expired must still work.
+      await admin.goto(`${CONSOLE}/resource-servers`);
+      await admin.getByRole('link', { name: 'admin', exact: true }).click();
+      await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
+      await admin.locator('#field-access_token_ttl').fill('30');
+      await admin.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect.poll(() => admin.getByText('Resource server saved.').isVisible()).toBe(true);
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${CONSOLE}/audit`);
+        await signIn(page, 'admin', adminNewPassword);
+        const first = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session')?.value;
+        expect(first).toBeTruthy();
+        await new Promise((resolve) => setTimeout(resolve, 31_000));
+        const response = await page.goto(`${CONSOLE}/users`);
+        expect(response?.status()).toBe(200);
+        expect(new URL(page.url()).pathname).toBe('/admin/users');
+        expect(await page.getByRole('heading', { name: 'Users', level: 2 }).isVisible()).toBe(true);
+        const second = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session')?.value;
+        expect(second).toBeTruthy();
+        expect(second).not.toBe(first);
+        // The refresh is a token.issue of grant type refresh_token in the audit log; requests racing with the
+        // same expiring session shared one refresh (a second use of a rotated refresh token would be flagged).
+        await page.goto(`${CONSOLE}/audit?action=token.issue`);
+        expect(await page.getByTestId('audit-events').textContent()).toContain('grant_type=refresh_token');
+        await page.goto(`${CONSOLE}/audit?action=refresh_token.reuse_detected`);
+        expect(await page.getByTestId('audit-events').locator('tr').count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'signs the admin out through the provider (RP-initiated logout)',
+    async () => {
+      await admin.goto(`${CONSOLE}/`);
+      await admin.getByRole('button', { name: 'Sign out' }).click();
+      await admin.waitForLoadState('load');
+      // oauth-service may ask to confirm ending its session.
+      if (
+        new URL(admin.url()).pathname.startsWith('/oauth/') ||
+        new URL(admin.url()).pathname.includes('session')
+      ) {
+        const yes = admin.getByRole('button', { name: /yes|sign out|log out/i }).first();
+        if (await yes.count()) await yes.click();
+      }
+      await admin.waitForURL((url) => url.pathname === '/admin' || url.pathname === '/admin/');
+      expect(await admin.getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
+      expect((await adminContext.cookies(CONSOLE)).some((c) => c.name === 'portal_session')).toBe(false);
+      const response = await admin.goto(`${CONSOLE}/users`);
+      expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      expect(response?.ok()).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
+});
