@@ -5,9 +5,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib/toolchain.sh"
 source "$(dirname "$0")/lib/postgres.sh"
 source "$(dirname "$0")/lib/gateway.sh"
+source "$(dirname "$0")/lib/prometheus.sh"
 ensure_toolchain
 # Built before the TypeScript suites: the system tests start the platform, gateway included.
 build_gateway
+# promtool, Prometheus and node-exporter for the monitoring tests (ops/).
+ensure_prometheus
 cd "$ROOT"
 
 started_pg=""
