@@ -29,7 +29,9 @@ function monitoringCopy(name: string, edit?: (dir: string) => void): string {
 
 describe('promtool', () => {
   it('check config: prometheus.yml and the rule files it loads are valid', () => {
-    const result = run(tool('promtool'), ['check', 'config', 'prometheus.yml'], { cwd: repoPath('monitoring') });
+    const result = run(tool('promtool'), ['check', 'config', 'prometheus.yml'], {
+      cwd: repoPath('monitoring'),
+    });
     expect(result.output).toContain('SUCCESS: prometheus.yml is valid prometheus config file syntax');
     expect(result.output).toMatch(/alerts\.yml\s+SUCCESS: \d+ rules found/);
     expect(result.status).toBe(0);
@@ -41,7 +43,9 @@ describe('promtool', () => {
   });
 
   it('test rules: every alert fires when it should and stays quiet when it should not', () => {
-    const result = run(tool('promtool'), ['test', 'rules', 'alerts.test.yml'], { cwd: repoPath('monitoring') });
+    const result = run(tool('promtool'), ['test', 'rules', 'alerts.test.yml'], {
+      cwd: repoPath('monitoring'),
+    });
     expect(result.output).toContain('SUCCESS');
     expect(result.status, result.output).toBe(0);
   });
@@ -55,12 +59,20 @@ describe('promtool', () => {
     );
     for (const alert of alerts) {
       const own = cases.filter((c) => c.alertname === alert);
-      expect(own.some((c) => c.exp_alerts.length > 0), `${alert} never expected to fire`).toBe(true);
-      expect(own.some((c) => c.exp_alerts.length === 0), `${alert} never expected to stay quiet`).toBe(true);
+      expect(
+        own.some((c) => c.exp_alerts.length > 0),
+        `${alert} never expected to fire`,
+      ).toBe(true);
+      expect(
+        own.some((c) => c.exp_alerts.length === 0),
+        `${alert} never expected to stay quiet`,
+      ).toBe(true);
     }
     // The issue's list: a service down, 5xx rate, p99 latency, login failures, refresh-token reuse,
     // an unhealthy upstream.
-    const exprs = readYaml<RuleGroups>('monitoring/alerts.yml').groups.flatMap((g) => g.rules.map((r) => r.expr));
+    const exprs = readYaml<RuleGroups>('monitoring/alerts.yml').groups.flatMap((g) =>
+      g.rules.map((r) => r.expr),
+    );
     for (const needle of [
       'up == 0',
       'http_requests_total{status=~"5.."}',
@@ -70,7 +82,10 @@ describe('promtool', () => {
       'oauth_refresh_token_reuse_total',
       'pingora_upstream_health',
     ]) {
-      expect(exprs.some((expr) => expr.includes(needle)), needle).toBe(true);
+      expect(
+        exprs.some((expr) => expr.includes(needle)),
+        needle,
+      ).toBe(true);
     }
   });
 
