@@ -248,6 +248,32 @@ export async function driveTraffic(platform: Platform): Promise<void> {
   if (echo.status !== 200) throw new Error(`echo through the gateway failed: ${echo.status} ${echo.body}`);
   const refused = await httpsRequest(`${gatewayUrl}/test/api/v1/echo`, { ca });
   if (refused.status !== 401) throw new Error(`echo without a token answered ${refused.status}`);
+  // A wrong client secret: a token-endpoint error (oauth_grant_errors_total).
+  const wrong = Buffer.from('flow-service:not-the-secret').toString('base64');
+  const denied = await httpsRequest(`${gatewayUrl}/oauth/token`, {
+    ca,
+    method: 'POST',
+    headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'test:read' }).toString(),
+  });
+  if (denied.status !== 401)
+    throw new Error(`a wrong client secret answered ${denied.status} ${denied.body}`);
+  // A token without a resource is opaque, so it can be revoked (oauth_revocations_total).
+  const opaque = await httpsRequest(`${gatewayUrl}/oauth/token`, {
+    ca,
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'test:read' }).toString(),
+  });
+  const revoked = await httpsRequest(`${gatewayUrl}/oauth/revoke`, {
+    ca,
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      token: (JSON.parse(opaque.body) as { access_token: string }).access_token,
+    }).toString(),
+  });
+  if (revoked.status !== 200) throw new Error(`revocation answered ${revoked.status} ${revoked.body}`);
 }
 
 /** Components listed in prometheus.yml that are absent from this repository (no package.json yet). */
