@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { DESIGN_PORTS, repoPath } from '../support/repo.ts';
+import { DESIGN_PORTS, readYaml, repoPath } from '../support/repo.ts';
 import { gatewayBinary, run } from '../support/tools.ts';
 import {
   type K8sObject,
@@ -100,6 +100,22 @@ describe('deploy/k8s topology', () => {
       const containerPorts = podSpec(deployment).containers[0].ports.map((p: { name: string }) => p.name);
       for (const port of service.spec.ports) expect(containerPorts).toContain(port.targetPort);
       if (name !== 'pingora-proxy') expect(service.spec.ports[0].port, name).toBe(DESIGN_PORTS[name]);
+    }
+  });
+
+  it("pods carry prometheus.io annotations matching monitoring/prometheus.yml's jobs", () => {
+    const { scrape_configs } = readYaml<{
+      scrape_configs: Array<{ job_name: string; metrics_path?: string; scheme?: string }>;
+    }>('monitoring/prometheus.yml');
+    for (const name of SERVICES) {
+      const annotations = find('Deployment', name)!.spec.template.metadata.annotations;
+      const job = scrape_configs.find((j) => j.job_name === name)!;
+      expect(annotations, name).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(DESIGN_PORTS[name]),
+        'prometheus.io/path': job.metrics_path ?? '/metrics',
+      });
+      expect(annotations['prometheus.io/scheme'] ?? 'http', name).toBe(job.scheme ?? 'http');
     }
   });
 
