@@ -10,7 +10,17 @@
 PROMETHEUS_DIR="$TOOLCHAIN/prometheus"
 PROMETHEUS_PACKAGES=(prometheus prometheus-node-exporter)
 
+# The monitoring system test runs the gateway with TLS on a self-signed certificate made by `openssl req`.
+ensure_openssl_cli() {
+  command -v openssl >/dev/null 2>&1 && return
+  [ "$(id -u)" = 0 ] || die "the openssl command is missing: sudo apt-get install openssl"
+  step "installing openssl (apt-get)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null \
+    || die "apt-get install openssl failed"
+}
+
 ensure_prometheus() {
+  ensure_openssl_cli
   export PROMETHEUS_BIN_DIR="$PROMETHEUS_DIR/usr/bin"
   if [ -x "$PROMETHEUS_BIN_DIR/prometheus" ] && [ -x "$PROMETHEUS_BIN_DIR/promtool" ] \
     && [ -x "$PROMETHEUS_BIN_DIR/prometheus-node-exporter" ]; then
