@@ -6,12 +6,15 @@ import { parse, stringify } from 'yaml';
 import { DESIGN_PORTS, readYaml, repoPath } from '../support/repo.ts';
 import { gatewayBinary, run } from '../support/tools.ts';
 import {
+  K8S_DIR,
   type K8sObject,
   kustomizationResources,
   manifestFiles,
+  parseManifests,
   render,
   validateObject,
 } from './manifests.ts';
+import { EMBEDDED, synced } from './sync.ts';
 
 const objects = render();
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -26,6 +29,8 @@ const SERVICES = [
 ];
 // Created by the operator from the certificate files (README), never committed.
 const EXTERNAL_SECRETS = ['pingora-proxy-tls'];
+
+const SYNC_HINT = 'out of date: run `node ops/src/k8s/sync.ts && pnpm format`';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ops-k8s-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -181,9 +186,26 @@ describe('deploy/k8s topology', () => {
   it('PostgreSQL 15 runs from the same init script as the compose deployment', () => {
     const postgres = find('StatefulSet', 'postgres')!;
     expect(podSpec(postgres).containers[0].image).toBe('postgres:15');
-    expect(find('ConfigMap', 'postgres-init')!.data['10-init-databases.sh']).toBe(
+    expect(find('ConfigMap', 'postgres-init')!.data['10-init-databases.sh'], SYNC_HINT).toBe(
       readFileSync(repoPath('deploy/postgres/init-databases.sh'), 'utf8'),
     );
+  });
+});
+
+describe('ops/src/k8s/sync.ts', () => {
+  it('writes each embedded source into its ConfigMap, keeping the rest of the manifest', () => {
+    for (const entry of EMBEDDED) {
+      const docs = parseManifests(synced(entry.manifest), entry.manifest);
+      const configMap = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === entry.configMap)!;
+      expect(configMap.data[entry.key]).toBe(readFileSync(repoPath(entry.source), 'utf8'));
+      const original = parseManifests(
+        readFileSync(repoPath(K8S_DIR, entry.manifest), 'utf8'),
+        entry.manifest,
+      );
+      expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(
+        original.map((d) => `${d.kind}/${d.metadata.name}`),
+      );
+    }
   });
 });
 
@@ -192,7 +214,7 @@ describe('the gateway ConfigMap', () => {
   const yaml = configMap.data['production.yaml'] as string;
 
   it('holds apps/pingora-proxy/config/production.yaml as shipped, mounted where the gateway reads it', () => {
-    expect(yaml).toBe(readFileSync(repoPath('apps/pingora-proxy/config/production.yaml'), 'utf8'));
+    expect(yaml, SYNC_HINT).toBe(readFileSync(repoPath('apps/pingora-proxy/config/production.yaml'), 'utf8'));
     const gateway = find('Deployment', 'pingora-proxy')!;
     const container = podSpec(gateway).containers[0];
     expect(container.args).toEqual(['--config', '/app/config/production.yaml']);
