@@ -144,6 +144,10 @@ describe('docker-compose.yml against the repository', () => {
     }
     const variables = new Set([...RAW.matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
     for (const variable of variables) expect(example, variable).toMatch(new RegExp(`^${variable}=`, 'm'));
+    // Grafana falls back to admin/admin without a password: compose must refuse to start instead.
+    expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(
+      /^\$\{GRAFANA_ADMIN_PASSWORD:\?/,
+    );
     // The ops document's JWT_SECRET is not used by any service (README "Production deployment").
     expect(RAW).not.toContain('JWT_SECRET');
   });

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { loadDashboards } from '../grafana/dashboards.ts';
 import { DESIGN_PORTS, readYaml, repoPath } from '../support/repo.ts';
-import { gatewayBinary, run } from '../support/tools.ts';
+import { gatewayBinary, run, tool } from '../support/tools.ts';
 import {
   K8S_DIR,
   type K8sObject,
@@ -189,6 +190,79 @@ describe('deploy/k8s topology', () => {
     expect(find('ConfigMap', 'postgres-init')!.data['10-init-databases.sh'], SYNC_HINT).toBe(
       readFileSync(repoPath('deploy/postgres/init-databases.sh'), 'utf8'),
     );
+  });
+});
+
+describe('monitoring in deploy/k8s', () => {
+  it('every embedded file (gateway config, init script, Prometheus and Grafana files) equals its source', () => {
+    for (const entry of EMBEDDED) {
+      const configMap = find('ConfigMap', entry.configMap);
+      expect(configMap, entry.configMap).toBeDefined();
+      expect(configMap!.data[entry.key], `${entry.configMap}/${entry.key} ${SYNC_HINT}`).toBe(
+        readFileSync(repoPath(entry.source), 'utf8'),
+      );
+    }
+    expect(Object.keys(find('ConfigMap', 'grafana-dashboards')!.data).sort()).toEqual(
+      loadDashboards().map((d) => d.file),
+    );
+  });
+
+  it("Prometheus' Kubernetes config passes promtool and has the compose jobs, discovered per pod", () => {
+    const data = find('ConfigMap', 'prometheus-config')!.data;
+    const dir = join(scratch, 'prometheus');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'prometheus.yml'), data['prometheus.yml']);
+    writeFileSync(join(dir, 'alerts.yml'), data['alerts.yml']);
+    const check = run(tool('promtool'), ['check', 'config', 'prometheus.yml'], { cwd: dir });
+    expect(check.status, check.output).toBe(0);
+
+    type Job = {
+      job_name: string;
+      metrics_path?: string;
+      scheme?: string;
+      tls_config?: unknown;
+      dns_sd_configs?: Array<{ names: string[]; type: string; port: number }>;
+    };
+    const k8s = (parse(data['prometheus.yml']) as { scrape_configs: Job[] }).scrape_configs;
+    const compose = readYaml<{ scrape_configs: Job[] }>('monitoring/prometheus.yml').scrape_configs;
+    // node-exporter: clusters run their own (README).
+    expect(k8s.map((j) => j.job_name)).toEqual(
+      compose.map((j) => j.job_name).filter((n) => n !== 'node-exporter'),
+    );
+    for (const job of k8s) {
+      const twin = compose.find((j) => j.job_name === job.job_name)!;
+      expect([job.metrics_path, job.scheme, job.tls_config]).toEqual([
+        twin.metrics_path,
+        twin.scheme,
+        twin.tls_config,
+      ]);
+      const [sd] = job.dns_sd_configs!;
+      expect(sd!.names).toEqual([`${job.job_name}-pods.oauth-platform.svc.cluster.local`]);
+      expect(sd!.port).toBe(DESIGN_PORTS[job.job_name]);
+      const headless = find('Service', `${job.job_name}-pods`);
+      expect(headless?.spec.clusterIP, job.job_name).toBe('None');
+      expect(headless!.spec.selector).toEqual(find('Deployment', job.job_name)!.spec.selector.matchLabels);
+      expect(headless!.spec.ports[0].port).toBe(sd!.port);
+    }
+  });
+
+  it('Grafana mounts the provisioning and dashboards where the provider looks, and requires its admin password', () => {
+    const grafana = podSpec(find('Deployment', 'grafana')!);
+    const mounts = grafana.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    const { providers } = readYaml<{ providers: Array<{ options: { path: string } }> }>(
+      'monitoring/grafana/provisioning/dashboards/platform.yml',
+    );
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        providers[0]!.options.path,
+        '/etc/grafana/provisioning/datasources/prometheus.yml',
+        '/etc/grafana/provisioning/dashboards/platform.yml',
+      ]),
+    );
+    const [guard] = grafana.initContainers;
+    expect(guard.command.join(' ')).toContain('test -n "$GF_SECURITY_ADMIN_PASSWORD"');
+    expect(find('Service', 'prometheus')!.spec.ports[0].port).toBe(DESIGN_PORTS.prometheus);
+    expect(find('Service', 'grafana')!.spec.ports[0].port).toBe(DESIGN_PORTS.grafana);
   });
 });
 

@@ -3,7 +3,14 @@ import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { repoPath } from '../support/repo.ts';
 
@@ -29,6 +36,7 @@ const MODELS: Record<string, Model> = {
   'v1/ConfigMap': ConfigMap as unknown as Model,
   'v1/Secret': Secret as unknown as Model,
   'v1/Service': Service as unknown as Model,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim as unknown as Model,
   'apps/v1/Deployment': Deployment as unknown as Model,
   'apps/v1/StatefulSet': StatefulSet as unknown as Model,
   'batch/v1/Job': Job as unknown as Model,

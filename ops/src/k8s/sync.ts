@@ -1,12 +1,15 @@
 // `node ops/src/k8s/sync.ts`: copies the files that deploy/k8s embeds into its ConfigMaps from their
-// sources (the gateway's production.yaml, the PostgreSQL init script), keeping the manifests' comments.
+// sources (the gateway's production.yaml, the PostgreSQL init script, Prometheus' config and alert rules,
+// Grafana's provisioning and dashboards), keeping the manifests' comments.
 // Run it (then `pnpm format`) after changing either source; ops/src/k8s/manifests.test.ts fails until then.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseAllDocuments, Scalar } from 'yaml';
 import { repoPath } from '../support/repo.ts';
 import { K8S_DIR } from './manifests.ts';
 
-export const EMBEDDED = [
+const DASHBOARDS = 'monitoring/grafana/dashboards';
+
+export const EMBEDDED: Array<{ manifest: string; configMap: string; key: string; source: string }> = [
   {
     manifest: 'gateway-config.yaml',
     configMap: 'pingora-proxy-config',
@@ -19,6 +22,39 @@ export const EMBEDDED = [
     key: '10-init-databases.sh',
     source: 'deploy/postgres/init-databases.sh',
   },
+  {
+    manifest: 'monitoring.yaml',
+    configMap: 'prometheus-config',
+    key: 'prometheus.yml',
+    source: 'deploy/k8s/prometheus/prometheus.yml',
+  },
+  {
+    manifest: 'monitoring.yaml',
+    configMap: 'prometheus-config',
+    key: 'alerts.yml',
+    source: 'monitoring/alerts.yml',
+  },
+  {
+    manifest: 'monitoring.yaml',
+    configMap: 'grafana-provisioning',
+    key: 'datasources.yml',
+    source: 'monitoring/grafana/provisioning/datasources/prometheus.yml',
+  },
+  {
+    manifest: 'monitoring.yaml',
+    configMap: 'grafana-provisioning',
+    key: 'dashboards.yml',
+    source: 'monitoring/grafana/provisioning/dashboards/platform.yml',
+  },
+  ...readdirSync(repoPath(DASHBOARDS))
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      manifest: 'monitoring.yaml',
+      configMap: 'grafana-dashboards',
+      key: file,
+      source: `${DASHBOARDS}/${file}`,
+    })),
 ];
 
 /** The manifest text with each embedded file set to its source's content. */
