@@ -177,14 +177,14 @@ describe('Prometheus against the running platform', () => {
     const health = await eventually(
       'upstream health',
       () => query('pingora_upstream_health'),
-      (s) => s.some((x) => x.metric.upstream === 'kline-service' && x.value[1] === '0'),
+      (s) => s.some((x) => x.metric.upstream === 'admin-portal' && x.value[1] === '0'),
       60_000,
     );
     const byUpstream = Object.fromEntries(health.map((s) => [s.metric.upstream, s.value[1]]));
     expect(byUpstream['oauth-service']).toBe('1');
     expect(byUpstream['test-service']).toBe('1');
-    // Not running in this test: the gateway reports them down, as the UpstreamDown alert expects.
-    expect(byUpstream['kline-service']).toBe('0');
+    // Not running in this test: the gateway reports it down, as the UpstreamDown alert expects.
+    expect(byUpstream['admin-portal']).toBe('0');
     const served = await query('sum by (job) (http_requests_total{route="/test/api/v1/echo"})');
     expect(served.map((s) => s.metric.job)).toEqual(['test-service']);
   });

@@ -21,10 +21,10 @@ export interface RunningTarget {
 }
 
 /**
- * Every job of the shipped prometheus.yml and how the test starts it. A component whose app does not
- * exist in this repository yet has `start: null`; the tests check that its folder really has no
- * package.json, so once it lands (merge of the kline / flow / admin-portal branches) the tests fail until
- * its spawn is added here.
+ * Every job of the shipped prometheus.yml. kline-service and flow-service are started like test-service
+ * (the repository's service conventions) as soon as their app exists; until then, and for admin-portal
+ * (a Next.js app that needs a build), a job may lack a running target only while its app folder has no
+ * package.json, so once the portal lands (merge) the tests fail until its spawn is added here.
  */
 export type ComponentName =
   | 'pingora-proxy'
@@ -39,6 +39,8 @@ export const NOT_BUILT_YET: ComponentName[] = ['admin-portal', 'kline-service', 
 
 export interface Platform {
   targets: RunningTarget[];
+  /** The job's /metrics text, read on the path monitoring/prometheus.yml scrapes. */
+  readMetrics(job: string): Promise<string>;
   gatewayUrl: string;
   /** PEM of the gateway's self-signed certificate (trust anchor for requests to it). */
   gatewayCa: string;
@@ -52,6 +54,37 @@ export interface Platform {
 
 const OAUTH_DIR = repoPath('apps/oauth-service');
 const TEST_SERVICE_DIR = repoPath('apps/test-service');
+
+/** Resource services started, when their app exists, the way test-service is: `node src/main.ts`. */
+const CONVENTIONAL_SERVICES = ['kline-service', 'flow-service'] as const;
+
+/**
+ * Starts a resource service by the repository's conventions (README "Environment variables"): migrations
+ * with `src/db/cli.ts push` when it has a database, then `node src/main.ts` on a free port with a SQLite
+ * file, verifying tokens of `issuer`. Fails with the service's output when it does not get ready.
+ */
+async function startConventional(name: string, dir: string, issuer: string): Promise<SpawnedService> {
+  const cwd = repoPath('apps', name);
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: `file:${join(dir, `${name}.db`)}`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    PUBLIC_URL: issuer,
+    OAUTH_ISSUER: issuer,
+    OAUTH_JWKS_URL: `${issuer}/oauth/jwks`,
+  };
+  if (existsSync(join(cwd, 'src/db/cli.ts'))) {
+    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
+      cwd,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    if (push.status !== 0) throw new Error(`${name} db push failed: ${push.stderr}${push.stdout}`);
+  }
+  return spawnService({ cwd, entry: 'src/main.ts', env, readyPath: '/ready', timeoutMs: 30_000 });
+}
 
 function dbTask(task: string, env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['src/db/cli.ts', task], {
@@ -171,6 +204,18 @@ export async function startPlatform(): Promise<Platform> {
     // Upstreams of services that do not run here point at a port nobody listens on: the gateway then
     // reports them unhealthy, as it would in production while they are down.
     const closedPort = await freePort();
+    const extra: Array<{ job: string; service: SpawnedService }> = [];
+    for (const name of CONVENTIONAL_SERVICES) {
+      if (missingApp(name)) continue;
+      const service = await startConventional(name, dir, issuer);
+      stops.push(() => service.stop());
+      extra.push({ job: name, service });
+    }
+    const upstream = (job: string) => {
+      const running = extra.find((e) => e.job === job);
+      return `127.0.0.1:${running ? running.service.port : closedPort}`;
+    };
+
     const gatewayPort = await freePort();
     const tls = selfSignedCertificate(dir);
     const gatewayCa = readFileSync(tls.cert, 'utf8');
@@ -184,8 +229,8 @@ export async function startPlatform(): Promise<Platform> {
         UPSTREAM_OAUTH_1: `127.0.0.1:${oauthPort}`,
         UPSTREAM_TEST_1: `127.0.0.1:${testPort}`,
         UPSTREAM_ADMIN_PORTAL_1: `127.0.0.1:${closedPort}`,
-        UPSTREAM_KLINE_1: `127.0.0.1:${closedPort}`,
-        UPSTREAM_FLOW_1: `127.0.0.1:${closedPort}`,
+        UPSTREAM_KLINE_1: upstream('kline-service'),
+        UPSTREAM_FLOW_1: upstream('flow-service'),
         OAUTH_ISSUER: issuer,
         OAUTH_JWKS_URL: `${issuer}/oauth/jwks`,
       },
@@ -203,13 +248,29 @@ export async function startPlatform(): Promise<Platform> {
     });
     stops.push(() => nodeExporter.stop());
 
+    const metricsUrls: Record<string, string> = {
+      'oauth-service': `${oauth.url}/api/metrics`,
+      'test-service': `${testService.url}/metrics`,
+      'node-exporter': `${nodeExporterUrl}/metrics`,
+      ...Object.fromEntries(extra.map((e) => [e.job, `${e.service.url}/metrics`])),
+    };
     return {
       targets: [
         { job: 'pingora-proxy', port: gatewayPort },
         { job: 'oauth-service', port: oauthPort },
         { job: 'test-service', port: testPort },
         { job: 'node-exporter', port: nodeExporterPort },
+        ...extra.map((e) => ({ job: e.job, port: e.service.port })),
       ],
+      async readMetrics(job: string) {
+        if (job === 'pingora-proxy')
+          return (await httpsRequest(`${gatewayUrl}/metrics`, { ca: gatewayCa })).body;
+        const url = metricsUrls[job];
+        if (!url) throw new Error(`no running job ${job}`);
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+        return response.text();
+      },
       gatewayUrl,
       gatewayCa,
       oauthUrl: oauth.url,
