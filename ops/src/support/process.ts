@@ -13,6 +13,12 @@ export interface NativeProcess {
 
 const KEPT_LINES = 300;
 
+// Children still running when the test process exits are killed, so a crashed test cannot leak servers.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function startNative(options: {
   name: string;
   command: string;
@@ -29,6 +35,7 @@ export async function startNative(options: {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
@@ -40,6 +47,7 @@ export async function startNative(options: {
   const closed = new Promise<void>((resolve) =>
     child.once('close', () => {
       exited = true;
+      running.delete(child);
       resolve();
     }),
   );
