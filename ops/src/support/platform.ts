@@ -9,9 +9,11 @@ import { type NativeProcess, startNative } from './process.ts';
 import { repoPath } from './repo.ts';
 import { gatewayBinary, tool } from './tools.ts';
 
-// The platform as the monitoring tests need it running on loopback: oauth-service, test-service and the
-// gateway (production.yaml with TLS, its upstreams pointed at the services with UPSTREAM_* overrides),
-// plus node-exporter. Every port is free-picked; databases are temporary SQLite files.
+// The platform as the monitoring tests need it running on loopback: oauth-service, test-service (and
+// kline-service / flow-service once they exist), the gateway (production.yaml with TLS, its upstreams
+// pointed at the services with UPSTREAM_* overrides) and node-exporter. Every port is free-picked;
+// databases are temporary SQLite files (nothing here is SQL-specific: the services' own suites cover
+// both dialects).
 
 /** A scrape target of monitoring/prometheus.yml, as it runs in the test. */
 export interface RunningTarget {
@@ -44,9 +46,6 @@ export interface Platform {
   gatewayUrl: string;
   /** PEM of the gateway's self-signed certificate (trust anchor for requests to it). */
   gatewayCa: string;
-  oauthUrl: string;
-  testServiceUrl: string;
-  nodeExporterUrl: string;
   machineSecret: string;
   issuer: string;
   stop(): Promise<void>;
@@ -273,9 +272,6 @@ export async function startPlatform(): Promise<Platform> {
       },
       gatewayUrl,
       gatewayCa,
-      oauthUrl: oauth.url,
-      testServiceUrl: testService.url,
-      nodeExporterUrl,
       machineSecret,
       issuer,
       stop,
