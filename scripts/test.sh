@@ -7,12 +7,15 @@ source "$(dirname "$0")/lib/postgres.sh"
 source "$(dirname "$0")/lib/gateway.sh"
 source "$(dirname "$0")/lib/portal.sh"
 source "$(dirname "$0")/lib/chromium.sh"
+source "$(dirname "$0")/lib/prometheus.sh"
 ensure_toolchain
 # Built before the TypeScript suites: the system tests start the platform, gateway and portal included.
 build_gateway
 build_portal
 # The console's browser tests drive Debian's Chromium through playwright-core.
 ensure_chromium
+# promtool, Prometheus and node-exporter for the monitoring tests (ops/).
+ensure_prometheus
 cd "$ROOT"
 
 started_pg=""
