@@ -48,6 +48,8 @@ export interface Platform {
   gatewayCa: string;
   machineSecret: string;
   issuer: string;
+  /** Stops one of the Node components started here (the gateway then reports it down). */
+  stopComponent(job: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -210,6 +212,27 @@ export async function startPlatform(): Promise<Platform> {
       stops.push(() => service.stop());
       extra.push({ job: name, service });
     }
+    // The console: its own server around the Next build that scripts/test.sh makes (scripts/lib/portal.sh).
+    if (!missingApp('admin-portal')) {
+      const portalPort = await freePort();
+      const portal = await spawnService({
+        cwd: repoPath('apps/admin-portal'),
+        entry: 'src/server.ts',
+        env: {
+          PORT: String(portalPort),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          PUBLIC_URL: issuer,
+          OAUTH_ISSUER: issuer,
+          NEXT_PUBLIC_API_URL: issuer,
+          OAUTH_CLIENT_SECRET: oauthEnv.OAUTH_CLIENT_SECRET,
+        },
+        readyPath: '/health',
+        timeoutMs: 60_000,
+      });
+      stops.push(() => portal.stop());
+      extra.push({ job: 'admin-portal', service: portal });
+    }
     const upstream = (job: string) => {
       const running = extra.find((e) => e.job === job);
       return `127.0.0.1:${running ? running.service.port : closedPort}`;
@@ -227,7 +250,7 @@ export async function startPlatform(): Promise<Platform> {
         RUST_LOG: 'error',
         UPSTREAM_OAUTH_1: `127.0.0.1:${oauthPort}`,
         UPSTREAM_TEST_1: `127.0.0.1:${testPort}`,
-        UPSTREAM_ADMIN_PORTAL_1: `127.0.0.1:${closedPort}`,
+        UPSTREAM_ADMIN_PORTAL_1: upstream('admin-portal'),
         UPSTREAM_KLINE_1: upstream('kline-service'),
         UPSTREAM_FLOW_1: upstream('flow-service'),
         OAUTH_ISSUER: issuer,
@@ -274,6 +297,11 @@ export async function startPlatform(): Promise<Platform> {
       gatewayCa,
       machineSecret,
       issuer,
+      async stopComponent(job: string) {
+        const running = extra.find((e) => e.job === job);
+        if (!running) throw new Error(`${job} is not a component this platform can stop`);
+        await running.service.stop();
+      },
       stop,
     };
   } catch (error) {
