@@ -40,7 +40,8 @@ export type AppConfig = Pick<
   | 'KLINE_SIMULATOR'
   | 'KLINE_SIMULATOR_SYMBOLS'
   | 'KLINE_SIMULATOR_RATE'
->;
+> &
+  Partial<Pick<KlineServiceConfig, 'LOG_FILE'>>;
 
 export interface BuildOptions {
   /** Test hook: capture the JSON log lines. */
@@ -77,6 +78,7 @@ export async function buildKlineService(
   const app = await createApp({
     name: 'kline-service',
     logLevel: config.LOG_LEVEL,
+    ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
     bodyLimit: BODY_LIMIT,
     ...(options.logStream ? { logStream: options.logStream } : {}),
     readiness: { database: () => reader.ping() },

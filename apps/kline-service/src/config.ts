@@ -5,6 +5,7 @@ import {
   httpUrl,
   list,
   loadConfig,
+  logFile,
   logLevel,
   nodeEnv,
   port,
@@ -17,6 +18,7 @@ export const configShape = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3003),
   LOG_LEVEL: logLevel,
+  LOG_FILE: logFile,
   SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
   DATABASE_URL: databaseUrl('file:data/kline-service.db'),
   /** The platform's public origin (the gateway); the issuer and this resource's identifier derive from it. */

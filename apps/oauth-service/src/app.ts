@@ -57,6 +57,7 @@ export async function buildOAuthService(
     const app = await createApp({
       name: 'oauth-service',
       logLevel: config.LOG_LEVEL,
+      ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
       ...(options.logStream ? { logStream: options.logStream } : {}),
       readiness: { database: () => database.ping() },
       openapi: {

@@ -5,6 +5,7 @@ import {
   drainDelay,
   httpUrl,
   loadConfig,
+  logFile,
   logLevel,
   nodeEnv,
   port,
@@ -21,6 +22,7 @@ export const configShape = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3001),
   LOG_LEVEL: logLevel,
+  LOG_FILE: logFile,
   SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
   DATABASE_URL: databaseUrl('file:data/oauth-service.db'),
   /** The issuer: the platform's public origin, where the gateway publishes oauth-service. */

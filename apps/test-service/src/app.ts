@@ -21,7 +21,8 @@ export const SCOPES = ['test:read', 'test:write'] as const;
 export type AppConfig = Pick<
   TestServiceConfig,
   'DATABASE_URL' | 'LOG_LEVEL' | 'OAUTH_ISSUER' | 'OAUTH_JWKS_URL' | 'TOKEN_AUDIENCE'
->;
+> &
+  Partial<Pick<TestServiceConfig, 'LOG_FILE'>>;
 
 export interface BuildOptions {
   /** Test hook: capture the JSON log lines. */
@@ -47,6 +48,7 @@ export async function buildTestService(
   const app = await createApp({
     name: 'test-service',
     logLevel: config.LOG_LEVEL,
+    ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
     readiness: { database: () => database.ping() },
     openapi: {

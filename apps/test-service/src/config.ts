@@ -1,4 +1,14 @@
-import { databaseUrl, drainDelay, httpUrl, loadConfig, logLevel, nodeEnv, port, z } from '@platform/config';
+import {
+  databaseUrl,
+  drainDelay,
+  httpUrl,
+  loadConfig,
+  logFile,
+  logLevel,
+  nodeEnv,
+  port,
+  z,
+} from '@platform/config';
 
 // test-service's whole configuration, validated once at start-up (see README "Environment variables").
 export const configShape = {
@@ -6,6 +16,7 @@ export const configShape = {
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3005),
   LOG_LEVEL: logLevel,
+  LOG_FILE: logFile,
   SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
   DATABASE_URL: databaseUrl('file:data/test-service.db'),
   /** The platform's public origin (the gateway); the issuer and this resource's identifier derive from it. */

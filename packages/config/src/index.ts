@@ -8,6 +8,7 @@ export {
   drainDelayMs,
   httpUrl,
   list,
+  logFile,
   logLevel,
   nodeEnv,
   port,

@@ -54,3 +54,6 @@ export const drainDelay = z.coerce.number().int().min(0).max(20_000).optional();
 export function drainDelayMs(nodeEnv: string, configured: number | undefined): number {
   return configured ?? (nodeEnv === 'production' ? 2_000 : 0);
 }
+
+/** LOG_FILE: append JSON log lines to this file instead of stdout (reopened on SIGHUP, for logrotate). */
+export const logFile = z.string().min(1, 'must be a file path').optional();

@@ -42,6 +42,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       version: settings.version,
       level: settings.logLevel,
       stream: settings.logStream,
+      file: settings.logFile,
     }),
     // One access line per request (the onResponse hook below) instead of Fastify's two: half the logging
     // cost on hot paths.

@@ -107,3 +107,49 @@ describe('censor', () => {
     expect(log.records()[0]).toMatchObject({ token: REDACTED });
   });
 });
+
+describe('log file (LOG_FILE)', () => {
+  it('appends JSON lines to the file, and after rotation + SIGHUP writes to the new file', async () => {
+    const { mkdtempSync, readFileSync, renameSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+    const path = join(dir, 'nested', 'service.log');
+    const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+    const eventually = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i += 1) await new Promise((r) => setTimeout(r, 20));
+      return check();
+    };
+    try {
+      const options = loggerOptions({
+        service: 'svc',
+        version: undefined,
+        level: 'info',
+        stream: undefined,
+        file: path,
+      });
+      const { stream, ...rest } = options;
+      const logger = pino(rest, stream as never);
+      logger.info({ token: 'secret-1' }, 'before rotation');
+      logger.flush();
+      expect(await eventually(() => read(path).includes('before rotation'))).toBe(true);
+      expect(read(path)).not.toContain('secret-1');
+
+      renameSync(path, `${path}.1`); // what logrotate does first
+      process.emit('SIGHUP', 'SIGHUP'); // its postrotate reload
+      await new Promise((r) => setTimeout(r, 50));
+      logger.info('after rotation');
+      logger.flush();
+      expect(await eventually(() => read(path).includes('after rotation'))).toBe(true);
+      expect(read(path)).not.toContain('before rotation');
+      expect(read(`${path}.1`)).toContain('before rotation');
+      expect(read(`${path}.1`)).not.toContain('after rotation');
+      expect(JSON.parse(read(path).trim().split('\n').at(-1)!)).toMatchObject({
+        service: 'svc',
+        msg: 'after rotation',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -100,6 +100,27 @@ export interface LoggerSettings {
   version: string | undefined;
   level: string;
   stream: LogStream | undefined;
+  /** Append to this file instead of stdout; reopened on SIGHUP (log rotation). */
+  file?: string | undefined;
+}
+
+const files = new Map<string, ReturnType<typeof destination>>();
+/**
+ * One buffered destination per log file, shared by every app in the process. After logrotate has renamed the
+ * file (`create`), its `postrotate` reload sends SIGHUP: the file is reopened, so lines go to the new file.
+ */
+function fileDestination(path: string) {
+  let file = files.get(path);
+  if (!file) {
+    const created = destination({ dest: path, sync: false, mkdir: true, append: true });
+    if (files.size === 0)
+      process.on('SIGHUP', () => {
+        for (const each of files.values()) each.reopen();
+      });
+    files.set(path, created);
+    file = created;
+  }
+  return file;
 }
 
 /** pino options for Fastify's `logger`: JSON lines tagged with the service, secrets censored, no bodies. */
@@ -121,6 +142,6 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions & { strea
     },
     // stdout is written asynchronously (lines queued while a write is in flight go out together): a
     // synchronous write per line cost a hot endpoint a sixth of its CPU. pino flushes the queue on exit.
-    stream: settings.stream ?? stdoutDestination(),
+    stream: settings.stream ?? (settings.file ? fileDestination(settings.file) : stdoutDestination()),
   };
 }

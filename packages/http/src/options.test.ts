@@ -76,3 +76,14 @@ describe('createApp option validation', () => {
     await expect(createApp(withOverride({ bodyLimit: 0 }))).rejects.toThrow(/createApp: `bodyLimit`/);
   });
 });
+
+describe('logFile', () => {
+  it('refuses an empty path, and a file together with a stream', () => {
+    const base = { name: 'svc', openapi: { path: '/svc/openapi.json', title: 'svc', version: '1' } };
+    expect(() => resolveAppOptions({ ...base, logFile: '' })).toThrow(/`logFile` must be a non-empty path/);
+    expect(() => resolveAppOptions({ ...base, logFile: '/tmp/x.log', logStream: { write() {} } })).toThrow(
+      /not both/,
+    );
+    expect(resolveAppOptions({ ...base, logFile: '/tmp/x.log' }).logFile).toBe('/tmp/x.log');
+  });
+});

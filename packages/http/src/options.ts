@@ -24,6 +24,11 @@ export interface AppOptions {
   logLevel?: string;
   /** Where log lines go; defaults to stdout. */
   logStream?: LogStream;
+  /**
+   * Append log lines to this file instead of stdout (LOG_FILE). SIGHUP reopens it, so logrotate's
+   * `create` + `postrotate systemctl reload` (ExecReload=kill -HUP) moves writing to the new file.
+   */
+  logFile?: string;
   /** Largest accepted request body in bytes; defaults to 1 MiB. */
   bodyLimit?: number;
   /** Named dependency checks run by `GET /ready`, e.g. `{ database: () => db.ping() }`. */
@@ -40,6 +45,7 @@ export interface ResolvedAppOptions {
   version: string | undefined;
   logLevel: string;
   logStream: LogStream | undefined;
+  logFile: string | undefined;
   bodyLimit: number;
   readiness: Record<string, ReadinessCheck>;
   readinessTimeoutMs: number;
@@ -80,6 +86,13 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     fail('`logStream` must have a write(line) method');
   }
 
+  if (options.logFile !== undefined && !isNonEmptyString(options.logFile)) {
+    fail('`logFile` must be a non-empty path when given');
+  }
+  if (options.logFile !== undefined && options.logStream !== undefined) {
+    fail('give `logStream` or `logFile`, not both');
+  }
+
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!isPositiveInteger(bodyLimit)) fail(`\`bodyLimit\` must be a positive integer; got ${bodyLimit}`);
 
@@ -117,6 +130,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     version: options.version,
     logLevel,
     logStream: options.logStream,
+    logFile: options.logFile,
     bodyLimit,
     readiness: { ...readiness },
     readinessTimeoutMs,
