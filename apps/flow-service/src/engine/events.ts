@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events';
+import { sql } from '@platform/db';
+import type { Transaction } from 'kysely';
+import type { FlowSchema } from '../db/schema.ts';
+
+export interface PendingEvent {
+  runId: string;
+  type: string;
+  stepId?: string | null;
+  data?: unknown;
+}
+
+/**
+ * Appends events in one transaction. Each run's `event_seq` is bumped by one UPDATE for all runs at once;
+ * that row lock orders the run's events in commit order, so a reader following `seq` never misses one that
+ * commits late (which a global auto-increment id could not promise on PostgreSQL).
+ */
+export async function appendEvents(
+  trx: Transaction<FlowSchema>,
+  events: PendingEvent[],
+  now: number,
+): Promise<void> {
+  if (events.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const event of events) counts.set(event.runId, (counts.get(event.runId) ?? 0) + 1);
+  const ids = [...counts.keys()];
+  const increment = sql<number>`case ${sql.join(
+    ids.map((id) => sql`when id = ${id} then ${counts.get(id)}`),
+    sql` `,
+  )} else 0 end`;
+  const rows = await trx
+    .updateTable('runs')
+    .set((eb) => ({ event_seq: eb('event_seq', '+', increment) }))
+    .where('id', 'in', ids)
+    .returning(['id', 'event_seq'])
+    .execute();
+  const next = new Map<string, number>();
+  for (const row of rows) next.set(row.id, Number(row.event_seq) - (counts.get(row.id) as number));
+  const values = events
+    .filter((event) => next.has(event.runId))
+    .map((event) => {
+      const seq = (next.get(event.runId) as number) + 1;
+      next.set(event.runId, seq);
+      return {
+        run_id: event.runId,
+        seq,
+        type: event.type,
+        step_id: event.stepId ?? null,
+        data: event.data === undefined ? null : JSON.stringify(event.data),
+        created_at: now,
+      };
+    });
+  if (values.length) await trx.insertInto('events').values(values).execute();
+}
+
+/** In-process notifications: `run` (id) after a run's events commit, `wake` when work may be ready. */
+export class EngineSignals extends EventEmitter {
+  constructor() {
+    super();
+    this.setMaxListeners(0);
+  }
+  runChanged(runId: string): void {
+    this.emit('run', runId);
+  }
+  wake(): void {
+    this.emit('wake');
+  }
+}
