@@ -65,6 +65,7 @@ export function createEngine(
   const store: Store = createStore(database, definitions, signals, {
     workerId: options.workerId,
     leaseMs: options.leaseMs,
+    onCommit: (ctx) => afterCommit(ctx),
   });
   const startRun = async (input: Parameters<Store['startRun']>[0]) => {
     const result = await store.startRun(input);
@@ -237,7 +238,7 @@ export function createEngine(
     if (batch.length === 0 && capacity <= 0) return false;
     let claimed: ClaimedStep[] = [];
     try {
-      const { ctx } = await store.transaction(async (ctx) => {
+      await store.transaction(async (ctx) => {
         for (const { step, outcome } of batch)
           await store.applyOutcome(
             ctx,
@@ -248,7 +249,6 @@ export function createEngine(
           );
         claimed = capacity > 0 ? await store.claim(ctx, capacity) : [];
       });
-      afterCommit(ctx);
     } catch (error) {
       // The database is unreachable or refused: keep the completions for the next turn.
       completions = batch.concat(completions);
@@ -295,11 +295,10 @@ export function createEngine(
 
   async function sweep() {
     try {
-      const { ctx } = await store.transaction(async (ctx) => {
+      await store.transaction(async (ctx) => {
         await store.sweepLeases(ctx);
         await store.sweepDeadlines(ctx);
       });
-      afterCommit(ctx);
       if (running.size) await store.heartbeat();
     } catch {
       metrics?.errors.inc();

@@ -71,6 +71,8 @@ export interface StoreOptions {
   workerId: string;
   leaseMs: number;
   now?: () => number;
+  /** Called after every committed transaction (aborts local work of ended runs, records metrics). */
+  onCommit?: (ctx: TxContext) => void;
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
@@ -137,6 +139,7 @@ export function createStore(
           await appendEvents(trx, ctx.events, ctx.now);
           return value;
         });
+        options.onCommit?.(ctx);
         for (const runId of new Set(ctx.events.map((e) => e.runId))) signals.runChanged(runId);
         if (ctx.wake) signals.wake();
         return { result, ctx };
