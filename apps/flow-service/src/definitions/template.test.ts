@@ -14,11 +14,16 @@ describe('templates', () => {
     expect(render('{{ input.items[0].sku }}', context)).toBe('A1');
   });
   it('interpolates inside longer strings, objects as JSON, missing values as empty', () => {
-    expect(render('hi {{ input.name }} #{{ steps.fetch.output.body.id }} {{ run.id }}', context)).toBe('hi Ada #42 run-1');
+    expect(render('hi {{ input.name }} #{{ steps.fetch.output.body.id }} {{ run.id }}', context)).toBe(
+      'hi Ada #42 run-1',
+    );
     expect(render('tags={{ steps.fetch.output.body.tags }}', context)).toBe('tags=["x"]');
     expect(render('[{{ input.nothing.deeper }}]', context)).toBe('[]');
   });
   it('renders nested structures and leaves non-strings alone', () => {
-    expect(render({ a: ['{{ input.n }}', 1, null, true], b: { c: 'v{{ run.version }}' } }, context)).toEqual({ a: [3, 1, null, true], b: { c: 'v2' } });
+    expect(render({ a: ['{{ input.n }}', 1, null, true], b: { c: 'v{{ run.version }}' } }, context)).toEqual({
+      a: [3, 1, null, true],
+      b: { c: 'v2' },
+    });
   });
 });

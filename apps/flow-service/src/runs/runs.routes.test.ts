@@ -4,7 +4,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, type Json, startHarness } from '../test/harness.ts';
 
 /** Reads an SSE stream until `stop` says so; returns the parsed events. */
-function readStream(url: string, token: string, headers: Record<string, string>, stop: (events: Json[]) => boolean): Promise<{ status: number; events: Json[] }> {
+function readStream(
+  url: string,
+  token: string,
+  headers: Record<string, string>,
+  stop: (events: Json[]) => boolean,
+): Promise<{ status: number; events: Json[] }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
       const events: Json[] = [];
@@ -58,7 +63,9 @@ describeEachDialect('runs API', (temp) => {
     const runId = await h.start('gate');
     await h.waitFor(runId, ['waiting']);
     const token = await h.token();
-    const streamed = readStream(`${base}/flow/api/v1/runs/${runId}/events/stream`, token, {}, (events) => events.some((e) => e.type === 'run.succeeded'));
+    const streamed = readStream(`${base}/flow/api/v1/runs/${runId}/events/stream`, token, {}, (events) =>
+      events.some((e) => e.type === 'run.succeeded'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await h.call('POST', `/flow/api/v1/runs/${runId}/steps/ok/decision`, { decision: 'approve' });
     const { status, events } = await streamed;
@@ -71,7 +78,12 @@ describeEachDialect('runs API', (temp) => {
     expect(events.map((e) => Number(e.sseId))).toEqual(events.map((e) => e.seq));
     const history = (await h.call('GET', `/flow/api/v1/runs/${runId}/events`)).body.events;
     expect(history.map((e: Json) => e.type)).toEqual(types);
-    const resumed = await readStream(`${base}/flow/api/v1/runs/${runId}/events/stream`, token, { 'last-event-id': String(history.length - 2) }, (e) => e.length >= 2);
+    const resumed = await readStream(
+      `${base}/flow/api/v1/runs/${runId}/events/stream`,
+      token,
+      { 'last-event-id': String(history.length - 2) },
+      (e) => e.length >= 2,
+    );
     expect(resumed.events.map((e) => e.seq)).toEqual([history.length - 1, history.length]);
   });
 
@@ -79,7 +91,10 @@ describeEachDialect('runs API', (temp) => {
     const ids = [await h.start('gate'), await h.start('gate'), await h.start('gate')];
     const page1 = await h.call('GET', '/flow/api/v1/runs?definition=gate&limit=2');
     expect(page1.body.runs).toHaveLength(2);
-    const page2 = await h.call('GET', `/flow/api/v1/runs?definition=gate&limit=2&cursor=${page1.body.next_cursor}`);
+    const page2 = await h.call(
+      'GET',
+      `/flow/api/v1/runs?definition=gate&limit=2&cursor=${page1.body.next_cursor}`,
+    );
     const seen = [...page1.body.runs, ...page2.body.runs].map((r: Json) => r.id);
     for (const id of ids) expect(seen).toContain(id);
     expect(new Set(seen).size).toBe(seen.length);
