@@ -7,7 +7,7 @@ import {
   protectedResourceMetadataUrl,
 } from '@platform/auth';
 import { StartupError } from '@platform/config';
-import { createDatabase, pendingMigrations } from '@platform/db';
+import { createDatabase, type Database, pendingMigrations } from '@platform/db';
 import { createApp, type LogStream } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import type { FlowServiceConfig } from './config.ts';
@@ -36,7 +36,12 @@ export interface BuildOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    flow: { engine: Engine; scheduler: Scheduler; tokens: TokenClient | null };
+    flow: {
+      engine: Engine;
+      scheduler: Scheduler;
+      tokens: TokenClient | null;
+      database: Database<FlowSchema>;
+    };
   }
 }
 
@@ -113,7 +118,7 @@ export async function buildFlowService(
     intervalMs: 1000,
     log: (message, fields) => app.log.info(fields, message),
   });
-  app.decorate('flow', { engine, scheduler, tokens });
+  app.decorate('flow', { engine, scheduler, tokens, database });
 
   const resource = config.TOKEN_AUDIENCE;
   const verifier = createTokenVerifier({
