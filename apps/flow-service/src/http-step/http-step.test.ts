@@ -29,7 +29,7 @@ describe('http steps', () => {
       fetch: async (_url, init) => {
         const body = new URLSearchParams(String(init?.body));
         tokenCalls.push(body);
-        expect((init?.headers as Record<string, string>).authorization).toBe(
+        expect((init?.headers as Record<string, string> | undefined)?.authorization).toBe(
           `Basic ${Buffer.from('flow-service:secret-secret-secret-secret-secret-00').toString('base64')}`,
         );
         if (body.get('scope') === 'forbidden')
