@@ -1,4 +1,15 @@
-import { boolean, databaseUrl, httpUrl, loadConfig, logLevel, nodeEnv, port, z } from '@platform/config';
+import { readFileSync } from 'node:fs';
+import {
+  boolean,
+  ConfigError,
+  databaseUrl,
+  httpUrl,
+  loadConfig,
+  logLevel,
+  nodeEnv,
+  port,
+  z,
+} from '@platform/config';
 
 const ms = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
@@ -23,6 +34,8 @@ export const configShape = {
    * http steps that need a token fail with a message saying so.
    */
   FLOW_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Or a file holding it (Docker-secret style; oauth-service's seed writes it when it generates one). */
+  FLOW_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   /** Whether this instance executes steps (false: API and schedules only). */
   FLOW_WORKER: boolean(true),
   FLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
@@ -39,13 +52,40 @@ export const configShape = {
 
 export type FlowServiceConfig = ReturnType<typeof loadFlowServiceConfig>;
 
-export function loadFlowServiceConfig(env?: Record<string, string | undefined>) {
+/** `readSecret: false` for tools that need no client secret (db:push runs before the seed writes its file). */
+export function loadFlowServiceConfig(
+  env?: Record<string, string | undefined>,
+  options: { readSecret?: boolean } = {},
+) {
   const raw = loadConfig(configShape, env);
   const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
   return {
     ...raw,
+    FLOW_CLIENT_SECRET:
+      raw.FLOW_CLIENT_SECRET ??
+      (options.readSecret === false ? undefined : secretFromFile(raw.FLOW_CLIENT_SECRET_FILE)),
     PUBLIC_URL: publicUrl,
     OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
     TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/flow`,
   };
+}
+
+/** Reads FLOW_CLIENT_SECRET_FILE at start-up; a named file that is missing or too short stops the process. */
+function secretFromFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let secret: string;
+  try {
+    secret = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration: FLOW_CLIENT_SECRET_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); run pnpm db:seed`,
+      ['FLOW_CLIENT_SECRET_FILE'],
+    );
+  }
+  if (secret.length < 32)
+    throw new ConfigError(
+      `invalid configuration: FLOW_CLIENT_SECRET_FILE: ${path} holds fewer than 32 characters`,
+      ['FLOW_CLIENT_SECRET_FILE'],
+    );
+  return secret;
 }

@@ -33,6 +33,14 @@ describe('start-up errors', () => {
     expect(lines[0]).toMatch(/FLOW_APPROVAL_DEFAULT: /);
   });
 
+  it('reads the client secret from FLOW_CLIENT_SECRET_FILE and stops when that file is missing', () => {
+    const result = runMain({ FLOW_CLIENT_SECRET_FILE: '/nonexistent/flow-client-secret' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'invalid configuration: FLOW_CLIENT_SECRET_FILE: cannot read /nonexistent/flow-client-secret (ENOENT); run pnpm db:seed',
+    );
+  });
+
   it('refuses to start on a database that is not migrated, saying what to run', () => {
     const result = runMain({ DATABASE_URL: 'file::memory:' });
     expect(result.status).toBe(1);

@@ -6,7 +6,7 @@ import { migrations } from './migrations.ts';
 import { seed } from './seed.ts';
 
 await runMain(async () => {
-  const config = loadFlowServiceConfig();
+  const config = loadFlowServiceConfig(undefined, { readSecret: false });
   await runDatabaseTask(process.argv[2], {
     service: 'flow-service',
     databaseUrl: config.DATABASE_URL,
