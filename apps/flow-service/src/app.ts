@@ -107,6 +107,7 @@ export async function buildFlowService(
     defaultStepTimeoutMs: config.FLOW_STEP_TIMEOUT_MS,
     work: config.FLOW_WORKER,
     metrics,
+    log: (message, fields) => app.log.error(fields, message),
     executors: {
       http: { tokens, publicUrl: config.PUBLIC_URL, ...(options.fetch ? { fetch: options.fetch } : {}) },
       approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,

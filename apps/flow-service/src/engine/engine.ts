@@ -22,6 +22,8 @@ export interface EngineOptions {
   defaultStepTimeoutMs: number;
   executors: Omit<ExecutorOptions, 'startRun'>;
   metrics?: EngineMetrics;
+  /** Where the engine reports failures it recovers from (database errors). */
+  log?: (message: string, fields: Record<string, unknown>) => void;
   /** Whether this instance executes steps (an API-only instance sets false). */
   work?: boolean;
 }
@@ -231,6 +233,24 @@ export function createEngine(
     }
   }
 
+  /** Successes go through the batched path; failures, waits and approvals one by one. */
+  async function applyCompletions(ctx: Parameters<Store['applySuccesses']>[0], batch: Completion[]) {
+    const successes: Array<{ target: ClaimedStep; output: unknown; input: unknown }> = [];
+    for (const { step, outcome } of batch) {
+      if (outcome.kind === 'succeeded' && step.type !== 'approval')
+        successes.push({ target: step, output: outcome.output, input: outcome.input });
+      else
+        await store.applyOutcome(
+          ctx,
+          step,
+          { state: 'running', leaseOwner: options.workerId, attempt: step.attempt },
+          outcome,
+          options.workerId,
+        );
+    }
+    await store.applySuccesses(ctx, successes, options.workerId);
+  }
+
   async function turn(): Promise<boolean> {
     const batch = completions;
     completions = [];
@@ -239,22 +259,15 @@ export function createEngine(
     let claimed: ClaimedStep[] = [];
     try {
       await store.transaction(async (ctx) => {
-        for (const { step, outcome } of batch)
-          await store.applyOutcome(
-            ctx,
-            step,
-            { state: 'running', leaseOwner: options.workerId, attempt: step.attempt },
-            outcome,
-            options.workerId,
-          );
+        await applyCompletions(ctx, batch);
         claimed = capacity > 0 ? await store.claim(ctx, capacity) : [];
       });
     } catch (error) {
       // The database is unreachable or refused: keep the completions for the next turn.
+      options.log?.('engine turn failed; retrying', { error: (error as Error).message });
       completions = batch.concat(completions);
       metrics?.errors.inc();
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, 500));
-      void error;
       return false;
     }
     if (claimed.length) await dispatch(claimed);
@@ -300,8 +313,9 @@ export function createEngine(
         await store.sweepDeadlines(ctx);
       });
       if (running.size) await store.heartbeat();
-    } catch {
+    } catch (error) {
       metrics?.errors.inc();
+      options.log?.('engine sweep failed', { error: (error as Error).message });
     }
   }
 
@@ -343,14 +357,7 @@ export function createEngine(
         // Results that cannot be committed now are not lost: their leases expire and another worker retries.
         await store
           .transaction(async (ctx) => {
-            for (const { step, outcome } of batch)
-              await store.applyOutcome(
-                ctx,
-                step,
-                { state: 'running', leaseOwner: options.workerId, attempt: step.attempt },
-                outcome,
-                options.workerId,
-              );
+            await applyCompletions(ctx, batch);
           })
           .catch(() => {});
       }

@@ -75,6 +75,9 @@ export interface StoreOptions {
   onCommit?: (ctx: TxContext) => void;
 }
 
+/** Rows per batched statement: keeps the SQL and its parameters well under both dialects' limits. */
+const BATCH = 200;
+
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 function isUniqueViolation(error: unknown): boolean {
@@ -360,12 +363,15 @@ export function createStore(
     return true;
   }
 
-  async function finishSucceeded(ctx: TxContext, runId: string, definition: Definition) {
-    const rows = await ctx.trx
-      .selectFrom('steps')
-      .select(['step_id', 'output'])
-      .where('run_id', '=', runId)
-      .execute();
+  async function finishSucceeded(
+    ctx: TxContext,
+    runId: string,
+    definition: Definition,
+    preloaded?: Array<{ step_id: string; output: string | null }>,
+  ) {
+    const rows =
+      preloaded ??
+      (await ctx.trx.selectFrom('steps').select(['step_id', 'output']).where('run_id', '=', runId).execute());
     const outputs: Record<string, { output: unknown }> = {};
     for (const row of rows)
       outputs[row.step_id] = { output: row.output === null ? null : JSON.parse(row.output) };
@@ -387,6 +393,158 @@ export function createStore(
       output = sinks;
     }
     await finishRun(ctx, runId, 'succeeded', null, output);
+  }
+
+  /**
+   * The hot path: many claimed steps that succeeded, applied with a fixed number of statements however many
+   * there are (one UPDATE of the steps, one INSERT of attempts, one UPDATE per distinct fan-in count for
+   * dependents, one UPDATE of the runs' counters, one SELECT of finished runs' outputs). Approval steps
+   * are not batched (their success also changes the run's state).
+   */
+  async function applySuccesses(
+    ctx: TxContext,
+    items: Array<{ target: StepTarget; output: unknown; input: unknown }>,
+    worker: string,
+  ): Promise<void> {
+    for (let i = 0; i < items.length; i += BATCH)
+      await applySuccessChunk(ctx, items.slice(i, i + BATCH), worker);
+  }
+
+  async function applySuccessChunk(
+    ctx: TxContext,
+    items: Array<{ target: StepTarget; output: unknown; input: unknown }>,
+    worker: string,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const { trx, now } = ctx;
+    const keyOf = (runId: string, stepId: string) => `${runId}\u0000${stepId}`;
+    const byKey = new Map(items.map((item) => [keyOf(item.target.runId, item.target.stepId), item]));
+    // JSON text per row; PostgreSQL's jsonb columns need the CASE's text result cast.
+    const when = (value: (item: (typeof items)[number]) => string | null) => {
+      const cases = sql<string>`case ${sql.join(
+        items.map(
+          (item) =>
+            sql`when run_id = ${item.target.runId} and step_id = ${item.target.stepId} then ${value(item)}`,
+        ),
+        sql` `,
+      )} end`;
+      return dialect === 'postgres' ? sql<string>`cast(${cases} as jsonb)` : cases;
+    };
+    const updated = await trx
+      .updateTable('steps')
+      .set({
+        state: 'succeeded',
+        output: when((item) => json(item.output ?? null)),
+        input: when((item) => json(item.input ?? null)),
+        error: null,
+        finished_at: now,
+        ready_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+      })
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('run_id', 'step_id', 'attempt'),
+          'in',
+          items.map((item) => tuple(item.target.runId, item.target.stepId, item.target.attempt)),
+        ),
+      )
+      .where('state', '=', 'running')
+      .where('lease_owner', '=', worker)
+      .returning(['run_id', 'step_id'])
+      .execute();
+    if (updated.length === 0) return;
+    const applied = updated.map((row) => byKey.get(keyOf(row.run_id, row.step_id)) as (typeof items)[number]);
+    await trx
+      .insertInto('attempts')
+      .values(
+        applied.map(({ target }) => ({
+          run_id: target.runId,
+          step_id: target.stepId,
+          attempt: target.attempt,
+          state: 'succeeded' as const,
+          worker,
+          error: null,
+          started_at: target.startedAt,
+          finished_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['run_id', 'step_id', 'attempt']).doNothing())
+      .execute();
+
+    const decrements = new Map<string, { runId: string; stepId: string; by: number }>();
+    const perRun = new Map<string, number>();
+    const definitionsOf = new Map<string, Definition>();
+    for (const { target } of applied) {
+      ctx.stepResults.push({ type: target.type, state: 'succeeded', durationMs: now - target.startedAt });
+      ctx.events.push({
+        runId: target.runId,
+        stepId: target.stepId,
+        type: 'step.succeeded',
+        data: { attempt: target.attempt, durationMs: now - target.startedAt },
+      });
+      perRun.set(target.runId, (perRun.get(target.runId) ?? 0) + 1);
+      const definition = await loadDefinition(target.definitionId, target.definitionVersion);
+      definitionsOf.set(target.runId, definition);
+      for (const dependent of definition.dependents.get(target.stepId) ?? []) {
+        const key = keyOf(target.runId, dependent);
+        const entry = decrements.get(key) ?? { runId: target.runId, stepId: dependent, by: 0 };
+        entry.by += 1;
+        decrements.set(key, entry);
+      }
+    }
+    const byCount = new Map<number, Array<{ runId: string; stepId: string }>>();
+    for (const entry of decrements.values()) byCount.set(entry.by, [...(byCount.get(entry.by) ?? []), entry]);
+    for (const [by, targets] of byCount) {
+      await trx
+        .updateTable('steps')
+        .set((eb) => ({
+          deps_remaining: eb('deps_remaining', '-', by),
+          ready_at: sql`case when deps_remaining = ${by} then ${now} else ready_at end`,
+        }))
+        .where(({ eb, refTuple, tuple }) =>
+          eb(
+            refTuple('run_id', 'step_id'),
+            'in',
+            targets.map((t) => tuple(t.runId, t.stepId)),
+          ),
+        )
+        .where('state', '=', 'pending')
+        .execute();
+      ctx.wake = true;
+    }
+    const runIds = [...perRun.keys()];
+    const runs = await trx
+      .updateTable('runs')
+      .set((eb) => ({
+        steps_remaining: eb(
+          'steps_remaining',
+          '-',
+          sql<number>`case ${sql.join(
+            runIds.map((id) => sql`when id = ${id} then ${perRun.get(id)}`),
+            sql` `,
+          )} else 0 end`,
+        ),
+        updated_at: now,
+      }))
+      .where('id', 'in', runIds)
+      .where('state', 'in', ['running', 'waiting'])
+      .returning(['id', 'steps_remaining'])
+      .execute();
+    const finished = runs.filter((run) => Number(run.steps_remaining) <= 0).map((run) => run.id);
+    if (finished.length === 0) return;
+    const outputs = await trx
+      .selectFrom('steps')
+      .select(['run_id', 'step_id', 'output'])
+      .where('run_id', 'in', finished)
+      .execute();
+    for (const runId of finished)
+      await finishSucceeded(
+        ctx,
+        runId,
+        definitionsOf.get(runId) as Definition,
+        outputs.filter((row) => row.run_id === runId),
+      );
   }
 
   /** Ends a run in a terminal state: cancels what is left, frees its concurrency slot, tells its parent. */
@@ -807,6 +965,7 @@ export function createStore(
   return {
     transaction,
     applyOutcome,
+    applySuccesses,
     finishRun,
     stepTarget,
     admit,

@@ -78,6 +78,11 @@ export function runsRepository(db: Kysely<FlowSchema>, definitions: DefinitionsR
       };
     },
 
+    async summary(id: string) {
+      const run = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return run ? runSummary(run) : undefined;
+    },
+
     /** The run with its input/output and every step with its dependencies, for drawing the DAG. */
     async get(id: string) {
       const run = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();

@@ -142,8 +142,7 @@ export function runRoutes(
           throw new HttpError({ status: 422, code: 'idempotency_key_reused', detail: error.message });
         throw error;
       }
-      const run = await runs.get(result.runId);
-      const { input: _i, output: _o, steps: _s, ...summary } = run!;
+      const summary = await runs.summary(result.runId);
       return reply
         .status(result.created ? 201 : 200)
         .header('location', `/flow/api/v1/runs/${result.runId}`)
