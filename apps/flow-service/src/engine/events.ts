@@ -8,6 +8,8 @@ export interface PendingEvent {
   type: string;
   stepId?: string | null;
   data?: unknown;
+  /** Already allocated (a run's first events are numbered when the run row is inserted). */
+  seq?: number;
 }
 
 /**
@@ -21,8 +23,24 @@ export async function appendEvents(
   now: number,
 ): Promise<void> {
   if (events.length === 0) return;
+  const numbered = events.filter((event) => event.seq !== undefined);
+  const rest = events.filter((event) => event.seq === undefined);
+  const row = (event: PendingEvent, seq: number) => ({
+    run_id: event.runId,
+    seq,
+    type: event.type,
+    step_id: event.stepId ?? null,
+    data: event.data === undefined ? null : JSON.stringify(event.data),
+    created_at: now,
+  });
+  if (numbered.length)
+    await trx
+      .insertInto('events')
+      .values(numbered.map((e) => row(e, e.seq as number)))
+      .execute();
+  if (rest.length === 0) return;
   const counts = new Map<string, number>();
-  for (const event of events) counts.set(event.runId, (counts.get(event.runId) ?? 0) + 1);
+  for (const event of rest) counts.set(event.runId, (counts.get(event.runId) ?? 0) + 1);
   const ids = [...counts.keys()];
   const increment = sql<number>`case ${sql.join(
     ids.map((id) => sql`when id = ${id} then ${counts.get(id)}`),
@@ -36,19 +54,12 @@ export async function appendEvents(
     .execute();
   const next = new Map<string, number>();
   for (const row of rows) next.set(row.id, Number(row.event_seq) - (counts.get(row.id) as number));
-  const values = events
+  const values = rest
     .filter((event) => next.has(event.runId))
     .map((event) => {
       const seq = (next.get(event.runId) as number) + 1;
       next.set(event.runId, seq);
-      return {
-        run_id: event.runId,
-        seq,
-        type: event.type,
-        step_id: event.stepId ?? null,
-        data: event.data === undefined ? null : JSON.stringify(event.data),
-        created_at: now,
-      };
+      return row(event, seq);
     });
   if (values.length) await trx.insertInto('events').values(values).execute();
 }

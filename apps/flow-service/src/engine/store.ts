@@ -757,7 +757,7 @@ export function createStore(
             schedule_id: input.scheduleId ?? null,
             created_by: input.createdBy,
             steps_remaining: definition.steps.length,
-            event_seq: 0,
+            event_seq: immediate ? 2 : 1,
             counted: 0,
             deadline_at: immediate && definition.deadlineMs !== null ? now + definition.deadlineMs : null,
             created_at: now,
@@ -800,13 +800,15 @@ export function createStore(
             .where('run_id', '=', input.parent.runId)
             .where('step_id', '=', input.parent.stepId)
             .execute();
+        // The run's first events are numbered here: its row is inserted with event_seq already counting them.
         ctx.events.push({
           runId,
           type: 'run.created',
           data: { trigger: input.trigger, version: definition.version },
+          seq: 1,
         });
         if (immediate) {
-          ctx.events.push({ runId, type: 'run.started' });
+          ctx.events.push({ runId, type: 'run.started', seq: 2 });
           ctx.wake = true;
         } else if (!(await admit(ctx, runId, definition))) {
           ctx.events.push({ runId, type: 'run.queued', data: { concurrency: definition.concurrency } });
