@@ -13,6 +13,7 @@ const runs: Array<[string, string[]]> = [
   [process.execPath, [join(here, 'oauth/client-credentials.ts')]],
   [process.execPath, [join(here, 'oauth/introspection.ts')]],
   [process.execPath, [join(here, 'oauth/sign-in.ts')]],
+  [process.execPath, [join(here, 'flow/engine.ts')]],
 ];
 let failed = false;
 for (const [command, args] of runs) {
