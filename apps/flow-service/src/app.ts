@@ -16,6 +16,7 @@ import type { FlowSchema } from './db/schema.ts';
 import { definitionsRepository } from './definitions/definitions.repository.ts';
 import { definitionRoutes } from './definitions/definitions.routes.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
+import { EngineSignals } from './engine/events.ts';
 import { engineMetrics } from './engine/metrics.ts';
 import { runControl } from './engine/run-control.ts';
 import { createTokenClient, type TokenClient } from './http-step/token-client.ts';
@@ -60,7 +61,7 @@ export async function buildFlowService(
     throw new StartupError(`database is not migrated (pending: ${pending.join(', ')}); run pnpm db:push`);
   }
 
-  let engine: Engine | undefined;
+  let engines: Engine[] = [];
   let scheduler: Scheduler | undefined;
   const app = await createApp({
     name: 'flow-service',
@@ -76,7 +77,7 @@ export async function buildFlowService(
     },
     onClose: async () => {
       await scheduler?.stop();
-      await engine?.stop();
+      await Promise.all(engines.map((lane) => lane.stop()));
       await database.close();
     },
   });
@@ -92,28 +93,40 @@ export async function buildFlowService(
     : null;
   if (!tokens) app.log.warn('FLOW_CLIENT_SECRET is not set: http steps that need a token will fail');
   const workerId =
-    config.FLOW_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    config.FLOW_INSTANCE_ID ?? `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const engineRef: { current?: Engine } = {};
   const metrics = engineMetrics(
     app.metrics.registry,
     () => engineRef.current?.store.queueDepth() ?? Promise.resolve(0),
   );
-  engine = createEngine(database, definitions, {
-    workerId,
-    concurrency: config.FLOW_WORKER_CONCURRENCY,
-    leaseMs: config.FLOW_LEASE_MS,
-    pollIntervalMs: config.FLOW_POLL_INTERVAL_MS,
-    sweepIntervalMs: config.FLOW_SWEEP_INTERVAL_MS,
-    defaultStepTimeoutMs: config.FLOW_STEP_TIMEOUT_MS,
-    work: config.FLOW_WORKER,
-    metrics,
-    log: (message, fields) => app.log.error(fields, message),
-    executors: {
-      http: { tokens, publicUrl: config.PUBLIC_URL, ...(options.fetch ? { fetch: options.fetch } : {}) },
-      approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,
-      approvalDefault: config.FLOW_APPROVAL_DEFAULT,
-    },
-  });
+  // PostgreSQL serves several connections at once: more than one engine loop ("lane") per process keeps
+  // it busy while each lane waits on its round trips. SQLite has one writer, so one lane.
+  const lanes = database.dialect === 'postgres' ? config.FLOW_ENGINE_LANES : 1;
+  const signals = new EngineSignals();
+  engines = Array.from({ length: lanes }, (_, lane) =>
+    createEngine(
+      database,
+      definitions,
+      {
+        workerId: lanes > 1 ? `${workerId}/${lane}` : workerId,
+        concurrency: Math.max(1, Math.ceil(config.FLOW_WORKER_CONCURRENCY / lanes)),
+        leaseMs: config.FLOW_LEASE_MS,
+        pollIntervalMs: config.FLOW_POLL_INTERVAL_MS,
+        sweepIntervalMs: config.FLOW_SWEEP_INTERVAL_MS,
+        defaultStepTimeoutMs: config.FLOW_STEP_TIMEOUT_MS,
+        work: config.FLOW_WORKER,
+        metrics,
+        log: (message, fields) => app.log.error(fields, message),
+        executors: {
+          http: { tokens, publicUrl: config.PUBLIC_URL, ...(options.fetch ? { fetch: options.fetch } : {}) },
+          approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,
+          approvalDefault: config.FLOW_APPROVAL_DEFAULT,
+        },
+      },
+      signals,
+    ),
+  );
+  const engine = engines[0] as Engine;
   engineRef.current = engine;
   scheduler = createScheduler(database, engine, {
     intervalMs: 1000,
@@ -150,7 +163,7 @@ export async function buildFlowService(
 
   // Work starts once the server listens, and stops (before the database closes) when it closes.
   app.addHook('onReady', async () => {
-    engine?.start();
+    for (const lane of engines) lane.start();
     scheduler?.start();
   });
   return app;

@@ -62,8 +62,9 @@ export function createEngine(
   database: Database<FlowSchema>,
   definitions: DefinitionsRepository,
   options: EngineOptions,
+  /** Shared by the lanes of one process, so any lane's commit wakes the others and the SSE streams. */
+  signals: EngineSignals = new EngineSignals(),
 ) {
-  const signals = new EngineSignals();
   const store: Store = createStore(database, definitions, signals, {
     workerId: options.workerId,
     leaseMs: options.leaseMs,
@@ -90,6 +91,11 @@ export function createEngine(
     wakeUp?.();
   };
   signals.on('wake', wake);
+  // A run that ended (cancelled, failed, timed out) stops its steps running in every lane of this process.
+  signals.on('abort', (runId: string) => {
+    for (const entry of running.values())
+      if (entry.runId === runId) entry.controller.abort(new Error('run ended'));
+  });
 
   function scheduleAt(at: number) {
     if (!Number.isFinite(at)) return;
@@ -280,9 +286,7 @@ export function createEngine(
     finished: Array<{ state: string }>;
     stepResults: Array<{ type: string; state: string; durationMs: number }>;
   }) {
-    for (const runId of ctx.abortRuns)
-      for (const entry of running.values())
-        if (entry.runId === runId) entry.controller.abort(new Error('run ended'));
+    for (const runId of ctx.abortRuns) signals.emit('abort', runId);
     if (Number.isFinite(ctx.nextAt)) scheduleAt(ctx.nextAt);
     for (const f of ctx.finished) metrics?.runsCompleted.inc({ state: f.state });
     for (const s of ctx.stepResults)
