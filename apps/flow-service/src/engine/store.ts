@@ -372,6 +372,16 @@ export function createStore(
     const rows =
       preloaded ??
       (await ctx.trx.selectFrom('steps').select(['step_id', 'output']).where('run_id', '=', runId).execute());
+    await finishRun(ctx, runId, 'succeeded', null, await succeededOutput(ctx, runId, definition, rows));
+  }
+
+  /** A succeeded run's output: the definition's `output` template, or the outputs of its sink steps. */
+  async function succeededOutput(
+    ctx: TxContext,
+    runId: string,
+    definition: Definition,
+    rows: Array<{ step_id: string; output: string | null }>,
+  ): Promise<unknown> {
     const outputs: Record<string, { output: unknown }> = {};
     for (const row of rows)
       outputs[row.step_id] = { output: row.output === null ? null : JSON.parse(row.output) };
@@ -392,7 +402,7 @@ export function createStore(
       for (const id of definition.sinks) sinks[id] = outputs[id]?.output ?? null;
       output = sinks;
     }
-    await finishRun(ctx, runId, 'succeeded', null, output);
+    return output;
   }
 
   /**
@@ -538,13 +548,36 @@ export function createStore(
       .select(['run_id', 'step_id', 'output'])
       .where('run_id', 'in', finished)
       .execute();
+    // Every finished run in one UPDATE (their outputs differ, so a CASE), then each one's follow-ups.
+    const results = new Map<string, unknown>();
     for (const runId of finished)
-      await finishSucceeded(
-        ctx,
+      results.set(
         runId,
-        definitionsOf.get(runId) as Definition,
-        outputs.filter((row) => row.run_id === runId),
+        await succeededOutput(
+          ctx,
+          runId,
+          definitionsOf.get(runId) as Definition,
+          outputs.filter((row) => row.run_id === runId),
+        ),
       );
+    const outputCase = sql<string>`case ${sql.join(
+      finished.map((id) => sql`when id = ${id} then ${json(results.get(id) ?? null)}`),
+      sql` `,
+    )} end`;
+    const ended = await trx
+      .updateTable('runs')
+      .set({
+        state: 'succeeded',
+        error: null,
+        output: dialect === 'postgres' ? sql<string>`cast(${outputCase} as jsonb)` : outputCase,
+        finished_at: now,
+        updated_at: now,
+      })
+      .where('id', 'in', finished)
+      .where('state', 'in', ACTIVE_RUN)
+      .returning(['id', 'counted', 'definition_id', 'parent_run_id', 'parent_step_id'])
+      .execute();
+    for (const run of ended) await afterRunFinished(ctx, run.id, 'succeeded', null, results.get(run.id), run);
   }
 
   /** Ends a run in a terminal state: cancels what is left, frees its concurrency slot, tells its parent. */
@@ -564,6 +597,25 @@ export function createStore(
       .returning(['counted', 'definition_id', 'parent_run_id', 'parent_step_id'])
       .executeTakeFirst();
     if (!run) return false;
+    await afterRunFinished(ctx, runId, state, error, output, run);
+    return true;
+  }
+
+  /** What follows a run's end: cancel its leftovers, events, free its concurrency slot, tell its parent. */
+  async function afterRunFinished(
+    ctx: TxContext,
+    runId: string,
+    state: RunState,
+    error: string | null,
+    output: unknown,
+    run: {
+      counted: number;
+      definition_id: string;
+      parent_run_id: string | null;
+      parent_step_id: string | null;
+    },
+  ): Promise<void> {
+    const { trx, now } = ctx;
     ctx.finished.push({ state });
     if (state !== 'succeeded') {
       const left = await trx
@@ -609,7 +661,6 @@ export function createStore(
         );
       }
     }
-    return true;
   }
 
   async function stepTarget(
