@@ -41,7 +41,7 @@ export const configShape = {
   FLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   FLOW_INSTANCE_ID: z.string().min(1).max(60).optional(),
   /** Engine loops per process on PostgreSQL (SQLite always runs one); each executes its share of the steps. */
-  FLOW_ENGINE_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  FLOW_ENGINE_LANES: z.coerce.number().int().min(1).max(16).default(1),
   FLOW_LEASE_MS: ms(15_000, 1000),
   FLOW_POLL_INTERVAL_MS: ms(200, 10),
   FLOW_SWEEP_INTERVAL_MS: ms(1000, 10),

@@ -102,7 +102,7 @@ describe('[postgres] two instances on one database', () => {
         .select(['worker', sql<number>`count(*)`.as('n')])
         .groupBy('worker')
         .execute();
-      // Worker names are `<instance>/<lane>`: each instance runs two engine lanes on PostgreSQL.
+      // Worker names are `<instance>` or, with FLOW_ENGINE_LANES > 1, `<instance>/<lane>`.
       const counts: Record<string, number> = {};
       for (const row of byWorker) {
         const instance = row.worker.split('/')[0] as string;
