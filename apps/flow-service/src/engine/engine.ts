@@ -264,10 +264,22 @@ export function createEngine(
     if (batch.length === 0 && capacity <= 0) return false;
     let claimed: ClaimedStep[] = [];
     try {
-      await store.transaction(async (ctx) => {
-        await applyCompletions(ctx, batch);
-        claimed = capacity > 0 ? await store.claim(ctx, capacity) : [];
-      });
+      if (database.dialect === 'sqlite' || batch.length === 0) {
+        // One transaction: SQLite's single writer cannot deadlock, and a chain's next step is claimed in
+        // the transaction that completes its predecessor.
+        await store.transaction(async (ctx) => {
+          await applyCompletions(ctx, batch);
+          claimed = capacity > 0 ? await store.claim(ctx, capacity) : [];
+        });
+      } else {
+        // PostgreSQL with other writers: completing and claiming lock run rows in two sorted sets; in one
+        // transaction two engines could take them in crossing orders and deadlock (1 s each to detect).
+        await store.transaction((ctx) => applyCompletions(ctx, batch));
+        if (capacity > 0)
+          await store.transaction(async (ctx) => {
+            claimed = await store.claim(ctx, capacity);
+          });
+      }
     } catch (error) {
       // The database is unreachable or refused: keep the completions for the next turn.
       options.log?.('engine turn failed; retrying', { error: (error as Error).message });

@@ -21,6 +21,8 @@ export async function appendEvents(
   trx: Transaction<FlowSchema>,
   events: PendingEvent[],
   now: number,
+  /** Locks run rows in a fixed order first (PostgreSQL), so concurrent writers cannot deadlock on them. */
+  lockRuns?: (ids: string[]) => Promise<void>,
 ): Promise<void> {
   if (events.length === 0) return;
   const numbered = events.filter((event) => event.seq !== undefined);
@@ -42,6 +44,7 @@ export async function appendEvents(
   const counts = new Map<string, number>();
   for (const event of rest) counts.set(event.runId, (counts.get(event.runId) ?? 0) + 1);
   const ids = [...counts.keys()];
+  await lockRuns?.(ids);
   const increment = sql<number>`case ${sql.join(
     ids.map((id) => sql`when id = ${id} then ${counts.get(id)}`),
     sql` `,

@@ -139,7 +139,7 @@ export function createStore(
             stepResults: [],
           };
           const value = await work(ctx);
-          await appendEvents(trx, ctx.events, ctx.now);
+          await appendEvents(trx, ctx.events, ctx.now, (ids) => lockRuns(trx, ids));
           return value;
         });
         options.onCommit?.(ctx);
@@ -163,6 +163,23 @@ export function createStore(
         .where('attempt', '=', guard.attempt);
     if (guard.state === 'waiting') return q.where('state', '=', 'waiting');
     return q.where('state', 'in', ['running', 'waiting']);
+  }
+
+  /**
+   * PostgreSQL: takes the row locks of these runs in id order before they are updated. Engines on several
+   * instances update overlapping runs (a fan-out's branches finish on different workers); locking in one
+   * order turns would-be deadlocks (each costing deadlock_timeout, 1 s) into short waits. SQLite has a
+   * single writer and needs none. Rows this transaction already holds are not locked again.
+   */
+  async function lockRuns(trx: Transaction<FlowSchema>, ids: string[]): Promise<void> {
+    if (dialect !== 'postgres' || ids.length === 0) return;
+    await trx
+      .selectFrom('runs')
+      .select('id')
+      .where('id', 'in', [...new Set(ids)].sort())
+      .orderBy('id')
+      .forUpdate()
+      .execute();
   }
 
   async function recordAttempt(
@@ -440,6 +457,10 @@ export function createStore(
       )} end`;
       return dialect === 'postgres' ? sql<string>`cast(${cases} as jsonb)` : cases;
     };
+    await lockRuns(
+      trx,
+      items.map((item) => item.target.runId),
+    );
     const updated = await trx
       .updateTable('steps')
       .set({
