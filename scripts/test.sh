@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib/gateway.sh"
 source "$(dirname "$0")/lib/portal.sh"
 source "$(dirname "$0")/lib/chromium.sh"
 source "$(dirname "$0")/lib/prometheus.sh"
+source "$(dirname "$0")/lib/logrotate.sh"
 ensure_toolchain
 # Built before the TypeScript suites: the system tests start the platform, gateway and portal included.
 build_gateway
@@ -16,6 +17,8 @@ build_portal
 ensure_chromium
 # promtool, Prometheus and node-exporter for the monitoring tests (ops/).
 ensure_prometheus
+# logrotate for the log rotation test (e2e/src/ops/logrotate.test.ts).
+ensure_logrotate
 cd "$ROOT"
 
 started_pg=""
