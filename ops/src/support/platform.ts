@@ -47,6 +47,8 @@ export interface Platform {
   /** PEM of the gateway's self-signed certificate (trust anchor for requests to it). */
   gatewayCa: string;
   machineSecret: string;
+  /** A machine client allowed the flow scopes (flow-service's own machine client is not: it calls others). */
+  flowDriver: { clientId: string; secret: string };
   issuer: string;
   /** Stops one of the Node components started here (the gateway then reports it down). */
   stopComponent(job: string): Promise<void>;
@@ -167,6 +169,7 @@ export async function startPlatform(): Promise<Platform> {
     const seedOutput = dbTask('seed', oauthEnv);
     const machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(seedOutput)?.[1];
     if (!machineSecret) throw new Error(`the seed printed no flow-service secret:\n${seedOutput}`);
+    const flowDriver = await createFlowDriverClient(oauthEnv);
     const oauth: SpawnedService = await spawnService({
       cwd: OAUTH_DIR,
       entry: 'src/main.ts',
@@ -296,6 +299,7 @@ export async function startPlatform(): Promise<Platform> {
       gatewayUrl,
       gatewayCa,
       machineSecret,
+      flowDriver,
       issuer,
       async stopComponent(job: string) {
         const running = extra.find((e) => e.job === job);
@@ -307,6 +311,33 @@ export async function startPlatform(): Promise<Platform> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Registers, straight in oauth-service's database (as its own test support does), a confidential
+ * client_credentials client with the flow scopes, so the traffic below can run a workflow.
+ */
+async function createFlowDriverClient(oauthEnv: Record<string, string>) {
+  const { loadOAuthServiceConfig } = await import('../../../apps/oauth-service/src/config.ts');
+  const { createSecretBox } = await import('../../../apps/oauth-service/src/crypto/secret-box.ts');
+  const { clientsRepository } = await import('../../../apps/oauth-service/src/clients/clients.repository.ts');
+  const { createDatabase } = await import('@platform/db');
+  const config = loadOAuthServiceConfig(oauthEnv);
+  const database = createDatabase(config.DATABASE_URL, { poolMax: 1 });
+  try {
+    const { client, clientSecret } = await clientsRepository(
+      database.db as never,
+      createSecretBox(config.ENCRYPTION_KEY),
+    ).create({
+      name: 'ops traffic driver',
+      type: 'confidential',
+      grantTypes: ['client_credentials'],
+      scope: ['flow:read', 'flow:write', 'flow:run'],
+    });
+    return { clientId: client.client_id, secret: clientSecret! };
+  } finally {
+    await database.close();
   }
 }
 
@@ -359,9 +390,54 @@ export async function driveTraffic(platform: Platform): Promise<void> {
     }).toString(),
   });
   if (revoked.status !== 200) throw new Error(`revocation answered ${revoked.status} ${revoked.body}`);
+  // A workflow run when flow-service runs: runs started and completed, step durations, queue depth.
+  if (!missingApp('flow-service')) await driveFlowRun(platform);
 }
 
 /** Components listed in prometheus.yml that are absent from this repository (no package.json yet). */
 export function missingApp(name: ComponentName): boolean {
   return !existsSync(repoPath('apps', name, 'package.json'));
+}
+
+/** Creates a one-step no-op definition and runs it to completion through the gateway. */
+async function driveFlowRun(platform: Platform): Promise<void> {
+  const { gatewayUrl, gatewayCa: ca, issuer, flowDriver } = platform;
+  const basic = Buffer.from(`${flowDriver.clientId}:${flowDriver.secret}`).toString('base64');
+  const token = await httpsRequest(`${gatewayUrl}/oauth/token`, {
+    ca,
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: 'flow:read flow:write flow:run',
+      resource: `${issuer}/flow`,
+    }).toString(),
+  });
+  if (token.status !== 200) throw new Error(`flow token request failed: ${token.status} ${token.body}`);
+  const authorization = `Bearer ${(JSON.parse(token.body) as { access_token: string }).access_token}`;
+  const created = await httpsRequest(`${gatewayUrl}/flow/api/v1/definitions`, {
+    ca,
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'ops-metrics', name: 'ops metrics', steps: [{ id: 'only', type: 'noop' }] }),
+  });
+  if (created.status !== 201) throw new Error(`definition not created: ${created.status} ${created.body}`);
+  const started = await httpsRequest(`${gatewayUrl}/flow/api/v1/definitions/ops-metrics/runs`, {
+    ca,
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json', 'idempotency-key': `ops-${Date.now()}` },
+    body: JSON.stringify({ input: {} }),
+  });
+  if (started.status !== 201 && started.status !== 202)
+    throw new Error(`run not started: ${started.status} ${started.body}`);
+  const run = JSON.parse(started.body) as { id: string };
+  for (let i = 0; i < 100; i += 1) {
+    const state = await httpsRequest(`${gatewayUrl}/flow/api/v1/runs/${run.id}`, {
+      ca,
+      headers: { authorization },
+    });
+    if ((JSON.parse(state.body) as { state?: string }).state === 'succeeded') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the ops workflow run ${run.id} did not succeed`);
 }
