@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import {
   boolean,
   ConfigError,
-  databaseUrl,
-  drainDelay,
   httpUrl,
   loadConfig,
-  logFile,
-  logLevel,
-  nodeEnv,
-  port,
+  resourceServerShape,
+  serviceShape,
   z,
 } from '@platform/config';
 
@@ -17,18 +13,8 @@ const ms = (fallback: number, min = 1) => z.coerce.number().int().min(min).defau
 
 // flow-service's whole configuration, validated once at start-up (README "flow-service").
 export const configShape = {
-  NODE_ENV: nodeEnv,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port(3004),
-  LOG_LEVEL: logLevel,
-  LOG_FILE: logFile,
-  SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
-  DATABASE_URL: databaseUrl('file:data/flow-service.db'),
-  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
-  OAUTH_ISSUER: httpUrl.optional(),
-  OAUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:3001/oauth/jwks'),
-  /** RFC 8707 resource identifier = required `aud`; defaults to PUBLIC_URL + /flow. */
-  TOKEN_AUDIENCE: httpUrl.optional(),
+  ...serviceShape('flow-service', 3004),
+  ...resourceServerShape,
   /** oauth-service's token endpoint (internal URL) for the client_credentials tokens of http steps. */
   OAUTH_TOKEN_URL: httpUrl.default('http://127.0.0.1:3001/oauth/token'),
   FLOW_CLIENT_ID: z.string().min(1).default('flow-service'),

@@ -1,34 +1,9 @@
-import {
-  boolean,
-  databaseUrl,
-  drainDelay,
-  httpUrl,
-  list,
-  loadConfig,
-  logFile,
-  logLevel,
-  nodeEnv,
-  port,
-  z,
-} from '@platform/config';
+import { boolean, list, loadConfig, resourceServerShape, serviceShape, z } from '@platform/config';
 
 // kline-service's whole configuration, validated once at start-up (see README "kline-service").
 export const configShape = {
-  NODE_ENV: nodeEnv,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port(3003),
-  LOG_LEVEL: logLevel,
-  LOG_FILE: logFile,
-  SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
-  DATABASE_URL: databaseUrl('file:data/kline-service.db'),
-  /** The platform's public origin (the gateway); the issuer and this resource's identifier derive from it. */
-  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
-  /** Token issuer (`iss`); defaults to PUBLIC_URL. */
-  OAUTH_ISSUER: httpUrl.optional(),
-  /** Where the issuer's JWKS is fetched: oauth-service's internal URL. */
-  OAUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:3001/oauth/jwks'),
-  /** RFC 8707 resource identifier = required `aud`; defaults to PUBLIC_URL + /kline. */
-  TOKEN_AUDIENCE: httpUrl.optional(),
+  ...serviceShape('kline-service', 3003),
+  ...resourceServerShape,
   /** WebSocket server ping period; a client missing one pong is dropped. */
   KLINE_WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
   /** Unsent bytes a WebSocket client may have queued before it is dropped as a slow consumer. */

@@ -1,32 +1,11 @@
-import {
-  boolean,
-  ConfigError,
-  databaseUrl,
-  drainDelay,
-  httpUrl,
-  loadConfig,
-  logFile,
-  logLevel,
-  nodeEnv,
-  port,
-  secret,
-  z,
-} from '@platform/config';
+import { boolean, ConfigError, httpUrl, loadConfig, secret, serviceShape, z } from '@platform/config';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 // oauth-service's whole configuration, validated once at start-up (README "Environment variables").
 export const configShape = {
-  NODE_ENV: nodeEnv,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port(3001),
-  LOG_LEVEL: logLevel,
-  LOG_FILE: logFile,
-  SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
-  DATABASE_URL: databaseUrl('file:data/oauth-service.db'),
-  /** The issuer: the platform's public origin, where the gateway publishes oauth-service. */
-  PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  ...serviceShape('oauth-service', 3001),
   /** Encrypts signing keys, cookie keys and client secrets at rest (AES-256-GCM, key derived with HKDF). */
   ENCRYPTION_KEY: secret('encryption-key'),
   /** Signs the CSRF tokens of the sign-in and consent forms. */

@@ -93,3 +93,29 @@ describe('parseDatabaseUrl', () => {
     expect(() => parseDatabaseUrl(url)).toThrow();
   });
 });
+
+describe('serviceShape and listenOptions', () => {
+  it('reads the shared variables with their defaults, and the drain delay follows NODE_ENV', async () => {
+    const { listenOptions, loadConfig, serviceShape } = await import('./index.ts');
+    const dev = loadConfig(serviceShape('svc', 3999), {});
+    expect(dev).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3999,
+      DATABASE_URL: 'file:data/svc.db',
+      LOG_LEVEL: 'info',
+    });
+    expect(listenOptions(dev)).toEqual({ host: '0.0.0.0', port: 3999, drainDelayMs: 0 });
+    const prod = loadConfig(serviceShape('svc', 3999), { NODE_ENV: 'production', PORT: '4000' });
+    expect(listenOptions(prod)).toEqual({ host: '0.0.0.0', port: 4000, drainDelayMs: 2000 });
+    const set = loadConfig(serviceShape('svc', 3999), {
+      NODE_ENV: 'production',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+    });
+    expect(listenOptions(set).drainDelayMs).toBe(0);
+    expect(() => loadConfig(serviceShape('svc', 1), { SHUTDOWN_DRAIN_DELAY_MS: '-5' })).toThrow(
+      /SHUTDOWN_DRAIN_DELAY_MS/,
+    );
+    // An empty LOG_FILE= means unset, like every variable: logs stay on stdout.
+    expect(loadConfig(serviceShape('svc', 1), { LOG_FILE: '' }).LOG_FILE).toBeUndefined();
+  });
+});

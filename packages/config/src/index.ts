@@ -14,3 +14,4 @@ export {
   port,
 } from './schemas.ts';
 export { DEV_SECRET_PREFIX, devSecretsInProduction, isDevSecret, secret } from './secrets.ts';
+export { listenOptions, resourceServerShape, serviceShape } from './service-shape.ts';

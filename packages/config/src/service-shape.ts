@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import {
+  databaseUrl,
+  drainDelay,
+  drainDelayMs,
+  httpUrl,
+  logFile,
+  logLevel,
+  nodeEnv,
+  port,
+} from './schemas.ts';
+
+/**
+ * The variables every platform service reads the same way: how it runs (NODE_ENV, HOST, PORT), logs
+ * (LOG_LEVEL, LOG_FILE), stops (SHUTDOWN_DRAIN_DELAY_MS), where its database is and the platform's public
+ * origin. Each service spreads this into its own shape and adds what is its own.
+ */
+export function serviceShape(name: string, defaultPort: number) {
+  return {
+    NODE_ENV: nodeEnv,
+    HOST: z.string().default('0.0.0.0'),
+    PORT: port(defaultPort),
+    LOG_LEVEL: logLevel,
+    LOG_FILE: logFile,
+    SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
+    DATABASE_URL: databaseUrl(`file:data/${name}.db`),
+    /** The platform's public origin (the gateway): the issuer and resource identifiers derive from it. */
+    PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  };
+}
+
+/** What a resource server reads to verify oauth-service's access tokens (with @platform/auth). */
+export const resourceServerShape = {
+  /** Token issuer (`iss`); defaults to PUBLIC_URL, where oauth-service is published. */
+  OAUTH_ISSUER: httpUrl.optional(),
+  /** Where the issuer's JWKS is fetched: oauth-service's internal URL, not the public one. */
+  OAUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:3001/oauth/jwks'),
+  /** RFC 8707 resource identifier = required `aud`; defaults to PUBLIC_URL + the service's prefix. */
+  TOKEN_AUDIENCE: httpUrl.optional(),
+};
+
+/** startServer's listen options from the values of `serviceShape`: host, port and the drain delay. */
+export function listenOptions(config: {
+  NODE_ENV: string;
+  HOST: string;
+  PORT: number;
+  SHUTDOWN_DRAIN_DELAY_MS?: number | undefined;
+}): { host: string; port: number; drainDelayMs: number } {
+  return {
+    host: config.HOST,
+    port: config.PORT,
+    drainDelayMs: drainDelayMs(config.NODE_ENV, config.SHUTDOWN_DRAIN_DELAY_MS),
+  };
+}
