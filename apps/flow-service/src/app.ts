@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  bearerAuth,
-  createTokenVerifier,
-  protectedResourceMetadata,
-  protectedResourceMetadataUrl,
-} from '@platform/auth';
+import { protectResource } from '@platform/auth';
 import { StartupError } from '@platform/config';
 import { createDatabase, type Database, pendingMigrations } from '@platform/db';
 import { createApp, type LogStream } from '@platform/http';
@@ -139,21 +134,12 @@ export async function buildFlowService(
   });
   app.decorate('flow', { engine, scheduler, tokens, database });
 
-  const resource = config.TOKEN_AUDIENCE;
-  const verifier = createTokenVerifier({
+  await protectResource(app, {
+    resource: config.TOKEN_AUDIENCE,
     issuer: config.OAUTH_ISSUER,
     jwksUri: config.OAUTH_JWKS_URL,
-    audience: resource,
-  });
-  await app.register(bearerAuth, {
-    verifier,
     realm: 'flow-service',
-    resourceMetadataUrl: protectedResourceMetadataUrl(resource),
-  });
-  protectedResourceMetadata(app, {
-    resource,
-    authorizationServers: [config.OAUTH_ISSUER],
-    scopesSupported: [...SCOPES],
+    scopes: SCOPES,
     resourceName: 'Platform workflow service',
   });
 

@@ -1,9 +1,4 @@
-import {
-  bearerAuth,
-  createTokenVerifier,
-  protectedResourceMetadata,
-  protectedResourceMetadataUrl,
-} from '@platform/auth';
+import { protectResource } from '@platform/auth';
 import { StartupError } from '@platform/config';
 import { createDatabase, pendingMigrations } from '@platform/db';
 import { createApp } from '@platform/http';
@@ -125,23 +120,14 @@ export async function buildKlineService(
     }
   }
 
-  const resource = config.TOKEN_AUDIENCE;
-  const verifier = createTokenVerifier({
-    issuer: config.OAUTH_ISSUER,
-    jwksUri: config.OAUTH_JWKS_URL,
-    audience: resource,
-  });
   // Before the bearer plugin: it must see a browser's subprotocol token as an Authorization header.
   acceptSubprotocolToken(app);
-  await app.register(bearerAuth, {
-    verifier,
+  await protectResource(app, {
+    resource: config.TOKEN_AUDIENCE,
+    issuer: config.OAUTH_ISSUER,
+    jwksUri: config.OAUTH_JWKS_URL,
     realm: 'kline-service',
-    resourceMetadataUrl: protectedResourceMetadataUrl(resource),
-  });
-  protectedResourceMetadata(app, {
-    resource,
-    authorizationServers: [config.OAUTH_ISSUER],
-    scopesSupported: [...SCOPES],
+    scopes: SCOPES,
     resourceName: 'Platform market data (klines)',
   });
 

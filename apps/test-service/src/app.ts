@@ -1,9 +1,4 @@
-import {
-  bearerAuth,
-  createTokenVerifier,
-  protectedResourceMetadata,
-  protectedResourceMetadataUrl,
-} from '@platform/auth';
+import { protectResource } from '@platform/auth';
 import { StartupError } from '@platform/config';
 import { createDatabase, pendingMigrations } from '@platform/db';
 import { createApp } from '@platform/http';
@@ -61,21 +56,12 @@ export async function buildTestService(
     onClose: () => database.close(),
   });
 
-  const resource = config.TOKEN_AUDIENCE;
-  const verifier = createTokenVerifier({
+  await protectResource(app, {
+    resource: config.TOKEN_AUDIENCE,
     issuer: config.OAUTH_ISSUER,
     jwksUri: config.OAUTH_JWKS_URL,
-    audience: resource,
-  });
-  await app.register(bearerAuth, {
-    verifier,
     realm: 'test-service',
-    resourceMetadataUrl: protectedResourceMetadataUrl(resource),
-  });
-  protectedResourceMetadata(app, {
-    resource,
-    authorizationServers: [config.OAUTH_ISSUER],
-    scopesSupported: [...SCOPES],
+    scopes: SCOPES,
     resourceName: 'Platform test service',
   });
 
