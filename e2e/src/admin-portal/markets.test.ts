@@ -223,8 +223,8 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
 
       // The pickers come from the symbols endpoint; the first page is PAGE_SIZE (500) candles.
       await expect.poll(candleCount, { timeout: 30_000 }).toBe(500);
-      expect(await page.getByRole('textbox', { name: 'Symbol' }).inputValue()).toBe(SYMBOL);
-      expect(await page.getByRole('textbox', { name: 'Interval' }).inputValue()).toBe('1m');
+      expect(await page.getByRole('combobox', { name: 'Symbol' }).inputValue()).toBe(SYMBOL);
+      expect(await page.getByRole('combobox', { name: 'Interval' }).inputValue()).toBe('1m');
       expect(await status().textContent()).toMatch(/^500 candles · last close /);
       expect(new URL(page.url()).searchParams.get('symbol')).toBe(SYMBOL);
 
@@ -326,6 +326,21 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
       expect(await candleCount()).toBe(before + HISTORY - 500);
       await expect.poll(() => status().getAttribute('data-older')).toBe('done');
       expect(await status().textContent()).toContain('all history loaded');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'switches the interval with the picker: hourly candles of the same trades',
+    async () => {
+      await page.getByRole('combobox', { name: 'Interval' }).click();
+      await page.getByRole('option', { name: '1h', exact: true }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('interval')).toBe('1h');
+      // 700 minutes of history plus the live minute span 12 to 14 hours, depending on the clock.
+      await expect.poll(candleCount, { timeout: 20_000 }).toBeGreaterThanOrEqual(12);
+      expect(await candleCount()).toBeLessThanOrEqual(14);
+      expect(await status().getAttribute('data-last-close')).toBe('43111.25');
+      await expect.poll(() => page.getByTestId('markets-live').getAttribute('data-live')).toBe('live');
     },
     STEP_TIMEOUT,
   );
