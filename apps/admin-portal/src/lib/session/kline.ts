@@ -52,10 +52,17 @@ export function verifyKlineToken(token: string): Promise<VerifiedAccess> {
 }
 
 /** The kline permissions of a session: the verified kline token's scopes, or none. */
-export async function klinePermissions(session: StoredSession): Promise<Set<string>> {
+export function klinePermissions(session: StoredSession): Promise<Set<string>> {
+  return klinePermissionsWith(session, verifyKlineToken);
+}
+
+export async function klinePermissionsWith(
+  session: Pick<StoredSession, 'kline' | 'user'>,
+  verify: (token: string) => Promise<VerifiedAccess>,
+): Promise<Set<string>> {
   if (!session.kline || session.kline.expiresAt <= Date.now() / 1000) return new Set();
   try {
-    const verified = await verifyKlineToken(session.kline.accessToken);
+    const verified = await verify(session.kline.accessToken);
     if (verified.sub !== session.user.sub) return new Set();
     // Only kline scopes count from this token, whatever else it might carry.
     return new Set([...verified.permissions].filter((scope) => scope.startsWith('kline:')));
