@@ -278,6 +278,10 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
         headers: { 'sec-fetch-site': 'cross-site' },
       });
       expect(crossSite.status()).toBe(403);
+      // The session cookie now seals a second access token: it must stay well inside the 4 KiB browsers keep.
+      const session = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session');
+      expect(session?.httpOnly).toBe(true);
+      expect(session!.value.length).toBeLessThan(3_800);
       const anonymous = await fetch(`${CONSOLE}/markets/token`);
       expect(anonymous.status).toBe(401);
       expect(await anonymous.text()).not.toMatch(/eyJ/);
