@@ -348,4 +348,79 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
     },
     STEP_TIMEOUT,
   );
+
+  it(
+    'shows Markets only to users whose roles hold kline:read',
+    async () => {
+      // Two users: one with the seeded `user` role (kline:read, no admin permission), one with a new role
+      // holding admin:read only.
+      const roleName = `auditor-${suffix}`;
+      await page.goto(`${CONSOLE}/roles`);
+      await page.locator('#field-name').first().fill(roleName);
+      await page.locator('#field-description').first().fill('Reads the identity data, no markets');
+      await page.getByLabel('admin:read', { exact: true }).check();
+      await page.getByRole('button', { name: 'Create role' }).click();
+      await page.waitForURL(/\/admin\/roles\/[^/]+$/);
+      const people = [
+        { username: `analyst-${suffix}`, password: `harbor-${suffix}-violet-engine-3`, role: 'user' },
+        { username: `auditor-${suffix}`, password: `meadow-${suffix}-quartz-signal-5`, role: roleName },
+      ];
+      for (const who of people) {
+        await page.goto(`${CONSOLE}/users/new`);
+        await page.locator('#field-username').fill(who.username);
+        await page.locator('#field-email').fill(`${who.username}@example.com`);
+        await page.locator('#field-password').fill(who.password);
+        await page.locator('#field-must_change_password').uncheck();
+        await page.getByRole('button', { name: 'Create user' }).click();
+        await page.waitForURL(/\/admin\/users\/[^/]+\?created=1$/);
+        await page.getByLabel('Add a role').selectOption({ label: who.role });
+        await page.getByRole('button', { name: 'Assign role' }).click();
+        await expect.poll(() => page.getByTestId('user-roles').textContent()).toContain(who.role);
+      }
+
+      const signInAs = async (who: (typeof people)[number]) => {
+        const other = await browser.newContext();
+        const otherPage = await other.newPage();
+        await otherPage.goto(`${CONSOLE}/`);
+        await otherPage.getByRole('link', { name: 'Sign in' }).click();
+        await signIn(otherPage, who.username, who.password);
+        await expect
+          .poll(() => otherPage.getByTestId('signed-in-user').textContent())
+          .toContain(who.username);
+        return { other, otherPage, nav: otherPage.getByRole('navigation', { name: 'Console navigation' }) };
+      };
+
+      const analyst = await signInAs(people[0]!);
+      try {
+        expect(await analyst.nav.getByRole('link', { name: 'Markets' }).isVisible()).toBe(true);
+        expect(await analyst.nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+        await analyst.nav.getByRole('link', { name: 'Markets' }).click();
+        await expect
+          .poll(
+            async () =>
+              Number(await analyst.otherPage.getByTestId('markets-status').getAttribute('data-candles')),
+            {
+              timeout: 30_000,
+            },
+          )
+          .toBe(500);
+        expect((await analyst.otherPage.goto(`${CONSOLE}/users`))?.status()).toBe(403);
+      } finally {
+        await analyst.other.close();
+      }
+
+      const auditor = await signInAs(people[1]!);
+      try {
+        expect(await auditor.nav.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
+        expect(await auditor.nav.getByRole('link', { name: 'Markets' }).count()).toBe(0);
+        expect((await auditor.otherPage.goto(`${CONSOLE}/markets`))?.status()).toBe(403);
+        const token = await auditor.other.request.get(`${CONSOLE}/markets/token`);
+        expect(token.status()).toBe(403);
+        expect(await token.text()).not.toMatch(/eyJ/);
+      } finally {
+        await auditor.other.close();
+      }
+    },
+    STEP_TIMEOUT,
+  );
 });
