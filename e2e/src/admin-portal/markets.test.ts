@@ -33,8 +33,8 @@ const CANDLE_COLORS = [
 ];
 
 // In-page code (the e2e project has no DOM types, so it is passed as source, as console.test.ts does).
-/** How many canvas pixels of the chart have the rarer of the two candle colours. */
-const CANDLE_PIXELS = `(colors) => {
+/** How many canvas pixels of the chart have the rarer of the two candle colours (`min`), or either (`sum`). */
+const CANDLE_PIXELS = `(colors, mode = 'min') => {
   const matches = colors.map(() => 0);
   for (const canvas of document.querySelectorAll('[data-testid="markets-chart"] canvas')) {
     if (!canvas.width || !canvas.height) continue;
@@ -47,7 +47,7 @@ const CANDLE_PIXELS = `(colors) => {
       });
     }
   }
-  return Math.min(...matches);
+  return mode === 'sum' ? matches[0] + matches[1] : Math.min(...matches);
 }`;
 /** Distinct colours and the share of non-white pixels of a PNG (the chart's screenshot), decoded by Chromium. */
 const IMAGE_STATS = `async (png) => {
@@ -345,6 +345,23 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
       expect(await candleCount()).toBeLessThanOrEqual(14);
       expect(await status().getAttribute('data-last-close')).toBe('43111.25');
       await expect.poll(() => page.getByTestId('markets-live').getAttribute('data-live')).toBe('live');
+
+      // Responsive: on a phone-sized screen the chart fills the width, nothing scrolls sideways, and the
+      // candles are still drawn.
+      await page.setViewportSize({ width: 390, height: 844 });
+      // (The navigation collapses behind the burger and the chart follows its container: polled until settled.)
+      await expect
+        .poll(async () => {
+          const width = (await page.getByTestId('markets-chart').boundingBox())?.width ?? 0;
+          return width > 300 && width <= 390;
+        })
+        .toBe(true);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      // Hourly candles may all go one way, depending on the clock: any candle colour counts here.
+      await expect
+        .poll(() => page.evaluate<number>(`(${CANDLE_PIXELS})(${JSON.stringify(CANDLE_COLORS)}, 'sum')`))
+        .toBeGreaterThan(200);
+      await page.setViewportSize({ width: 1280, height: 900 });
     },
     STEP_TIMEOUT,
   );

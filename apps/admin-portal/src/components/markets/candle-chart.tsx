@@ -23,6 +23,8 @@ const UP = '#12b886';
 const DOWN = '#fa5252';
 /** Ask for the previous page when fewer than this many bars are left of the visible range. */
 const LOAD_MORE_THRESHOLD = 10;
+/** A series shorter than this is fitted to the width when shown (wider bars rather than empty space). */
+const FIT_BELOW = 60;
 
 const time = (candle: Candle) => Math.floor(candle.openTime / 1000) as UTCTimestamp;
 const bar = (c: Candle): CandlestickData<UTCTimestamp> => ({
@@ -121,7 +123,15 @@ export function CandleChart(props: {
     } else if (previous.candles !== next || previous.selection !== props.selection) {
       candles.setData(next.map(bar));
       volume.setData(next.map(volumeBar));
-      if (previous.selection !== props.selection) chart.current?.timeScale().scrollToRealTime();
+      // The first data of a selection starts at the newest candles with the default bar spacing (whatever
+      // the previous selection was scrolled or zoomed to); a short series is spread over the whole width.
+      const firstData =
+        next.length > 0 && (previous.selection !== props.selection || previous.candles.length === 0);
+      const timeScale = chart.current?.timeScale();
+      if (firstData && timeScale) {
+        timeScale.resetTimeScale();
+        if (next.length < FIT_BELOW) timeScale.fitContent();
+      }
     }
     shown.current = { candles: next, selection: props.selection };
   }, [props.candles, props.selection]);
