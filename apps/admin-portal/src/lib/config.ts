@@ -41,6 +41,9 @@ export interface PortalConfig {
   issuer: string;
   /** RFC 8707 resource indicator of the admin API: the audience of the portal's access tokens. */
   adminResource: string;
+  /** Resource indicator of kline-service (the Markets page's tokens), and its public base URL. */
+  klineResource: string;
+  klinePublicUrl: string;
   internalOAuthUrl: string;
   portalUrl: string;
   clientId: string;
@@ -81,6 +84,8 @@ export function parsePortalConfig(env: Record<string, string | undefined>): Port
     publicUrl,
     issuer,
     adminResource: `${issuer}/api/admin`,
+    klineResource: `${issuer}/kline`,
+    klinePublicUrl: `${publicUrl}/kline`,
     internalOAuthUrl: trim(raw.NEXT_PUBLIC_API_URL),
     portalUrl: trim(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),
     clientId: raw.OAUTH_CLIENT_ID,

@@ -48,3 +48,20 @@ describe('navigation', () => {
     expect(permissionForPath('/')).toBeNull();
   });
 });
+
+describe('Markets', () => {
+  it('is shown with kline:read only, in its own section', () => {
+    expect(visibleNavigation(new Set(['kline:read']))).toEqual([
+      { label: 'Markets', items: [{ href: '/markets', label: 'Markets', needs: 'kline:read' }] },
+    ]);
+    const adminOnly = visibleNavigation(new Set(['admin:read', 'admin:write']));
+    expect(adminOnly.map((s) => s.label)).not.toContain('Markets');
+    const both = visibleNavigation(new Set(['admin:read', 'kline:read'])).map((s) => s.label);
+    expect(both).toEqual(['Identity', 'Markets', 'Operations']);
+  });
+
+  it('needs kline:read for the page and its token route', () => {
+    expect(permissionForPath('/markets')).toBe('kline:read');
+    expect(permissionForPath('/markets/token')).toBe('kline:read');
+  });
+});

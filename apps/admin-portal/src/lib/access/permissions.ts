@@ -19,8 +19,9 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Markets (kline:read) and Workflows (flow:read) get their own sections when the
- * kline and flow pages land; a section appears only when at least one of its entries is usable.
+ * The console's navigation; a section appears only when at least one of its entries is usable. Markets needs
+ * `kline:read`, which the session holds when the sign-in grant covers the kline resource (see
+ * lib/session/kline.ts). Workflows (flow:read) gets its section when the flow pages land.
  */
 export const NAVIGATION: NavSection[] = [
   {
@@ -32,6 +33,10 @@ export const NAVIGATION: NavSection[] = [
       { href: '/resource-servers', label: 'Resource servers', needs: 'admin:read' },
       { href: '/keys', label: 'Signing keys', needs: 'admin:read' },
     ],
+  },
+  {
+    label: 'Markets',
+    items: [{ href: '/markets', label: 'Markets', needs: 'kline:read' }],
   },
   {
     label: 'Operations',

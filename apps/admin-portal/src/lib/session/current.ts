@@ -2,6 +2,7 @@ import { cookies } from 'next/headers';
 import { forbidden, unauthorized } from 'next/navigation';
 import { cache } from 'react';
 import { can, type Permission } from '../access/permissions.ts';
+import { klinePermissions } from './kline.ts';
 import { sessionAlive } from './refresh.ts';
 import { openSession, SESSION_COOKIE, type SessionUser, type StoredSession } from './store.ts';
 import { isJwt, verifyAccessToken } from './tokens.ts';
@@ -33,6 +34,9 @@ async function load(): Promise<CurrentSession | null> {
     }
   }
   if (!(await sessionAlive(stored))) return null;
+  // Markets: the kline token's scopes (kline:read when the user's roles allowed it at sign-in).
+  const kline = await klinePermissions(stored);
+  if (kline.size) permissions = new Set([...permissions, ...kline]);
   return { user: stored.user, permissions, stored };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { portalConfig } from '../config.ts';
 import { oidc, oidcConfiguration } from '../oidc/client.ts';
+import { exchangeForKline } from './kline.ts';
 import type { StoredSession } from './store.ts';
 import { isJwt } from './tokens.ts';
 
@@ -17,7 +18,8 @@ const SHARE_RESULT_MS = 60_000;
 const recent = new Map<string, { result: Promise<StoredSession | null>; until: number }>();
 
 export const needsRefresh = (session: StoredSession, now = Date.now() / 1000) =>
-  session.expiresAt - now < REFRESH_MARGIN_SECONDS;
+  Math.min(session.expiresAt, session.kline?.expiresAt ?? Number.POSITIVE_INFINITY) - now <
+  REFRESH_MARGIN_SECONDS;
 
 /** The refreshed session, or null when the provider refuses (revoked, expired, client disabled). */
 export function refreshSession(session: StoredSession): Promise<StoredSession | null> {
@@ -40,13 +42,18 @@ async function exchange(session: StoredSession, refreshToken: string): Promise<S
     const tokens = await oidc.refreshTokenGrant(configuration, refreshToken, {
       resource: portalConfig().adminResource,
     });
-    return {
+    const refreshed: StoredSession = {
       ...session,
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? refreshToken,
       idToken: tokens.id_token ?? session.idToken,
       expiresAt: Math.floor(Date.now() / 1000) + (tokens.expires_in ?? 60),
     };
+    if (!session.markets || !refreshed.refreshToken) return refreshed;
+    // The kline token, with the refresh token just rotated (lib/session/kline.ts); run in sequence, never in
+    // parallel, since both use the one current refresh token.
+    const kline = await exchangeForKline(configuration, refreshed.refreshToken);
+    return { ...refreshed, kline: kline.kline, refreshToken: kline.refreshToken };
   } catch (error) {
     if (error instanceof oidc.ResponseBodyError) return null;
     throw error;

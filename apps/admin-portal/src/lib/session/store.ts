@@ -26,6 +26,14 @@ export interface StoredSession {
   /** When the user signed in, epoch seconds; the cookie never outlives SESSION_TTL_SECONDS from here. */
   signedInAt: number;
   user: SessionUser;
+  /**
+   * Whether the sign-in grant names the kline resource (the portal asked for it): only then is a kline token
+   * requested with the refresh token (asking for a resource the grant lacks would burn the rotated refresh
+   * token, see lib/session/kline.ts).
+   */
+  markets?: boolean;
+  /** The access token for kline-service (audience PUBLIC_URL/kline, kline:read only) and its expiry. */
+  kline?: { accessToken: string; expiresAt: number };
 }
 
 export interface SignInTransaction {
@@ -33,6 +41,8 @@ export interface SignInTransaction {
   nonce: string;
   verifier: string;
   returnTo: string;
+  /** The kline resource was requested too (false on the retry after the provider refused it). */
+  markets: boolean;
 }
 
 export function cookieOptions(config: Pick<PortalConfig, 'portalUrl'>, maxAge: number) {

@@ -109,4 +109,13 @@ describeEachDialect('admin API: roles and permissions', (temp) => {
     const held = names((await call('GET', `/api/admin/roles/${admin.id}/permissions`)).json().items);
     expect(held).toEqual(expect.arrayContaining(['admin:read', 'admin:write', 'kline:write']));
   });
+
+  it('gives every seeded role kline:read, which the console Markets page needs', async () => {
+    for (const name of ['admin', 'operator', 'viewer', 'user']) {
+      const role = (await h.roles.findRoleByName(name))!;
+      const held = names((await call('GET', `/api/admin/roles/${role.id}/permissions`)).json().items);
+      expect(held, name).toContain('kline:read');
+      expect(held.includes('kline:write'), name).toBe(name === 'admin' || name === 'operator');
+    }
+  });
 });

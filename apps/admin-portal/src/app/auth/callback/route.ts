@@ -1,6 +1,7 @@
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
+import { exchangeForKline } from '../../../lib/session/kline.ts';
 import {
   cookieOptions,
   openSignIn,
@@ -32,7 +33,18 @@ export async function GET(request: Request) {
       },
     });
   if (!transaction) return fail('sign_in_expired');
+  // Sign in again without the kline resource: the console stays usable (minus Markets) when oauth-service
+  // refuses it (the portal client is no longer allowed any kline scope).
+  const withoutMarkets = () =>
+    new Response(null, {
+      status: 303,
+      headers: {
+        location: `${config.portalUrl}/auth/login?markets=0&returnTo=${encodeURIComponent(transaction.returnTo)}`,
+        'cache-control': 'no-store',
+      },
+    });
   const providerError = new URLSearchParams(query).get('error');
+  if (providerError === 'invalid_target' && transaction.markets) return withoutMarkets();
   if (providerError) return fail(providerError === 'access_denied' ? 'access_denied' : 'sign_in_failed');
 
   try {
@@ -57,9 +69,26 @@ export async function GET(request: Request) {
       if (verified.sub !== claims.sub) return fail('sign_in_failed');
     }
     const now = Math.floor(Date.now() / 1000);
+    let refreshToken = tokens.refresh_token;
+    let kline: Awaited<ReturnType<typeof exchangeForKline>>['kline'] | undefined;
+    if (transaction.markets && refreshToken) {
+      try {
+        const exchanged = await exchangeForKline(configuration, refreshToken);
+        refreshToken = exchanged.refreshToken;
+        // A user whose roles lack kline:read got a token with no scope: no Markets, and no kline exchange at
+        // every refresh either.
+        if (exchanged.scope.split(' ').includes('kline:read')) kline = exchanged.kline;
+      } catch (error) {
+        if (!(error instanceof oidc.ResponseBodyError)) throw error;
+        // The refresh token was consumed by the refused exchange: this grant is spent; start over without it.
+        console.error('admin-portal: kline token refused at sign-in:', error.error);
+        return withoutMarkets();
+      }
+    }
     const sealed = await sealSession({
       accessToken: tokens.access_token,
-      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      ...(refreshToken ? { refreshToken } : {}),
+      ...(kline ? { kline, markets: true } : {}),
       ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
       expiresAt: now + (tokens.expires_in ?? 60),
       signedInAt: now,

@@ -1,10 +1,12 @@
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
-import { oidc, oidcConfiguration, PORTAL_SCOPES } from '../../../lib/oidc/client.ts';
+import { authorizationParameters, oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
 import { cookieOptions, SIGN_IN_COOKIE, safeReturnTo, sealSignIn } from '../../../lib/session/store.ts';
 
 // Starts sign-in: authorization code + PKCE (S256), with state and nonce, for the admin API resource
-// (RFC 8707). The verifier, state and nonce wait in a sealed, httpOnly, 10-minute cookie scoped to /auth.
+// (RFC 8707), and for kline-service's resource unless `markets=0` (the retry after oauth-service refused the
+// kline resource, e.g. an administrator took kline:read from the portal client: the console must still let
+// its administrators in). The verifier, state and nonce wait in a sealed, httpOnly, 10-minute cookie scoped to /auth.
 
 export const dynamic = 'force-dynamic';
 
@@ -14,11 +16,11 @@ export async function GET(request: Request) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'));
-  const url = oidc.buildAuthorizationUrl(configuration, {
+  const query = new URL(request.url).searchParams;
+  const returnTo = safeReturnTo(query.get('returnTo'));
+  const markets = query.get('markets') !== '0';
+  const parameters = authorizationParameters(config, markets, {
     redirect_uri: `${config.portalUrl}/auth/callback`,
-    scope: PORTAL_SCOPES,
-    resource: config.adminResource,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
@@ -27,7 +29,8 @@ export async function GET(request: Request) {
     // (OpenID Connect Core §11), so the consent page shows at each sign-in.
     prompt: 'consent',
   });
-  const sealed = await sealSignIn({ state, nonce, verifier, returnTo });
+  const url = oidc.buildAuthorizationUrl(configuration, parameters);
+  const sealed = await sealSignIn({ state, nonce, verifier, returnTo, markets });
   const options = cookieOptions(config, sealed.maxAge);
   (await cookies()).set(SIGN_IN_COOKIE, sealed.value, {
     ...options,

@@ -1,0 +1,148 @@
+'use client';
+
+import {
+  type CandlestickData,
+  CandlestickSeries,
+  createChart,
+  type HistogramData,
+  HistogramSeries,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import type { Candle } from '../../lib/markets/candles.ts';
+
+// The candlestick chart with volume (TradingView lightweight-charts, drawn on canvas, browser only: the
+// Markets page loads this file with next/dynamic and ssr: false). It follows the `candles` prop: a live
+// change to the last candle or one new candle goes through series.update() (the view keeps its scroll
+// position), anything else (a new selection, an older page prepended, a late candle inserted) through
+// setData(), which keeps the right edge where it was. Scrolling near the left edge asks for older history.
+
+const UP = '#12b886';
+const DOWN = '#fa5252';
+/** Ask for the previous page when fewer than this many bars are left of the visible range. */
+const LOAD_MORE_THRESHOLD = 10;
+/** A series shorter than this is fitted to the width when shown (wider bars rather than empty space). */
+const FIT_BELOW = 60;
+
+const time = (candle: Candle) => Math.floor(candle.openTime / 1000) as UTCTimestamp;
+const bar = (c: Candle): CandlestickData<UTCTimestamp> => ({
+  time: time(c),
+  open: c.open,
+  high: c.high,
+  low: c.low,
+  close: c.close,
+});
+const volumeBar = (c: Candle): HistogramData<UTCTimestamp> => ({
+  time: time(c),
+  value: c.volume,
+  color: c.close >= c.open ? `${UP}80` : `${DOWN}80`,
+});
+
+/** Whether `next` is `previous` with only its last candle replaced or one candle appended. */
+function isLiveStep(previous: readonly Candle[], next: readonly Candle[]): boolean {
+  if (previous.length === 0 || next.length === 0) return false;
+  if (next.length !== previous.length && next.length !== previous.length + 1) return false;
+  // Candles are immutable values: everything before the previous last candle must be the same objects.
+  const keep = previous.length - 1;
+  return next[0] === previous[0] && (keep === 0 || next[keep - 1] === previous[keep - 1]);
+}
+
+export function CandleChart(props: {
+  candles: readonly Candle[];
+  /** Changes when the symbol or interval does: the view is fitted again. */
+  selection: string;
+  secondsVisible: boolean;
+  onNeedOlder: () => void;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const candleSeries = useRef<ISeriesApi<'Candlestick'> | null>(null);
+  const volumeSeries = useRef<ISeriesApi<'Histogram'> | null>(null);
+  const shown = useRef<{ candles: readonly Candle[]; selection: string }>({ candles: [], selection: '' });
+  const onNeedOlder = useRef(props.onNeedOlder);
+  onNeedOlder.current = props.onNeedOlder;
+
+  useEffect(() => {
+    if (!container.current) return;
+    const instance = createChart(container.current, {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#343a40' },
+      grid: { vertLines: { color: '#f1f3f5' }, horzLines: { color: '#f1f3f5' } },
+      rightPriceScale: { scaleMargins: { top: 0.1, bottom: 0.3 } },
+      timeScale: { timeVisible: true, rightOffset: 3 },
+    });
+    candleSeries.current = instance.addSeries(CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderVisible: false,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+    });
+    volumeSeries.current = instance.addSeries(HistogramSeries, {
+      priceFormat: { type: 'volume' },
+      priceScaleId: 'volume',
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    instance.priceScale('volume').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
+    instance.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+      if (range && range.from < LOAD_MORE_THRESHOLD) onNeedOlder.current();
+    });
+    chart.current = instance;
+    return () => {
+      instance.remove();
+      chart.current = null;
+      candleSeries.current = null;
+      volumeSeries.current = null;
+      shown.current = { candles: [], selection: '' };
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.applyOptions({ timeScale: { secondsVisible: props.secondsVisible } });
+  }, [props.secondsVisible]);
+
+  useEffect(() => {
+    const candles = candleSeries.current;
+    const volume = volumeSeries.current;
+    if (!candles || !volume) return;
+    const previous = shown.current;
+    const next = props.candles;
+    if (previous.selection === props.selection && isLiveStep(previous.candles, next)) {
+      // The previous last candle first (its final state may have arrived in the same render as the next
+      // candle), then the new last one: update() only ever touches the newest bar.
+      const changed = next
+        .slice(previous.candles.length - 1)
+        .filter((c, i) => c !== previous.candles[previous.candles.length - 1 + i]);
+      for (const candle of changed) {
+        candles.update(bar(candle));
+        volume.update(volumeBar(candle));
+      }
+    } else if (previous.candles !== next || previous.selection !== props.selection) {
+      candles.setData(next.map(bar));
+      volume.setData(next.map(volumeBar));
+      // The first data of a selection starts at the newest candles with the default bar spacing (whatever
+      // the previous selection was scrolled or zoomed to); a short series is spread over the whole width.
+      const firstData =
+        next.length > 0 && (previous.selection !== props.selection || previous.candles.length === 0);
+      const timeScale = chart.current?.timeScale();
+      if (firstData && timeScale) {
+        timeScale.resetTimeScale();
+        if (next.length < FIT_BELOW) timeScale.fitContent();
+      }
+    }
+    shown.current = { candles: next, selection: props.selection };
+  }, [props.candles, props.selection]);
+
+  return (
+    <div
+      ref={container}
+      data-testid="markets-chart"
+      role="img"
+      aria-label="Candlestick chart with volume"
+      style={{ width: '100%', height: 'min(70vh, 520px)', minHeight: 320 }}
+    />
+  );
+}
