@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { problemErrorHandler } from './error-handler.ts';
-import { HttpError } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { loggerOptions } from './logger.ts';
 import { registerMetrics } from './metrics.ts';
