@@ -15,6 +15,7 @@ const runs: Array<[string, string[]]> = [
   [process.execPath, [join(here, 'oauth/sign-in.ts')]],
   // Starts its own PostgreSQL (fsync on) for the per-dialect figures.
   ['bash', [join(here, 'kline/run.sh')]],
+  [process.execPath, [join(here, 'flow/engine.ts')]],
 ];
 let failed = false;
 for (const [command, args] of runs) {

@@ -49,6 +49,13 @@ export const configShape = {
   ADMIN_PASSWORD: z.string().min(12).optional(),
   /** Seed: the admin-portal client's secret (ops document: OAUTH_CLIENT_SECRET); generated when absent. */
   OAUTH_CLIENT_SECRET: z.string().min(32).optional(),
+  /**
+   * Seed: the flow-service machine client's secret; generated (and printed once) when absent. Give
+   * flow-service the same value. FLOW_CLIENT_SECRET_FILE instead names a file the seed writes a generated
+   * secret to (mode 0600) and flow-service reads; the start-up scripts use data/flow-client-secret.
+   */
+  FLOW_CLIENT_SECRET: z.string().min(32).optional(),
+  FLOW_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   /** Seed: admin-portal's redirect base (its public URL). */
   ADMIN_PORTAL_URL: httpUrl.optional(),
 };

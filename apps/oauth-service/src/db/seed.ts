@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Database } from '@platform/db';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
@@ -19,7 +21,15 @@ type SeedConfig = Pick<
   | 'ADMIN_PASSWORD'
   | 'OAUTH_CLIENT_SECRET'
   | 'ADMIN_PORTAL_URL'
+  | 'FLOW_CLIENT_SECRET'
+  | 'FLOW_CLIENT_SECRET_FILE'
 >;
+
+/** Hands a generated flow-service secret to flow-service through the file both are configured with. */
+function writeSecretFile(path: string, secret: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+}
 
 /**
  * Idempotent: creates what is missing and leaves what exists alone. Generated secrets (the admin's first
@@ -128,7 +138,8 @@ export async function seed(
       tokenEndpointAuthMethod: 'client_secret_basic',
       grantTypes: ['client_credentials'],
       scope: ['test:read', 'test:write', 'kline:read', 'kline:write'],
-      show: true,
+      ...(config.FLOW_CLIENT_SECRET ? { clientSecret: config.FLOW_CLIENT_SECRET } : {}),
+      show: !config.FLOW_CLIENT_SECRET,
     },
   ];
   for (const { show, ...input } of clientSeeds) {
@@ -137,9 +148,23 @@ export async function seed(
       .select('client_id')
       .where('client_id', '=', input.clientId)
       .executeTakeFirst();
-    if (exists) continue;
+    const secretFile =
+      input.clientId === CLIENT_IDS.flowService && !config.FLOW_CLIENT_SECRET
+        ? config.FLOW_CLIENT_SECRET_FILE
+        : undefined;
+    if (exists) {
+      // A client seeded before the file was configured (or a deleted file): nobody can hand flow-service the
+      // old secret, so a new one is issued into the file.
+      if (secretFile && !existsSync(secretFile)) {
+        const { clientSecret } = await clients.rotateSecret(input.clientId);
+        writeSecretFile(secretFile, clientSecret);
+        created.push(`new secret for client ${input.clientId} in ${secretFile}`);
+      }
+      continue;
+    }
     const { clientSecret } = await clients.create(input);
     created.push(`client ${input.clientId}`);
+    if (secretFile && clientSecret) writeSecretFile(secretFile, clientSecret);
     if (show && clientSecret)
       print(`oauth-service: client "${input.clientId}" secret (shown once): ${clientSecret}`);
   }

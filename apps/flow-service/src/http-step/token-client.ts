@@ -1,0 +1,103 @@
+// client_credentials tokens from oauth-service for http steps, cached per (resource, scope) until shortly
+// before they expire. Concurrent requests for the same key share one token request.
+
+export interface TokenClientOptions {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Renew this long before `expires_in` runs out, so a token never expires in flight. */
+  skewMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface TokenRequest {
+  resource?: string;
+  scope?: string;
+}
+
+export class TokenRequestError extends Error {
+  override name = 'TokenRequestError';
+  /** 5xx and network failures may pass; a 4xx (bad secret, scope not allowed) will not. */
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+export interface TokenClient {
+  token(request: TokenRequest): Promise<string>;
+  /** Forgets a cached token (the resource refused it). */
+  invalidate(request: TokenRequest): void;
+  /** Token endpoint requests made (for tests and metrics). */
+  requests(): number;
+}
+
+export function createTokenClient(options: TokenClientOptions): TokenClient {
+  const doFetch = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const skew = options.skewMs ?? 30_000;
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+  const inflight = new Map<string, Promise<string>>();
+  let count = 0;
+  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+
+  async function fetchToken(request: TokenRequest, key: string): Promise<string> {
+    count += 1;
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (request.resource) body.set('resource', request.resource);
+    if (request.scope) body.set('scope', request.scope);
+    let response: Response;
+    try {
+      response = await doFetch(options.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: basic,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new TokenRequestError(`token endpoint unreachable: ${(error as Error).message}`, true);
+    }
+    const payload = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
+    if (!response.ok || !payload.access_token) {
+      const reason = payload.error
+        ? `${payload.error}${payload.error_description ? ` (${payload.error_description})` : ''}`
+        : `status ${response.status}`;
+      throw new TokenRequestError(`token request refused: ${reason}`, response.status >= 500);
+    }
+    const lifetime = (payload.expires_in ?? 60) * 1000;
+    cache.set(key, {
+      token: payload.access_token,
+      expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
+    });
+    return payload.access_token;
+  }
+
+  return {
+    async token(request) {
+      const key = keyOf(request);
+      const hit = cache.get(key);
+      if (hit && hit.expiresAt > now()) return hit.token;
+      const pending = inflight.get(key);
+      if (pending) return pending;
+      const promise = fetchToken(request, key).finally(() => inflight.delete(key));
+      inflight.set(key, promise);
+      return promise;
+    },
+    invalidate(request) {
+      cache.delete(keyOf(request));
+    },
+    requests: () => count,
+  };
+}

@@ -1,0 +1,191 @@
+import type { Kysely } from '@platform/db';
+import type { FlowSchema, RunState } from '../db/schema.ts';
+import type { DefinitionsRepository } from '../definitions/definitions.repository.ts';
+
+// Read side of runs for the API and the console: lists, a run with its DAG, step attempts, events.
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
+
+export function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } | null {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
+    if (typeof createdAt !== 'number' || typeof id !== 'string') return null;
+    return { createdAt, id };
+  } catch {
+    return null;
+  }
+}
+
+type RunRow = FlowSchema['runs'];
+
+function runSummary(row: RunRow) {
+  return {
+    id: row.id,
+    definition: row.definition_id,
+    version: row.definition_version,
+    state: row.state,
+    trigger: row.trigger,
+    created_by: row.created_by,
+    error: row.error,
+    parent_run_id: row.parent_run_id,
+    rerun_of: row.rerun_of,
+    schedule_id: row.schedule_id,
+    created_at: iso(row.created_at),
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    deadline_at: iso(row.deadline_at),
+  };
+}
+
+export function runsRepository(db: Kysely<FlowSchema>, definitions: DefinitionsRepository) {
+  return {
+    async list(filter: {
+      definition?: string;
+      state?: RunState;
+      limit: number;
+      after?: { createdAt: number; id: string };
+    }) {
+      let query = db.selectFrom('runs').selectAll();
+      if (filter.definition) query = query.where('definition_id', '=', filter.definition);
+      if (filter.state) query = query.where('state', '=', filter.state);
+      if (filter.after) {
+        const { createdAt, id } = filter.after;
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', createdAt),
+            eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
+          ]),
+        );
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit + 1)
+        .execute();
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return {
+        runs: page.map(runSummary),
+        next_cursor: rows.length > filter.limit && last ? encodeCursor(last.created_at, last.id) : null,
+      };
+    },
+
+    async summary(id: string) {
+      const run = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return run ? runSummary(run) : undefined;
+    },
+
+    /** The run with its input/output and every step with its dependencies, for drawing the DAG. */
+    async get(id: string) {
+      const run = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!run) return undefined;
+      const [steps, definition] = await Promise.all([
+        db.selectFrom('steps').selectAll().where('run_id', '=', id).execute(),
+        definitions.load(run.definition_id, run.definition_version),
+      ]);
+      const byId = new Map(steps.map((s) => [s.step_id, s]));
+      return {
+        ...runSummary(run),
+        input: parse(run.input),
+        output: parse(run.output),
+        steps: (definition?.steps ?? []).map((spec) => {
+          const step = byId.get(spec.id);
+          return {
+            id: spec.id,
+            name: spec.name ?? null,
+            type: spec.type,
+            depends_on: spec.dependsOn,
+            state: step?.state ?? 'pending',
+            attempt: step?.attempt ?? 0,
+            max_attempts: spec.retry.max + 1,
+            error: step?.error ?? null,
+            output: parse(step?.output ?? null),
+            child_run_id: step?.child_run_id ?? null,
+            decision: parse(step?.decision ?? null),
+            ready_at: iso(step?.ready_at ?? null),
+            started_at: iso(step?.started_at ?? null),
+            finished_at: iso(step?.finished_at ?? null),
+          };
+        }),
+      };
+    },
+
+    async step(runId: string, stepId: string) {
+      const step = await db
+        .selectFrom('steps')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('step_id', '=', stepId)
+        .executeTakeFirst();
+      if (!step) return undefined;
+      const attempts = await db
+        .selectFrom('attempts')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('step_id', '=', stepId)
+        .orderBy('attempt')
+        .execute();
+      return {
+        run_id: runId,
+        id: stepId,
+        type: step.type,
+        state: step.state,
+        attempt: step.attempt,
+        input: parse(step.input),
+        output: parse(step.output),
+        error: step.error,
+        child_run_id: step.child_run_id,
+        decision: parse(step.decision),
+        lease_owner: step.lease_owner,
+        started_at: iso(step.started_at),
+        finished_at: iso(step.finished_at),
+        attempts: attempts.map((a) => ({
+          attempt: a.attempt,
+          state: a.state,
+          worker: a.worker,
+          error: a.error,
+          started_at: iso(a.started_at),
+          finished_at: iso(a.finished_at),
+          duration_ms: a.finished_at - a.started_at,
+        })),
+      };
+    },
+
+    async events(runId: string, afterSeq: number, limit = 500) {
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        step: e.step_id,
+        data: parse(e.data),
+        at: iso(e.created_at) as string,
+      }));
+    },
+
+    async exists(runId: string) {
+      return Boolean(await db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst());
+    },
+
+    async isFinished(runId: string) {
+      const row = await db.selectFrom('runs').select('state').where('id', '=', runId).executeTakeFirst();
+      return row ? ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(row.state) : true;
+    },
+  };
+}
+
+export type RunsRepository = ReturnType<typeof runsRepository>;
