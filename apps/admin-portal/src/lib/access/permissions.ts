@@ -4,7 +4,9 @@
 // the user's permission set here. The admin API checks the database again on every call, so a role removed
 // since sign-in is refused there at once and surfaces as a 403 page.
 
-export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | 'flow:read';
+export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | FlowPermission;
+/** flow-service's scopes (their tokens: lib/session/resource-tokens.ts). */
+export type FlowPermission = 'flow:read' | 'flow:write' | 'flow:run' | 'flow:approve';
 
 export interface NavItem {
   href: string;
@@ -19,8 +21,8 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Markets (kline:read) and Workflows (flow:read) get their own sections when the
- * kline and flow pages land; a section appears only when at least one of its entries is usable.
+ * The console's navigation; a section appears only when at least one of its entries is usable. Markets
+ * (kline:read) gets its own section when the kline pages land.
  */
 export const NAVIGATION: NavSection[] = [
   {
@@ -39,6 +41,10 @@ export const NAVIGATION: NavSection[] = [
       { href: '/audit', label: 'Audit log', needs: 'admin:read' },
       { href: '/system', label: 'System', needs: 'admin:read' },
     ],
+  },
+  {
+    label: 'Automation',
+    items: [{ href: '/workflows', label: 'Workflows', needs: 'flow:read' }],
   },
 ];
 

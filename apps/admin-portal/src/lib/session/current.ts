@@ -3,6 +3,7 @@ import { forbidden, unauthorized } from 'next/navigation';
 import { cache } from 'react';
 import { can, type Permission } from '../access/permissions.ts';
 import { sessionAlive } from './refresh.ts';
+import { resourcePermissions } from './resource-tokens.ts';
 import { openSession, SESSION_COOKIE, type SessionUser, type StoredSession } from './store.ts';
 import { isJwt, verifyAccessToken } from './tokens.ts';
 
@@ -33,6 +34,9 @@ async function load(): Promise<CurrentSession | null> {
     }
   }
   if (!(await sessionAlive(stored))) return null;
+  // The other APIs' scopes (flow:*) come from their own verified tokens.
+  const extra = await resourcePermissions(stored);
+  if (extra.size) permissions = new Set([...permissions, ...extra]);
   return { user: stored.user, permissions, stored };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { portalConfig } from '../config.ts';
 import { oidc, oidcConfiguration } from '../oidc/client.ts';
+import { refreshResourceTokens, resourceTokensStale } from './resource-tokens.ts';
 import type { StoredSession } from './store.ts';
 import { isJwt } from './tokens.ts';
 
@@ -17,7 +18,7 @@ const SHARE_RESULT_MS = 60_000;
 const recent = new Map<string, { result: Promise<StoredSession | null>; until: number }>();
 
 export const needsRefresh = (session: StoredSession, now = Date.now() / 1000) =>
-  session.expiresAt - now < REFRESH_MARGIN_SECONDS;
+  session.expiresAt - now < REFRESH_MARGIN_SECONDS || resourceTokensStale(session, now);
 
 /** The refreshed session, or null when the provider refuses (revoked, expired, client disabled). */
 export function refreshSession(session: StoredSession): Promise<StoredSession | null> {
@@ -40,13 +41,14 @@ async function exchange(session: StoredSession, refreshToken: string): Promise<S
     const tokens = await oidc.refreshTokenGrant(configuration, refreshToken, {
       resource: portalConfig().adminResource,
     });
-    return {
+    // The other APIs' tokens follow, with the rotated refresh token (resource-tokens.ts).
+    return await refreshResourceTokens({
       ...session,
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? refreshToken,
       idToken: tokens.id_token ?? session.idToken,
       expiresAt: Math.floor(Date.now() / 1000) + (tokens.expires_in ?? 60),
-    };
+    });
   } catch (error) {
     if (error instanceof oidc.ResponseBodyError) return null;
     throw error;

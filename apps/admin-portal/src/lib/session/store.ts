@@ -26,6 +26,14 @@ export interface StoredSession {
   /** When the user signed in, epoch seconds; the cookie never outlives SESSION_TTL_SECONDS from here. */
   signedInAt: number;
   user: SessionUser;
+  /** Tokens for the other platform APIs by resource key (null: none granted); resource-tokens.ts. */
+  resources?: Record<string, ResourceToken | null>;
+}
+
+export interface ResourceToken {
+  accessToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
 }
 
 export interface SignInTransaction {

@@ -1,6 +1,7 @@
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
+import { refreshResourceTokens } from '../../../lib/session/resource-tokens.ts';
 import {
   cookieOptions,
   openSignIn,
@@ -57,7 +58,8 @@ export async function GET(request: Request) {
       if (verified.sub !== claims.sub) return fail('sign_in_failed');
     }
     const now = Math.floor(Date.now() / 1000);
-    const sealed = await sealSession({
+    // The other APIs' tokens (Workflows: flow-service) right away, with the refresh token.
+    const session = await refreshResourceTokens({
       accessToken: tokens.access_token,
       ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
       ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
@@ -70,6 +72,7 @@ export async function GET(request: Request) {
         email: String(claims.email ?? ''),
       },
     });
+    const sealed = await sealSession(session);
     jar.set(SESSION_COOKIE, sealed.value, cookieOptions(config, sealed.maxAge));
     return new Response(null, {
       status: 303,

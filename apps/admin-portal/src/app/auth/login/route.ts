@@ -1,10 +1,11 @@
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration, PORTAL_SCOPES } from '../../../lib/oidc/client.ts';
+import { extraResourceIndicators, extraScopes } from '../../../lib/session/resource-tokens.ts';
 import { cookieOptions, SIGN_IN_COOKIE, safeReturnTo, sealSignIn } from '../../../lib/session/store.ts';
 
 // Starts sign-in: authorization code + PKCE (S256), with state and nonce, for the admin API resource
-// (RFC 8707). The verifier, state and nonce wait in a sealed, httpOnly, 10-minute cookie scoped to /auth.
+// (RFC 8707) and the other platform APIs the console uses. The verifier, state and nonce wait in a sealed, httpOnly, 10-minute cookie scoped to /auth.
 
 export const dynamic = 'force-dynamic';
 
@@ -15,9 +16,9 @@ export async function GET(request: Request) {
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'));
-  const url = oidc.buildAuthorizationUrl(configuration, {
+  const parameters = new URLSearchParams({
     redirect_uri: `${config.portalUrl}/auth/callback`,
-    scope: PORTAL_SCOPES,
+    scope: [PORTAL_SCOPES, ...extraScopes()].join(' '),
     resource: config.adminResource,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
@@ -27,6 +28,10 @@ export async function GET(request: Request) {
     // (OpenID Connect Core §11), so the consent page shows at each sign-in.
     prompt: 'consent',
   });
+  // The other APIs' resources (Workflows: flow-service) join the same consent; their tokens are obtained
+  // server-side with the refresh token after the code exchange (lib/session/resource-tokens.ts).
+  for (const resource of extraResourceIndicators(config)) parameters.append('resource', resource);
+  const url = oidc.buildAuthorizationUrl(configuration, parameters);
   const sealed = await sealSignIn({ state, nonce, verifier, returnTo });
   const options = cookieOptions(config, sealed.maxAge);
   (await cookies()).set(SIGN_IN_COOKIE, sealed.value, {
