@@ -102,7 +102,10 @@ describeEachDialect('seed: the console workflow permissions', (temp) => {
   }
 
   it('gives the admin role flow:read/write/run/approve, restores a missing one on re-seed, never twice', async () => {
-    const config = loadOAuthServiceConfig({ DATABASE_URL: temp().url, ADMIN_PASSWORD: 'seed-test-password-1' });
+    const config = loadOAuthServiceConfig({
+      DATABASE_URL: temp().url,
+      ADMIN_PASSWORD: 'seed-test-password-1',
+    });
     const database = createDatabase<OAuthSchema>(temp().url);
     try {
       await migrateToLatest(database, migrations);
