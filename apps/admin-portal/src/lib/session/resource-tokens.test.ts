@@ -58,6 +58,23 @@ describe('tokens for the other platform APIs', () => {
     expect(empty.refreshToken).toBe('rt-2');
   });
 
+  it('keeps the session (and its newest refresh token) when oauth-service cannot be reached', async () => {
+    const before = session({
+      refreshToken: 'rt-rotated',
+      resources: { flow: { accessToken: 'old', expiresAt: now + 5 } },
+    });
+    const after = await refreshResourceTokens(
+      before,
+      async () => {
+        throw new TypeError('fetch failed');
+      },
+      config,
+    );
+    expect(after.refreshToken).toBe('rt-rotated');
+    expect(after.resources).toEqual({ flow: { accessToken: 'old', expiresAt: now + 5 } });
+    expect(resourceTokensStale(after)).toBe(true);
+  });
+
   it('does nothing without a refresh token', async () => {
     const without = session({ refreshToken: undefined });
     expect(await refreshResourceTokens(without, async () => ({ accessToken: 'x' }), config)).toBe(without);

@@ -80,7 +80,14 @@ export async function refreshResourceTokens(
   let refreshToken = session.refreshToken;
   const resources: Record<string, ResourceToken | null> = { ...session.resources };
   for (const extra of EXTRA_RESOURCES) {
-    const result = await exchange(refreshToken, extra.resource(config));
+    let result: Awaited<ReturnType<ResourceExchange>>;
+    try {
+      result = await exchange(refreshToken, extra.resource(config));
+    } catch {
+      // oauth-service unreachable: keep what the session had (and the newest refresh token, which the
+      // caller may just have rotated); the next request tries again.
+      continue;
+    }
     if (result?.refreshToken) refreshToken = result.refreshToken;
     resources[extra.key] =
       result && (result.scope === undefined || result.scope.trim() !== '')
