@@ -260,6 +260,61 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
   );
 
   it(
+    'keeps a run live across flow token expiry: silent refresh, and the event stream reconnects',
+    async () => {
+      // flow tokens now live 30 s (the shortest allowed) and the portal refreshes within 30 s of expiry: the
+      // relay of the event stream ends when its token expires and the browser's reconnect gets a fresh one.
+      await admin.goto(`${CONSOLE}/resource-servers`);
+      await admin.getByRole('link', { name: 'flow', exact: true }).click();
+      await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
+      await admin.locator('#field-access_token_ttl').fill('30');
+      await admin.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect.poll(() => admin.getByText('Resource server saved.').isVisible()).toBe(true);
+
+      const context = await browser.newContext();
+      watcher = await context.newPage();
+      try {
+        await watcher.goto(`${CONSOLE}/workflows`);
+        await signIn(watcher, 'admin', adminPassword);
+        const runId = await startRun(watcher, 'approval-demo', '{"change": "CHG-44"}');
+        await expect.poll(() => nodeState(watcher!, 'request'), { timeout: 20_000 }).toBe('waiting');
+        await expect.poll(() => watcher!.getByTestId('live-status').textContent()).toBe('Live');
+        await new Promise((resolve) => setTimeout(resolve, 35_000));
+
+        // The first relay has ended (the gateway logs a request when it completes) while the page stays open:
+        // the portal closed it at the token's expiry, and the page is live again on a new one.
+        const streamPath = `/admin/workflows/runs/${encodeURIComponent(runId)}/events`;
+        expect(
+          platform
+            .output()
+            .split('\n')
+            .filter((line) => line.includes(`"path":"${streamPath}"`)).length,
+        ).toBeGreaterThanOrEqual(1);
+        await expect.poll(() => watcher!.getByTestId('live-status').textContent()).toBe('Live');
+
+        // Decided from the other session; the watching page learns it from its (reconnected) stream.
+        await admin.goto(`${CONSOLE}/workflows/runs/${encodeURIComponent(runId)}`);
+        await admin.getByTestId('dag-node-request').click();
+        await admin.getByTestId('step-panel').getByRole('button', { name: 'Approve', exact: true }).click();
+        await admin.getByRole('dialog').getByRole('button', { name: 'Approve', exact: true }).click();
+        await expect.poll(() => runState(watcher!), { timeout: 20_000 }).toBe('succeeded');
+        await expect.poll(() => nodeState(watcher!, 'apply')).toBe('succeeded');
+
+        // Pages keep working with the refreshed flow token, and no rotated refresh token was used twice.
+        const response = await watcher.goto(`${CONSOLE}/workflows`);
+        expect(response?.status()).toBe(200);
+        await expect.poll(() => watcher!.getByTestId('definition-approval-demo').isVisible()).toBe(true);
+        await admin.goto(`${CONSOLE}/audit?action=refresh_token.reuse_detected`);
+        expect(await admin.getByTestId('audit-events').locator('tr').count()).toBe(0);
+      } finally {
+        await context.close();
+        watcher = undefined;
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'gives a user without flow permissions neither the page, its actions nor the event stream',
     async () => {
       await admin.goto(`${CONSOLE}/users/new`);
