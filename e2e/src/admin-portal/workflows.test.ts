@@ -204,6 +204,11 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await expect
         .poll(() => panel.getByTestId('step-decision').textContent())
         .toContain(`ship it ${suffix}`);
+      // The step's attempts, with their state and duration.
+      const attempts = panel.getByTestId('step-attempts').locator('tbody tr');
+      await expect.poll(() => attempts.count()).toBe(1);
+      expect(await attempts.first().locator('td').nth(1).textContent()).toBe('Succeeded');
+      expect(await attempts.first().locator('td').nth(3).textContent()).toMatch(/^\d+ ms$/);
 
       // The watching tab followed without a reload.
       await expect.poll(() => runState(watcher!), { timeout: 20_000 }).toBe('succeeded');

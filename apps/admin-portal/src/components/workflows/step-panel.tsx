@@ -74,32 +74,34 @@ export function StepPanel(props: {
               No attempt yet.
             </Text>
           ) : (
-            <Table data-testid="step-attempts">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>#</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Started</Table.Th>
-                  <Table.Th>Duration</Table.Th>
-                  <Table.Th>Worker</Table.Th>
-                  <Table.Th>Error</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {step.attempts.map((attempt) => (
-                  <Table.Tr key={attempt.attempt}>
-                    <Table.Td>{attempt.attempt}</Table.Td>
-                    <Table.Td>
-                      <StateBadge state={attempt.state} />
-                    </Table.Td>
-                    <Table.Td>{time(attempt.started_at)}</Table.Td>
-                    <Table.Td>{attempt.finished_at ? `${attempt.duration_ms} ms` : '—'}</Table.Td>
-                    <Table.Td>{attempt.worker ?? '—'}</Table.Td>
-                    <Table.Td>{attempt.error ?? ''}</Table.Td>
+            <Table.ScrollContainer minWidth={560}>
+              <Table data-testid="step-attempts">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>#</Table.Th>
+                    <Table.Th>State</Table.Th>
+                    <Table.Th>Started</Table.Th>
+                    <Table.Th>Duration</Table.Th>
+                    <Table.Th>Worker</Table.Th>
+                    <Table.Th>Error</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {step.attempts.map((attempt) => (
+                    <Table.Tr key={attempt.attempt}>
+                      <Table.Td>{attempt.attempt}</Table.Td>
+                      <Table.Td>
+                        <StateBadge state={attempt.state} />
+                      </Table.Td>
+                      <Table.Td>{time(attempt.started_at)}</Table.Td>
+                      <Table.Td>{attempt.finished_at ? `${attempt.duration_ms} ms` : '—'}</Table.Td>
+                      <Table.Td>{attempt.worker ?? '—'}</Table.Td>
+                      <Table.Td>{attempt.error ?? ''}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           )}
           <Text size="sm" fw={600}>
             Input
