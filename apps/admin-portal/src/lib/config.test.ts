@@ -13,6 +13,10 @@ describe('admin-portal configuration', () => {
     expect(config.adminResource).toBe('https://platform.example.com/api/admin');
     expect(config.portalUrl).toBe('https://platform.example.com/admin');
     expect(config.internalOAuthUrl).toBe('http://127.0.0.1:3001');
+    expect(config.flow).toEqual({
+      url: 'http://127.0.0.1:3004',
+      resource: 'https://platform.example.com/flow',
+    });
     expect(config.services.map((s) => s.name)).toEqual(['oauth-service', 'admin-portal', 'test-service']);
   });
 

@@ -23,6 +23,8 @@ export const configShape = {
   OAUTH_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Encrypts the session cookie (AES-256-GCM, key derived with HKDF). */
   SESSION_SECRET: secret('admin-portal-session-secret'),
+  /** flow-service on the internal network: the Workflows pages call it server-side (README "Workflows"). */
+  FLOW_API_URL: httpUrl.default('http://127.0.0.1:3004'),
   /** The gateway on the internal network: its /healthz (upstream health) and /metrics (loopback allowlist). */
   GATEWAY_URL: httpUrl.default('http://127.0.0.1:8080'),
   /** Services whose /ready the system page shows: `name=url` pairs, comma-separated. */
@@ -45,6 +47,8 @@ export interface PortalConfig {
   klineResource: string;
   klinePublicUrl: string;
   internalOAuthUrl: string;
+  /** Workflows: flow-service's internal URL and its RFC 8707 resource indicator (the flow token's audience). */
+  flow: { url: string; resource: string };
   portalUrl: string;
   clientId: string;
   clientSecret: string;
@@ -87,6 +91,7 @@ export function parsePortalConfig(env: Record<string, string | undefined>): Port
     klineResource: `${issuer}/kline`,
     klinePublicUrl: `${publicUrl}/kline`,
     internalOAuthUrl: trim(raw.NEXT_PUBLIC_API_URL),
+    flow: { url: trim(raw.FLOW_API_URL), resource: `${issuer}/flow` },
     portalUrl: trim(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),
     clientId: raw.OAUTH_CLIENT_ID,
     clientSecret: raw.OAUTH_CLIENT_SECRET,

@@ -12,6 +12,7 @@ const SECTIONS = new Set([
   'keys',
   'audit',
   'system',
+  'workflows',
   'auth',
   'api',
   '_next',

@@ -83,3 +83,54 @@ describeEachDialect('seed: a given flow-service secret', (temp) => {
     expect(await storedSecret(temp().url, config.ENCRYPTION_KEY)).toBe(given);
   });
 });
+
+// The console's Workflows page: the admin role carries every flow permission, and the admin-portal client may
+// ask for the flow scopes (it names the flow resource at sign-in), also when re-seeding an existing database.
+describeEachDialect('seed: the console workflow permissions', (temp) => {
+  const FLOW = ['flow:approve', 'flow:read', 'flow:run', 'flow:write'];
+
+  async function adminRoleFlowPermissions(database: ReturnType<typeof createDatabase<OAuthSchema>>) {
+    const rows = await database.db
+      .selectFrom('role_permissions as rp')
+      .innerJoin('roles as r', 'r.id', 'rp.role_id')
+      .innerJoin('permissions as p', 'p.id', 'rp.permission_id')
+      .select('p.name')
+      .where('r.name', '=', 'admin')
+      .where('p.name', 'like', 'flow:%')
+      .execute();
+    return rows.map((row) => row.name).sort();
+  }
+
+  it('gives the admin role flow:read/write/run/approve, restores a missing one on re-seed, never twice', async () => {
+    const config = loadOAuthServiceConfig({
+      DATABASE_URL: temp().url,
+      ADMIN_PASSWORD: 'seed-test-password-1',
+    });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    try {
+      await migrateToLatest(database, migrations);
+      await seed(database, config, () => {});
+      expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
+      const portal = await database.db
+        .selectFrom('clients')
+        .select('scope')
+        .where('client_id', '=', 'admin-portal')
+        .executeTakeFirstOrThrow();
+      for (const scope of FLOW) expect(portal.scope.split(' ')).toContain(scope);
+
+      // An existing database whose admin role lacks flow:approve (seeded before it existed) gets it back.
+      const approve = await database.db
+        .selectFrom('permissions')
+        .select('id')
+        .where('name', '=', 'flow:approve')
+        .executeTakeFirstOrThrow();
+      await database.db.deleteFrom('role_permissions').where('permission_id', '=', approve.id).execute();
+      expect(await adminRoleFlowPermissions(database)).toEqual(FLOW.filter((p) => p !== 'flow:approve'));
+      await seed(database, config, () => {});
+      await seed(database, config, () => {});
+      expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -65,3 +65,23 @@ describe('Markets', () => {
     expect(permissionForPath('/markets/token')).toBe('kline:read');
   });
 });
+
+describe('Workflows navigation', () => {
+  it('shows Workflows only with flow:read, in its own section', () => {
+    expect(visibleNavigation(new Set(['flow:run', 'flow:approve', 'flow:write']))).toEqual([]);
+    const sections = visibleNavigation(new Set(['flow:read']));
+    expect(sections.map((s) => s.label)).toEqual(['Automation']);
+    expect(sections[0]?.items).toEqual([{ href: '/workflows', label: 'Workflows', needs: 'flow:read' }]);
+    const admin = visibleNavigation(new Set(['admin:read', 'flow:read'])).flatMap((s) =>
+      s.items.map((i) => i.label),
+    );
+    expect(admin).toContain('Workflows');
+    expect(admin).toContain('Users');
+  });
+
+  it('needs flow:read for every workflows page', () => {
+    expect(permissionForPath('/workflows')).toBe('flow:read');
+    expect(permissionForPath('/workflows/runs/abc')).toBe('flow:read');
+    expect(permissionForPath('/workflowsx')).toBeNull();
+  });
+});

@@ -4,7 +4,9 @@
 // the user's permission set here. The admin API checks the database again on every call, so a role removed
 // since sign-in is refused there at once and surfaces as a 403 page.
 
-export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | 'flow:read';
+export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | FlowPermission;
+/** flow-service's scopes (their tokens: lib/session/resource-tokens.ts). */
+export type FlowPermission = 'flow:read' | 'flow:write' | 'flow:run' | 'flow:approve';
 
 export interface NavItem {
   href: string;
@@ -21,7 +23,7 @@ export interface NavSection {
 /**
  * The console's navigation; a section appears only when at least one of its entries is usable. Markets needs
  * `kline:read`, which the session holds when the sign-in grant covers the kline resource (see
- * lib/session/kline.ts). Workflows (flow:read) gets its section when the flow pages land.
+ * lib/session/kline.ts); Workflows needs `flow:read`, from the flow token (lib/session/resource-tokens.ts).
  */
 export const NAVIGATION: NavSection[] = [
   {
@@ -44,6 +46,10 @@ export const NAVIGATION: NavSection[] = [
       { href: '/audit', label: 'Audit log', needs: 'admin:read' },
       { href: '/system', label: 'System', needs: 'admin:read' },
     ],
+  },
+  {
+    label: 'Automation',
+    items: [{ href: '/workflows', label: 'Workflows', needs: 'flow:read' }],
   },
 ];
 

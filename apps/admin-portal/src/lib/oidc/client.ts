@@ -75,7 +75,7 @@ export function oidcConfiguration(): Promise<oidc.Configuration> {
   return pending;
 }
 
-/** Scopes the portal asks for: identity, a refresh token, and the admin API. */
+/** Scopes the portal asks for: identity, a refresh token, and the admin API (others: resource-tokens.ts). */
 export const PORTAL_SCOPES = 'openid profile email offline_access admin:read admin:write';
 /** Added when the sign-in also asks for the kline resource (the Markets page, lib/session/kline.ts). */
 export const MARKETS_SCOPES = 'kline:read';

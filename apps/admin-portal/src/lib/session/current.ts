@@ -4,6 +4,7 @@ import { cache } from 'react';
 import { can, type Permission } from '../access/permissions.ts';
 import { klinePermissions } from './kline.ts';
 import { sessionAlive } from './refresh.ts';
+import { resourcePermissions } from './resource-tokens.ts';
 import { openSession, SESSION_COOKIE, type SessionUser, type StoredSession } from './store.ts';
 import { isJwt, verifyAccessToken } from './tokens.ts';
 
@@ -37,6 +38,9 @@ async function load(): Promise<CurrentSession | null> {
   // Markets: the kline token's scopes (kline:read when the user's roles allowed it at sign-in).
   const kline = await klinePermissions(stored);
   if (kline.size) permissions = new Set([...permissions, ...kline]);
+  // The other APIs' scopes (flow:*) come from their own verified tokens.
+  const extra = await resourcePermissions(stored);
+  if (extra.size) permissions = new Set([...permissions, ...extra]);
   return { user: stored.user, permissions, stored };
 }
 

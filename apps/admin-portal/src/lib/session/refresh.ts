@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { portalConfig } from '../config.ts';
 import { oidc, oidcConfiguration } from '../oidc/client.ts';
 import { exchangeForKline } from './kline.ts';
+import { refreshResourceTokens, resourceTokensStale } from './resource-tokens.ts';
 import type { StoredSession } from './store.ts';
 import { isJwt } from './tokens.ts';
 
@@ -19,7 +20,7 @@ const recent = new Map<string, { result: Promise<StoredSession | null>; until: n
 
 export const needsRefresh = (session: StoredSession, now = Date.now() / 1000) =>
   Math.min(session.expiresAt, session.kline?.expiresAt ?? Number.POSITIVE_INFINITY) - now <
-  REFRESH_MARGIN_SECONDS;
+    REFRESH_MARGIN_SECONDS || resourceTokensStale(session, now);
 
 /** The refreshed session, or null when the provider refuses (revoked, expired, client disabled). */
 export function refreshSession(session: StoredSession): Promise<StoredSession | null> {
@@ -49,11 +50,15 @@ async function exchange(session: StoredSession, refreshToken: string): Promise<S
       idToken: tokens.id_token ?? session.idToken,
       expiresAt: Math.floor(Date.now() / 1000) + (tokens.expires_in ?? 60),
     };
-    if (!session.markets || !refreshed.refreshToken) return refreshed;
-    // The kline token, with the refresh token just rotated (lib/session/kline.ts); run in sequence, never in
-    // parallel, since both use the one current refresh token.
-    const kline = await exchangeForKline(configuration, refreshed.refreshToken);
-    return { ...refreshed, kline: kline.kline, refreshToken: kline.refreshToken };
+    // The kline token, then the other APIs' tokens (resource-tokens.ts), each with the refresh token the step
+    // before rotated (lib/session/kline.ts): in sequence, never in parallel, since all use the one current
+    // refresh token.
+    let withKline = refreshed;
+    if (session.markets && refreshed.refreshToken) {
+      const kline = await exchangeForKline(configuration, refreshed.refreshToken);
+      withKline = { ...refreshed, kline: kline.kline, refreshToken: kline.refreshToken };
+    }
+    return await refreshResourceTokens(withKline);
   } catch (error) {
     if (error instanceof oidc.ResponseBodyError) return null;
     throw error;

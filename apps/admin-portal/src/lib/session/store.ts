@@ -34,6 +34,14 @@ export interface StoredSession {
   markets?: boolean;
   /** The access token for kline-service (audience PUBLIC_URL/kline, kline:read only) and its expiry. */
   kline?: { accessToken: string; expiresAt: number };
+  /** Tokens for the other platform APIs by resource key (null: none granted); resource-tokens.ts. */
+  resources?: Record<string, ResourceToken | null>;
+}
+
+export interface ResourceToken {
+  accessToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
 }
 
 export interface SignInTransaction {

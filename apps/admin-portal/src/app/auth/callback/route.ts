@@ -2,6 +2,7 @@ import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
 import { exchangeForKline } from '../../../lib/session/kline.ts';
+import { refreshResourceTokens } from '../../../lib/session/resource-tokens.ts';
 import {
   cookieOptions,
   openSignIn,
@@ -85,7 +86,8 @@ export async function GET(request: Request) {
         return withoutMarkets();
       }
     }
-    const sealed = await sealSession({
+    // The other APIs' tokens (Workflows: flow-service) right away, with the newest refresh token.
+    const session = await refreshResourceTokens({
       accessToken: tokens.access_token,
       ...(refreshToken ? { refreshToken } : {}),
       ...(kline ? { kline, markets: true } : {}),
@@ -99,6 +101,7 @@ export async function GET(request: Request) {
         email: String(claims.email ?? ''),
       },
     });
+    const sealed = await sealSession(session);
     jar.set(SESSION_COOKIE, sealed.value, cookieOptions(config, sealed.maxAge));
     return new Response(null, {
       status: 303,

@@ -1,0 +1,39 @@
+import { Text } from '@mantine/core';
+import type { Metadata } from 'next';
+import { AnchorLink } from '../../../../components/links.tsx';
+import { PageHeader } from '../../../../components/page-header.tsx';
+import { RunView } from '../../../../components/workflows/run-view.tsx';
+import { can } from '../../../../lib/access/permissions.ts';
+import { flowApi, loadFlow, segment } from '../../../../lib/flow-api/client.ts';
+import type { RunDetail } from '../../../../lib/flow-api/types.ts';
+import { when } from '../../../../lib/format.ts';
+import { requirePermission } from '../../../../lib/session/current.ts';
+
+export const metadata: Metadata = { title: 'Workflow run' };
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requirePermission('flow:read');
+  const { id } = await params;
+  const run = await loadFlow(flowApi(session).get<RunDetail>(`/runs/${segment(id)}`));
+  return (
+    <>
+      <PageHeader
+        title={`Run of ${run.definition} (version ${run.version})`}
+        description={`${run.id} · started by ${run.trigger}${run.created_by ? ` (${run.created_by})` : ''} · created ${when(run.created_at)}`}
+        actions={<AnchorLink href="/workflows/runs">All runs</AnchorLink>}
+      />
+      {run.rerun_of ? (
+        <Text size="sm" mb="sm">
+          Rerun of <AnchorLink href={`/workflows/runs/${segment(run.rerun_of)}`}>{run.rerun_of}</AnchorLink>
+        </Text>
+      ) : null}
+      <RunView
+        key={run.id}
+        initial={run}
+        streamUrl={`/admin/workflows/runs/${segment(run.id)}/events`}
+        canRun={can(session.permissions, 'flow:run')}
+        canApprove={can(session.permissions, 'flow:approve')}
+      />
+    </>
+  );
+}

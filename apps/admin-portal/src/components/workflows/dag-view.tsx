@@ -1,0 +1,120 @@
+'use client';
+
+import { Group, Text } from '@mantine/core';
+import { useMemo } from 'react';
+import type { RunStep } from '../../lib/flow-api/types.ts';
+import { DEFAULT_LAYOUT, layoutDag } from '../../lib/workflows/dag-layout.ts';
+import { STATE_STYLES, stateStyle } from '../../lib/workflows/state-style.ts';
+
+// The run's DAG as SVG: one box per step, coloured by its state, arrows along dependencies. Boxes are
+// buttons (click or Enter) that open the step's detail; each prints its id, type and state so the picture
+// reads without colour too.
+
+const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export function DagView(props: {
+  steps: RunStep[];
+  selected: string | null;
+  onSelect(stepId: string): void;
+}) {
+  const layout = useMemo(() => layoutDag(props.steps), [props.steps]);
+  const byId = new Map(props.steps.map((step) => [step.id, step]));
+  const { nodeWidth: w, nodeHeight: h } = DEFAULT_LAYOUT;
+  return (
+    <div>
+      <div style={{ overflowX: 'auto' }}>
+        <svg
+          width={layout.width}
+          height={layout.height}
+          viewBox={`0 0 ${layout.width} ${layout.height}`}
+          aria-label="Run steps and their dependencies"
+          data-testid="run-dag"
+        >
+          <defs>
+            <marker
+              id="dag-arrow"
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="7"
+              markerHeight="7"
+              orient="auto"
+            >
+              <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />
+            </marker>
+          </defs>
+          {layout.edges.map((edge) => (
+            <path
+              key={`${edge.from}->${edge.to}`}
+              d={edge.path}
+              fill="none"
+              stroke="#adb5bd"
+              strokeWidth={1.5}
+              markerEnd="url(#dag-arrow)"
+            />
+          ))}
+          {layout.nodes.map((node) => {
+            const step = byId.get(node.id) as RunStep;
+            const style = stateStyle(step.state);
+            const selected = props.selected === node.id;
+            return (
+              // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabIndex and Enter/Space make it one
+              <g
+                key={node.id}
+                transform={`translate(${node.x} ${node.y})`}
+                role="button"
+                tabIndex={0}
+                aria-label={`Step ${node.id}: ${style.label}`}
+                aria-pressed={selected}
+                data-testid={`dag-node-${node.id}`}
+                data-state={step.state}
+                style={{ cursor: 'pointer', outline: 'none' }}
+                onClick={() => props.onSelect(node.id)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' || event.key === ' ') {
+                    event.preventDefault();
+                    props.onSelect(node.id);
+                  }
+                }}
+              >
+                <title>{`${node.id} (${step.type}): ${style.label}${step.error ? ` — ${step.error}` : ''}`}</title>
+                <rect
+                  width={w}
+                  height={h}
+                  rx={8}
+                  fill={style.fill}
+                  stroke={style.stroke}
+                  strokeWidth={selected ? 3 : 1.5}
+                  strokeDasharray={style.dashed ? '6 3' : undefined}
+                />
+                <text x={10} y={22} fontSize={13} fontWeight={600} fill="#212529">
+                  {truncate(step.name ?? node.id, 20)}
+                </text>
+                <text x={10} y={42} fontSize={11} fill={style.text}>
+                  {`${step.type} · ${style.label}${step.attempt > 1 ? ` · try ${step.attempt}` : ''}`}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+      </div>
+      <Group gap="md" mt="xs" aria-label="State colours">
+        {Object.entries(STATE_STYLES).map(([state, style]) => (
+          <Group key={state} gap={4} wrap="nowrap">
+            <span
+              style={{
+                display: 'inline-block',
+                width: 12,
+                height: 12,
+                borderRadius: 3,
+                background: style.fill,
+                border: `2px ${style.dashed ? 'dashed' : 'solid'} ${style.stroke}`,
+              }}
+            />
+            <Text size="xs">{style.label}</Text>
+          </Group>
+        ))}
+      </Group>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+// The portal relays flow-service's event stream to the browser's EventSource. flow-service names each event
+// after its type (`event: step.waiting`); an EventSource delivers named events only to listeners registered
+// for each name, and the console wants every event, including types a newer flow-service adds. So the relay
+// drops the `event:` lines: every event arrives as a plain `message`, its type still in the JSON data.
+// `id:` lines stay, so the browser's reconnect resumes with Last-Event-ID.
+
+export function stripEventNames(): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let pending = '';
+  const keep = (line: string) => !/^event:/.test(line);
+  return new TransformStream({
+    transform(chunk, controller) {
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const out = lines
+        .filter(keep)
+        .map((line) => `${line}\n`)
+        .join('');
+      if (out) controller.enqueue(encoder.encode(out));
+    },
+    flush(controller) {
+      pending += decoder.decode();
+      if (pending && keep(pending)) controller.enqueue(encoder.encode(pending));
+    },
+  });
+}
