@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { runMain } from '@platform/config';
 import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
 import { oidcConfiguration } from './lib/oidc/client.ts';
+import { createMarketsRelay, MARKETS_WS_PATH } from './server/markets-relay.ts';
 import { createMetrics, routeLabel } from './server/metrics.ts';
 
 const BASE_PATH = '/admin';
@@ -75,6 +76,19 @@ await runMain(async () => {
       if (!res.headersSent) json(res, 500, { title: 'Internal Server Error', status: 500 });
       else res.destroy();
     });
+  });
+  // WebSocket upgrades: the Markets relay; in development also Next's own (hot reload).
+  const marketsRelay = createMarketsRelay(config);
+  const nextUpgrade = dev ? app.getUpgradeHandler() : undefined;
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://portal').pathname;
+    if (pathname === MARKETS_WS_PATH) {
+      marketsRelay(req, socket, head).catch(() => socket.destroy());
+    } else if (nextUpgrade) {
+      void nextUpgrade(req, socket, head);
+    } else {
+      socket.destroy();
+    }
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   console.info(

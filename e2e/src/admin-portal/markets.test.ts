@@ -4,8 +4,8 @@
 // admin signs in, opens Markets from the navigation, and the test checks through the page that candles are
 // drawn (coloured candle pixels on the chart's canvas, the "N candles" status), that a new trade shows up
 // live over the WebSocket, and that dragging the chart to its left edge loads older history. It also checks
-// the token the browser gets: audience kline, kline:read only, minutes of life, useless at the admin API,
-// and refused to cross-site and anonymous requests. A failing step saves screenshots under
+// that no token reaches the browser: REST and the live feed go through the portal's relays with the session
+// cookie, and the WebSocket relay refuses other origins. A failing step saves screenshots under
 // e2e/artifacts/admin-portal/ (git-ignored; the path is printed).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { createTempDatabase, type TempDatabase } from '@platform/db/temp-databas
 import { describeEachDialect } from '@platform/db/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import { ARTIFACTS, launchChromium, saveScreenshots } from './browser.ts';
@@ -68,10 +69,11 @@ const IMAGE_STATS = `async (png) => {
   }
   return { colours: colours.size, nonWhiteShare: nonWhite / (data.length / 4) };
 }`;
-/** The token route's answer, fetched by the page itself (same origin, with its session cookie). */
-const FETCH_TOKEN = `(async () => {
-  const response = await fetch('/admin/markets/token', { cache: 'no-store' });
-  return { status: response.status, cache: response.headers.get('cache-control'), body: await response.json() };
+/** A relay answer, fetched by the page itself (same origin, with its session cookie). */
+const FETCH_RELAY = `(async () => {
+  const symbols = await fetch('/admin/markets/api/symbols', { cache: 'no-store' });
+  const token = await fetch('/admin/markets/token', { cache: 'no-store' });
+  return { status: symbols.status, text: await symbols.text(), tokenRoute: token.status, cookies: document.cookie };
 })()`;
 
 /** Goes through oauth-service's sign-in and consent pages back to the console. */
@@ -88,9 +90,6 @@ async function signIn(page: Page, login: string, password: string) {
   }
   await page.waitForURL((url) => url.pathname.startsWith('/admin'));
 }
-
-const decodeJwt = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 describeEachDialect('admin-portal Markets page in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
@@ -248,41 +247,48 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
   );
 
   it(
-    'hands the browser a short-lived kline:read token for kline only, never to other sites',
+    'keeps every token on the server: the page reads kline-service through the relays, with its cookie only',
     async () => {
       const answer = await page.evaluate<{
         status: number;
-        cache: string | null;
-        body: { access_token: string; expires_at: number; token_type: string };
-      }>(FETCH_TOKEN);
+        text: string;
+        tokenRoute: number;
+        cookies: string;
+      }>(FETCH_RELAY);
       expect(answer.status).toBe(200);
-      expect(answer.cache).toContain('no-store');
-      expect(Object.keys(answer.body).sort()).toEqual(['access_token', 'expires_at', 'token_type']);
-      const claims = decodeJwt(answer.body.access_token);
-      expect(claims.aud).toBe(`${PUBLIC_URL}/kline`);
-      expect(claims.scope).toBe('kline:read');
-      expect(Number(claims.exp) - Number(claims.iat)).toBeLessThanOrEqual(900);
-      // Useless at the admin API (another audience) and unable to write trades.
-      const admin = await fetch(`${PUBLIC_URL}/api/admin/users`, {
-        headers: { authorization: `Bearer ${answer.body.access_token}` },
-      });
-      expect(admin.status).toBe(401);
-      const write = await fetch(`${PUBLIC_URL}/kline/api/v1/trades`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${answer.body.access_token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ trades: [] }),
-      });
-      expect(write.status).toBe(403);
-      // Another site (the browser says so in Sec-Fetch-Site) and a request without the session get nothing.
-      const crossSite = await context.request.get(`${CONSOLE}/markets/token`, {
-        headers: { 'sec-fetch-site': 'cross-site' },
-      });
-      expect(crossSite.status()).toBe(403);
-      // The session cookie now seals a second access token: it must stay well inside the 4 KiB browsers keep.
+      expect(JSON.parse(answer.text).symbols.map((s: { symbol: string }) => s.symbol)).toContain(SYMBOL);
+      expect(answer.tokenRoute).toBe(404);
+      // Nothing JWT-shaped anywhere the page's JavaScript can read: answers, cookies, the HTML.
+      for (const text of [answer.text, answer.cookies, await page.content()])
+        expect(text).not.toMatch(/eyJ[\w-]+\./);
       const session = (await context.cookies(CONSOLE)).find((c) => c.name === 'portal_session');
       expect(session?.httpOnly).toBe(true);
+      // The cookie seals more than one access token: it must stay well inside the 4 KiB browsers keep.
       expect(session!.value.length).toBeLessThan(3_800);
-      const anonymous = await fetch(`${CONSOLE}/markets/token`);
+
+      // The WebSocket relay: the session cookie from the console's origin opens it; the same cookie sent by
+      // another origin (cross-site WebSocket hijacking) is refused, and so is a handshake without a session.
+      const cookie = `portal_session=${session!.value}`;
+      const open = (origin: string, headers: Record<string, string>) =>
+        new Promise<number>((resolve) => {
+          const socket = new WebSocket(`${PUBLIC_URL.replace(/^http/, 'ws')}/admin/markets/ws`, {
+            headers: { origin, ...headers },
+          });
+          socket.once('open', () => {
+            socket.close();
+            resolve(101);
+          });
+          socket.once('unexpected-response', (_request, response) => {
+            resolve(response.statusCode ?? 0);
+            socket.terminate();
+          });
+          socket.once('error', () => resolve(-1));
+        });
+      expect(await open(PUBLIC_URL, { cookie })).toBe(101);
+      expect(await open('http://evil.test', { cookie })).toBe(403);
+      expect(await open(PUBLIC_URL, {})).toBe(401);
+
+      const anonymous = await fetch(`${CONSOLE}/markets/api/symbols`);
       expect(anonymous.status).toBe(401);
       expect(await anonymous.text()).not.toMatch(/eyJ/);
     },
@@ -431,9 +437,9 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
         expect(await auditor.nav.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
         expect(await auditor.nav.getByRole('link', { name: 'Markets' }).count()).toBe(0);
         expect((await auditor.otherPage.goto(`${CONSOLE}/markets`))?.status()).toBe(403);
-        const token = await auditor.other.request.get(`${CONSOLE}/markets/token`);
-        expect(token.status()).toBe(403);
-        expect(await token.text()).not.toMatch(/eyJ/);
+        const relayed = await auditor.other.request.get(`${CONSOLE}/markets/api/symbols`);
+        expect(relayed.status()).toBe(403);
+        expect(await relayed.text()).not.toMatch(/eyJ/);
       } finally {
         await auditor.other.close();
       }

@@ -23,6 +23,8 @@ export const configShape = {
   OAUTH_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Encrypts the session cookie (AES-256-GCM, key derived with HKDF). */
   SESSION_SECRET: secret('admin-portal-session-secret'),
+  /** kline-service on the internal network: the Markets page's REST calls and WebSocket are relayed there. */
+  KLINE_API_URL: httpUrl.default('http://127.0.0.1:3003'),
   /** flow-service on the internal network: the Workflows pages call it server-side (README "Workflows"). */
   FLOW_API_URL: httpUrl.default('http://127.0.0.1:3004'),
   /** The gateway on the internal network: its /healthz (upstream health) and /metrics (loopback allowlist). */
@@ -46,6 +48,8 @@ export interface PortalConfig {
   /** Resource indicator of kline-service (the Markets page's tokens), and its public base URL. */
   klineResource: string;
   klinePublicUrl: string;
+  /** kline-service's internal base URL (no path), for the Markets relay. */
+  klineApiUrl: string;
   internalOAuthUrl: string;
   /** Workflows: flow-service's internal URL and its RFC 8707 resource indicator (the flow token's audience). */
   flow: { url: string; resource: string };
@@ -90,6 +94,7 @@ export function parsePortalConfig(env: Record<string, string | undefined>): Port
     adminResource: `${issuer}/api/admin`,
     klineResource: `${issuer}/kline`,
     klinePublicUrl: `${publicUrl}/kline`,
+    klineApiUrl: trim(raw.KLINE_API_URL),
     internalOAuthUrl: trim(raw.NEXT_PUBLIC_API_URL),
     flow: { url: trim(raw.FLOW_API_URL), resource: `${issuer}/flow` },
     portalUrl: trim(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),

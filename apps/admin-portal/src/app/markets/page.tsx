@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import { MarketsView } from '../../components/markets/markets-view.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { portalConfig } from '../../lib/config.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Markets' };
 
-// Candles from kline-service. The page needs kline:read (the session's kline token, lib/session/kline.ts);
-// the browser then talks to kline-service itself, same origin behind the gateway (PUBLIC_URL/kline), with
-// the short-lived kline token from ./token.
+// Candles from kline-service. The page needs kline:read (the session's kline token, lib/session/kline.ts).
+// The browser reaches kline-service only through the portal, with its session cookie: REST through ./api,
+// the live feed through the WebSocket relay at /admin/markets/ws (src/server/markets-relay.ts). The kline
+// token stays on the server.
 export default async function MarketsPage({
   searchParams,
 }: {
@@ -16,8 +16,6 @@ export default async function MarketsPage({
 }) {
   await requirePermission('kline:read');
   const { symbol, interval } = await searchParams;
-  const config = portalConfig();
-  const wsUrl = `${config.klinePublicUrl.replace(/^http/, 'ws')}/ws`;
   return (
     <>
       <PageHeader
@@ -25,9 +23,9 @@ export default async function MarketsPage({
         description="Candles and volume from kline-service, live. Scroll the chart left for older history."
       />
       <MarketsView
-        klineUrl={config.klinePublicUrl}
-        wsUrl={wsUrl}
-        tokenUrl="/admin/markets/token"
+        klineUrl="/admin/markets/api"
+        wsPath="/admin/markets/ws"
+        sessionUrl="/admin/markets/session"
         {...(symbol ? { initialSymbol: symbol } : {})}
         {...(interval ? { initialInterval: interval } : {})}
       />

@@ -13,7 +13,7 @@ import {
 } from '../../lib/markets/candles.ts';
 import {
   createKlineApi,
-  createTokenSource,
+  createSessionCheck,
   MarketsError,
   PAGE_SIZE,
   type SymbolInfo,
@@ -23,7 +23,7 @@ import {
 // latest page of candles over REST, live candles over the WebSocket (subscribed before the history request
 // so nothing falls between the two; events that arrive first are applied on top of the history), older pages
 // when the chart is scrolled to its left edge, and a reconnect with a fresh token when the socket closes
-// (kline-service closes it when the token expires). The status line (aria-live) says how many candles are
+// (kline-service closes it when the token expires; the relay passes that on). The status line (aria-live) says how many candles are
 // drawn; the browser test reads it.
 
 // Canvas drawing needs the browser: never rendered on the server.
@@ -44,13 +44,14 @@ const OLDER_RETRY_MS = 5_000;
 
 export function MarketsView(props: {
   klineUrl: string;
-  wsUrl: string;
-  tokenUrl: string;
+  /** The portal's WebSocket relay path, e.g. /admin/markets/ws (same origin). */
+  wsPath: string;
+  sessionUrl: string;
   initialSymbol?: string;
   initialInterval?: string;
 }) {
-  const token = useMemo(() => createTokenSource(props.tokenUrl), [props.tokenUrl]);
-  const api = useMemo(() => createKlineApi(props.klineUrl, token), [props.klineUrl, token]);
+  const checkSession = useMemo(() => createSessionCheck(props.sessionUrl), [props.sessionUrl]);
+  const api = useMemo(() => createKlineApi(props.klineUrl), [props.klineUrl]);
 
   const [market, setMarket] = useState<
     | { kind: 'loading' }
@@ -161,9 +162,8 @@ export function MarketsView(props: {
     };
 
     async function connect() {
-      let bearer: string;
       try {
-        bearer = await token();
+        await checkSession();
       } catch (error) {
         if (error instanceof MarketsError && error.status === 401) {
           setPhase({ kind: 'error', message: error.message });
@@ -173,7 +173,8 @@ export function MarketsView(props: {
         return;
       }
       if (disposed) return;
-      const ws = new WebSocket(props.wsUrl, ['kline.v1', `bearer.${bearer}`]);
+      const origin = window.location.origin.replace(/^http/, 'ws');
+      const ws = new WebSocket(`${origin}${props.wsPath}`);
       socket = ws;
       ws.onopen = () => {
         ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: [streamName(symbol!, interval!)], id: 1 }));
@@ -212,7 +213,7 @@ export function MarketsView(props: {
       socket = null;
       open?.close(1000, 'selection changed');
     };
-  }, [api, token, props.wsUrl, symbol, interval, reload]);
+  }, [api, checkSession, props.wsPath, symbol, interval, reload]);
 
   const loadOlder = useCallback(() => {
     const state = olderRef.current;

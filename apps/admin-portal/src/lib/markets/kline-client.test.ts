@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKlineApi, createTokenSource, MarketsError, PAGE_SIZE } from './kline-client.ts';
+import { createKlineApi, createSessionCheck, MarketsError, PAGE_SIZE } from './kline-client.ts';
 
-// Against a real HTTP server standing in for the portal's token route and kline-service (their answers
+// Against a real HTTP server standing in for the portal's session route and Markets relay (their answers
 // as documented), so URLs, headers and status handling go through a real fetch.
 
 interface Seen {
@@ -15,9 +15,7 @@ describe('Markets browser client', () => {
   let server: Server;
   let base = '';
   let seen: Seen[] = [];
-  let tokenExpiresIn = 300;
-  let tokenStatus = 200;
-  let issued = 0;
+  let sessionStatus = 204;
 
   beforeAll(async () => {
     server = createServer((request: IncomingMessage, response) => {
@@ -27,23 +25,20 @@ describe('Markets browser client', () => {
         response.writeHead(status, { 'content-type': type });
         response.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
-      if (url.pathname === '/token') {
-        if (tokenStatus !== 200) return send(tokenStatus, { title: 'Forbidden', detail: 'No kline:read.' });
-        issued += 1;
-        return send(200, {
-          access_token: `token-${issued}`,
-          token_type: 'Bearer',
-          expires_at: Math.floor(Date.now() / 1000) + tokenExpiresIn,
-        });
+      if (url.pathname === '/session') {
+        if (sessionStatus !== 204)
+          return send(sessionStatus, { title: 'Forbidden', detail: 'No kline:read.' });
+        response.writeHead(204);
+        return response.end();
       }
-      if (url.pathname === '/kline/api/v1/symbols')
+      if (url.pathname === '/markets/api/symbols')
         return send(200, {
           symbols: [{ symbol: 'BTCUSDT', lastPrice: '2.5', trades: 4 }],
           intervals: ['1m'],
         });
       // Something that is not kline-service's symbols document.
-      if (url.pathname === '/other/api/v1/symbols') return send(200, { items: [] });
-      if (url.pathname === '/kline/api/v1/klines') {
+      if (url.pathname === '/other/symbols') return send(200, { items: [] });
+      if (url.pathname === '/markets/api/klines') {
         if (url.searchParams.get('symbol') !== 'BTCUSDT')
           return send(
             400,
@@ -63,41 +58,29 @@ describe('Markets browser client', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => {
     seen = [];
-    tokenExpiresIn = 300;
-    tokenStatus = 200;
+    sessionStatus = 204;
   });
 
-  it('reuses the kline token until shortly before it expires', async () => {
-    const token = createTokenSource(`${base}/token`);
-    const first = await token();
-    expect(await token()).toBe(first);
-    expect(seen.filter((s) => s.path === '/token')).toHaveLength(1);
-
-    tokenExpiresIn = 5; // inside the margin: fetched again at every use
-    const shortLived = createTokenSource(`${base}/token`);
-    const a = await shortLived();
-    const b = await shortLived();
-    expect(a).not.toBe(b);
-  });
-
-  it('says the session ended on 401 and passes the problem detail on other refusals', async () => {
-    tokenStatus = 401;
-    await expect(createTokenSource(`${base}/token`)()).rejects.toMatchObject({
+  it('passes a live session, says it ended on 401 and passes the problem detail on other refusals', async () => {
+    await expect(createSessionCheck(`${base}/session`)()).resolves.toBeUndefined();
+    sessionStatus = 401;
+    await expect(createSessionCheck(`${base}/session`)()).rejects.toMatchObject({
       status: 401,
       message: 'Your session has ended. Sign in again.',
     });
-    tokenStatus = 403;
-    const refused = createTokenSource(`${base}/token`)();
+    sessionStatus = 403;
+    const refused = createSessionCheck(`${base}/session`)();
     await expect(refused).rejects.toBeInstanceOf(MarketsError);
     await expect(refused).rejects.toMatchObject({ status: 403, message: 'No kline:read.' });
   });
 
-  it('asks kline-service for a page with the bearer token, paging left with endTime, ascending', async () => {
-    const api = createKlineApi(`${base}/kline`, createTokenSource(`${base}/token`));
+  it('asks the relay for a page without any token, paging left with endTime, ascending', async () => {
+    const api = createKlineApi(`${base}/markets/api`);
     const candles = await api.klines('BTCUSDT', '1m', 59_999);
     expect(candles.map((c) => c.openTime)).toEqual([60_000, 120_000]);
-    const request = seen.find((s) => s.path.startsWith('/kline/api/v1/klines'))!;
-    expect(request.authorization).toMatch(/^Bearer token-\d+$/);
+    const request = seen.find((s) => s.path.startsWith('/markets/api/klines'))!;
+    // The browser holds no token: the portal adds it on the server.
+    expect(request.authorization).toBeUndefined();
     expect(Object.fromEntries(new URL(request.path, 'http://x').searchParams)).toEqual({
       symbol: 'BTCUSDT',
       interval: '1m',
@@ -109,7 +92,7 @@ describe('Markets browser client', () => {
   });
 
   it('reports kline-service’s problem detail, and refuses a symbols document of the wrong shape', async () => {
-    const api = createKlineApi(`${base}/kline`, createTokenSource(`${base}/token`));
+    const api = createKlineApi(`${base}/markets/api`);
     await expect(api.klines('NOPE', '1m')).rejects.toMatchObject({
       status: 400,
       message: 'unknown symbol NOPE',
@@ -118,11 +101,11 @@ describe('Markets browser client', () => {
       symbols: [{ symbol: 'BTCUSDT', lastPrice: '2.5', trades: 4 }],
       intervals: ['1m'],
     });
-    const other = createKlineApi(`${base}/other`, createTokenSource(`${base}/token`));
+    const other = createKlineApi(`${base}/other`);
     await expect(other.symbols()).rejects.toMatchObject({
       message: 'kline-service answered an unexpected symbols document',
     });
-    const elsewhere = createKlineApi(`${base}/nothing`, createTokenSource(`${base}/token`));
+    const elsewhere = createKlineApi(`${base}/nothing`);
     await expect(elsewhere.klines('BTCUSDT', '1m')).rejects.toMatchObject({
       status: 404,
       message: 'HTTP 404',
