@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, OAUTH_DIR, PORTAL_SECRET } from '../oauth/harness.ts';
 import { ROOT } from '../platform-process.ts';
 import { type Gateway, startGateway } from './gateway.ts';
+import { requestMachineToken } from './machine-token.ts';
 
 const SCRIPT = join(ROOT, 'scripts/rolling-update.sh');
 
@@ -108,30 +109,15 @@ describe('scripts/rolling-update.sh', () => {
   it('restarts both instances one at a time and loses no request', async () => {
     const instances = ports.flatMap((port, i) => ['--instance', `oauth-${i + 1}=127.0.0.1:${port}`]);
     const before = ['oauth-1', 'oauth-2'].map(pidOf);
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      resource: `${gateway.url}/test`,
-      scope: 'test:read',
-    }).toString();
-    const authorization = `Basic ${Buffer.from(`flow-service:${machineSecret}`).toString('base64')}`;
 
     let updating = true;
     const failures: string[] = [];
     let served = 0;
     async function worker() {
       while (updating) {
-        try {
-          const response = await fetch(`${gateway.url}/oauth/token`, {
-            method: 'POST',
-            headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
-            body,
-          });
-          const text = await response.text();
-          if (response.status === 200) served += 1;
-          else failures.push(`${response.status} ${text}`);
-        } catch (error) {
-          failures.push(String(error));
-        }
+        const failure = await requestMachineToken(gateway.url, machineSecret);
+        if (failure) failures.push(failure);
+        else served += 1;
       }
     }
     const load = Promise.all(Array.from({ length: 4 }, worker));

@@ -7,6 +7,7 @@ import { freePort } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeFlow, type OAuthServer, portalConfig, startOAuthServer } from '../oauth/harness.ts';
 import { type Gateway, startGateway } from './gateway.ts';
+import { requestMachineToken } from './machine-token.ts';
 
 const LOAD_MS = 9_000;
 const STOP_AT_MS = 3_500;
@@ -57,13 +58,6 @@ describe('scale-out: two oauth-service instances on one PostgreSQL behind the ga
   it('loses no sign-in and no token request while one instance is stopped under load', async () => {
     const server = { ...first, issuer: gateway.url };
     const portal = await portalConfig(server);
-    const tokenUrl = `${gateway.url}/oauth/token`;
-    const machine = `Basic ${Buffer.from(`flow-service:${first.machineSecret}`).toString('base64')}`;
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      resource: `${gateway.url}/test`,
-      scope: 'test:read',
-    }).toString();
 
     const started = Date.now();
     const failures: string[] = [];
@@ -72,21 +66,11 @@ describe('scale-out: two oauth-service instances on one PostgreSQL behind the ga
 
     async function tokenWorker() {
       while (Date.now() - started < LOAD_MS) {
-        try {
-          const response = await fetch(tokenUrl, {
-            method: 'POST',
-            headers: { authorization: machine, 'content-type': 'application/x-www-form-urlencoded' },
-            body,
-          });
-          const json = (await response.json()) as { access_token?: string };
-          if (response.status !== 200 || !json.access_token) {
-            failures.push(`token: ${response.status} ${JSON.stringify(json)}`);
-          } else {
-            done.tokens += 1;
-            if (stopped) done.tokensAfterStop += 1;
-          }
-        } catch (error) {
-          failures.push(`token: ${String(error)}`);
+        const failure = await requestMachineToken(gateway.url, first.machineSecret);
+        if (failure) failures.push(`token: ${failure}`);
+        else {
+          done.tokens += 1;
+          if (stopped) done.tokensAfterStop += 1;
         }
       }
     }

@@ -11,6 +11,15 @@ import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 /** Set on every response while the service drains; see apps/pingora-proxy/src/upstream (DRAINING_HEADER). */
 export const DRAINING_HEADER = 'x-draining';
 
+/**
+ * What every response carries while the service drains: its connection closes after it, and the gateway
+ * takes the instance out of rotation (it strips DRAINING_HEADER).
+ */
+export const DRAIN_SIGNALS: Readonly<Record<string, string>> = {
+  connection: 'close',
+  [DRAINING_HEADER]: '1',
+};
+
 export interface AppLifecycle {
   /** True once the server is shutting down: health answers 503 and every response closes its connection. */
   draining: boolean;
@@ -91,8 +100,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     // fail a request on every rolling restart behind the gateway), and their connection closes after the
     // response: the client's next request opens a connection elsewhere, and the drain does not wait for the
     // client's keep-alive timeout.
-    // The gateway takes an instance out of rotation when it sees DRAINING_HEADER (and strips it).
-    if (lifecycle.draining) reply.header('connection', 'close').header(DRAINING_HEADER, '1');
+    if (lifecycle.draining) reply.headers(DRAIN_SIGNALS);
   });
 
   if (settings.onClose) {

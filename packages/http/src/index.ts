@@ -1,5 +1,5 @@
 // @platform/http: the Fastify app factory every service starts from.
-export { type AppLifecycle, createApp, DRAINING_HEADER, REQUEST_ID_LOG_KEY } from './app.ts';
+export { type AppLifecycle, createApp, DRAIN_SIGNALS, DRAINING_HEADER, REQUEST_ID_LOG_KEY } from './app.ts';
 export type { HttpErrorOptions, Problem } from './errors.ts';
 export { badRequest, conflict, HttpError, notFound, PROBLEM_CONTENT_TYPE, toProblem } from './errors.ts';
 export type { AppMetrics } from './metrics.ts';

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { DRAINING_HEADER } from '@platform/http';
+import { DRAIN_SIGNALS } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import { OIDC_ROUTES } from './routes.ts';
 
@@ -34,10 +34,8 @@ export function mountProvider(app: FastifyInstance, handler: () => RequestListen
           raw.url = raw.url!.replace(AS_METADATA_PATH, '/.well-known/openid-configuration');
         reply.raw.setHeader('x-request-id', request.id);
         // A hijacked reply skips Fastify's onSend hooks: the drain signals are set here (see @platform/http).
-        if (app.lifecycle.draining) {
-          reply.raw.setHeader('connection', 'close');
-          reply.raw.setHeader(DRAINING_HEADER, '1');
-        }
+        if (app.lifecycle.draining)
+          for (const [name, value] of Object.entries(DRAIN_SIGNALS)) reply.raw.setHeader(name, value);
         handler()(raw, reply.raw);
         return reply;
       },

@@ -1,5 +1,4 @@
-import { can } from '../../../lib/access/permissions.ts';
-import { currentSession } from '../../../lib/session/current.ts';
+import { klineAccess } from '../../../lib/markets/relay-access.ts';
 
 // The Markets page asks here before it (re)opens its live connection: 204 while the session holds a kline
 // token with kline:read, 401/403 otherwise. Asking also lets proxy.ts refresh the session's tokens first, so
@@ -8,16 +7,8 @@ import { currentSession } from '../../../lib/session/current.ts';
 
 export const dynamic = 'force-dynamic';
 
-const problem = (status: number, title: string, detail: string) =>
-  new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
-    status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-  });
-
 export async function GET() {
-  const session = await currentSession();
-  if (!session) return problem(401, 'Unauthorized', 'Sign in again.');
-  if (!session.stored.kline || !can(session.permissions, 'kline:read'))
-    return problem(403, 'Forbidden', 'Your roles do not include kline:read.');
+  const access = await klineAccess();
+  if ('refusal' in access) return access.refusal;
   return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
 }

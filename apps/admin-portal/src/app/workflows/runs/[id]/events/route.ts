@@ -1,5 +1,6 @@
 import { can } from '../../../../../lib/access/permissions.ts';
 import { flowApi, flowToken, segment } from '../../../../../lib/flow-api/client.ts';
+import { problemResponse as problem } from '../../../../../lib/http/problem.ts';
 import { currentSession } from '../../../../../lib/session/current.ts';
 import { stripEventNames } from '../../../../../lib/workflows/sse.ts';
 
@@ -10,12 +11,6 @@ import { stripEventNames } from '../../../../../lib/workflows/sse.ts';
 // stream's `retry`), with Last-Event-ID, through a request that gets a fresh token.
 
 export const dynamic = 'force-dynamic';
-
-const problem = (status: number, title: string) =>
-  new Response(JSON.stringify({ title, status }), {
-    status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-  });
 
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   const session = await currentSession();
