@@ -186,21 +186,28 @@ export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions
   let queue: Array<{ row: Row; resolve: () => void; reject: (error: unknown) => void }> = [];
   let timer: NodeJS.Timeout | undefined;
 
-  async function flush(): Promise<void> {
+  // Batches are written one after the other: on PostgreSQL two inserts in flight on two pool connections
+  // could commit out of order, and the log's ids must follow the order events were recorded in.
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     const batch = queue;
     queue = [];
-    if (batch.length === 0) return;
-    try {
-      await db
-        .insertInto('audit_log')
-        .values(batch.map((entry) => entry.row))
-        .execute();
-      for (const entry of batch) entry.resolve();
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-    }
+    if (batch.length === 0) return writing;
+    writing = writing.then(async () => {
+      try {
+        await db
+          .insertInto('audit_log')
+          .values(batch.map((entry) => entry.row))
+          .execute();
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    });
+    return writing;
   }
 
   function write(row: Row): Promise<void> {
