@@ -26,6 +26,7 @@ function start(component: Component, index: number): ChildProcess {
     : [
         process.execPath,
         [
+          ...(component.nodeFlags ?? []),
           ...(watch ? ['--watch', '--watch-preserve-output'] : []),
           component.entry,
           ...((watch ? component.watchArgs : component.args) ?? component.args ?? []),

@@ -10,6 +10,7 @@ import {
   type TestIssuer,
 } from '@platform/testing';
 import { migrations } from '../../apps/kline-service/src/db/migrations.ts';
+import { components } from '../../scripts/components.ts';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const AUDIENCE = 'http://localhost:8080/kline';
@@ -38,11 +39,13 @@ export async function token(iss: TestIssuer, scope: string): Promise<string> {
   return iss.mint({ aud: AUDIENCE, client_id: 'bench', scope, expiresIn: 3600 });
 }
 
-/** kline-service as shipped (info logging), on the given database. */
+/** kline-service as shipped (info logging, its Node flags from scripts/components.ts), on the given database. */
 export function startService(databaseUrl: string, iss: TestIssuer, env: Record<string, string> = {}) {
+  const component = components.find((c) => c.name === 'kline-service')!;
   return spawnService({
-    cwd: join(ROOT, 'apps/kline-service'),
-    entry: 'src/main.ts',
+    cwd: join(ROOT, component.dir),
+    entry: component.entry,
+    ...(component.nodeFlags ? { nodeFlags: component.nodeFlags } : {}),
     env: {
       DATABASE_URL: databaseUrl,
       HOST: '127.0.0.1',

@@ -36,7 +36,7 @@ describe('start-up errors', () => {
     const result = runMain({ DATABASE_URL: 'file::memory:' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'database is not migrated (pending: 0001_market_data); run pnpm db:push',
+      'database is not migrated (pending: 0001_market_data, 0002_candle_kline_text); run pnpm db:push',
     );
   });
 });

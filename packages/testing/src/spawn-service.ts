@@ -9,6 +9,8 @@ export interface SpawnServiceOptions {
   cwd: string;
   /** The `.ts` (or `.js`) file Node runs, e.g. `src/main.ts`. */
   entry: string;
+  /** Node/V8 flags before the entry (a component's `nodeFlags` in scripts/components.ts). */
+  nodeFlags?: string[];
   /** Added to the inherited environment; `undefined` removes a variable. `PORT` is set for you. */
   env?: Record<string, string | undefined>;
   /** Path polled until it answers 200. Default `/health`. */
@@ -83,7 +85,7 @@ function childEnv(env: Record<string, string | undefined>, port: number): NodeJS
  * `readyPath` answers 200. Fails with the captured output if the service exits first or takes too long.
  */
 export async function spawnService(options: SpawnServiceOptions): Promise<SpawnedService> {
-  const { cwd, entry, env = {}, readyPath = '/health', timeoutMs = 20_000 } = options;
+  const { cwd, entry, nodeFlags = [], env = {}, readyPath = '/health', timeoutMs = 20_000 } = options;
   if (!readyPath.startsWith('/'))
     throw new TypeError(`spawnService: readyPath must start with "/", got "${readyPath}"`);
   // An explicit PORT wins, for tests that need a known port; otherwise ask the OS for a free one.
@@ -93,7 +95,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Spawne
   const url = `http://127.0.0.1:${port}`;
 
   const lines: string[] = [];
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     cwd,
     env: childEnv(env, port),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,8 @@
 import { type DialectName, decimalColumn, type Migrations, sql, timestampMs } from '@platform/db';
 import type { ColumnDefinitionBuilder, CreateTableBuilder } from 'kysely';
 import { BASE_SCALE, QUOTE_SCALE } from '../market/decimal.ts';
+import type { CandlesTable } from './schema.ts';
+import { fromRow, klineJson } from './store.ts';
 
 // Precision 64: inputs have at most 15 integer digits, so even a month of quote volume (sums of
 // price × qty, up to 30 integer digits each) stays many orders of magnitude inside the column.
@@ -21,6 +23,8 @@ const clusteredOnSqlite =
 // bytes, which is all these codes need. SQLite's default collation is already bytewise.
 const bytewise = (dialect: DialectName, column: ColumnDefinitionBuilder) =>
   dialect === 'postgres' ? column.modifyEnd(sql`collate "C"`) : column;
+
+const BACKFILL_CHUNK = 1000;
 
 export const migrations: Migrations = {
   '0001_market_data': {
@@ -72,6 +76,36 @@ export const migrations: Migrations = {
         .addColumn('last_price', base(dialect), (c) => c.notNull())
         .addColumn('trades', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_candle_kline_text': {
+    // Each candle's Binance array, rendered when the candle is written, so the klines endpoint reads one
+    // short text per candle (see queryKlinesJson). Candles stored before this migration are rendered here.
+    async up(db) {
+      await db.schema
+        .alterTable('candles')
+        .addColumn('kline', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      for (;;) {
+        const rows = (await db
+          .selectFrom('candles')
+          .selectAll()
+          .where('kline', '=', '')
+          .orderBy('symbol')
+          .orderBy('interval')
+          .orderBy('open_time')
+          .limit(BACKFILL_CHUNK)
+          .execute()) as CandlesTable[];
+        for (const row of rows)
+          await db
+            .updateTable('candles')
+            .set({ kline: klineJson(fromRow(row)) })
+            .where('symbol', '=', row.symbol)
+            .where('interval', '=', row.interval)
+            .where('open_time', '=', row.open_time)
+            .execute();
+        if (rows.length < BACKFILL_CHUNK) break;
+      }
     },
   },
 };

@@ -29,6 +29,8 @@ export interface CandlesTable {
   first_trade_id: number;
   last_trade_time: number;
   last_trade_id: number;
+  /** The candle as the klines endpoint serves it: Binance's array, as JSON text (written with the row). */
+  kline: string;
 }
 
 export interface SymbolsTable {
