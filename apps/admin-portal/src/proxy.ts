@@ -1,12 +1,14 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { portalConfig } from './lib/config.ts';
-import { needsRefresh, refreshSession } from './lib/session/refresh.ts';
+import { needsRefresh, refreshSession, superseded } from './lib/session/refresh.ts';
 import { cookieOptions, openSession, SESSION_COOKIE, sealSession } from './lib/session/store.ts';
 
 // Runs before every console request (Next.js "proxy", the former middleware, on the Node.js runtime).
 // Server Components cannot set cookies, so this is where the session is refreshed silently: a request whose
 // access token is about to expire gets new tokens here, the new sealed cookie goes both to the browser and
-// into this very request, so the page renders with fresh tokens and the user notices nothing. A page
+// into this very request, so the page renders with fresh tokens and the user notices nothing. A request that
+// brings a cookie this portal has already refreshed (an older response reached the browser last) gets the
+// newer session again, so the browser never keeps a spent refresh token. A page
 // opened without any session is sent to sign-in; the home page stays public (it is where sign-out lands).
 
 const PUBLIC_PREFIXES = ['/auth/', '/api/', '/_next/', '/favicon'];
@@ -24,7 +26,7 @@ export async function proxy(request: NextRequest) {
   const config = portalConfig();
   let stored = await openSession(request.cookies.get(SESSION_COOKIE)?.value);
   let update: { value: string; maxAge: number } | 'clear' | null = stored ? null : 'clear';
-  if (stored && needsRefresh(stored)) {
+  if (stored && (needsRefresh(stored) || superseded(stored))) {
     try {
       const refreshed = await refreshSession(stored);
       if (refreshed) {

@@ -234,7 +234,9 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.getByRole('dialog').getByRole('button', { name: 'Cancel run', exact: true }).click();
       await expect.poll(() => runState(admin), { timeout: 20_000 }).toBe('cancelled');
       await expect.poll(() => nodeState(admin, 'request')).toBe('cancelled');
-      expect(await admin.getByRole('button', { name: 'Cancel run', exact: true }).count()).toBe(0);
+      // The stream can report the cancellation before the confirm dialog (its button is also "Cancel run")
+      // has closed; once it has, no cancel button is left on a finished run.
+      await expect.poll(() => admin.getByRole('button', { name: 'Cancel run', exact: true }).count()).toBe(0);
       expect(await admin.getByRole('button', { name: 'Retry from failed step' }).isVisible()).toBe(true);
 
       await admin.getByRole('button', { name: 'Rerun', exact: true }).click();
@@ -269,8 +271,10 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
   it(
     'keeps a run live across flow token expiry: silent refresh, and the event stream reconnects',
     async () => {
-      // flow tokens now live 30 s (the shortest allowed) and the portal refreshes within 30 s of expiry: the
-      // relay of the event stream ends when its token expires and the browser's reconnect gets a fresh one.
+      // flow tokens now live 30 s (the shortest allowed), so the portal refreshes them in the second half of
+      // their life: the relay of the event stream ends when its token expires and the browser's reconnect
+      // gets a fresh one. Meanwhile the page's concurrent requests refresh the same session (and rotate its
+      // refresh token) without ending it.
       await admin.goto(`${CONSOLE}/resource-servers`);
       await admin.getByRole('link', { name: 'flow', exact: true }).click();
       await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
@@ -280,6 +284,22 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
 
       const context = await browser.newContext();
       watcher = await context.newPage();
+      // What the watching page's event stream did, for the failure message: when a reconnect does not come
+      // back, this says whether it was refused, broken or never made.
+      const started = Date.now();
+      const trace: string[] = [];
+      const note = (what: string) => trace.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${what}`);
+      const isStream = (url: string) => url.endsWith('/events');
+      watcher.on('request', (r) => isStream(r.url()) && note('stream request'));
+      watcher.on('response', (r) => isStream(r.url()) && note(`stream response ${r.status()}`));
+      watcher.on('requestfinished', (r) => isStream(r.url()) && note('stream ended'));
+      watcher.on(
+        'requestfailed',
+        (r) => isStream(r.url()) && note(`stream failed: ${r.failure()?.errorText}`),
+      );
+      watcher.on('pageerror', (error) => note(`page error: ${error.message}`));
+      watcher.on('console', (message) => message.type() === 'error' && note(`console: ${message.text()}`));
+      watcher.on('framenavigated', (frame) => frame === watcher?.mainFrame() && note(`at ${frame.url()}`));
       try {
         await watcher.goto(`${CONSOLE}/workflows`);
         await signIn(watcher, 'admin', adminPassword);
@@ -297,7 +317,26 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
             .split('\n')
             .filter((line) => line.includes(`"path":"${streamPath}"`)).length,
         ).toBeGreaterThanOrEqual(1);
-        await expect.poll(() => watcher!.getByTestId('live-status').textContent()).toBe('Live');
+        // The relay ended up to ~30 s after the page went live; the browser waits the stream's `retry` (2 s)
+        // and the reconnect refreshes the session's tokens one after another before it answers: on a loaded CI machine that
+        // can take longer than the 5 s this sleep leaves, so wait for it (a reconnect that is refused ends in
+        // "Live updates stopped", never "Live").
+        await expect
+          .poll(() => watcher!.getByTestId('live-status').textContent(), { timeout: 20_000 })
+          .toBe('Live')
+          .catch(async (error: Error) => {
+            await saveScreenshots(
+              [{ name: 'watcher', page: watcher }],
+              `workflows-${temp().dialect}-watcher`,
+            );
+            const status = await watcher!
+              .getByTestId('live-status')
+              .textContent({ timeout: 1_000 })
+              .catch(() => null);
+            throw new Error(`"${status}" instead of "Live"; the event stream: ${trace.join('; ')}`, {
+              cause: error,
+            });
+          });
 
         // Decided from the other session; the watching page learns it from its (reconnected) stream.
         await admin.goto(`${CONSOLE}/workflows/runs/${encodeURIComponent(runId)}`);

@@ -1,7 +1,7 @@
 import { type PortalConfig, portalConfig } from '../config.ts';
 import { oidc, oidcConfiguration } from '../oidc/client.ts';
 import type { ResourceToken, StoredSession } from './store.ts';
-import { type AccessTokenVerifier, createAccessTokenVerifier } from './tokens.ts';
+import { type AccessTokenVerifier, createAccessTokenVerifier, refreshDue } from './tokens.ts';
 
 // Access tokens for the platform APIs other than the admin API (RFC 8707). The portal asks for every
 // resource at sign-in (one consent; oauth-service keeps only the scopes the user's roles allow), exchanges
@@ -30,18 +30,15 @@ export const EXTRA_RESOURCES: ExtraResource[] = [
   },
 ];
 
-/** Refresh this long before a token expires (as the admin token, src/lib/session/refresh.ts). */
-const MARGIN_SECONDS = 30;
-
 /**
- * Whether a resource token is missing (never asked: a session from before the resource was added) or about
- * to expire. Sessions without a refresh token cannot get one, so they are never stale for this reason.
+ * Whether a resource token is missing (never asked: a session from before the resource was added) or due
+ * for refresh (refreshDue). Sessions without a refresh token cannot get one, so they are never stale for this reason.
  */
 export function resourceTokensStale(session: StoredSession, now = Date.now() / 1000): boolean {
   if (!session.refreshToken) return false;
   return EXTRA_RESOURCES.some(({ key }) => {
     const entry = session.resources?.[key];
-    return entry === undefined || (entry !== null && entry.expiresAt - now < MARGIN_SECONDS);
+    return entry === undefined || (entry !== null && refreshDue(entry, now));
   });
 }
 

@@ -53,3 +53,33 @@ export function verifyAccessToken(token: string): Promise<VerifiedAccess> {
 
 /** RFC 9068 JWTs have three dot-separated parts; an opaque token (no admin scope granted) has none. */
 export const isJwt = (token: string) => token.split('.').length === 3;
+
+/** Refresh a token this long before it expires, so a page never starts with a token about to lapse. */
+export const REFRESH_MARGIN_SECONDS = 30;
+
+/**
+ * Whether a token is due for refresh: within REFRESH_MARGIN_SECONDS of expiry, or within half its lifetime
+ * for a token that lives less than twice the margin (an administrator may set an API's token lifetime as low
+ * as 30 s; a 30 s margin would refresh, and rotate the refresh token, on every request). The lifetime comes
+ * from the JWT's own `iat`, read without verification: it only decides when to refresh, and the token came
+ * straight from oauth-service's token endpoint. Opaque tokens get the full margin.
+ */
+export function refreshDue(
+  token: { accessToken: string; expiresAt: number },
+  now = Date.now() / 1000,
+): boolean {
+  const lifetime = token.expiresAt - (issuedAt(token.accessToken) ?? Number.NEGATIVE_INFINITY);
+  return token.expiresAt - now < Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2);
+}
+
+function issuedAt(token: string): number | undefined {
+  if (!isJwt(token)) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
+      iat?: unknown;
+    };
+    return typeof payload.iat === 'number' ? payload.iat : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripEventNames } from './sse.ts';
+import { endOn, stripEventNames } from './sse.ts';
 
 async function relay(chunks: Array<string | Uint8Array>): Promise<string> {
   const encoder = new TextEncoder();
@@ -29,5 +29,39 @@ describe('SSE relay', () => {
       'id: 7\ndata: {"msg":"approuvé ✓"}\n\n',
     );
     expect(await relay(pieces)).toBe('id: 7\ndata: {"msg":"approuvé ✓"}\n\n');
+  });
+
+  it('ends the relay cleanly when told to stop, keeping what was sent, and cancels the source', async () => {
+    const encoder = new TextEncoder();
+    let cancelled = false;
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('id: 1\ndata: {}\n\n'));
+        // and then nothing more: an idle run
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const stop = new AbortController();
+    const text = new Response(endOn(source, stop.signal)).text();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cancelled).toBe(false);
+    stop.abort();
+    expect(await text).toBe('id: 1\ndata: {}\n\n');
+    expect(cancelled).toBe(true);
+  });
+
+  it('passes a source that ends by itself through whole, and a broken source stays broken', async () => {
+    const whole = new Response('retry: 2000\n\n').body!;
+    expect(await new Response(endOn(whole, new AbortController().signal)).text()).toBe('retry: 2000\n\n');
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('connection reset'));
+      },
+    });
+    await expect(new Response(endOn(broken, new AbortController().signal)).text()).rejects.toThrow(
+      'connection reset',
+    );
   });
 });

@@ -26,3 +26,43 @@ export function stripEventNames(): TransformStream<Uint8Array, Uint8Array> {
     },
   });
 }
+
+/**
+ * The stream, ended cleanly when `stop` fires (the token behind the relay expires): the browser sees a
+ * complete response, not a broken one, and its EventSource reconnects as after any end of stream. The source
+ * (the upstream response) is cancelled then.
+ */
+export function endOn(source: ReadableStream<Uint8Array>, stop: AbortSignal): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let ended = false;
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (ended) return;
+    ended = true;
+    controller.close();
+    reader.cancel().catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (stop.aborted) end(controller);
+      else stop.addEventListener('abort', () => end(controller), { once: true });
+    },
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (ended) return;
+        if (done) end(controller);
+        else controller.enqueue(value);
+      } catch (error) {
+        // A read cut short by the stop is the clean end above; anything else breaks the relay.
+        if (!ended) {
+          ended = true;
+          controller.error(error);
+        }
+      }
+    },
+    cancel(reason) {
+      ended = true;
+      return reader.cancel(reason);
+    },
+  });
+}

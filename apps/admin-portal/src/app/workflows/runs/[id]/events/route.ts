@@ -2,7 +2,7 @@ import { can } from '../../../../../lib/access/permissions.ts';
 import { flowApi, flowToken, segment } from '../../../../../lib/flow-api/client.ts';
 import { problemResponse as problem } from '../../../../../lib/http/problem.ts';
 import { currentSession } from '../../../../../lib/session/current.ts';
-import { stripEventNames } from '../../../../../lib/workflows/sse.ts';
+import { endOn, stripEventNames } from '../../../../../lib/workflows/sse.ts';
 
 // The run's live events for the browser. A browser's EventSource cannot send a bearer token, and the token
 // must not reach the browser anyway: this route (same origin, the session cookie) opens flow-service's SSE
@@ -20,11 +20,16 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
   const expiresAt = session.stored.resources?.flow?.expiresAt ?? 0;
   if (!flowToken(session)) return problem(403, 'Following runs needs flow:read.');
 
+  // Never relay past the token's expiry: the stream is authorised once, when it opens. At expiry the relay
+  // ends cleanly (endOn) and the upstream request is cancelled.
+  const expired = new AbortController();
+  const expiry = setTimeout(() => expired.abort(), Math.max(1_000, expiresAt * 1000 - Date.now()));
   const upstreamAbort = new AbortController();
-  const abort = () => upstreamAbort.abort();
+  const abort = () => {
+    clearTimeout(expiry);
+    upstreamAbort.abort();
+  };
   request.signal.addEventListener('abort', abort, { once: true });
-  // Never relay past the token's expiry: the stream is authorised once, when it opens.
-  const expiry = setTimeout(abort, Math.max(1_000, expiresAt * 1000 - Date.now()));
   const headers: Record<string, string> = {};
   const lastEventId = request.headers.get('last-event-id');
   if (lastEventId && /^\d{1,15}$/.test(lastEventId)) headers['last-event-id'] = lastEventId;
@@ -47,13 +52,15 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
       upstream.status === 404 || upstream.status === 403 || upstream.status === 401 ? upstream.status : 502;
     return problem(status, status === 404 ? 'No such run.' : 'flow-service refused the stream.');
   }
-  const body = upstream.body.pipeThrough(stripEventNames()).pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      flush() {
-        clearTimeout(expiry);
-      },
-    }),
-  );
+  const body = endOn(upstream.body, expired.signal)
+    .pipeThrough(stripEventNames())
+    .pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        flush() {
+          clearTimeout(expiry);
+        },
+      }),
+    );
   return new Response(body, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
