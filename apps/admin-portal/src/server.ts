@@ -4,10 +4,11 @@
 // to Next.js, records the HTTP metrics, and shuts down gracefully on SIGTERM/SIGINT.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { runMain } from '@platform/config';
+import { createHttpMetrics } from '@platform/http/http-metrics';
 import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
 import { oidcConfiguration } from './lib/oidc/client.ts';
 import { createMarketsRelay, MARKETS_WS_PATH } from './server/markets-relay.ts';
-import { createMetrics, routeLabel } from './server/metrics.ts';
+import { routeLabel } from './server/metrics.ts';
 
 const BASE_PATH = '/admin';
 const dev = process.argv.includes('--dev');
@@ -38,7 +39,7 @@ await runMain(async () => {
   });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const metrics = createMetrics();
+  const metrics = createHttpMetrics();
 
   async function ready(res: ServerResponse) {
     try {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../platform-process.ts';
 
 // Debian's Chromium driven by playwright-core (Playwright's own browser download is not available here;
@@ -33,4 +34,43 @@ export async function saveScreenshots(pages: Array<{ name: string; page: Page | 
     await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true }).catch(() => undefined);
   }
   return dir;
+}
+
+/** Goes through oauth-service's pages (sign-in, forced password change, consent) back to the console. */
+export async function signIn(page: Page, login: string, password: string, newPassword?: string) {
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  for (let step = 0; step < 4; step += 1) {
+    await page.waitForLoadState('load');
+    if (new URL(page.url()).pathname.startsWith('/admin')) return;
+    const heading = (await page.locator('h1').first().textContent())?.trim();
+    if (heading === 'Choose a new password') {
+      if (!newPassword) throw new Error(`unexpected password change for ${login}`);
+      await page.locator('#current').fill(password);
+      await page.locator('#password').fill(newPassword);
+      await page.locator('#confirm').fill(newPassword);
+      await page.getByRole('button', { name: 'Change password' }).click();
+    } else if (heading === 'Allow access?') {
+      await page.getByRole('button', { name: 'Allow' }).click();
+    } else {
+      await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
+    }
+  }
+  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
+}
+
+/** Sets a resource server's access token lifetime on its console page (as an administrator would). */
+export async function setAccessTokenLifetime(
+  page: Page,
+  consoleUrl: string,
+  resource: string,
+  seconds: number,
+) {
+  await page.goto(`${consoleUrl}/resource-servers`);
+  await page.getByRole('link', { name: resource, exact: true }).click();
+  await page.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
+  await page.locator('#field-access_token_ttl').fill(String(seconds));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(() => page.getByText('Resource server saved.').isVisible()).toBe(true);
 }

@@ -15,35 +15,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots } from './browser.ts';
+import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 90_000;
 const JWT = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
-
-/** Goes through oauth-service's pages (sign-in, forced password change, consent) back to the console. */
-async function signIn(page: Page, login: string, password: string, newPassword?: string) {
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  for (let step = 0; step < 4; step += 1) {
-    await page.waitForLoadState('load');
-    if (new URL(page.url()).pathname.startsWith('/admin')) return;
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    if (heading === 'Choose a new password') {
-      if (!newPassword) throw new Error(`unexpected password change for ${login}`);
-      await page.locator('#current').fill(password);
-      await page.locator('#password').fill(newPassword);
-      await page.locator('#confirm').fill(newPassword);
-      await page.getByRole('button', { name: 'Change password' }).click();
-    } else if (heading === 'Allow access?') {
-      await page.getByRole('button', { name: 'Allow' }).click();
-    } else {
-      await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
-    }
-  }
-  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
-}
 
 /** Clicks a destructive action's button, then confirms in the dialog. */
 async function confirmAction(page: Page, button: string, confirm = button) {
@@ -362,14 +338,9 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   it(
     'refreshes an expired access token without the user noticing',
     async () => {
-      // Admin API tokens now live 30 s (the shortest allowed) and the portal refreshes within 30 s of expiry:
-      // every request of a new session refreshes, and one made after the first token expired must still work.
-      await admin.goto(`${CONSOLE}/resource-servers`);
-      await admin.getByRole('link', { name: 'admin', exact: true }).click();
-      await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
-      await admin.locator('#field-access_token_ttl').fill('30');
-      await admin.getByRole('button', { name: 'Save', exact: true }).click();
-      await expect.poll(() => admin.getByText('Resource server saved.').isVisible()).toBe(true);
+      // Admin API tokens now live 30 s (the shortest allowed), so the portal refreshes them in the second half
+      // of their life: a request made after the first token expired must still work.
+      await setAccessTokenLifetime(admin, CONSOLE, 'admin', 30);
 
       const context = await browser.newContext();
       const page = await context.newPage();

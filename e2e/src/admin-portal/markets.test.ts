@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { ARTIFACTS, launchChromium, saveScreenshots } from './browser.ts';
+import { ARTIFACTS, launchChromium, saveScreenshots, signIn } from './browser.ts';
 
 const PUBLIC_URL = 'http://localhost:8080';
 const CONSOLE = `${PUBLIC_URL}/admin`;
@@ -75,21 +75,6 @@ const FETCH_RELAY = `(async () => {
   const token = await fetch('/admin/markets/token', { cache: 'no-store' });
   return { status: symbols.status, text: await symbols.text(), tokenRoute: token.status, cookies: document.cookie };
 })()`;
-
-/** Goes through oauth-service's sign-in and consent pages back to the console. */
-async function signIn(page: Page, login: string, password: string) {
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  for (let step = 0; step < 4; step += 1) {
-    await page.waitForLoadState('load');
-    if (new URL(page.url()).pathname.startsWith('/admin')) return;
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    if (heading === 'Allow access?') await page.getByRole('button', { name: 'Allow' }).click();
-    else await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
-  }
-  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
-}
 
 describeEachDialect('admin-portal Markets page in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');

@@ -15,27 +15,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots } from './browser.ts';
+import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 90_000;
 const JWT = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
 const RUN_PATH = /^\/admin\/workflows\/runs\/([^/]+)$/;
-
-/** Through oauth-service's sign-in and consent pages back to the console. */
-async function signIn(page: Page, login: string, password: string) {
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  for (let step = 0; step < 3; step += 1) {
-    await page.waitForLoadState('load');
-    if (new URL(page.url()).pathname.startsWith('/admin')) return;
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    if (heading === 'Allow access?') await page.getByRole('button', { name: 'Allow' }).click();
-    else await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
-  }
-  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
-}
 
 const nodeState = (page: Page, step: string) =>
   page.getByTestId(`dag-node-${step}`).getAttribute('data-state');
@@ -275,12 +260,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       // their life: the relay of the event stream ends when its token expires and the browser's reconnect
       // gets a fresh one. Meanwhile the page's concurrent requests refresh the same session (and rotate its
       // refresh token) without ending it.
-      await admin.goto(`${CONSOLE}/resource-servers`);
-      await admin.getByRole('link', { name: 'flow', exact: true }).click();
-      await admin.waitForURL(/\/admin\/resource-servers\/[^/]+$/);
-      await admin.locator('#field-access_token_ttl').fill('30');
-      await admin.getByRole('button', { name: 'Save', exact: true }).click();
-      await expect.poll(() => admin.getByText('Resource server saved.').isVisible()).toBe(true);
+      await setAccessTokenLifetime(admin, CONSOLE, 'flow', 30);
 
       const context = await browser.newContext();
       watcher = await context.newPage();

@@ -1,5 +1,6 @@
+import { createHttpMetrics as createMetrics } from '@platform/http/http-metrics';
 import { describe, expect, it } from 'vitest';
-import { createMetrics, routeLabel } from './metrics.ts';
+import { routeLabel } from './metrics.ts';
 
 describe('portal metrics', () => {
   it('labels requests by console section, never by raw URL', () => {

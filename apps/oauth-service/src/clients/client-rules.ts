@@ -1,19 +1,13 @@
+import {
+  CONFIDENTIAL_AUTH_METHODS,
+  redirectUriProblem,
+  SUPPORTED_GRANT_TYPES,
+} from '@platform/auth/client-registration';
 import { HttpError, type ValidationIssue } from '@platform/http';
 
-// What a client may be registered with, per OAuth 2.1 and RFC 9700: the code flow with PKCE, refresh tokens,
-// client credentials and the device flow; never implicit or password. Exact redirect URIs only.
+// The registration rules of OAuth 2.1 and RFC 9700 (grant types, auth methods, redirect URIs) live in
+// @platform/auth/client-registration, shared with the console's forms; this file applies them to a client.
 
-export const SUPPORTED_GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:device_code',
-] as const;
-export const CONFIDENTIAL_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-] as const;
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 export interface ClientInput {
@@ -28,26 +22,6 @@ export interface ClientInput {
   jwks?: { keys: unknown[] };
   /** `native` (RFC 8252): loopback redirect URIs match on any port. Defaults to `web`. */
   applicationType?: 'web' | 'native';
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** Why a redirect URI is refused, or null when it is acceptable. */
-export function redirectUriProblem(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'is not an absolute URI';
-  }
-  if (url.hash || value.includes('#')) return 'must not contain a fragment';
-  if (value.includes('*')) return 'must not contain wildcards';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:')
-    return LOOPBACK_HOSTS.has(url.hostname) ? null : 'http is allowed only on loopback';
-  // Native apps: private-use schemes in reverse-domain form (RFC 8252 §7.1), e.g. com.example.app:/cb
-  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
-  return `scheme ${url.protocol} is not allowed`;
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */

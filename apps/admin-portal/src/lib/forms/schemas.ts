@@ -1,4 +1,12 @@
+import {
+  CONFIDENTIAL_AUTH_METHODS,
+  redirectUriProblem,
+  SUPPORTED_GRANT_TYPES,
+} from '@platform/auth/client-registration';
 import { z } from 'zod';
+
+// Client registration rules are oauth-service's own (shared through @platform/auth/client-registration).
+export { CONFIDENTIAL_AUTH_METHODS, redirectUriProblem, SUPPORTED_GRANT_TYPES };
 
 // Every console form's rules, used twice: in the browser before submitting (instant, field by field) and in
 // the server action before calling the admin API. They mirror oauth-service's own rules, which stay the
@@ -7,19 +15,6 @@ import { z } from 'zod';
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 // RFC 6749 §3.3 scope tokens; oauth-service uses the same rule for role and permission names.
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-export const SUPPORTED_GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:device_code',
-] as const;
-export const CONFIDENTIAL_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'private_key_jwt',
-] as const;
 
 /** A checkbox: present ("on") when ticked, absent otherwise. */
 const checkbox = z.preprocess((value) => value === 'on' || value === 'true' || value === true, z.boolean());
@@ -75,23 +70,6 @@ export const passwordResetSchema = z
 
 export const roleSchema = z.object({ name: token(64), description: trimmed(500) });
 export const permissionSchema = z.object({ name: token(128), description: trimmed(500) });
-
-/** Why a redirect URI is refused (oauth-service's rule: exact, https, http on loopback, or a native scheme). */
-export function redirectUriProblem(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'is not an absolute URI';
-  }
-  if (url.hash || value.includes('#')) return 'must not contain a fragment';
-  if (value.includes('*')) return 'must not contain wildcards';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:')
-    return LOOPBACK_HOSTS.has(url.hostname) ? null : 'http is allowed only on loopback';
-  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
-  return `scheme ${url.protocol} is not allowed`;
-}
 
 const clientFields = {
   name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
