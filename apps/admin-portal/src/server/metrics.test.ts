@@ -9,6 +9,7 @@ describe('portal metrics', () => {
     expect(routeLabel('/admin/_next/static/chunks/x.js', '/admin')).toBe('/admin/_next');
     expect(routeLabel('/health', '/admin')).toBe('/health');
     expect(routeLabel('/admin/workflows/runs/0193-abc/events', '/admin')).toBe('/admin/workflows');
+    expect(routeLabel('/admin/markets/api/klines', '/admin')).toBe('/admin/markets');
     expect(routeLabel('/admin/wp-login.php', '/admin')).toBe('unmatched');
     expect(routeLabel('/etc/passwd', '/admin')).toBe('unmatched');
   });

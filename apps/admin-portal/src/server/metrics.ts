@@ -12,6 +12,7 @@ const SECTIONS = new Set([
   'audit',
   'system',
   'workflows',
+  'markets',
   'auth',
   'api',
   '_next',
