@@ -4,6 +4,7 @@ import { type DatabaseTarget, parseDatabaseUrl } from '@platform/config';
 import SQLite from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { acceptCopyFromStdin } from './copy-from.ts';
 
 export type DialectName = DatabaseTarget['dialect'];
 
@@ -83,6 +84,7 @@ function postgresDialect(connectionString: string, options: DatabaseOptions): Di
   const pool = new pg.Pool({ connectionString, max: options.poolMax ?? 10, types: pgTypes });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', acceptCopyFromStdin);
   return new PostgresDialect({ pool });
 }
 

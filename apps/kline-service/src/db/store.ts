@@ -1,7 +1,7 @@
 // Every SQL statement of the service: trades and candles written in one transaction per ingest group,
-// candles and symbols read back. Dialect-agnostic Kysely throughout, except the PostgreSQL trade insert
+// candles and symbols read back. Dialect-agnostic Kysely throughout, except the PostgreSQL trade load
 // (storeNewTradesPostgres says why).
-import { type Database, type DialectName, type Kysely, sql } from '@platform/db';
+import { copyFrom, type Database, type DialectName, type Kysely, sql } from '@platform/db';
 import { type Candle, candleKey, type KlineArray, type Trade, toKlineArray } from '../market/candle.ts';
 import { BASE_SCALE, formatDecimal, parseStoredDecimal, QUOTE_SCALE } from '../market/decimal.ts';
 import { type Interval, isInterval } from '../market/intervals.ts';
@@ -35,7 +35,8 @@ export const tradeKey = (symbol: string, id: number) => `${symbol}|${id}`;
 
 /**
  * Inserts the trades whose (symbol, id) is not stored yet and returns the keys of those it inserted: the
- * others are duplicates of acknowledged trades and must not be counted again.
+ * others are duplicates of acknowledged trades and must not be counted again. `db` must be a transaction
+ * (the ingest group's): on PostgreSQL the load runs under a savepoint.
  */
 export async function storeNewTrades(
   db: Db,
@@ -57,14 +58,40 @@ export async function storeNewTrades(
 }
 
 const PG_TRADE_CHUNK = 10_000;
+const UNIQUE_VIOLATION = '23505';
 
 /**
- * PostgreSQL only, and on purpose: six array parameters unnested into rows instead of a VALUES list of
- * 6,000 placeholders. PostgreSQL then parses and plans a tiny statement instead of a huge one per chunk;
- * measured here, that more than doubles ingest throughput on PostgreSQL (bench/kline/ingest.ts). The rows,
- * conflict rule and returned keys are exactly those of the portable statement above, which SQLite uses.
+ * PostgreSQL only, and on purpose: the trades go in with COPY, which PostgreSQL loads about three times
+ * faster than any INSERT with ON CONFLICT (measured on the bench cluster: 1.7 µs a row against 5.5 µs;
+ * ON CONFLICT's speculative insertion alone doubles the cost of a row). COPY has no ON CONFLICT, so it is
+ * tried under a savepoint: a group with no stored trade (the normal case: duplicates come from retries) is
+ * loaded whole, and a group that repeats a stored trade fails with a unique violation, is rolled back to
+ * the savepoint and goes through insertNewTradesPostgres, which skips the stored ones. Either way the rows,
+ * the conflict rule and the returned keys are exactly those of the portable statement above (SQLite's).
  */
 async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
+  await sql`savepoint store_trades`.execute(db);
+  try {
+    await copyFrom(
+      db,
+      'trades',
+      TRADE_COLUMNS,
+      trades.map((t) => [t.symbol, t.id, t.priceText, t.qtyText, t.time, t.takerBuy ? 'buy' : 'sell']),
+    );
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await sql`rollback to savepoint store_trades`.execute(db);
+    return insertNewTradesPostgres(db, trades);
+  }
+  return new Set(trades.map((t) => tradeKey(t.symbol, t.id)));
+}
+
+/**
+ * The slower path, for a group that repeats stored trades: six array parameters unnested into rows (a tiny
+ * statement for PostgreSQL to parse and plan, where a VALUES list would have 60,000 placeholders), with ON
+ * CONFLICT skipping the stored ones and RETURNING naming the new ones.
+ */
+async function insertNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let start = 0; start < trades.length; start += PG_TRADE_CHUNK) {
     const chunk = trades.slice(start, start + PG_TRADE_CHUNK);
