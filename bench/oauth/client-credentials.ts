@@ -4,8 +4,11 @@
 // Peer: bare oidc-provider 9 in its own process (in-memory adapter, one static client, same token shape and
 // TTL; bench/oauth/peers/bare-provider.ts), measured in the same run, one server at a time (both processes
 // stay up; the idle one costs nothing), alternating for --rounds rounds, each server's best round reported.
-// --cpu-prof DIR writes a V8 profile of ours to DIR and of the peer to DIR/peer (summarise them with
-// bench/oauth/profile-summary.ts).
+// Reference, in the same rounds: the peer plus the per-request duties the issue requires (request id, access
+// log line, HTTP metrics, the issued-token counter, an audit row per token), each done as cheaply as we know
+// how (bench/oauth/peers/duties.ts): what the requirements cost by themselves, apart from how we built them.
+// --cpu-prof DIR writes V8 profiles of ours to DIR, the peer's to DIR/peer and the reference's to
+// DIR/duties (summarise them with bench/oauth/profile-summary.ts).
 //
 //   node bench/oauth/client-credentials.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 
@@ -40,16 +43,19 @@ async function measure(server: Server): Promise<Result> {
 const ours = await startOurs(args.oursEnv, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
 let oursResult: Result;
 let peerResult: Result;
+let dutiesResult: Result;
 try {
-  const peer = await startPeer(ours, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
+  const profile = args.cpuProf ? { cpuProfDir: args.cpuProf } : {};
+  const peer = await startPeer(ours, profile);
+  const duties = await startPeer(ours, { ...profile, duties: true });
   try {
-    [oursResult, peerResult] = await alternate(
-      args.rounds,
+    [oursResult, peerResult, dutiesResult] = (await alternate(args.rounds, [
       () => measure(ours),
       () => measure(peer),
-    );
+      () => measure(duties),
+    ])) as [Result, Result, Result];
   } finally {
-    await peer.stop();
+    await Promise.all([peer.stop(), duties.stop()]);
   }
 } finally {
   await ours.stop();
@@ -67,6 +73,7 @@ printComparison(
   },
   oursResult,
   peerResult,
+  dutiesResult,
 );
 console.log(
   `absolute: ${int(oursResult.rps)} grants/s on this machine. Published references: Keycloak ~120 grants/s per vCPU;` +

@@ -3,9 +3,11 @@
 // LOG_LEVEL=info), introspecting the refresh token (or, with --token access, the opaque userinfo access
 // token) that one authorization-code flow through the HTML sign-in and consent pages left, authenticated as
 // the admin-portal client. Peer: bare oidc-provider 9 in its own process with its in-memory adapter,
-// introspecting the same kind of token it issued for a grant (bench/oauth/peers/bare-provider.ts). One server
-// at a time, alternating for --rounds rounds, each server's best round reported. --cpu-prof DIR writes a V8
-// profile of ours to DIR (summarise it with bench/oauth/profile-summary.ts).
+// introspecting the same kind of token it issued for a grant (bench/oauth/peers/bare-provider.ts). Reference:
+// the peer plus the per-request duties the issue requires (request id, access log line, HTTP metrics;
+// bench/oauth/peers/duties.ts). One server at a time, alternating for --rounds rounds, each server's best
+// round reported. --cpu-prof DIR writes V8 profiles of ours to DIR, the peer's to DIR/peer and the
+// reference's to DIR/duties (summarise them with bench/oauth/profile-summary.ts).
 //
 //   node bench/oauth/introspection.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 //                                     [--token refresh|access]
@@ -35,6 +37,7 @@ async function measure(server: Server, token: string): Promise<Result> {
 const ours = await startOurs(args.oursEnv, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
 let oursResult: Result;
 let peerResult: Result;
+let dutiesResult: Result;
 try {
   // One real flow (prompt=consent, so offline_access yields a refresh token; no resource, so the access
   // token is the opaque one for userinfo).
@@ -42,16 +45,19 @@ try {
   const token = kind === 'refresh' ? tokens.refresh_token : tokens.access_token;
   if (typeof token !== 'string' || token === '' || token.includes('.'))
     throw new Error(`the flow gave no opaque ${kind} token`);
-  const peer = await startPeer(ours, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
+  const profile = args.cpuProf ? { cpuProfDir: args.cpuProf } : {};
+  const peer = await startPeer(ours, profile);
+  const duties = await startPeer(ours, { ...profile, duties: true });
   const peerToken = kind === 'refresh' ? peer.tokens.refresh_token : peer.tokens.access_token;
+  const dutiesToken = kind === 'refresh' ? duties.tokens.refresh_token : duties.tokens.access_token;
   try {
-    [oursResult, peerResult] = await alternate(
-      args.rounds,
+    [oursResult, peerResult, dutiesResult] = (await alternate(args.rounds, [
       () => measure(ours, token),
       () => measure(peer, peerToken),
-    );
+      () => measure(duties, dutiesToken),
+    ])) as [Result, Result, Result];
   } finally {
-    await peer.stop();
+    await Promise.all([peer.stop(), duties.stop()]);
   }
 } finally {
   await ours.stop();
@@ -66,6 +72,7 @@ printComparison(
   },
   oursResult,
   peerResult,
+  dutiesResult,
 );
 console.log(
   `target ≥ ${int(TARGET_RPS)}/s (Ory Hydra published 7,934/s on 2 CPUs, in-memory): ` +

@@ -118,7 +118,7 @@ export function jwtHeader(token: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Measures each contender once per round, alternating (ours, peer, ours, peer, …), and keeps each one's best
+ * Measures each contender once per round, in turn (ours, peer, …, ours, peer, …), and keeps each one's best
  * round by throughput (on a shared machine interference only ever lowers a figure, so the best round is the
  * least disturbed one, and alternating exposes both to the same background). Failures are summed over all
  * rounds, so a clean best round never hides a failing one. The CPU time per request is the lowest of the
@@ -126,11 +126,9 @@ export function jwtHeader(token: unknown): Record<string, unknown> | undefined {
  */
 export async function alternate(
   rounds: number,
-  ours: () => Promise<Result>,
-  peer: () => Promise<Result>,
-): Promise<[ours: Result, peer: Result]> {
-  const contenders = [ours, peer];
-  const best: Array<Result | undefined> = [undefined, undefined];
+  contenders: ReadonlyArray<() => Promise<Result>>,
+): Promise<Result[]> {
+  const best: Array<Result | undefined> = contenders.map(() => undefined);
   const failures = contenders.map(() => ({ errors: 0, non2xx: 0 }));
   for (let round = 0; round < rounds; round += 1) {
     for (const [i, run] of contenders.entries()) {
@@ -145,8 +143,5 @@ export async function alternate(
       best[i]!.cpuUsPerRequest = Number.isFinite(cpuUsPerRequest) ? cpuUsPerRequest : r.cpuUsPerRequest;
     }
   }
-  return [
-    { ...best[0]!, ...failures[0]! },
-    { ...best[1]!, ...failures[1]! },
-  ];
+  return best.map((result, i) => ({ ...result!, ...failures[i]! }));
 }

@@ -95,10 +95,13 @@ export interface Peer extends Server {
   tokens: { refresh_token: string; access_token: string };
 }
 
-/** The bare oidc-provider peer, with the same client ids and secrets as `ours`. */
+/**
+ * The bare oidc-provider peer, with the same client ids and secrets as `ours`; with `duties`, the "bare +
+ * duties" reference (peers/duties.ts).
+ */
 export async function startPeer(
   ours: Pick<Server, 'machineSecret' | 'portalSecret'>,
-  options: { cpuProfDir?: string } = {},
+  options: { cpuProfDir?: string; duties?: boolean } = {},
 ): Promise<Peer> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -113,7 +116,12 @@ export async function startPeer(
       PORTAL_SECRET: ours.portalSecret,
       RESOURCE: resource,
       NODE_ENV: 'production',
-      ...(options.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}/peer` } : {}),
+      ...(options.duties ? { DUTIES: '1' } : {}),
+      ...(options.cpuProfDir
+        ? {
+            NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}/${options.duties ? 'duties' : 'peer'}`,
+          }
+        : {}),
     },
   });
   const line = service.output().find((l) => l.startsWith('bench-tokens '));

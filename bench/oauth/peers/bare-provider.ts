@@ -5,12 +5,16 @@
 //     JWT access token (RFC 9068) with the same 300 s TTL as oauth-service's default;
 //   - introspection (client_secret_basic), of an opaque refresh token and an opaque access token it issued
 //     to the `admin-portal` client for a grant, as an authorization-code flow leaves them.
+// With DUTIES=1 it is the "bare + duties" reference instead: the same provider plus, each done as cheaply as we
+// know how (peers/duties.ts), the per-request work issue 3 requires of any server built on oidc-provider, so
+// the benchmark shows what those requirements cost by themselves.
 // Benchmark-only code. Environment: PORT, ISSUER (http://127.0.0.1:<PORT>), MACHINE_SECRET, PORTAL_SECRET,
-// RESOURCE (the resource indicator, e.g. <ISSUER>/test). Before it listens it prints one line,
+// RESOURCE (the resource indicator, e.g. <ISSUER>/test), DUTIES (optional). Before it listens it prints one line,
 // `bench-tokens {"refresh_token":"…","access_token":"…"}`, for the introspection benchmark.
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
+import { addDuties } from './duties.ts';
 
 const { PORT, ISSUER, MACHINE_SECRET, PORTAL_SECRET, RESOURCE } = process.env;
 if (!PORT || !ISSUER || !MACHINE_SECRET || !PORTAL_SECRET || !RESOURCE)
@@ -103,7 +107,7 @@ const accessToken = await new provider.AccessToken({
 console.log(`bench-tokens ${JSON.stringify({ refresh_token: refreshToken, access_token: accessToken })}`);
 
 // /health for spawnService's readiness probe; everything else is the provider's.
-const callback = provider.callback();
+const callback = process.env.DUTIES === '1' ? addDuties(provider) : provider.callback();
 createServer((req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');

@@ -1,0 +1,118 @@
+// The "bare + duties" reference (bare-provider.ts with DUTIES=1): what issue 3 requires on top of the protocol,
+// for every request a server built on oidc-provider answers, done as cheaply as we know how and with nothing
+// else of ours (no Fastify, no Kysely, no DB-backed clients, no redaction):
+//   - a request id, taken from X-Request-Id or generated, and returned;
+//   - one JSON access log line (pino, asynchronous stdout: what oauth-service logs at LOG_LEVEL=info);
+//   - http_requests_total and http_request_duration_seconds (the same prom-client code as ours), and
+//     oauth_tokens_issued_total{grant_type,client_id} from the grant.success event;
+//   - an audit row for each token issued (a security event the issue lists), into the same `audit_log` table
+//     as ours on SQLite (WAL, synchronous=NORMAL, the same five indexes), through one prepared better-sqlite3
+//     statement, in batches (a 10 ms window or 200 rows, as ours).
+// Benchmark-only code.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHttpMetrics } from '@platform/http/http-metrics';
+import SQLite from 'better-sqlite3';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { destination, pino } from 'pino';
+import { Counter } from 'prom-client';
+
+const AUDIT_BATCH_MS = 10;
+const AUDIT_BATCH_ROWS = 200;
+
+function openAuditLog() {
+  const db = new SQLite(join(mkdtempSync(join(tmpdir(), 'bench-duties-')), 'audit.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    create table audit_log (
+      id integer primary key autoincrement, created_at bigint not null, actor_type varchar(16) not null,
+      actor_id varchar(255), actor_name varchar(255), action varchar(64) not null, target_type varchar(64),
+      target_id varchar(255), client_id varchar(255), ip varchar(64), user_agent varchar(512),
+      request_id varchar(128), outcome varchar(16) not null, details text not null,
+      check (actor_type in ('user', 'client', 'system')), check (outcome in ('success', 'failure')));
+    create index audit_log_created_at on audit_log (created_at, id);
+    create index audit_log_actor on audit_log (actor_type, actor_id, id);
+    create index audit_log_action on audit_log (action, id);
+    create index audit_log_client_id on audit_log (client_id, id);
+    create index audit_log_target on audit_log (target_type, target_id, id);`);
+  const insert = db.prepare(
+    `insert into audit_log (created_at, actor_type, actor_id, action, client_id, ip, user_agent, request_id,
+       outcome, details) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertAll = db.transaction((rows: unknown[][]) => {
+    for (const row of rows) insert.run(row);
+  });
+  let queue: unknown[][] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const rows = queue;
+    queue = [];
+    insertAll(rows);
+  };
+  return (row: unknown[]) => {
+    queue.push(row);
+    if (queue.length >= AUDIT_BATCH_ROWS) flush();
+    else timer ??= setTimeout(flush, AUDIT_BATCH_MS);
+  };
+}
+
+/** The provider's request handler with the duties around it. */
+export function addDuties(provider: Provider): (req: IncomingMessage, res: ServerResponse) => void {
+  const log = pino({ base: { service: 'bench-duties' } }, destination({ dest: 1, sync: false }));
+  const metrics = createHttpMetrics();
+  const issued = new Counter({
+    name: 'oauth_tokens_issued_total',
+    help: 'Tokens issued, by grant type and client.',
+    labelNames: ['grant_type', 'client_id'],
+    registers: [metrics.registry],
+  });
+  const audit = openAuditLog();
+
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = String(ctx.oidc.params?.grant_type ?? 'unknown');
+    const clientId = ctx.oidc.client?.clientId ?? 'unknown';
+    issued.inc({ grant_type: grantType, client_id: clientId });
+    audit([
+      Date.now(),
+      'client',
+      clientId,
+      'token.issue',
+      clientId,
+      ctx.ip,
+      ctx.get('user-agent') || null,
+      String(ctx.res.getHeader('x-request-id') ?? ''),
+      'success',
+      JSON.stringify({ grant_type: grantType }),
+    ]);
+  });
+
+  const callback = provider.callback();
+  return (req, res) => {
+    const start = process.hrtime.bigint();
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && header.length <= 128 ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const path = (req.url ?? '/').split('?')[0]!;
+      metrics.record(req.method ?? 'GET', path, res.statusCode, seconds);
+      log.info(
+        {
+          reqId: requestId,
+          req: { method: req.method, url: path },
+          res: { statusCode: res.statusCode },
+          responseTime: seconds * 1000,
+        },
+        'request completed',
+      );
+    });
+    callback(req, res);
+  };
+}
