@@ -17,17 +17,97 @@ import { join } from 'node:path';
 import { createHttpMetrics } from '@platform/http/http-metrics';
 import SQLite from 'better-sqlite3';
 import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Adapter, AdapterConstructor, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { destination, pino } from 'pino';
 import { Counter } from 'prom-client';
 
 const AUDIT_BATCH_MS = 10;
 const AUDIT_BATCH_ROWS = 200;
 
+let database: SQLite.Database | undefined;
+function openDatabase(): SQLite.Database {
+  if (database) return database;
+  database = new SQLite(join(mkdtempSync(join(tmpdir(), 'bench-duties-')), 'duties.db'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  return database;
+}
+
+/** oidc-provider's adapter on SQLite: the cheapest storage that persists, one prepared statement each. */
+export function sqliteAdapter(): AdapterConstructor {
+  const db = openDatabase();
+  db.exec(`
+    create table if not exists oidc_payloads (
+      model varchar(64) not null, id varchar(255) not null, payload text not null, grant_id varchar(255),
+      user_code varchar(255), uid varchar(255), expires_at bigint, consumed_at bigint, primary key (model, id));
+    create index if not exists oidc_payloads_grant_id on oidc_payloads (grant_id) where grant_id is not null;
+    create index if not exists oidc_payloads_user_code on oidc_payloads (user_code) where user_code is not null;
+    create index if not exists oidc_payloads_uid on oidc_payloads (uid) where uid is not null;`);
+  const upsert = db.prepare(
+    `insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+       user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`,
+  );
+  const find = db.prepare(
+    'select payload, expires_at, consumed_at from oidc_payloads where model = ? and id = ?',
+  );
+  const findBy = (column: 'uid' | 'user_code') =>
+    db.prepare(
+      `select payload, expires_at, consumed_at from oidc_payloads where model = ? and ${column} = ?`,
+    );
+  const byUid = findBy('uid');
+  const byUserCode = findBy('user_code');
+  const consume = db.prepare(
+    'update oidc_payloads set consumed_at = ? where model = ? and id = ? and consumed_at is null',
+  );
+  const destroy = db.prepare('delete from oidc_payloads where model = ? and id = ?');
+  const revoke = db.prepare('delete from oidc_payloads where grant_id = ?');
+  type Row = { payload: string; expires_at: number | null; consumed_at: number | null } | undefined;
+  const live = (row: Row): AdapterPayload | undefined => {
+    if (!row || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
+  };
+  return class SqliteAdapter implements Adapter {
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      const expiresAt = Number.isFinite(expiresIn) ? Date.now() + expiresIn * 1000 : null;
+      upsert.run(
+        this.model,
+        id,
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.userCode ?? null,
+        payload.uid ?? null,
+        expiresAt,
+      );
+    }
+    async find(id: string) {
+      return live(find.get(this.model, id) as Row);
+    }
+    async findByUid(uid: string) {
+      return live(byUid.get(this.model, uid) as Row);
+    }
+    async findByUserCode(userCode: string) {
+      return live(byUserCode.get(this.model, userCode) as Row);
+    }
+    async consume(id: string) {
+      consume.run(Date.now(), this.model, id);
+    }
+    async destroy(id: string) {
+      destroy.run(this.model, id);
+    }
+    async revokeByGrantId(grantId: string) {
+      revoke.run(grantId);
+    }
+  };
+}
+
 function openAuditLog() {
-  const db = new SQLite(join(mkdtempSync(join(tmpdir(), 'bench-duties-')), 'audit.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openDatabase();
   db.exec(`
     create table audit_log (
       id integer primary key autoincrement, created_at bigint not null, actor_type varchar(16) not null,
