@@ -14,7 +14,7 @@
 
 import { comparisonArgs, measurePost, printComparison } from './lib/comparison.ts';
 import { alternate, int, jwtHeader, jwtPayload, type Result } from './lib/load.ts';
-import { basic, type Server, startOurs, startPeer } from './lib/servers.ts';
+import { basic, type Server, startOurs, startPeers } from './lib/servers.ts';
 
 const args = comparisonArgs({});
 
@@ -45,9 +45,7 @@ let oursResult: Result;
 let peerResult: Result;
 let dutiesResult: Result;
 try {
-  const profile = args.cpuProf ? { cpuProfDir: args.cpuProf } : {};
-  const peer = await startPeer(ours, profile);
-  const duties = await startPeer(ours, { ...profile, duties: true });
+  const { peer, duties, stop } = await startPeers(ours, args.cpuProf);
   try {
     [oursResult, peerResult, dutiesResult] = (await alternate(args.rounds, [
       () => measure(ours),
@@ -55,7 +53,7 @@ try {
       () => measure(duties),
     ])) as [Result, Result, Result];
   } finally {
-    await Promise.all([peer.stop(), duties.stop()]);
+    await stop();
   }
 } finally {
   await ours.stop();

@@ -15,7 +15,7 @@
 import { comparisonArgs, measurePost, printComparison } from './lib/comparison.ts';
 import { codeFlow, portalConfig } from './lib/flows.ts';
 import { alternate, int, type Result } from './lib/load.ts';
-import { basic, type Server, startOurs, startPeer } from './lib/servers.ts';
+import { basic, type Server, startOurs, startPeers } from './lib/servers.ts';
 
 const args = comparisonArgs({ token: { type: 'string', default: 'refresh' } });
 const kind = args.values.token;
@@ -45,9 +45,7 @@ try {
   const token = kind === 'refresh' ? tokens.refresh_token : tokens.access_token;
   if (typeof token !== 'string' || token === '' || token.includes('.'))
     throw new Error(`the flow gave no opaque ${kind} token`);
-  const profile = args.cpuProf ? { cpuProfDir: args.cpuProf } : {};
-  const peer = await startPeer(ours, profile);
-  const duties = await startPeer(ours, { ...profile, duties: true });
+  const { peer, duties, stop } = await startPeers(ours, args.cpuProf);
   const peerToken = kind === 'refresh' ? peer.tokens.refresh_token : peer.tokens.access_token;
   const dutiesToken = kind === 'refresh' ? duties.tokens.refresh_token : duties.tokens.access_token;
   try {
@@ -57,7 +55,7 @@ try {
       () => measure(duties, dutiesToken),
     ])) as [Result, Result, Result];
   } finally {
-    await Promise.all([peer.stop(), duties.stop()]);
+    await stop();
   }
 } finally {
   await ours.stop();

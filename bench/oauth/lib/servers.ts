@@ -137,5 +137,19 @@ export async function startPeer(
   };
 }
 
+/** The peer and the "bare + duties" reference, both started for `ours`; `stop` stops both. */
+export async function startPeers(
+  ours: Pick<Server, 'machineSecret' | 'portalSecret'>,
+  cpuProfDir: string | undefined,
+): Promise<{ peer: Peer; duties: Peer; stop: () => Promise<void> }> {
+  const profile = cpuProfDir ? { cpuProfDir } : {};
+  const peer = await startPeer(ours, profile);
+  const duties = await startPeer(ours, { ...profile, duties: true }).catch(async (error: unknown) => {
+    await peer.stop();
+    throw error;
+  });
+  return { peer, duties, stop: async () => void (await Promise.all([peer.stop(), duties.stop()])) };
+}
+
 export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
-import { addDuties, sqliteAdapter } from './duties.ts';
+import { addDuties, openDutiesDatabase, sqliteAdapter } from './duties.ts';
 
 const { PORT, ISSUER, MACHINE_SECRET, PORTAL_SECRET, RESOURCE } = process.env;
 if (!PORT || !ISSUER || !MACHINE_SECRET || !PORTAL_SECRET || !RESOURCE)
@@ -26,9 +26,9 @@ const RESOURCE_SCOPES = 'test:read test:write';
 const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid: 'bench-es256', alg: 'ES256', use: 'sig' };
 
-const duties = process.env.DUTIES === '1';
+const dutiesDb = process.env.DUTIES === '1' ? await openDutiesDatabase() : undefined;
 const provider = new Provider(ISSUER, {
-  ...(duties ? { adapter: sqliteAdapter() } : {}),
+  ...(dutiesDb ? { adapter: sqliteAdapter(dutiesDb) } : {}),
   jwks: { keys: [jwk] },
   cookies: { keys: ['bench-cookie-key-0123456789abcdef'] },
   // oauth-service's paths, so both servers answer the very same request line.
@@ -109,7 +109,7 @@ const accessToken = await new provider.AccessToken({
 console.log(`bench-tokens ${JSON.stringify({ refresh_token: refreshToken, access_token: accessToken })}`);
 
 // /health for spawnService's readiness probe; everything else is the provider's.
-const callback = duties ? addDuties(provider) : provider.callback();
+const callback = dutiesDb ? addDuties(provider, dutiesDb) : provider.callback();
 createServer((req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');

@@ -14,35 +14,37 @@ import { mkdtempSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDatabase } from '@platform/db';
 import { createHttpMetrics } from '@platform/http/http-metrics';
 import SQLite from 'better-sqlite3';
 import type Provider from 'oidc-provider';
 import type { Adapter, AdapterConstructor, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { destination, pino } from 'pino';
 import { Counter } from 'prom-client';
+import { auditMigration } from '../../../apps/oauth-service/src/audit/migration.ts';
+import { oidcPayloadsMigration } from '../../../apps/oauth-service/src/oidc/adapter/migration.ts';
 
 const AUDIT_BATCH_MS = 10;
 const AUDIT_BATCH_ROWS = 200;
 
-let database: SQLite.Database | undefined;
-function openDatabase(): SQLite.Database {
-  if (database) return database;
-  database = new SQLite(join(mkdtempSync(join(tmpdir(), 'bench-duties-')), 'duties.db'));
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  return database;
+/**
+ * A fresh SQLite database holding oauth-service's `oidc_payloads` and `audit_log` tables, created by its own
+ * migrations (through @platform/db, which also sets WAL and synchronous=NORMAL), then opened directly.
+ */
+export async function openDutiesDatabase(): Promise<SQLite.Database> {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-duties-')), 'duties.db');
+  const created = createDatabase(`file:${file}`);
+  await oidcPayloadsMigration.up(created.db, 'sqlite');
+  await auditMigration.up(created.db, 'sqlite');
+  await created.close();
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  return db;
 }
 
 /** oidc-provider's adapter on SQLite: the cheapest storage that persists, one prepared statement each. */
-export function sqliteAdapter(): AdapterConstructor {
-  const db = openDatabase();
-  db.exec(`
-    create table if not exists oidc_payloads (
-      model varchar(64) not null, id varchar(255) not null, payload text not null, grant_id varchar(255),
-      user_code varchar(255), uid varchar(255), expires_at bigint, consumed_at bigint, primary key (model, id));
-    create index if not exists oidc_payloads_grant_id on oidc_payloads (grant_id) where grant_id is not null;
-    create index if not exists oidc_payloads_user_code on oidc_payloads (user_code) where user_code is not null;
-    create index if not exists oidc_payloads_uid on oidc_payloads (uid) where uid is not null;`);
+export function sqliteAdapter(db: SQLite.Database): AdapterConstructor {
   const upsert = db.prepare(
     `insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at) values (?, ?, ?, ?, ?, ?, ?)
      on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
@@ -106,20 +108,7 @@ export function sqliteAdapter(): AdapterConstructor {
   };
 }
 
-function openAuditLog() {
-  const db = openDatabase();
-  db.exec(`
-    create table audit_log (
-      id integer primary key autoincrement, created_at bigint not null, actor_type varchar(16) not null,
-      actor_id varchar(255), actor_name varchar(255), action varchar(64) not null, target_type varchar(64),
-      target_id varchar(255), client_id varchar(255), ip varchar(64), user_agent varchar(512),
-      request_id varchar(128), outcome varchar(16) not null, details text not null,
-      check (actor_type in ('user', 'client', 'system')), check (outcome in ('success', 'failure')));
-    create index audit_log_created_at on audit_log (created_at, id);
-    create index audit_log_actor on audit_log (actor_type, actor_id, id);
-    create index audit_log_action on audit_log (action, id);
-    create index audit_log_client_id on audit_log (client_id, id);
-    create index audit_log_target on audit_log (target_type, target_id, id);`);
+function openAuditLog(db: SQLite.Database) {
   const insert = db.prepare(
     `insert into audit_log (created_at, actor_type, actor_id, action, client_id, ip, user_agent, request_id,
        outcome, details) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -144,7 +133,10 @@ function openAuditLog() {
 }
 
 /** The provider's request handler with the duties around it. */
-export function addDuties(provider: Provider): (req: IncomingMessage, res: ServerResponse) => void {
+export function addDuties(
+  provider: Provider,
+  db: SQLite.Database,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const log = pino({ base: { service: 'bench-duties' } }, destination({ dest: 1, sync: false }));
   const metrics = createHttpMetrics();
   const issued = new Counter({
@@ -153,7 +145,7 @@ export function addDuties(provider: Provider): (req: IncomingMessage, res: Serve
     labelNames: ['grant_type', 'client_id'],
     registers: [metrics.registry],
   });
-  const audit = openAuditLog();
+  const audit = openAuditLog(db);
 
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const grantType = String(ctx.oidc.params?.grant_type ?? 'unknown');

@@ -43,19 +43,23 @@ export async function storeNewTrades(
   dialect: DialectName,
   trades: readonly Trade[],
 ): Promise<Set<string>> {
-  if (dialect === 'postgres') return storeNewTradesPostgres(db, trades);
-  const rows: TradesTable[] = trades.map((trade) => ({
-    symbol: trade.symbol,
-    trade_id: trade.id,
-    price: trade.priceText,
-    qty: trade.qtyText,
-    time: trade.time,
-    taker_side: trade.takerBuy ? 'buy' : 'sell',
-  }));
-  const inserted = await insertTrades.execute(db, rows);
+  const rows = trades.map(tradeRow);
+  const inserted =
+    dialect === 'postgres' ? await storeNewTradesPostgres(db, rows) : await insertTrades.execute(db, rows);
   // pg returns bigint as number through @platform/db's type parser, SQLite as number: one key format.
   return new Set(inserted.map((row) => tradeKey(row.symbol, Number(row.trade_id))));
 }
+
+const tradeRow = (trade: Trade): TradesTable => ({
+  symbol: trade.symbol,
+  trade_id: trade.id,
+  price: trade.priceText,
+  qty: trade.qtyText,
+  time: trade.time,
+  taker_side: trade.takerBuy ? 'buy' : 'sell',
+});
+
+type StoredKey = Pick<TradesTable, 'symbol' | 'trade_id'>;
 
 const PG_TRADE_CHUNK = 10_000;
 const UNIQUE_VIOLATION = '23505';
@@ -69,21 +73,21 @@ const UNIQUE_VIOLATION = '23505';
  * the savepoint and goes through insertNewTradesPostgres, which skips the stored ones. Either way the rows,
  * the conflict rule and the returned keys are exactly those of the portable statement above (SQLite's).
  */
-async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
+async function storeNewTradesPostgres(db: Db, rows: readonly TradesTable[]): Promise<readonly StoredKey[]> {
   await sql`savepoint store_trades`.execute(db);
   try {
     await copyFrom(
       db,
       'trades',
       TRADE_COLUMNS,
-      trades.map((t) => [t.symbol, t.id, t.priceText, t.qtyText, t.time, t.takerBuy ? 'buy' : 'sell']),
+      rows.map((row) => TRADE_COLUMNS.map((column) => row[column])),
     );
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await sql`rollback to savepoint store_trades`.execute(db);
-    return insertNewTradesPostgres(db, trades);
+    return insertNewTradesPostgres(db, rows);
   }
-  return new Set(trades.map((t) => tradeKey(t.symbol, t.id)));
+  return rows;
 }
 
 /**
@@ -91,19 +95,20 @@ async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise
  * statement for PostgreSQL to parse and plan, where a VALUES list would have 60,000 placeholders), with ON
  * CONFLICT skipping the stored ones and RETURNING naming the new ones.
  */
-async function insertNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  for (let start = 0; start < trades.length; start += PG_TRADE_CHUNK) {
-    const chunk = trades.slice(start, start + PG_TRADE_CHUNK);
-    const result = await sql<{ symbol: string; trade_id: number }>`
+async function insertNewTradesPostgres(db: Db, rows: readonly TradesTable[]): Promise<StoredKey[]> {
+  const inserted: StoredKey[] = [];
+  for (let start = 0; start < rows.length; start += PG_TRADE_CHUNK) {
+    const chunk = rows.slice(start, start + PG_TRADE_CHUNK);
+    const column = <K extends keyof TradesTable>(name: K) => chunk.map((row) => row[name]);
+    const result = await sql<StoredKey>`
       insert into trades (symbol, trade_id, price, qty, time, taker_side)
       select * from unnest(
-        ${chunk.map((t) => t.symbol)}::varchar[], ${chunk.map((t) => t.id)}::bigint[],
-        ${chunk.map((t) => t.priceText)}::numeric[], ${chunk.map((t) => t.qtyText)}::numeric[],
-        ${chunk.map((t) => t.time)}::bigint[], ${chunk.map((t) => (t.takerBuy ? 'buy' : 'sell'))}::varchar[])
+        ${column('symbol')}::varchar[], ${column('trade_id')}::bigint[],
+        ${column('price')}::numeric[], ${column('qty')}::numeric[],
+        ${column('time')}::bigint[], ${column('taker_side')}::varchar[])
       on conflict (symbol, trade_id) do nothing
       returning symbol, trade_id`.execute(db);
-    for (const row of result.rows) inserted.add(tradeKey(row.symbol, Number(row.trade_id)));
+    for (const row of result.rows) inserted.push(row);
   }
   return inserted;
 }

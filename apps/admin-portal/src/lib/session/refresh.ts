@@ -31,9 +31,13 @@ type Exchange = (session: StoredSession, refreshToken: string) => Promise<Stored
  * refreshSession gives the newer session back without asking oauth-service, so the browser gets it too.
  */
 export function superseded(session: StoredSession): boolean {
-  if (!session.refreshToken) return false;
-  const entry = recent.get(keyOf(session.refreshToken));
-  return entry !== undefined && entry.until >= Date.now();
+  return !!session.refreshToken && recentRefresh(session.refreshToken) !== undefined;
+}
+
+/** This portal's refresh of `refreshToken`, if it made one within SHARE_RESULT_MS. */
+function recentRefresh(refreshToken: string) {
+  const entry = recent.get(keyOf(refreshToken));
+  return entry && entry.until >= Date.now() ? entry : undefined;
 }
 
 /** The refreshed session, or null when the provider refuses (revoked, expired, client disabled). */
@@ -118,9 +122,7 @@ const MAX_ROTATION_HOPS = 8;
  * oauth-service, in which case the token may still be unspent).
  */
 async function rotatedTo(refreshToken: string): Promise<StoredSession | null | undefined> {
-  const entry = recent.get(keyOf(refreshToken));
-  if (!entry || entry.until < Date.now()) return undefined;
-  return entry.result.catch(() => undefined);
+  return recentRefresh(refreshToken)?.result.catch(() => undefined);
 }
 
 async function introspectAtProvider(token: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { permissionsFromScope } from '../access/permissions.ts';
 import { portalConfig } from '../config.ts';
 
@@ -75,10 +75,8 @@ export function refreshDue(
 function issuedAt(token: string): number | undefined {
   if (!isJwt(token)) return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
-      iat?: unknown;
-    };
-    return typeof payload.iat === 'number' ? payload.iat : undefined;
+    const { iat } = decodeJwt(token);
+    return typeof iat === 'number' ? iat : undefined;
   } catch {
     return undefined;
   }
