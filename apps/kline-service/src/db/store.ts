@@ -5,6 +5,7 @@ import { copyFrom, type Database, type DialectName, type Kysely, sql } from '@pl
 import { type Candle, candleKey, type KlineArray, type Trade, toKlineArray } from '../market/candle.ts';
 import { BASE_SCALE, formatDecimal, parseStoredDecimal, QUOTE_SCALE } from '../market/decimal.ts';
 import { type Interval, isInterval } from '../market/intervals.ts';
+import { TradeKeyMap } from '../market/trade-keys.ts';
 import { BulkInsert } from './bulk-insert.ts';
 import type { CandlesTable, KlineSchema, SymbolsTable, TradesTable } from './schema.ts';
 
@@ -31,23 +32,19 @@ const insertTrades = new BulkInsert<KlineSchema, TradesTable, { symbol: string; 
       .returning(['symbol', 'trade_id']),
 });
 
-export const tradeKey = (symbol: string, id: number) => `${symbol}|${id}`;
-
 /**
- * Inserts the trades whose (symbol, id) is not stored yet and returns the keys of those it inserted: the
- * others are duplicates of acknowledged trades and must not be counted again. `db` must be a transaction
- * (the ingest group's): on PostgreSQL the load runs under a savepoint.
+ * Inserts the trades whose (symbol, id) is not stored yet and returns those it inserted, in input order (the
+ * input itself when all were new): the others are duplicates of acknowledged trades and must not be counted
+ * again. `trades` must not repeat a (symbol, id). `db` must be a transaction (the ingest group's): on
+ * PostgreSQL the load runs under a savepoint.
  */
 export async function storeNewTrades(
   db: Db,
   dialect: DialectName,
   trades: readonly Trade[],
-): Promise<Set<string>> {
-  const rows = trades.map(tradeRow);
-  const inserted =
-    dialect === 'postgres' ? await storeNewTradesPostgres(db, rows) : await insertTrades.execute(db, rows);
-  // pg returns bigint as number through @platform/db's type parser, SQLite as number: one key format.
-  return new Set(inserted.map((row) => tradeKey(row.symbol, Number(row.trade_id))));
+): Promise<readonly Trade[]> {
+  if (dialect === 'postgres') return storeNewTradesPostgres(db, trades);
+  return insertedOf(trades, await insertTrades.execute(db, trades.map(tradeRow)));
 }
 
 const tradeRow = (trade: Trade): TradesTable => ({
@@ -58,6 +55,15 @@ const tradeRow = (trade: Trade): TradesTable => ({
   time: trade.time,
   taker_side: trade.takerBuy ? 'buy' : 'sell',
 });
+
+/** The trades whose keys a RETURNING clause reported inserted. */
+function insertedOf(trades: readonly Trade[], keys: readonly StoredKey[]): readonly Trade[] {
+  if (keys.length === trades.length) return trades;
+  const inserted = new TradeKeyMap<true>();
+  // pg returns bigint as number through @platform/db's type parser, SQLite as number.
+  for (const key of keys) inserted.addNew(key.symbol, Number(key.trade_id), true);
+  return trades.filter((trade) => inserted.has(trade.symbol, trade.id));
+}
 
 type StoredKey = Pick<TradesTable, 'symbol' | 'trade_id'>;
 
@@ -73,21 +79,24 @@ const UNIQUE_VIOLATION = '23505';
  * the savepoint and goes through insertNewTradesPostgres, which skips the stored ones. Either way the rows,
  * the conflict rule and the returned keys are exactly those of the portable statement above (SQLite's).
  */
-async function storeNewTradesPostgres(db: Db, rows: readonly TradesTable[]): Promise<readonly StoredKey[]> {
+async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<readonly Trade[]> {
   await sql`savepoint store_trades`.execute(db);
   try {
     await copyFrom(
       db,
       'trades',
       TRADE_COLUMNS,
-      rows.map((row) => TRADE_COLUMNS.map((column) => row[column])),
+      trades.map((trade) => {
+        const row = tradeRow(trade);
+        return TRADE_COLUMNS.map((column) => row[column]);
+      }),
     );
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await sql`rollback to savepoint store_trades`.execute(db);
-    return insertNewTradesPostgres(db, rows);
+    return insertedOf(trades, await insertNewTradesPostgres(db, trades.map(tradeRow)));
   }
-  return rows;
+  return trades;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { createDatabase } from '@platform/db';
-import { describeEachDialect } from '@platform/db/testing';
+import { createTempDatabase, describeEachDialect, type TempDatabase } from '@platform/db/testing';
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KlineSchema } from '../db/schema.ts';
-import { queryKlines } from '../db/store.ts';
+import { type KlineDatabase, queryKlines } from '../db/store.ts';
 import type { Candle } from '../market/candle.ts';
 import { migrate } from '../test/harness.ts';
 import { ON_TIME } from '../test/market-fixture.ts';
@@ -15,6 +15,50 @@ const trades = (items: readonly object[]) => {
   if (!result.ok) throw new Error(result.message);
   return result.trades;
 };
+
+// A trigger on the symbols table, the last write of a group's candle stage: it holds a group there (and
+// on PostgreSQL lets the next group load meanwhile) and fails a group that carries FAILUSDT.
+async function holdAndFailOnSymbols(database: KlineDatabase) {
+  if (database.dialect === 'postgres') {
+    await sql`create function hold_symbols() returns trigger language plpgsql as $$
+      begin
+        if new.symbol in ('SLOWUSDT', 'FAILUSDT') then perform pg_sleep(0.5); end if;
+        if new.symbol = 'FAILUSDT' then raise exception 'FAILUSDT refused by the test'; end if;
+        return new;
+      end $$`.execute(database.db);
+    await sql`create trigger hold_symbols before insert or update on symbols
+      for each row execute function hold_symbols()`.execute(database.db);
+    return async () => {
+      await sql`drop trigger hold_symbols on symbols`.execute(database.db);
+      await sql`drop function hold_symbols()`.execute(database.db);
+    };
+  }
+  await sql`create trigger fail_symbols before insert on symbols when new.symbol = 'FAILUSDT'
+    begin select raise(abort, 'FAILUSDT refused by the test'); end`.execute(database.db);
+  return async () => {
+    await sql`drop trigger fail_symbols`.execute(database.db);
+  };
+}
+
+const storedIds = async (database: KlineDatabase, symbol: string) =>
+  (
+    await database.db
+      .selectFrom('trades')
+      .select('trade_id')
+      .where('symbol', '=', symbol)
+      .orderBy('trade_id')
+      .execute()
+  ).map((row) => Number(row.trade_id));
+
+const at = Date.parse('2024-04-04T00:00:00Z');
+const trade = (symbol: string, id: number, qty = '1') => ({
+  symbol,
+  id,
+  price: '10',
+  qty,
+  time: at + id * 1000,
+  takerSide: 'sell',
+});
 
 describeEachDialect('Ingestor', (temp) => {
   it('groups concurrent calls into few transactions and resolves each with its own counts', async () => {
@@ -110,6 +154,60 @@ describeEachDialect('Ingestor', (temp) => {
     await database.close();
   });
 
+  it('counts once an id that a group repeats from the group still in flight before it', async () => {
+    const database = createDatabase<KlineSchema>(temp().url);
+    const restore = await holdAndFailOnSymbols(database);
+    const ingestor = new Ingestor({ database });
+    await ingestor.start();
+    try {
+      // The first call starts a group at once; the second queues and becomes the next group, which on
+      // PostgreSQL loads while the first is held, its COPY waiting on the first's uncommitted id 2.
+      const first = ingestor.submit(trades([trade('SLOWUSDT', 1), trade('TWOUSDT', 1), trade('TWOUSDT', 2)]));
+      const second = ingestor.submit(trades([trade('TWOUSDT', 2, '5'), trade('TWOUSDT', 3)]));
+      expect(await first).toEqual({ accepted: 3, duplicates: 0 });
+      expect(await second).toEqual({ accepted: 1, duplicates: 1 });
+      expect(await storedIds(database, 'TWOUSDT')).toEqual([1, 2, 3]);
+      const day = await queryKlines(database.db, { symbol: 'TWOUSDT', interval: '1d', limit: 10 });
+      // Volume 3 and 3 trades: id 2 counted once, with the first write's quantity.
+      expect(day.map((k) => [k[5], k[8]])).toEqual([['3.00000000', 3]]);
+      expect(ingestor.stats()).toMatchObject({ transactions: 2, trades: 4, duplicates: 1 });
+    } finally {
+      await ingestor.idle();
+      await restore();
+      await database.close();
+    }
+  });
+
+  it('stores the ids a failed group carried when the next group repeats them, aggregating only what was committed', async () => {
+    const database = createDatabase<KlineSchema>(temp().url);
+    const restore = await holdAndFailOnSymbols(database);
+    const published: Candle[][] = [];
+    const ingestor = new Ingestor({ database, onCommit: (c) => published.push(c) });
+    await ingestor.start();
+    try {
+      const failing = ingestor.submit(
+        trades([trade('FAILUSDT', 1), trade('RETUSDT', 10), trade('RETUSDT', 11)]),
+      );
+      const next = ingestor.submit(trades([trade('RETUSDT', 11), trade('RETUSDT', 12)]));
+      await expect(failing).rejects.toMatchObject({ status: 503, code: 'storage_unavailable' });
+      // Id 11 was the failed group's, rolled back: new for this one, not a duplicate.
+      expect(await next).toEqual({ accepted: 2, duplicates: 0 });
+      expect(await storedIds(database, 'RETUSDT')).toEqual([11, 12]);
+      expect(await storedIds(database, 'FAILUSDT')).toEqual([]);
+      const day = await queryKlines(database.db, { symbol: 'RETUSDT', interval: '1d', limit: 10 });
+      expect(day.map((k) => [k[5], k[8]])).toEqual([['2.00000000', 2]]);
+      // Nothing of the failed group reached memory or the subscribers.
+      expect(ingestor.hasSymbol('FAILUSDT')).toBe(false);
+      expect(ingestor.symbols().find((s) => s.symbol === 'RETUSDT')?.trades).toBe(2);
+      expect(published.flat().some((c) => c.symbol === 'FAILUSDT')).toBe(false);
+      expect(published.flat().find((c) => c.symbol === 'RETUSDT' && c.interval === '1d')?.trades).toBe(2);
+    } finally {
+      await ingestor.idle();
+      await restore();
+      await database.close();
+    }
+  });
+
   it('reads candles evicted from its cache back from the database', async () => {
     const database = createDatabase<KlineSchema>(temp().url);
     const ingestor = new Ingestor({ database, cacheSize: 1 });
@@ -125,5 +223,60 @@ describeEachDialect('Ingestor', (temp) => {
     const day = await queryKlines(database.db, { symbol: 'EVTUSDT', interval: '1d', limit: 10 });
     expect(day.map((k) => [k[5], k[7], k[8]])).toEqual([['2.50000000', '5.00000000', 5]]);
     await database.close();
+  });
+});
+
+// SQLite has one writer: there groups run one at a time (pipeline 1), which the suites above cover.
+describe('[postgres] Ingestor pipeline', () => {
+  let temp: TempDatabase | undefined;
+  beforeAll(async () => {
+    temp = await createTempDatabase('postgres');
+    await migrate(temp.url);
+  });
+  afterAll(async () => {
+    await temp?.drop();
+  });
+
+  it('loads the next group while the one before writes its candles', async () => {
+    const database = createDatabase<KlineSchema>(temp!.url);
+    const observer = createDatabase<KlineSchema>(temp!.url);
+    const restore = await holdAndFailOnSymbols(database);
+    const published: string[] = [];
+    const ingestor = new Ingestor({
+      database,
+      onCommit: (candles) => published.push(candles[0]!.symbol),
+    });
+    await ingestor.start();
+    try {
+      const first = ingestor.submit(trades([trade('SLOWUSDT', 100)]));
+      const second = ingestor.submit(trades([trade('PIPEUSDT', 1), trade('PIPEUSDT', 2)]));
+      // While the first group sleeps in its candle stage, the second has written its trades in a
+      // transaction of its own: two open transactions of the ingestor hold a transaction id.
+      let writers = 0;
+      const deadline = Date.now() + 2000;
+      while (Date.now() < deadline && writers < 2) {
+        const row = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()`.execute(
+          observer.db,
+        );
+        writers = row.rows[0]!.n;
+      }
+      expect(writers).toBe(2);
+      expect(await first).toEqual({ accepted: 1, duplicates: 0 });
+      expect(await second).toEqual({ accepted: 2, duplicates: 0 });
+      // Committed and published in queue order.
+      expect(published).toEqual(['SLOWUSDT', 'PIPEUSDT']);
+    } finally {
+      await ingestor.idle();
+      await restore();
+      await observer.close();
+      await database.close();
+    }
+  });
+
+  it('refuses a pipeline other than 1 or 2', () => {
+    const database = createDatabase<KlineSchema>(temp!.url);
+    expect(() => new Ingestor({ database, pipeline: 3 as 2 })).toThrow(/pipeline must be 1 or 2/);
+    void database.close();
   });
 });

@@ -2,6 +2,7 @@
 // bad item is refused whole: nothing of it is applied.
 import type { Trade } from '../market/candle.ts';
 import { MAX_INTEGER_DIGITS, parseInputDecimal, quoteOf } from '../market/decimal.ts';
+import { TradeKeyMap } from '../market/trade-keys.ts';
 
 export const MAX_BATCH = 10_000;
 /** Items listed in the 400; the problem also says how many were bad in all. */
@@ -181,21 +182,23 @@ export function validateBatch(body: unknown, now: number): BatchResult {
   const trades: Trade[] = [];
   const issues: TradeIssue[] = [];
   let invalid = 0;
-  const seen = new Map<string, { index: number; trade: Trade }>();
+  // Where each (symbol, id) first appears, as an item index.
+  const firstIndex = new TradeKeyMap<number>();
+  const firstTrade: Trade[] = [];
   for (let index = 0; index < items.length; index += 1) {
     const problems: Array<[string, string]> = [];
     const trade = fastTrade(items[index], now) ?? checkTrade(items[index], now, problems);
     if (trade) {
-      const key = `${trade.symbol}|${trade.id}`;
-      const first = seen.get(key);
-      if (!first) {
-        seen.set(key, { index, trade });
+      firstTrade[index] = trade;
+      if (firstIndex.addNew(trade.symbol, trade.id, index)) {
         trades.push(trade);
-      } else if (!sameTrade(first.trade, trade)) {
-        problems.push([
-          'id',
-          `id ${trade.id} of ${trade.symbol} already appears at index ${first.index} with different values`,
-        ]);
+      } else {
+        const first = firstIndex.get(trade.symbol, trade.id)!;
+        if (!sameTrade(firstTrade[first]!, trade))
+          problems.push([
+            'id',
+            `id ${trade.id} of ${trade.symbol} already appears at index ${first} with different values`,
+          ]);
       }
     }
     if (problems.length === 0) continue;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { validateBatch } from '../ingest/validate.ts';
 import { EXPECTED, LATE, ON_TIME, SYMBOL } from '../test/market-fixture.ts';
 import { aggregate, touchedKeys } from './aggregate.ts';
-import { type Candle, perSecondPartials, type Trade, toKlineArray } from './candle.ts';
+import {
+  addTrade,
+  type Candle,
+  mergeInto,
+  partialOf,
+  perSecondPartials,
+  type Trade,
+  toKlineArray,
+} from './candle.ts';
 import { INTERVALS } from './intervals.ts';
 
 const trades = (items: readonly object[]): Trade[] => {
@@ -125,5 +133,29 @@ describe('aggregation against hand-computed candles', () => {
     expect(keys.size).toBe(16);
     expect(keys.has(`${SYMBOL}|1w|${Date.parse('2024-03-04T00:00:00Z')}`)).toBe(true);
     expect(keys.has(`${SYMBOL}|1M|${Date.parse('2024-03-01T00:00:00Z')}`)).toBe(true);
+  });
+});
+
+describe('addTrade', () => {
+  it('folds a trade into a partial exactly as merging the trade’s own partial does', () => {
+    // Times repeat and go back and forth so that every branch is taken: a new open, a new close, ties
+    // broken by id either way, taker buys and sells, new highs and lows.
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      symbol: 'ADDUSDT',
+      id: (i * 37) % 61,
+      price: `${100 + ((i * 13) % 17)}.${(i * 7) % 100}`,
+      qty: `0.${1 + ((i * 11) % 97)}`,
+      time: Date.parse('2024-05-01T00:00:00Z') + ((i * 29) % 7) * 100,
+      takerSide: i % 3 === 0 ? 'buy' : 'sell',
+    }));
+    const all = trades(items);
+    const viaAdd = partialOf(all[0]!);
+    const viaMerge = partialOf(all[0]!);
+    for (const trade of all.slice(1)) {
+      addTrade(viaAdd, trade);
+      mergeInto(viaMerge, partialOf(trade));
+    }
+    expect(viaAdd).toEqual(viaMerge);
+    expect(viaAdd.trades).toBe(60);
   });
 });

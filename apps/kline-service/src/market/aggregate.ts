@@ -3,7 +3,7 @@ import { type Candle, candleFrom, cloneCandle, mergeInto, type PerSecond, target
 /** The candle keys (symbol|interval|openTime) that `trades` touch: what must be known before aggregating. */
 export function touchedKeys(seconds: PerSecond): Set<string> {
   const keys = new Set<string>();
-  for (const { second, partial } of seconds.values()) {
+  for (const { second, partial } of seconds) {
     for (const target of targetsOf(partial.symbol, second)) keys.add(target.key);
   }
   return keys;
@@ -20,7 +20,7 @@ export function aggregate(
   existing: (key: string) => Candle | undefined,
 ): Map<string, Candle> {
   const updated = new Map<string, Candle>();
-  for (const { second, partial } of seconds.values()) {
+  for (const { second, partial } of seconds) {
     for (const { interval, openTime, key } of targetsOf(partial.symbol, second)) {
       const current = updated.get(key);
       if (current) {
