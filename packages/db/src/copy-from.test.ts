@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFrom, copyTextRow } from './copy-from.ts';
+import { copyFrom, copyTextFrom, copyTextRow } from './copy-from.ts';
 import { createDatabase, type Database } from './create-database.ts';
 import { sql } from './index.ts';
 import { createTempDatabase, type TempDatabase } from './temp-database.ts';
@@ -105,6 +105,24 @@ describe('[postgres] copyFrom', () => {
     await expect(copyFrom(database.db, 'items; drop table items', ['id'], [[1]])).rejects.toThrow(
       /unsafe identifier/,
     );
+  });
+
+  it('loads text already in COPY format, and refuses text that does not end its last line', async () => {
+    await copyTextFrom(database.db, 'items', ['id', 'label', 'amount'], '40\tfirst\t4\n41\t\\N\t4.5\n');
+    const stored = await database.db
+      .selectFrom('items')
+      .selectAll()
+      .where('id', '>=', 40)
+      .orderBy('id')
+      .execute();
+    expect(stored).toEqual([
+      { id: 40, label: 'first', amount: '4.00000000' },
+      { id: 41, label: null, amount: '4.50000000' },
+    ]);
+    await expect(copyTextFrom(database.db, 'items', ['id', 'label', 'amount'], '42\tx\t1')).rejects.toThrow(
+      /must end with a newline/,
+    );
+    expect(await database.db.selectFrom('items').select('id').where('id', '=', 42).execute()).toEqual([]);
   });
 
   it('leaves other statements alone, even ones that mention COPY', async () => {

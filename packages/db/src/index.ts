@@ -3,7 +3,7 @@ export { sql } from 'kysely';
 export { BACKUP_NAME, backupDatabase, backupStamp, restoreDatabase } from './backup.ts';
 export { type DatabaseTasks, runDatabaseTask } from './cli.ts';
 export { decimalColumn, jsonColumn, nowMs, timestampMs } from './columns.ts';
-export { type CopyValue, copyFrom, copyTextRow } from './copy-from.ts';
+export { type CopyValue, copyFrom, copyTextFrom, copyTextRow } from './copy-from.ts';
 export { createDatabase, type Database, type DatabaseOptions, type DialectName } from './create-database.ts';
 export {
   type Migration,

@@ -1,7 +1,7 @@
 // Every SQL statement of the service: trades and candles written in one transaction per ingest group,
 // candles and symbols read back. Dialect-agnostic Kysely throughout, except the PostgreSQL trade load
 // (storeNewTradesPostgres says why).
-import { copyFrom, type Database, type DialectName, type Kysely, sql } from '@platform/db';
+import { copyTextFrom, type Database, type DialectName, type Kysely, sql } from '@platform/db';
 import { type Candle, candleKey, type KlineArray, type Trade, toKlineArray } from '../market/candle.ts';
 import { BASE_SCALE, formatDecimal, parseStoredDecimal, QUOTE_SCALE } from '../market/decimal.ts';
 import { type Interval, isInterval } from '../market/intervals.ts';
@@ -19,7 +19,7 @@ const quote = (value: bigint) => formatDecimal(value, QUOTE_SCALE);
 const TRADE_CHUNK = 1000;
 const CANDLE_CHUNK = 500;
 
-const TRADE_COLUMNS = ['symbol', 'trade_id', 'price', 'qty', 'time', 'taker_side'] as const;
+export const TRADE_COLUMNS = ['symbol', 'trade_id', 'price', 'qty', 'time', 'taker_side'] as const;
 
 const insertTrades = new BulkInsert<KlineSchema, TradesTable, { symbol: string; trade_id: number }>({
   columns: TRADE_COLUMNS,
@@ -47,7 +47,7 @@ export async function storeNewTrades(
   return insertedOf(trades, await insertTrades.execute(db, trades.map(tradeRow)));
 }
 
-const tradeRow = (trade: Trade): TradesTable => ({
+export const tradeRow = (trade: Trade): TradesTable => ({
   symbol: trade.symbol,
   trade_id: trade.id,
   price: trade.priceText,
@@ -55,6 +55,15 @@ const tradeRow = (trade: Trade): TradesTable => ({
   time: trade.time,
   taker_side: trade.takerBuy ? 'buy' : 'sell',
 });
+
+/**
+ * tradeRow as a line of COPY's text format, in TRADE_COLUMNS order, written directly: at 200,000 trades a
+ * second the generic copyFrom (a row object, an array, an escape check per value) cost twice as much. No
+ * value needs escaping: a Trade is validated, so its symbol is [A-Z0-9], its decimals digits and a dot, and
+ * the rest numbers. The test beside this file checks the line against copyTextRow of tradeRow.
+ */
+export const tradeCopyLine = (trade: Trade): string =>
+  `${trade.symbol}\t${trade.id}\t${trade.priceText}\t${trade.qtyText}\t${trade.time}\t${trade.takerBuy ? 'buy' : 'sell'}\n`;
 
 /** The trades whose keys a RETURNING clause reported inserted. */
 function insertedOf(trades: readonly Trade[], keys: readonly StoredKey[]): readonly Trade[] {
@@ -82,15 +91,9 @@ const UNIQUE_VIOLATION = '23505';
 async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise<readonly Trade[]> {
   await sql`savepoint store_trades`.execute(db);
   try {
-    await copyFrom(
-      db,
-      'trades',
-      TRADE_COLUMNS,
-      trades.map((trade) => {
-        const row = tradeRow(trade);
-        return TRADE_COLUMNS.map((column) => row[column]);
-      }),
-    );
+    let text = '';
+    for (const trade of trades) text += tradeCopyLine(trade);
+    await copyTextFrom(db, 'trades', TRADE_COLUMNS, text);
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await sql`rollback to savepoint store_trades`.execute(db);

@@ -12,18 +12,48 @@ export const MAX_INTEGER_DIGITS = 15;
 
 const POWERS: bigint[] = Array.from({ length: QUOTE_SCALE + 1 }, (_, i) => 10n ** BigInt(i));
 
-// Unsigned, no exponent, no leading zeros (except "0.x"), 1–15 integer digits and at most 8 fractional.
-const INPUT = new RegExp(`^(0|[1-9]\\d{0,${MAX_INTEGER_DIGITS - 1}})(?:\\.(\\d{1,${BASE_SCALE}}))?$`);
+const SCALE = 10 ** BASE_SCALE;
+const SCALE_BIG = 10n ** BigInt(BASE_SCALE);
+// Below this integer part, integer × 10^8 + fraction stays under 2^53: one exact Number, one BigInt.
+const SMALL_INTEGER = Math.floor((Number.MAX_SAFE_INTEGER - SCALE) / SCALE);
 
 /**
  * Parses an input decimal string (a trade's price or quantity) to scale 8. Returns null when the text is
- * not a plain decimal of at most 15 integer and 8 fractional digits.
+ * not a plain decimal: unsigned, no exponent, no leading zero (except "0.x"), 1–15 integer digits and at
+ * most 8 fractional ones. Hand-written rather than a regular expression and BigInt(string): it runs twice
+ * per ingested trade, and this way costs a third as much (0.055 against 0.144 µs here); the test beside
+ * it checks it against the rule written as a regular expression.
  */
 export function parseInputDecimal(text: string): bigint | null {
-  const match = INPUT.exec(text);
-  if (!match) return null;
-  const fraction = match[2] ?? '';
-  return BigInt(match[1]! + fraction.padEnd(BASE_SCALE, '0'));
+  const length = text.length;
+  let i = 0;
+  let integer = 0;
+  if (text.charCodeAt(0) === 48 /* 0 */) i = 1;
+  else {
+    for (; i < length; i += 1) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      integer = integer * 10 + c;
+    }
+    if (i === 0 || i > MAX_INTEGER_DIGITS) return null;
+  }
+  let fraction = 0;
+  if (i < length) {
+    if (text.charCodeAt(i) !== 46 /* . */) return null;
+    const start = i + 1;
+    for (i = start; i < length; i += 1) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      fraction = fraction * 10 + c;
+    }
+    const digits = length - start;
+    if (digits === 0 || digits > BASE_SCALE) return null;
+    fraction *= 10 ** (BASE_SCALE - digits);
+  }
+  // Both parts are exact Numbers: at most 15 integer digits (< 2^53) and a fraction below 10^8.
+  return integer <= SMALL_INTEGER
+    ? BigInt(integer * SCALE + fraction)
+    : BigInt(integer) * SCALE_BIG + BigInt(fraction);
 }
 
 // What the databases give back: SQLite returns the text we stored, PostgreSQL numeric(p, s) pads to s digits.
