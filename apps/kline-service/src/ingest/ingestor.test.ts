@@ -50,6 +50,25 @@ const storedIds = async (database: KlineDatabase, symbol: string) =>
       .execute()
   ).map((row) => Number(row.trade_id));
 
+/** An ingestor on `url` with holdAndFailOnSymbols in place, all undone after `body`. */
+async function withHeldSymbols(
+  url: string,
+  body: (context: { database: KlineDatabase; ingestor: Ingestor; published: Candle[][] }) => Promise<void>,
+) {
+  const database = createDatabase<KlineSchema>(url);
+  const restore = await holdAndFailOnSymbols(database);
+  const published: Candle[][] = [];
+  const ingestor = new Ingestor({ database, onCommit: (c) => published.push(c) });
+  await ingestor.start();
+  try {
+    await body({ database, ingestor, published });
+  } finally {
+    await ingestor.idle();
+    await restore();
+    await database.close();
+  }
+}
+
 const at = Date.parse('2024-04-04T00:00:00Z');
 const trade = (symbol: string, id: number, qty = '1') => ({
   symbol,
@@ -155,11 +174,7 @@ describeEachDialect('Ingestor', (temp) => {
   });
 
   it('counts once an id that a group repeats from the group still in flight before it', async () => {
-    const database = createDatabase<KlineSchema>(temp().url);
-    const restore = await holdAndFailOnSymbols(database);
-    const ingestor = new Ingestor({ database });
-    await ingestor.start();
-    try {
+    await withHeldSymbols(temp().url, async ({ database, ingestor }) => {
       // The first call starts a group at once; the second queues and becomes the next group, which on
       // PostgreSQL loads while the first is held, its COPY waiting on the first's uncommitted id 2.
       const first = ingestor.submit(trades([trade('SLOWUSDT', 1), trade('TWOUSDT', 1), trade('TWOUSDT', 2)]));
@@ -171,20 +186,11 @@ describeEachDialect('Ingestor', (temp) => {
       // Volume 3 and 3 trades: id 2 counted once, with the first write's quantity.
       expect(day.map((k) => [k[5], k[8]])).toEqual([['3.00000000', 3]]);
       expect(ingestor.stats()).toMatchObject({ transactions: 2, trades: 4, duplicates: 1 });
-    } finally {
-      await ingestor.idle();
-      await restore();
-      await database.close();
-    }
+    });
   });
 
   it('stores the ids a failed group carried when the next group repeats them, aggregating only what was committed', async () => {
-    const database = createDatabase<KlineSchema>(temp().url);
-    const restore = await holdAndFailOnSymbols(database);
-    const published: Candle[][] = [];
-    const ingestor = new Ingestor({ database, onCommit: (c) => published.push(c) });
-    await ingestor.start();
-    try {
+    await withHeldSymbols(temp().url, async ({ database, ingestor, published }) => {
       const failing = ingestor.submit(
         trades([trade('FAILUSDT', 1), trade('RETUSDT', 10), trade('RETUSDT', 11)]),
       );
@@ -201,11 +207,7 @@ describeEachDialect('Ingestor', (temp) => {
       expect(ingestor.symbols().find((s) => s.symbol === 'RETUSDT')?.trades).toBe(2);
       expect(published.flat().some((c) => c.symbol === 'FAILUSDT')).toBe(false);
       expect(published.flat().find((c) => c.symbol === 'RETUSDT' && c.interval === '1d')?.trades).toBe(2);
-    } finally {
-      await ingestor.idle();
-      await restore();
-      await database.close();
-    }
+    });
   });
 
   it('reads candles evicted from its cache back from the database', async () => {
@@ -238,39 +240,30 @@ describe('[postgres] Ingestor pipeline', () => {
   });
 
   it('loads the next group while the one before writes its candles', async () => {
-    const database = createDatabase<KlineSchema>(temp!.url);
     const observer = createDatabase<KlineSchema>(temp!.url);
-    const restore = await holdAndFailOnSymbols(database);
-    const published: string[] = [];
-    const ingestor = new Ingestor({
-      database,
-      onCommit: (candles) => published.push(candles[0]!.symbol),
-    });
-    await ingestor.start();
     try {
-      const first = ingestor.submit(trades([trade('SLOWUSDT', 100)]));
-      const second = ingestor.submit(trades([trade('PIPEUSDT', 1), trade('PIPEUSDT', 2)]));
-      // While the first group sleeps in its candle stage, the second has written its trades in a
-      // transaction of its own: two open transactions of the ingestor hold a transaction id.
-      let writers = 0;
-      const deadline = Date.now() + 2000;
-      while (Date.now() < deadline && writers < 2) {
-        const row = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      await withHeldSymbols(temp!.url, async ({ ingestor, published }) => {
+        const first = ingestor.submit(trades([trade('SLOWUSDT', 100)]));
+        const second = ingestor.submit(trades([trade('PIPEUSDT', 1), trade('PIPEUSDT', 2)]));
+        // While the first group sleeps in its candle stage, the second has written its trades in a
+        // transaction of its own: two open transactions of the ingestor hold a transaction id.
+        let writers = 0;
+        const deadline = Date.now() + 2000;
+        while (Date.now() < deadline && writers < 2) {
+          const row = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()`.execute(
-          observer.db,
-        );
-        writers = row.rows[0]!.n;
-      }
-      expect(writers).toBe(2);
-      expect(await first).toEqual({ accepted: 1, duplicates: 0 });
-      expect(await second).toEqual({ accepted: 2, duplicates: 0 });
-      // Committed and published in queue order.
-      expect(published).toEqual(['SLOWUSDT', 'PIPEUSDT']);
+            observer.db,
+          );
+          writers = row.rows[0]!.n;
+        }
+        expect(writers).toBe(2);
+        expect(await first).toEqual({ accepted: 1, duplicates: 0 });
+        expect(await second).toEqual({ accepted: 2, duplicates: 0 });
+        // Committed and published in queue order.
+        expect(published.map((candles) => candles[0]!.symbol)).toEqual(['SLOWUSDT', 'PIPEUSDT']);
+      });
     } finally {
-      await ingestor.idle();
-      await restore();
       await observer.close();
-      await database.close();
     }
   });
 
