@@ -210,6 +210,60 @@ describeEachDialect('Ingestor', (temp) => {
     });
   });
 
+  it('stores and counts every id once when many concurrent calls overlap', async () => {
+    // 40 calls at once, each 60 trades drawn from 3 symbols × 120 ids, so calls repeat each other's ids
+    // within a group, across the groups in flight and against ids already committed. Two calls per group
+    // at most, so there are many groups.
+    const database = createDatabase<KlineSchema>(temp().url);
+    const ingestor = new Ingestor({ database, maxGroupTrades: 120 });
+    await ingestor.start();
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor((seed / 2_147_483_648) * n);
+    };
+    const symbols = ['OVAUSDT', 'OVBUSDT', 'OVCUSDT'];
+    // Each (symbol, id) always carries the same values, as a retried trade does.
+    const item = (symbol: string, id: number) => ({
+      symbol,
+      id,
+      price: `${10 + (id % 7)}`,
+      qty: `0.${1 + (id % 9)}`,
+      time: at + id * 1000,
+      takerSide: id % 2 ? 'buy' : 'sell',
+    });
+    const batches = Array.from({ length: 40 }, () => {
+      const byKey = new Map<string, object>();
+      while (byKey.size < 60) {
+        const symbol = symbols[random(3)]!;
+        const id = random(120);
+        byKey.set(`${symbol}|${id}`, item(symbol, id));
+      }
+      return [...byKey.values()];
+    });
+    const results = await Promise.all(batches.map((batch) => ingestor.submit(trades(batch))));
+    const unique = new Set(
+      batches.flat().map((t) => `${(t as { symbol: string }).symbol}|${(t as { id: number }).id}`),
+    );
+    expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(unique.size);
+    expect(results.every((r) => r.accepted + r.duplicates === 60)).toBe(true);
+    expect(ingestor.stats().transactions).toBeGreaterThanOrEqual(20);
+    for (const symbol of symbols) {
+      const ids = [...unique]
+        .filter((key) => key.startsWith(`${symbol}|`))
+        .map((key) => Number(key.split('|')[1]));
+      ids.sort((a, b) => a - b);
+      expect(await storedIds(database, symbol)).toEqual(ids);
+      const volume = ids.reduce((sum, id) => sum + (1 + (id % 9)), 0);
+      const day = await queryKlines(database.db, { symbol, interval: '1d', limit: 10 });
+      // One candle for the day: every stored id counted once, its quantity (0.1–0.9) once.
+      expect(day.map((k) => [k[8], k[5]])).toEqual([
+        [ids.length, `${Math.floor(volume / 10)}.${volume % 10}0000000`],
+      ]);
+    }
+    await database.close();
+  });
+
   it('reads candles evicted from its cache back from the database', async () => {
     const database = createDatabase<KlineSchema>(temp().url);
     const ingestor = new Ingestor({ database, cacheSize: 1 });
