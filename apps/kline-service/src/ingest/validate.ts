@@ -189,8 +189,8 @@ export function validateBatch(body: unknown, now: number): BatchResult {
     const problems: Array<[string, string]> = [];
     const trade = fastTrade(items[index], now) ?? checkTrade(items[index], now, problems);
     if (trade) {
-      firstTrade[index] = trade;
       if (firstIndex.addNew(trade.symbol, trade.id, index)) {
+        firstTrade[index] = trade;
         trades.push(trade);
       } else {
         const first = firstIndex.get(trade.symbol, trade.id)!;

@@ -13,7 +13,7 @@ export const MAX_INTEGER_DIGITS = 15;
 const POWERS: bigint[] = Array.from({ length: QUOTE_SCALE + 1 }, (_, i) => 10n ** BigInt(i));
 
 const SCALE = 10 ** BASE_SCALE;
-const SCALE_BIG = 10n ** BigInt(BASE_SCALE);
+const SCALE_BIG = POWERS[BASE_SCALE]!;
 // Below this integer part, integer × 10^8 + fraction stays under 2^53: one exact Number, one BigInt.
 const SMALL_INTEGER = Math.floor((Number.MAX_SAFE_INTEGER - SCALE) / SCALE);
 

@@ -6,11 +6,6 @@
 /** Values keyed by (symbol, trade id). */
 export class TradeKeyMap<V> {
   readonly #bySymbol = new Map<string, Map<number, V>>();
-  #size = 0;
-
-  get size(): number {
-    return this.#size;
-  }
 
   get(symbol: string, id: number): V | undefined {
     return this.#bySymbol.get(symbol)?.get(id);
@@ -28,7 +23,6 @@ export class TradeKeyMap<V> {
       this.#bySymbol.set(symbol, ids);
     } else if (ids.has(id)) return false;
     ids.set(id, value);
-    this.#size += 1;
     return true;
   }
 }
