@@ -24,9 +24,9 @@ export const SCOPES = ['flow:read', 'flow:write', 'flow:run', 'flow:approve'] as
 
 export type AppConfig = Omit<
   FlowServiceConfig,
-  'NODE_ENV' | 'HOST' | 'PORT' | 'LOG_FILE' | 'SHUTDOWN_DRAIN_DELAY_MS'
+  'NODE_ENV' | 'HOST' | 'PORT' | 'LOG_FILE' | 'SHUTDOWN_DRAIN_DELAY_MS' | 'TRUSTED_PROXIES'
 > &
-  Partial<Pick<FlowServiceConfig, 'LOG_FILE'>>;
+  Partial<Pick<FlowServiceConfig, 'LOG_FILE' | 'TRUSTED_PROXIES'>>;
 
 export interface BuildOptions {
   logStream?: LogStream;
@@ -65,6 +65,7 @@ export async function buildFlowService(
   const app = await createApp({
     name: 'flow-service',
     logLevel: config.LOG_LEVEL,
+    ...(config.TRUSTED_PROXIES ? { trustedProxies: config.TRUSTED_PROXIES } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
     readiness: { database: () => database.ping() },

@@ -36,7 +36,7 @@ export type AppConfig = Pick<
   | 'KLINE_SIMULATOR_SYMBOLS'
   | 'KLINE_SIMULATOR_RATE'
 > &
-  Partial<Pick<KlineServiceConfig, 'LOG_FILE'>>;
+  Partial<Pick<KlineServiceConfig, 'LOG_FILE' | 'TRUSTED_PROXIES'>>;
 
 export interface BuildOptions {
   /** Test hook: capture the JSON log lines. */
@@ -73,6 +73,7 @@ export async function buildKlineService(
   const app = await createApp({
     name: 'kline-service',
     logLevel: config.LOG_LEVEL,
+    ...(config.TRUSTED_PROXIES ? { trustedProxies: config.TRUSTED_PROXIES } : {}),
     ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
     bodyLimit: BODY_LIMIT,
     ...(options.logStream ? { logStream: options.logStream } : {}),

@@ -23,6 +23,7 @@ import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
 import { startExpiredCleanup } from './oidc/adapter/cleanup.ts';
 import { createKyselyAdapter } from './oidc/adapter/kysely-adapter.ts';
 import { observeProvider } from './oidc/events.ts';
+import { pinForwardedHeaders } from './oidc/forwarded.ts';
 import { mountProvider } from './oidc/mount.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
@@ -57,6 +58,7 @@ export async function buildOAuthService(
     const app = await createApp({
       name: 'oauth-service',
       logLevel: config.LOG_LEVEL,
+      trustedProxies: config.TRUSTED_PROXIES,
       ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
       ...(options.logStream ? { logStream: options.logStream } : {}),
       readiness: { database: () => database.ping() },
@@ -68,6 +70,7 @@ export async function buildOAuthService(
           'Identity administration of the OAuth 2.1 platform: users, roles, clients, resource servers, keys and audit.',
       },
     });
+    pinForwardedHeaders(app, config.PUBLIC_URL);
     await app.register(formbody, { bodyLimit: 64 * 1024 });
     await app.register(cookie);
 

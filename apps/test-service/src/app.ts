@@ -17,7 +17,7 @@ export type AppConfig = Pick<
   TestServiceConfig,
   'DATABASE_URL' | 'LOG_LEVEL' | 'OAUTH_ISSUER' | 'OAUTH_JWKS_URL' | 'TOKEN_AUDIENCE'
 > &
-  Partial<Pick<TestServiceConfig, 'LOG_FILE'>>;
+  Partial<Pick<TestServiceConfig, 'LOG_FILE' | 'TRUSTED_PROXIES'>>;
 
 export interface BuildOptions {
   /** Test hook: capture the JSON log lines. */
@@ -43,6 +43,7 @@ export async function buildTestService(
   const app = await createApp({
     name: 'test-service',
     logLevel: config.LOG_LEVEL,
+    ...(config.TRUSTED_PROXIES ? { trustedProxies: config.TRUSTED_PROXIES } : {}),
     ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
     ...(options.logStream ? { logStream: options.logStream } : {}),
     readiness: { database: () => database.ping() },

@@ -9,11 +9,13 @@ import {
   nodeEnv,
   port,
 } from './schemas.ts';
+import { trustedProxies } from './trusted-proxies.ts';
 
 /**
  * The variables every platform service reads the same way: how it runs (NODE_ENV, HOST, PORT), logs
- * (LOG_LEVEL, LOG_FILE), stops (SHUTDOWN_DRAIN_DELAY_MS), where its database is and the platform's public
- * origin. Each service spreads this into its own shape and adds what is its own.
+ * (LOG_LEVEL, LOG_FILE), stops (SHUTDOWN_DRAIN_DELAY_MS), where its database is, the platform's public
+ * origin and which proxies' forwarding headers it believes (TRUSTED_PROXIES). Each service spreads this
+ * into its own shape and adds what is its own.
  */
 export function serviceShape(name: string, defaultPort: number) {
   return {
@@ -26,6 +28,8 @@ export function serviceShape(name: string, defaultPort: number) {
     DATABASE_URL: databaseUrl(`file:data/${name}.db`),
     /** The platform's public origin (the gateway): the issuer and resource identifiers derive from it. */
     PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+    /** The proxies (CIDR blocks) whose forwarding headers are believed: see trusted-proxies.ts. */
+    TRUSTED_PROXIES: trustedProxies,
   };
 }
 

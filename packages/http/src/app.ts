@@ -6,6 +6,7 @@ import { registerMetrics } from './metrics.ts';
 import { notFoundHandler, unmatchedRouteError } from './not-found.ts';
 import { registerOpenApi } from './openapi.ts';
 import { type AppOptions, resolveAppOptions } from './options.ts';
+import { proxyTrust } from './proxy-trust.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 
 /** Set on every response while the service drains; see apps/pingora-proxy/src/upstream (DRAINING_HEADER). */
@@ -57,6 +58,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY, disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: settings.bodyLimit,
+    // request.ip/protocol/host come from X-Forwarded-* only when the peer is one of TRUSTED_PROXIES.
+    ...(settings.trustedProxies.length > 0 ? { trustProxy: proxyTrust(settings.trustedProxies) } : {}),
     // Requests arriving on open connections while draining are served (see the onSend hook below).
     return503OnClosing: false,
     // Report every failing field at once; bodies are bounded by bodyLimit and the list is capped.

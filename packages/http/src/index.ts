@@ -6,6 +6,7 @@ export type { AppMetrics } from './metrics.ts';
 export { UNMATCHED_ROUTE } from './metrics.ts';
 export { BEARER_SECURITY_SCHEME, problemResponses, problemSchema } from './openapi.ts';
 export type { AppOptions, LogStream, OpenApiOptions, ReadinessCheck } from './options.ts';
+export { proxyTrust } from './proxy-trust.ts';
 export { REQUEST_ID_HEADER } from './request-id.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';
 export { startServer } from './server.ts';

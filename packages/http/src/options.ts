@@ -1,6 +1,8 @@
 // The options every service passes to `createApp`, and their one-time validation. Mistakes here are
 // programmer errors, so they fail loudly when the app is built instead of surfacing on some later request.
 
+import { blockListOf } from './proxy-trust.ts';
+
 export interface OpenApiOptions {
   /** Where the OpenAPI 3.1 JSON document is served, e.g. `/test/openapi.json`. */
   path: string;
@@ -38,6 +40,12 @@ export interface AppOptions {
   openapi: OpenApiOptions;
   /** Runs once the server has stopped accepting and in-flight requests have finished (close the database here). */
   onClose?: () => Promise<void>;
+  /**
+   * CIDR blocks of the proxies whose X-Forwarded-For/-Proto/-Host are believed (TRUSTED_PROXIES): from them
+   * `request.ip`, `protocol` and `host` are what the header says; from anyone else, the connection's own.
+   * Unset or empty: no proxy is trusted.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export interface ResolvedAppOptions {
@@ -51,6 +59,7 @@ export interface ResolvedAppOptions {
   readinessTimeoutMs: number;
   openapi: OpenApiOptions;
   onClose: (() => Promise<void>) | undefined;
+  trustedProxies: string[];
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -125,6 +134,14 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     fail('`onClose` must be a function when given');
   }
 
+  const trustedProxies = options.trustedProxies ?? [];
+  if (!Array.isArray(trustedProxies)) fail('`trustedProxies` must be an array of CIDR blocks');
+  try {
+    blockListOf(trustedProxies);
+  } catch (error) {
+    fail(`\`trustedProxies\`: ${(error as Error).message}`);
+  }
+
   return {
     name: options.name,
     version: options.version,
@@ -136,5 +153,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     readinessTimeoutMs,
     openapi: { ...openapi },
     onClose: options.onClose,
+    trustedProxies: [...trustedProxies],
   };
 }

@@ -205,7 +205,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.PUBLIC_URL, configuration);
-  // Behind the gateway: trust X-Forwarded-Proto/-Host so URLs and cookies use the public origin.
+  // Its URLs, cookies and client address follow X-Forwarded-Proto/-Host/-For, which forwarded.ts sets on
+  // every request to PUBLIC_URL's origin and the trusted client address: never what a client sent.
   provider.proxy = true;
   reuseClientInstances(provider, deps.clientMetadata);
   return provider;

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+
+// oidc-provider is a Koa app run with `proxy = true`: it builds every absolute URL it emits (discovery,
+// endpoints, redirects, the device verification URI, logout pages) from X-Forwarded-Proto/-Host, and takes
+// the client's address (audit rows, events) from X-Forwarded-For. Those headers are therefore rewritten on
+// every request before any handler runs (the provider's routes, and the interaction routes that hand it
+// their raw request): proto and host become PUBLIC_URL's, the address becomes request.ip, which
+// @platform/http takes from X-Forwarded-For only when the peer is one of TRUSTED_PROXIES. Nothing a client
+// sends in these headers, nor its Host, reaches the provider.
+
+const REPLACED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded'] as const;
+
+export interface ForwardedHeaders {
+  'x-forwarded-for': string;
+  'x-forwarded-proto': string;
+  'x-forwarded-host': string;
+}
+
+/** The forwarding headers the provider is given for a request from `clientIp` to the platform at `publicUrl`. */
+export function pinnedForwardedHeaders(publicUrl: string, clientIp: string): ForwardedHeaders {
+  const { protocol, host } = new URL(publicUrl);
+  return {
+    'x-forwarded-for': clientIp,
+    'x-forwarded-proto': protocol.slice(0, -1),
+    'x-forwarded-host': host,
+  };
+}
+
+/** Registers the rewrite as the app's first onRequest hook; call it before any route is declared. */
+export function pinForwardedHeaders(app: FastifyInstance, publicUrl: string): void {
+  app.addHook('onRequest', async (request) => {
+    // Read before the rewrite: request.ip is computed from the headers as they arrived.
+    const pinned = pinnedForwardedHeaders(publicUrl, request.ip);
+    const headers = request.raw.headers;
+    for (const name of REPLACED) delete headers[name];
+    Object.assign(headers, pinned);
+  });
+}
