@@ -63,6 +63,7 @@ describe('through the gateway', () => {
   let gateway: Gateway;
   let server: OAuthServer;
   let issuer: string;
+  let audit: ReturnType<typeof auditReader>;
 
   beforeAll(async () => {
     database = await createTempDatabase('sqlite');
@@ -74,9 +75,11 @@ describe('through the gateway', () => {
       env: { LOGIN_IP_LIMIT_PER_MINUTE: String(IP_LIMIT) },
     });
     gateway = await startGateway({ UPSTREAM_OAUTH_1: `127.0.0.1:${server.service.port}` }, gatewayPort);
+    audit = auditReader(database.url);
   });
 
   afterAll(async () => {
+    await audit?.close();
     await gateway?.stop();
     await server?.stop();
     await database?.drop();
@@ -103,12 +106,25 @@ describe('through the gateway', () => {
     expect(response.location).toMatch(new RegExp(`^${issuer}/interaction/`));
   });
 
+  it('audits a token request with the client address the gateway saw, not a forged X-Forwarded-For', async () => {
+    const requestId = `proxy-trust-gateway-${Date.now()}`;
+    const response = await tokenRequest(server, issuer, '127.0.0.2', requestId);
+    expect(response.status, response.body).toBe(200);
+    expect(await audit.ipOf(requestId, 'token.issue')).toBe('127.0.0.2');
+  });
+
   it('limits a sign-in flood to the flooding address; another address still signs in', async () => {
     const flooder = new LocalBrowser('127.0.0.2');
     let page = await signInPage(flooder, issuer);
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 21; attempt += 1) {
-      const answer = await postSignIn(flooder, page, { login: 'nobody-here', password: 'wrong-password-1' });
+      // A new forged X-Forwarded-For each time does not make the flooder look like someone else.
+      const answer = await postSignIn(
+        flooder,
+        page,
+        { login: 'nobody-here', password: 'wrong-password-1' },
+        { 'x-forwarded-for': `198.51.100.${attempt}` },
+      );
       statuses.push(answer.status);
       page = { ...answer, url: page.url };
     }
@@ -169,25 +185,30 @@ describeEachDialect('directly at oauth-service, TRUSTED_PROXIES=127.0.0.1/32', (
     ['a trusted proxy is believed', '127.0.0.1', FORGED.ip],
   ])('audits a token request with X-Forwarded-For: %s', async (_label, from, expected) => {
     const requestId = `proxy-trust-token-${from}-${Date.now()}`;
-    const response = await send(`${server.issuer}/oauth/token`, {
-      method: 'POST',
-      localAddress: from,
-      headers: {
-        authorization: `Basic ${Buffer.from(`flow-service:${server.machineSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-forwarded-for': FORGED.ip,
-        'x-request-id': requestId,
-      },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        resource: `${server.issuer}/test`,
-        scope: 'test:read',
-      }).toString(),
-    });
+    const response = await tokenRequest(server, server.issuer, from, requestId);
     expect(response.status, response.body).toBe(200);
     expect(await audit.ipOf(requestId, 'token.issue')).toBe(expected);
   });
 });
+
+/** A client_credentials request of the seeded machine client at `origin`, with a forged X-Forwarded-For. */
+function tokenRequest(server: OAuthServer, origin: string, from: string, requestId: string) {
+  return send(`${origin}/oauth/token`, {
+    method: 'POST',
+    localAddress: from,
+    headers: {
+      authorization: `Basic ${Buffer.from(`flow-service:${server.machineSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-forwarded-for': FORGED.ip,
+      'x-request-id': requestId,
+    },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      resource: `${origin}/test`,
+      scope: 'test:read',
+    }).toString(),
+  });
+}
 
 /** Reads audit rows straight from the service's database; rows are written in short batches, so it waits. */
 function auditReader(url: string) {
