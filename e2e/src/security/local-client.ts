@@ -56,11 +56,13 @@ export function send(url: string, init: LocalRequest = {}): Promise<LocalRespons
  */
 export class LocalBrowser {
   private readonly jar = new Map<string, string>();
+  private readonly localAddress: string;
+  private readonly extraHeaders: Record<string, string>;
 
-  constructor(
-    private readonly localAddress: string,
-    private readonly extraHeaders: Record<string, string> = {},
-  ) {}
+  constructor(localAddress: string, extraHeaders: Record<string, string> = {}) {
+    this.localAddress = localAddress;
+    this.extraHeaders = extraHeaders;
+  }
 
   async request(
     url: string,

@@ -14,5 +14,5 @@ export {
   port,
 } from './schemas.ts';
 export { DEV_SECRET_PREFIX, devSecretsInProduction, isDevSecret, secret } from './secrets.ts';
-export { DEFAULT_TRUSTED_PROXIES, parseCidr, trustedProxies } from './trusted-proxies.ts';
 export { listenOptions, resourceServerShape, serviceShape } from './service-shape.ts';
+export { DEFAULT_TRUSTED_PROXIES, parseCidr, trustedProxies } from './trusted-proxies.ts';

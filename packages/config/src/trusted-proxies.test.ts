@@ -12,9 +12,9 @@ describe('TRUSTED_PROXIES', () => {
   });
 
   it('is part of every service shape', () => {
-    expect(loadConfig(serviceShape('svc', 3000), { TRUSTED_PROXIES: '10.1.0.0/16' }).TRUSTED_PROXIES).toEqual([
-      '10.1.0.0/16',
-    ]);
+    expect(loadConfig(serviceShape('svc', 3000), { TRUSTED_PROXIES: '10.1.0.0/16' }).TRUSTED_PROXIES).toEqual(
+      ['10.1.0.0/16'],
+    );
   });
 
   it('reads IPv4 and IPv6 blocks and bare addresses, trimmed, empty items dropped', () => {
