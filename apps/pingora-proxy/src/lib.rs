@@ -10,6 +10,7 @@ pub mod connections;
 pub mod health;
 pub mod http_fetch;
 pub mod metrics;
+pub mod path;
 pub mod problem;
 pub mod proxy;
 pub mod rate_limit;

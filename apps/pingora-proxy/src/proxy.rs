@@ -1,6 +1,6 @@
 //! The gateway itself: pingora's `ProxyHttp` phases, in the order a request meets them.
 //!
-//! - `request_filter`: request id, gateway endpoints (`/healthz`, `/metrics`), routing, body limit
+//! - `request_filter`: request id, path normalisation (`path.rs`), gateway endpoints (`/healthz`, `/metrics`), routing, body limit
 //!   by `Content-Length`, rate limits, edge JWT auth. Anything refused is answered here.
 //! - `upstream_peer`: the next healthy server not yet tried by this request.
 //! - `upstream_request_filter`: `X-Forwarded-*` and `x-request-id` for the upstream.
@@ -225,6 +225,17 @@ impl ProxyHttp for Gateway {
             .map(|a| a.ip());
         if !session.is_process_shutting_down() {
             session.set_keepalive(self.keepalive_secs);
+        }
+
+        // Everything below (gateway endpoints, routing, auth) and the upstream see this one path.
+        match crate::path::routed_uri(&session.req_header().uri) {
+            Ok(None) => {}
+            Ok(Some(uri)) => session.req_header_mut().set_uri(uri),
+            Err(reason) => {
+                ctx.local_route = Some(LocalRoute::Unmatched);
+                let p = Problem::new(400, "invalid_path", reason.describe());
+                return self.respond_problem(session, ctx, p).await;
+            }
         }
 
         let path = session.req_header().uri.path();

@@ -8,6 +8,7 @@ mod config_cli;
 mod edge_auth;
 mod failover;
 mod limits;
+mod paths;
 mod proxying;
 mod streaming;
 mod tls;
