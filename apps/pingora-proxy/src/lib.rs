@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cidr;
 pub mod config;
 pub mod connections;
+pub mod forwarding;
 pub mod health;
 pub mod http_fetch;
 pub mod metrics;

@@ -39,7 +39,9 @@ impl PathError {
                 "The path has an encoded slash or backslash (%2F, %5C), which is not accepted."
             }
             PathError::Backslash => "The path has a backslash, which is not accepted.",
-            PathError::ControlCharacter => "The path has a control character, which is not accepted.",
+            PathError::ControlCharacter => {
+                "The path has a control character, which is not accepted."
+            }
             PathError::AboveRoot => "The path climbs above the root with '..'.",
         }
     }
@@ -76,11 +78,7 @@ pub fn routed_uri(uri: &http::Uri) -> Result<Option<http::Uri>, PathError> {
     };
     let mut parts = uri.clone().into_parts();
     // The normalised path only holds characters the original one had, so it parses.
-    parts.path_and_query = Some(
-        path_and_query
-            .parse()
-            .map_err(|_| PathError::BadEncoding)?,
-    );
+    parts.path_and_query = Some(path_and_query.parse().map_err(|_| PathError::BadEncoding)?);
     Ok(http::Uri::from_parts(parts).ok())
 }
 
@@ -189,7 +187,10 @@ mod tests {
             // Already normal: untouched.
             ("/", Ok("/")),
             ("/metrics", Ok("/metrics")),
-            ("/.well-known/openid-configuration", Ok("/.well-known/openid-configuration")),
+            (
+                "/.well-known/openid-configuration",
+                Ok("/.well-known/openid-configuration"),
+            ),
             ("/api/a.b/c..d/.e", Ok("/api/a.b/c..d/.e")),
             ("/kline/", Ok("/kline/")),
             ("*", Ok("*")),

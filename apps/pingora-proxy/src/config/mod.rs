@@ -75,6 +75,10 @@ pub struct ServerConfig {
     pub upstream_keepalive_pool_size: usize,
     #[serde(default)]
     pub tls: TlsConfig,
+    /// L7 proxies in front of the gateway (CIDRs or addresses) whose `X-Forwarded-For/-Proto/-Host`
+    /// are kept; from anyone else those headers are overwritten. Empty: the gateway is the edge.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

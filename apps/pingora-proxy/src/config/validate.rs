@@ -115,6 +115,12 @@ impl Config {
             );
         }
 
+        for (i, net) in s.trusted_proxies.iter().enumerate() {
+            if let Err(msg) = net.parse::<Cidr>() {
+                e.add(format!("server.trusted_proxies[{i}]"), msg);
+            }
+        }
+
         e.check(
             !self.access_log.target.trim().is_empty(),
             "access_log.target",
@@ -300,6 +306,7 @@ server:
   worker_threads: 2
   max_connections: 100
   keepalive_timeout: 60
+  trusted_proxies: ['10.0.0.0/8']
   tls:
     enabled: false
     protocols: ['TLSv1.2', 'TLSv1.3']
@@ -376,6 +383,11 @@ routes:
                 "keepalive_timeout: 60",
                 "keepalive_timeout: 60\n  grace_period: 900",
                 "server.grace_period",
+            ),
+            (
+                "trusted_proxies: ['10.0.0.0/8']",
+                "trusted_proxies: ['10.0.0.0/8', 'lb.internal']",
+                "server.trusted_proxies[1]",
             ),
             ("enabled: false", "enabled: true", "server.tls.cert_file"),
             ("enabled: false", "enabled: 'maybe'", "server.tls.enabled"),

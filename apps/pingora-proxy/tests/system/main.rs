@@ -7,6 +7,7 @@ mod balance;
 mod config_cli;
 mod edge_auth;
 mod failover;
+mod forwarding;
 mod limits;
 mod paths;
 mod proxying;

@@ -107,5 +107,8 @@ fn the_upstream_receives_the_path_that_was_routed() {
         .filter_map(|l| l["path"].as_str().map(String::from))
         .collect();
     assert!(logged.iter().any(|p| p == "/api/a/c"), "{logged:?}");
-    assert!(!logged.iter().any(|p| p.starts_with("/admin/..")), "{logged:?}");
+    assert!(
+        !logged.iter().any(|p| p.starts_with("/admin/..")),
+        "{logged:?}"
+    );
 }
