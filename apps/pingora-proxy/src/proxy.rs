@@ -11,7 +11,7 @@
 //! - `logging`: metrics and the access log line.
 
 use crate::access_log::{self, AccessLog};
-use crate::auth::EdgeAuth;
+use crate::auth::{AuthRequest, EdgeAuth};
 use crate::cidr::{any_contains, Cidr};
 use crate::config::{JwtRule, RateLimitKey};
 use crate::forwarding;
@@ -312,12 +312,19 @@ impl ProxyHttp for Gateway {
         }
 
         if let (Some(rule), Some(auth)) = (route.auth.as_ref(), self.auth.as_ref()) {
-            let authorization = session
-                .req_header()
-                .headers
-                .get("authorization")
-                .map(|v| v.as_bytes());
-            match auth.authorize(authorization, rule).await {
+            let req = session.req_header();
+            let request = AuthRequest {
+                authorization: req.headers.get("authorization").map(|v| v.as_bytes()),
+                dpop: req
+                    .headers
+                    .get_all("dpop")
+                    .iter()
+                    .map(|v| v.as_bytes())
+                    .collect(),
+                method: req.method.as_str(),
+                path: req.uri.path(),
+            };
+            match auth.authorize(&request, rule).await {
                 Ok(principal) => {
                     if let Some(limiter) = route
                         .limiter

@@ -157,6 +157,19 @@ impl Config {
             "auth.realm",
             "must be non-empty printable ASCII without quotes or backslashes",
         );
+        if let Some(Err(msg)) = a.public_url.as_deref().map(HttpUrl::parse) {
+            e.add("auth.public_url", msg);
+        }
+        e.check(
+            !a.dpop.iat_window.is_zero() && a.dpop.iat_window <= Duration::from_secs(300),
+            "auth.dpop.iat_window",
+            "must be greater than zero and at most 300s",
+        );
+        e.check(
+            (1..=10_000_000).contains(&a.dpop.replay_cache_size),
+            "auth.dpop.replay_cache_size",
+            "must be 1..=10000000",
+        );
         e.positive(a.jwks_cache_ttl, "auth.jwks_cache_ttl".into());
         e.positive(a.jwks_timeout, "auth.jwks_timeout".into());
 
@@ -316,6 +329,8 @@ metrics:
 auth:
   issuer: 'http://localhost:8080'
   jwks_url: 'http://127.0.0.1:3001/oauth/jwks'
+  public_url: 'http://localhost:8080'
+  dpop: {iat_window: 30s, replay_cache_size: 50000}
 upstreams:
   - name: svc
     servers: ['127.0.0.1:3005', {address: '127.0.0.1:3006', weight: 2}]
@@ -409,6 +424,23 @@ routes:
                 "jwks_url: 'http://127.0.0.1:3001/oauth/jwks'",
                 "jwks_url: 'file:///jwks'",
                 "auth.jwks_url",
+            ),
+            (
+                "public_url: 'http://localhost:8080'",
+                "public_url: 'localhost'",
+                "auth.public_url",
+            ),
+            ("iat_window: 30s", "iat_window: 0", "auth.dpop.iat_window"),
+            ("iat_window: 30s", "iat_window: 1h", "auth.dpop.iat_window"),
+            (
+                "replay_cache_size: 50000",
+                "replay_cache_size: 0",
+                "auth.dpop.replay_cache_size",
+            ),
+            (
+                "replay_cache_size: 50000",
+                "replay_cache_size: 50000, nonce: x",
+                "auth.dpop",
             ),
             ("name: svc", "name: 'bad name'", "upstreams[0].name"),
             (
