@@ -5,6 +5,7 @@ mod support;
 
 mod balance;
 mod config_cli;
+mod dpop;
 mod edge_auth;
 mod failover;
 mod forwarding;
