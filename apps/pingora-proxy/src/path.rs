@@ -79,7 +79,10 @@ pub fn routed_uri(uri: &http::Uri) -> Result<Option<http::Uri>, PathError> {
     let mut parts = uri.clone().into_parts();
     // The normalised path only holds characters the original one had, so it parses.
     parts.path_and_query = Some(path_and_query.parse().map_err(|_| PathError::BadEncoding)?);
-    Ok(http::Uri::from_parts(parts).ok())
+    // Failing closed: an unbuildable URI is refused rather than forwarded un-normalised.
+    http::Uri::from_parts(parts)
+        .map(Some)
+        .map_err(|_| PathError::BadEncoding)
 }
 
 /// Whether anything in the path could change or be refused.
@@ -242,6 +245,20 @@ mod tests {
             let want = expected.map(String::from);
             assert_eq!(got, want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn uris_keep_their_query_and_authority() {
+        let uri: http::Uri = "http://id.example.test/a/../b//c?x=/../y".parse().unwrap();
+        let routed = routed_uri(&uri).unwrap().unwrap();
+        assert_eq!(routed.to_string(), "http://id.example.test/b/c?x=/../y");
+        let uri: http::Uri = "/a/./b?q".parse().unwrap();
+        assert_eq!(routed_uri(&uri).unwrap().unwrap().to_string(), "/a/b?q");
+        assert_eq!(routed_uri(&"/a/b?q".parse().unwrap()), Ok(None));
+        assert_eq!(
+            routed_uri(&"/%2f".parse().unwrap()),
+            Err(PathError::EncodedSeparator)
+        );
     }
 
     #[test]

@@ -32,8 +32,10 @@ pub enum ProofAlg {
 /// For the `algs` parameter of the `WWW-Authenticate: DPoP` challenge.
 pub const SUPPORTED_ALGS: &str = "ES256 ES384 ES512 EdDSA RS256 RS384 RS512 PS256 PS384 PS512";
 
-/// Smallest RSA modulus accepted, in bits.
-const MIN_RSA_BITS: u32 = 2048;
+/// RSA moduli accepted, in bits: no weak keys, and no huge ones that make each check costly.
+const RSA_BITS: std::ops::RangeInclusive<i32> = 2048..=8192;
+/// A larger public exponent would make verification as slow as signing (65537 has 17 bits).
+const MAX_RSA_EXPONENT_BITS: i32 = 32;
 
 /// JWK members that only a private (or symmetric) key has.
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -156,7 +158,7 @@ fn okp_key(jwk: &Map<String, Value>) -> Option<ProofKey> {
 fn rsa_key(jwk: &Map<String, Value>) -> Option<ProofKey> {
     let n = BigNum::from_slice(&decode(jwk, "n")?).ok()?;
     let e = BigNum::from_slice(&decode(jwk, "e")?).ok()?;
-    if n.num_bits() < MIN_RSA_BITS as i32 {
+    if !RSA_BITS.contains(&n.num_bits()) || e.num_bits() > MAX_RSA_EXPONENT_BITS {
         return None;
     }
     let rsa = Rsa::from_public_components(n, e).ok()?;
@@ -251,6 +253,17 @@ mod tests {
         assert!(
             with(serde_json::json!({"kty": "RSA", "n": "AQAB", "e": "AQAB"})),
             "tiny modulus"
+        );
+        let n = URL_SAFE_NO_PAD.encode([0xffu8; 256]);
+        let huge_e = URL_SAFE_NO_PAD.encode([0x01u8; 8]);
+        assert!(
+            with(serde_json::json!({"kty": "RSA", "n": n, "e": huge_e})),
+            "huge exponent"
+        );
+        let n = URL_SAFE_NO_PAD.encode([0xffu8; 1025]);
+        assert!(
+            with(serde_json::json!({"kty": "RSA", "n": n, "e": "AQAB"})),
+            "huge modulus"
         );
     }
 }
