@@ -44,6 +44,8 @@ fn dot_and_encoded_paths_never_reach_an_upstream_metrics() {
         "/admin%2F..%2Fmetrics",
         "/admin%5c..%5cmetrics",
         "/%5cmetrics",
+        "/\\metrics",
+        "/admin\\..\\metrics",
         "/metrics%00",
         "/../metrics",
         "/admin/../../metrics",
