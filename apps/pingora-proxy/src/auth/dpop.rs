@@ -126,7 +126,7 @@ pub fn verify(proof: &str, expected: &Expected) -> Result<Proof, ProofError> {
     let signature = URL_SAFE_NO_PAD
         .decode(s)
         .map_err(|_| ProofError::Malformed)?;
-    if !key.verify(alg, proof[..h.len() + 1 + p.len()].as_bytes(), &signature) {
+    if !key.verify(alg, &proof.as_bytes()[..h.len() + 1 + p.len()], &signature) {
         return Err(ProofError::InvalidSignature);
     }
     let claims: Claims = decode_json(p)?;

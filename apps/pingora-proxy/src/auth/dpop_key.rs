@@ -178,12 +178,14 @@ impl ProofKey {
     /// suit the algorithm.
     pub fn verify(&self, alg: ProofAlg, input: &[u8], signature: &[u8]) -> bool {
         use ProofAlg::*;
-        let suits = match (self.kind, alg) {
-            (Kind::Ec(32), Es256) | (Kind::Ec(48), Es384) | (Kind::Ec(66), Es512) => true,
-            (Kind::Ed25519, EdDsa) => true,
-            (Kind::Rsa, Rs256 | Rs384 | Rs512 | Ps256 | Ps384 | Ps512) => true,
-            _ => false,
-        };
+        let suits = matches!(
+            (self.kind, alg),
+            (Kind::Ec(32), Es256)
+                | (Kind::Ec(48), Es384)
+                | (Kind::Ec(66), Es512)
+                | (Kind::Ed25519, EdDsa)
+                | (Kind::Rsa, Rs256 | Rs384 | Rs512 | Ps256 | Ps384 | Ps512)
+        );
         suits && self.check(alg, input, signature).unwrap_or(false)
     }
 

@@ -19,8 +19,10 @@ fn credential_extraction() {
 }
 
 fn edge_auth() -> EdgeAuth {
-    let mut config = AuthConfig::default();
-    config.public_url = Some("https://id.example.test".into());
+    let config = AuthConfig {
+        public_url: Some("https://id.example.test".into()),
+        ..AuthConfig::default()
+    };
     EdgeAuth::new(&config).unwrap()
 }
 
