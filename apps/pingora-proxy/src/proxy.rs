@@ -1,9 +1,9 @@
 //! The gateway itself: pingora's `ProxyHttp` phases, in the order a request meets them.
 //!
-//! - `request_filter`: request id, gateway endpoints (`/healthz`, `/metrics`), routing, body limit
+//! - `request_filter`: request id, path normalisation (`path.rs`), gateway endpoints (`/healthz`, `/metrics`), routing, body limit
 //!   by `Content-Length`, rate limits, edge JWT auth. Anything refused is answered here.
 //! - `upstream_peer`: the next healthy server not yet tried by this request.
-//! - `upstream_request_filter`: `X-Forwarded-*` and `x-request-id` for the upstream.
+//! - `upstream_request_filter`: forwarding headers (`forwarding.rs`) and `x-request-id`.
 //! - `request_body_filter`: body limit while streaming (chunked bodies).
 //! - `response_filter`: `x-request-id` back to the client; passive-health success.
 //! - `fail_to_connect` / `error_while_proxy`: passive-health failure and retry on another server.
@@ -11,9 +11,10 @@
 //! - `logging`: metrics and the access log line.
 
 use crate::access_log::{self, AccessLog};
-use crate::auth::EdgeAuth;
+use crate::auth::{AuthRequest, EdgeAuth};
 use crate::cidr::{any_contains, Cidr};
 use crate::config::{JwtRule, RateLimitKey};
+use crate::forwarding;
 use crate::metrics::{Metrics, RouteMetrics};
 use crate::problem::Problem;
 use crate::rate_limit::RouteLimiter;
@@ -80,6 +81,8 @@ pub struct Gateway {
     /// `None` when metrics are disabled.
     pub metrics_path: Option<String>,
     pub metrics_allow: Vec<Cidr>,
+    /// Peers whose `X-Forwarded-For/-Proto/-Host` are passed on (`server.trusted_proxies`).
+    pub trusted_proxies: Vec<Cidr>,
     /// Whether the listener terminates TLS (for `X-Forwarded-Proto`).
     pub tls: bool,
     pub keepalive_secs: Option<u64>,
@@ -99,7 +102,10 @@ pub struct Ctx {
     start: Instant,
     /// Shared with the request header it came from, or freshly generated.
     request_id: HeaderValue,
+    /// The real client: the TCP peer, or the address a trusted proxy forwarded.
     client_ip: Option<IpAddr>,
+    /// The TCP peer.
+    peer_ip: Option<IpAddr>,
     route: Option<usize>,
     /// Set for requests the gateway answers itself (`/healthz`, `/metrics`, no route).
     local_route: Option<LocalRoute>,
@@ -204,6 +210,7 @@ impl ProxyHttp for Gateway {
             start: Instant::now(),
             request_id: HeaderValue::from_static(""),
             client_ip: None,
+            peer_ip: None,
             route: None,
             local_route: None,
             tried: 0,
@@ -219,12 +226,28 @@ impl ProxyHttp for Gateway {
     async fn request_filter(&self, session: &mut Session, ctx: &mut Ctx) -> Result<bool> {
         let req = session.req_header();
         ctx.request_id = request_id::from_incoming(req.headers.get(request_id::HEADER));
-        ctx.client_ip = session
+        ctx.peer_ip = session
             .client_addr()
             .and_then(|a| a.as_inet())
             .map(|a| a.ip());
+        ctx.client_ip = if self.trusted_proxies.is_empty() {
+            ctx.peer_ip
+        } else {
+            forwarding::client_address(session.req_header(), ctx.peer_ip, &self.trusted_proxies)
+        };
         if !session.is_process_shutting_down() {
             session.set_keepalive(self.keepalive_secs);
+        }
+
+        // Everything below (gateway endpoints, routing, auth) and the upstream see this one path.
+        match crate::path::routed_uri(&session.req_header().uri) {
+            Ok(None) => {}
+            Ok(Some(uri)) => session.req_header_mut().set_uri(uri),
+            Err(reason) => {
+                ctx.local_route = Some(LocalRoute::Unmatched);
+                let p = Problem::new(400, "invalid_path", reason.describe());
+                return self.respond_problem(session, ctx, p).await;
+            }
         }
 
         let path = session.req_header().uri.path();
@@ -237,8 +260,9 @@ impl ProxyHttp for Gateway {
         }
         if self.metrics_path.as_deref() == Some(path) {
             ctx.local_route = Some(LocalRoute::Metrics);
+            // The TCP peer, never a forwarded address: metrics are for the local network.
             if !ctx
-                .client_ip
+                .peer_ip
                 .is_some_and(|ip| any_contains(&self.metrics_allow, ip))
             {
                 let p = Problem::new(
@@ -288,12 +312,19 @@ impl ProxyHttp for Gateway {
         }
 
         if let (Some(rule), Some(auth)) = (route.auth.as_ref(), self.auth.as_ref()) {
-            let authorization = session
-                .req_header()
-                .headers
-                .get("authorization")
-                .map(|v| v.as_bytes());
-            match auth.authorize(authorization, rule).await {
+            let req = session.req_header();
+            let request = AuthRequest {
+                authorization: req.headers.get("authorization").map(|v| v.as_bytes()),
+                dpop: req
+                    .headers
+                    .get_all("dpop")
+                    .iter()
+                    .map(|v| v.as_bytes())
+                    .collect(),
+                method: req.method.as_str(),
+                path: req.uri.path(),
+            };
+            match auth.authorize(&request, rule).await {
                 Ok(principal) => {
                     if let Some(limiter) = route
                         .limiter
@@ -360,26 +391,20 @@ impl ProxyHttp for Gateway {
         upstream: &mut RequestHeader,
         ctx: &mut Ctx,
     ) -> Result<()> {
-        if let Some(ip) = ctx.client_ip {
-            let xff = match header_str(upstream, "x-forwarded-for") {
-                Some(previous) if !previous.trim().is_empty() => format!("{previous}, {ip}"),
-                _ => ip.to_string(),
-            };
-            upstream.insert_header("x-forwarded-for", xff)?;
-        }
-        let proto = HeaderValue::from_static(if self.tls { "https" } else { "http" });
-        upstream.insert_header("x-forwarded-proto", proto)?;
         // Shared header values (no copies): the client's Host, and the request id.
         let req = session.req_header();
-        if let Some(host) = req.headers.get("host").cloned() {
-            upstream.insert_header("x-forwarded-host", host)?;
-        } else if let Some(authority) = req
-            .uri
-            .authority()
-            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        {
-            upstream.insert_header("x-forwarded-host", authority)?;
-        }
+        let host = req.headers.get("host").cloned().or_else(|| {
+            req.uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        });
+        let seen = forwarding::Seen {
+            peer: ctx.peer_ip,
+            tls: self.tls,
+            host,
+            trusted_proxies: &self.trusted_proxies,
+        };
+        forwarding::apply(upstream, &seen)?;
         upstream.insert_header(request_id::HEADER, ctx.request_id.clone())?;
         Ok(())
     }

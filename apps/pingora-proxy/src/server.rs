@@ -83,6 +83,12 @@ pub fn build_gateway(config: &Config, metrics: Arc<Metrics>) -> Result<Gateway, 
             .iter()
             .filter_map(|c| c.parse::<Cidr>().ok())
             .collect(),
+        trusted_proxies: config
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|c| c.parse::<Cidr>().ok())
+            .collect(),
         tls: config.server.tls.enabled,
         keepalive_secs: match config.server.keepalive_timeout.as_secs() {
             0 => None,

@@ -81,9 +81,23 @@ pub struct Claims {
     pub scope: Option<String>,
     #[serde(default)]
     pub client_id: Option<String>,
+    /// RFC 9449 §6: a DPoP-bound token names its key's thumbprint in `cnf.jkt`.
+    #[serde(default)]
+    pub cnf: Option<Confirmation>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    pub jkt: Option<String>,
 }
 
 impl Claims {
+    /// The thumbprint this token is bound to, if it is DPoP-bound.
+    pub fn bound_key(&self) -> Option<&str> {
+        self.cnf.as_ref().and_then(|c| c.jkt.as_deref())
+    }
+
     pub fn has_scope(&self, wanted: &str) -> bool {
         self.scope
             .as_deref()

@@ -90,6 +90,9 @@ pub fn apply_env_overrides(
     if let Some(issuer) = nonempty("OAUTH_ISSUER").or_else(|| nonempty("PUBLIC_URL")) {
         config.auth.issuer = issuer.trim().trim_end_matches('/').to_string();
     }
+    if let Some(url) = nonempty("PUBLIC_URL") {
+        config.auth.public_url = Some(url.trim().trim_end_matches('/').to_string());
+    }
     if let Some(url) = nonempty("OAUTH_JWKS_URL") {
         config.auth.jwks_url = url.trim().to_string();
     }
@@ -224,6 +227,10 @@ routes: []
         let mut c = config();
         apply_env_overrides(&mut c, &env(&[("PUBLIC_URL", "https://id.example.test/")])).unwrap();
         assert_eq!(c.auth.issuer, "https://id.example.test");
+        assert_eq!(
+            c.auth.public_url.as_deref(),
+            Some("https://id.example.test")
+        );
         let mut c = config();
         apply_env_overrides(
             &mut c,

@@ -75,6 +75,10 @@ pub struct ServerConfig {
     pub upstream_keepalive_pool_size: usize,
     #[serde(default)]
     pub tls: TlsConfig,
+    /// L7 proxies in front of the gateway (CIDRs or addresses) whose `X-Forwarded-For/-Proto/-Host`
+    /// are kept; from anyone else those headers are overwritten. Empty: the gateway is the edge.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +146,28 @@ pub struct AuthConfig {
     /// Clock skew tolerated on `exp` and `nbf`.
     #[serde(default = "defaults::leeway", deserialize_with = "de_duration")]
     pub leeway: Duration,
+    /// The platform's public URL; its origin (scheme, host, port) plus the routed path is the URL
+    /// a DPoP proof must name (`htu`). Defaults to the issuer. Env `PUBLIC_URL` overrides.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub dpop: DpopConfig,
+}
+
+/// DPoP proof checks (RFC 9449) for DPoP-bound tokens at the edge.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpopConfig {
+    /// A proof's `iat` may differ from the gateway's clock by at most this, either way.
+    #[serde(
+        default = "defaults::dpop_iat_window",
+        deserialize_with = "de_duration"
+    )]
+    pub iat_window: Duration,
+    /// Proof `jti`s remembered (each for twice `iat_window`); when full of live entries,
+    /// proofs are refused with 503 rather than replays allowed.
+    #[serde(default = "defaults::dpop_replay_cache_size")]
+    pub replay_cache_size: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -342,6 +368,12 @@ mod defaults {
     pub fn leeway() -> Duration {
         Duration::from_secs(30)
     }
+    pub fn dpop_iat_window() -> Duration {
+        Duration::from_secs(60)
+    }
+    pub fn dpop_replay_cache_size() -> usize {
+        100_000
+    }
     pub fn connect_timeout() -> Duration {
         Duration::from_secs(2)
     }
@@ -400,6 +432,7 @@ default_from_empty_map!(
     AccessLogConfig,
     MetricsConfig,
     AuthConfig,
+    DpopConfig,
     HealthCheckConfig,
     LoadBalancingConfig
 );

@@ -115,6 +115,12 @@ impl Config {
             );
         }
 
+        for (i, net) in s.trusted_proxies.iter().enumerate() {
+            if let Err(msg) = net.parse::<Cidr>() {
+                e.add(format!("server.trusted_proxies[{i}]"), msg);
+            }
+        }
+
         e.check(
             !self.access_log.target.trim().is_empty(),
             "access_log.target",
@@ -150,6 +156,19 @@ impl Config {
                     .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\'),
             "auth.realm",
             "must be non-empty printable ASCII without quotes or backslashes",
+        );
+        if let Some(Err(msg)) = a.public_url.as_deref().map(HttpUrl::parse) {
+            e.add("auth.public_url", msg);
+        }
+        e.check(
+            !a.dpop.iat_window.is_zero() && a.dpop.iat_window <= Duration::from_secs(300),
+            "auth.dpop.iat_window",
+            "must be greater than zero and at most 300s",
+        );
+        e.check(
+            (1..=10_000_000).contains(&a.dpop.replay_cache_size),
+            "auth.dpop.replay_cache_size",
+            "must be 1..=10000000",
         );
         e.positive(a.jwks_cache_ttl, "auth.jwks_cache_ttl".into());
         e.positive(a.jwks_timeout, "auth.jwks_timeout".into());
@@ -300,6 +319,7 @@ server:
   worker_threads: 2
   max_connections: 100
   keepalive_timeout: 60
+  trusted_proxies: ['10.0.0.0/8']
   tls:
     enabled: false
     protocols: ['TLSv1.2', 'TLSv1.3']
@@ -309,6 +329,8 @@ metrics:
 auth:
   issuer: 'http://localhost:8080'
   jwks_url: 'http://127.0.0.1:3001/oauth/jwks'
+  public_url: 'http://localhost:8080'
+  dpop: {iat_window: 30s, replay_cache_size: 50000}
 upstreams:
   - name: svc
     servers: ['127.0.0.1:3005', {address: '127.0.0.1:3006', weight: 2}]
@@ -377,6 +399,11 @@ routes:
                 "keepalive_timeout: 60\n  grace_period: 900",
                 "server.grace_period",
             ),
+            (
+                "trusted_proxies: ['10.0.0.0/8']",
+                "trusted_proxies: ['10.0.0.0/8', 'lb.internal']",
+                "server.trusted_proxies[1]",
+            ),
             ("enabled: false", "enabled: true", "server.tls.cert_file"),
             ("enabled: false", "enabled: 'maybe'", "server.tls.enabled"),
             (
@@ -397,6 +424,23 @@ routes:
                 "jwks_url: 'http://127.0.0.1:3001/oauth/jwks'",
                 "jwks_url: 'file:///jwks'",
                 "auth.jwks_url",
+            ),
+            (
+                "public_url: 'http://localhost:8080'",
+                "public_url: 'localhost'",
+                "auth.public_url",
+            ),
+            ("iat_window: 30s", "iat_window: 0", "auth.dpop.iat_window"),
+            ("iat_window: 30s", "iat_window: 1h", "auth.dpop.iat_window"),
+            (
+                "replay_cache_size: 50000",
+                "replay_cache_size: 0",
+                "auth.dpop.replay_cache_size",
+            ),
+            (
+                "replay_cache_size: 50000",
+                "replay_cache_size: 50000, nonce: x",
+                "auth.dpop",
             ),
             ("name: svc", "name: 'bad name'", "upstreams[0].name"),
             (

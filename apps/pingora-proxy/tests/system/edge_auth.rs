@@ -149,6 +149,10 @@ fn forged_misdirected_and_misplaced_tokens_are_refused() {
             "{what}"
         );
     }
+    // A path that resolves into the protected prefix is routed (and authorized) as that prefix.
+    for trick in ["/public/../test/x", "/public/%2e%2e/test/x", "//test/x"] {
+        assert_eq!(get(s.gw.port, trick).unwrap().status, 401, "{trick}");
+    }
     // Only the Authorization header counts.
     let token = s.key.sign(&claims("test:read", 300));
     assert_eq!(

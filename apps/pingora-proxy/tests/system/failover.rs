@@ -272,7 +272,11 @@ fn a_draining_server_gets_no_new_requests_and_its_signal_is_not_forwarded() {
     for i in 0..2 {
         let r = get(gw.port, &format!("/drain/{i}")).unwrap();
         assert_eq!(r.status, 200);
-        assert_eq!(r.header("x-draining"), None, "the drain signal must not reach clients");
+        assert_eq!(
+            r.header("x-draining"),
+            None,
+            "the drain signal must not reach clients"
+        );
         signalled |= r.header("x-upstream") == Some("a");
     }
     assert!(signalled, "a answered once while draining");
@@ -283,5 +287,9 @@ fn a_draining_server_gets_no_new_requests_and_its_signal_is_not_forwarded() {
         assert_eq!(r.status, 200);
         assert_eq!(r.header("x-upstream"), Some("b"));
     }
-    assert_eq!(a.hits(), before, "no new request reached the draining server");
+    assert_eq!(
+        a.hits(),
+        before,
+        "no new request reached the draining server"
+    );
 }

@@ -5,9 +5,12 @@ mod support;
 
 mod balance;
 mod config_cli;
+mod dpop;
 mod edge_auth;
 mod failover;
+mod forwarding;
 mod limits;
+mod paths;
 mod proxying;
 mod streaming;
 mod tls;

@@ -48,6 +48,36 @@ impl SigningKey {
 
     pub fn sign(&self, claims: &serde_json::Value) -> String {
         let header = serde_json::json!({"alg": "ES256", "typ": "at+jwt", "kid": self.kid});
+        self.sign_jws(&header, claims)
+    }
+
+    /// The public key alone, as a DPoP proof carries it.
+    pub fn public_jwk(&self) -> serde_json::Value {
+        let jwk = self.jwk();
+        serde_json::json!({"kty": "EC", "crv": "P-256", "x": jwk["x"], "y": jwk["y"]})
+    }
+
+    /// RFC 7638 thumbprint, the `cnf.jkt` of tokens bound to this key.
+    pub fn thumbprint(&self) -> String {
+        let jwk = self.jwk();
+        let canonical = format!(
+            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+            jwk["x"].as_str().unwrap(),
+            jwk["y"].as_str().unwrap()
+        );
+        b64(&openssl::sha::sha256(canonical.as_bytes()))
+    }
+
+    /// An RFC 9449 proof for `method htu`, bound to `access_token`.
+    pub fn dpop_proof(&self, method: &str, htu: &str, access_token: &str, jti: &str) -> String {
+        let header =
+            serde_json::json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": self.public_jwk()});
+        let claims = serde_json::json!({"htm": method, "htu": htu, "iat": now(), "jti": jti,
+            "ath": b64(&openssl::sha::sha256(access_token.as_bytes()))});
+        self.sign_jws(&header, &claims)
+    }
+
+    pub fn sign_jws(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
         let input = format!(
             "{}.{}",
             b64(header.to_string().as_bytes()),
