@@ -2,8 +2,9 @@
 // key. Sent as a bearer token it is refused; with a proof signed by its key it works; a proof from another key
 // or a proof seen before is refused. test-service and kline-service (REST and the WebSocket upgrade) are
 // called directly, with the proofs' `htu` on PUBLIC_URL as a client of the gateway would sign it.
-import { hash, randomUUID } from 'node:crypto';
+
 import { spawnSync } from 'node:child_process';
+import { hash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { type SpawnedService, spawnService } from '@platform/testing';
