@@ -7,7 +7,7 @@ export interface DpopVerifierOptions {
    * cannot make a proof made for another server count here.
    */
   publicUrl: string;
-  /** Accepted proof algorithms; asymmetric only. Default ES256, ES384, EdDSA, Ed25519, PS256, RS256. */
+  /** Accepted proof algorithms; asymmetric only. Default ES256, EdDSA, PS256, RS256 (those oauth-service accepts). */
   algorithms?: readonly string[];
   /** How old a proof's `iat` may be, in seconds. Default 60, at most 300. */
   maxAgeSec?: number;
@@ -28,7 +28,7 @@ export interface ResolvedDpopOptions {
   now: () => number;
 }
 
-export const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
+export const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 
 // A longer window lets a captured proof be replayed against a server that lost its replay cache (restart,
 // another instance) for longer.
