@@ -132,7 +132,17 @@ describe('createDpopVerifier: refusals', () => {
     expect(await refusal(newVerifier().verify(request(early)))).toMatch(/future/);
   });
 
-  it('refuses a jti seen before, until its proof would be too old anyway', async () => {
+  it('forgets a jti once a proof carrying it would be refused as too old anyway', async () => {
+    let nowMs = NOW_MS;
+    const verifier = createDpopVerifier({ publicUrl: PUBLIC_URL, now: () => nowMs });
+    const jti = randomUUID();
+    await verifier.verify(request(await proof({ claims: { jti } })));
+    nowMs += 66_000;
+    const later = await proof({ claims: { jti, iat: nowMs / 1000 } });
+    expect(await verifier.verify(request(later))).toBe(jkt);
+  });
+
+  it('refuses a jti seen before from the same key', async () => {
     const value = await proof();
     const verifier = newVerifier();
     await verifier.verify(request(value));
