@@ -84,8 +84,9 @@ export async function buildKlineService(
       version: '1.0.0',
       description:
         'Market data: trades in, OHLCV candles out (Binance-compatible klines over REST). Live candles: ' +
-        'WebSocket at /kline/ws, a kline:read token at connect (Authorization: Bearer, or from a browser the ' +
-        'subprotocols ["kline.v1", "bearer.<token>"]); send {"method":"SUBSCRIBE","params":["btcusdt@kline_1m"],"id":1} ' +
+        'WebSocket at /kline/ws, a kline:read token at connect (Authorization: Bearer, or DPoP with a DPoP ' +
+        'proof header, or from a browser the subprotocols ["kline.v1", "bearer.<token>"], never for a ' +
+        'DPoP-bound token); send {"method":"SUBSCRIBE","params":["btcusdt@kline_1m"],"id":1} ' +
         '(UNSUBSCRIBE, LIST_SUBSCRIPTIONS likewise) and receive Binance kline events with the x (closed) flag, ' +
         'at most 10 per second per stream.',
     },

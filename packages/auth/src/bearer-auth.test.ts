@@ -129,7 +129,7 @@ describe('bearerAuth with a bad token', () => {
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('invalid_token');
     expect(response.headers['www-authenticate']).toBe(
-      invalid('The Authorization header is not a valid Bearer credential.'),
+      invalid('The Authorization header is not a valid Bearer or DPoP credential.'),
     );
   });
 

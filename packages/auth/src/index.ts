@@ -1,6 +1,8 @@
 // @platform/auth: how resource services accept OAuth access tokens (RFC 9068 JWTs, RFC 6750 bearer
-// usage, RFC 9728 protected resource metadata). Importing it also types `request.token` in Fastify.
+// usage, RFC 9449 DPoP, RFC 9728 protected resource metadata). Importing it also types `request.token` in Fastify.
 export { type BearerAuthOptions, bearerAuth, requireScopes } from './bearer-auth.ts';
+export type { DpopVerifierOptions } from './dpop-options.ts';
+export { createDpopVerifier, DpopProofError, type DpopVerifier } from './dpop-proof.ts';
 export { type ProtectResourceOptions, protectResource } from './protect-resource.ts';
 export {
   type ProtectedResourceMetadata,

@@ -35,11 +35,16 @@ describe('protectResource', () => {
       authorization_servers: [issuer.issuer],
       scopes_supported: ['notes:read'],
       resource_name: 'Notes',
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'PS256', 'RS256'],
     });
+    expect(metadata.json()).not.toHaveProperty('dpop_bound_access_tokens_required');
     const refused = await server.inject({ url: '/notes/api' });
     expect(refused.statusCode).toBe(401);
+    // Both schemes are offered to a client that sent no token.
+    const metadataUrl = 'http://platform.test/.well-known/oauth-protected-resource/notes';
     expect(refused.headers['www-authenticate']).toBe(
-      'Bearer realm="notes", resource_metadata="http://platform.test/.well-known/oauth-protected-resource/notes"',
+      `Bearer realm="notes", resource_metadata="${metadataUrl}", ` +
+        `DPoP realm="notes", algs="ES256 EdDSA PS256 RS256", resource_metadata="${metadataUrl}"`,
     );
   });
 

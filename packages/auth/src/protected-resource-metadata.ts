@@ -11,6 +11,8 @@ export interface ProtectedResourceMetadataOptions {
   scopesSupported: readonly string[];
   /** Human-readable name shown to users. */
   resourceName?: string;
+  /** RFC 9449 §5.1: the DPoP proof algorithms accepted; left out of the metadata when not given. */
+  dpopSigningAlgValuesSupported?: readonly string[];
   /** Route path; defaults to the RFC 9728 §3.1 well-known path derived from `resource`. */
   path?: string;
 }
@@ -22,6 +24,7 @@ export interface ProtectedResourceMetadata {
   scopes_supported: string[];
   bearer_methods_supported: ['header'];
   resource_name?: string;
+  dpop_signing_alg_values_supported?: string[];
 }
 
 function parseHttpUrl(where: string, value: unknown): URL {
@@ -81,6 +84,10 @@ export function protectedResourceMetadata(
   ) {
     throw new TypeError(`${where}: resourceName must be a non-empty string`);
   }
+  const dpopAlgs = options.dpopSigningAlgValuesSupported;
+  if (dpopAlgs !== undefined && (!Array.isArray(dpopAlgs) || dpopAlgs.length === 0)) {
+    throw new TypeError(`${where}: dpopSigningAlgValuesSupported must be a non-empty array`);
+  }
   const path = options.path ?? new URL(protectedResourceMetadataUrl(options.resource)).pathname;
   if (!path.startsWith('/')) throw new TypeError(`${where}: path must start with "/", got "${path}"`);
 
@@ -92,6 +99,8 @@ export function protectedResourceMetadata(
     scopes_supported: [...options.scopesSupported],
     bearer_methods_supported: ['header'],
     ...(options.resourceName === undefined ? {} : { resource_name: options.resourceName }),
+    // dpop_bound_access_tokens_required stays out (false): unbound tokens are still accepted as Bearer.
+    ...(dpopAlgs === undefined ? {} : { dpop_signing_alg_values_supported: [...dpopAlgs] }),
   };
   const body = JSON.stringify(metadata);
 

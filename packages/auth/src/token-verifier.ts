@@ -16,6 +16,8 @@ export interface VerifiedToken {
   /** Seconds since the epoch. */
   readonly iat: number;
   readonly jti: string;
+  /** RFC 9449 `cnf.jkt`: the thumbprint of the key the token is bound to, or null for a bearer token. */
+  readonly jkt: string | null;
   readonly claims: Readonly<JWTPayload>;
 }
 
@@ -85,6 +87,23 @@ function readOnlySet(values: Iterable<string>): ReadonlySet<string> {
   return Object.freeze(set);
 }
 
+// A base64url SHA-256 digest: 43 characters.
+const JKT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The key the token is bound to. A `cnf` this resource cannot check (say, only an mTLS certificate
+ * thumbprint) refuses the token: read as a bearer token it would work without the key it was bound to.
+ */
+function boundKey(claims: JWTPayload): string | null {
+  const cnf = claims.cnf as unknown;
+  if (cnf === undefined) return null;
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (typeof jkt !== 'string' || !JKT.test(jkt)) {
+    throw new TokenError('invalid_claim', '"cnf" claim must carry a SHA-256 JWK thumbprint ("jkt")');
+  }
+  return jkt;
+}
+
 function toVerifiedToken(claims: JWTPayload): VerifiedToken {
   const scope = claims.scope;
   if (scope !== undefined && typeof scope !== 'string') {
@@ -94,6 +113,7 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
     sub: nonEmptyStringClaim(claims, 'sub'),
     clientId: nonEmptyStringClaim(claims, 'client_id'),
     jti: nonEmptyStringClaim(claims, 'jti'),
+    jkt: boundKey(claims),
     // jose has checked that exp and iat are present and numeric.
     exp: claims.exp as number,
     iat: claims.iat as number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBearerChallenge, quoteHeaderValue } from './www-authenticate.ts';
+import { formatBearerChallenge, formatDpopChallenge, quoteHeaderValue } from './www-authenticate.ts';
 
 describe('formatBearerChallenge', () => {
   it('omits the error for a request without credentials (RFC 6750 §3.1)', () => {
@@ -35,4 +35,21 @@ describe('quoteHeaderValue', () => {
       expect(() => quoteHeaderValue(value)).toThrow(TypeError);
     },
   );
+});
+
+describe('formatDpopChallenge', () => {
+  it('adds the accepted proof algorithms (RFC 9449 §7.1)', () => {
+    expect(
+      formatDpopChallenge({
+        realm: 'notes',
+        error: 'invalid_dpop_proof',
+        errorDescription: 'Bad proof.',
+        algs: ['ES256', 'EdDSA'],
+        resourceMetadata: 'https://api.test/m',
+      }),
+    ).toBe(
+      'DPoP realm="notes", error="invalid_dpop_proof", error_description="Bad proof.", ' +
+        'algs="ES256 EdDSA", resource_metadata="https://api.test/m"',
+    );
+  });
 });

@@ -108,11 +108,15 @@ describe('bearer security scheme', () => {
     const res = await app.inject({ method: 'GET', url: '/svc/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
-    expect(doc.components.securitySchemes.bearer).toEqual({
+    expect(doc.components.securitySchemes.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
     });
+    // Clients learn from the document how DPoP-bound tokens are sent and refused.
+    expect(doc.components.securitySchemes.bearer.description).toMatch(
+      /Authorization: DPoP .*invalid_dpop_proof/,
+    );
     expect(doc.paths['/svc/x'].get.security).toEqual([{ bearer: ['svc:read'] }]);
     await app.close();
   });

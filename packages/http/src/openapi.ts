@@ -65,7 +65,17 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       // `security: [{ bearer: ['scope'] }]`.
       components: {
         securitySchemes: {
-          [BEARER_SECURITY_SCHEME]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          [BEARER_SECURITY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'RFC 9068 JWT access token in `Authorization: Bearer <token>`. A DPoP-bound token (`cnf.jkt`) ' +
+              'goes in `Authorization: DPoP <token>` with a `DPoP` proof header (RFC 9449; htu is the public ' +
+              'URL). 401 answers carry `WWW-Authenticate`: `Bearer` and `DPoP algs="…"` without a token, ' +
+              '`DPoP error="invalid_token"` for a bound token sent as Bearer, `DPoP error="invalid_dpop_proof"` ' +
+              'for a missing, reused or mismatched proof.',
+          },
         },
       },
     },

@@ -2,10 +2,14 @@
 //
 // Authentication happens at connect, before the upgrade (a bad or missing token gets the usual 401/403
 // problem+json and no socket), with a token holding `kline:read`, taken from:
-//   - the `Authorization: Bearer <token>` header (servers, CLIs), or
+//   - the `Authorization: Bearer <token>` header (servers, CLIs), or `Authorization: DPoP <token>` with a
+//     `DPoP` proof header for a DPoP-bound token (RFC 9449): htm `GET`, htu the http(s) form of the public
+//     URL (`https://<public host>/kline/ws`, not `wss://`), `ath` of the token, or
 //   - the `Sec-WebSocket-Protocol` header, for browsers, which cannot set headers on a WebSocket:
 //     `new WebSocket(url, ['kline.v1', 'bearer.' + token])`. The server selects `kline.v1`, never echoing
 //     the token back. Browsers require the server to select an offered protocol, hence `kline.v1`.
+//     A subprotocol carries no proof, so a DPoP-bound token there is refused like any bound token sent as
+//     Bearer (401, `WWW-Authenticate: DPoP error="invalid_token"`): browsers use unbound tokens.
 // Never from the query string: URLs end up in proxy and access logs. A first-message login was not chosen:
 // it would open sockets for anonymous clients and need a login timeout; the handshake refuses them outright.
 // The socket closes (1008 "token expired") when the token expires; the client reconnects with a fresh one.
@@ -92,7 +96,8 @@ export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promis
           'Upgrade to a WebSocket. Send {"method":"SUBSCRIBE","params":["btcusdt@kline_1m"],"id":1}; ' +
           'UNSUBSCRIBE and LIST_SUBSCRIPTIONS likewise. Events are Binance kline payloads ' +
           '({"e":"kline","E":…,"s":…,"k":{…,"x":closed}}), at most 10 per second per stream. Token in ' +
-          'Authorization: Bearer, or as subprotocols ["kline.v1", "bearer.<token>"].',
+          'Authorization: Bearer, or DPoP with a DPoP proof (htu https://<public host>/kline/ws), or as ' +
+          'subprotocols ["kline.v1", "bearer.<token>"] (not for DPoP-bound tokens: 401).',
         security: [{ bearer: ['kline:read'] }],
       },
     },

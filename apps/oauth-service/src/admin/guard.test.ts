@@ -31,8 +31,11 @@ describeEachDialect('admin API access: tokens, scopes and RBAC', (temp) => {
     expect(response.statusCode).toBe(401);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ code: 'missing_token', status: 401 });
+    // Both schemes are offered: Bearer, and DPoP with the proof algorithms it accepts.
     expect(response.headers['www-authenticate']).toBe(
-      `Bearer realm="oauth-service admin", resource_metadata="${METADATA_URL}"`,
+      `Bearer realm="oauth-service admin", resource_metadata="${METADATA_URL}", ` +
+        `DPoP realm="oauth-service admin", algs="ES256 EdDSA PS256 RS256", ` +
+        `resource_metadata="${METADATA_URL}"`,
     );
   });
 
@@ -79,6 +82,7 @@ describeEachDialect('admin API access: tokens, scopes and RBAC', (temp) => {
       scopes_supported: ['admin:read', 'admin:write'],
       bearer_methods_supported: ['header'],
       resource_name: 'oauth-service admin API',
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'PS256', 'RS256'],
     });
   });
 

@@ -1,5 +1,6 @@
 import {
   bearerAuth,
+  createDpopVerifier,
   createTokenVerifier,
   protectedResourceMetadata,
   protectedResourceMetadataUrl,
@@ -35,11 +36,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   const issuer = deps.config.PUBLIC_URL;
   const resource = `${issuer}${ADMIN_PREFIX}`;
 
+  // DPoP proofs' htu is PUBLIC_URL's origin plus the request path, never the Host the request came with.
+  const dpop = createDpopVerifier({ publicUrl: issuer });
   protectedResourceMetadata(app, {
     resource,
     authorizationServers: [issuer],
     scopesSupported: [...ADMIN_SCOPES],
     resourceName: 'oauth-service admin API',
+    dpopSigningAlgValuesSupported: dpop.algorithms,
   });
 
   const verifier = createTokenVerifier({
@@ -81,6 +85,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         verifier,
         realm: 'oauth-service admin',
         resourceMetadataUrl: protectedResourceMetadataUrl(resource),
+        dpop,
       });
       admin.setErrorHandler(adminErrorHandler);
       admin.addHook('onSend', async (_request, reply) => {
