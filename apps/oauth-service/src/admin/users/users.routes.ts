@@ -318,9 +318,14 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
     },
     async (request, reply) => {
       const user = await users.get(request.params.id);
-      await keepingAnAdmin(deps.db, (trx) => createUsersRepository(trx).delete(user.id));
+      // Consents are counted in the same transaction, before the delete cascades them away.
+      const consents = await keepingAnAdmin(deps.db, async (trx) => {
+        const removed = await trx.deleteFrom('consents').where('user_id', '=', user.id).executeTakeFirst();
+        await createUsersRepository(trx).delete(user.id);
+        return Number(removed.numDeletedRows);
+      });
       // Grants and sessions live in the provider's store, which has no foreign key to users.
-      const revoked = await sessions.revokeGrants(user.id);
+      const revoked = { ...(await sessions.revokeGrants(user.id)), consents };
       await record(request, {
         action: 'user.delete',
         targetType: 'user',
