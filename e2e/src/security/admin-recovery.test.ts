@@ -9,7 +9,13 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Json, json } from '../json.ts';
 import { Browser, formAction, hiddenField } from '../oauth/browser.ts';
-import { ADMIN, type OAuthServer, PORTAL_REDIRECT, portalConfig, startOAuthServer } from '../oauth/harness.ts';
+import {
+  ADMIN,
+  type OAuthServer,
+  PORTAL_REDIRECT,
+  portalConfig,
+  startOAuthServer,
+} from '../oauth/harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NEW_PASSWORD = 'recovered-and-changed-4711';
@@ -26,7 +32,6 @@ describeEachDialect('break-glass recovery of a locked administrator', (temp) => 
         ...process.env,
         ...server.env,
         OAUTH_SERVICE_DATABASE_URL: temp().url,
-        USER: 'ops-on-call',
       },
       encoding: 'utf8',
     });
@@ -80,7 +85,7 @@ describeEachDialect('break-glass recovery of a locked administrator', (temp) => 
     const locked = await submitLogin(ADMIN.password);
     expect(locked.page.body).toContain('This account is locked');
 
-    const result = recover(ADMIN.login);
+    const result = recover(ADMIN.login, '--operator', 'ops-on-call');
     expect(result.status, result.stderr).toBe(0);
     const oneTime = /one-time password \(shown once[^)]*\): (\S+)/.exec(result.stdout)?.[1];
     expect(oneTime, result.stdout).toBeDefined();
