@@ -188,6 +188,24 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
     expect((await json(api(`/users/${admin.id}/roles`))).items.map((r: Json) => r.name)).toContain('admin');
   });
 
+  it('documents the 409 of every route that can refuse to remove the last administrator', async () => {
+    const document = await json(fetch(`${server.issuer}/api/admin/openapi.json`));
+    const routes: Array<[string, string]> = [
+      ['post', '/api/admin/users/{id}/disable'],
+      ['delete', '/api/admin/users/{id}'],
+      ['delete', '/api/admin/users/{id}/roles/{roleId}'],
+      ['delete', '/api/admin/roles/{id}/permissions/{permissionId}'],
+      ['delete', '/api/admin/roles/{id}'],
+      ['delete', '/api/admin/permissions/{id}'],
+      ['patch', '/api/admin/permissions/{id}'],
+    ];
+    for (const [method, path] of routes) {
+      expect(Object.keys(document.paths[path]?.[method]?.responses ?? {}), `${method} ${path}`).toContain(
+        '409',
+      );
+    }
+  });
+
   it('allows removing an administrator while another active one remains', async () => {
     const second = await createUser('admin2', 'admin');
     expect((await api(`/users/${second}/disable`, { method: 'POST' })).status).toBe(200);
