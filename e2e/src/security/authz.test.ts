@@ -47,12 +47,12 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
     return id;
   }
 
-  /** Signs `username` in through `config` and returns the token response for flow with flow:write. */
-  async function flowTokens(config: client.Configuration, username: string) {
+  /** Signs `username` in through `config` and returns the token response for flow with `scopes`. */
+  async function flowTokens(config: client.Configuration, username: string, scopes = 'flow:read flow:write') {
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid offline_access flow:read flow:write',
+      scope: `openid offline_access ${scopes}`,
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state: username,
@@ -64,7 +64,7 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
       pkceCodeVerifier: verifier,
       expectedState: username,
     });
-    expect(tokens.scope?.split(' ')).toContain('flow:write');
+    expect(tokens.scope?.split(' ')).toEqual(expect.arrayContaining(scopes.split(' ')));
     expect(tokens.refresh_token).toBeDefined();
     return tokens;
   }
@@ -104,6 +104,16 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
     expect((await api(`/users/${id}/roles/${roleIds.operator}`, { method: 'DELETE' })).status).toBe(204);
     const outcome = await refresh(portal, second.refresh_token!);
     expect(lostFlowWrite(outcome), `refresh after demotion gave ${JSON.stringify(outcome)}`).toBe(true);
+  });
+
+  it('keeps the grants that hold only what the demoted user still has', async () => {
+    const id = await createUser('demoted2', 'operator');
+    expect((await api(`/users/${id}/roles/${roleIds.user}`, { method: 'PUT' })).status).toBe(204);
+    const reader = await flowTokens(portal, 'demoted2', 'flow:read');
+    const writer = await flowTokens(portal, 'demoted2');
+    expect((await api(`/users/${id}/roles/${roleIds.operator}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await refresh(portal, reader.refresh_token!)).toContain('flow:read');
+    expect(await refresh(portal, writer.refresh_token!)).toBe('invalid_grant');
   });
 
   it('a disabled user can no longer refresh', async () => {
