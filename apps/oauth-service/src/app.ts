@@ -125,7 +125,7 @@ export async function buildOAuthService(
 
     interactionRoutes(app, {
       provider: providers.provider,
-      csrf: createCsrf(config.COOKIE_SECRET),
+      csrf: createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') }),
       signIn: createSignIn({
         db,
         metricsRegistry: app.metrics.registry,

@@ -7,7 +7,13 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createUsersRepository, toUser, type User } from './users.repository.ts';
 
 export type SignInFailure = 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited';
-export type SignInResult = { ok: true; user: User } | { ok: false; reason: SignInFailure };
+/**
+ * A failure names the account it concerns when the login matched one (for the audit log, which must not store
+ * the typed text: a password typed into the username box would become readable to admin:read).
+ */
+export type SignInResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: SignInFailure; account?: { id: string; username: string } };
 export type SignInOutcome = 'success' | SignInFailure;
 
 export interface SignInAttempt {
@@ -145,18 +151,19 @@ export function createSignIn(options: SignInOptions): SignIn {
       // Locked: refused whatever the password, and without checking it, so a lock also stops guessing.
       // (Only existing accounts can lock, so maxFailures wrong guesses do reveal that a login exists; the
       // platform accepts that for a lock users can understand. The IP limit bounds how fast anyone probes.)
+      const account = { id: row.id, username: row.username };
       if (row.locked_until !== null && Number(row.locked_until) > at) {
-        return finish({ ok: false, reason: 'locked' });
+        return finish({ ok: false, reason: 'locked', account });
       }
 
       if (!(await verifyPassword(row.password_hash, password))) {
         const locked = await recordFailure(row.id, at);
-        return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials' });
+        return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials', account });
       }
 
       // Only after the right password, so probing with wrong ones cannot tell a disabled account from
       // an active one (both answer invalid_credentials and count towards the lock).
-      if (row.status !== 'active') return finish({ ok: false, reason: 'disabled' });
+      if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account });
 
       if (needsRehash(row.password_hash)) {
         // Guarded by the old hash so a password changed meanwhile is not overwritten with this one.

@@ -11,6 +11,7 @@ import type { KeyStore } from '../keys/key-store.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { RecordChange } from './context.ts';
 import type { AdminGuard } from './guard.ts';
+import type { StaleGrants } from './sessions/stale-grants.ts';
 
 /** What the admin API works on: the service's own repositories and provider. */
 export interface AdminDeps {
@@ -26,8 +27,10 @@ export interface AdminDeps {
   audit: AuditLog;
 }
 
-/** Shared by every admin route module: the access check and the audit of changes. */
+/** Shared by every admin route module: the access check, the audit of changes, and their revocations. */
 export interface AdminKit {
   guard: AdminGuard;
   record: RecordChange;
+  /** Revokes the grants an authorization change leaves holding more than allowed. */
+  grants: StaleGrants;
 }

@@ -17,6 +17,7 @@ import { resourceServers } from './resources/resource-servers.ts';
 import { resourceRoutes } from './resources/resources.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
+import { staleGrants } from './sessions/stale-grants.ts';
 import { userSessions } from './sessions/user-sessions.ts';
 import { userRoutes } from './users/users.routes.ts';
 
@@ -69,6 +70,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       },
     }),
     record: changeRecorder(deps.audit),
+    grants: staleGrants({
+      db: deps.db,
+      provider: deps.providers.provider,
+      permissionsOf: (id) => deps.roles.permissionsOf(id),
+    }),
   };
   const sessions = userSessions({ db: deps.db, provider: deps.providers.provider, consents: deps.consents });
   const servers = resourceServers({

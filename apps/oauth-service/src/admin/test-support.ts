@@ -49,8 +49,11 @@ export interface TokenSet {
 export class InjectBrowser {
   readonly cookies = new Map<string, string>();
   private readonly app: FastifyInstance;
-  constructor(app: FastifyInstance) {
+  /** The client address every request comes from (request.ip). */
+  private readonly remoteAddress: string | undefined;
+  constructor(app: FastifyInstance, remoteAddress?: string) {
     this.app = app;
+    this.remoteAddress = remoteAddress;
   }
 
   async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
@@ -64,6 +67,7 @@ export class InjectBrowser {
         ...(form ? { 'content-type': FORM } : {}),
       },
       ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
     });
     for (const cookie of response.cookies as Array<{ name: string; value: string; expires?: Date }>) {
       if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
@@ -99,7 +103,10 @@ export const failedFields = (response: LightMyRequestResponse) =>
 export const isLoginPage = (response: LightMyRequestResponse) =>
   response.statusCode === 200 && action(response.payload, 'login') !== '';
 
-export async function startAdminHarness(url: string, options: { keyPollMs?: number } = {}) {
+export async function startAdminHarness(
+  url: string,
+  options: { keyPollMs?: number; env?: Record<string, string> } = {},
+) {
   const config: OAuthServiceConfig = loadOAuthServiceConfig({
     DATABASE_URL: url,
     PUBLIC_URL,
@@ -109,6 +116,7 @@ export async function startAdminHarness(url: string, options: { keyPollMs?: numb
     ADMIN_PORTAL_URL: 'http://127.0.0.1:9/admin',
     LOGIN_IP_LIMIT_PER_MINUTE: '100000',
     LOGIN_MAX_FAILURES: '1000',
+    ...options.env,
   });
   let machine: MachineClient;
   const setup = createDatabase<OAuthSchema>(url);

@@ -4,5 +4,12 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { ClientTables } from '../clients/tables.ts';
 import type { KeyTables } from '../keys/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
+import type { SettingsTables } from './settings.ts';
 
-export interface OAuthSchema extends OidcTables, AccountTables, AuditTables, KeyTables, ClientTables {}
+export interface OAuthSchema
+  extends OidcTables,
+    AccountTables,
+    AuditTables,
+    KeyTables,
+    ClientTables,
+    SettingsTables {}

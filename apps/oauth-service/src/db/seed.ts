@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StartupError } from '@platform/config';
 import type { Database } from '@platform/db';
+import type { Kysely } from 'kysely';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
@@ -11,9 +13,11 @@ import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
+import { BOOTSTRAP_ADMIN, getSetting, setSettingOnce } from './settings.ts';
 
 type SeedConfig = Pick<
   OAuthServiceConfig,
+  | 'NODE_ENV'
   | 'PUBLIC_URL'
   | 'ENCRYPTION_KEY'
   | 'ADMIN_USERNAME'
@@ -31,9 +35,53 @@ function writeSecretFile(path: string, secret: string): void {
   writeFileSync(path, `${secret}\n`, { mode: 0o600 });
 }
 
+const clientExists = async (db: Kysely<OAuthSchema>, clientId: string) =>
+  (await db
+    .selectFrom('clients')
+    .select('client_id')
+    .where('client_id', '=', clientId)
+    .executeTakeFirst()) !== undefined;
+
+/**
+ * Whether the bootstrap administrator is still to be created: never once it was (the marker), nor in a
+ * database that already has users (seeded before the marker existed), so deleting `admin` is final.
+ */
+async function adminBootstrapPending(db: Kysely<OAuthSchema>): Promise<boolean> {
+  if ((await getSetting(db, BOOTSTRAP_ADMIN)) !== undefined) return false;
+  const anyone = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (anyone) await setSettingOnce(db, BOOTSTRAP_ADMIN, 'existing users');
+  return !anyone;
+}
+
+/**
+ * Production logs are read by more people than secrets should be: there the seed never generates a secret it
+ * would print. It refuses up front, before changing anything, naming what to set. A flow-service secret handed
+ * over through FLOW_CLIENT_SECRET_FILE is written to that file only.
+ */
+async function refuseGeneratedSecretsInProduction(db: Kysely<OAuthSchema>, config: SeedConfig) {
+  if (config.NODE_ENV !== 'production') return;
+  const missing: string[] = [];
+  if (!config.ADMIN_PASSWORD && (await adminBootstrapPending(db))) missing.push('ADMIN_PASSWORD');
+  if (!config.OAUTH_CLIENT_SECRET && !(await clientExists(db, CLIENT_IDS.adminPortal)))
+    missing.push('OAUTH_CLIENT_SECRET');
+  if (
+    !config.FLOW_CLIENT_SECRET &&
+    !config.FLOW_CLIENT_SECRET_FILE &&
+    !(await clientExists(db, CLIENT_IDS.flowService))
+  )
+    missing.push('FLOW_CLIENT_SECRET (or FLOW_CLIENT_SECRET_FILE)');
+  if (missing.length > 0) {
+    throw new StartupError(
+      `seed: ${missing.join(', ')} must be set when NODE_ENV=production: the seed does not generate and print secrets in production`,
+    );
+  }
+}
+
 /**
  * Idempotent: creates what is missing and leaves what exists alone. Generated secrets (the admin's first
- * password, the admin-portal secret) are printed once, when they are created, and never stored in plaintext.
+ * password, the admin-portal secret) are printed once, when they are created, and never stored in plaintext;
+ * in production they are never generated (see refuseGeneratedSecretsInProduction). The bootstrap admin is
+ * created once per database, and never again.
  */
 export async function seed(
   database: Database<OAuthSchema>,
@@ -47,6 +95,8 @@ export async function seed(
   const users = createUsersRepository(db);
   const clients = clientsRepository(db, box);
   const created: string[] = [];
+  await refuseGeneratedSecretsInProduction(db, config);
+  const production = config.NODE_ENV === 'production';
 
   for (const server of RESOURCE_SERVERS) {
     await resources.ensure({
@@ -73,7 +123,7 @@ export async function seed(
     }
   }
 
-  if (!(await users.findByLogin(config.ADMIN_USERNAME))) {
+  if ((await adminBootstrapPending(db)) && !(await users.findByLogin(config.ADMIN_USERNAME))) {
     const generated = !config.ADMIN_PASSWORD;
     const password = config.ADMIN_PASSWORD ?? `${randomBytes(12).toString('base64url')}-Aa1`;
     const admin = await users.create({
@@ -86,6 +136,7 @@ export async function seed(
     });
     const adminRole = await roles.findRoleByName('admin');
     if (adminRole) await roles.assignRole(admin.id, adminRole.id);
+    await setSettingOnce(db, BOOTSTRAP_ADMIN, admin.id);
     created.push(`user ${config.ADMIN_USERNAME}`);
     if (generated)
       print(
@@ -143,11 +194,7 @@ export async function seed(
     },
   ];
   for (const { show, ...input } of clientSeeds) {
-    const exists = await db
-      .selectFrom('clients')
-      .select('client_id')
-      .where('client_id', '=', input.clientId)
-      .executeTakeFirst();
+    const exists = await clientExists(db, input.clientId);
     const secretFile =
       input.clientId === CLIENT_IDS.flowService && !config.FLOW_CLIENT_SECRET
         ? config.FLOW_CLIENT_SECRET_FILE
@@ -165,7 +212,7 @@ export async function seed(
     const { clientSecret } = await clients.create(input);
     created.push(`client ${input.clientId}`);
     if (secretFile && clientSecret) writeSecretFile(secretFile, clientSecret);
-    if (show && clientSecret)
+    if (show && clientSecret && !production)
       print(`oauth-service: client "${input.clientId}" secret (shown once): ${clientSecret}`);
   }
 

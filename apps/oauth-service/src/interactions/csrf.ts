@@ -7,7 +7,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const COOKIE = 'oauth_csrf';
 
-export function createCsrf(secret: string) {
+export interface CsrfOptions {
+  /**
+   * Mark the cookie Secure: true when PUBLIC_URL is https. Behind the gateway the service sees plain http, so
+   * the request's own protocol cannot decide.
+   */
+  secure?: boolean;
+}
+
+export function createCsrf(secret: string, options: CsrfOptions = {}) {
   const sign = (uid: string, nonce: string) =>
     createHmac('sha256', secret).update(`${uid}.${nonce}`).digest('base64url');
 
@@ -21,7 +29,7 @@ export function createCsrf(secret: string) {
           path: '/interaction',
           httpOnly: true,
           sameSite: 'lax',
-          secure: request.protocol === 'https',
+          secure: options.secure === true || request.protocol === 'https',
         });
       }
       return sign(uid, nonce);

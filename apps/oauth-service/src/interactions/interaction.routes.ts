@@ -14,13 +14,14 @@ import type { Csrf } from './csrf.ts';
 // provider (which redirects on to the client).
 
 export interface SignInAttempt {
-  attempt(input: {
-    login: string;
-    password: string;
-    ip: string;
-  }): Promise<
+  attempt(input: { login: string; password: string; ip: string }): Promise<
     | { ok: true; user: { id: string; username: string; mustChangePassword: boolean } }
-    | { ok: false; reason: 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited' }
+    | {
+        ok: false;
+        reason: 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited';
+        /** The account the login matched, if any. */
+        account?: { id: string; username: string };
+      }
   >;
 }
 
@@ -191,14 +192,20 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
         clientId,
       };
       if (!outcome.ok) {
+        // The typed login is never stored: it may be a password typed into the wrong box. A known account is
+        // named by its id and stored username; an unknown (or unchecked, rate-limited) login only as such.
+        const { account } = outcome;
         await deps.audit.record({
           ...context,
           actorType: 'user',
-          actorId: null,
-          actorName: login.slice(0, 100),
+          actorId: account?.id ?? null,
+          actorName: account?.username ?? null,
           action: outcome.reason === 'locked' ? 'login.locked' : 'login.failure',
           outcome: 'failure',
-          details: { reason: outcome.reason },
+          details: {
+            reason: outcome.reason,
+            login: account ? 'known' : outcome.reason === 'rate_limited' ? 'unchecked' : 'unknown',
+          },
         });
         const token = csrf.issue(request, reply, details.uid);
         const status = outcome.reason === 'rate_limited' ? 429 : 200;

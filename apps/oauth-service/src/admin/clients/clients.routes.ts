@@ -213,7 +213,7 @@ export function clientRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKi
       schema: routeSchema(
         'admin:write',
         TAG,
-        'Update a client; the result is validated like a new one',
+        'Update a client; the result is validated like a new one; grants holding a scope the client loses are revoked',
         {
           params: params('clientId'),
           body: { type: 'object', additionalProperties: false, minProperties: 1, properties: editable },
@@ -224,11 +224,20 @@ export function clientRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKi
     },
     async (request) => {
       const client = await clients.update(request.params.clientId, toUpdate(request.body));
+      // Scopes taken from the client leave with the grants holding them, on every instance at once.
+      const revokedGrants =
+        request.body.scope === undefined
+          ? undefined
+          : await kit.grants.forClient(client.client_id, new Set(client.scope));
       await record(request, {
         action: 'client.update',
         targetType: 'client',
         targetId: client.client_id,
-        details: { changed: Object.keys(request.body).sort(), ...auditedSettings(client) },
+        details: {
+          changed: Object.keys(request.body).sort(),
+          ...auditedSettings(client),
+          ...(revokedGrants === undefined ? {} : { revoked_grants: revokedGrants }),
+        },
       });
       return clientView(client);
     },

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { Permission, Role } from '../../accounts/roles.repository.ts';
+import { keepingAnAdmin } from '../../accounts/last-admin.ts';
+import {
+  createRolesRepository,
+  type Permission,
+  type Role,
+  type RolesRepository,
+} from '../../accounts/roles.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, listOf, noContent, params, routeSchema, time } from '../schemas.ts';
 
@@ -67,7 +73,8 @@ function namedRoutes(
     get(id: string): Promise<Role | Permission>;
     create(input: NamedBody): Promise<Role | Permission>;
     update(id: string, input: Partial<NamedBody>): Promise<Role | Permission>;
-    remove(id: string): Promise<void>;
+    /** Deletes; resolves to the number of grants revoked because of it. */
+    remove(id: string): Promise<number>;
   },
 ) {
   const { guard, record } = kit;
@@ -130,7 +137,9 @@ function namedRoutes(
       schema: routeSchema(
         'admin:write',
         tag,
-        `Rename or describe a ${entity}`,
+        entity === 'role'
+          ? 'Rename or describe a role'
+          : 'Rename or describe a permission; renaming revokes the grants holding the old scope name, and is refused (409) for admin:write while it makes the last administrator',
         { params: params('id'), body: updateBody, response: { 200: schema } },
         [400, 404, 409],
       ),
@@ -158,19 +167,19 @@ function namedRoutes(
       schema: routeSchema(
         'admin:write',
         tag,
-        entity === 'role' ? 'Delete a role (its users lose it)' : 'Delete a permission (every role loses it)',
+        `${entity === 'role' ? 'Delete a role (its users lose it)' : 'Delete a permission (every role loses it)'}; grants holding a scope this takes away are revoked; refused (409) when it would remove the last active holder of admin:write`,
         { params: params('id'), response: noContent },
-        [404],
+        [404, 409],
       ),
     },
     async (request, reply) => {
       const existing = await store.get(request.params.id);
-      await store.remove(existing.id);
+      const revokedGrants = await store.remove(existing.id);
       await record(request, {
         action: `${entity}.delete`,
         targetType: entity,
         targetId: existing.id,
-        details: { name: existing.name },
+        details: { name: existing.name, revoked_grants: revokedGrants },
       });
       return reply.status(204).send();
     },
@@ -179,22 +188,33 @@ function namedRoutes(
 
 /** Roles, permissions, and which permissions each role carries. */
 export function roleRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) {
-  const { roles } = deps;
-  const { guard, record } = kit;
+  const { roles, db } = deps;
+  const { guard, record, grants } = kit;
+  // Changes that can narrow what users hold run under the last-admin check, then revoke what they took away.
+  const narrowing = async (holders: string[], change: (trx: RolesRepository) => Promise<unknown>) => {
+    await keepingAnAdmin(db, (trx) => change(createRolesRepository(trx)));
+    return grants.forUsers(holders);
+  };
 
   namedRoutes(app, kit, 'role', {
     list: () => roles.listRoles(),
     get: (id) => roles.getRole(id),
     create: (input) => roles.createRole(input),
     update: (id, input) => roles.updateRole(id, input),
-    remove: (id) => roles.deleteRole(id),
+    remove: async (id) => narrowing(await grants.usersWithRole(id), (trx) => trx.deleteRole(id)),
   });
   namedRoutes(app, kit, 'permission', {
     list: () => roles.listPermissions(),
     get: (id) => roles.getPermission(id),
     create: (input) => roles.createPermission(input),
-    update: (id, input) => roles.updatePermission(id, input),
-    remove: (id) => roles.deletePermission(id),
+    async update(id, input) {
+      const before = await roles.getPermission(id);
+      if (input.name === undefined || input.name === before.name) return roles.updatePermission(id, input);
+      const holders = await grants.usersWithPermission(id);
+      await narrowing(holders, (trx) => trx.updatePermission(id, input));
+      return roles.getPermission(id);
+    },
+    remove: async (id) => narrowing(await grants.usersWithPermission(id), (trx) => trx.deletePermission(id)),
   });
 
   app.get<{ Params: IdParams }>(
@@ -212,14 +232,14 @@ export function roleRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit)
     async (request) => ({ items: (await roles.permissionsOfRole(request.params.id)).map(named) }),
   );
 
-  const change = (summary: string) => ({
+  const change = (summary: string, errors: number[]) => ({
     onRequest: guard('admin:write'),
     schema: routeSchema(
       'admin:write',
       ROLES,
       summary,
       { params: params('id', 'permissionId'), response: noContent },
-      [404],
+      errors,
     ),
   });
 
@@ -233,18 +253,28 @@ export function roleRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit)
       ...change(
         action === 'grant'
           ? 'Grant a permission to a role (idempotent)'
-          : 'Revoke a permission from a role (idempotent)',
+          : "Revoke a permission from a role (idempotent); revokes its holders' grants of that scope; refused (409) when it would remove the last active holder of admin:write",
+        action === 'grant' ? [404] : [404, 409],
       ),
       handler: async (request, reply) => {
         const { id, permissionId } = request.params;
+        let revokedGrants: number | undefined;
         if (action === 'grant') await roles.grantPermission(id, permissionId);
-        else await roles.revokePermission(id, permissionId);
+        else
+          revokedGrants = await narrowing(await grants.usersWithRole(id), (trx) =>
+            trx.revokePermission(id, permissionId),
+          );
         const [role, permission] = [await roles.getRole(id), await roles.getPermission(permissionId)];
         await record(request, {
           action: `role.permission_${action}`,
           targetType: 'role',
           targetId: role.id,
-          details: { role: role.name, permission_id: permission.id, permission: permission.name },
+          details: {
+            role: role.name,
+            permission_id: permission.id,
+            permission: permission.name,
+            ...(revokedGrants === undefined ? {} : { revoked_grants: revokedGrants }),
+          },
         });
         return reply.status(204).send();
       },

@@ -65,6 +65,12 @@ const GRANT_BOUND = [
   'BackchannelAuthenticationRequest',
 ] as const;
 
+/** Destroys a Grant with every token and code issued under it: its refresh tokens stop working at once. */
+export async function destroyGrant(provider: Provider, grantId: string): Promise<void> {
+  await Promise.all(GRANT_BOUND.map((model) => provider[model].revokeByGrantId(grantId)));
+  await provider.Grant.adapter.destroy(grantId);
+}
+
 export function userSessions(deps: {
   db: Kysely<OAuthSchema>;
   provider: () => Provider;
@@ -107,12 +113,6 @@ export function userSessions(deps: {
     }));
   }
 
-  async function destroyGrant(grantId: string): Promise<void> {
-    const provider = deps.provider();
-    await Promise.all(GRANT_BOUND.map((model) => provider[model].revokeByGrantId(grantId)));
-    await provider.Grant.adapter.destroy(grantId);
-  }
-
   async function sessionRows(userId: string) {
     return rowsOf<SessionPayload>('Session', userId);
   }
@@ -145,7 +145,7 @@ export function userSessions(deps: {
       const grants = (await grantsOf(userId)).filter(
         (g) => clientId === undefined || g.clientId === clientId,
       );
-      for (const grant of grants) await destroyGrant(grant.id);
+      for (const grant of grants) await destroyGrant(deps.provider(), grant.id);
       const sessions = (await sessionRows(userId)).filter(
         (row) => clientId === undefined || Object.hasOwn(row.payload.authorizations ?? {}, clientId),
       );

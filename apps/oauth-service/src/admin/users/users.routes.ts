@@ -1,20 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../../accounts/roles.repository.ts';
-import type { User } from '../../accounts/users.repository.ts';
+import { keepingAnAdmin } from '../../accounts/last-admin.ts';
+import { createUsersRepository, type User } from '../../accounts/users.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
-import { roleSchema, roleView } from '../roles/roles.routes.ts';
-import {
-  iso,
-  isoOrNull,
-  listOf,
-  noContent,
-  nullableTime,
-  pageOf,
-  params,
-  routeSchema,
-  time,
-} from '../schemas.ts';
+import { iso, isoOrNull, noContent, nullableTime, pageOf, params, routeSchema, time } from '../schemas.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import { userRoleRoutes } from './user-roles.routes.ts';
 
 const TAG = 'users';
 
@@ -84,8 +74,8 @@ type IdParams = { id: string };
 
 /** Users: list, get, create, update, enable/disable, password reset, delete, and their roles. */
 export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit, sessions: UserSessions) {
-  const { users, roles } = deps;
-  const { guard, record } = kit;
+  const { users } = deps;
+  const { guard, record, grants } = kit;
 
   app.get<{ Querystring: ListQuery }>(
     '/users',
@@ -246,18 +236,27 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
           TAG,
           verb === 'enable'
             ? 'Enable a user'
-            : 'Disable a user: sign-in is refused and the admin API refuses their tokens',
+            : 'Disable a user: sign-in is refused, their refresh tokens and sessions are revoked; refused (409) for the last active holder of admin:write',
           { params: params('id'), response: { 200: userSchema } },
-          [404],
+          verb === 'enable' ? [404] : [404, 409],
         ),
       },
       async (request) => {
-        const user = await users.setStatus(request.params.id, wanted);
+        const { id } = request.params;
+        const user =
+          wanted === 'active'
+            ? await users.setStatus(id, wanted)
+            : await keepingAnAdmin(deps.db, (trx) => createUsersRepository(trx).setStatus(id, wanted));
+        // A disabled account keeps nothing: its refresh tokens and sign-in sessions end now.
+        const revoked =
+          wanted === 'active'
+            ? undefined
+            : { grants: await grants.allOfUser(id), sessions: await sessions.revokeSessions(id) };
         await record(request, {
           action: `user.${verb}`,
           targetType: 'user',
           targetId: user.id,
-          details: { username: user.username },
+          details: { username: user.username, ...(revoked ? { revoked } : {}) },
         });
         return userView(user);
       },
@@ -312,16 +311,21 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
       schema: routeSchema(
         'admin:write',
         TAG,
-        'Delete a user, with their roles, consents, grants and sessions',
+        'Delete a user, with their roles, consents, grants and sessions; refused (409) for the last active holder of admin:write',
         { params: params('id'), response: noContent },
-        [404],
+        [404, 409],
       ),
     },
     async (request, reply) => {
       const user = await users.get(request.params.id);
+      // Consents are counted in the same transaction, before the delete cascades them away.
+      const consents = await keepingAnAdmin(deps.db, async (trx) => {
+        const removed = await trx.deleteFrom('consents').where('user_id', '=', user.id).executeTakeFirst();
+        await createUsersRepository(trx).delete(user.id);
+        return Number(removed.numDeletedRows);
+      });
       // Grants and sessions live in the provider's store, which has no foreign key to users.
-      const revoked = await sessions.revokeGrants(user.id);
-      await users.delete(user.id);
+      const revoked = { ...(await sessions.revokeGrants(user.id)), consents };
       await record(request, {
         action: 'user.delete',
         targetType: 'user',
@@ -332,63 +336,5 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
     },
   );
 
-  app.get<{ Params: IdParams }>(
-    '/users/:id/roles',
-    {
-      onRequest: guard('admin:read'),
-      schema: routeSchema(
-        'admin:read',
-        TAG,
-        "List a user's roles",
-        { params: params('id'), response: { 200: listOf(roleSchema) } },
-        [404],
-      ),
-    },
-    async (request) => ({ items: (await roles.rolesOf(request.params.id)).map(roleView) }),
-  );
-
-  const assignment = (summary: string) => ({
-    onRequest: guard('admin:write'),
-    schema: routeSchema(
-      'admin:write',
-      TAG,
-      summary,
-      { params: params('id', 'roleId'), response: noContent },
-      [404],
-    ),
-  });
-
-  app.put<{ Params: { id: string; roleId: string } }>(
-    '/users/:id/roles/:roleId',
-    assignment('Assign a role to a user (idempotent)'),
-    async (request, reply) => {
-      const { id, roleId } = request.params;
-      await roles.assignRole(id, roleId);
-      const role: Role = await roles.getRole(roleId);
-      await record(request, {
-        action: 'role.assign',
-        targetType: 'user',
-        targetId: id,
-        details: { role_id: role.id, role: role.name },
-      });
-      return reply.status(204).send();
-    },
-  );
-
-  app.delete<{ Params: { id: string; roleId: string } }>(
-    '/users/:id/roles/:roleId',
-    assignment('Take a role from a user (idempotent)'),
-    async (request, reply) => {
-      const { id, roleId } = request.params;
-      await roles.unassignRole(id, roleId);
-      const role = await roles.getRole(roleId);
-      await record(request, {
-        action: 'role.unassign',
-        targetType: 'user',
-        targetId: id,
-        details: { role_id: role.id, role: role.name },
-      });
-      return reply.status(204).send();
-    },
-  );
+  userRoleRoutes(app, deps, kit);
 }

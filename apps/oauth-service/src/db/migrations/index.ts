@@ -4,6 +4,7 @@ import { auditMigration } from '../../audit/migration.ts';
 import { clientsMigration } from '../../clients/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
+import { settingsMigration } from '../settings.ts';
 
 // Each module owns its migration; names fix the order they apply in.
 export const migrations: Migrations = {
@@ -12,4 +13,5 @@ export const migrations: Migrations = {
   '0003_audit_log': auditMigration,
   '0004_keys': keysMigration,
   '0005_clients': clientsMigration,
+  '0006_settings': settingsMigration,
 };

@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, migrateToLatest } from '@platform/db';
+import { describeEachDialect } from '@platform/db/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadOAuthServiceConfig } from '../config.ts';
+import { migrations } from './migrations/index.ts';
+import type { OAuthSchema } from './schema.ts';
+import { seed } from './seed.ts';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  ENCRYPTION_KEY: 'production-encryption-key-0123456789abcdefghijklmnop',
+  COOKIE_SECRET: 'production-cookie-secret-0123456789abcdefghijklmnop',
+  ADMIN_PASSWORD: 'production-root-passphrase-1',
+  OAUTH_CLIENT_SECRET: 'production-portal-secret-0123456789abcdef',
+};
+
+describeEachDialect('seed: the bootstrap administrator is created once', (temp) => {
+  it('does not re-create a deleted admin on the next seed', async () => {
+    const config = loadOAuthServiceConfig({ DATABASE_URL: temp().url });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    const printed: string[] = [];
+    try {
+      await migrateToLatest(database, migrations);
+      await seed(database, config, (line) => printed.push(line));
+      expect(printed.join('\n')).toMatch(/admin account "admin", first password/);
+      await database.db.deleteFrom('users').where('username', '=', 'admin').execute();
+      printed.length = 0;
+      const summary = await seed(database, config, (line) => printed.push(line));
+      expect(summary).not.toMatch(/user admin/);
+      expect(printed.join('\n')).not.toMatch(/password/);
+      const admin = await database.db
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', 'admin')
+        .executeTakeFirst();
+      expect(admin).toBeUndefined();
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describeEachDialect('seed: a database seeded before the bootstrap marker', (temp) => {
+  it('treats a database that already has users as bootstrapped', async () => {
+    const config = loadOAuthServiceConfig({
+      DATABASE_URL: temp().url,
+      ADMIN_PASSWORD: 'seed-test-password-1',
+    });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    try {
+      await migrateToLatest(database, migrations);
+      await seed(database, config, () => {});
+      await database.db.deleteFrom('settings').execute();
+      await database.db.deleteFrom('users').where('username', '=', 'admin').execute();
+      await database.db
+        .insertInto('users')
+        .values({
+          id: '00000000-0000-4000-8000-000000000001',
+          username: 'someone',
+          email: 'someone@example.com',
+          display_name: 'Someone',
+          status: 'active',
+          password_hash: 'x',
+          locked_until: null,
+          last_login_at: null,
+          updated_at: Date.now(),
+        })
+        .execute();
+      expect(await seed(database, config, () => {})).not.toMatch(/user admin/);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describeEachDialect('seed in production: no flow-service secret given', (temp) => {
+  it('refuses to generate the flow-service secret, naming the variables, and changes nothing', async () => {
+    const config = loadOAuthServiceConfig({ ...PRODUCTION, DATABASE_URL: temp().url });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    const printed: string[] = [];
+    try {
+      await migrateToLatest(database, migrations);
+      await expect(seed(database, config, (line) => printed.push(line))).rejects.toThrow(
+        /FLOW_CLIENT_SECRET.*NODE_ENV=production/,
+      );
+      expect(printed).toEqual([]);
+      const users = await database.db.selectFrom('users').select('id').execute();
+      expect(users).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describeEachDialect('seed in production: no admin password or portal secret given', (temp) => {
+  it('refuses to generate the admin password or the portal secret', async () => {
+    const config = loadOAuthServiceConfig({
+      ...PRODUCTION,
+      ADMIN_PASSWORD: '',
+      OAUTH_CLIENT_SECRET: '',
+      FLOW_CLIENT_SECRET: 'production-flow-secret-0123456789abcdef',
+      DATABASE_URL: temp().url,
+    });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    try {
+      await migrateToLatest(database, migrations);
+      await expect(seed(database, config, () => {})).rejects.toThrow(/ADMIN_PASSWORD.*OAUTH_CLIENT_SECRET/);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describeEachDialect('seed in production: a secret file for flow-service', (temp) => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'seed-production-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('hands a generated secret over only through FLOW_CLIENT_SECRET_FILE, printing nothing', async () => {
+    const file = join(dir, 'flow-client-secret');
+    const config = loadOAuthServiceConfig({
+      ...PRODUCTION,
+      FLOW_CLIENT_SECRET_FILE: file,
+      DATABASE_URL: temp().url,
+    });
+    const database = createDatabase<OAuthSchema>(temp().url);
+    const printed: string[] = [];
+    try {
+      await migrateToLatest(database, migrations);
+      await seed(database, config, (line) => printed.push(line));
+      const written = readFileSync(file, 'utf8').trim();
+      expect(written.length).toBeGreaterThanOrEqual(32);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(printed.join('\n')).not.toContain(written);
+      expect(printed.join('\n')).not.toMatch(/secret|password/);
+    } finally {
+      await database.close();
+    }
+  });
+});
