@@ -23,7 +23,10 @@ const resourceList = list(['kline', 'flow', 'test']).pipe(
   z.array(
     z
       .string()
-      .regex(RESOURCE_PATTERN, 'each entry must be a resource name, or name=internal origin (test=http://test-service:3005)'),
+      .regex(
+        RESOURCE_PATTERN,
+        'each entry must be a resource name, or name=internal origin (test=http://test-service:3005)',
+      ),
   ),
 );
 
@@ -95,7 +98,10 @@ export function loadFlowServiceConfig(
     PUBLIC_URL: publicUrl,
     OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
     TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/flow`,
-    OAUTH_ADMIN_URL: (raw.OAUTH_ADMIN_URL ?? `${new URL(raw.OAUTH_TOKEN_URL).origin}/api/admin`).replace(/\/+$/, ''),
+    OAUTH_ADMIN_URL: (raw.OAUTH_ADMIN_URL ?? `${new URL(raw.OAUTH_TOKEN_URL).origin}/api/admin`).replace(
+      /\/+$/,
+      '',
+    ),
     FLOW_RESOURCE_SERVERS: raw.FLOW_RESOURCE_SERVERS.map(resourceServer),
   };
 }

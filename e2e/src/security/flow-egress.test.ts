@@ -37,7 +37,11 @@ function push(cwd: string, env: Record<string, string>) {
 }
 
 /** An attacker's listener on another loopback address: records every request it receives. */
-async function startListener(): Promise<{ url: string; seen: IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function startListener(): Promise<{
+  url: string;
+  seen: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}> {
   const seen: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(req.headers);
@@ -212,7 +216,9 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
       const started = await json(api('/definitions/peek/runs', 'POST', { input: {} }));
       const run = await waitForRun(started.id);
       // Today's behaviour: oauth-service's internal metrics land in the run output (readable with flow:read).
-      expect(/process_cpu/.test(JSON.stringify(run.output)), 'metrics leaked into the run output').toBe(false);
+      expect(/process_cpu/.test(JSON.stringify(run.output)), 'metrics leaked into the run output').toBe(
+        false,
+      );
     }
     expect(saved.status).toBe(400);
     const problem = await json(saved);

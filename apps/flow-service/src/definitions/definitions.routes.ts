@@ -1,9 +1,9 @@
 import { requireScopes } from '@platform/auth';
 import { HttpError, notFound, problemResponses } from '@platform/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ID_PATTERN } from './definition.schema.ts';
 import type { EgressPolicy } from '../egress/egress-policy.ts';
 import { type AuthorityClient, AuthorityUnavailableError } from '../http-step/authority-client.ts';
+import { ID_PATTERN } from './definition.schema.ts';
 import type { DefinitionsRepository } from './definitions.repository.ts';
 import { checkHttpSteps, type ScopeRequest, scopeIssues } from './step-egress.ts';
 import { compileDefinition, DefinitionError, parseDefinitionSource } from './validate-definition.ts';
@@ -97,7 +97,7 @@ async function addRoleScopes(request: FastifyRequest, authority: AuthorityClient
     if (now?.active) for (const scope of now.scopes) held.add(scope);
   } catch (error) {
     if (!(error instanceof AuthorityUnavailableError)) throw error;
-    request.log.warn({ err: error }, 'cannot learn a definition author\'s scopes');
+    request.log.warn({ err: error }, "cannot learn a definition author's scopes");
     throw new HttpError({
       status: 503,
       code: 'authority_unavailable',

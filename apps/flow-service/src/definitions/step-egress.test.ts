@@ -37,19 +37,30 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
 
   const http = (id: string, input: Record<string, unknown>) => ({
     id: `d-${id}`,
-    steps: [{ id: 'first', type: 'noop' }, { id, type: 'http', dependsOn: ['first'], input }],
+    steps: [
+      { id: 'first', type: 'noop' },
+      { id, type: 'http', dependsOn: ['first'], input },
+    ],
   });
   const save = (document: unknown) => h.call('POST', '/flow/api/v1/definitions', document);
 
   it('refuses a target outside the policy, naming the step and the field', async () => {
-    const response = await save(http('steal', { url: 'http://127.0.0.9:9977/kline/steal', auth: { scope: 'test:write' } }));
+    const response = await save(
+      http('steal', { url: 'http://127.0.0.9:9977/kline/steal', auth: { scope: 'test:write' } }),
+    );
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.body.errors[0]).toEqual({
       path: '/steps/1/input/url',
-      message: expect.stringMatching(/^step "steal": input\.url: http:\/\/127\.0\.0\.9:9977\/kline\/steal is not an allowed target/),
+      message: expect.stringMatching(
+        /^step "steal": input\.url: http:\/\/127\.0\.0\.9:9977\/kline\/steal is not an allowed target/,
+      ),
     });
-    const validate = await h.call('POST', '/flow/api/v1/definitions/validate', http('steal', { url: 'http://10.0.0.1/x' }));
+    const validate = await h.call(
+      'POST',
+      '/flow/api/v1/definitions/validate',
+      http('steal', { url: 'http://10.0.0.1/x' }),
+    );
     expect(validate.status).toBe(400);
   });
 
@@ -58,23 +69,33 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
     expect(listed.body.errors[0].path).toBe('/steps/1/input/auth');
     expect((await save(http('hook', { url: 'http://127.0.0.1:9/hook', auth: 'none' }))).status).toBe(201);
     const audience = await save(
-      http('aud', { url: `${target.url}/x`, auth: { resource: 'http://localhost:8080/kline', scope: 'test:write' } }),
+      http('aud', {
+        url: `${target.url}/x`,
+        auth: { resource: 'http://localhost:8080/kline', scope: 'test:write' },
+      }),
     );
     expect(audience.body.errors[0]).toMatchObject({ path: '/steps/1/input/auth/resource' });
   });
 
   it('refuses a scope the author holds neither in the token nor through their roles; 503 when it cannot tell', async () => {
-    const response = await save(http('grab', { url: `${target.url}/x`, auth: { scope: 'test:write kline:write' } }));
+    const response = await save(
+      http('grab', { url: `${target.url}/x`, auth: { scope: 'test:write kline:write' } }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
-      { path: '/steps/1/input/auth/scope', message: expect.stringMatching(/^step "grab": input\.auth\.scope: you do not hold kline:write/) },
+      {
+        path: '/steps/1/input/auth/scope',
+        message: expect.stringMatching(/^step "grab": input\.auth\.scope: you do not hold kline:write/),
+      },
     ]);
     now = 'unavailable';
     const unavailable = await save(http('grab', { url: `${target.url}/x`, auth: { scope: 'test:write' } }));
     expect(unavailable.status).toBe(503);
     expect(unavailable.body.code ?? unavailable.body.type).toBeDefined();
     // A token scope in the author's own token needs no question to oauth-service.
-    expect((await save(http('own', { url: `${target.url}/x`, auth: { scope: 'flow:read' } }))).status).toBe(201);
+    expect((await save(http('own', { url: `${target.url}/x`, auth: { scope: 'flow:read' } }))).status).toBe(
+      201,
+    );
     now = { active: true, scopes: ['test:write'] };
   });
 
@@ -85,7 +106,9 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
     expect(refused.state).toBe('failed');
     expect(refused.steps[1].error).toMatch(/not an allowed target/);
 
-    expect((await save(http('call', { url: `${target.url}/call`, auth: { scope: 'test:write' } }))).status).toBe(201);
+    expect(
+      (await save(http('call', { url: `${target.url}/call`, auth: { scope: 'test:write' } }))).status,
+    ).toBe(201);
     const ok = await h.waitFor(await h.start('d-call'));
     expect(ok.state).toBe('succeeded');
     expect(target.requests.at(-1)?.headers.authorization).toBe('Bearer machine-token');

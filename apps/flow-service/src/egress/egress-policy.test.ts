@@ -9,7 +9,8 @@ const policy = (resolved: string[] = ['93.184.216.34']) =>
     allowedOrigins: ['https://api.partner.example', 'http://10.1.2.3:8080', 'https://*.hooks.example'],
     resolve: async () => resolved.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
   });
-const ok = (check: TargetCheck) => (check.ok ? { resource: check.resource, trusted: check.trusted } : check.reason);
+const ok = (check: TargetCheck) =>
+  check.ok ? { resource: check.resource, trusted: check.trusted } : check.reason;
 
 describe('egress policy', () => {
   it('allows the resource servers under PUBLIC_URL and their internal origins, with the audience they fix', () => {
@@ -42,14 +43,27 @@ describe('egress policy', () => {
       'https://hooks.example/x',
       'http://169.254.169.254/latest/meta-data',
     ])
-      expect(p.check(url), url).toMatchObject({ ok: false, reason: expect.stringMatching(/not an allowed target/) });
-    expect(p.check('https://user:pw@api.partner.example/x')).toMatchObject({ ok: false, reason: /credentials/ });
+      expect(p.check(url), url).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/not an allowed target/),
+      });
+    expect(p.check('https://user:pw@api.partner.example/x')).toMatchObject({
+      ok: false,
+      reason: /credentials/,
+    });
     expect(p.check('file:///etc/passwd')).toMatchObject({ ok: false, reason: /http and https only/ });
     expect(p.check('not a url')).toMatchObject({ ok: false, reason: /not an absolute/ });
   });
 
   it('judges what a wildcard host resolves to, and pins the checked address', async () => {
-    for (const address of ['127.0.0.1', '10.0.0.5', '169.254.169.254', '100.100.100.200', '::1', 'fd00:ec2::254']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.0.0.5',
+      '169.254.169.254',
+      '100.100.100.200',
+      '::1',
+      'fd00:ec2::254',
+    ]) {
       const p = policy(['93.184.216.34', address]);
       const target = p.check('https://a.hooks.example/x');
       expect(target.ok).toBe(true);

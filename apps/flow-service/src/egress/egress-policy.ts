@@ -77,8 +77,7 @@ export function createEgressPolicy(options: EgressPolicyOptions): EgressPolicy {
     } else exact.add(new URL(entry).origin);
   }
   const names = options.resourceServers.map((s) => s.name);
-  const resolve =
-    options.resolve ?? ((hostname: string) => lookup(hostname, { all: true, verbatim: true }));
+  const resolve = options.resolve ?? ((hostname: string) => lookup(hostname, { all: true, verbatim: true }));
 
   /** The resource server a URL on PUBLIC_URL's origin addresses, by its first path segment under PUBLIC_URL. */
   function publicResource(url: URL): string | null {
@@ -111,7 +110,8 @@ export function createEgressPolicy(options: EgressPolicyOptions): EgressPolicy {
         };
       if (isIP(host)) {
         const range = restrictedRange(host);
-        if (range) return { ok: false, reason: `${host} is a ${range} address and ${url.origin} is not listed` };
+        if (range)
+          return { ok: false, reason: `${host} is a ${range} address and ${url.origin} is not listed` };
       }
       return { ok: true, url, resource: null, trusted: false };
     },

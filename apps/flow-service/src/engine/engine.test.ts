@@ -9,12 +9,8 @@ describeEachDialect('engine', (temp) => {
   let target: Target;
   beforeAll(async () => {
     target = await startTarget();
-    // The stand-in target is on loopback: listed explicitly, as an operator would list an internal origin.
-    h = await startHarness(temp().url, {
-      FLOW_APPROVAL_TIMEOUT_MS: 300,
-      FLOW_APPROVAL_DEFAULT: 'reject',
-      FLOW_HTTP_ALLOWED_ORIGINS: [target.url],
-    });
+    const approvals = { FLOW_APPROVAL_TIMEOUT_MS: 300, FLOW_APPROVAL_DEFAULT: 'reject' } as const;
+    h = await startHarness(temp().url, { ...approvals, FLOW_HTTP_ALLOWED_ORIGINS: [target.url] });
   });
   afterAll(async () => {
     await h?.close();

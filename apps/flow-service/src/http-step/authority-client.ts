@@ -40,7 +40,9 @@ export function createAuthorityClient(options: {
           signal: AbortSignal.timeout(10_000),
         });
       } catch (error) {
-        throw new AuthorityUnavailableError(`cannot ask oauth-service for ${sub}'s scopes: ${(error as Error).message}`);
+        throw new AuthorityUnavailableError(
+          `cannot ask oauth-service for ${sub}'s scopes: ${(error as Error).message}`,
+        );
       }
       if (response.status === 404) return null;
       if (response.status === 401) options.tokens.invalidate(tokenRequest);

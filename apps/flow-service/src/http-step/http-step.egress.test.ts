@@ -36,7 +36,9 @@ describe('http step egress and authority', () => {
     const before = target.requests.length;
     const options: HttpStepOptions = {
       tokens,
-      authority: { current: async () => (setup.now === undefined ? { active: true, scopes: ['test:write'] } : setup.now) },
+      authority: {
+        current: async () => (setup.now === undefined ? { active: true, scopes: ['test:write'] } : setup.now),
+      },
       policy: createEgressPolicy({
         publicUrl: 'http://localhost:8080',
         resourceServers: [{ name: 'test', origin: target.url }],
@@ -68,7 +70,11 @@ describe('http step egress and authority', () => {
       'http://[::1]:9/x',
     ]) {
       const { outcome, sent, tokenRequests } = await run({ url, auth: { scope: 'test:write' } });
-      expect(outcome, url).toMatchObject({ kind: 'failed', retryable: false, error: /not an allowed target/ });
+      expect(outcome, url).toMatchObject({
+        kind: 'failed',
+        retryable: false,
+        error: /not an allowed target/,
+      });
       expect(sent).toEqual([]);
       expect(tokenRequests).toEqual([]);
     }
@@ -127,7 +133,10 @@ describe('http step egress and authority', () => {
         },
       },
     );
-    expect(wildcard.outcome).toMatchObject({ kind: 'failed', error: /resolves to 127\.0\.0\.1, a loopback address/ });
+    expect(wildcard.outcome).toMatchObject({
+      kind: 'failed',
+      error: /resolves to 127\.0\.0\.1, a loopback address/,
+    });
     expect(wildcard.sent).toEqual([]);
   });
 
@@ -141,6 +150,9 @@ describe('http step egress and authority', () => {
     });
     target.respond('/small', () => ({ status: 200, body: { blob: 'x'.repeat(1000) } }));
     const small = await run({ url: `${target.url}/small`, auth: 'none' }, { maxBodyBytes: 100_000 });
-    expect(small.outcome).toMatchObject({ kind: 'succeeded', output: { status: 200, body: { blob: 'x'.repeat(1000) } } });
+    expect(small.outcome).toMatchObject({
+      kind: 'succeeded',
+      output: { status: 200, body: { blob: 'x'.repeat(1000) } },
+    });
   });
 });

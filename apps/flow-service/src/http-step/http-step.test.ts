@@ -26,11 +26,12 @@ describe('http steps', () => {
   afterAll(async () => target?.close());
 
   /** The target stands in for test-service, the resource server PUBLIC_URL/test, on its internal origin. */
-  let authorities: Record<string, Authority | null> = {};
+  const authorities: Record<string, Authority | null> = {};
   const options = (tokens: TokenClient | null, extra: Partial<HttpStepOptions> = {}): HttpStepOptions => ({
     tokens,
     authority: {
-      current: async (sub) => (sub in authorities ? authorities[sub]! : { active: true, scopes: AUTHOR.scopes! }),
+      current: async (sub) =>
+        sub in authorities ? authorities[sub]! : { active: true, scopes: AUTHOR.scopes! },
     },
     policy: createEgressPolicy({
       publicUrl: 'http://localhost:8080',

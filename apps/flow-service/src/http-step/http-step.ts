@@ -50,7 +50,8 @@ async function authorityProblem(
   if (!author || author.scopes === null)
     return fail('this definition version records no author scopes; save it again to run steps with a token');
   const unrecorded = scopes.filter((s) => !author.scopes!.includes(s));
-  if (unrecorded.length) return fail(`the definition's author ${author.sub} did not hold ${unrecorded.join(' ')}`);
+  if (unrecorded.length)
+    return fail(`the definition's author ${author.sub} did not hold ${unrecorded.join(' ')}`);
   if (!authority) return fail('http step needs a token but FLOW_CLIENT_SECRET is not configured');
   let now: Awaited<ReturnType<AuthorityClient['current']>>;
   try {
@@ -60,7 +61,9 @@ async function authorityProblem(
     throw error;
   }
   if (!now?.active)
-    return fail(`the definition's author ${author.sub} is disabled or deleted; the step does not act for them`);
+    return fail(
+      `the definition's author ${author.sub} is disabled or deleted; the step does not act for them`,
+    );
   const lost = scopes.filter((s) => !now.scopes.includes(s));
   if (lost.length)
     return fail(
@@ -105,9 +108,13 @@ export async function executeHttpStep(
   let auth: { resource: string; scope?: string } | null = null;
   if (input.auth !== 'none') {
     if (!target.resource)
-      return fail(`a token is only sent to the platform's resource servers, not to ${url.origin} (use auth: none)`);
+      return fail(
+        `a token is only sent to the platform's resource servers, not to ${url.origin} (use auth: none)`,
+      );
     if (input.auth?.resource && input.auth.resource !== target.resource)
-      return fail(`auth.resource ${input.auth.resource} is not the resource server at ${url.origin} (${target.resource})`);
+      return fail(
+        `auth.resource ${input.auth.resource} is not the resource server at ${url.origin} (${target.resource})`,
+      );
     const scopes = scopeList(input.auth?.scope);
     const refused = await authorityProblem(scopes, context.author, options.authority);
     if (refused) return refused;
@@ -152,7 +159,8 @@ export async function executeHttpStep(
   if (response.status === 401 && auth) options.tokens?.invalidate(auth);
   if (response.status >= 200 && response.status < 400) return { kind: 'succeeded', output };
   const summary = `${method} ${url.origin}${url.pathname} answered ${response.status}`;
-  if (response.status >= 500 || response.status === 408 || response.status === 429) return fail(summary, true);
+  if (response.status >= 500 || response.status === 408 || response.status === 429)
+    return fail(summary, true);
   const on4xx = input.on4xx ?? 'fail';
   if (on4xx === 'succeed') return { kind: 'succeeded', output };
   // A 401 after the token was dropped from the cache is worth one more try with a fresh token.

@@ -12,9 +12,10 @@ describeEachDialect('admin API: a user’s current authority', (temp) => {
   beforeAll(async () => {
     h = await startAdminHarness(temp().url);
     // The seeded flow-service client may ask; its secret is rotated here so the test can use it.
-    const { clientSecret } = await clientsRepository(h.db, createSecretBox(h.config.ENCRYPTION_KEY)).rotateSecret(
-      'flow-service',
-    );
+    const { clientSecret } = await clientsRepository(
+      h.db,
+      createSecretBox(h.config.ENCRYPTION_KEY),
+    ).rotateSecret('flow-service');
     flowToken = await h.clientToken('admin:authority', { clientId: 'flow-service', secret: clientSecret });
   });
   afterAll(() => h?.close());
@@ -43,6 +44,8 @@ describeEachDialect('admin API: a user’s current authority', (temp) => {
     // No role grants admin:authority, so even the administrator cannot get it into a token.
     const { tokens } = await h.userTokens(ADMIN, { scope: 'openid admin:authority admin:read' });
     expect((await ask(user.id, tokens.access_token)).statusCode).toBe(403);
-    expect((await h.app.inject({ method: 'GET', url: `/api/admin/users/${user.id}/authority` })).statusCode).toBe(401);
+    expect(
+      (await h.app.inject({ method: 'GET', url: `/api/admin/users/${user.id}/authority` })).statusCode,
+    ).toBe(401);
   });
 });
