@@ -56,6 +56,10 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
         /^step "steal": input\.url: http:\/\/127\.0\.0\.9:9977\/kline\/steal is not an allowed target/,
       ),
     });
+    const host = await save(
+      http('vhost', { url: `${target.url}/x`, auth: 'none', headers: { Host: 'admin.internal' } }),
+    );
+    expect(host.body.errors[0]).toMatchObject({ path: '/steps/1/input/headers/Host' });
     const validate = await h.call(
       'POST',
       '/flow/api/v1/definitions/validate',

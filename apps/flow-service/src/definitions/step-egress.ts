@@ -1,4 +1,5 @@
 import type { EgressPolicy } from '../egress/egress-policy.ts';
+import { forbiddenHeaders } from '../egress/step-headers.ts';
 import { scopeList } from '../http-step/authority-client.ts';
 import type { DefinitionIssue } from './validate-definition.ts';
 
@@ -9,7 +10,11 @@ import type { DefinitionIssue } from './validate-definition.ts';
 interface RawHttpStep {
   id: string;
   type: string;
-  input?: { url?: string; auth?: 'none' | { resource?: string; scope?: string } };
+  input?: {
+    url?: string;
+    headers?: Record<string, string>;
+    auth?: 'none' | { resource?: string; scope?: string };
+  };
 }
 
 export interface ScopeRequest {
@@ -35,6 +40,8 @@ export function checkHttpSteps(
   steps.forEach((step, index) => {
     if (step.type !== 'http' || !step.input?.url) return;
     const { url, auth } = step.input;
+    for (const name of forbiddenHeaders(step.input.headers))
+      issues.push(issue(index, step.id, `input.headers.${name}`, 'this header may not be set by a step'));
     const wantsToken = auth !== 'none';
     if (wantsToken)
       for (const scope of scopeList(auth?.scope)) scopes.push({ index, stepId: step.id, scope });

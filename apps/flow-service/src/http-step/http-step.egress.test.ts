@@ -80,6 +80,23 @@ describe('http step egress and authority', () => {
     }
   });
 
+  it('refuses headers that would redirect or reframe the request, in any case', async () => {
+    for (const name of ['Host', 'x-forwarded-for', 'Transfer-Encoding', 'Authorization']) {
+      const { outcome, sent } = await run({ url: `${target.url}/h`, auth: 'none', headers: { [name]: 'x' } });
+      expect(outcome, name).toMatchObject({
+        kind: 'failed',
+        error: `headers ${name} may not be set by a step`,
+      });
+      expect(sent).toEqual([]);
+    }
+    const fine = await run({
+      url: `${target.url}/h`,
+      auth: 'none',
+      headers: { 'X-Trace': 't', Accept: 'text/plain' },
+    });
+    expect(fine.sent[0]?.headers).toMatchObject({ 'x-trace': 't', accept: 'text/plain' });
+  });
+
   it('sends a token only to a resource server, with the audience of the target, never the author’s', async () => {
     const listed = { allowedOrigins: ['http://127.0.0.1:9'] };
     expect((await run({ url: 'http://127.0.0.1:9/x' }, { policy: listed })).outcome).toMatchObject({

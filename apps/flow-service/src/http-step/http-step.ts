@@ -1,5 +1,6 @@
 import type { EgressPolicy } from '../egress/egress-policy.ts';
 import { BodyTooLargeError, type PinnedResponse, sendPinned } from '../egress/pinned-request.ts';
+import { forbiddenHeaders, lowerCaseHeaders } from '../egress/step-headers.ts';
 import type { Outcome } from '../engine/outcome.ts';
 import { type AuthorityClient, AuthorityUnavailableError, scopeList } from './authority-client.ts';
 import { type TokenClient, TokenRequestError } from './token-client.ts';
@@ -97,9 +98,11 @@ export async function executeHttpStep(
   const target = options.policy.check(input.url);
   if (!target.ok) return fail(`url ${target.reason}`);
   const { url } = target;
+  const forbidden = forbiddenHeaders(input.headers);
+  if (forbidden.length) return fail(`headers ${forbidden.join(', ')} may not be set by a step`);
   const headers: Record<string, string> = {
     accept: 'application/json',
-    ...input.headers,
+    ...lowerCaseHeaders(input.headers),
     'idempotency-key': context.idempotencyKey,
     'x-flow-run-id': context.runId,
     'x-flow-step-id': context.stepId,
