@@ -58,6 +58,10 @@ function parseHttpUrl(raw: string): URL | string {
     return `"${url.protocol}" URLs are not allowed (http and https only)`;
   // Credentials in the URL would travel to the target as a Basic header the policy never saw.
   if (url.username || url.password) return 'URLs with credentials (user:password@) are not allowed';
+  // The URL parser resolves literal dot segments; encoded ones (or encoded slashes) a proxy might decode
+  // later would step out of the resource server's prefix the policy checked.
+  if (/%2e|%2f|%5c/i.test(url.pathname))
+    return `${url.origin}${url.pathname} has an encoded dot, slash or backslash in its path`;
   return url;
 }
 
