@@ -10,10 +10,12 @@ import { migrations } from './db/migrations.ts';
 import type { FlowSchema } from './db/schema.ts';
 import { definitionsRepository } from './definitions/definitions.repository.ts';
 import { definitionRoutes } from './definitions/definitions.routes.ts';
+import { createEgressPolicy, type EgressPolicy } from './egress/egress-policy.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { EngineSignals } from './engine/events.ts';
 import { engineMetrics } from './engine/metrics.ts';
 import { runControl } from './engine/run-control.ts';
+import { type AuthorityClient, createAuthorityClient } from './http-step/authority-client.ts';
 import { createTokenClient, type TokenClient } from './http-step/token-client.ts';
 import { runsRepository } from './runs/runs.repository.ts';
 import { runRoutes } from './runs/runs.routes.ts';
@@ -30,8 +32,12 @@ export type AppConfig = Omit<
 
 export interface BuildOptions {
   logStream?: LogStream;
-  /** Test hook: how http steps reach the network and the token endpoint. */
+  /** Test hook: how the token endpoint and oauth-service's admin API are reached. */
   fetch?: typeof fetch;
+  /** Test hook: the authors' current scopes (default: asked from oauth-service). */
+  authority?: AuthorityClient | null;
+  /** Test hook: DNS resolution for the egress policy. */
+  resolve?: Parameters<typeof createEgressPolicy>[0]['resolve'];
 }
 
 declare module 'fastify' {
@@ -93,6 +99,22 @@ export async function buildFlowService(
       })
     : null;
   if (!tokens) app.log.warn('FLOW_CLIENT_SECRET is not set: http steps that need a token will fail');
+  const authority =
+    options.authority !== undefined
+      ? options.authority
+      : tokens &&
+        createAuthorityClient({
+          adminUrl: config.OAUTH_ADMIN_URL,
+          audience: `${config.PUBLIC_URL}/api/admin`,
+          tokens,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+  const policy: EgressPolicy = createEgressPolicy({
+    publicUrl: config.PUBLIC_URL,
+    resourceServers: config.FLOW_RESOURCE_SERVERS,
+    allowedOrigins: config.FLOW_HTTP_ALLOWED_ORIGINS,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
   const workerId =
     config.FLOW_INSTANCE_ID ?? `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const engineRef: { current?: Engine } = {};
@@ -119,7 +141,7 @@ export async function buildFlowService(
         metrics,
         log: (message, fields) => app.log.error(fields, message),
         executors: {
-          http: { tokens, publicUrl: config.PUBLIC_URL, ...(options.fetch ? { fetch: options.fetch } : {}) },
+          http: { tokens, authority, policy, maxBodyBytes: config.FLOW_HTTP_MAX_BODY_BYTES },
           approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,
           approvalDefault: config.FLOW_APPROVAL_DEFAULT,
         },
@@ -144,7 +166,7 @@ export async function buildFlowService(
     resourceName: 'Platform workflow service',
   });
 
-  definitionRoutes(app, definitions);
+  definitionRoutes(app, definitions, { policy, authority });
   runRoutes(
     app,
     engine,

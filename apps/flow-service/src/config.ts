@@ -3,6 +3,7 @@ import {
   boolean,
   ConfigError,
   httpUrl,
+  list,
   loadConfig,
   resourceServerShape,
   serviceShape,
@@ -10,6 +11,24 @@ import {
 } from '@platform/config';
 
 const ms = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** `http(s)://host[:port]`, or `http(s)://*.domain[:port]` for any subdomain; nothing after the port. */
+const ORIGIN_PATTERN = /^https?:\/\/(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+const RESOURCE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}(=https?:\/\/[^/\s]+)?$/i;
+
+const originList = list().pipe(
+  z.array(z.string().regex(ORIGIN_PATTERN, 'each entry must be an origin such as https://api.example.com')),
+);
+const resourceList = list(['kline', 'flow', 'test']).pipe(
+  z.array(
+    z
+      .string()
+      .regex(
+        RESOURCE_PATTERN,
+        'each entry must be a resource name, or name=internal origin (test=http://test-service:3005)',
+      ),
+  ),
+);
 
 // flow-service's whole configuration, validated once at start-up (README "flow-service").
 export const configShape = {
@@ -38,6 +57,26 @@ export const configShape = {
   FLOW_STEP_TIMEOUT_MS: ms(30_000),
   FLOW_APPROVAL_TIMEOUT_MS: ms(24 * 3600 * 1000),
   FLOW_APPROVAL_DEFAULT: z.enum(['approve', 'reject']).default('reject'),
+  /**
+   * Origins http steps may call besides the platform's resource servers (comma-separated). An exact origin
+   * is trusted as listed, even on a private address; `https://*.example.com` matches subdomains, whose
+   * resolved addresses must be public.
+   */
+  FLOW_HTTP_ALLOWED_ORIGINS: originList,
+  /**
+   * The platform's resource servers steps may get a token for: names under PUBLIC_URL (PUBLIC_URL/<name>),
+   * each optionally with the internal origin that serves it (`test=http://test-service:3005`).
+   */
+  FLOW_RESOURCE_SERVERS: resourceList,
+  /** Largest http step response body read; a longer one fails the step and is not kept. */
+  FLOW_HTTP_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(256 * 1024),
+  /** oauth-service's admin API (internal URL), asked for a definition author's current scopes. */
+  OAUTH_ADMIN_URL: httpUrl.optional(),
   /** Schedules: missed fire times younger than this are still fired after a restart (per-schedule override). */
   FLOW_SCHEDULE_CATCHUP_MS: ms(3600 * 1000, 0),
 };
@@ -59,7 +98,19 @@ export function loadFlowServiceConfig(
     PUBLIC_URL: publicUrl,
     OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
     TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/flow`,
+    OAUTH_ADMIN_URL: (raw.OAUTH_ADMIN_URL ?? `${new URL(raw.OAUTH_TOKEN_URL).origin}/api/admin`).replace(
+      /\/+$/,
+      '',
+    ),
+    FLOW_RESOURCE_SERVERS: raw.FLOW_RESOURCE_SERVERS.map(resourceServer),
   };
+}
+
+/** `name` or `name=origin` → the resource server's name and the internal origin that serves it, if any. */
+function resourceServer(entry: string): { name: string; origin?: string } {
+  const [name, origin] = entry.split('=', 2) as [string, string | undefined];
+  if (origin === undefined) return { name };
+  return { name, origin: new URL(origin).origin };
 }
 
 /** Reads FLOW_CLIENT_SECRET_FILE at start-up; a named file that is missing or too short stops the process. */

@@ -44,7 +44,9 @@ describe('start-up errors', () => {
   it('refuses to start on a database that is not migrated, saying what to run', () => {
     const result = runMain({ DATABASE_URL: 'file::memory:' });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('database is not migrated (pending: 0001_flow); run pnpm db:push');
+    expect(result.stderr.trim()).toBe(
+      'database is not migrated (pending: 0001_flow, 0002_definition_author_scopes); run pnpm db:push',
+    );
   });
 });
 

@@ -57,6 +57,8 @@ describeEachDialect('flow-service on the platform', (temp) => {
       DATABASE_URL: flowDb.url,
       OAUTH_TOKEN_URL: `${server.issuer}/oauth/token`,
       FLOW_CLIENT_SECRET_FILE: secretFile,
+      // test-service answers on its own internal origin; it is the resource server PUBLIC_URL/test.
+      FLOW_RESOURCE_SERVERS: `kline,flow,test=${testService.url}`,
     };
     push(FLOW_DIR, flowEnv);
     flow = await spawnService({ cwd: FLOW_DIR, entry: 'src/main.ts', env: flowEnv, readyPath: '/ready' });

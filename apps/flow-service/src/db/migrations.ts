@@ -138,4 +138,10 @@ export const migrations: Migrations = {
       await db.schema.createIndex('schedules_next').on('schedules').column('next_fire_at').execute();
     },
   },
+  // The scopes a definition's author held when saving it bound the tokens its http steps may carry.
+  '0002_definition_author_scopes': {
+    async up(db) {
+      await db.schema.alterTable('definitions').addColumn('author_scopes', 'text').execute();
+    },
+  },
 };

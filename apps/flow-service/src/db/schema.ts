@@ -17,6 +17,8 @@ export interface DefinitionsTable {
   source: string;
   format: 'json' | 'yaml';
   created_by: string;
+  /** Space-separated scopes the author held when saving (their token's and their roles'); null before 0002. */
+  author_scopes: string | null;
   created_at: number;
 }
 

@@ -44,7 +44,9 @@ steps:
 `,
     'echo-test-service': `id: echo-test-service
 name: Call test-service
-description: An http step with a client_credentials token for ${publicUrl}/test, retried on 5xx.
+description: >-
+  An http step with a client_credentials token for ${publicUrl}/test, retried on 5xx. Its token carries
+  at most its author's scopes: save it again as a user holding test:read to run it.
 steps:
   - id: echo
     type: http
@@ -52,7 +54,7 @@ steps:
     retry: { max: 3, backoff: exponential, initial: 500ms, maxDelay: 10s, jitter: 0.2 }
     input:
       method: GET
-      url: http://127.0.0.1:3005/test/api/v1/echo
+      url: ${publicUrl}/test/api/v1/echo
       auth: { scope: "test:read" }
 `,
   };
@@ -65,7 +67,8 @@ export async function seed(database: Database<FlowSchema>, publicUrl: string): P
     if ((await definitions.latestVersion(id)) !== undefined) continue;
     const document = parseDefinitionSource(source);
     compileDefinition(document);
-    await definitions.create({ document, source, format: 'yaml', createdBy: 'seed' });
+    // The seed is nobody's authority: its samples' steps get no token until a user saves them.
+    await definitions.create({ document, source, format: 'yaml', createdBy: 'seed', authorScopes: [] });
     created.push(id);
   }
   return created.length ? `seeded definitions ${created.join(', ')}` : 'seed data already present';

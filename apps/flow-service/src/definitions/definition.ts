@@ -39,6 +39,8 @@ export interface Definition {
   dependents: Map<string, string[]>;
   /** Derived: steps nothing depends on (their outputs form the default run output). */
   sinks: string[];
+  /** Who saved this version and the scopes they held then (null: saved before scopes were recorded). */
+  author?: { sub: string; scopes: string[] | null };
 }
 
 export const NO_RETRY: RetryPolicy = {

@@ -28,6 +28,8 @@ export interface DefinitionsRepository {
     source: string;
     format: 'json' | 'yaml';
     createdBy: string;
+    /** Scopes the author held when saving; http step tokens carry at most these. */
+    authorScopes: string[];
   }): Promise<DefinitionRecord>;
   list(): Promise<DefinitionSummary[]>;
   versions(id: string): Promise<DefinitionSummary[]>;
@@ -60,7 +62,7 @@ export function definitionsRepository(db: Kysely<FlowSchema> | Kysely<any>): Def
   const compiled = new Map<string, Definition>();
 
   const repo: DefinitionsRepository = {
-    async create({ document, source, format, createdBy }) {
+    async create({ document, source, format, createdBy, authorScopes }) {
       const doc = document as { id: string; name?: string; description?: string };
       return kdb.transaction().execute(async (trx) => {
         // The head row serializes version numbers per id on both dialects (insert-or-bump is one statement).
@@ -83,6 +85,7 @@ export function definitionsRepository(db: Kysely<FlowSchema> | Kysely<any>): Def
           source,
           format,
           created_by: createdBy,
+          author_scopes: [...new Set(authorScopes)].sort().join(' '),
           created_at: Date.now(),
         };
         await trx.insertInto('definitions').values(row).execute();
@@ -145,12 +148,16 @@ export function definitionsRepository(db: Kysely<FlowSchema> | Kysely<any>): Def
       if (hit) return hit;
       const row = await kdb
         .selectFrom('definitions')
-        .select('document')
+        .select(['document', 'created_by', 'author_scopes'])
         .where('id', '=', id)
         .where('version', '=', v)
         .executeTakeFirst();
       if (!row) return undefined;
       const definition = compileDefinition(JSON.parse(row.document), v);
+      definition.author = {
+        sub: row.created_by,
+        scopes: row.author_scopes === null ? null : row.author_scopes.split(' ').filter(Boolean),
+      };
       if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value as string);
       compiled.set(key, definition);
       return definition;

@@ -1,9 +1,18 @@
 import { requireScopes } from '@platform/auth';
 import { HttpError, notFound, problemResponses } from '@platform/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EgressPolicy } from '../egress/egress-policy.ts';
+import { type AuthorityClient, AuthorityUnavailableError } from '../http-step/authority-client.ts';
 import { ID_PATTERN } from './definition.schema.ts';
 import type { DefinitionsRepository } from './definitions.repository.ts';
+import { checkHttpSteps, type ScopeRequest, scopeIssues } from './step-egress.ts';
 import { compileDefinition, DefinitionError, parseDefinitionSource } from './validate-definition.ts';
+
+export interface DefinitionRouteOptions {
+  policy: EgressPolicy;
+  /** Learns an author's scopes beyond those of the token they save with; null without a client secret. */
+  authority: AuthorityClient | null;
+}
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -40,21 +49,60 @@ function invalidDefinition(error: DefinitionError): HttpError {
   });
 }
 
-/** Parses and validates the body: JSON object, or YAML text; returns the document and its original text. */
-function readDefinition(request: FastifyRequest) {
+/**
+ * Parses and validates the body (JSON object, or YAML text), including its http steps' targets; returns the
+ * document, its original text and the scopes its steps' tokens ask for.
+ */
+function readDefinition(request: FastifyRequest, policy: EgressPolicy) {
   const isYaml = typeof request.body === 'string';
   try {
     const document = parseDefinitionSource(request.body);
     compileDefinition(document);
+    const { issues, scopes } = checkHttpSteps(document, policy);
+    if (issues.length) throw new DefinitionError(issues);
     const format = isYaml ? ('yaml' as const) : ('json' as const);
     return {
       document,
       format,
       source: isYaml ? (request.body as string) : JSON.stringify(request.body, null, 2),
+      scopes,
     };
   } catch (error) {
     if (error instanceof DefinitionError) throw invalidDefinition(error);
     throw error;
+  }
+}
+
+/**
+ * The scopes the author holds now: their token's, and, when a step asks for more, what their roles grant
+ * (their token for flow-service carries only flow scopes). A step asking beyond that is refused.
+ */
+async function heldScopes(
+  request: FastifyRequest,
+  requests: ScopeRequest[],
+  authority: AuthorityClient | null,
+): Promise<Set<string>> {
+  const token = request.token!;
+  const held = new Set(token.scopes);
+  if (authority && !requests.every((r) => held.has(r.scope))) await addRoleScopes(request, authority, held);
+  const refused = scopeIssues(requests, held);
+  if (refused.length) throw invalidDefinition(new DefinitionError(refused));
+  return held;
+}
+
+async function addRoleScopes(request: FastifyRequest, authority: AuthorityClient, held: Set<string>) {
+  const token = request.token!;
+  try {
+    const now = await authority.current(token.sub);
+    if (now?.active) for (const scope of now.scopes) held.add(scope);
+  } catch (error) {
+    if (!(error instanceof AuthorityUnavailableError)) throw error;
+    request.log.warn({ err: error }, "cannot learn a definition author's scopes");
+    throw new HttpError({
+      status: 503,
+      code: 'authority_unavailable',
+      detail: 'oauth-service could not confirm the scopes your steps ask for; try again shortly',
+    });
   }
 }
 
@@ -64,7 +112,11 @@ const idParams = {
   properties: { id: { type: 'string', pattern: ID_PATTERN } },
 } as const;
 
-export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsRepository): void {
+export function definitionRoutes(
+  app: FastifyInstance,
+  definitions: DefinitionsRepository,
+  options: DefinitionRouteOptions,
+): void {
   // YAML bodies arrive as text and are parsed (and size-limited) like JSON ones.
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -74,13 +126,22 @@ export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsR
       preHandler: requireScopes('flow:write'),
       schema: {
         summary: 'Create a definition, or the next version of one (needs flow:write)',
+        description:
+          'http steps are checked against the egress policy (400 naming the step and field) and may ask a token only for scopes their author holds (400); 503 when oauth-service cannot confirm those scopes.',
         security: [{ bearer: ['flow:write'] }],
-        response: { 201: record, ...problemResponses(400, 401, 403) },
+        response: { 201: record, ...problemResponses(400, 401, 403, 503) },
       },
     },
     async (request, reply) => {
-      const { document, format, source } = readDefinition(request);
-      const created = await definitions.create({ document, format, source, createdBy: request.token!.sub });
+      const { document, format, source, scopes } = readDefinition(request, options.policy);
+      const held = await heldScopes(request, scopes, options.authority);
+      const created = await definitions.create({
+        document,
+        format,
+        source,
+        createdBy: request.token!.sub,
+        authorScopes: [...held],
+      });
       return reply
         .status(201)
         .header('location', `/flow/api/v1/definitions/${created.id}/versions/${created.version}`)
@@ -102,7 +163,7 @@ export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsR
       },
     },
     async (request) => {
-      readDefinition(request);
+      readDefinition(request, options.policy);
       return { valid: true };
     },
   );

@@ -40,6 +40,8 @@ describeEachDialect('crash recovery', (temp) => {
         TOKEN_AUDIENCE: AUDIENCE,
         OAUTH_TOKEN_URL: effects.tokenUrl,
         FLOW_CLIENT_SECRET: SECRET,
+        // The counting endpoint stands in for test-service, on its own (internal, loopback) origin.
+        FLOW_RESOURCE_SERVERS: `test=${effects.url}`,
         FLOW_LEASE_MS: '1000',
         FLOW_SWEEP_INTERVAL_MS: '100',
         FLOW_POLL_INTERVAL_MS: '50',

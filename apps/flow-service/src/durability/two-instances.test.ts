@@ -46,6 +46,8 @@ describe('[postgres] two instances on one database', () => {
           TOKEN_AUDIENCE: AUDIENCE,
           OAUTH_TOKEN_URL: effects.tokenUrl,
           FLOW_CLIENT_SECRET: SECRET,
+          // The counting endpoint stands in for test-service, on its own (internal, loopback) origin.
+          FLOW_RESOURCE_SERVERS: `test=${effects.url}`,
           FLOW_INSTANCE_ID: name,
           FLOW_POLL_INTERVAL_MS: '20',
           FLOW_WORKER_CONCURRENCY: '16',

@@ -9,7 +9,8 @@ describeEachDialect('engine', (temp) => {
   let target: Target;
   beforeAll(async () => {
     target = await startTarget();
-    h = await startHarness(temp().url, { FLOW_APPROVAL_TIMEOUT_MS: 300, FLOW_APPROVAL_DEFAULT: 'reject' });
+    const approvals = { FLOW_APPROVAL_TIMEOUT_MS: 300, FLOW_APPROVAL_DEFAULT: 'reject' } as const;
+    h = await startHarness(temp().url, { ...approvals, FLOW_HTTP_ALLOWED_ORIGINS: [target.url] });
   });
   afterAll(async () => {
     await h?.close();

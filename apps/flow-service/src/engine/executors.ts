@@ -38,6 +38,7 @@ export async function execute(execution: Execution, options: ExecutorOptions): P
           stepId: step.stepId,
           attempt: step.attempt,
           signal: execution.signal,
+          ...(execution.definition.author ? { author: execution.definition.author } : {}),
         },
         options.http,
       );

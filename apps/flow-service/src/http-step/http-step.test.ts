@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEgressPolicy } from '../egress/egress-policy.ts';
 import { startTarget, type Target } from '../test/harness.ts';
-import { defaultResource, executeHttpStep } from './http-step.ts';
-import { createTokenClient } from './token-client.ts';
+import type { Authority } from './authority-client.ts';
+import { executeHttpStep, type HttpStepOptions, type StepAuthor } from './http-step.ts';
+import { createTokenClient, type TokenClient } from './token-client.ts';
 
-const context = (attempt = 1) => ({
+const AUTHOR: StepAuthor = { sub: 'user-1', scopes: ['test:read', 'test:write', 'forbidden'] };
+
+const context = (attempt = 1, author: StepAuthor = AUTHOR) => ({
   idempotencyKey: `run-1:call:${attempt}`,
   runId: 'run-1',
   stepId: 'call',
   attempt,
   signal: new AbortController().signal,
+  author,
 });
 
 describe('http steps', () => {
@@ -19,6 +24,23 @@ describe('http steps', () => {
     tokenCalls = [];
   });
   afterAll(async () => target?.close());
+
+  /** The target stands in for test-service, the resource server PUBLIC_URL/test, on its internal origin. */
+  const authorities: Record<string, Authority | null> = {};
+  const options = (tokens: TokenClient | null, extra: Partial<HttpStepOptions> = {}): HttpStepOptions => ({
+    tokens,
+    authority: {
+      current: async (sub) =>
+        sub in authorities ? authorities[sub]! : { active: true, scopes: AUTHOR.scopes! },
+    },
+    policy: createEgressPolicy({
+      publicUrl: 'http://localhost:8080',
+      resourceServers: [{ name: 'kline' }, { name: 'test', origin: target.url }],
+      allowedOrigins: [],
+    }),
+    maxBodyBytes: 64 * 1024,
+    ...extra,
+  });
 
   const tokens = (expiresIn = 300, now = Date.now) =>
     createTokenClient({
@@ -45,19 +67,13 @@ describe('http steps', () => {
       },
     });
 
-  it('derives the token resource from the URL’s first path segment', () => {
-    expect(defaultResource('http://127.0.0.1:3005/test/api/v1/echo', 'http://localhost:8080')).toBe(
-      'http://localhost:8080/test',
-    );
-  });
-
   it('sends the token, the idempotency key and the run headers; parses JSON answers', async () => {
     target.respond('/test/api/items', () => ({ status: 201, body: { id: 'i-1' } }));
     const client = tokens();
     const outcome = await executeHttpStep(
       { url: `${target.url}/test/api/items`, method: 'POST', body: { a: 1 }, auth: { scope: 'test:write' } },
       context(),
-      { tokens: client, publicUrl: 'http://localhost:8080' },
+      options(client),
     );
     expect(outcome).toEqual({ kind: 'succeeded', output: { status: 201, body: { id: 'i-1' } } });
     const request = target.requests.at(-1)!;
@@ -89,7 +105,7 @@ describe('http steps', () => {
   });
 
   it('classifies answers: 5xx/429 retry, 4xx fail unless on4xx says otherwise, refused tokens fail', async () => {
-    const none = { tokens: null, publicUrl: 'http://localhost:8080' };
+    const none = options(null);
     for (const [status, expected] of [
       [500, { kind: 'failed', retryable: true }],
       [429, { kind: 'failed', retryable: true }],
@@ -113,10 +129,11 @@ describe('http steps', () => {
       error: expect.stringMatching(/FLOW_CLIENT_SECRET/),
     });
     expect(
-      await executeHttpStep({ url: `${target.url}/status`, auth: { scope: 'forbidden' } }, context(), {
-        tokens: tokens(),
-        publicUrl: 'http://x',
-      }),
+      await executeHttpStep(
+        { url: `${target.url}/status`, auth: { scope: 'forbidden' } },
+        context(),
+        options(tokens()),
+      ),
     ).toMatchObject({
       kind: 'failed',
       retryable: false,
@@ -126,8 +143,16 @@ describe('http steps', () => {
       kind: 'failed',
       retryable: false,
     });
+    const closed = createEgressPolicy({
+      publicUrl: 'http://localhost:8080',
+      resourceServers: [],
+      allowedOrigins: ['http://127.0.0.1:1'],
+    });
     expect(
-      await executeHttpStep({ url: 'http://127.0.0.1:1/unreachable', auth: 'none' }, context(), none),
+      await executeHttpStep({ url: 'http://127.0.0.1:1/unreachable', auth: 'none' }, context(), {
+        ...none,
+        policy: closed,
+      }),
     ).toMatchObject({ kind: 'failed', retryable: true });
   });
 
@@ -135,15 +160,9 @@ describe('http steps', () => {
     tokenCalls = [];
     const client = tokens();
     target.respond('/strict', (n) => (n === 1 ? { status: 401 } : { status: 200 }));
-    const first = await executeHttpStep({ url: `${target.url}/strict` }, context(1), {
-      tokens: client,
-      publicUrl: 'http://x',
-    });
+    const first = await executeHttpStep({ url: `${target.url}/strict` }, context(1), options(client));
     expect(first).toMatchObject({ kind: 'failed', retryable: true });
-    const second = await executeHttpStep({ url: `${target.url}/strict` }, context(2), {
-      tokens: client,
-      publicUrl: 'http://x',
-    });
+    const second = await executeHttpStep({ url: `${target.url}/strict` }, context(2), options(client));
     expect(second.kind).toBe('succeeded');
     expect(client.requests()).toBe(2);
   });

@@ -1,4 +1,8 @@
+import type { EgressPolicy } from '../egress/egress-policy.ts';
+import { BodyTooLargeError, type PinnedResponse, sendPinned } from '../egress/pinned-request.ts';
+import { forbiddenHeaders, lowerCaseHeaders } from '../egress/step-headers.ts';
 import type { Outcome } from '../engine/outcome.ts';
+import { type AuthorityClient, AuthorityUnavailableError, scopeList } from './authority-client.ts';
 import { type TokenClient, TokenRequestError } from './token-client.ts';
 
 export interface HttpStepInput {
@@ -10,107 +14,158 @@ export interface HttpStepInput {
   on4xx?: 'fail' | 'retry' | 'succeed';
 }
 
-export interface HttpStepOptions {
-  tokens: TokenClient | null;
-  /** The platform's public origin: a call to `<any host>/<svc>/...` gets a token for `PUBLIC_URL/<svc>`. */
-  publicUrl: string;
-  fetch?: typeof fetch;
+/** Who saved the definition version and the scopes they held then (null: saved before this was recorded). */
+export interface StepAuthor {
+  sub: string;
+  scopes: string[] | null;
 }
 
-/** Largest response body kept as the step's output. */
-const MAX_BODY = 256 * 1024;
+export interface HttpStepOptions {
+  tokens: TokenClient | null;
+  /** Asks oauth-service for the author's current scopes; null when flow-service has no client secret. */
+  authority: AuthorityClient | null;
+  policy: EgressPolicy;
+  maxBodyBytes: number;
+}
 
-/** The default RFC 8707 resource for a URL: the platform resource named by its first path segment. */
-export function defaultResource(url: string, publicUrl: string): string {
-  const segment = new URL(url).pathname.split('/').filter(Boolean)[0] ?? '';
-  return `${publicUrl}/${segment}`;
+export interface HttpStepContext {
+  idempotencyKey: string;
+  runId: string;
+  stepId: string;
+  attempt: number;
+  signal: AbortSignal;
+  author?: StepAuthor;
+}
+
+const fail = (error: string, retryable = false): Outcome => ({ kind: 'failed', error, retryable });
+
+/**
+ * Whether the step may act with `scopes` for its definition's author: the author held them when saving and
+ * still holds them now (an active account whose roles grant each one). Returns the refusal, or null.
+ */
+async function authorityProblem(
+  scopes: string[],
+  author: StepAuthor | undefined,
+  authority: AuthorityClient | null,
+): Promise<Outcome | null> {
+  if (!author || author.scopes === null)
+    return fail('this definition version records no author scopes; save it again to run steps with a token');
+  const unrecorded = scopes.filter((s) => !author.scopes!.includes(s));
+  if (unrecorded.length)
+    return fail(`the definition's author ${author.sub} did not hold ${unrecorded.join(' ')}`);
+  if (!authority) return fail('http step needs a token but FLOW_CLIENT_SECRET is not configured');
+  let now: Awaited<ReturnType<AuthorityClient['current']>>;
+  try {
+    now = await authority.current(author.sub);
+  } catch (error) {
+    if (error instanceof AuthorityUnavailableError) return fail(error.message, true);
+    throw error;
+  }
+  if (!now?.active)
+    return fail(
+      `the definition's author ${author.sub} is disabled or deleted; the step does not act for them`,
+    );
+  const lost = scopes.filter((s) => !now.scopes.includes(s));
+  if (lost.length)
+    return fail(
+      `the definition's author ${author.sub} no longer holds ${lost.join(' ')}; the step does not act with authority its author lost`,
+    );
+  return null;
+}
+
+function parseBody(response: PinnedResponse): unknown {
+  const text = response.body.toString('utf8');
+  if (!String(response.headers['content-type'] ?? '').includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
- * Executes an http step: one request with the step's idempotency key, a bearer token unless `auth: none`,
- * bounded by the engine's abort signal (the step timeout). 5xx, 408, 429 and network errors are retryable;
- * other 4xx fail the step unless `on4xx` says otherwise.
+ * Executes an http step: the URL is checked against the egress policy (after templating), a token for the
+ * target's resource server is attached only when the step asks and its author holds the scopes, and the
+ * request goes to the address that was checked. 5xx, 408, 429 and network errors are retryable; other 4xx
+ * fail the step unless `on4xx` says otherwise. A body larger than the cap fails the step.
  */
 export async function executeHttpStep(
   input: HttpStepInput,
-  context: { idempotencyKey: string; runId: string; stepId: string; attempt: number; signal: AbortSignal },
+  context: HttpStepContext,
   options: HttpStepOptions,
 ): Promise<Outcome> {
-  const doFetch = options.fetch ?? fetch;
   const method = input.method ?? (input.body === undefined ? 'GET' : 'POST');
-  let url: URL;
-  try {
-    url = new URL(input.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    return { kind: 'failed', error: `url "${input.url}" is not an absolute http(s) URL`, retryable: false };
-  }
+  const target = options.policy.check(input.url);
+  if (!target.ok) return fail(`url ${target.reason}`);
+  const { url } = target;
+  const forbidden = forbiddenHeaders(input.headers);
+  if (forbidden.length) return fail(`headers ${forbidden.join(', ')} may not be set by a step`);
   const headers: Record<string, string> = {
     accept: 'application/json',
-    ...input.headers,
+    ...lowerCaseHeaders(input.headers),
     'idempotency-key': context.idempotencyKey,
     'x-flow-run-id': context.runId,
     'x-flow-step-id': context.stepId,
     'x-flow-attempt': String(context.attempt),
   };
-  const auth =
-    input.auth === 'none'
-      ? null
-      : {
-          resource: input.auth?.resource ?? defaultResource(url.href, options.publicUrl),
-          ...(input.auth?.scope ? { scope: input.auth.scope } : {}),
-        };
-  if (auth) {
-    if (!options.tokens)
-      return {
-        kind: 'failed',
-        error: 'http step needs a token but FLOW_CLIENT_SECRET is not configured',
-        retryable: false,
-      };
+  let auth: { resource: string; scope?: string } | null = null;
+  if (input.auth !== 'none') {
+    if (!target.resource)
+      return fail(
+        `a token is only sent to the platform's resource servers, not to ${url.origin} (use auth: none)`,
+      );
+    if (input.auth?.resource && input.auth.resource !== target.resource)
+      return fail(
+        `auth.resource ${input.auth.resource} is not the resource server at ${url.origin} (${target.resource})`,
+      );
+    const scopes = scopeList(input.auth?.scope);
+    const refused = await authorityProblem(scopes, context.author, options.authority);
+    if (refused) return refused;
+    if (!options.tokens) return fail('http step needs a token but FLOW_CLIENT_SECRET is not configured');
+    auth = { resource: target.resource, ...(scopes.length ? { scope: scopes.join(' ') } : {}) };
+  }
+  const address = await options.policy.resolve(target);
+  if (!address.ok) return fail(`url ${address.reason}`, address.retryable);
+  if (auth && options.tokens) {
     try {
       headers.authorization = `Bearer ${await options.tokens.token(auth)}`;
     } catch (error) {
       const retryable = error instanceof TokenRequestError ? error.retryable : true;
-      return { kind: 'failed', error: (error as Error).message, retryable };
+      return fail((error as Error).message, retryable);
     }
   }
   let body: string | undefined;
   if (input.body !== undefined && method !== 'GET' && method !== 'HEAD') {
     body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     if (typeof input.body !== 'string') headers['content-type'] ??= 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
   }
-  let response: Response;
+  let response: PinnedResponse;
   try {
-    response = await doFetch(url, {
+    response = await sendPinned({
+      url,
+      address: address.address,
+      family: address.family,
       method,
       headers,
       ...(body !== undefined ? { body } : {}),
       signal: context.signal,
-      redirect: 'manual',
+      maxBodyBytes: options.maxBodyBytes,
     });
   } catch (error) {
+    if (error instanceof BodyTooLargeError) return fail(error.message);
     if (context.signal.aborted)
       return { kind: 'failed', error: 'request timed out', retryable: true, timedOut: true };
-    return { kind: 'failed', error: `request failed: ${(error as Error).message}`, retryable: true };
+    return fail(`request failed: ${(error as Error).message}`, true);
   }
-  const text = await response.text().catch(() => '');
-  const truncated = text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text;
-  let parsed: unknown = truncated;
-  if ((response.headers.get('content-type') ?? '').includes('json')) {
-    try {
-      parsed = JSON.parse(truncated);
-    } catch {
-      parsed = truncated;
-    }
-  }
-  const output = { status: response.status, body: parsed };
+  const output = { status: response.status, body: parseBody(response) };
   if (response.status === 401 && auth) options.tokens?.invalidate(auth);
   if (response.status >= 200 && response.status < 400) return { kind: 'succeeded', output };
   const summary = `${method} ${url.origin}${url.pathname} answered ${response.status}`;
   if (response.status >= 500 || response.status === 408 || response.status === 429)
-    return { kind: 'failed', error: summary, retryable: true };
+    return fail(summary, true);
   const on4xx = input.on4xx ?? 'fail';
   if (on4xx === 'succeed') return { kind: 'succeeded', output };
   // A 401 after the token was dropped from the cache is worth one more try with a fresh token.
-  return { kind: 'failed', error: summary, retryable: on4xx === 'retry' || response.status === 401 };
+  return fail(summary, on4xx === 'retry' || response.status === 401);
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createDatabase, migrateToLatest } from '@platform/db';
 import { createTestIssuer, type TestIssuer } from '@platform/testing';
 import type { FastifyInstance } from 'fastify';
-import { type AppConfig, buildFlowService } from '../app.ts';
+import { type AppConfig, type BuildOptions, buildFlowService } from '../app.ts';
 import { loadFlowServiceConfig } from '../config.ts';
 import { migrations } from '../db/migrations.ts';
 
@@ -57,10 +57,14 @@ export function testConfig(
   };
 }
 
-export async function startHarness(databaseUrl: string, extra: Partial<AppConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  databaseUrl: string,
+  extra: Partial<AppConfig> = {},
+  options: BuildOptions = {},
+): Promise<Harness> {
   await migrate(databaseUrl);
   const issuer = await createTestIssuer();
-  const app = await buildFlowService(testConfig(databaseUrl, issuer, extra));
+  const app = await buildFlowService(testConfig(databaseUrl, issuer, extra), options);
   await app.ready();
   const token = (scope = ALL_SCOPES, sub = 'user-1') =>
     issuer.mint({ aud: AUDIENCE, client_id: 'console', sub, scope });

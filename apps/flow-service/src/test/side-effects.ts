@@ -18,7 +18,8 @@ export interface SideEffects {
 /**
  * The "counting test endpoint" of the crash test: a service that honours Idempotency-Key the way a
  * platform service should (apply once per key, answer replays without applying), counts what it applied
- * per run and step, and requires a bearer token issued by its small client_credentials token endpoint.
+ * per run and step, and requires a bearer token issued by its small client_credentials token endpoint. It
+ * also answers oauth-service's authority endpoint, so the definition's author holds the scope its steps use.
  */
 export async function startSideEffects(options: {
   clientSecret: string;
@@ -58,6 +59,9 @@ export async function startSideEffects(options: {
       }
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (!tokens.has(bearer)) return send(401, { error: 'invalid_token' });
+      // oauth-service's answer about a definition author: still active, still holding test:write.
+      if (/^\/api\/admin\/users\/[^/]+\/authority$/.test(req.url ?? ''))
+        return send(200, { active: true, scopes: ['flow:read', 'flow:write', 'test:write'] });
       const run = String(req.headers['x-flow-run-id']);
       const step = String(req.headers['x-flow-step-id']);
       const key = String(req.headers['idempotency-key']);

@@ -217,7 +217,9 @@ describeEachDialect('admin API access: tokens, scopes and RBAC', (temp) => {
     expect(adminPaths.length).toBeGreaterThan(20);
     for (const [path, operations] of adminPaths) {
       for (const [method, operation] of Object.entries(operations)) {
-        const scope = method === 'get' ? 'admin:read' : 'admin:write';
+        // flow-service's question about an author has its own narrow scope (admin/authority).
+        const authority = path === '/api/admin/users/{id}/authority';
+        const scope = authority ? 'admin:authority' : method === 'get' ? 'admin:read' : 'admin:write';
         expect(operation.security, `${method} ${path}`).toEqual([{ bearer: [scope] }]);
         expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).toEqual(
           expect.arrayContaining(['401', '403']),

@@ -7,6 +7,7 @@ import {
 } from '@platform/auth';
 import type { FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { authorityRoutes } from './authority/authority.routes.ts';
 import { clientRoutes } from './clients/clients.routes.ts';
 import { changeRecorder } from './context.ts';
 import type { AdminDeps, AdminKit } from './deps.ts';
@@ -105,6 +106,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       resourceRoutes(admin, servers, kit);
       keyRoutes(admin, deps, kit);
       auditRoutes(admin, deps, kit);
+      authorityRoutes(admin, deps);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -38,11 +38,15 @@ export const RESOURCE_SERVERS = [
     scopes: [
       { name: 'admin:read', description: 'Read identity administration data' },
       { name: 'admin:write', description: 'Change users, roles, clients and keys' },
+      { name: 'admin:authority', description: "Read a user's active state and scopes (flow-service only)" },
     ],
   },
 ] as const;
 
-const ALL = RESOURCE_SERVERS.flatMap((server) => server.scopes.map((scope) => scope.name));
+// admin:authority is for the flow-service machine client alone: no role grants it.
+const ALL = RESOURCE_SERVERS.flatMap((server) => server.scopes.map((scope) => scope.name)).filter(
+  (scope) => scope !== 'admin:authority',
+);
 const READS = ALL.filter((scope) => scope.endsWith(':read'));
 
 export const ROLES: Array<{ name: string; description: string; permissions: string[] }> = [

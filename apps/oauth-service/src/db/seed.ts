@@ -188,7 +188,7 @@ export async function seed(
       type: 'confidential',
       tokenEndpointAuthMethod: 'client_secret_basic',
       grantTypes: ['client_credentials'],
-      scope: ['test:read', 'test:write', 'kline:read', 'kline:write'],
+      scope: ['test:read', 'test:write', 'kline:read', 'kline:write', 'admin:authority'],
       ...(config.FLOW_CLIENT_SECRET ? { clientSecret: config.FLOW_CLIENT_SECRET } : {}),
       show: !config.FLOW_CLIENT_SECRET,
     },

@@ -43,6 +43,7 @@ describeEachDialect('admin API: resource servers and scopes', (temp) => {
       identifier: ADMIN_RESOURCE,
       access_token_ttl: null,
       scopes: [
+        { name: 'admin:authority', description: expect.any(String) },
         { name: 'admin:read', description: expect.any(String) },
         { name: 'admin:write', description: expect.any(String) },
       ],
