@@ -103,7 +103,11 @@ describe('deploy/k8s exposes only the gateway', () => {
   it('the gateway is the one Service reachable from outside the cluster', () => {
     const external = objects
       .filter((o) => o.kind === 'Service' && EXTERNAL_SERVICE_TYPES.has(o.spec?.type))
-      .map((o) => ({ name: o.metadata.name, type: o.spec.type, ports: o.spec.ports.map((p: { port: number }) => p.port) }));
+      .map((o) => ({
+        name: o.metadata.name,
+        type: o.spec.type,
+        ports: o.spec.ports.map((p: { port: number }) => p.port),
+      }));
     expect(external).toEqual([{ name: 'pingora-proxy', type: 'LoadBalancer', ports: [443] }]);
     for (const service of objects.filter((o) => o.kind === 'Service')) {
       expect(service.spec.externalIPs, service.metadata.name).toBeUndefined();

@@ -115,7 +115,9 @@ describe('docker-compose.yml against the repository', () => {
     for (const name of ['oauth-service', 'admin-portal', 'kline-service', 'flow-service', 'test-service'])
       expect(publishedPorts(services[name]!), name).toEqual([]);
     expect(publishedPorts(services.postgres!)).toEqual([]);
-    expect(publishedPorts(services.grafana!)).toEqual([{ hostIp: '127.0.0.1', published: 3000, target: 3000 }]);
+    expect(publishedPorts(services.grafana!)).toEqual([
+      { hostIp: '127.0.0.1', published: 3000, target: 3000 },
+    ]);
     expect(publishedPorts(services.prometheus!)).toEqual([
       { hostIp: '127.0.0.1', published: 9090, target: 9090 },
     ]);
