@@ -91,7 +91,7 @@ describe('docker-compose.yml publishes only the gateway', () => {
       (n) => n.ipam?.config?.map((c) => c.subnet) ?? [],
     );
     expect(subnets).toEqual(['172.28.0.0/16']);
-    for (const name of ['oauth-service', 'admin-portal', 'kline-service', 'flow-service', 'test-service']) {
+    for (const name of ['oauth-service', 'kline-service', 'flow-service', 'test-service']) {
       expect(compose.services[name]!.environment?.TRUSTED_PROXIES, name).toBe('172.28.0.0/16');
     }
   });
