@@ -2,13 +2,13 @@
 // scripts/backup.sh and scripts/restore.sh (and the services' database opener) under an ordinary umask
 // (022), they must still be readable by their owner only: files 0600 in 0700 directories, and no plaintext
 // copy left behind, whether the restore succeeds or fails.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describeEachDialect, type TempDatabase } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTempDatabase, describeEachDialect, type TempDatabase } from '@platform/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../platform-process.ts';
 
 const SERVICE = 'test-service';
@@ -23,6 +23,16 @@ function run(script: string, args: string[], env: Record<string, string>) {
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
+/** `pnpm db:seed <SERVICE>` under umask 022. */
+function seed(env: Record<string, string>) {
+  const result = spawnSync('bash', ['-c', 'umask 022; exec node scripts/db.ts seed "$0"', SERVICE], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+}
+
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
 
 /** Every file and directory under `dir` (itself included) with its mode, for one readable assertion. */
@@ -33,6 +43,26 @@ function modes(dir: string): Record<string, string> {
   }
   return result;
 }
+
+describe('SQLite database files are private', () => {
+  let parent: string;
+  beforeAll(() => {
+    parent = mkdtempSync(join(tmpdir(), 'platform-files-'));
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('the seeded database and its journals are 0600 in a data directory created 0700', () => {
+    // Does not exist yet: the database opener creates it.
+    const dataDir = join(parent, 'data');
+    seed({ PLATFORM_DATA_DIR: dataDir });
+    const files = modes(dataDir);
+    expect(files['.']).toBe('0700');
+    expect(Object.keys(files)).toContain(`${SERVICE}.db`);
+    for (const [name, value] of Object.entries(files)) {
+      if (name.startsWith(`${SERVICE}.db`)) expect(value, name).toBe('0600');
+    }
+  });
+});
 
 describeEachDialect('backup and restore files are private', (temp) => {
   let dialect: TempDatabase['dialect'];
@@ -54,29 +84,10 @@ describeEachDialect('backup and restore files are private', (temp) => {
     env = { BACKUP_DIR: backupDir, PLATFORM_DATA_DIR: dataDir, TMPDIR: scratch };
     // SQLite: the default file under PLATFORM_DATA_DIR, so the opener creates its directory too.
     if (dialect === 'postgres') env.TEST_SERVICE_DATABASE_URL = temp().url;
+    seed(env);
   });
   afterAll(() => {
     rmSync(parent, { recursive: true, force: true });
-  });
-
-  const seed = () => {
-    const result = spawnSync('bash', ['-c', 'umask 022; exec node scripts/db.ts seed "$0"', SERVICE], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-    });
-    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
-  };
-
-  it('the database files are 0600 in a 0700 directory (SQLite)', () => {
-    seed();
-    if (dialect !== 'sqlite') return;
-    const files = modes(dataDir);
-    expect(files['.']).toBe('0700');
-    expect(Object.keys(files)).toContain(`${SERVICE}.db`);
-    for (const [name, value] of Object.entries(files)) {
-      if (name.startsWith(`${SERVICE}.db`)) expect(value, name).toBe('0600');
-    }
   });
 
   it('backup.sh writes 0600 files into a 0700 directory, and leaves no partial file', () => {
@@ -86,6 +97,25 @@ describeEachDialect('backup and restore files are private', (temp) => {
     const names = Object.keys(files).filter((name) => name !== '.');
     expect(names).toEqual([expect.stringMatching(new RegExp(`^${SERVICE}_\\d{8}_\\d{6}\\.(sql|db)\\.gz$`))]);
     expect(files).toEqual({ '.': '0700', [names[0]!]: '0600' });
+  });
+
+  it('an existing backup directory, and backups an earlier version left readable, are tightened', () => {
+    const old = join(parent, 'old-backups');
+    mkdirSync(old, { mode: 0o755 });
+    const earlier = join(old, `${SERVICE}_20200101_000000.${dialect === 'postgres' ? 'sql' : 'db'}.gz`);
+    writeFileSync(earlier, gzipSync('old'), { mode: 0o644 });
+    const unrelated = join(old, 'notes.txt');
+    writeFileSync(unrelated, 'x', { mode: 0o644 });
+    const backup = run('scripts/backup.sh', [SERVICE], { ...env, BACKUP_DIR: old });
+    expect(backup.status, backup.out).toBe(0);
+    const files = modes(old);
+    expect(files['.']).toBe('0700');
+    for (const [name, value] of Object.entries(files)) {
+      if (name.startsWith(SERVICE)) expect(value, name).toBe('0600');
+    }
+    expect(Object.keys(files).filter((name) => name.startsWith(SERVICE))).toHaveLength(2);
+    // Not ours to change: only files named like backups.
+    expect(files['notes.txt']).toBe('0644');
   });
 
   it('restore.sh leaves the database 0600 and no plaintext copy anywhere', () => {
@@ -116,5 +146,67 @@ describeEachDialect('backup and restore files are private', (temp) => {
       expect(readdirSync(dataDir).filter((name) => name.includes('restore'))).toEqual([]);
     }
     expect(existsSync(backupDir)).toBe(true);
+  });
+});
+
+/** Every file and directory under `roots` right now, with its mode (entries vanishing meanwhile skipped). */
+function snapshotModes(roots: string[]): Array<[string, number, boolean]> {
+  const seen: Array<[string, number, boolean]> = [];
+  for (const root of roots) {
+    for (const entry of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+      try {
+        const stat = statSync(join(root, entry));
+        seen.push([join(root, entry), stat.mode & 0o777, stat.isDirectory()]);
+      } catch {
+        // removed between the listing and the stat
+      }
+    }
+  }
+  return seen;
+}
+
+describe('[postgres] the plaintext a restore works from', () => {
+  let parent: string;
+  let database: TempDatabase;
+  beforeAll(async () => {
+    parent = mkdtempSync(join(tmpdir(), 'platform-files-'));
+    database = await createTempDatabase('postgres');
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('is owner-only, outside the backup directory, while the restore runs', async () => {
+    const backupDir = join(parent, 'backups');
+    const scratch = join(parent, 'tmp');
+    mkdirSync(backupDir, { mode: 0o700 });
+    mkdirSync(scratch, { mode: 0o700 });
+    // A dump that keeps psql busy long enough to look at the files it reads from.
+    const file = join(backupDir, `${SERVICE}_20200101_000000.sql.gz`);
+    writeFileSync(file, gzipSync('select pg_sleep(3);\n'), { mode: 0o600 });
+    const child = spawn('bash', ['-c', 'umask 022; exec bash scripts/restore.sh "$0" --force', file], {
+      cwd: ROOT,
+      env: { ...process.env, TEST_SERVICE_DATABASE_URL: database.url, TMPDIR: scratch },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const seen = new Map<string, { mode: number; dir: boolean }>();
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    while (!done) {
+      for (const [path, mode, dir] of snapshotModes([backupDir, scratch])) seen.set(path, { mode, dir });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await exited).toBe(0);
+    const plaintext = [...seen.keys()].filter((path) => !path.endsWith('.gz') && !seen.get(path)!.dir);
+    expect(plaintext.length, 'the restore was observed while its plaintext existed').toBeGreaterThan(0);
+    for (const [path, { mode, dir }] of seen) {
+      expect(mode.toString(8), path).toBe(dir ? '700' : '600');
+    }
+    expect(plaintext.filter((path) => path.startsWith(backupDir))).toEqual([]);
+    expect(readdirSync(scratch)).toEqual([]);
   });
 });
