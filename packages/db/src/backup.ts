@@ -92,7 +92,7 @@ export async function backupDatabase(options: BackupOptions): Promise<string> {
  * The connection string without its password, and the password in PGPASSWORD: command lines are visible to
  * every user of the machine (`ps`), the environment is not.
  */
-function pgClientArgs(connectionString: string): { dbname: string; env: NodeJS.ProcessEnv } {
+export function pgClientArgs(connectionString: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const url = new URL(connectionString);
   const password = decodeURIComponent(url.password);
   url.password = '';
