@@ -3,6 +3,7 @@
 # for each service's own database):
 #   PostgreSQL: pg_dump | gzip      → $BACKUP_DIR/<service>_<YYYYmmdd_HHMMSS>.sql.gz
 #   SQLite:     online backup API   → $BACKUP_DIR/<service>_<YYYYmmdd_HHMMSS>.db.gz   (safe while the service runs)
+# Files are 0600 in a 0700 directory.
 #
 #   scripts/backup.sh [component]          # all components with a database, or one
 #   BACKUP_DIR=/backups BACKUP_RETENTION_DAYS=7 scripts/backup.sh
@@ -19,7 +20,14 @@ export BACKUP_DIR="${BACKUP_DIR:-$ROOT/backups}"
 RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
 [[ "$RETENTION_DAYS" =~ ^[0-9]+$ ]] || die "BACKUP_RETENTION_DAYS must be a whole number of days, not '$RETENTION_DAYS'"
 
-mkdir -p "$BACKUP_DIR"
+# Backups hold password hashes, emails and token ids: owner-only, whatever the caller's umask. BACKUP_DIR is
+# the backups' own directory (retention deletes in it), so an existing one is tightened too, with any backup
+# an earlier version left readable.
+umask 077
+mkdir -p -m 700 "$BACKUP_DIR"
+chmod 700 "$BACKUP_DIR"
+find "$BACKUP_DIR" -maxdepth 1 -type f \( -name '*_[0-9]*_[0-9]*.sql.gz' -o -name '*_[0-9]*_[0-9]*.db.gz' \) \
+  -perm /077 -exec chmod 600 {} +
 cd "$ROOT"
 node scripts/db.ts backup "$@"
 

@@ -198,7 +198,7 @@ export function portalClientSecret(env: NodeJS.ProcessEnv): string | undefined {
   const dir = dataDir(env);
   const file = join(dir, 'admin-portal-client-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;

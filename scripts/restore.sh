@@ -5,7 +5,7 @@
 # PostgreSQL: the dump is replayed with psql in one transaction (it drops and recreates the service's tables;
 # on any error nothing changes). SQLite: the snapshot is integrity-checked, then atomically replaces the file.
 # Stop the service first (its data would otherwise change under it); the script refuses while the component
-# answers on its port, unless --force.
+# answers on its port, unless --force. Temporary plaintext stays in a private directory removed on exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/lib/toolchain.sh"
@@ -38,4 +38,9 @@ fi
 
 cd "$ROOT"
 file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
-node scripts/db.ts restore "$component" "$file"
+# The restore decompresses to plaintext SQL (PostgreSQL) first: owner-only files in a private directory that
+# is removed however the restore ends (success, failure, or the node process being killed).
+umask 077
+work="$(mktemp -d "${TMPDIR:-/tmp}/platform-restore.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+TMPDIR="$work" node scripts/db.ts restore "$component" "$file"

@@ -22,16 +22,17 @@ BENCH_PG_DIR="${BENCH_PG_DIR:-/tmp/kline-bench-pg}"
 ensure_postgres_installed
 bin="$(pg_bin)"
 if [ ! -f "$BENCH_PG_DIR/PG_VERSION" ]; then
-  step "creating a benchmark PostgreSQL cluster in $BENCH_PG_DIR (port $BENCH_PG_PORT, fsync on)"
-  rm -rf "$BENCH_PG_DIR"; mkdir -p "$BENCH_PG_DIR"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$BENCH_PG_DIR"
-  as_pg_owner "$bin/initdb" -D "$BENCH_PG_DIR" -U postgres -A trust >/dev/null || die "initdb failed"
+  step "creating a benchmark PostgreSQL cluster in $BENCH_PG_DIR (port $BENCH_PG_PORT, fsync on, password-protected)"
+  make_cluster_dir "$BENCH_PG_DIR"
+  init_pg_cluster "$BENCH_PG_DIR"
 fi
+check_cluster_dir "$BENCH_PG_DIR"
 as_pg_owner "$bin/pg_ctl" -D "$BENCH_PG_DIR" -l "$BENCH_PG_DIR/server.log" -w \
-  -o "-p $BENCH_PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null \
+  -o "-p $BENCH_PG_PORT -k $BENCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null \
   || die "PostgreSQL failed to start: see $BENCH_PG_DIR/server.log"
 trap 'as_pg_owner "$bin/pg_ctl" -D "$BENCH_PG_DIR" -m fast stop >/dev/null' EXIT
-export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$BENCH_PG_PORT/postgres"
+TEST_POSTGRES_URL="$(pg_cluster_url "$BENCH_PG_DIR" "$BENCH_PG_PORT")"
+export TEST_POSTGRES_URL
 
 which="${1:-all}"
 [ $# -gt 0 ] && shift

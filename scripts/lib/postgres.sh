@@ -1,9 +1,15 @@
 # shellcheck shell=bash
 # Sourced by scripts/test.sh: starts a throw-away PostgreSQL 15 cluster for the test suites and exports
 # TEST_POSTGRES_URL. Its own data directory and port keep it apart from any system cluster on 5432.
+#
+# The cluster is password-protected (scram-sha-256 for every connection, local socket included), so no other
+# user of the machine can use it: its random password lives in `test-password` (0600) inside the data
+# directory, which initdb makes 0700 and which belongs to the cluster owner. TEST_POSTGRES_URL carries it.
+#   bash scripts/lib/postgres.sh url     # prints TEST_POSTGRES_URL of the running test cluster (benchmarks)
 
 PG_TEST_PORT="${PG_TEST_PORT:-55432}"
 PG_TEST_DIR="${PG_TEST_DIR:-/tmp/oauth-platform-test-pg}"
+PG_PASSWORD_FILE_NAME="test-password"
 
 pg_bin() {
   local dir
@@ -25,20 +31,82 @@ as_pg_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+pg_owner_uid() {
+  if [ "$(id -u)" = 0 ]; then id -u postgres; else id -u; fi
+}
+
+# A fresh directory for a cluster, private to its owner. `mkdir` without -p fails if the path appeared in the
+# meantime: in a shared /tmp another user could otherwise plant the directory (and a configuration in it).
+make_cluster_dir() {
+  local dir="$1"
+  rm -rf "$dir"
+  mkdir -m 700 "$dir" || die "cannot create $dir (does another user own it?)"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi
+}
+
+# Refuses a data directory the cluster owner does not own, or one others may read: it would not be ours.
+check_cluster_dir() {
+  local dir="$1" owner perms
+  owner="$(stat -c %u "$dir")"; perms="$(stat -c %a "$dir")"
+  [ "$owner" = "$(pg_owner_uid)" ] || die "$dir belongs to uid $owner, not to the cluster owner: remove it"
+  [ "$perms" = 700 ] || die "$dir has mode $perms (not 700): remove it and let the tests recreate it"
+}
+
+# initdb with a random password for `postgres` and scram-sha-256 for every connection. The password reaches
+# initdb through a file in a private temporary directory the cluster owner can read (not on a command line);
+# it is kept in the data directory, 0600.
+init_pg_cluster() {
+  local dir="$1" bin; bin="$(pg_bin)"
+  local tmp; tmp="$(mktemp -d)"
+  (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/pw")
+  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$tmp"; fi
+  if ! as_pg_owner "$bin/initdb" -D "$dir" -U postgres -A scram-sha-256 --pwfile="$tmp/pw" --no-sync >/dev/null; then
+    rm -rf "$tmp"; die "initdb failed"
+  fi
+  as_pg_owner cp "$tmp/pw" "$dir/$PG_PASSWORD_FILE_NAME"
+  as_pg_owner chmod 600 "$dir/$PG_PASSWORD_FILE_NAME"
+  rm -rf "$tmp"
+}
+
+# postgres://postgres:<password>@127.0.0.1:<port>/postgres for the cluster in `dir`. A cluster made before
+# clusters had passwords (no password file) trusts every local user: say so, and connect without one.
+pg_cluster_url() {
+  local dir="$1" port="$2" password=""
+  if [ -f "$dir/$PG_PASSWORD_FILE_NAME" ]; then
+    password="$(cat "$dir/$PG_PASSWORD_FILE_NAME")"
+    echo "postgres://postgres:$password@127.0.0.1:$port/postgres"
+  else
+    echo "warning: $dir was created without a password (trust): stop it and remove the directory to recreate it" >&2
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+  fi
+}
+
 ensure_test_postgres() {
   ensure_postgres_installed
   local bin; bin="$(pg_bin)"
-  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_TEST_PORT/postgres"
-  if as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" status >/dev/null 2>&1; then return; fi
-  if [ ! -f "$PG_TEST_DIR/PG_VERSION" ]; then
-    step "creating a test PostgreSQL cluster in $PG_TEST_DIR (port $PG_TEST_PORT)"
-    rm -rf "$PG_TEST_DIR"; mkdir -p "$PG_TEST_DIR"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_TEST_DIR"
-    as_pg_owner "$bin/initdb" -D "$PG_TEST_DIR" -U postgres -A trust --no-sync >/dev/null || die "initdb failed"
+  if ! as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" status >/dev/null 2>&1; then
+    if [ ! -f "$PG_TEST_DIR/PG_VERSION" ]; then
+      step "creating a test PostgreSQL cluster in $PG_TEST_DIR (port $PG_TEST_PORT, password-protected)"
+      make_cluster_dir "$PG_TEST_DIR"
+      init_pg_cluster "$PG_TEST_DIR"
+    fi
+    check_cluster_dir "$PG_TEST_DIR"
+    step "starting the test PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
+    # fsync off: the cluster is disposable and the suites create and drop many databases. The socket lives in
+    # the data directory, not in the shared /tmp.
+    as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" -l "$PG_TEST_DIR/server.log" -w \
+      -o "-p $PG_TEST_PORT -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+      || die "PostgreSQL failed to start: see $PG_TEST_DIR/server.log"
   fi
-  step "starting the test PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
-  # fsync off: the cluster is disposable and the suites create and drop many databases.
-  as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" -l "$PG_TEST_DIR/server.log" -w \
-    -o "-p $PG_TEST_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
-    || die "PostgreSQL failed to start: see $PG_TEST_DIR/server.log"
+  TEST_POSTGRES_URL="$(pg_cluster_url "$PG_TEST_DIR" "$PG_TEST_PORT")"
+  export TEST_POSTGRES_URL
 }
+
+# Run directly: `bash scripts/lib/postgres.sh url` prints the running test cluster's URL.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+  [ "${1:-}" = url ] || die "usage: bash scripts/lib/postgres.sh url"
+  [ -f "$PG_TEST_DIR/PG_VERSION" ] || die "no test cluster in $PG_TEST_DIR: run scripts/test.sh once"
+  pg_cluster_url "$PG_TEST_DIR" "$PG_TEST_PORT"
+fi

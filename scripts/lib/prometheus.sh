@@ -28,9 +28,11 @@ ensure_prometheus() {
   fi
   command -v apt-get >/dev/null 2>&1 || die "Prometheus comes from Debian's packages: apt-get is needed"
   step "fetching ${PROMETHEUS_PACKAGES[*]} from Debian (apt-get download) into .toolchain/prometheus"
+  # A private download directory (mktemp: 0700). As root, apt-get downloads as its sandbox user _apt, so the
+  # directory is handed to _apt alone: root then unpacks what only root and _apt could have written there
+  # (a world-writable directory would let any local user swap a package before root unpacks it).
   local tmp; tmp="$(mktemp -d)"
-  # _apt (the download sandbox user) must be able to write there.
-  chmod 777 "$tmp"
+  if [ "$(id -u)" = 0 ] && id -u _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
   if ! (cd "$tmp" && apt-get download -qq "${PROMETHEUS_PACKAGES[@]}" >/dev/null 2>&1); then
     [ "$(id -u)" = 0 ] || die "apt-get download ${PROMETHEUS_PACKAGES[*]} failed; run 'sudo apt-get update' first"
     apt-get update -qq >/dev/null

@@ -82,6 +82,7 @@ describeEachDialect('backup.sh and restore.sh', (temp) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // Two backups and two restores, each a few node processes: close to the default 20 s on a busy 2-core machine.
   it('backs up every service, and a wiped database comes back identical, row for row', async () => {
     const before: Record<string, Awaited<ReturnType<typeof snapshot>>> = {};
     for (const service of SERVICES) {
@@ -114,7 +115,7 @@ describeEachDialect('backup.sh and restore.sh', (temp) => {
     for (const service of SERVICES) {
       expect(await snapshot(databases[service]!.url)).toEqual(before[service]);
     }
-  });
+  }, 60_000);
 
   it('refuses a backup of the other dialect, and a damaged file, without touching the database', async () => {
     const service = 'test-service';

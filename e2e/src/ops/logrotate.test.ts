@@ -2,7 +2,7 @@
 // by the real logrotate: lines before a rotation stay in the rotated file, lines after go to the new file
 // (the service reopens it on SIGHUP, which `systemctl reload oauth-platform` sends), older files compress.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -36,7 +36,7 @@ describe('log rotation of a service log file', () => {
       .replace('/var/log/oauth-platform/*.log', `${dir}/*.log`)
       .replace('        systemctl reload oauth-platform\n', `        kill -HUP ${service.process.pid}\n`)
       // Owner as whoever runs the test (root in CI; chown needs root).
-      .replace('create 644 root root', 'create 644');
+      .replace('create 0600 platform platform', 'create 0600');
     expect(local).not.toBe(shipped);
     config = join(dir, 'logrotate.conf');
     writeFileSync(config, local, { mode: 0o644 });
@@ -65,6 +65,7 @@ describe('log rotation of a service log file', () => {
     rotate();
     await logRequest('after-first');
     expect(read(logFile)).toContain('after-first');
+    expect(statSync(logFile).mode & 0o777, 'the new log file is owner-only').toBe(0o600);
     expect(read(logFile)).not.toContain('before-rotation');
     // delaycompress: the newest rotated file stays plain for one cycle.
     expect(read(`${logFile}.1`)).toContain('before-rotation');

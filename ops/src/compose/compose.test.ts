@@ -107,16 +107,20 @@ describe('docker-compose.yml against the repository', () => {
       }
       if (service.environment?.PORT) expect(Number(service.environment.PORT), name).toBe(DESIGN_PORTS[name]);
     }
-    // The ops document's corrections: oauth-service on 3001 (never 3000), Grafana keeps 3000.
-    expect(publishedPorts(services['oauth-service']!)).toEqual([
-      { hostIp: '0.0.0.0', published: 3001, target: 3001 },
+    // Only the gateway is published on every interface; the monitoring UIs on the host's loopback only
+    // (e2e/src/security/deploy-ports.test.ts asserts the whole list).
+    expect(publishedPorts(services['pingora-proxy']!)).toEqual([
+      { hostIp: '0.0.0.0', published: 8080, target: 8080 },
     ]);
-    expect(publishedPorts(services.grafana!)).toEqual([{ hostIp: '0.0.0.0', published: 3000, target: 3000 }]);
-    const published = Object.values(services).flatMap((s) => publishedPorts(s).map((p) => p.published));
-    expect(new Set(published).size).toBe(published.length);
-    // Unauthenticated back-ends are reachable from the host only.
-    expect(publishedPorts(services.postgres!)[0]!.hostIp).toBe('127.0.0.1');
-    expect(publishedPorts(services.prometheus!)[0]!.hostIp).toBe('127.0.0.1');
+    for (const name of ['oauth-service', 'admin-portal', 'kline-service', 'flow-service', 'test-service'])
+      expect(publishedPorts(services[name]!), name).toEqual([]);
+    expect(publishedPorts(services.postgres!)).toEqual([]);
+    expect(publishedPorts(services.grafana!)).toEqual([
+      { hostIp: '127.0.0.1', published: 3000, target: 3000 },
+    ]);
+    expect(publishedPorts(services.prometheus!)).toEqual([
+      { hostIp: '127.0.0.1', published: 9090, target: 9090 },
+    ]);
   });
 
   it('every env file exists as a committed .example, and the real file is git-ignored', () => {

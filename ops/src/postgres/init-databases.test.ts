@@ -14,6 +14,8 @@ const pgEnv = {
   PGHOST: server.hostname,
   PGPORT: server.port || '5432',
   PGUSER: decodeURIComponent(server.username),
+  // The test cluster is password-protected; the password goes in the environment, not on a command line.
+  PGPASSWORD: decodeURIComponent(server.password),
 };
 const SERVICES = [
   { role: 'oauth', database: 'oauth_db' },
@@ -21,12 +23,15 @@ const SERVICES = [
   { role: 'flow', database: 'flow_db' },
   { role: 'test', database: 'test_db' },
 ];
-const PASSWORDS = {
+const PASSWORDS: Record<string, string> = {
   OAUTH_DB_PASSWORD: 'pw-oauth-0123',
   KLINE_DB_PASSWORD: 'pw-kline-0123',
   FLOW_DB_PASSWORD: 'pw-flow-0123',
   TEST_DB_PASSWORD: 'pw-test-0123',
 };
+/** A service role signs in with its own password (init-databases.sh sets it from <ROLE>_DB_PASSWORD). */
+const passwordOf = (user: string) =>
+  user === pgEnv.PGUSER ? pgEnv.PGPASSWORD : PASSWORDS[`${user.toUpperCase()}_DB_PASSWORD`];
 
 function psql(sql: string, options: { user?: string; database?: string } = {}) {
   return run(
@@ -43,7 +48,7 @@ function psql(sql: string, options: { user?: string; database?: string } = {}) {
       '-c',
       sql,
     ],
-    { env: pgEnv },
+    { env: { ...pgEnv, PGPASSWORD: passwordOf(options.user ?? 'postgres') ?? '' } },
   );
 }
 

@@ -1,5 +1,17 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -14,6 +26,29 @@ import Sqlite from 'better-sqlite3';
 //   service keeps writing, gzipped: `<service>_<YYYYmmdd_HHMMSS>.db.gz`.
 // Restore reverses either. A PostgreSQL restore runs in one transaction (all or nothing); a SQLite restore is
 // checked (`integrity_check`) before it atomically replaces the database file.
+// Backups and restored databases hold password hashes, emails and token ids: every file written here is
+// created 0600 and every directory created here 0700, whatever the caller's umask, and temporary copies are
+// removed whether the operation succeeds or fails.
+
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
+/** A write stream on a file created (or truncated) readable by its owner only. */
+function privateWriteStream(path: string) {
+  rmSync(path, { force: true });
+  return createWriteStream(path, { mode: PRIVATE_FILE, flags: 'wx' });
+}
+
+/** Creates `path` empty and owner-only, for writers (SQLite) that would otherwise apply the umask. */
+function createPrivateFile(path: string): void {
+  rmSync(path, { force: true });
+  closeSync(openSync(path, 'wx', PRIVATE_FILE));
+}
+
+/** A SQLite file and the journals SQLite may leave beside it. */
+function removeSqliteFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}
 
 export const BACKUP_NAME = /^(?<service>[a-z][a-z0-9-]*)_(?<stamp>\d{8}_\d{6})\.(?<kind>sql|db)\.gz$/;
 
@@ -35,7 +70,7 @@ export interface BackupOptions {
 /** Writes one compressed backup and returns its path. Fails (and leaves no partial file) on any error. */
 export async function backupDatabase(options: BackupOptions): Promise<string> {
   const target = parseDatabaseUrl(options.databaseUrl);
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.dir, { recursive: true, mode: PRIVATE_DIR });
   const kind = target.dialect === 'postgres' ? 'sql' : 'db';
   const file = join(options.dir, `${options.service}_${backupStamp(options.at ?? new Date())}.${kind}.gz`);
   const partial = `${file}.partial`;
@@ -45,6 +80,7 @@ export async function backupDatabase(options: BackupOptions): Promise<string> {
     } else {
       await snapshotSqlite(target.filename, partial);
     }
+    chmodSync(partial, PRIVATE_FILE);
     renameSync(partial, file);
     return file;
   } finally {
@@ -56,7 +92,7 @@ export async function backupDatabase(options: BackupOptions): Promise<string> {
  * The connection string without its password, and the password in PGPASSWORD: command lines are visible to
  * every user of the machine (`ps`), the environment is not.
  */
-function pgClientArgs(connectionString: string): { dbname: string; env: NodeJS.ProcessEnv } {
+export function pgClientArgs(connectionString: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const url = new URL(connectionString);
   const password = decodeURIComponent(url.password);
   url.password = '';
@@ -71,23 +107,25 @@ async function dumpPostgres(connectionString: string, out: string, pgBin?: strin
     { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   const exit = childExit(child, 'pg_dump');
-  await pipeline(child.stdout, createGzip(), createWriteStream(out));
+  await pipeline(child.stdout, createGzip(), privateWriteStream(out));
   await exit;
 }
 
 async function snapshotSqlite(filename: string, out: string): Promise<void> {
   if (!existsSync(filename)) throw new Error(`no SQLite database at ${filename}`);
   const snapshot = `${out}.sqlite`;
-  const db = new Sqlite(filename, { readonly: true, fileMustExist: true });
   try {
-    await db.backup(snapshot);
+    // SQLite keeps the mode of a file that exists: the snapshot is private from its first byte.
+    createPrivateFile(snapshot);
+    const db = new Sqlite(filename, { readonly: true, fileMustExist: true });
+    try {
+      await db.backup(snapshot);
+    } finally {
+      db.close();
+    }
+    await pipeline(createReadStream(snapshot), createGzip(), privateWriteStream(out));
   } finally {
-    db.close();
-  }
-  try {
-    await pipeline(createReadStream(snapshot), createGzip(), createWriteStream(out));
-  } finally {
-    rmSync(snapshot, { force: true });
+    removeSqliteFiles(snapshot);
   }
 }
 
@@ -115,10 +153,12 @@ export async function restoreDatabase(options: RestoreOptions): Promise<void> {
 
 async function restorePostgres(connectionString: string, file: string, pgBin?: string): Promise<void> {
   // Decompressed in full before psql sees a byte: a damaged archive must fail here, not end psql's input early
-  // (psql would commit the statements it had, and the dump starts by dropping the tables).
-  const sqlFile = `${file}.${process.pid}.restore.sql`;
+  // (psql would commit the statements it had, and the dump starts by dropping the tables). The plaintext goes
+  // into a private temporary directory (mkdtemp: 0700), never beside the backup.
+  const work = mkdtempSync(join(tmpdir(), 'platform-restore-'));
+  const sqlFile = join(work, 'restore.sql');
   try {
-    await pipeline(createReadStream(file), createGunzip(), createWriteStream(sqlFile));
+    await pipeline(createReadStream(file), createGunzip(), privateWriteStream(sqlFile));
     const { dbname, env } = pgClientArgs(connectionString);
     const child = spawn(
       pgBin ? join(pgBin, 'psql') : 'psql',
@@ -135,15 +175,16 @@ async function restorePostgres(connectionString: string, file: string, pgBin?: s
     );
     await childExit(child, 'psql');
   } finally {
-    rmSync(sqlFile, { force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
 async function restoreSqlite(filename: string, file: string): Promise<void> {
-  mkdirSync(dirname(filename), { recursive: true });
+  mkdirSync(dirname(filename), { recursive: true, mode: PRIVATE_DIR });
+  // Beside the database, so the final rename is atomic (same file system); 0600 like the database it becomes.
   const incoming = `${filename}.restore`;
   try {
-    await pipeline(createReadStream(file), createGunzip(), createWriteStream(incoming));
+    await pipeline(createReadStream(file), createGunzip(), privateWriteStream(incoming));
     const check = new Sqlite(incoming, { readonly: true, fileMustExist: true });
     try {
       const result = check.pragma('integrity_check', { simple: true });
@@ -155,7 +196,8 @@ async function restoreSqlite(filename: string, file: string): Promise<void> {
     for (const suffix of ['-wal', '-shm']) rmSync(`${filename}${suffix}`, { force: true });
     renameSync(incoming, filename);
   } finally {
-    rmSync(incoming, { force: true });
+    // Opening a damaged file can leave journals beside it.
+    removeSqliteFiles(incoming);
   }
 }
 

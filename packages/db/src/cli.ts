@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseDatabaseUrl } from '@platform/config';
 import { sql } from 'kysely';
-import { backupDatabase, restoreDatabase } from './backup.ts';
+import { backupDatabase, pgClientArgs, restoreDatabase } from './backup.ts';
 import { createDatabase, type Database } from './create-database.ts';
 import { type Migrations, migrateToLatest } from './migrate.ts';
 
@@ -74,13 +74,15 @@ async function describeDatabase(database: Database<any>, say: (line: string) => 
 /** On a terminal, hands over to the dialect's own shell (sqlite3 or psql) for browsing. */
 function openShell(databaseUrl: string, say: (line: string) => void): void {
   const target = parseDatabaseUrl(databaseUrl);
+  // psql gets the password in PGPASSWORD: a command line is visible to every user of the machine (`ps`).
+  const pg = target.dialect === 'postgres' ? pgClientArgs(target.connectionString) : undefined;
   const [command, args] =
-    target.dialect === 'sqlite' ? ['sqlite3', [target.filename]] : ['psql', [target.connectionString]];
+    target.dialect === 'sqlite' ? ['sqlite3', [target.filename]] : ['psql', [pg?.dbname ?? '']];
   if (!process.stdin.isTTY) {
     say(`browse it with: ${command} ${target.dialect === 'sqlite' ? target.filename : '<DATABASE_URL>'}`);
     return;
   }
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, { stdio: 'inherit', ...(pg ? { env: pg.env } : {}) });
   if (result.error)
     say(
       `${command} is not installed (apt-get install ${target.dialect === 'sqlite' ? 'sqlite3' : 'postgresql-client'})`,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DatabaseTarget, parseDatabaseUrl } from '@platform/config';
 import SQLite from 'better-sqlite3';
@@ -37,8 +37,34 @@ const pgTypes = {
   },
 };
 
+/**
+ * The database holds password hashes, emails and token ids: its directory is created 0700 and the file 0600
+ * before SQLite opens it (SQLite keeps an existing file's mode and gives its -wal and -shm files the same
+ * one). A file an earlier version created readable by others is tightened to 0600.
+ */
+function preparePrivateFile(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(filename, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((statSync(filename).mode & 0o077) !== 0) tighten(filename);
+  }
+}
+
+/** Best effort: only the file's owner may change its mode; the database still opens for anyone else. */
+function tighten(filename: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      chmodSync(`${filename}${suffix}`, 0o600);
+    } catch {
+      // not ours, or no such journal
+    }
+  }
+}
+
 function sqliteDialect(filename: string): Dialect {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  if (filename !== ':memory:' && filename !== '') preparePrivateFile(filename);
   const database = new SQLite(filename);
   // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode: a committed transaction is in
   // the WAL before the call returns, so it survives the process crashing or being killed (kill -9); only an
