@@ -1,5 +1,6 @@
 // The relay against a browser that stops reading: kline-service (here a fake that sends as fast as it can)
 // keeps producing, and the relay must close that browser and count it instead of queueing without bound.
+// Also: kline-service's per-token socket cap reaches the browser as a clear close code.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
@@ -113,4 +114,24 @@ it('relays normally to a browser that reads', async () => {
   expect(reply.toString()).toBe('echo:hello');
   expect(drops).toBe(0);
   browser.close();
+});
+
+it('tells the browser when kline-service refuses the socket for too many on one token (1013)', async () => {
+  const { createServer } = await import('node:http');
+  const refusing = createServer();
+  refusing.on('upgrade', (_request, socket) =>
+    socket.end('HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'),
+  );
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const upstreamUrl = `ws://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+  const { server: portal, url } = await listen();
+  portal.on('connection', (browser) =>
+    relay(browser, new WebSocket(upstreamUrl), { maxBufferedBytes: LIMIT, onDrop: () => {} }),
+  );
+  const browser = new WebSocket(url);
+  const closed = await new Promise<[number, string]>((resolve) =>
+    browser.once('close', (code, reason) => resolve([code, reason.toString()])),
+  );
+  expect(closed).toEqual([1013, 'too many live connections for this session']);
+  await new Promise((resolve) => refusing.close(resolve));
 });

@@ -87,8 +87,11 @@ export function relay(browser: WebSocket, upstream: WebSocket, limits: RelayLimi
   upstream.on('close', (code, reason) => {
     if (!dropped && browser.readyState === WebSocket.OPEN) browser.close(sendable(code), reason.toString());
   });
-  upstream.on('error', () => {
-    if (!dropped && browser.readyState === WebSocket.OPEN) browser.close(1011, 'kline-service unavailable');
+  upstream.on('error', (error) => {
+    if (dropped || browser.readyState !== WebSocket.OPEN) return;
+    // kline-service caps sockets per token: the session's token already holds its share (other tabs).
+    if (error.message.endsWith(': 429')) browser.close(1013, 'too many live connections for this session');
+    else browser.close(1011, 'kline-service unavailable');
   });
   browser.on('close', () => upstream.close());
   browser.on('error', () => upstream.terminate());
