@@ -1,10 +1,12 @@
 // Starts every component of the platform in the foreground with prefixed logs, announces the URLs and
 // seeded accounts once all are healthy, and stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM.
 // `--watch` (pnpm dev) restarts a component when its sources change, through `node --watch`.
+// A component that dies is restarted with back-off while the others keep serving (lib/supervisor.ts); only
+// one that crashes 5 times within a minute stops the platform, naming it and quoting its last log lines.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Component, componentEnv, components, ROOT, seededAccounts } from './components.ts';
+import { Supervisor } from './lib/supervisor.ts';
 
 const watch = process.argv.includes('--watch');
 const COLORS = [36, 35, 33, 32, 34, 91];
@@ -17,10 +19,9 @@ const prefix = (c: Component, i: number) =>
 const say = (line: string) =>
   process.stdout.write(`\u001b[1m${'platform'.padEnd(width)} |\u001b[0m ${line}\n`);
 
-const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function start(component: Component, index: number): ChildProcess {
+function spawnComponent(component: Component): ChildProcess {
   const [program, args] = component.command
     ? [`${ROOT}/${component.dir}/${component.command.path}`, component.command.args]
     : [
@@ -32,25 +33,19 @@ function start(component: Component, index: number): ChildProcess {
           ...((watch ? component.watchArgs : component.args) ?? component.args ?? []),
         ],
       ];
-  const child = spawn(program, args, {
+  return spawn(program, args, {
     cwd: `${ROOT}/${component.dir}`,
     env: componentEnv(component, process.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) =>
-      process.stdout.write(`${prefix(component, index)}${line}\n`),
-    );
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(component.name);
-    if (stopping) return;
-    say(`${component.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the platform`);
-    void stopAll(1);
-  });
-  children.set(component.name, child);
-  return child;
 }
+
+const prefixes = new Map(components.map((c, i) => [c.name, prefix(c, i)]));
+const supervisor = new Supervisor({
+  onLine: (name, line) => process.stdout.write(`${prefixes.get(name)}${line}\n`),
+  say,
+  onGiveUp: () => void stopAll(1),
+});
 
 async function waitHealthy(component: Component): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
@@ -72,18 +67,7 @@ async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping…');
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) =>
-        child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
-      ),
-  );
-  for (const child of children.values()) child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-  }, STOP_GRACE_MS);
-  await Promise.all(exits);
-  clearTimeout(timer);
+  await supervisor.stop('SIGTERM', STOP_GRACE_MS);
   say('all components stopped');
   process.exit(exitCode);
 }
@@ -105,7 +89,8 @@ function banner(): void {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-components.forEach(start);
+for (const component of components)
+  supervisor.start({ name: component.name, spawn: () => spawnComponent(component) });
 try {
   await Promise.all(components.map(waitHealthy));
   if (!stopping) banner();

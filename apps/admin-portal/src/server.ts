@@ -5,9 +5,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { runMain } from '@platform/config';
 import { createHttpMetrics } from '@platform/http/http-metrics';
+import { Counter } from 'prom-client';
 import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
 import { oidcConfiguration } from './lib/oidc/client.ts';
-import { createMarketsRelay, MARKETS_WS_PATH } from './server/markets-relay.ts';
+import { createMarketsRelay, MARKETS_WS_PATH, RELAY_MAX_BUFFERED_BYTES } from './server/markets-relay.ts';
 import { routeLabel } from './server/metrics.ts';
 
 const BASE_PATH = '/admin';
@@ -79,7 +80,15 @@ await runMain(async () => {
     });
   });
   // WebSocket upgrades: the Markets relay; in development also Next's own (hot reload).
-  const marketsRelay = createMarketsRelay(config);
+  const slowBrowsers = new Counter({
+    name: 'admin_portal_markets_relay_dropped_total',
+    help: 'Markets WebSockets closed because the browser did not read (1008 slow consumer).',
+    registers: [metrics.registry],
+  });
+  const marketsRelay = createMarketsRelay(config, {
+    maxBufferedBytes: RELAY_MAX_BUFFERED_BYTES,
+    onDrop: () => slowBrowsers.inc(),
+  });
   const nextUpgrade = dev ? app.getUpgradeHandler() : undefined;
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://portal').pathname;

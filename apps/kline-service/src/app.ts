@@ -31,6 +31,7 @@ export type AppConfig = Pick<
   | 'TOKEN_AUDIENCE'
   | 'KLINE_WS_PING_INTERVAL_MS'
   | 'KLINE_WS_MAX_BUFFERED_BYTES'
+  | 'KLINE_WS_MAX_SOCKETS_PER_TOKEN'
   | 'KLINE_CANDLE_CACHE'
   | 'KLINE_SIMULATOR'
   | 'KLINE_SIMULATOR_SYMBOLS'
@@ -88,7 +89,10 @@ export async function buildKlineService(
         'proof header, or from a browser the subprotocols ["kline.v1", "bearer.<token>"], never for a ' +
         'DPoP-bound token); send {"method":"SUBSCRIBE","params":["btcusdt@kline_1m"],"id":1} ' +
         '(UNSUBSCRIBE, LIST_SUBSCRIPTIONS likewise) and receive Binance kline events with the x (closed) flag, ' +
-        'at most 10 per second per stream.',
+        'at most 10 per second per stream. One token holds at most KLINE_WS_MAX_SOCKETS_PER_TOKEN sockets: ' +
+        'the next upgrade is refused with 429 problem+json (type urn:problem:too_many_sockets) and no socket. ' +
+        'A client that does not read (unsent events or replies beyond KLINE_WS_MAX_BUFFERED_BYTES) is ' +
+        'disconnected without a close frame.',
     },
     onClose: async () => {
       simulator?.stop();
@@ -141,6 +145,9 @@ export async function buildKlineService(
     pingIntervalMs: config.KLINE_WS_PING_INTERVAL_MS,
     knownSymbol: (symbol) => liveIngestor.hasSymbol(symbol),
     clients: { inc: () => metrics.wsClients.inc(), dec: () => metrics.wsClients.dec() },
+    maxBufferedBytes: config.KLINE_WS_MAX_BUFFERED_BYTES,
+    maxSocketsPerToken: config.KLINE_WS_MAX_SOCKETS_PER_TOKEN,
+    onDrop: () => metrics.wsDropped.inc(),
   });
 
   if (config.KLINE_SIMULATOR) {

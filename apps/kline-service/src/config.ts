@@ -13,6 +13,8 @@ export const configShape = {
     .min(16_384)
     .max(256 * 1024 * 1024)
     .default(1024 * 1024),
+  /** WebSockets one access token (by its jti) may hold open; the next upgrade is refused with 429. */
+  KLINE_WS_MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(16),
   /** Committed candles kept in memory for ingest (the rest are read from the database when touched). */
   KLINE_CANDLE_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   /** Runs the market simulator inside the service (off by default): random-walk trades for a few symbols. */

@@ -13,12 +13,17 @@
 // Never from the query string: URLs end up in proxy and access logs. A first-message login was not chosen:
 // it would open sockets for anonymous clients and need a login timeout; the handshake refuses them outright.
 // The socket closes (1008 "token expired") when the token expires; the client reconnects with a fresh one.
+// Limits: one token holds at most `maxSocketsPerToken` sockets (the next upgrade gets a 429 problem+json and
+// no socket), and a client whose unsent data (events and replies alike) passes `maxBufferedBytes` is
+// dropped: a client that sends requests without reading the replies cannot make the server buffer them.
 import websocket from '@fastify/websocket';
 import { requireScopes } from '@platform/auth';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError, problemResponses } from '@platform/http';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { KlineHub, Subscriber } from './hub.ts';
 import { parseStreamName } from './streams.ts';
+import { TokenSockets } from './token-sockets.ts';
 
 export const WS_PATH = '/kline/ws';
 export const WS_PROTOCOL = 'kline.v1';
@@ -33,6 +38,12 @@ export interface WsOptions {
   /** Whether a stream's symbol exists (has trades). */
   knownSymbol(symbol: string): boolean;
   clients: { inc(): void; dec(): void };
+  /** Unsent bytes a socket may queue (events and replies) before it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** WebSockets one access token (by `jti`) may hold open at once. */
+  maxSocketsPerToken: number;
+  /** Counts a socket dropped for not reading. */
+  onDrop(): void;
 }
 
 /**
@@ -74,8 +85,22 @@ const validId = (id: unknown) =>
   (typeof id === 'number' && Number.isSafeInteger(id)) ||
   (typeof id === 'string' && id.length <= 64);
 
+/** Refuses the upgrade (429) when the request's token already holds its share of sockets. */
+function limitSocketsPerToken(sockets: TokenSockets): preHandlerAsyncHookHandler {
+  return async function limitSocketsPerTokenHook(request) {
+    const jti = request.token?.jti;
+    if (jti === undefined || sockets.acquire(jti, request.raw.socket)) return;
+    throw new HttpError({
+      status: 429,
+      code: 'too_many_sockets',
+      detail: `This token already holds ${sockets.max} WebSockets; close one or use another token.`,
+    });
+  };
+}
+
 export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promise<void> {
-  const { hub, pingIntervalMs, knownSymbol, clients } = options;
+  const { hub, pingIntervalMs, knownSymbol, clients, maxBufferedBytes, onDrop } = options;
+  const tokenSockets = new TokenSockets(options.maxSocketsPerToken);
   await app.register(websocket, {
     options: {
       maxPayload: MAX_MESSAGE_BYTES,
@@ -89,7 +114,7 @@ export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promis
     WS_PATH,
     {
       websocket: true,
-      preHandler: requireScopes('kline:read'),
+      preHandler: [requireScopes('kline:read'), limitSocketsPerToken(tokenSockets)],
       schema: {
         summary: 'Live klines over WebSocket (needs kline:read at connect)',
         description:
@@ -97,18 +122,24 @@ export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promis
           'UNSUBSCRIBE and LIST_SUBSCRIPTIONS likewise. Events are Binance kline payloads ' +
           '({"e":"kline","E":…,"s":…,"k":{…,"x":closed}}), at most 10 per second per stream. Token in ' +
           'Authorization: Bearer, or DPoP with a DPoP proof (htu https://<public host>/kline/ws), or as ' +
-          'subprotocols ["kline.v1", "bearer.<token>"] (not for DPoP-bound tokens: 401).',
+          'subprotocols ["kline.v1", "bearer.<token>"] (not for DPoP-bound tokens: 401). One token holds at ' +
+          `most ${options.maxSocketsPerToken} sockets (429 beyond); a client that does not read what it is sent ` +
+          'is dropped once its unsent data passes the buffer limit.',
         security: [{ bearer: ['kline:read'] }],
+        response: problemResponses(401, 403, 429),
       },
     },
     (socket: WebSocket, request: FastifyRequest) => {
       clients.inc();
       const streams = new Set<string>();
       let closed = false;
+      let dropped = false;
       const subscriber: Subscriber = {
         send: (data) => socket.send(data),
         bufferedAmount: () => socket.bufferedAmount,
         drop: (reason) => {
+          if (dropped) return;
+          dropped = true;
           request.log.warn({ reason }, 'dropping WebSocket client');
           socket.terminate();
         },
@@ -135,11 +166,19 @@ export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promis
         socket.ping();
       }, pingIntervalMs);
 
+      // Replies obey the same limit as events: a client sending requests without reading is dropped.
       const reply = (message: Reply) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > maxBufferedBytes) {
+          onDrop();
+          subscriber.drop('slow consumer: too many unsent replies');
+          return;
+        }
+        socket.send(JSON.stringify(message));
       };
 
       socket.on('message', (data, isBinary) => {
+        if (dropped) return;
         if (isBinary) {
           reply({ error: { code: 3, msg: 'Invalid JSON: send text frames' }, id: null });
           return;
