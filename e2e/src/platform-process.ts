@@ -16,11 +16,21 @@ export interface PlatformProcess {
 
 /** Runs the first README command (`bash scripts/start.sh`) the way a user does, from the repo root. */
 export function startPlatform(env: Record<string, string>): PlatformProcess {
+  // Its own process group, so a forced stop reaches the launcher's children too: a SIGKILLed launcher
+  // cannot stop them itself, and survivors would hold the fixed ports for the next test.
   const child = spawn('bash', ['scripts/start.sh'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -33,7 +43,7 @@ export function startPlatform(env: Record<string, string>): PlatformProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  process.once('exit', () => child.kill('SIGKILL'));
+  process.once('exit', killGroup);
 
   return {
     child,
@@ -61,7 +71,8 @@ export function startPlatform(env: Record<string, string>): PlatformProcess {
       });
     },
     async stop(signal = 'SIGINT') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (signal === 'SIGKILL') killGroup();
+      else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

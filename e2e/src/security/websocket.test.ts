@@ -117,15 +117,16 @@ describeEachDialect('kline-service WebSocket limits', (temp) => {
     for (; sent < 8_000 && connected; sent += 1) {
       if (!(await raw.sendText(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: sent })))) break;
     }
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    // The requests fit in the kernel's buffers, so all may be sent before the service has read them; on a
+    // busy machine it takes a while to answer enough of them to pass its limit.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 20_000))]);
     raw.socket.destroy();
     expect(connected, `still open after ${sent} unread requests`).toBe(false);
-    expect(sent).toBeLessThan(8_000);
     expect(await metric(kline, 'kline_ws_slow_consumers_dropped_total')).toBeGreaterThan(dropsBefore);
     // The service still serves everyone else.
     const other = await open(url, await token());
     other.close();
-  });
+  }, 60_000);
 
   it(`refuses a token's socket beyond KLINE_WS_MAX_SOCKETS_PER_TOKEN (${MAX_SOCKETS}) with a 429 problem before the upgrade`, async () => {
     const shared = await token();
