@@ -7,6 +7,7 @@ import { notFoundHandler, unmatchedRouteError } from './not-found.ts';
 import { registerOpenApi } from './openapi.ts';
 import { type AppOptions, resolveAppOptions } from './options.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
+import { strictBodyValidator } from './validation.ts';
 
 /** Set on every response while the service drains; see apps/pingora-proxy/src/upstream (DRAINING_HEADER). */
 export const DRAINING_HEADER = 'x-draining';
@@ -63,6 +64,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     // removeAdditional off: a schema saying `additionalProperties: false` rejects unknown fields with a 400
     // naming them, instead of Fastify's default of silently dropping them (a typo must not pass as success).
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
     // Malformed URLs are rejected by the router before any hook runs; route them to the same handler.
     frameworkErrors: (error, request, reply) => {
       problemErrorHandler(error, request, reply);

@@ -1,4 +1,5 @@
 import { requireScopes } from '@platform/auth';
+import { problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 
 interface TicksQuery {
@@ -32,6 +33,13 @@ export function tickRoutes(app: FastifyInstance): void {
           },
         },
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'An endless (or `count`-long) stream of `tick` events.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...problemResponses(400, 401, 403),
+        },
       },
     },
     (request, reply) => {
