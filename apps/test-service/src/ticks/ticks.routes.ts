@@ -7,6 +7,24 @@ interface TicksQuery {
   count?: number;
 }
 
+const tickEvent = {
+  type: 'object',
+  required: ['event', 'id', 'data'],
+  properties: {
+    event: { const: 'tick' },
+    id: { type: 'string', pattern: '^[1-9][0-9]*$' },
+    data: {
+      type: 'string',
+      contentMediaType: 'application/json',
+      contentSchema: {
+        type: 'object',
+        required: ['seq', 'time'],
+        properties: { seq: { type: 'integer', minimum: 1 }, time: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
 /**
  * Server-sent events: one `tick` event every `interval` ms, `count` of them (or until the client leaves).
  * A load or end-to-end test can hold many of these open to exercise streaming through the gateway.
@@ -36,7 +54,8 @@ export function tickRoutes(app: FastifyInstance): void {
         response: {
           200: {
             description: 'An endless (or `count`-long) stream of `tick` events.',
-            content: { 'text/event-stream': { schema: { type: 'string' } } },
+            // Each event as SSE parsers see it (OpenAPI 3.2 `itemSchema` semantics, which Schemathesis checks).
+            content: { 'text/event-stream': { schema: tickEvent } },
           },
           ...problemResponses(400, 401, 403),
         },
