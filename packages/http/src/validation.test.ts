@@ -21,6 +21,11 @@ describe('request validation', () => {
       },
       async (request) => ({ n: request.query.n, name: request.body.name }),
     );
+    app.get<{ Params: { id: string } }>(
+      '/test/things/:id',
+      { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 255 } } } } },
+      async (request) => ({ id: request.params.id }),
+    );
     await app.ready();
   });
   afterEach(() => app.close());
@@ -37,5 +42,11 @@ describe('request validation', () => {
       expect(res.statusCode, JSON.stringify(name)).toBe(400);
       expect(res.json().errors).toContainEqual(expect.objectContaining({ in: 'body', path: '/name' }));
     }
+  });
+
+  it("answers an over-long path parameter with the schema's 400, not the router's 414", async () => {
+    const res = await app.inject({ method: 'GET', url: `/test/things/${'x'.repeat(256)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toMatchObject({ in: 'params', path: '/id' });
   });
 });
