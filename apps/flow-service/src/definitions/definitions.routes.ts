@@ -131,7 +131,7 @@ export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsR
         summary: 'Latest version of a definition (needs flow:read)',
         security: [{ bearer: ['flow:read'] }],
         params: idParams,
-        response: { 200: record, ...problemResponses(401, 403, 404) },
+        response: { 200: record, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -151,7 +151,7 @@ export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsR
         params: idParams,
         response: {
           200: { type: 'object', properties: { versions: { type: 'array', items: summary } } },
-          ...problemResponses(401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -174,7 +174,7 @@ export function definitionRoutes(app: FastifyInstance, definitions: DefinitionsR
           required: ['id', 'version'],
           properties: { id: idParams.properties.id, version: { type: 'integer', minimum: 1 } },
         },
-        response: { 200: record, ...problemResponses(401, 403, 404) },
+        response: { 200: record, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
