@@ -48,6 +48,7 @@ export function runSchemathesis(target: ContractTarget, budget: RunBudget): Prom
     '10',
     '--workers',
     '1',
+    ...(target.phases ? ['--phases', target.phases.join(',')] : []),
   ];
   // A private working directory: whatever st keeps between runs stays out of the repository.
   const cwd = mkdtempSync(join(tmpdir(), 'schemathesis-'));

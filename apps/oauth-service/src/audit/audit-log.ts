@@ -140,20 +140,16 @@ function toEvent(row: Selectable<AuditLogTable>): AuditEvent {
   };
 }
 
-// The cursor is the last id returned; opaque (base64url JSON) so the key can change later.
+// The cursor is the last id returned, in decimal: every cursor its pattern admits is a valid position (past
+// the end it is an empty page), and empty means the first page.
+export const AUDIT_CURSOR_PATTERN = '^\\d{0,15}$';
+
 function encodeCursor(id: number): string {
-  return Buffer.from(JSON.stringify({ id })).toString('base64url');
+  return String(id);
 }
 
 function decodeCursor(cursor: unknown): number {
-  if (typeof cursor === 'string' && cursor.length <= 256) {
-    try {
-      const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
-      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
-    } catch {
-      // falls through
-    }
-  }
+  if (typeof cursor === 'string' && /^\d{1,15}$/.test(cursor)) return Number(cursor);
   throw new AuditQueryError('cursor', 'is not a cursor returned by this query');
 }
 
@@ -312,7 +308,7 @@ export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions
       if (filters.from !== undefined)
         query = query.where('created_at', '>=', timeBound('from', filters.from));
       if (filters.to !== undefined) query = query.where('created_at', '<', timeBound('to', filters.to));
-      if (filters.cursor !== undefined) query = query.where('id', '<', decodeCursor(filters.cursor));
+      if (filters.cursor) query = query.where('id', '<', decodeCursor(filters.cursor));
 
       const rows = await query
         .orderBy('id', 'desc')

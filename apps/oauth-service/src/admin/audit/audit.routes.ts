@@ -1,6 +1,6 @@
 import { notFound } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
-import type { AuditEvent, AuditQuery } from '../../audit/audit-log.ts';
+import { AUDIT_CURSOR_PATTERN, type AuditEvent, type AuditQuery } from '../../audit/audit-log.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, nullableString, pageOf, routeSchema, time } from '../schemas.ts';
 
@@ -88,7 +88,7 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
               from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
               to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
               limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-              cursor: { type: 'string', maxLength: 256 },
+              cursor: { type: 'string', pattern: AUDIT_CURSOR_PATTERN },
             },
           },
           response: { 200: pageOf(eventSchema) },

@@ -81,6 +81,9 @@ describeEachDialect('admin API: audit log', (temp) => {
     const first = (await query('?action=role.create&limit=2')).json();
     expect(first.items).toHaveLength(2);
     const second = (await query(`?action=role.create&limit=2&cursor=${first.next_cursor}`)).json();
+    // Every cursor the document admits is a position: empty is the first page, below every id is empty.
+    expect((await query('?action=role.create&limit=2&cursor=')).json()).toEqual(first);
+    expect((await query('?action=role.create&cursor=1')).json()).toEqual({ items: [], next_cursor: null });
     expect(second.items.map((e: { details: { name: string } }) => e.details.name)).toEqual(['audit-a']);
     expect(second.next_cursor).toBeNull();
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../accounts/roles.repository.ts';
-import type { User } from '../../accounts/users.repository.ts';
+import { USER_CURSOR_PATTERN, type User } from '../../accounts/users.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { roleSchema, roleView } from '../roles/roles.routes.ts';
 import {
@@ -107,7 +107,7 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
               },
               status,
               limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-              cursor: { type: 'string', maxLength: 1024 },
+              cursor: { type: 'string', pattern: USER_CURSOR_PATTERN },
             },
           },
           response: { 200: pageOf(userSchema) },
