@@ -139,11 +139,11 @@ export async function startContractPlatform(): Promise<ContractPlatform> {
         openapiUrl: `${server.issuer}/api/admin/openapi.json`,
         baseUrl: server.issuer,
         token: await adminToken(server, '/api/admin', 'admin:read admin:write'),
-        // No stateful phase here: its sequences act on the live objects that list responses return, the
-        // run's own admin user, its role, the admin permissions and the admin-portal client among them, and
-        // would demote, disable or delete the identity the run authenticates as, so every later request
-        // becomes a 403. The other phases still send every operation valid and invalid input; the ids they
-        // make up name nothing that exists.
+        // No stateful phase here (and no ids learnt from responses, see schemathesis.toml): its sequences
+        // act on the live objects list responses return, the run's own admin user, its role and the
+        // admin-portal client among them, and would demote, disable or delete the identity the run
+        // authenticates as, so every later request would be a 403. The other phases still send every
+        // operation valid and invalid input; the ids they make up name nothing that exists.
         phases: ['examples', 'coverage', 'fuzzing'],
       },
     ];

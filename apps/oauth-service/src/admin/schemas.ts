@@ -1,4 +1,4 @@
-import { problemResponses } from '@platform/http';
+import { type OPTIONAL_BODY, problemResponses } from '@platform/http';
 import type { FastifySchema } from 'fastify';
 
 // JSON schemas shared by the admin routes. Timestamps are ISO 8601 strings; lists are `{ items }`, pages
@@ -58,7 +58,9 @@ export function routeSchema(
   scope: AdminScope,
   tag: string,
   summary: string,
-  schema: FastifySchema & { response?: Record<number, unknown> },
+  schema: FastifySchema & { response?: Record<number, unknown> } & Partial<
+      Record<typeof OPTIONAL_BODY, boolean>
+    >,
   errors: number[] = [],
 ): FastifySchema {
   const validates = Boolean(schema.params || schema.querystring || schema.body);

@@ -93,6 +93,8 @@ const OUTCOMES: ReadonlySet<string> = new Set(['success', 'failure']);
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const ACTION_PREFIX = /^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)\.\*$/;
 const TARGET_TYPE = /^[a-z][a-z0-9_]*$/;
+/** ACTION or ACTION_PREFIX as one JSON Schema pattern, for the API's documented `action` filter. */
+export const ACTION_FILTER_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.([a-z][a-z0-9_]*|\\*)$';
 const ACTION_MAX = 64;
 export const DEFAULT_AUDIT_PAGE = 50;
 export const MAX_AUDIT_PAGE = 500;

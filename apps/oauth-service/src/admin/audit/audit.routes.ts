@@ -1,6 +1,11 @@
 import { notFound } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
-import { AUDIT_CURSOR_PATTERN, type AuditEvent, type AuditQuery } from '../../audit/audit-log.ts';
+import {
+  ACTION_FILTER_PATTERN,
+  AUDIT_CURSOR_PATTERN,
+  type AuditEvent,
+  type AuditQuery,
+} from '../../audit/audit-log.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, nullableString, pageOf, routeSchema, time } from '../schemas.ts';
 
@@ -80,7 +85,10 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
             properties: {
               actor: text(255, 'Actor id: a user id or a client id.'),
               actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
-              action: text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+              action: {
+                ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+                pattern: ACTION_FILTER_PATTERN,
+              },
               target_type: text(64, 'e.g. `user`, `client`.'),
               target_id: text(255, 'The id of the target.'),
               client_id: text(255, 'The client the actor acted through.'),

@@ -107,6 +107,13 @@ describeEachDialect('admin API: audit log', (temp) => {
 
   it('refuses bad filters naming them', async () => {
     expect(failedFields(await query('?action=User%20Create'))).toEqual(['querystring:/action']);
+    // The document's pattern is the rule: a bare word is neither an action nor a prefix.
+    for (const action of ['0', 'user', 'user.', 'user.*.*']) {
+      expect(failedFields(await query(`?action=${action}`)), action).toEqual(['querystring:/action']);
+    }
+    for (const action of ['user.create', 'user.*', 'refresh_token.revoke']) {
+      expect((await query(`?action=${action}`)).statusCode, action).toBe(200);
+    }
     expect(failedFields(await query('?from=yesterday'))).toEqual(['querystring:/from']);
     expect(failedFields(await query('?cursor=nope'))).toEqual(['querystring:/cursor']);
     expect(failedFields(await query('?limit=501'))).toEqual(['querystring:/limit']);
