@@ -155,8 +155,9 @@ function decodeCursor(cursor: unknown): number {
   throw new AuditQueryError('cursor', 'is not a cursor returned by this query');
 }
 
+// Times before 1970 are negative and valid bounds: they simply precede every event.
 function timeBound(field: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   throw new AuditQueryError(field, 'must be a time in epoch milliseconds');
 }
 

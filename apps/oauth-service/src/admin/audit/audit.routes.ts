@@ -66,6 +66,18 @@ interface AuditQuerystring {
 const text = (maxLength: number, description: string) =>
   ({ type: 'string', minLength: 1, maxLength, description }) as const;
 
+/**
+ * Epoch ms of an RFC 3339 date-time as the schema's `date-time` format admits it. Date.parse alone
+ * refuses a leap second (23:59:60, read as 23:59:59) and an offset without its colon (+0530).
+ */
+export function epochMs(text: string): number {
+  const normalised = text
+    .toUpperCase()
+    .replace(/:60(?=(\.\d+)?(Z|[+-]\d\d(:?\d\d)?)$)/, ':59')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  return Date.parse(normalised);
+}
+
 export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) {
   const { audit } = deps;
   const { guard } = kit;
@@ -122,8 +134,8 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
       if (q.action !== undefined) filters.action = q.action;
       if (q.client_id !== undefined) filters.clientId = q.client_id;
       if (q.outcome !== undefined) filters.outcome = q.outcome;
-      if (q.from !== undefined) filters.from = Date.parse(q.from);
-      if (q.to !== undefined) filters.to = Date.parse(q.to);
+      if (q.from !== undefined) filters.from = epochMs(q.from);
+      if (q.to !== undefined) filters.to = epochMs(q.to);
       if (q.limit !== undefined) filters.limit = q.limit;
       if (q.cursor !== undefined) filters.cursor = q.cursor;
       const page = await audit.query(filters);
