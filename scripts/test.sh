@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib/portal.sh"
 source "$(dirname "$0")/lib/chromium.sh"
 source "$(dirname "$0")/lib/prometheus.sh"
 source "$(dirname "$0")/lib/logrotate.sh"
+source "$(dirname "$0")/lib/schemathesis.sh"
 ensure_toolchain
 # Built before the TypeScript suites: the system tests start the platform, gateway and portal included.
 build_gateway
@@ -19,6 +20,8 @@ ensure_chromium
 ensure_prometheus
 # logrotate for the log rotation test (e2e/src/ops/logrotate.test.ts).
 ensure_logrotate
+# Schemathesis (PyPI, in a venv) for the OpenAPI contract test (e2e/src/contract/schemathesis.test.ts).
+ensure_schemathesis
 cd "$ROOT"
 
 started_pg=""

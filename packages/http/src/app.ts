@@ -8,6 +8,10 @@ import { registerOpenApi } from './openapi.ts';
 import { type AppOptions, resolveAppOptions } from './options.ts';
 import { proxyTrust } from './proxy-trust.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
+import { strictBodyValidator } from './validation.ts';
+
+/** Longest path parameter the router passes on to the route's schema. */
+export const MAX_PARAM_LENGTH = 2048;
 
 /** Set on every response while the service drains; see apps/pingora-proxy/src/upstream (DRAINING_HEADER). */
 export const DRAINING_HEADER = 'x-draining';
@@ -60,12 +64,16 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: settings.bodyLimit,
     // request.ip/protocol/host come from X-Forwarded-* only when the peer is one of TRUSTED_PROXIES.
     ...(settings.trustedProxies.length > 0 ? { trustProxy: proxyTrust(settings.trustedProxies) } : {}),
+    // Longer than any path parameter a route schema admits, so an over-long id reaches the schema and gets
+    // its documented 400 instead of the router's undocumented 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests arriving on open connections while draining are served (see the onSend hook below).
     return503OnClosing: false,
     // Report every failing field at once; bodies are bounded by bodyLimit and the list is capped.
     // removeAdditional off: a schema saying `additionalProperties: false` rejects unknown fields with a 400
     // naming them, instead of Fastify's default of silently dropping them (a typo must not pass as success).
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
     // Malformed URLs are rejected by the router before any hook runs; route them to the same handler.
     frameworkErrors: (error, request, reply) => {
       problemErrorHandler(error, request, reply);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { problemResponses, problemSchema } from './openapi.ts';
+import { OPTIONAL_BODY, problemResponses, problemSchema } from './openapi.ts';
 import { buildTestApp } from './test-support.ts';
 
 let app: FastifyInstance;
@@ -58,6 +58,18 @@ describe('OpenAPI document', () => {
       description: 'Stable machine-readable error code.',
     });
     expect(document.paths['/test/api/v1/items']?.post?.operationId).toBe('createItem');
+  });
+
+  it('documents a body as optional only where the route says so', async () => {
+    ({ app } = await buildTestApp());
+    const body = { type: 'object', properties: { n: { type: 'integer' } } };
+    app.post('/test/optional', { schema: { [OPTIONAL_BODY]: true, body } }, async () => ({}));
+    app.post('/test/required', { schema: { body } }, async () => ({}));
+    const document = (await app.inject({ url: '/test/openapi.json' })).json();
+    const optional = document.paths['/test/optional'].post;
+    expect(optional.requestBody.required).toBe(false);
+    expect(optional[OPTIONAL_BODY]).toBeUndefined();
+    expect(document.paths['/test/required'].post.requestBody.required).toBe(true);
   });
 
   it('leaves the operational endpoints out of the document', async () => {

@@ -45,6 +45,26 @@ export function problemResponses(...statuses: number[]): Record<number, ProblemR
   return responses;
 }
 
+/**
+ * Route-schema key marking a body the route does without (e.g. `{ 'x-optional-body': true, body: {...} }`
+ * when a preValidation hook supplies the default). @fastify/swagger marks every declared body required;
+ * the document is corrected for these routes so clients and contract tests see the truth.
+ */
+export const OPTIONAL_BODY = 'x-optional-body' as const;
+
+type Operations = Record<string, Record<string, Record<string, unknown>>>;
+
+function markOptionalBodies(document: { paths?: Operations }): void {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || operation === null || !(OPTIONAL_BODY in operation)) continue;
+      delete operation[OPTIONAL_BODY];
+      const body = operation.requestBody as { required?: boolean } | undefined;
+      if (body) body.required = false;
+    }
+  }
+}
+
 /** Name of the bearer-token security scheme in every service's OpenAPI document. */
 export const BEARER_SECURITY_SCHEME = 'bearer';
 
@@ -78,6 +98,11 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
           },
         },
       },
+    },
+    transformObject: (documentObject) => {
+      const document = (documentObject as { openapiObject: { paths?: Operations } }).openapiObject;
+      markOptionalBodies(document);
+      return document;
     },
   });
 

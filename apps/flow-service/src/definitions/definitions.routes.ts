@@ -192,7 +192,7 @@ export function definitionRoutes(
         summary: 'Latest version of a definition (needs flow:read)',
         security: [{ bearer: ['flow:read'] }],
         params: idParams,
-        response: { 200: record, ...problemResponses(401, 403, 404) },
+        response: { 200: record, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -212,7 +212,7 @@ export function definitionRoutes(
         params: idParams,
         response: {
           200: { type: 'object', properties: { versions: { type: 'array', items: summary } } },
-          ...problemResponses(401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -235,7 +235,7 @@ export function definitionRoutes(
           required: ['id', 'version'],
           properties: { id: idParams.properties.id, version: { type: 'integer', minimum: 1 } },
         },
-        response: { 200: record, ...problemResponses(401, 403, 404) },
+        response: { 200: record, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -99,6 +99,12 @@ describeEachDialect('runs API', (temp) => {
     for (const id of ids) expect(seen).toContain(id);
     expect(new Set(seen).size).toBe(seen.length);
     expect((await h.call('GET', '/flow/api/v1/runs?cursor=garbage')).status).toBe(400);
+    // Every cursor the document admits is answered: empty is the first page, one past every run is empty.
+    const first = await h.call('GET', '/flow/api/v1/runs?definition=gate&limit=2&cursor=');
+    expect(first.body.runs).toEqual(page1.body.runs);
+    const past = await h.call('GET', '/flow/api/v1/runs?cursor=0:00000000-0000-0000-0000-000000000000');
+    expect(past.status).toBe(200);
+    expect(past.body).toEqual({ runs: [], next_cursor: null });
     expect((await h.call('GET', '/flow/api/v1/runs?state=exploded')).status).toBe(400);
     await h.waitFor(ids[0] as string, ['waiting']);
     const waiting = await h.call('GET', '/flow/api/v1/runs?state=waiting&definition=gate');

@@ -1,12 +1,12 @@
 import { requireScopes } from '@platform/auth';
-import { badRequest, HttpError, notFound, problemResponses } from '@platform/http';
+import { HttpError, notFound, problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import type { RunState } from '../db/schema.ts';
 import { ID_PATTERN } from '../definitions/definition.schema.ts';
 import type { Engine } from '../engine/engine.ts';
 import { ControlError, type runControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
-import { decodeCursor, type RunsRepository } from './runs.repository.ts';
+import { CURSOR_PATTERN, decodeCursor, type RunsRepository } from './runs.repository.ts';
 
 const STATES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'];
 const runIdParams = {
@@ -79,6 +79,17 @@ const eventSchema = {
     step: { type: ['string', 'null'] },
     data: {},
     at: { type: 'string' },
+  },
+} as const;
+
+// An event as SSE parsers see it (OpenAPI 3.2 `itemSchema` semantics, which Schemathesis checks).
+const streamEvent = {
+  type: 'object',
+  required: ['id', 'event', 'data'],
+  properties: {
+    id: { type: 'string', pattern: '^[0-9]+$' },
+    event: { type: 'string' },
+    data: { type: 'string', contentMediaType: 'application/json', contentSchema: eventSchema },
   },
 } as const;
 
@@ -164,7 +175,8 @@ export function runRoutes(
             definition: { type: 'string', pattern: ID_PATTERN },
             state: { enum: STATES },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-            cursor: { type: 'string', maxLength: 200 },
+            // Empty means the first page, so a client may always send `cursor=${next_cursor ?? ''}`.
+            cursor: { type: 'string', pattern: CURSOR_PATTERN },
           },
         },
         response: {
@@ -181,8 +193,7 @@ export function runRoutes(
     },
     async (request) => {
       const { definition, state, limit, cursor } = request.query;
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (after === null) throw badRequest('cursor is not one this service issued');
+      const after = cursor ? decodeCursor(cursor) : undefined;
       return runs.list({
         limit,
         ...(definition ? { definition } : {}),
@@ -200,7 +211,7 @@ export function runRoutes(
         summary: 'A run with its steps (the DAG with live states) (needs flow:read)',
         security: [{ bearer: ['flow:read'] }],
         params: runIdParams,
-        response: { 200: runDetail, ...problemResponses(401, 403, 404) },
+        response: { 200: runDetail, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -218,7 +229,10 @@ export function runRoutes(
         summary: 'A step with its attempts and errors (needs flow:read)',
         security: [{ bearer: ['flow:read'] }],
         params: stepParams,
-        response: problemResponses(401, 403, 404),
+        response: {
+          200: { type: 'object', additionalProperties: true, description: 'The step and its attempts.' },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -246,7 +260,7 @@ export function runRoutes(
         },
         response: {
           200: { type: 'object', properties: { events: { type: 'array', items: eventSchema } } },
-          ...problemResponses(401, 403, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -280,6 +294,13 @@ export function runRoutes(
           properties: { after: { type: 'integer', minimum: 0 } },
         },
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'Each event as `id: <seq>`, `event: <type>`, `data: <the event as JSON>`.',
+            content: { 'text/event-stream': { schema: streamEvent } },
+          },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {
@@ -357,7 +378,7 @@ export function runRoutes(
           summary: `${summary} (needs ${scope})`,
           security: [{ bearer: [scope] }],
           params: runIdParams,
-          response: problemResponses(401, 403, 404, 409),
+          response: problemResponses(400, 401, 403, 404, 409),
         },
       },
       async (request, reply) => {

@@ -144,7 +144,7 @@ export function scheduleRoutes(
         summary: 'A schedule (needs flow:read)',
         security: [{ bearer: ['flow:read'] }],
         params: idParams,
-        response: { 200: scheduleSchema, ...problemResponses(401, 403, 404) },
+        response: { 200: scheduleSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -206,7 +206,10 @@ export function scheduleRoutes(
         summary: 'Delete a schedule (needs flow:write)',
         security: [{ bearer: ['flow:write'] }],
         params: idParams,
-        response: problemResponses(401, 403, 404),
+        response: {
+          204: { type: 'null', description: 'Deleted; no body.' },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {

@@ -3,7 +3,15 @@ import { HttpError, problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import type { KlineMetrics } from '../metrics.ts';
 import type { Ingestor } from './ingestor.ts';
-import { MAX_BATCH, validateBatch } from './validate.ts';
+import { MAX_BATCH, MIN_TRADE_TIME, validateBatch } from './validate.ts';
+
+// parseInputDecimal's rule as a pattern: no sign, exponent or leading zero, 1–15 integer and up to 8
+// fractional digits, and not zero (a "0." fraction needs a non-zero digit).
+const SMALL_FRACTIONS = Array.from(
+  { length: 8 },
+  (_, zeros) => `${'0'.repeat(zeros)}[1-9]\\d{0,${7 - zeros}}`,
+);
+export const POSITIVE_DECIMAL = `^([1-9]\\d{0,14}(\\.\\d{1,8})?|0\\.(${SMALL_FRACTIONS.join('|')}))$`;
 
 // Documents the body; it is enforced by validateBatch (below), which lists every bad item with its reason
 // rather than Ajv's first fifty schema errors, and also checks what a schema cannot (decimal ranges, the
@@ -17,21 +25,29 @@ const tradeSchema = {
     id: {
       type: 'integer',
       minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: 'Trade id, unique per symbol: ingest is idempotent on (symbol, id).',
     },
     price: {
       type: 'string',
+      pattern: POSITIVE_DECIMAL,
       description: 'Decimal string > 0, at most 15 integer and 8 fractional digits.',
       examples: ['42000.5'],
     },
     qty: {
       type: 'string',
+      pattern: POSITIVE_DECIMAL,
       description: 'Decimal string > 0, at most 15 integer and 8 fractional digits.',
       examples: ['0.015'],
     },
     time: {
       type: 'integer',
-      description: 'Trade time, epoch milliseconds (UTC); candles are bucketed by it.',
+      minimum: MIN_TRADE_TIME,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description:
+        'Trade time, epoch milliseconds (UTC); candles are bucketed by it. At most one minute ahead of ' +
+        'the server clock.',
+      examples: [1_767_225_600_000],
     },
     takerSide: {
       type: 'string',

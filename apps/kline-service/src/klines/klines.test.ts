@@ -25,15 +25,16 @@ describeEachDialect('klines query errors', (temp) => {
   it.each([
     ['interval=1m', 'missing_parameter', 'symbol'],
     ['symbol=BTCUSDT', 'missing_parameter', 'interval'],
-    ['symbol=NOPE&interval=1m', 'unknown_symbol', 'symbol'],
     ['symbol=BTCUSDT&interval=1mo', 'unknown_interval', 'interval'],
     ['symbol=BTCUSDT&interval=2m', 'unknown_interval', 'interval'],
     ['symbol=BTCUSDT&interval=1m&limit=0', 'invalid_parameter', 'limit'],
     ['symbol=BTCUSDT&interval=1m&limit=1001', 'invalid_parameter', 'limit'],
     ['symbol=BTCUSDT&interval=1m&limit=ten', 'invalid_parameter', 'limit'],
+    ['symbol=BTCUSDT&interval=1m&limit=007', 'invalid_parameter', 'limit'],
+    ['symbol=%C5%BFOL&interval=1m', 'invalid_parameter', 'symbol'],
+    ['symbol=BTCUSDT&interval=1m&endTime=1234567890123456', 'invalid_parameter', 'endTime'],
     ['symbol=BTCUSDT&interval=1m&startTime=-5', 'invalid_parameter', 'startTime'],
     ['symbol=BTCUSDT&interval=1m&endTime=1e12', 'invalid_parameter', 'endTime'],
-    ['symbol=BTCUSDT&interval=1m&startTime=2000&endTime=1000', 'invalid_range', 'startTime'],
     ['symbol=BTCUSDT&interval=1m&from=1', 'invalid_parameter', 'from'],
     ['symbol=BTCUSDT&symbol=ETHUSDT&interval=1m', 'invalid_parameter', 'symbol'],
   ])('%s → 400 %s naming %s', async (query, code, parameter) => {
@@ -42,6 +43,18 @@ describeEachDialect('klines query errors', (temp) => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json()).toMatchObject({ code, parameter });
     expect(res.json().detail).toEqual(expect.any(String));
+  });
+
+  it('answers 404 unknown_symbol for a well-formed symbol without trades', async () => {
+    const res = await get('symbol=NOPE&interval=1m');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'unknown_symbol', parameter: 'symbol' });
+  });
+
+  it('answers an empty list for a window whose start is after its end: no candle opens in it', async () => {
+    const res = await get('symbol=BTCUSDT&interval=1m&startTime=2000&endTime=1000');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([]);
   });
 
   it('defaults limit to 500 and caps it at 1000', async () => {

@@ -193,10 +193,8 @@ describeEachDialect('users repository', (temp) => {
   });
 
   it('refuses a bad cursor, limit, search or status', async () => {
-    await expect(users.list({ cursor: 'garbage' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(users.list({ cursor: Buffer.from('{"u":1}').toString('base64url') })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(users.list({ cursor: 'not a cursor!' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(users.list({ cursor: 'x'.repeat(1025) })).rejects.toBeInstanceOf(ValidationError);
     await expect(users.list({ limit: 0 })).rejects.toBeInstanceOf(ValidationError);
     await expect(users.list({ limit: 201 })).rejects.toBeInstanceOf(ValidationError);
     await expect(users.list({ limit: 1.5 })).rejects.toBeInstanceOf(ValidationError);

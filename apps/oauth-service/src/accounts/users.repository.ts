@@ -90,22 +90,20 @@ export function toUser(row: Omit<UserRow, 'password_hash'>): User {
   };
 }
 
-// Keyset cursor over lower(username), which is unique: opaque to callers (base64url JSON) so the order
-// key can change without breaking their contract.
+// Keyset cursor over lower(username), which is unique: base64url of the last key, opaque to callers so the
+// order key can change. Any base64url text decodes to some key, so every cursor the schema admits is a
+// valid position (past the end it is an empty page).
+export const USER_CURSOR_PATTERN = '^[A-Za-z0-9_-]{0,1024}$';
+
 function encodeCursor(key: string): string {
-  return Buffer.from(JSON.stringify({ u: key })).toString('base64url');
+  return Buffer.from(key).toString('base64url');
 }
 
-function decodeCursor(cursor: unknown): string {
-  if (typeof cursor === 'string' && cursor.length <= 1024) {
-    try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { u?: unknown };
-      if (typeof parsed.u === 'string') return parsed.u;
-    } catch {
-      // falls through to the validation error
-    }
+function decodeCursor(cursor: string): string {
+  if (!new RegExp(USER_CURSOR_PATTERN).test(cursor)) {
+    throw new ValidationError([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
   }
-  throw new ValidationError([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
+  return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
 function pageSize(limit: unknown): number {

@@ -224,6 +224,10 @@ describeEachDialect('admin API access: tokens, scopes and RBAC', (temp) => {
         expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).toEqual(
           expect.arrayContaining(['401', '403']),
         );
+        // A route that validates a path parameter, query or body answers bad input with 400.
+        if (path.includes('{') || (operation as { parameters?: unknown[] }).parameters?.length) {
+          expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).toContain('400');
+        }
       }
     }
     expect(document.paths['/api/admin/users/{id}']?.patch).toBeDefined();

@@ -1,4 +1,4 @@
-import { problemResponses } from '@platform/http';
+import { type OPTIONAL_BODY, problemResponses } from '@platform/http';
 import type { FastifySchema } from 'fastify';
 
 // JSON schemas shared by the admin routes. Timestamps are ISO 8601 strings; lists are `{ items }`, pages
@@ -52,15 +52,19 @@ export type AdminScope = 'admin:read' | 'admin:write';
 
 /**
  * A route's OpenAPI schema: tag, summary, the bearer security requirement of its scope, and the problem
- * responses it can give (401 and 403 always; pass the others).
+ * responses it can give (401 and 403 always, 400 whenever it validates a parameter or body; pass the others).
  */
 export function routeSchema(
   scope: AdminScope,
   tag: string,
   summary: string,
-  schema: FastifySchema & { response?: Record<number, unknown> },
+  schema: FastifySchema & { response?: Record<number, unknown> } & Partial<
+      Record<typeof OPTIONAL_BODY, boolean>
+    >,
   errors: number[] = [],
 ): FastifySchema {
+  const validates = Boolean(schema.params || schema.querystring || schema.body);
+  const statuses = new Set([...errors, 401, 403, ...(validates ? [400] : [])]);
   return {
     ...schema,
     tags: [tag],
@@ -68,7 +72,7 @@ export function routeSchema(
     security: [{ bearer: [scope] }],
     response: {
       ...schema.response,
-      ...problemResponses(...new Set([...errors, 401, 403].sort((a, b) => a - b))),
+      ...problemResponses(...[...statuses].sort((a, b) => a - b)),
     },
   };
 }

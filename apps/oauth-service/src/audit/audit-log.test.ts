@@ -245,7 +245,7 @@ describeEachDialect('audit log', (temp) => {
       { actor: { type: 'robot' as 'user' } },
       { actor: { id: '' } },
       { outcome: 'maybe' as 'success' },
-      { from: -1 },
+      { from: 1.5 },
       { to: Number.NaN },
       { clientId: 'x'.repeat(256) },
     ];

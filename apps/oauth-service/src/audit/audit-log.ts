@@ -93,6 +93,8 @@ const OUTCOMES: ReadonlySet<string> = new Set(['success', 'failure']);
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const ACTION_PREFIX = /^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)\.\*$/;
 const TARGET_TYPE = /^[a-z][a-z0-9_]*$/;
+/** ACTION or ACTION_PREFIX as one JSON Schema pattern, for the API's documented `action` filter. */
+export const ACTION_FILTER_PATTERN = '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\.([a-z][a-z0-9_]*|\\*)$';
 const ACTION_MAX = 64;
 export const DEFAULT_AUDIT_PAGE = 50;
 export const MAX_AUDIT_PAGE = 500;
@@ -140,25 +142,22 @@ function toEvent(row: Selectable<AuditLogTable>): AuditEvent {
   };
 }
 
-// The cursor is the last id returned; opaque (base64url JSON) so the key can change later.
+// The cursor is the last id returned, in decimal: every cursor its pattern admits is a valid position (past
+// the end it is an empty page), and empty means the first page.
+export const AUDIT_CURSOR_PATTERN = '^\\d{0,15}$';
+
 function encodeCursor(id: number): string {
-  return Buffer.from(JSON.stringify({ id })).toString('base64url');
+  return String(id);
 }
 
 function decodeCursor(cursor: unknown): number {
-  if (typeof cursor === 'string' && cursor.length <= 256) {
-    try {
-      const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
-      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return id;
-    } catch {
-      // falls through
-    }
-  }
+  if (typeof cursor === 'string' && /^\d{1,15}$/.test(cursor)) return Number(cursor);
   throw new AuditQueryError('cursor', 'is not a cursor returned by this query');
 }
 
+// Times before 1970 are negative and valid bounds: they simply precede every event.
 function timeBound(field: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   throw new AuditQueryError(field, 'must be a time in epoch milliseconds');
 }
 
@@ -312,7 +311,7 @@ export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions
       if (filters.from !== undefined)
         query = query.where('created_at', '>=', timeBound('from', filters.from));
       if (filters.to !== undefined) query = query.where('created_at', '<', timeBound('to', filters.to));
-      if (filters.cursor !== undefined) query = query.where('id', '<', decodeCursor(filters.cursor));
+      if (filters.cursor) query = query.where('id', '<', decodeCursor(filters.cursor));
 
       const rows = await query
         .orderBy('id', 'desc')

@@ -1,4 +1,5 @@
 import { requireScopes } from '@platform/auth';
+import { badRequest, problemResponses } from '@platform/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 // Headers that carry credentials or session state are never echoed back, even to their own sender:
@@ -57,7 +58,7 @@ export function echoRoutes(app: FastifyInstance): void {
       schema: {
         summary: 'Echo the request (needs test:read)',
         security: [{ bearer: ['test:read'] }],
-        response: { 200: echoResponse },
+        response: { 200: echoResponse, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => echo(request),
@@ -70,9 +71,13 @@ export function echoRoutes(app: FastifyInstance): void {
         summary: 'Echo the request and its JSON body (needs test:write)',
         security: [{ bearer: ['test:write'] }],
         body: {},
-        response: { 200: echoResponse },
+        response: { 200: echoResponse, ...problemResponses(400, 401, 403, 413, 415) },
       },
     },
-    async (request) => echo(request),
+    async (request) => {
+      // The document says the body is required (any JSON value, null included); an empty request has none.
+      if (request.body === undefined) throw badRequest('a JSON body is required');
+      return echo(request);
+    },
   );
 }

@@ -95,6 +95,21 @@ describeEachDialect('echo', (temp) => {
     expect(refused.statusCode).toBe(403);
   });
 
+  it('refuses a POST without a body (the document requires one) and echoes a JSON null', async () => {
+    const auth = { authorization: `Bearer ${await h.token('test:write')}` };
+    const missing = await h.app.inject({ method: 'POST', url: '/test/api/v1/echo', headers: auth });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().detail).toBe('a JSON body is required');
+    const nullBody = await h.app.inject({
+      method: 'POST',
+      url: '/test/api/v1/echo',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(nullBody.statusCode).toBe(200);
+    expect(nullBody.json().body).toBeNull();
+  });
+
   it('answers bad input with problem+json, never 500', async () => {
     const token = await h.token('test:write');
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

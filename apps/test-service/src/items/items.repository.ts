@@ -20,11 +20,15 @@ const toItem = (row: Row): Item => ({
   created_at: new Date(row.created_at).toISOString(),
 });
 
-/** Opaque keyset cursor: the (created_at, id) of the last item of a page. */
-const encodeCursor = (row: Row) => Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
-export function decodeCursor(cursor: string): { createdAt: number; id: string } | null {
-  const match = /^(\d{1,16}):([\w-]{1,36})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
+/**
+ * Keyset cursor: `<created_at ms>:<id>` of the last item of a page. Its pattern is the whole contract, so
+ * every cursor the schema admits decodes (one past every item is simply an empty page).
+ */
+export const CURSOR_PATTERN = '^(\\d{1,15}:[0-9a-f-]{36})?$';
+const encodeCursor = (row: Row) => `${row.created_at}:${row.id}`;
+export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [createdAt = '0', id = ''] = cursor.split(':');
+  return { createdAt: Number(createdAt), id };
 }
 
 export function itemsRepository(database: Database<TestServiceSchema>) {

@@ -1,7 +1,7 @@
 import { requireScopes } from '@platform/auth';
-import { badRequest, notFound } from '@platform/http';
+import { notFound, problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
-import { decodeCursor, type ItemsRepository } from './items.repository.ts';
+import { CURSOR_PATTERN, decodeCursor, type ItemsRepository } from './items.repository.ts';
 
 const item = {
   type: 'object',
@@ -35,7 +35,8 @@ export function itemRoutes(app: FastifyInstance, items: ItemsRepository): void {
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 200 },
+            // Empty means the first page, so a client may always send `cursor=${next_cursor ?? ''}`.
+            cursor: { type: 'string', pattern: CURSOR_PATTERN },
           },
         },
         response: {
@@ -43,13 +44,13 @@ export function itemRoutes(app: FastifyInstance, items: ItemsRepository): void {
             type: 'object',
             properties: { items: { type: 'array', items: item }, next_cursor: { type: ['string', 'null'] } },
           },
+          ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (after === null) throw badRequest('cursor is not one this service issued');
+      const after = cursor ? decodeCursor(cursor) : undefined;
       return items.list({ limit, ...(after ? { after } : {}) });
     },
   );
@@ -62,7 +63,7 @@ export function itemRoutes(app: FastifyInstance, items: ItemsRepository): void {
         summary: 'Get an item (needs test:read)',
         security: [{ bearer: ['test:read'] }],
         params: idParams,
-        response: { 200: item },
+        response: { 200: item, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -85,7 +86,7 @@ export function itemRoutes(app: FastifyInstance, items: ItemsRepository): void {
           additionalProperties: false,
           properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, data: {} },
         },
-        response: { 201: item },
+        response: { 201: item, ...problemResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -106,6 +107,10 @@ export function itemRoutes(app: FastifyInstance, items: ItemsRepository): void {
         summary: 'Delete an item (needs test:write)',
         security: [{ bearer: ['test:write'] }],
         params: idParams,
+        response: {
+          204: { type: 'null', description: 'Deleted; no body.' },
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) => {

@@ -100,6 +100,38 @@ describeEachDialect('items', (temp) => {
     expect(bad[0]!.json().errors[0].path).toContain('name');
   });
 
+  it('treats an empty cursor as the first page', async () => {
+    const first = await h.app.inject({ method: 'GET', url: '/test/api/v1/items?limit=2', headers: read });
+    const empty = await h.app.inject({
+      method: 'GET',
+      url: '/test/api/v1/items?limit=2&cursor=',
+      headers: read,
+    });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual(first.json());
+  });
+
+  it('accepts every cursor its schema allows: a well-formed one past the last item is an empty page', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/test/api/v1/items?cursor=0:00000000-0000-0000-0000-000000000000',
+      headers: read,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ items: [], next_cursor: null });
+  });
+
+  it('does not coerce body types: a boolean name is a 400, not the string "true"', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/test/api/v1/items',
+      headers: write,
+      payload: { name: true },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toMatchObject({ in: 'body', path: '/name' });
+  });
+
   it('deletes an item, then answers 404 for it', async () => {
     const created = (
       await h.app.inject({

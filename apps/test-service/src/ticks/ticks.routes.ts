@@ -1,10 +1,29 @@
 import { requireScopes } from '@platform/auth';
+import { problemResponses } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 
 interface TicksQuery {
   interval?: number;
   count?: number;
 }
+
+const tickEvent = {
+  type: 'object',
+  required: ['event', 'id', 'data'],
+  properties: {
+    event: { const: 'tick' },
+    id: { type: 'string', pattern: '^[1-9][0-9]*$' },
+    data: {
+      type: 'string',
+      contentMediaType: 'application/json',
+      contentSchema: {
+        type: 'object',
+        required: ['seq', 'time'],
+        properties: { seq: { type: 'integer', minimum: 1 }, time: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
 
 /**
  * Server-sent events: one `tick` event every `interval` ms, `count` of them (or until the client leaves).
@@ -32,6 +51,14 @@ export function tickRoutes(app: FastifyInstance): void {
           },
         },
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'An endless (or `count`-long) stream of `tick` events.',
+            // Each event as SSE parsers see it (OpenAPI 3.2 `itemSchema` semantics, which Schemathesis checks).
+            content: { 'text/event-stream': { schema: tickEvent } },
+          },
+          ...problemResponses(400, 401, 403),
+        },
       },
     },
     (request, reply) => {

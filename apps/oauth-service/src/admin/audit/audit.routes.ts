@@ -1,6 +1,11 @@
 import { notFound } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
-import type { AuditEvent, AuditQuery } from '../../audit/audit-log.ts';
+import {
+  ACTION_FILTER_PATTERN,
+  AUDIT_CURSOR_PATTERN,
+  type AuditEvent,
+  type AuditQuery,
+} from '../../audit/audit-log.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, nullableString, pageOf, routeSchema, time } from '../schemas.ts';
 
@@ -61,6 +66,18 @@ interface AuditQuerystring {
 const text = (maxLength: number, description: string) =>
   ({ type: 'string', minLength: 1, maxLength, description }) as const;
 
+/**
+ * Epoch ms of an RFC 3339 date-time as the schema's `date-time` format admits it. Date.parse alone
+ * refuses a leap second (23:59:60, read as 23:59:59) and an offset without its colon (+0530).
+ */
+export function epochMs(text: string): number {
+  const normalised = text
+    .toUpperCase()
+    .replace(/:60(?=(\.\d+)?(Z|[+-]\d\d(:?\d\d)?)$)/, ':59')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  return Date.parse(normalised);
+}
+
 export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) {
   const { audit } = deps;
   const { guard } = kit;
@@ -80,7 +97,10 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
             properties: {
               actor: text(255, 'Actor id: a user id or a client id.'),
               actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
-              action: text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+              action: {
+                ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+                pattern: ACTION_FILTER_PATTERN,
+              },
               target_type: text(64, 'e.g. `user`, `client`.'),
               target_id: text(255, 'The id of the target.'),
               client_id: text(255, 'The client the actor acted through.'),
@@ -88,7 +108,7 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
               from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
               to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
               limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-              cursor: { type: 'string', maxLength: 256 },
+              cursor: { type: 'string', pattern: AUDIT_CURSOR_PATTERN },
             },
           },
           response: { 200: pageOf(eventSchema) },
@@ -114,8 +134,8 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit
       if (q.action !== undefined) filters.action = q.action;
       if (q.client_id !== undefined) filters.clientId = q.client_id;
       if (q.outcome !== undefined) filters.outcome = q.outcome;
-      if (q.from !== undefined) filters.from = Date.parse(q.from);
-      if (q.to !== undefined) filters.to = Date.parse(q.to);
+      if (q.from !== undefined) filters.from = epochMs(q.from);
+      if (q.to !== undefined) filters.to = epochMs(q.to);
       if (q.limit !== undefined) filters.limit = q.limit;
       if (q.cursor !== undefined) filters.cursor = q.cursor;
       const page = await audit.query(filters);

@@ -81,6 +81,9 @@ describeEachDialect('admin API: audit log', (temp) => {
     const first = (await query('?action=role.create&limit=2')).json();
     expect(first.items).toHaveLength(2);
     const second = (await query(`?action=role.create&limit=2&cursor=${first.next_cursor}`)).json();
+    // Every cursor the document admits is a position: empty is the first page, below every id is empty.
+    expect((await query('?action=role.create&limit=2&cursor=')).json()).toEqual(first);
+    expect((await query('?action=role.create&cursor=1')).json()).toEqual({ items: [], next_cursor: null });
     expect(second.items.map((e: { details: { name: string } }) => e.details.name)).toEqual(['audit-a']);
     expect(second.next_cursor).toBeNull();
   });
@@ -104,6 +107,17 @@ describeEachDialect('admin API: audit log', (temp) => {
 
   it('refuses bad filters naming them', async () => {
     expect(failedFields(await query('?action=User%20Create'))).toEqual(['querystring:/action']);
+    // The document's pattern is the rule: a bare word is neither an action nor a prefix.
+    for (const action of ['0', 'user', 'user.', 'user.*.*']) {
+      expect(failedFields(await query(`?action=${action}`)), action).toEqual(['querystring:/action']);
+    }
+    // Every date-time the schema's format admits is a bound: before 1970, a leap second, a colon-less offset.
+    for (const from of ['0939-04-22T23:12:48Z', '2016-12-31T23:59:60Z', '2020-01-01t00:00:00%2B0530']) {
+      expect((await query(`?from=${from}`)).statusCode, from).toBe(200);
+    }
+    for (const action of ['user.create', 'user.*', 'refresh_token.revoke']) {
+      expect((await query(`?action=${action}`)).statusCode, action).toBe(200);
+    }
     expect(failedFields(await query('?from=yesterday'))).toEqual(['querystring:/from']);
     expect(failedFields(await query('?cursor=nope'))).toEqual(['querystring:/cursor']);
     expect(failedFields(await query('?limit=501'))).toEqual(['querystring:/limit']);

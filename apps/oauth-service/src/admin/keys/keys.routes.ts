@@ -1,3 +1,4 @@
+import { OPTIONAL_BODY } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, isoOrNull, nullableTime, routeSchema, time } from '../schemas.ts';
@@ -86,15 +87,16 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) 
     '/keys/rotate',
     {
       onRequest: guard('admin:write'),
-      // The body is optional: no body means the defaults.
+      // The body is optional: no body means the defaults. A JSON null is a body, and not an object: 400.
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
       schema: routeSchema(
         'admin:write',
         TAG,
         'Rotate the signing key: the new key is published now and signs after the activation delay',
         {
+          [OPTIONAL_BODY]: true,
           body: {
             type: 'object',
             additionalProperties: false,

@@ -110,4 +110,15 @@ describeEachDialect('admin API: signing keys', (temp) => {
     expect(delay).toBeLessThan(65_000);
     expect(await publishedKids()).toContain(response.json().kid);
   });
+
+  it('takes no body as the defaults, but refuses a JSON null body (not an object) with 400', async () => {
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/keys/rotate',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(failedFields(response)).toEqual(['body:']);
+  });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { keepingAnAdmin } from '../../accounts/last-admin.ts';
-import { createUsersRepository, type User } from '../../accounts/users.repository.ts';
+import { createUsersRepository, USER_CURSOR_PATTERN, type User } from '../../accounts/users.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, isoOrNull, noContent, nullableTime, pageOf, params, routeSchema, time } from '../schemas.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
@@ -97,7 +97,7 @@ export function userRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit,
               },
               status,
               limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-              cursor: { type: 'string', maxLength: 1024 },
+              cursor: { type: 'string', pattern: USER_CURSOR_PATTERN },
             },
           },
           response: { 200: pageOf(userSchema) },

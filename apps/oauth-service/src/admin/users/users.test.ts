@@ -105,12 +105,21 @@ describeEachDialect('admin API: users', (temp) => {
     const second = await call('GET', `/api/admin/users?search=page-&limit=2&cursor=${cursor}`);
     expect(second.json()).toMatchObject({ items: [{ username: 'page-c' }], next_cursor: null });
 
+    // Every cursor the document admits is a position: empty is the first page, past the end is empty.
+    const again = await call('GET', '/api/admin/users?search=PAGE-&limit=2&cursor=');
+    expect(again.json()).toEqual(first.json());
+    const past = await call(
+      'GET',
+      `/api/admin/users?search=page-&cursor=${Buffer.from('zzz').toString('base64url')}`,
+    );
+    expect(past.json()).toEqual({ items: [], next_cursor: null });
+
     const disabled = await call('GET', '/api/admin/users?search=page-&status=disabled');
     expect(disabled.json().items.map((u: { username: string }) => u.username)).toEqual(['page-b']);
   });
 
   it('refuses bad list parameters naming them', async () => {
-    const cursor = await call('GET', '/api/admin/users?cursor=garbage');
+    const cursor = await call('GET', '/api/admin/users?cursor=not%20a%20cursor');
     expect(cursor.statusCode).toBe(400);
     expect(failedFields(cursor)).toEqual(['querystring:/cursor']);
     expect(failedFields(await call('GET', '/api/admin/users?limit=0'))).toEqual(['querystring:/limit']);
