@@ -68,22 +68,27 @@ init_pg_cluster() {
   rm -rf "$tmp"
 }
 
-# postgres://postgres:<password>@127.0.0.1:<port>/postgres for the cluster in `dir`. A cluster made before
-# clusters had passwords (no password file) trusts every local user: say so, and connect without one.
+# postgres://postgres:<password>@127.0.0.1:<port>/postgres for the cluster in `dir`.
 pg_cluster_url() {
-  local dir="$1" port="$2" password=""
-  if [ -f "$dir/$PG_PASSWORD_FILE_NAME" ]; then
-    password="$(cat "$dir/$PG_PASSWORD_FILE_NAME")"
-    echo "postgres://postgres:$password@127.0.0.1:$port/postgres"
-  else
-    echo "warning: $dir was created without a password (trust): stop it and remove the directory to recreate it" >&2
-    echo "postgres://postgres@127.0.0.1:$port/postgres"
-  fi
+  local dir="$1" port="$2"
+  [ -f "$dir/$PG_PASSWORD_FILE_NAME" ] || die "$dir has no $PG_PASSWORD_FILE_NAME: remove it to recreate the cluster"
+  echo "postgres://postgres:$(cat "$dir/$PG_PASSWORD_FILE_NAME")@127.0.0.1:$port/postgres"
+}
+
+# A cluster made without a password trusts every local user, so it is not kept: the test cluster is
+# disposable, and the next step makes a password-protected one in its place.
+replace_passwordless_cluster() {
+  local bin="$1"
+  [ -f "$PG_TEST_DIR/PG_VERSION" ] && [ ! -f "$PG_TEST_DIR/$PG_PASSWORD_FILE_NAME" ] || return 0
+  step "replacing the test PostgreSQL cluster in $PG_TEST_DIR: it was created without a password"
+  as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$PG_TEST_DIR"
 }
 
 ensure_test_postgres() {
   ensure_postgres_installed
   local bin; bin="$(pg_bin)"
+  replace_passwordless_cluster "$bin"
   if ! as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" status >/dev/null 2>&1; then
     if [ ! -f "$PG_TEST_DIR/PG_VERSION" ]; then
       step "creating a test PostgreSQL cluster in $PG_TEST_DIR (port $PG_TEST_PORT, password-protected)"

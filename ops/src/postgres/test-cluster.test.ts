@@ -130,6 +130,32 @@ describe('scripts/lib/postgres.sh test cluster', () => {
   });
 });
 
+describe('scripts/lib/postgres.sh and a cluster made without a password', () => {
+  it('replaces it with a password-protected one instead of using it', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pg-trust-'));
+    if (asRoot) spawnSync('chmod', ['711', parent]);
+    const dir = join(parent, 'cluster');
+    const env = { PG_TEST_DIR: dir, PG_TEST_PORT: String(await freePort()) };
+    try {
+      const trust = tooling(
+        'mkdir -m 700 "$PG_TEST_DIR"; [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_TEST_DIR"; ' +
+          'as_pg_owner "$(pg_bin)/initdb" -D "$PG_TEST_DIR" -U postgres -A trust --no-sync >/dev/null && echo made',
+        env,
+      );
+      expect(trust.out).toContain('made');
+      const started = tooling('ensure_test_postgres; echo "URL=$TEST_POSTGRES_URL"', env);
+      expect(started.status, started.out).toBe(0);
+      expect(started.out).toMatch(/replacing the test PostgreSQL cluster/);
+      const url = new URL(/URL=(\S+)/.exec(started.out)![1]!);
+      expect(url.password).toMatch(/^[0-9a-f]{48}$/);
+      expect(psql(Number(env.PG_TEST_PORT), undefined).status).not.toBe(0);
+    } finally {
+      tooling('as_pg_owner "$(pg_bin)/pg_ctl" -D "$PG_TEST_DIR" -m fast stop', env);
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('test tooling makes no world-writable directory', () => {
   it('no script under scripts/ or bench/ opens a directory to every user', () => {
     const files = ['scripts', 'scripts/lib', 'bench/kline', 'bench/gateway'].flatMap((folder) =>
