@@ -55,7 +55,7 @@ export function authorityRoutes(app: FastifyInstance, deps: AdminDeps): void {
           required: ['id'],
           properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
         },
-        response: { 200: authoritySchema, ...problemResponses(401, 403, 404) },
+        response: { 200: authoritySchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
