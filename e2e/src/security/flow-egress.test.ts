@@ -2,39 +2,17 @@
 // carry its machine token (or read internal endpoints) to a host of their choosing, a token goes only to a
 // registered resource server with at most the author's scopes, and a run whose author lost the authority
 // fails instead of acting on it.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type FlowPlatform, startFlowPlatform } from '../flow/platform.ts';
 import { type Json, json } from '../json.ts';
-import {
-  authorize,
-  codeFlow,
-  type OAuthServer,
-  PORTAL_REDIRECT,
-  portalConfig,
-  startOAuthServer,
-  TEST_SERVICE_DIR,
-} from '../oauth/harness.ts';
+import { authorize, codeFlow, type OAuthServer, PORTAL_REDIRECT, portalConfig } from '../oauth/harness.ts';
 
-const FLOW_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/flow-service');
 const AUTHOR = { login: 'author1', password: 'author-passphrase-42' };
-
-function push(cwd: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`db push failed: ${result.stderr}`);
-}
 
 /** An attacker's listener on another loopback address: records every request it receives. */
 async function startListener(): Promise<{
@@ -61,10 +39,8 @@ async function startListener(): Promise<{
 }
 
 describeEachDialect('flow-service http steps: egress and authority', (temp) => {
-  let dir: string;
+  let platform: FlowPlatform;
   let server: OAuthServer;
-  let flowDb: TempDatabase;
-  let testDb: TempDatabase;
   let testService: SpawnedService;
   let flow: SpawnedService;
   let listener: Awaited<ReturnType<typeof startListener>>;
@@ -124,31 +100,9 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'flow-egress-'));
-    const secretFile = join(dir, 'flow-client-secret');
-    server = await startOAuthServer(temp().url, { env: { FLOW_CLIENT_SECRET_FILE: secretFile } });
+    platform = await startFlowPlatform(temp());
+    ({ server, testService, flow } = platform);
     listener = await startListener();
-    testDb = await createTempDatabase('sqlite');
-    flowDb = await createTempDatabase(temp().dialect);
-    const common = {
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: server.issuer,
-      OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
-    };
-    const testEnv = { ...common, DATABASE_URL: testDb.url };
-    push(TEST_SERVICE_DIR, testEnv);
-    testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env: testEnv });
-    const flowEnv = {
-      ...common,
-      DATABASE_URL: flowDb.url,
-      OAUTH_TOKEN_URL: `${server.issuer}/oauth/token`,
-      FLOW_CLIENT_SECRET_FILE: secretFile,
-      // test-service answers on its own internal origin; it is the resource server PUBLIC_URL/test.
-      FLOW_RESOURCE_SERVERS: `kline,flow,test=${testService.url}`,
-    };
-    push(FLOW_DIR, flowEnv);
-    flow = await spawnService({ cwd: FLOW_DIR, entry: 'src/main.ts', env: flowEnv, readyPath: '/ready' });
 
     const portal = await portalConfig(server);
     adminToken = (
@@ -171,13 +125,8 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     authorToken = await signInAuthor();
   });
   afterAll(async () => {
-    await flow?.stop();
-    await testService?.stop();
-    await server?.stop();
+    await platform?.stop();
     await listener?.close();
-    await flowDb?.drop();
-    await testDb?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses at save the exfiltration step (another loopback host, kline:write): nothing reaches the listener', async () => {
