@@ -6,11 +6,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEachDialect } from '@platform/db/testing';
 import type { SpawnedService } from '@platform/testing';
-import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FlowPlatform, startFlowPlatform } from '../flow/platform.ts';
 import { type Json, json } from '../json.ts';
-import { authorize, codeFlow, type OAuthServer, PORTAL_REDIRECT, portalConfig } from '../oauth/harness.ts';
+import { adminAccessToken, adminFetch, codeFlow, type OAuthServer, portalConfig } from '../oauth/harness.ts';
 
 const AUTHOR = { login: 'author1', password: 'author-passphrase-42' };
 
@@ -50,14 +49,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
   const roleIds = new Map<string, string>();
 
   const admin = (path: string, method = 'GET', body?: unknown) =>
-    fetch(`${server.issuer}/api/admin${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+    adminFetch(server, adminToken, path, { method, body });
   const api = (path: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${flow.url}/flow/api/v1${path}`, {
       method,
@@ -78,24 +70,13 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
   };
   /** The author signs in to the console with flow:* scopes for flow-service (only flow scopes in the token). */
   const signInAuthor = async () => {
-    const portal = await portalConfig(server);
-    const verifier = client.randomPKCECodeVerifier();
-    const { callback } = await authorize(
+    const scope = 'openid flow:read flow:write flow:run';
+    const tokens = await codeFlow(
       server,
-      client.buildAuthorizationUrl(portal, {
-        redirect_uri: PORTAL_REDIRECT,
-        scope: 'openid flow:read flow:write flow:run',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state: 's1',
-        resource: `${server.issuer}/flow`,
-      }),
+      await portalConfig(server),
+      { scope, resource: `${server.issuer}/flow` },
       AUTHOR,
     );
-    const tokens = await client.authorizationCodeGrant(portal, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: 's1',
-    });
     return tokens.access_token;
   };
 
@@ -104,13 +85,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     ({ server, testService, flow } = platform);
     listener = await startListener();
 
-    const portal = await portalConfig(server);
-    adminToken = (
-      await codeFlow(server, portal, {
-        resource: `${server.issuer}/api/admin`,
-        scope: 'openid admin:read admin:write',
-      })
-    ).access_token;
+    adminToken = await adminAccessToken(server, await portalConfig(server));
     const roles = await json(admin('/roles'));
     for (const role of roles.items ?? roles) roleIds.set(role.name, role.id);
     const created = await admin('/users', 'POST', {
