@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, migrateToLatest } from '@platform/db';
+import { createDatabase, type Database } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { secretPurpose } from '../clients/clients.repository.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
-import { migrations } from './migrations/index.ts';
 import type { OAuthSchema } from './schema.ts';
 import { seed } from './seed.ts';
+import { withMigratedDatabase } from './seed-test-support.ts';
 
 async function storedSecret(url: string, key: string): Promise<string> {
   const database = createDatabase<OAuthSchema>(url);
@@ -40,10 +40,8 @@ describeEachDialect('seed: the flow-service client secret', (temp) => {
       ADMIN_PASSWORD: 'seed-test-password-1',
       FLOW_CLIENT_SECRET_FILE: file,
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
     const printed: string[] = [];
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, (line) => printed.push(line));
       const written = readFileSync(file, 'utf8').trim();
       expect(written.length).toBeGreaterThanOrEqual(32);
@@ -56,9 +54,7 @@ describeEachDialect('seed: the flow-service client secret', (temp) => {
       expect(summary).toMatch(/new secret for client flow-service/);
       const renewed = readFileSync(file, 'utf8').trim();
       expect(renewed).not.toBe(written);
-    } finally {
-      await database.close();
-    }
+    });
     expect(await storedSecret(temp().url, config.ENCRYPTION_KEY)).toBe(readFileSync(file, 'utf8').trim());
   });
 });
@@ -71,14 +67,10 @@ describeEachDialect('seed: a given flow-service secret', (temp) => {
       ADMIN_PASSWORD: 'seed-test-password-1',
       FLOW_CLIENT_SECRET: given,
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
     const printed: string[] = [];
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, (line) => printed.push(line));
-    } finally {
-      await database.close();
-    }
+    });
     expect(printed.join('\n')).not.toContain('flow-service');
     expect(await storedSecret(temp().url, config.ENCRYPTION_KEY)).toBe(given);
   });
@@ -89,7 +81,7 @@ describeEachDialect('seed: a given flow-service secret', (temp) => {
 describeEachDialect('seed: the console workflow permissions', (temp) => {
   const FLOW = ['flow:approve', 'flow:read', 'flow:run', 'flow:write'];
 
-  async function adminRoleFlowPermissions(database: ReturnType<typeof createDatabase<OAuthSchema>>) {
+  async function adminRoleFlowPermissions(database: Database<OAuthSchema>) {
     const rows = await database.db
       .selectFrom('role_permissions as rp')
       .innerJoin('roles as r', 'r.id', 'rp.role_id')
@@ -106,9 +98,7 @@ describeEachDialect('seed: the console workflow permissions', (temp) => {
       DATABASE_URL: temp().url,
       ADMIN_PASSWORD: 'seed-test-password-1',
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, () => {});
       expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
       const portal = await database.db
@@ -129,8 +119,6 @@ describeEachDialect('seed: the console workflow permissions', (temp) => {
       await seed(database, config, () => {});
       await seed(database, config, () => {});
       expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
-    } finally {
-      await database.close();
-    }
+    });
   });
 });
