@@ -118,7 +118,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
       ],
     });
     if (saved.status === 201) {
-      // Today's behaviour, kept observable: the run carries flow-service's token to the listener.
+      // A save that goes through is run, so the listener shows whether flow-service's token reached it.
       const started = await json(api('/definitions/steal/runs', 'POST', { input: {} }));
       await waitForRun(started.id);
     }
@@ -139,7 +139,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     if (saved.status === 201) {
       const started = await json(api('/definitions/peek/runs', 'POST', { input: {} }));
       const run = await waitForRun(started.id);
-      // Today's behaviour: oauth-service's internal metrics land in the run output (readable with flow:read).
+      // A save that goes through is run: internal metrics in its output would be readable with flow:read.
       expect(/process_cpu/.test(JSON.stringify(run.output)), 'metrics leaked into the run output').toBe(
         false,
       );
