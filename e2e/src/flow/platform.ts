@@ -1,13 +1,13 @@
 // The platform a flow-service system test runs against: oauth-service (whose seed writes flow-service's
 // client secret to a file), test-service as the registered resource server PUBLIC_URL/test, and
 // flow-service on the test's dialect.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import { type OAuthServer, startOAuthServer, TEST_SERVICE_DIR } from '../oauth/harness.ts';
+import { startService } from '../service.ts';
 
 const FLOW_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/flow-service');
 
@@ -18,15 +18,6 @@ export interface FlowPlatform {
   /** The file the seed wrote flow-service's client secret to. */
   secretFile: string;
   stop(): Promise<void>;
-}
-
-function push(cwd: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`db push failed: ${result.stderr}`);
 }
 
 /** Starts the three services; `stop` stops whatever started, also after a failed start. */
@@ -60,8 +51,7 @@ export async function startFlowPlatform(temp: TempDatabase): Promise<FlowPlatfor
       OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
     };
     const testEnv = { ...common, DATABASE_URL: started.testDb.url };
-    push(TEST_SERVICE_DIR, testEnv);
-    const testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env: testEnv });
+    const testService = await startService(TEST_SERVICE_DIR, testEnv);
     started.testService = testService;
     const flowEnv = {
       ...common,
@@ -71,13 +61,7 @@ export async function startFlowPlatform(temp: TempDatabase): Promise<FlowPlatfor
       // test-service answers on its own internal origin; it is the resource server PUBLIC_URL/test.
       FLOW_RESOURCE_SERVERS: `kline,flow,test=${testService.url}`,
     };
-    push(FLOW_DIR, flowEnv);
-    const flow = await spawnService({
-      cwd: FLOW_DIR,
-      entry: 'src/main.ts',
-      env: flowEnv,
-      readyPath: '/ready',
-    });
+    const flow = await startService(FLOW_DIR, flowEnv, { readyPath: '/ready' });
     started.flow = flow;
     return { server, testService, flow, secretFile, stop };
   } catch (error) {

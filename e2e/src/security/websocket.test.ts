@@ -1,13 +1,10 @@
-// kline-service's WebSocket limits, against the real process: a client that floods control messages and
-// never reads is dropped once its unsent replies pass KLINE_WS_MAX_BUFFERED_BYTES (memory stays bounded),
-// and one token opens at most KLINE_WS_MAX_SOCKETS_PER_TOKEN sockets (the next upgrade gets a 429).
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describeEachDialect } from '@platform/db/testing';
-import { createTestIssuer, type SpawnedService, spawnService, type TestIssuer } from '@platform/testing';
+import { createTestIssuer, type SpawnedService, type TestIssuer } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { INTERVALS } from '../../../apps/kline-service/src/market/intervals.ts';
+import { startService } from '../service.ts';
 import { openRawWebSocket } from './raw-websocket.ts';
 
 const KLINE_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/kline-service');
@@ -65,12 +62,7 @@ describeEachDialect('kline-service WebSocket limits', (temp) => {
       KLINE_WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
       KLINE_WS_MAX_SOCKETS_PER_TOKEN: String(MAX_SOCKETS),
     };
-    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-      cwd: KLINE_DIR,
-      env: { ...process.env, ...env },
-    });
-    expect(push.status, push.stderr.toString()).toBe(0);
-    kline = await spawnService({ cwd: KLINE_DIR, entry: 'src/main.ts', env });
+    kline = await startService(KLINE_DIR, env);
     url = `${kline.url.replace('http', 'ws')}/kline/ws`;
     // Symbols must exist before they can be subscribed to.
     const time = Date.now() - 60_000;
