@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { seed } from './seed.ts';
-import { withMigratedDatabase } from './seed-test-support.ts';
+import { suiteTempDir, withMigratedDatabase } from './seed-test-support.ts';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -97,14 +96,10 @@ describeEachDialect('seed in production: no admin password or portal secret give
 });
 
 describeEachDialect('seed in production: a secret file for flow-service', (temp) => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'seed-production-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir('seed-production-');
 
   it('hands a generated secret over only through FLOW_CLIENT_SECRET_FILE, printing nothing', async () => {
-    const file = join(dir, 'flow-client-secret');
+    const file = join(dir(), 'flow-client-secret');
     const config = loadOAuthServiceConfig({
       ...PRODUCTION,
       FLOW_CLIENT_SECRET_FILE: file,

@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, type Database } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { secretPurpose } from '../clients/clients.repository.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from './schema.ts';
 import { seed } from './seed.ts';
-import { withMigratedDatabase } from './seed-test-support.ts';
+import { suiteTempDir, withMigratedDatabase } from './seed-test-support.ts';
 
 async function storedSecret(url: string, key: string): Promise<string> {
   const database = createDatabase<OAuthSchema>(url);
@@ -27,14 +26,10 @@ async function storedSecret(url: string, key: string): Promise<string> {
 
 // How flow-service gets its machine client's secret: given (FLOW_CLIENT_SECRET) or handed over in a file.
 describeEachDialect('seed: the flow-service client secret', (temp) => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'seed-secret-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir('seed-secret-');
 
   it('writes a generated secret to FLOW_CLIENT_SECRET_FILE (0600), and issues a new one if the file is lost', async () => {
-    const file = join(dir, 'data', 'flow-client-secret');
+    const file = join(dir(), 'data', 'flow-client-secret');
     const config = loadOAuthServiceConfig({
       DATABASE_URL: temp().url,
       ADMIN_PASSWORD: 'seed-test-password-1',
