@@ -22,7 +22,7 @@ RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
 
 # Backups hold password hashes, emails and token ids: owner-only, whatever the caller's umask. BACKUP_DIR is
 # the backups' own directory (retention deletes in it), so an existing one is tightened too, with any backup
-# an earlier version left readable.
+# in it that others can read.
 umask 077
 mkdir -p -m 700 "$BACKUP_DIR"
 chmod 700 "$BACKUP_DIR"

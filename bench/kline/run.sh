@@ -21,15 +21,7 @@ BENCH_PG_PORT="${BENCH_PG_PORT:-55480}"
 BENCH_PG_DIR="${BENCH_PG_DIR:-/tmp/kline-bench-pg}"
 ensure_postgres_installed
 bin="$(pg_bin)"
-if [ ! -f "$BENCH_PG_DIR/PG_VERSION" ]; then
-  step "creating a benchmark PostgreSQL cluster in $BENCH_PG_DIR (port $BENCH_PG_PORT, fsync on, password-protected)"
-  make_cluster_dir "$BENCH_PG_DIR"
-  init_pg_cluster "$BENCH_PG_DIR"
-fi
-check_cluster_dir "$BENCH_PG_DIR"
-as_pg_owner "$bin/pg_ctl" -D "$BENCH_PG_DIR" -l "$BENCH_PG_DIR/server.log" -w \
-  -o "-p $BENCH_PG_PORT -k $BENCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null \
-  || die "PostgreSQL failed to start: see $BENCH_PG_DIR/server.log"
+start_pg_cluster "$BENCH_PG_DIR" "$BENCH_PG_PORT" "-c fsync=on -c synchronous_commit=on" benchmark
 trap 'as_pg_owner "$bin/pg_ctl" -D "$BENCH_PG_DIR" -m fast stop >/dev/null' EXIT
 TEST_POSTGRES_URL="$(pg_cluster_url "$BENCH_PG_DIR" "$BENCH_PG_PORT")"
 export TEST_POSTGRES_URL

@@ -85,23 +85,31 @@ replace_passwordless_cluster() {
   rm -rf "$PG_TEST_DIR"
 }
 
+# Starts the cluster in `dir` on `port` (created first, password-protected, when missing), listening on
+# loopback only, with `options` for the server. The socket lives in the data directory, not in the shared
+# /tmp. `what` names the cluster in the progress lines ("test", "benchmark").
+start_pg_cluster() {
+  local dir="$1" port="$2" options="$3" what="$4"
+  local bin; bin="$(pg_bin)"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    step "creating a $what PostgreSQL cluster in $dir (port $port, password-protected)"
+    make_cluster_dir "$dir"
+    init_pg_cluster "$dir"
+  fi
+  check_cluster_dir "$dir"
+  step "starting the $what PostgreSQL on 127.0.0.1:$port"
+  as_pg_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $options" start >/dev/null \
+    || die "PostgreSQL failed to start: see $dir/server.log"
+}
+
 ensure_test_postgres() {
   ensure_postgres_installed
   local bin; bin="$(pg_bin)"
   replace_passwordless_cluster "$bin"
   if ! as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" status >/dev/null 2>&1; then
-    if [ ! -f "$PG_TEST_DIR/PG_VERSION" ]; then
-      step "creating a test PostgreSQL cluster in $PG_TEST_DIR (port $PG_TEST_PORT, password-protected)"
-      make_cluster_dir "$PG_TEST_DIR"
-      init_pg_cluster "$PG_TEST_DIR"
-    fi
-    check_cluster_dir "$PG_TEST_DIR"
-    step "starting the test PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
-    # fsync off: the cluster is disposable and the suites create and drop many databases. The socket lives in
-    # the data directory, not in the shared /tmp.
-    as_pg_owner "$bin/pg_ctl" -D "$PG_TEST_DIR" -l "$PG_TEST_DIR/server.log" -w \
-      -o "-p $PG_TEST_PORT -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
-      || die "PostgreSQL failed to start: see $PG_TEST_DIR/server.log"
+    # fsync off: the cluster is disposable and the suites create and drop many databases.
+    start_pg_cluster "$PG_TEST_DIR" "$PG_TEST_PORT" "-c fsync=off -c max_connections=200" test
   fi
   TEST_POSTGRES_URL="$(pg_cluster_url "$PG_TEST_DIR" "$PG_TEST_PORT")"
   export TEST_POSTGRES_URL

@@ -1,4 +1,4 @@
-import { createDpopTestKey, type DpopTestKey } from '@platform/auth/testing';
+import { createDpopTestKey, type DpopTestKey, mintDpopBoundToken } from '@platform/auth/testing';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, type Harness, startHarness } from './test/harness.ts';
@@ -16,13 +16,11 @@ describe('flow-service with DPoP-bound tokens', () => {
   beforeAll(async () => {
     db = await createTempDatabase('sqlite');
     h = await startHarness(db.url);
-    key = await createDpopTestKey();
-    token = await h.issuer.mint({
+    ({ key, token } = await mintDpopBoundToken(h.issuer, {
       aud: AUDIENCE,
       client_id: 'cli',
       scope: 'flow:read',
-      claims: { cnf: { jkt: key.jkt } },
-    });
+    }));
   });
   afterAll(async () => {
     await h?.close();

@@ -145,9 +145,7 @@ export async function buildKlineService(
     pingIntervalMs: config.KLINE_WS_PING_INTERVAL_MS,
     knownSymbol: (symbol) => liveIngestor.hasSymbol(symbol),
     clients: { inc: () => metrics.wsClients.inc(), dec: () => metrics.wsClients.dec() },
-    maxBufferedBytes: config.KLINE_WS_MAX_BUFFERED_BYTES,
     maxSocketsPerToken: config.KLINE_WS_MAX_SOCKETS_PER_TOKEN,
-    onDrop: () => metrics.wsDropped.inc(),
   });
 
   if (config.KLINE_SIMULATOR) {

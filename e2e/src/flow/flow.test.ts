@@ -1,77 +1,28 @@
 // flow-service with the real platform: oauth-service issues the user's token for the flow API and, through
 // the seeded flow-service client whose secret the seed handed over in a file, the tokens of http steps,
 // which test-service verifies.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
+import { readFileSync } from 'node:fs';
 import { describeEachDialect } from '@platform/db/testing';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json } from '../json.ts';
-import {
-  codeFlow,
-  type OAuthServer,
-  portalConfig,
-  startOAuthServer,
-  TEST_SERVICE_DIR,
-} from '../oauth/harness.ts';
-
-const FLOW_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/flow-service');
-
-function push(cwd: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`db push failed: ${result.stderr}`);
-}
+import { codeFlow, type OAuthServer, portalConfig } from '../oauth/harness.ts';
+import { type FlowPlatform, startFlowPlatform } from './platform.ts';
 
 describeEachDialect('flow-service on the platform', (temp) => {
-  let dir: string;
+  let platform: FlowPlatform;
   let server: OAuthServer;
-  let flowDb: TempDatabase;
-  let testDb: TempDatabase;
   let testService: SpawnedService;
   let flow: SpawnedService;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
-    const secretFile = join(dir, 'flow-client-secret');
-    server = await startOAuthServer(temp().url, { env: { FLOW_CLIENT_SECRET_FILE: secretFile } });
-    testDb = await createTempDatabase('sqlite');
-    flowDb = await createTempDatabase(temp().dialect);
-    const common = {
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: server.issuer,
-      OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
-    };
-    const testEnv = { ...common, DATABASE_URL: testDb.url };
-    push(TEST_SERVICE_DIR, testEnv);
-    testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env: testEnv });
-    const flowEnv = {
-      ...common,
-      DATABASE_URL: flowDb.url,
-      OAUTH_TOKEN_URL: `${server.issuer}/oauth/token`,
-      FLOW_CLIENT_SECRET_FILE: secretFile,
-      // test-service answers on its own internal origin; it is the resource server PUBLIC_URL/test.
-      FLOW_RESOURCE_SERVERS: `kline,flow,test=${testService.url}`,
-    };
-    push(FLOW_DIR, flowEnv);
-    flow = await spawnService({ cwd: FLOW_DIR, entry: 'src/main.ts', env: flowEnv, readyPath: '/ready' });
+    platform = await startFlowPlatform(temp());
+    ({ server, testService, flow } = platform);
     // The seed printed the secret once and wrote the same value for flow-service.
-    expect(readFileSync(secretFile, 'utf8').trim()).toBe(server.machineSecret);
+    expect(readFileSync(platform.secretFile, 'utf8').trim()).toBe(server.machineSecret);
   });
   afterAll(async () => {
-    await flow?.stop();
-    await testService?.stop();
-    await server?.stop();
-    await flowDb?.drop();
-    await testDb?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await platform?.stop();
   });
 
   it('runs an http step against test-service with a client_credentials token, started by a signed-in user', async () => {

@@ -1,15 +1,16 @@
 // kline-service with the real oauth-service: a machine token from client_credentials ingests trades and
 // reads candles, a browser-style WebSocket (token as subprotocol) receives them live, and the `simulate`
 // command gets its own token and feeds the service.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { discover, type OAuthServer, startOAuthServer } from '../oauth/harness.ts';
+import { startService } from '../service.ts';
 
 const KLINE_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/kline-service');
 
@@ -29,12 +30,7 @@ describeEachDialect('kline-service trusts oauth-service', (temp) => {
       PUBLIC_URL: server.issuer,
       OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
     };
-    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-      cwd: KLINE_DIR,
-      env: { ...process.env, ...env },
-    });
-    expect(push.status).toBe(0);
-    kline = await spawnService({ cwd: KLINE_DIR, entry: 'src/main.ts', env });
+    kline = await startService(KLINE_DIR, env);
     const machine = await discover(server, 'flow-service', client.ClientSecretBasic(server.machineSecret));
     token = (
       await client.clientCredentialsGrant(machine, {

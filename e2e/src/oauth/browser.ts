@@ -9,11 +9,13 @@ export interface Response {
   headers: Headers;
 }
 
-export class Browser {
+/** Cookies per host, as a browser keeps them: a cleared or expired cookie is dropped. */
+export class CookieJar {
   private readonly jar = new Map<string, string>();
 
-  private store(url: string, headers: Headers) {
-    for (const cookie of headers.getSetCookie()) {
+  /** Keeps the `Set-Cookie` lines of a response to `url`. */
+  store(url: string, setCookie: readonly string[]) {
+    for (const cookie of setCookie) {
       const [pair] = cookie.split(';');
       const index = pair!.indexOf('=');
       const name = pair!.slice(0, index).trim();
@@ -24,19 +26,24 @@ export class Browser {
     }
   }
 
-  private cookieHeader(url: string): string {
+  /** The `Cookie` header for a request to `url` (empty when there is none). */
+  header(url: string): string {
     const host = new URL(url).host;
     return [...this.jar.entries()]
       .filter(([key]) => key.startsWith(`${host}|`))
       .map(([key, value]) => `${key.split('|')[1]}=${value}`)
       .join('; ');
   }
+}
+
+export class Browser {
+  private readonly jar = new CookieJar();
 
   async request(
     url: string,
     init: { method?: string; form?: Record<string, string> } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { cookie: this.cookieHeader(url), accept: 'text/html' };
+    const headers: Record<string, string> = { cookie: this.jar.header(url), accept: 'text/html' };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -48,7 +55,7 @@ export class Browser {
       body,
       redirect: 'manual',
     });
-    this.store(url, res.headers);
+    this.jar.store(url, res.headers.getSetCookie());
     const location = res.headers.get('location');
     return {
       status: res.status,

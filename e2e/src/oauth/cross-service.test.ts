@@ -1,12 +1,10 @@
-// oauth-service with the rest of the platform: a resource service trusting its tokens, and two instances
-// sharing one PostgreSQL database.
-import { spawnSync } from 'node:child_process';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../json.ts';
+import { startService } from '../service.ts';
 import {
   authorize,
   discover,
@@ -34,12 +32,7 @@ describeEachDialect('test-service trusts oauth-service', (temp) => {
       OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
       TOKEN_AUDIENCE: `${server.issuer}/test`,
     };
-    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-      cwd: TEST_SERVICE_DIR,
-      env: { ...process.env, ...env },
-    });
-    expect(push.status).toBe(0);
-    testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env });
+    testService = await startService(TEST_SERVICE_DIR, env);
   });
   afterAll(async () => {
     await testService?.stop();

@@ -118,11 +118,13 @@ export async function authorize(
   return { callback: new URL(leftTo), browser };
 }
 
-/** A full authorization-code + PKCE flow for the admin portal; returns the token response. */
+/** A full authorization-code + PKCE flow for the admin portal, signed in as `credentials`; returns the token
+ * response. */
 export async function codeFlow(
   server: OAuthServer,
   config: client.Configuration,
   params: Record<string, string> = {},
+  credentials: { login: string; password: string } = ADMIN,
 ) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -136,9 +138,35 @@ export async function codeFlow(
     prompt: 'consent',
     ...params,
   });
-  const { callback } = await authorize(server, url);
+  const { callback } = await authorize(server, url, credentials);
   return client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
     expectedState: state,
+  });
+}
+
+/** The seeded administrator's access token for the admin API (admin:read admin:write). */
+export async function adminAccessToken(server: OAuthServer, config: client.Configuration): Promise<string> {
+  const tokens = await codeFlow(server, config, {
+    resource: `${server.issuer}/api/admin`,
+    scope: 'openid admin:read admin:write',
+  });
+  return tokens.access_token;
+}
+
+/** Calls the admin API at `path` with `token`, sending `body` as JSON when there is one. */
+export function adminFetch(
+  server: OAuthServer,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
+  return fetch(`${server.issuer}/api/admin${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
 }

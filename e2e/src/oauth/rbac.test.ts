@@ -7,8 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json } from '../json.ts';
 import { Browser, formAction, hiddenField } from './browser.ts';
 import {
+  adminAccessToken,
+  adminFetch,
   authorize,
-  codeFlow,
   type OAuthServer,
   PORTAL_REDIRECT,
   portalConfig,
@@ -20,23 +21,12 @@ describeEachDialect('RBAC through the admin API and consent', (temp) => {
   let portal: client.Configuration;
   let adminToken: string;
   const api = (path: string, init: { method?: string; body?: unknown; token?: string } = {}) =>
-    fetch(`${server.issuer}/api/admin${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${init.token ?? adminToken}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-    });
+    adminFetch(server, init.token ?? adminToken, path, init);
 
   beforeAll(async () => {
     server = await startOAuthServer(temp().url);
     portal = await portalConfig(server);
-    const tokens = await codeFlow(server, portal, {
-      resource: `${server.issuer}/api/admin`,
-      scope: 'openid admin:read admin:write',
-    });
-    adminToken = tokens.access_token;
+    adminToken = await adminAccessToken(server, portal);
   });
   afterAll(() => server?.stop());
 

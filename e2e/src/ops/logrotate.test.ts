@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../platform-process.ts';
+import { startService } from '../service.ts';
 
 const TEST_SERVICE_DIR = join(ROOT, 'apps/test-service');
 const LOGROTATE = existsSync('/usr/sbin/logrotate') ? '/usr/sbin/logrotate' : 'logrotate';
@@ -23,12 +24,7 @@ describe('log rotation of a service log file', () => {
     dir = mkdtempSync(join(tmpdir(), 'logrotate-'));
     logFile = join(dir, 'test-service.log');
     const env = { DATABASE_URL: `file:${join(dir, 'test.db')}`, LOG_LEVEL: 'info', LOG_FILE: logFile };
-    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-      cwd: TEST_SERVICE_DIR,
-      env: { ...process.env, ...env },
-    });
-    expect(push.status).toBe(0);
-    service = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env });
+    service = await startService(TEST_SERVICE_DIR, env);
 
     // The shipped file, pointed at this directory, reloading this process as systemd's ExecReload would.
     const shipped = readFileSync(join(ROOT, 'deploy/logrotate/oauth-platform'), 'utf8');

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Json, json } from '../json.ts';
 import {
   ADMIN,
-  authorize,
+  adminAccessToken,
+  adminFetch,
   codeFlow,
   discover,
   type OAuthServer,
@@ -27,14 +28,7 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
   let permissionIds: Record<string, string>;
 
   const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`${server.issuer}/api/admin${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-    });
+    adminFetch(server, adminToken, path, init);
 
   async function createUser(username: string, role: string): Promise<string> {
     const created = await api('/users', {
@@ -49,21 +43,12 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
 
   /** Signs `username` in through `config` and returns the token response for flow with `scopes`. */
   async function flowTokens(config: client.Configuration, username: string, scopes = 'flow:read flow:write') {
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: `openid offline_access ${scopes}`,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: username,
-      resource: `${server.issuer}/flow`,
-      prompt: 'consent',
-    });
-    const { callback } = await authorize(server, url, { login: username, password: PASSWORD });
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: username,
-    });
+    const tokens = await codeFlow(
+      server,
+      config,
+      { scope: `openid offline_access ${scopes}`, resource: `${server.issuer}/flow` },
+      { login: username, password: PASSWORD },
+    );
     expect(tokens.scope?.split(' ')).toEqual(expect.arrayContaining(scopes.split(' ')));
     expect(tokens.refresh_token).toBeDefined();
     return tokens;
@@ -85,11 +70,7 @@ describeEachDialect('authorization changes and the last administrator', (temp) =
   beforeAll(async () => {
     server = await startOAuthServer(temp().url);
     portal = await portalConfig(server);
-    const tokens = await codeFlow(server, portal, {
-      resource: `${server.issuer}/api/admin`,
-      scope: 'openid admin:read admin:write',
-    });
-    adminToken = tokens.access_token;
+    adminToken = await adminAccessToken(server, portal);
     const byName = (items: Json[]) => Object.fromEntries(items.map((r: Json) => [r.name, r.id]));
     roleIds = byName((await json(api('/roles'))).items);
     permissionIds = byName((await json(api('/permissions'))).items);

@@ -3,17 +3,17 @@
 // or a proof seen before is refused. test-service and kline-service (REST and the WebSocket upgrade) are
 // called directly, with the proofs' `htu` on PUBLIC_URL as a client of the gateway would sign it.
 
-import { spawnSync } from 'node:child_process';
 import { hash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
-import { type SpawnedService, spawnService } from '@platform/testing';
+import type { SpawnedService } from '@platform/testing';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { json } from '../json.ts';
 import { discover, type OAuthServer, startOAuthServer, TEST_SERVICE_DIR } from '../oauth/harness.ts';
+import { startService } from '../service.ts';
 
 const KLINE_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/kline-service');
 
@@ -40,12 +40,7 @@ async function startResourceService(dir: string, issuer: string, db: TempDatabas
     PUBLIC_URL: issuer,
     OAUTH_JWKS_URL: `${issuer}/oauth/jwks`,
   };
-  const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-    cwd: dir,
-    env: { ...process.env, ...env },
-  });
-  expect(push.status).toBe(0);
-  return spawnService({ cwd: dir, entry: 'src/main.ts', env });
+  return startService(dir, env);
 }
 
 describe('DPoP-bound access tokens at the resource servers', () => {

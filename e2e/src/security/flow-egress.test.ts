@@ -2,39 +2,16 @@
 // carry its machine token (or read internal endpoints) to a host of their choosing, a token goes only to a
 // registered resource server with at most the author's scopes, and a run whose author lost the authority
 // fails instead of acting on it.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { type SpawnedService, spawnService } from '@platform/testing';
-import * as client from 'openid-client';
+import type { SpawnedService } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type FlowPlatform, startFlowPlatform } from '../flow/platform.ts';
 import { type Json, json } from '../json.ts';
-import {
-  authorize,
-  codeFlow,
-  type OAuthServer,
-  PORTAL_REDIRECT,
-  portalConfig,
-  startOAuthServer,
-  TEST_SERVICE_DIR,
-} from '../oauth/harness.ts';
+import { adminAccessToken, adminFetch, codeFlow, type OAuthServer, portalConfig } from '../oauth/harness.ts';
 
-const FLOW_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/flow-service');
 const AUTHOR = { login: 'author1', password: 'author-passphrase-42' };
-
-function push(cwd: string, env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`db push failed: ${result.stderr}`);
-}
 
 /** An attacker's listener on another loopback address: records every request it receives. */
 async function startListener(): Promise<{
@@ -61,10 +38,8 @@ async function startListener(): Promise<{
 }
 
 describeEachDialect('flow-service http steps: egress and authority', (temp) => {
-  let dir: string;
+  let platform: FlowPlatform;
   let server: OAuthServer;
-  let flowDb: TempDatabase;
-  let testDb: TempDatabase;
   let testService: SpawnedService;
   let flow: SpawnedService;
   let listener: Awaited<ReturnType<typeof startListener>>;
@@ -74,14 +49,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
   const roleIds = new Map<string, string>();
 
   const admin = (path: string, method = 'GET', body?: unknown) =>
-    fetch(`${server.issuer}/api/admin${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+    adminFetch(server, adminToken, path, { method, body });
   const api = (path: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${flow.url}/flow/api/v1${path}`, {
       method,
@@ -102,61 +70,22 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
   };
   /** The author signs in to the console with flow:* scopes for flow-service (only flow scopes in the token). */
   const signInAuthor = async () => {
-    const portal = await portalConfig(server);
-    const verifier = client.randomPKCECodeVerifier();
-    const { callback } = await authorize(
+    const scope = 'openid flow:read flow:write flow:run';
+    const tokens = await codeFlow(
       server,
-      client.buildAuthorizationUrl(portal, {
-        redirect_uri: PORTAL_REDIRECT,
-        scope: 'openid flow:read flow:write flow:run',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state: 's1',
-        resource: `${server.issuer}/flow`,
-      }),
+      await portalConfig(server),
+      { scope, resource: `${server.issuer}/flow` },
       AUTHOR,
     );
-    const tokens = await client.authorizationCodeGrant(portal, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: 's1',
-    });
     return tokens.access_token;
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'flow-egress-'));
-    const secretFile = join(dir, 'flow-client-secret');
-    server = await startOAuthServer(temp().url, { env: { FLOW_CLIENT_SECRET_FILE: secretFile } });
+    platform = await startFlowPlatform(temp());
+    ({ server, testService, flow } = platform);
     listener = await startListener();
-    testDb = await createTempDatabase('sqlite');
-    flowDb = await createTempDatabase(temp().dialect);
-    const common = {
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: server.issuer,
-      OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
-    };
-    const testEnv = { ...common, DATABASE_URL: testDb.url };
-    push(TEST_SERVICE_DIR, testEnv);
-    testService = await spawnService({ cwd: TEST_SERVICE_DIR, entry: 'src/main.ts', env: testEnv });
-    const flowEnv = {
-      ...common,
-      DATABASE_URL: flowDb.url,
-      OAUTH_TOKEN_URL: `${server.issuer}/oauth/token`,
-      FLOW_CLIENT_SECRET_FILE: secretFile,
-      // test-service answers on its own internal origin; it is the resource server PUBLIC_URL/test.
-      FLOW_RESOURCE_SERVERS: `kline,flow,test=${testService.url}`,
-    };
-    push(FLOW_DIR, flowEnv);
-    flow = await spawnService({ cwd: FLOW_DIR, entry: 'src/main.ts', env: flowEnv, readyPath: '/ready' });
 
-    const portal = await portalConfig(server);
-    adminToken = (
-      await codeFlow(server, portal, {
-        resource: `${server.issuer}/api/admin`,
-        scope: 'openid admin:read admin:write',
-      })
-    ).access_token;
+    adminToken = await adminAccessToken(server, await portalConfig(server));
     const roles = await json(admin('/roles'));
     for (const role of roles.items ?? roles) roleIds.set(role.name, role.id);
     const created = await admin('/users', 'POST', {
@@ -171,13 +100,8 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     authorToken = await signInAuthor();
   });
   afterAll(async () => {
-    await flow?.stop();
-    await testService?.stop();
-    await server?.stop();
+    await platform?.stop();
     await listener?.close();
-    await flowDb?.drop();
-    await testDb?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses at save the exfiltration step (another loopback host, kline:write): nothing reaches the listener', async () => {
@@ -194,7 +118,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
       ],
     });
     if (saved.status === 201) {
-      // Today's behaviour, kept observable: the run carries flow-service's token to the listener.
+      // A save that goes through is run, so the listener shows whether flow-service's token reached it.
       const started = await json(api('/definitions/steal/runs', 'POST', { input: {} }));
       await waitForRun(started.id);
     }
@@ -215,7 +139,7 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     if (saved.status === 201) {
       const started = await json(api('/definitions/peek/runs', 'POST', { input: {} }));
       const run = await waitForRun(started.id);
-      // Today's behaviour: oauth-service's internal metrics land in the run output (readable with flow:read).
+      // A save that goes through is run: internal metrics in its output would be readable with flow:read.
       expect(/process_cpu/.test(JSON.stringify(run.output)), 'metrics leaked into the run output').toBe(
         false,
       );

@@ -1,7 +1,7 @@
 // An HTTP client that speaks from a chosen loopback address (127.0.0.2, 127.0.0.3, ...) and may send any
 // header, Host and X-Forwarded-* included: what an attacker's client does and `fetch` does not let a test do.
 import { request as httpRequest } from 'node:http';
-import { formAction, hiddenField } from '../oauth/browser.ts';
+import { CookieJar, formAction, hiddenField } from '../oauth/browser.ts';
 
 export interface LocalResponse {
   status: number;
@@ -51,11 +51,11 @@ export function send(url: string, init: LocalRequest = {}): Promise<LocalRespons
 }
 
 /**
- * A browser on one source address with a cookie jar (one host only, which is all these tests need) and
- * extra headers sent on every request (e.g. a forged X-Forwarded-For).
+ * A browser on one source address with a cookie jar and extra headers sent on every request (e.g. a forged
+ * X-Forwarded-For).
  */
 export class LocalBrowser {
-  private readonly jar = new Map<string, string>();
+  private readonly jar = new CookieJar();
   private readonly localAddress: string;
   private readonly extraHeaders: Record<string, string>;
 
@@ -68,7 +68,7 @@ export class LocalBrowser {
     url: string,
     init: { form?: Record<string, string>; headers?: Record<string, string> } = {},
   ): Promise<LocalResponse> {
-    const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = this.jar.header(url);
     const headers: Record<string, string> = { accept: 'text/html', ...this.extraHeaders, ...init.headers };
     if (cookie) headers.cookie = cookie;
     let body: string | undefined;
@@ -82,19 +82,8 @@ export class LocalBrowser {
       body,
       localAddress: this.localAddress,
     });
-    this.store(response.headers['set-cookie']);
+    this.jar.store(url, [response.headers['set-cookie'] ?? []].flat());
     return response;
-  }
-
-  private store(setCookie: string[] | string | undefined) {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair] = line.split(';');
-      const index = pair!.indexOf('=');
-      const name = pair!.slice(0, index).trim();
-      const value = pair!.slice(index + 1).trim();
-      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
   }
 
   /** Follows redirects from `url` until a page is reached (or `maxHops`); returns that page and its URL. */

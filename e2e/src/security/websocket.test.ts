@@ -1,35 +1,18 @@
-// kline-service's WebSocket limits, against the real process: a client that floods control messages and
-// never reads is dropped once its unsent replies pass KLINE_WS_MAX_BUFFERED_BYTES (memory stays bounded),
-// and one token opens at most KLINE_WS_MAX_SOCKETS_PER_TOKEN sockets (the next upgrade gets a 429).
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describeEachDialect } from '@platform/db/testing';
-import { createTestIssuer, type SpawnedService, spawnService, type TestIssuer } from '@platform/testing';
+import { createTestIssuer, type SpawnedService, type TestIssuer } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { INTERVALS } from '../../../apps/kline-service/src/market/intervals.ts';
+import { startService } from '../service.ts';
 import { openRawWebSocket } from './raw-websocket.ts';
 
 const KLINE_DIR = join(import.meta.dirname, '..', '..', '..', 'apps/kline-service');
 const AUDIENCE = 'http://127.0.0.1:8080/kline';
 const MAX_BUFFERED = 65_536;
 const MAX_SOCKETS = 3;
-const INTERVALS = [
-  '1s',
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-];
+// 13 symbols × the 15 intervals below a month: 195 streams, within the 200 one socket may hold.
+const STREAM_INTERVALS = INTERVALS.filter((interval) => interval !== '1M');
 const SYMBOLS = Array.from({ length: 13 }, (_, i) => `SEC${i}USDT`);
 
 /** Opens a library client; resolves with it, or rejects with the refused status and body. */
@@ -79,12 +62,7 @@ describeEachDialect('kline-service WebSocket limits', (temp) => {
       KLINE_WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
       KLINE_WS_MAX_SOCKETS_PER_TOKEN: String(MAX_SOCKETS),
     };
-    const push = spawnSync(process.execPath, ['src/db/cli.ts', 'push'], {
-      cwd: KLINE_DIR,
-      env: { ...process.env, ...env },
-    });
-    expect(push.status, push.stderr.toString()).toBe(0);
-    kline = await spawnService({ cwd: KLINE_DIR, entry: 'src/main.ts', env });
+    kline = await startService(KLINE_DIR, env);
     url = `${kline.url.replace('http', 'ws')}/kline/ws`;
     // Symbols must exist before they can be subscribed to.
     const time = Date.now() - 60_000;
@@ -106,7 +84,7 @@ describeEachDialect('kline-service WebSocket limits', (temp) => {
     const dropsBefore = await metric(kline, 'kline_ws_slow_consumers_dropped_total');
     const raw = await openRawWebSocket(url, { authorization: `Bearer ${await token()}` });
     // 195 streams make every LIST_SUBSCRIPTIONS reply ~4 KB for a ~45-byte request.
-    const streams = SYMBOLS.flatMap((s) => INTERVALS.map((i) => `${s.toLowerCase()}@kline_${i}`));
+    const streams = SYMBOLS.flatMap((s) => STREAM_INTERVALS.map((i) => `${s.toLowerCase()}@kline_${i}`));
     expect(await raw.sendText(JSON.stringify({ method: 'SUBSCRIBE', params: streams, id: 1 }))).toBe(true);
     // 8,000 requests ask for ~32 MB of replies: far beyond the socket buffers and the limit.
     let sent = 0;

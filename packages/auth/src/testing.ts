@@ -42,3 +42,18 @@ export async function createDpopTestKey(): Promise<DpopTestKey> {
         .sign(privateKey),
   };
 }
+
+/** What `mintDpopBoundToken` needs of a test issuer (`@platform/testing`'s createTestIssuer has it). */
+interface TokenMinter<Options extends { claims?: Record<string, unknown> }> {
+  mint(options: Options): Promise<string>;
+}
+
+/** A fresh DPoP key and an access token from `issuer` bound to it (`cnf.jkt` = the key's thumbprint). */
+export async function mintDpopBoundToken<Options extends { claims?: Record<string, unknown> }>(
+  issuer: TokenMinter<Options>,
+  options: Options,
+): Promise<{ key: DpopTestKey; token: string }> {
+  const key = await createDpopTestKey();
+  const token = await issuer.mint({ ...options, claims: { ...options.claims, cnf: { jkt: key.jkt } } });
+  return { key, token };
+}

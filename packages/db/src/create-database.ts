@@ -40,7 +40,7 @@ const pgTypes = {
 /**
  * The database holds password hashes, emails and token ids: its directory is created 0700 and the file 0600
  * before SQLite opens it (SQLite keeps an existing file's mode and gives its -wal and -shm files the same
- * one). A file an earlier version created readable by others is tightened to 0600.
+ * one). An existing file that others can read is tightened to 0600.
  */
 function preparePrivateFile(filename: string): void {
   mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });

@@ -73,6 +73,8 @@ describe('trusted proxies', () => {
     ['a host name', 'gateway'],
     ['a prefix too long', '10.0.0.0/33'],
     ['a non-numeric prefix', '::1/x'],
+    ['an empty prefix (read as /0 it would trust every address)', '10.0.0.0/'],
+    ['a prefix with spaces', '10.0.0.0/ 8'],
   ])('refuses %s when the app is built', async (_label, cidr) => {
     await expect(buildTestApp({ trustedProxies: [cidr] })).rejects.toThrow(
       /createApp: `trustedProxies`: .* is not an IPv4 or IPv6 CIDR block/,

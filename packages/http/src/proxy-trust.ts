@@ -22,8 +22,9 @@ export function blockListOf(cidrs: readonly string[]): BlockList {
     const [address = '', prefix, extra] = String(cidr).split('/');
     const family = isIP(address);
     const bits = family === 4 ? 32 : 128;
-    const length = prefix === undefined ? bits : Number(prefix);
-    if (family === 0 || extra !== undefined || !Number.isInteger(length) || length < 0 || length > bits)
+    // Digits only: Number('') is 0, and a /0 block would trust every address.
+    const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
+    if (family === 0 || extra !== undefined || !Number.isInteger(length) || length > bits)
       throw new Error(`${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR block`);
     list.addSubnet(address, length, family === 4 ? 'ipv4' : 'ipv6');
   }

@@ -39,7 +39,7 @@ export interface Definition {
   dependents: Map<string, string[]>;
   /** Derived: steps nothing depends on (their outputs form the default run output). */
   sinks: string[];
-  /** Who saved this version and the scopes they held then (null: saved before scopes were recorded). */
+  /** Who saved this version and the scopes they held then (scopes null: a version stored without them). */
   author?: { sub: string; scopes: string[] | null };
 }
 

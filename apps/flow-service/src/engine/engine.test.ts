@@ -1,8 +1,8 @@
+// The engine through the public API, once per dialect: ordering, retries, timeouts, approvals,
+// cancellation, idempotent starts, validation, concurrency and subflows.
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, type Json, startHarness, startTarget, type Target } from '../test/harness.ts';
-
-// The engine through the public API, once per dialect: every acceptance behaviour of the issue.
 
 describeEachDialect('engine', (temp) => {
   let h: Harness;
@@ -269,38 +269,21 @@ describeEachDialect('engine', (temp) => {
   });
 
   it('idempotent start: the same key returns the same run; the same key with another input is refused', async () => {
-    const first = await h.call(
-      'POST',
-      '/flow/api/v1/definitions/linear/runs',
-      { input: { n: 1 } },
-      { headers: { 'idempotency-key': 'order-42' } },
-    );
-    const second = await h.call(
-      'POST',
-      '/flow/api/v1/definitions/linear/runs',
-      { input: { n: 1 } },
-      { headers: { 'idempotency-key': 'order-42' } },
-    );
+    const startLinear = (n: number, key: string) =>
+      h.call(
+        'POST',
+        '/flow/api/v1/definitions/linear/runs',
+        { input: { n } },
+        { headers: { 'idempotency-key': key } },
+      );
+    const first = await startLinear(1, 'order-42');
+    const second = await startLinear(1, 'order-42');
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
-    const concurrent = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        h.call(
-          'POST',
-          '/flow/api/v1/definitions/linear/runs',
-          { input: { n: 2 } },
-          { headers: { 'idempotency-key': 'burst' } },
-        ),
-      ),
-    );
+    const concurrent = await Promise.all(Array.from({ length: 8 }, () => startLinear(2, 'burst')));
     expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
-    const other = await h.call(
-      'POST',
-      '/flow/api/v1/definitions/linear/runs',
-      { input: { n: 9 } },
-      { headers: { 'idempotency-key': 'order-42' } },
-    );
+    const other = await startLinear(9, 'order-42');
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
     const listed = await h.call('GET', '/flow/api/v1/runs?definition=linear&limit=200');

@@ -14,7 +14,7 @@ export interface HttpStepInput {
   on4xx?: 'fail' | 'retry' | 'succeed';
 }
 
-/** Who saved the definition version and the scopes they held then (null: saved before this was recorded). */
+/** Who saved the definition version and the scopes they held then (null: stored without its author). */
 export interface StepAuthor {
   sub: string;
   scopes: string[] | null;

@@ -177,14 +177,21 @@ export class KlineHub {
     });
     let sent = 0;
     for (const subscriber of stream.subscribers) {
-      if (subscriber.bufferedAmount() > this.#maxBufferedBytes) {
-        this.#onDrop();
-        subscriber.drop('slow consumer: too many unsent messages');
-        continue;
-      }
+      if (this.dropIfSlow(subscriber, 'slow consumer: too many unsent messages')) continue;
       for (const message of messages) subscriber.send(message);
       sent += messages.length;
     }
     if (sent > 0) this.#onMessages(sent);
+  }
+
+  /**
+   * Drops `subscriber` (and counts it) when its socket holds more than `maxBufferedBytes` unsent: the one
+   * limit for events and for replies to its own requests. True when it was dropped.
+   */
+  dropIfSlow(subscriber: Subscriber, reason: string): boolean {
+    if (subscriber.bufferedAmount() <= this.#maxBufferedBytes) return false;
+    this.#onDrop();
+    subscriber.drop(reason);
+    return true;
   }
 }

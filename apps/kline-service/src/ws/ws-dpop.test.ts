@@ -1,4 +1,4 @@
-import { createDpopTestKey, type DpopTestKey } from '@platform/auth/testing';
+import { createDpopTestKey, type DpopTestKey, mintDpopBoundToken } from '@platform/auth/testing';
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -18,13 +18,11 @@ describe('WebSocket /kline/ws with DPoP-bound tokens', () => {
     db = await createTempDatabase('sqlite');
     h = await startHarness(db.url);
     url = `${(await h.app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws')}/kline/ws`;
-    key = await createDpopTestKey();
-    token = await h.issuer.mint({
+    ({ key, token } = await mintDpopBoundToken(h.issuer, {
       aud: AUDIENCE,
       client_id: 'c',
       scope: 'kline:read',
-      claims: { cnf: { jkt: key.jkt } },
-    });
+    }));
   });
   afterAll(async () => {
     await h?.close();

@@ -14,8 +14,8 @@
 // it would open sockets for anonymous clients and need a login timeout; the handshake refuses them outright.
 // The socket closes (1008 "token expired") when the token expires; the client reconnects with a fresh one.
 // Limits: one token holds at most `maxSocketsPerToken` sockets (the next upgrade gets a 429 problem+json and
-// no socket), and a client whose unsent data (events and replies alike) passes `maxBufferedBytes` is
-// dropped: a client that sends requests without reading the replies cannot make the server buffer them.
+// no socket), and a client whose unsent data (events and replies alike) passes the hub's `maxBufferedBytes`
+// is dropped: a client that sends requests without reading the replies cannot make the server buffer them.
 import websocket from '@fastify/websocket';
 import { requireScopes } from '@platform/auth';
 import { HttpError, problemResponses } from '@platform/http';
@@ -38,12 +38,8 @@ export interface WsOptions {
   /** Whether a stream's symbol exists (has trades). */
   knownSymbol(symbol: string): boolean;
   clients: { inc(): void; dec(): void };
-  /** Unsent bytes a socket may queue (events and replies) before it is dropped as a slow consumer. */
-  maxBufferedBytes: number;
   /** WebSockets one access token (by `jti`) may hold open at once. */
   maxSocketsPerToken: number;
-  /** Counts a socket dropped for not reading. */
-  onDrop(): void;
 }
 
 /**
@@ -99,7 +95,7 @@ function limitSocketsPerToken(sockets: TokenSockets): preHandlerAsyncHookHandler
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promise<void> {
-  const { hub, pingIntervalMs, knownSymbol, clients, maxBufferedBytes, onDrop } = options;
+  const { hub, pingIntervalMs, knownSymbol, clients } = options;
   const tokenSockets = new TokenSockets(options.maxSocketsPerToken);
   await app.register(websocket, {
     options: {
@@ -169,11 +165,7 @@ export async function wsRoutes(app: FastifyInstance, options: WsOptions): Promis
       // Replies obey the same limit as events: a client sending requests without reading is dropped.
       const reply = (message: Reply) => {
         if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > maxBufferedBytes) {
-          onDrop();
-          subscriber.drop('slow consumer: too many unsent replies');
-          return;
-        }
+        if (hub.dropIfSlow(subscriber, 'slow consumer: too many unsent replies')) return;
         socket.send(JSON.stringify(message));
       };
 

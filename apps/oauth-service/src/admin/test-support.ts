@@ -237,6 +237,12 @@ export async function startAdminHarness(
     return browser.follow('GET', authorize.toString());
   }
 
+  /** Opens a new sign-in page in `browser` and posts one attempt to it; returns the form's response. */
+  async function postSignIn(browser: InjectBrowser, login: string, password: string) {
+    const html = (await authorizeAgain(browser)).response.payload;
+    return browser.request('POST', action(html, 'login'), { csrf: field(html, 'csrf'), login, password });
+  }
+
   /** Creates an active user with `roleNames`, straight through the repositories. */
   async function createUser(username: string, roleNames: string[] = []) {
     const user = await users.create({ username, email: `${username}@example.test`, password: PASSWORD });
@@ -264,6 +270,7 @@ export async function startAdminHarness(
     userTokens,
     refresh,
     authorizeAgain,
+    postSignIn,
     createUser,
     auditOf,
     close: () => app.close(),

@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDatabase, migrateToLatest } from '@platform/db';
+import { createDatabase, type Database } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { secretPurpose } from '../clients/clients.repository.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
-import { migrations } from './migrations/index.ts';
 import type { OAuthSchema } from './schema.ts';
 import { seed } from './seed.ts';
+import { suiteTempDir, withMigratedDatabase } from './seed-test-support.ts';
 
 async function storedSecret(url: string, key: string): Promise<string> {
   const database = createDatabase<OAuthSchema>(url);
@@ -27,23 +26,17 @@ async function storedSecret(url: string, key: string): Promise<string> {
 
 // How flow-service gets its machine client's secret: given (FLOW_CLIENT_SECRET) or handed over in a file.
 describeEachDialect('seed: the flow-service client secret', (temp) => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'seed-secret-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir('seed-secret-');
 
   it('writes a generated secret to FLOW_CLIENT_SECRET_FILE (0600), and issues a new one if the file is lost', async () => {
-    const file = join(dir, 'data', 'flow-client-secret');
+    const file = join(dir(), 'data', 'flow-client-secret');
     const config = loadOAuthServiceConfig({
       DATABASE_URL: temp().url,
       ADMIN_PASSWORD: 'seed-test-password-1',
       FLOW_CLIENT_SECRET_FILE: file,
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
     const printed: string[] = [];
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, (line) => printed.push(line));
       const written = readFileSync(file, 'utf8').trim();
       expect(written.length).toBeGreaterThanOrEqual(32);
@@ -56,9 +49,7 @@ describeEachDialect('seed: the flow-service client secret', (temp) => {
       expect(summary).toMatch(/new secret for client flow-service/);
       const renewed = readFileSync(file, 'utf8').trim();
       expect(renewed).not.toBe(written);
-    } finally {
-      await database.close();
-    }
+    });
     expect(await storedSecret(temp().url, config.ENCRYPTION_KEY)).toBe(readFileSync(file, 'utf8').trim());
   });
 });
@@ -71,14 +62,10 @@ describeEachDialect('seed: a given flow-service secret', (temp) => {
       ADMIN_PASSWORD: 'seed-test-password-1',
       FLOW_CLIENT_SECRET: given,
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
     const printed: string[] = [];
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, (line) => printed.push(line));
-    } finally {
-      await database.close();
-    }
+    });
     expect(printed.join('\n')).not.toContain('flow-service');
     expect(await storedSecret(temp().url, config.ENCRYPTION_KEY)).toBe(given);
   });
@@ -89,7 +76,7 @@ describeEachDialect('seed: a given flow-service secret', (temp) => {
 describeEachDialect('seed: the console workflow permissions', (temp) => {
   const FLOW = ['flow:approve', 'flow:read', 'flow:run', 'flow:write'];
 
-  async function adminRoleFlowPermissions(database: ReturnType<typeof createDatabase<OAuthSchema>>) {
+  async function adminRoleFlowPermissions(database: Database<OAuthSchema>) {
     const rows = await database.db
       .selectFrom('role_permissions as rp')
       .innerJoin('roles as r', 'r.id', 'rp.role_id')
@@ -106,9 +93,7 @@ describeEachDialect('seed: the console workflow permissions', (temp) => {
       DATABASE_URL: temp().url,
       ADMIN_PASSWORD: 'seed-test-password-1',
     });
-    const database = createDatabase<OAuthSchema>(temp().url);
-    try {
-      await migrateToLatest(database, migrations);
+    await withMigratedDatabase(temp().url, async (database) => {
       await seed(database, config, () => {});
       expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
       const portal = await database.db
@@ -129,8 +114,6 @@ describeEachDialect('seed: the console workflow permissions', (temp) => {
       await seed(database, config, () => {});
       await seed(database, config, () => {});
       expect(await adminRoleFlowPermissions(database)).toEqual(FLOW);
-    } finally {
-      await database.close();
-    }
+    });
   });
 });

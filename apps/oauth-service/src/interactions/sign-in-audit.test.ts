@@ -1,13 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type AdminHarness,
-  InjectBrowser,
-  PORTAL,
-  PUBLIC_URL,
-  startAdminHarness,
-} from '../admin/test-support.ts';
+import { type AdminHarness, InjectBrowser, startAdminHarness } from '../admin/test-support.ts';
 
 // A failed sign-in is audited without what was typed into the username box: people type their password there
 // by mistake, and admin:read holders read the audit log.
@@ -23,21 +16,7 @@ describeEachDialect('the audit of failed sign-ins', (temp) => {
 
   async function failSignIn(login: string) {
     const browser = new InjectBrowser(harness.app);
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: PORTAL.clientId,
-      response_type: 'code',
-      redirect_uri: PORTAL.redirectUri,
-      scope: 'openid',
-      code_challenge: createHash('sha256').update('y'.repeat(43)).digest('base64url'),
-      code_challenge_method: 'S256',
-      state: 's',
-    }))
-      authorize.searchParams.set(key, value);
-    const page = (await browser.follow('GET', authorize.toString())).response.payload;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const target = /action="([^"]*\/login)"/.exec(page)![1]!;
-    const response = await browser.request('POST', target, { csrf, login, password: 'not-the-password-1' });
+    const response = await harness.postSignIn(browser, login, 'not-the-password-1');
     expect(response.payload).toContain('incorrect');
   }
 

@@ -1,14 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type AdminHarness,
-  InjectBrowser,
-  PASSWORD,
-  PORTAL,
-  PUBLIC_URL,
-  startAdminHarness,
-} from '../admin/test-support.ts';
+import { type AdminHarness, InjectBrowser, PASSWORD, startAdminHarness } from '../admin/test-support.ts';
 
 // The per-address sign-in limit keys on the client's own address (request.ip): a flood from one address
 // is refused there, and every other address keeps signing in.
@@ -23,22 +15,7 @@ describeEachDialect('sign-in limits per client address', (temp) => {
 
   /** Posts one sign-in from `address`; returns the response to the login form. */
   async function signInFrom(address: string, login: string, password: string) {
-    const browser = new InjectBrowser(harness.app, address);
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: PORTAL.clientId,
-      response_type: 'code',
-      redirect_uri: PORTAL.redirectUri,
-      scope: 'openid',
-      code_challenge: createHash('sha256').update('z'.repeat(43)).digest('base64url'),
-      code_challenge_method: 'S256',
-      state: 's',
-    }))
-      authorize.searchParams.set(key, value);
-    const page = (await browser.follow('GET', authorize.toString())).response.payload;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const target = /action="([^"]*\/login)"/.exec(page)![1]!;
-    return browser.request('POST', target, { csrf, login, password });
+    return harness.postSignIn(new InjectBrowser(harness.app, address), login, password);
   }
 
   it('refuses a flooding address with 429 while another address signs in', async () => {

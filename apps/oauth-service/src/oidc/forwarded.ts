@@ -16,23 +16,35 @@ export interface ForwardedHeaders {
   'x-forwarded-host': string;
 }
 
+interface PublicOrigin {
+  proto: string;
+  host: string;
+}
+
+function publicOrigin(publicUrl: string): PublicOrigin {
+  const { protocol, host } = new URL(publicUrl);
+  return { proto: protocol.slice(0, -1), host };
+}
+
+function headersFor(origin: PublicOrigin, clientIp: string): ForwardedHeaders {
+  return { 'x-forwarded-for': clientIp, 'x-forwarded-proto': origin.proto, 'x-forwarded-host': origin.host };
+}
+
 /** The forwarding headers the provider is given for a request from `clientIp` to the platform at `publicUrl`. */
 export function pinnedForwardedHeaders(publicUrl: string, clientIp: string): ForwardedHeaders {
-  const { protocol, host } = new URL(publicUrl);
-  return {
-    'x-forwarded-for': clientIp,
-    'x-forwarded-proto': protocol.slice(0, -1),
-    'x-forwarded-host': host,
-  };
+  return headersFor(publicOrigin(publicUrl), clientIp);
 }
 
 /** Registers the rewrite as the app's first onRequest hook; call it before any route is declared. */
 export function pinForwardedHeaders(app: FastifyInstance, publicUrl: string): void {
-  app.addHook('onRequest', async (request) => {
+  // PUBLIC_URL is fixed for the life of the app: parsed once, not on every request.
+  const origin = publicOrigin(publicUrl);
+  app.addHook('onRequest', (request, _reply, done) => {
     // Read before the rewrite: request.ip is computed from the headers as they arrived.
-    const pinned = pinnedForwardedHeaders(publicUrl, request.ip);
+    const pinned = headersFor(origin, request.ip);
     const headers = request.raw.headers;
     for (const name of REPLACED) delete headers[name];
     Object.assign(headers, pinned);
+    done();
   });
 }
