@@ -100,7 +100,7 @@ nginx_conf proxy "$WORKERS" "
       proxy_http_version 1.1;
       proxy_set_header Connection '';
       proxy_set_header Host \$http_host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For \$remote_addr;
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_set_header X-Forwarded-Host \$http_host;
       proxy_set_header X-Request-Id \$request_id;
