@@ -7,91 +7,15 @@ import type { Engine } from '../engine/engine.ts';
 import { ControlError, type runControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
 import { CURSOR_PATTERN, decodeCursor, type RunsRepository } from './runs.repository.ts';
-
-const STATES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'];
-const runIdParams = {
-  type: 'object',
-  required: ['runId'],
-  properties: { runId: { type: 'string', format: 'uuid' } },
-} as const;
-const stepParams = {
-  type: 'object',
-  required: ['runId', 'stepId'],
-  properties: { runId: { type: 'string', format: 'uuid' }, stepId: { type: 'string', pattern: ID_PATTERN } },
-} as const;
-
-const runSummary = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    definition: { type: 'string' },
-    version: { type: 'integer' },
-    state: { enum: STATES },
-    trigger: { type: 'string' },
-    created_by: { type: 'string' },
-    error: { type: ['string', 'null'] },
-    parent_run_id: { type: ['string', 'null'] },
-    rerun_of: { type: ['string', 'null'] },
-    schedule_id: { type: ['string', 'null'] },
-    created_at: { type: 'string' },
-    started_at: { type: ['string', 'null'] },
-    finished_at: { type: ['string', 'null'] },
-    deadline_at: { type: ['string', 'null'] },
-  },
-} as const;
-
-const runDetail = {
-  type: 'object',
-  properties: {
-    ...runSummary.properties,
-    input: {},
-    output: {},
-    steps: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          name: { type: ['string', 'null'] },
-          type: { type: 'string' },
-          depends_on: { type: 'array', items: { type: 'string' } },
-          state: { enum: STATES },
-          attempt: { type: 'integer' },
-          max_attempts: { type: 'integer' },
-          error: { type: ['string', 'null'] },
-          output: {},
-          child_run_id: { type: ['string', 'null'] },
-          decision: {},
-          ready_at: { type: ['string', 'null'] },
-          started_at: { type: ['string', 'null'] },
-          finished_at: { type: ['string', 'null'] },
-        },
-      },
-    },
-  },
-} as const;
-
-const eventSchema = {
-  type: 'object',
-  properties: {
-    seq: { type: 'integer' },
-    type: { type: 'string' },
-    step: { type: ['string', 'null'] },
-    data: {},
-    at: { type: 'string' },
-  },
-} as const;
-
-// An event as SSE parsers see it (OpenAPI 3.2 `itemSchema` semantics, which Schemathesis checks).
-const streamEvent = {
-  type: 'object',
-  required: ['id', 'event', 'data'],
-  properties: {
-    id: { type: 'string', pattern: '^[0-9]+$' },
-    event: { type: 'string' },
-    data: { type: 'string', contentMediaType: 'application/json', contentSchema: eventSchema },
-  },
-} as const;
+import {
+  eventSchema,
+  runDetail,
+  runIdParams,
+  runSummary,
+  STATES,
+  stepParams,
+  streamEvent,
+} from './runs.schemas.ts';
 
 function controlProblem(error: unknown): never {
   if (error instanceof ControlError) {
