@@ -1,13 +1,11 @@
 import { protectResource } from '@platform/auth';
-import { StartupError } from '@platform/config';
-import { createDatabase, pendingMigrations } from '@platform/db';
-import { createApp } from '@platform/http';
-import type { FastifyInstance } from 'fastify';
+import { openMigratedDatabase } from '@platform/db';
+import { type App, createApp } from '@platform/http';
 import type { TestServiceConfig } from './config.ts';
 import { migrations } from './db/migrations.ts';
 import type { TestServiceSchema } from './db/schema.ts';
 import { echoRoutes } from './echo/echo.routes.ts';
-import { itemsRepository } from './items/items.repository.ts';
+import { createItemsRepository } from './items/items.repository.ts';
 import { itemRoutes } from './items/items.routes.ts';
 import { tickRoutes } from './ticks/ticks.routes.ts';
 
@@ -25,21 +23,8 @@ export interface BuildOptions {
 }
 
 /** Builds test-service: the reference for how a platform resource service is put together. */
-export async function buildTestService(
-  config: AppConfig,
-  options: BuildOptions = {},
-): Promise<FastifyInstance> {
-  const database = createDatabase<TestServiceSchema>(config.DATABASE_URL);
-  // Starting on a schema older than the code would fail on the first request instead; say it up front.
-  const pending = await pendingMigrations(database, migrations).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
-  if (pending.length > 0) {
-    await database.close();
-    throw new StartupError(`database is not migrated (pending: ${pending.join(', ')}); run pnpm db:push`);
-  }
-
+export async function buildTestService(config: AppConfig, options: BuildOptions = {}): Promise<App> {
+  const database = await openMigratedDatabase<TestServiceSchema>(config.DATABASE_URL, migrations);
   const app = await createApp({
     name: 'test-service',
     logLevel: config.LOG_LEVEL,
@@ -68,6 +53,6 @@ export async function buildTestService(
 
   echoRoutes(app);
   tickRoutes(app);
-  itemRoutes(app, itemsRepository(database));
+  itemRoutes(app, createItemsRepository(database));
   return app;
 }

@@ -1,4 +1,4 @@
-import { loadConfig, resourceServerShape, serviceShape } from '@platform/config';
+import { loadConfig, resourceServerShape, resourceServerUrls, serviceShape } from '@platform/config';
 
 // test-service's whole configuration, validated once at start-up (see README "Environment variables").
 export const configShape = {
@@ -10,11 +10,5 @@ export type TestServiceConfig = ReturnType<typeof loadTestServiceConfig>;
 
 export function loadTestServiceConfig(env?: Record<string, string | undefined>) {
   const raw = loadConfig(configShape, env);
-  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
-  return {
-    ...raw,
-    PUBLIC_URL: publicUrl,
-    OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
-    TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/test`,
-  };
+  return { ...raw, ...resourceServerUrls(raw, 'test') };
 }

@@ -119,3 +119,32 @@ describe('serviceShape and listenOptions', () => {
     expect(loadConfig(serviceShape('svc', 1), { LOG_FILE: '' }).LOG_FILE).toBeUndefined();
   });
 });
+
+describe('resourceServerUrls', () => {
+  it('derives the issuer and audience from PUBLIC_URL, without its trailing slashes', async () => {
+    const { loadConfig, resourceServerShape, resourceServerUrls, serviceShape } = await import('./index.ts');
+    const shape = { ...serviceShape('svc', 3999), ...resourceServerShape };
+    expect(
+      resourceServerUrls(loadConfig(shape, { PUBLIC_URL: 'https://auth.example.test//' }), 'kline'),
+    ).toEqual({
+      PUBLIC_URL: 'https://auth.example.test',
+      OAUTH_ISSUER: 'https://auth.example.test',
+      TOKEN_AUDIENCE: 'https://auth.example.test/kline',
+    });
+  });
+
+  it('keeps an issuer and audience set explicitly', async () => {
+    const { loadConfig, resourceServerShape, resourceServerUrls, serviceShape } = await import('./index.ts');
+    const shape = { ...serviceShape('svc', 3999), ...resourceServerShape };
+    const env = {
+      PUBLIC_URL: 'https://edge.example.test/',
+      OAUTH_ISSUER: 'https://issuer.example.test',
+      TOKEN_AUDIENCE: 'https://api.example.test/flow',
+    };
+    expect(resourceServerUrls(loadConfig(shape, env), 'flow')).toEqual({
+      PUBLIC_URL: 'https://edge.example.test',
+      OAUTH_ISSUER: 'https://issuer.example.test',
+      TOKEN_AUDIENCE: 'https://api.example.test/flow',
+    });
+  });
+});

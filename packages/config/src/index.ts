@@ -14,5 +14,11 @@ export {
   port,
 } from './schemas.ts';
 export { DEV_SECRET_PREFIX, devSecretsInProduction, isDevSecret, secret } from './secrets.ts';
-export { listenOptions, resourceServerShape, serviceShape } from './service-shape.ts';
+export {
+  listenOptions,
+  publicOrigin,
+  resourceServerShape,
+  resourceServerUrls,
+  serviceShape,
+} from './service-shape.ts';
 export { DEFAULT_TRUSTED_PROXIES, parseCidr, trustedProxies } from './trusted-proxies.ts';

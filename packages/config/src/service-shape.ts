@@ -56,3 +56,24 @@ export function listenOptions(config: {
     drainDelayMs: drainDelayMs(config.NODE_ENV, config.SHUTDOWN_DRAIN_DELAY_MS),
   };
 }
+
+/** PUBLIC_URL without its trailing slashes: every public URL is built by appending a path to it. */
+export function publicOrigin(publicUrl: string): string {
+  return publicUrl.replace(/\/+$/, '');
+}
+
+/**
+ * The public URLs a resource server served at PUBLIC_URL/<prefix> works with: PUBLIC_URL itself, the token
+ * issuer (oauth-service is published at PUBLIC_URL) and its own resource identifier, each overridable.
+ */
+export function resourceServerUrls(
+  config: { PUBLIC_URL: string; OAUTH_ISSUER?: string | undefined; TOKEN_AUDIENCE?: string | undefined },
+  prefix: string,
+): { PUBLIC_URL: string; OAUTH_ISSUER: string; TOKEN_AUDIENCE: string } {
+  const publicUrl = publicOrigin(config.PUBLIC_URL);
+  return {
+    PUBLIC_URL: publicUrl,
+    OAUTH_ISSUER: config.OAUTH_ISSUER ?? publicUrl,
+    TOKEN_AUDIENCE: config.TOKEN_AUDIENCE ?? `${publicUrl}/${prefix}`,
+  };
+}

@@ -13,3 +13,5 @@ export {
   migrateToLatest,
   pendingMigrations,
 } from './migrate.ts';
+export { openMigratedDatabase } from './open-migrated.ts';
+export { isUniqueViolation, uniqueViolationField } from './unique-violation.ts';

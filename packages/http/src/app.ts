@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { problemErrorHandler } from './error-handler.ts';
 import { registerHealthRoutes } from './health.ts';
 import { loggerOptions } from './logger.ts';
@@ -8,6 +8,7 @@ import { registerOpenApi } from './openapi.ts';
 import { type AppOptions, resolveAppOptions } from './options.ts';
 import { proxyTrust } from './proxy-trust.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
+import type { App, SchemaTypeProvider } from './type-provider.ts';
 import { strictBodyValidator } from './validation.ts';
 
 /** Longest path parameter the router passes on to the route's schema. */
@@ -46,7 +47,7 @@ export const REQUEST_ID_LOG_KEY = 'request_id';
  * Async because @fastify/swagger must finish loading before the service declares its routes, or those
  * routes would be missing from the OpenAPI document. Await it, then add routes and plugins as usual.
  */
-export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+export async function createApp(options: AppOptions): Promise<App> {
   const settings = resolveAppOptions(options);
 
   const app = Fastify({
@@ -126,5 +127,5 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerMetrics(app);
   registerHealthRoutes(app, { checks: settings.readiness, timeoutMs: settings.readinessTimeoutMs });
 
-  return app;
+  return app.withTypeProvider<SchemaTypeProvider>();
 }

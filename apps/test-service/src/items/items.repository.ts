@@ -31,7 +31,7 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
   return { createdAt: Number(createdAt), id };
 }
 
-export function itemsRepository(database: Database<TestServiceSchema>) {
+export function createItemsRepository(database: Database<TestServiceSchema>) {
   const { db } = database;
   return {
     async create(input: { name: string; data: unknown; createdBy: string }): Promise<Item> {
@@ -81,4 +81,4 @@ export function itemsRepository(database: Database<TestServiceSchema>) {
   };
 }
 
-export type ItemsRepository = ReturnType<typeof itemsRepository>;
+export type ItemsRepository = ReturnType<typeof createItemsRepository>;
