@@ -12,7 +12,7 @@ export interface Component {
   dir: string;
   /** Entry point run with `node` (TypeScript runs directly on Node 24), unless `command` is given. */
   entry: string;
-  /** Node/V8 flags before the entry (the same flags as the component's Dockerfile CMD). */
+  /** Node/V8 flags before the entry (the same flags as the image's NODE_FLAGS build argument in docker-compose.yml). */
   nodeFlags?: string[];
   /** A native program instead (the gateway): path relative to `dir`, and its arguments. */
   command?: { path: string; args: string[] };
