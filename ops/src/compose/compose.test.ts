@@ -152,7 +152,7 @@ describe('docker-compose.yml against the repository', () => {
     expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(
       /^\$\{GRAFANA_ADMIN_PASSWORD:\?/,
     );
-    // The ops document's JWT_SECRET is not used by any service (README "Production deployment").
+    // JWT_SECRET is not used by any service (docs/deployment.md, "Choices in this deployment").
     expect(RAW).not.toContain('JWT_SECRET');
   });
 
