@@ -4,7 +4,7 @@ import { DESIGN_PORTS, repoPath } from '../support/repo.ts';
 import { parseDockerfile } from './dockerfile.ts';
 
 // Every component's Dockerfile: multi-stage (build tools stay out of the runtime image), a non-root
-// USER in the final stage, a HEALTHCHECK on the component's own port, and the design.md port exposed.
+// USER in the final stage, a HEALTHCHECK on the component's own port, and the docs/architecture.md port exposed.
 
 const DOCKERFILES: Record<string, { path: string; healthPath: string }> = {
   'pingora-proxy': { path: 'apps/pingora-proxy/Dockerfile', healthPath: '/healthz' },
@@ -52,7 +52,7 @@ describe.each(Object.keys(DOCKERFILES))('%s Dockerfile', (component) => {
     expect(final.instructions.indexOf(user)).toBeLessThan(entry);
   });
 
-  it('has a HEALTHCHECK on its own port and exposes the design.md port', () => {
+  it('has a HEALTHCHECK on its own port and exposes the docs/architecture.md port', () => {
     const { final } = finalStage(component);
     const check = final.instructions.find((i) => i.keyword === 'HEALTHCHECK');
     expect(check, `${path}: no HEALTHCHECK`).toBeDefined();

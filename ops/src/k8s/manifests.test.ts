@@ -94,7 +94,7 @@ describe('deploy/k8s topology', () => {
     }
   });
 
-  it('a Service per component selecting its pods, on the design.md port', () => {
+  it('a Service per component selecting its pods, on the docs/architecture.md port', () => {
     for (const name of SERVICES) {
       const service = find('Service', name)!;
       const deployment = find('Deployment', name)!;
