@@ -141,7 +141,7 @@ export const components: Component[] = [
   },
 ];
 
-/** Seeded accounts, printed by the start-up banner and listed in the README. */
+/** Seeded accounts, printed by the start-up banner and listed in apps/oauth-service/README.md. */
 export const seededAccounts: Array<{ who: string; credentials: string }> = [
   {
     who: 'admin (role admin)',

@@ -8,7 +8,7 @@ import {
   z,
 } from '@platform/config';
 
-// kline-service's whole configuration, validated once at start-up (see README "kline-service").
+// kline-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('kline-service', 3003),
   ...resourceServerShape,
