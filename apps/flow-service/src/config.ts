@@ -31,7 +31,7 @@ const resourceList = list(['kline', 'flow', 'test']).pipe(
   ),
 );
 
-// flow-service's whole configuration, validated once at start-up (README "flow-service").
+// flow-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('flow-service', 3004),
   ...resourceServerShape,
