@@ -102,14 +102,15 @@ const runAction =
   (
     runs: RunsRepository,
     act: (runId: string, by: string) => Promise<unknown>,
-  ): Handler<typeof cancelRunSchema | typeof retryRunSchema | typeof rerunRunSchema> =>
+    // The three actions share one schema shape (runActionSchema).
+  ): Handler<typeof cancelRunSchema> =>
   async (request, reply) => {
     const result = await act(request.params.runId, request.token!.sub).catch(controlProblem);
     const id = typeof result === 'string' ? result : request.params.runId;
     const detail = await runs.get(id);
-    // The action schemas document only their problems, so the run's detail goes out unserialized by a
-    // schema, exactly as runs.get builds it.
-    return reply.status(typeof result === 'string' ? 201 : 200).send(detail as never);
+    if (!detail) throw notFound(`run ${id} does not exist`);
+    reply.status(typeof result === 'string' ? 201 : 200);
+    return detail;
   };
 
 const decideStep =

@@ -150,14 +150,17 @@ export const getRunSchema = {
   response: { 200: runDetail, ...problemResponses(400, 401, 403, 404) },
 } as const;
 
+const stepDetail = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'The step and its attempts.',
+} as const;
+
 export const getStepSchema = {
   summary: 'A step with its attempts and errors (needs flow:read)',
   security: [{ bearer: ['flow:read'] }],
   params: stepParams,
-  response: {
-    200: { type: 'object', additionalProperties: true, description: 'The step and its attempts.' },
-    ...problemResponses(400, 401, 403, 404),
-  },
+  response: { 200: stepDetail, ...problemResponses(400, 401, 403, 404) },
 } as const;
 
 export const listEventsSchema = {
@@ -198,12 +201,12 @@ export const streamEventsSchema = {
 } as const;
 
 /** Cancel, retry and rerun: a run id in, the run's detail out (201 when a new run starts). */
-function runActionSchema<Summary extends string>(summary: Summary) {
+function runActionSchema(summary: string) {
   return {
     summary: `${summary} (needs flow:run)`,
     security: [{ bearer: ['flow:run'] }],
     params: runIdParams,
-    response: problemResponses(400, 401, 403, 404, 409),
+    response: { 200: runDetail, 201: runDetail, ...problemResponses(400, 401, 403, 404, 409) },
   } as const;
 }
 
@@ -228,5 +231,5 @@ export const decideStepSchema = {
       comment: { type: 'string', maxLength: 2000 },
     },
   },
-  response: problemResponses(400, 401, 403, 404, 409),
+  response: { 200: stepDetail, ...problemResponses(400, 401, 403, 404, 409) },
 } as const;
