@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerClient } from '@platform/oauth-service/testing';
 import { freePort, type SpawnedService, spawnService } from '@platform/testing';
 import { parse, stringify } from 'yaml';
 import { httpsRequest } from './https.ts';
@@ -319,26 +320,13 @@ export async function startPlatform(): Promise<Platform> {
  * client_credentials client with the flow scopes, so the traffic below can run a workflow.
  */
 async function createFlowDriverClient(oauthEnv: Record<string, string>) {
-  const { loadOAuthServiceConfig } = await import('../../../apps/oauth-service/src/config.ts');
-  const { createSecretBox } = await import('../../../apps/oauth-service/src/crypto/secret-box.ts');
-  const { clientsRepository } = await import('../../../apps/oauth-service/src/clients/clients.repository.ts');
-  const { createDatabase } = await import('@platform/db');
-  const config = loadOAuthServiceConfig(oauthEnv);
-  const database = createDatabase(config.DATABASE_URL, { poolMax: 1 });
-  try {
-    const { client, clientSecret } = await clientsRepository(
-      database.db as never,
-      createSecretBox(config.ENCRYPTION_KEY),
-    ).create({
-      name: 'ops traffic driver',
-      type: 'confidential',
-      grantTypes: ['client_credentials'],
-      scope: ['flow:read', 'flow:write', 'flow:run'],
-    });
-    return { clientId: client.client_id, secret: clientSecret! };
-  } finally {
-    await database.close();
-  }
+  const { clientId, secret } = await registerClient(oauthEnv, {
+    name: 'ops traffic driver',
+    type: 'confidential',
+    grantTypes: ['client_credentials'],
+    scope: ['flow:read', 'flow:write', 'flow:run'],
+  });
+  return { clientId, secret: secret! };
 }
 
 /** Traffic through the gateway: a client_credentials token, then authorised and refused test-service calls. */
