@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDatabase, type DialectName } from '@platform/db';
+import { createDatabase, type Database, type DialectName } from '@platform/db';
 import { createTempDatabase } from '@platform/db/temp-database';
-import { createTestIssuer, spawnService } from '@platform/testing';
+import { createTestIssuer, spawnService, type TestIssuer } from '@platform/testing';
 
 const SERVICE_DIR = join(import.meta.dirname, '../../apps/flow-service');
 const AUDIENCE = 'http://localhost:8080/flow';
@@ -83,6 +83,204 @@ function dispatchLatencies(events: EventRow[], dependsOn: Map<string, string[]>)
   return out;
 }
 
+/** The flow-service under test; stop and start again (other environment, same database) between phases. */
+interface FlowService {
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** `flow_runs_completed_total{state="succeeded"}` from the service's metrics. */
+  completed(): Promise<number>;
+  engineErrors(): Promise<number>;
+  /** Starts it again (after stop) with these extra environment variables. */
+  start(extra?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startFlowService(databaseUrl: string, issuer: TestIssuer): Promise<FlowService> {
+  const spawn = (extra: Record<string, string> = {}) =>
+    spawnService({
+      cwd: SERVICE_DIR,
+      entry: 'src/main.ts',
+      readyPath: '/ready',
+      env: {
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        OAUTH_ISSUER: issuer.issuer,
+        OAUTH_JWKS_URL: issuer.jwksUri,
+        TOKEN_AUDIENCE: AUDIENCE,
+        LOG_LEVEL: 'warn',
+        ...extra,
+      },
+    });
+  let service = await spawn();
+  const token = await issuer.mint({
+    aud: AUDIENCE,
+    client_id: 'bench',
+    sub: 'bench',
+    scope: 'flow:read flow:write flow:run',
+    expiresIn: 3600,
+  });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const metric = async (pattern: RegExp) =>
+    Number(pattern.exec(await (await fetch(`${service.url}/metrics`)).text())?.[1] ?? 0);
+  return {
+    api: (path, init = {}) => fetch(`${service.url}${path}`, { ...init, headers }),
+    completed: () => metric(/flow_runs_completed_total\{state="succeeded"\} (\d+)/),
+    engineErrors: () => metric(/flow_engine_errors_total (\d+)/),
+    async start(extra = {}) {
+      service = await spawn(extra);
+    },
+    async stop() {
+      await service.stop('SIGTERM');
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** RUNS runs of the 3-step definition started by CLIENTS concurrent callers. */
+async function startRunsConcurrently(service: FlowService, body: string): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < RUNS) {
+        next += 1;
+        const response = await service.api('/flow/api/v1/definitions/bench-three/runs', {
+          method: 'POST',
+          body,
+        });
+        if (response.status !== 201) throw new Error(`start failed: ${response.status}`);
+        await response.arrayBuffer();
+      }
+    }),
+  );
+}
+
+async function defineAndWarmUp(service: FlowService): Promise<void> {
+  for (const definition of [THREE_STEP, CHAIN]) {
+    const response = await service.api('/flow/api/v1/definitions', {
+      method: 'POST',
+      body: JSON.stringify(definition),
+    });
+    if (response.status !== 201) throw new Error(`definition refused: ${await response.text()}`);
+  }
+  // Warm-up: JIT, token cache, statement caches.
+  await Promise.all(
+    Array.from({ length: 50 }, () =>
+      service.api('/flow/api/v1/definitions/bench-three/runs', { method: 'POST', body: '{}' }),
+    ),
+  );
+  while ((await service.completed()) < 50) await sleep(20);
+}
+
+/** Throughput: RUNS runs started over HTTP; time until the last one completed. */
+async function measureThroughput(service: FlowService) {
+  const before = await service.completed();
+  const t0 = performance.now();
+  await startRunsConcurrently(service, '{"input":{}}');
+  const startedAll = performance.now();
+  while ((await service.completed()) - before < RUNS) await sleep(50);
+  const seconds = (performance.now() - t0) / 1000;
+  return { throughput: RUNS / seconds, startRate: RUNS / ((startedAll - t0) / 1000), seconds };
+}
+
+/** Latency on an idle engine: CHAINS sequential 40-step chains; returns their run ids. */
+async function runChains(service: FlowService): Promise<string[]> {
+  const chainIds: string[] = [];
+  for (let i = 0; i < CHAINS; i += 1) {
+    const started = await service.api('/flow/api/v1/definitions/bench-chain/runs', {
+      method: 'POST',
+      body: '{}',
+    });
+    const { id } = (await started.json()) as { id: string };
+    chainIds.push(id);
+    for (;;) {
+      const run = (await (await service.api(`/flow/api/v1/runs/${id}`)).json()) as { state: string };
+      if (run.state === 'succeeded') break;
+      if (run.state !== 'running') throw new Error(`chain run ${id} ended ${run.state}`);
+      await sleep(5);
+    }
+  }
+  return chainIds;
+}
+
+/**
+ * Engine alone: RUNS runs queued by an instance that does not execute steps, then drained by one that
+ * does; timed server-side (readLatencies) from the first step claimed to the last run finished.
+ */
+async function queueThenDrain(service: FlowService) {
+  await service.stop();
+  const queueStart = Date.now();
+  await service.start({ FLOW_WORKER: 'false' });
+  await startRunsConcurrently(service, '{"input":{"drain":true}}');
+  await service.stop();
+  const drainStart = Date.now();
+  await service.start();
+  while ((await service.completed()) < RUNS) await sleep(50);
+  return { queueStart, drainStart, engineErrors: await service.engineErrors() };
+}
+
+type BenchDatabase = Database<{
+  events: EventRow & { seq: number };
+  runs: { id: string; definition_id: string; created_at: number; finished_at: number | null };
+}>;
+
+/** Dispatch latencies under load and idle, from the runs' own event history. */
+async function dispatchTimings(database: BenchDatabase, chainIds: string[], queueStart: number) {
+  const loadEvents = await database.db
+    .selectFrom('events')
+    .innerJoin('runs', 'runs.id', 'events.run_id')
+    .select(['events.run_id', 'events.step_id', 'events.type', 'events.created_at'])
+    .where('runs.definition_id', '=', 'bench-three')
+    // The runs queued for the engine-alone phase waited for a worker on purpose; not dispatch latency.
+    .where('runs.created_at', '<', queueStart)
+    .where('events.type', 'in', ['run.started', 'step.started', 'step.succeeded'])
+    .execute();
+  const chainEvents = await database.db
+    .selectFrom('events')
+    .select(['run_id', 'step_id', 'type', 'created_at'])
+    .where('run_id', 'in', chainIds)
+    .where('type', 'in', ['run.started', 'step.started', 'step.succeeded'])
+    .orderBy('events.run_id')
+    .orderBy('events.seq')
+    .execute();
+  const underLoad = sortNumbers(
+    dispatchLatencies(loadEvents, new Map(THREE_STEP.steps.map((s) => [s.id, s.dependsOn ?? []]))),
+  );
+  const idle = sortNumbers(
+    dispatchLatencies(chainEvents, new Map(CHAIN.steps.map((s) => [s.id, s.dependsOn ?? []]))),
+  );
+  return { underLoad, idle, perTransition: sortNumbers(chainTransitions(chainEvents, chainIds)) };
+}
+
+/** Per transition: from one chain step's success to the next one's success. */
+function chainTransitions(chainEvents: EventRow[], chainIds: string[]): number[] {
+  const transitions: number[] = [];
+  for (const id of chainIds) {
+    const done = chainEvents
+      .filter((e) => e.run_id === id && e.type === 'step.succeeded')
+      .map((e) => e.created_at);
+    for (let i = 1; i < done.length; i += 1) transitions.push((done[i] as number) - (done[i - 1] as number));
+  }
+  return transitions;
+}
+
+/** Runs per second of the drain phase: runs finished since drainStart over first claim to last finish. */
+async function engineOnlyRate(database: BenchDatabase, drainStart: number): Promise<number> {
+  const drained = await database.db
+    .selectFrom('runs')
+    .select((eb) => [eb.fn.max('finished_at').as('last'), eb.fn.countAll<number>().as('n')])
+    .where('definition_id', '=', 'bench-three')
+    .where('created_at', '>=', drainStart - 600_000)
+    .where('finished_at', '>=', drainStart)
+    .executeTakeFirstOrThrow();
+  const firstClaim = await database.db
+    .selectFrom('events')
+    .select((eb) => eb.fn.min('created_at').as('first'))
+    .where('type', '=', 'step.started')
+    .where('created_at', '>=', drainStart)
+    .executeTakeFirstOrThrow();
+  return Number(drained.n) / ((Number(drained.last) - Number(firstClaim.first)) / 1000);
+}
+
 async function bench(dialect: DialectName) {
   const dir = mkdtempSync(join(tmpdir(), 'flow-bench-'));
   const temp =
@@ -96,187 +294,22 @@ async function bench(dialect: DialectName) {
     encoding: 'utf8',
   });
   if (pushed.status !== 0) throw new Error(`db push failed: ${pushed.stderr}`);
-  const spawn = (extra: Record<string, string> = {}) =>
-    spawnService({
-      cwd: SERVICE_DIR,
-      entry: 'src/main.ts',
-      readyPath: '/ready',
-      env: {
-        HOST: '127.0.0.1',
-        DATABASE_URL: temp.url,
-        OAUTH_ISSUER: issuer.issuer,
-        OAUTH_JWKS_URL: issuer.jwksUri,
-        TOKEN_AUDIENCE: AUDIENCE,
-        LOG_LEVEL: 'warn',
-        ...extra,
-      },
-    });
-  let service = await spawn();
-
-  const token = await issuer.mint({
-    aud: AUDIENCE,
-    client_id: 'bench',
-    sub: 'bench',
-    scope: 'flow:read flow:write flow:run',
-    expiresIn: 3600,
-  });
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = (path: string, init: RequestInit = {}) => fetch(`${service.url}${path}`, { ...init, headers });
-  const completed = async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
-    return Number(/flow_runs_completed_total\{state="succeeded"\} (\d+)/.exec(text)?.[1] ?? 0);
-  };
+  const service = await startFlowService(temp.url, issuer);
   try {
-    for (const definition of [THREE_STEP, CHAIN]) {
-      const response = await api('/flow/api/v1/definitions', {
-        method: 'POST',
-        body: JSON.stringify(definition),
-      });
-      if (response.status !== 201) throw new Error(`definition refused: ${await response.text()}`);
-    }
-    // Warm-up: JIT, token cache, statement caches.
-    await Promise.all(
-      Array.from({ length: 50 }, () =>
-        api('/flow/api/v1/definitions/bench-three/runs', { method: 'POST', body: '{}' }),
-      ),
-    );
-    while ((await completed()) < 50) await new Promise((resolve) => setTimeout(resolve, 20));
-
-    // Throughput: RUNS runs started by CLIENTS concurrent callers; time until the last one completed.
-    const before = await completed();
-    let next = 0;
-    const t0 = performance.now();
-    let startedAll = 0;
-    const callers = Array.from({ length: CLIENTS }, async () => {
-      while (next < RUNS) {
-        next += 1;
-        const response = await api('/flow/api/v1/definitions/bench-three/runs', {
-          method: 'POST',
-          body: '{"input":{}}',
-        });
-        if (response.status !== 201) throw new Error(`start failed: ${response.status}`);
-        await response.arrayBuffer();
-      }
-    });
-    await Promise.all(callers).then(() => {
-      startedAll = performance.now();
-    });
-    while ((await completed()) - before < RUNS) await new Promise((resolve) => setTimeout(resolve, 50));
-    const seconds = (performance.now() - t0) / 1000;
-    const throughput = RUNS / seconds;
-    const startRate = RUNS / ((startedAll - t0) / 1000);
-
-    // Latency on an idle engine: CHAINS sequential 40-step chains.
-    const chainIds: string[] = [];
-    for (let i = 0; i < CHAINS; i += 1) {
-      const started = await api('/flow/api/v1/definitions/bench-chain/runs', { method: 'POST', body: '{}' });
-      const { id } = (await started.json()) as { id: string };
-      chainIds.push(id);
-      for (;;) {
-        const run = (await (await api(`/flow/api/v1/runs/${id}`)).json()) as { state: string };
-        if (run.state === 'succeeded') break;
-        if (run.state !== 'running') throw new Error(`chain run ${id} ended ${run.state}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-
-    // Engine alone: RUNS runs queued by an instance that does not execute steps, then drained by one that
-    // does; timed server-side from the first step claimed to the last run finished.
-    await service.stop('SIGTERM');
-    const queueStart = Date.now();
-    service = await spawn({ FLOW_WORKER: 'false' });
-    next = 0;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < RUNS) {
-          next += 1;
-          const response = await api('/flow/api/v1/definitions/bench-three/runs', {
-            method: 'POST',
-            body: '{"input":{"drain":true}}',
-          });
-          if (response.status !== 201) throw new Error(`start failed: ${response.status}`);
-          await response.arrayBuffer();
-        }
-      }),
-    );
-    await service.stop('SIGTERM');
-    const drainStart = Date.now();
-    const errors = async () =>
-      Number(
-        /flow_engine_errors_total (\d+)/.exec(await (await fetch(`${service.url}/metrics`)).text())?.[1] ?? 0,
-      );
-    service = await spawn();
-    while ((await completed()) < RUNS) await new Promise((resolve) => setTimeout(resolve, 50));
-    const engineErrors = await errors();
-
-    const database = createDatabase<{
-      events: EventRow & { seq: number };
-      runs: { id: string; definition_id: string; created_at: number; finished_at: number | null };
-    }>(temp.url);
+    await defineAndWarmUp(service);
+    const { throughput, startRate, seconds } = await measureThroughput(service);
+    const chainIds = await runChains(service);
+    const { queueStart, drainStart, engineErrors } = await queueThenDrain(service);
+    const database: BenchDatabase = createDatabase(temp.url);
     try {
-      const loadEvents = await database.db
-        .selectFrom('events')
-        .innerJoin('runs', 'runs.id', 'events.run_id')
-        .select(['events.run_id', 'events.step_id', 'events.type', 'events.created_at'])
-        .where('runs.definition_id', '=', 'bench-three')
-        // The runs queued for the engine-alone phase waited for a worker on purpose; not dispatch latency.
-        .where('runs.created_at', '<', queueStart)
-        .where('events.type', 'in', ['run.started', 'step.started', 'step.succeeded'])
-        .execute();
-      const chainEvents = await database.db
-        .selectFrom('events')
-        .select(['run_id', 'step_id', 'type', 'created_at'])
-        .where('run_id', 'in', chainIds)
-        .where('type', 'in', ['run.started', 'step.started', 'step.succeeded'])
-        .orderBy('events.run_id')
-        .orderBy('events.seq')
-        .execute();
-      const underLoad = sortNumbers(
-        dispatchLatencies(loadEvents, new Map(THREE_STEP.steps.map((s) => [s.id, s.dependsOn ?? []]))),
-      );
-      const idle = sortNumbers(
-        dispatchLatencies(chainEvents, new Map(CHAIN.steps.map((s) => [s.id, s.dependsOn ?? []]))),
-      );
-      // Per transition: from one chain step's success to the next one's success.
-      const transitions: number[] = [];
-      for (const id of chainIds) {
-        const done = chainEvents
-          .filter((e) => e.run_id === id && e.type === 'step.succeeded')
-          .map((e) => e.created_at);
-        for (let i = 1; i < done.length; i += 1)
-          transitions.push((done[i] as number) - (done[i - 1] as number));
-      }
-      const perTransition = sortNumbers(transitions);
-      const drained = await database.db
-        .selectFrom('runs')
-        .select((eb) => [eb.fn.max('finished_at').as('last'), eb.fn.countAll<number>().as('n')])
-        .where('definition_id', '=', 'bench-three')
-        .where('created_at', '>=', drainStart - 600_000)
-        .where('finished_at', '>=', drainStart)
-        .executeTakeFirstOrThrow();
-      const firstClaim = await database.db
-        .selectFrom('events')
-        .select((eb) => eb.fn.min('created_at').as('first'))
-        .where('type', '=', 'step.started')
-        .where('created_at', '>=', drainStart)
-        .executeTakeFirstOrThrow();
-      const engineOnly = Number(drained.n) / ((Number(drained.last) - Number(firstClaim.first)) / 1000);
-      return {
-        dialect,
-        throughput,
-        engineOnly,
-        engineErrors,
-        startRate,
-        seconds,
-        underLoad,
-        idle,
-        perTransition,
-      };
+      const timings = await dispatchTimings(database, chainIds, queueStart);
+      const engineOnly = await engineOnlyRate(database, drainStart);
+      return { dialect, throughput, engineOnly, engineErrors, startRate, seconds, ...timings };
     } finally {
       await database.close();
     }
   } finally {
-    await service.stop('SIGTERM');
+    await service.stop();
     await issuer.close();
     await temp.drop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  driveTraffic,
-  missingApp,
-  NOT_BUILT_YET,
-  type Platform,
-  startPlatform,
-} from '../support/platform.ts';
+import { missingApp, NOT_BUILT_YET, type Platform, startPlatform } from '../support/platform.ts';
+import { driveTraffic } from '../support/traffic.ts';
 import { loadCatalog, resolveSeries } from './catalog.ts';
 import { loadDashboards, queriesOf } from './dashboards.ts';
 import { type Family, parseExposition } from './exposition.ts';

@@ -95,7 +95,7 @@ describe('dashboards', () => {
     expect(problems).toEqual([]);
   });
 
-  it('the issue-named panels exist: tokens by grant, logins by result, kline and flow metrics', () => {
+  it('the required panels exist: tokens by grant, logins by result, kline and flow metrics', () => {
     const exprs = dashboards.flatMap(({ file, dashboard }) => queriesOf(file, dashboard).map((q) => q.expr));
     const uses = (needle: string) => exprs.some((expr) => expr.includes(needle));
     expect(uses('sum by (grant_type) (rate(oauth_tokens_issued_total')).toBe(true);

@@ -68,7 +68,7 @@ describe('promtool', () => {
         `${alert} never expected to stay quiet`,
       ).toBe(true);
     }
-    // The issue's list: a service down, 5xx rate, p99 latency, login failures, refresh-token reuse,
+    // The alerts operations relies on: a service down, 5xx rate, p99 latency, login failures, refresh-token reuse,
     // an unhealthy upstream.
     const exprs = readYaml<RuleGroups>('monitoring/alerts.yml').groups.flatMap((g) =>
       g.rules.map((r) => r.expr),

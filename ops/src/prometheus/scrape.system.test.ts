@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  driveTraffic,
-  missingApp,
-  NOT_BUILT_YET,
-  type Platform,
-  startPlatform,
-} from '../support/platform.ts';
+import { missingApp, NOT_BUILT_YET, type Platform, startPlatform } from '../support/platform.ts';
 import { type NativeProcess, startNative } from '../support/process.ts';
 import { tool } from '../support/tools.ts';
+import { driveTraffic } from '../support/traffic.ts';
 import { shippedConfig, testScrapeConfig, writeTestConfig } from './test-config.ts';
 
 // A real Prometheus (Debian's binary) scraping the running platform with the shipped scrape config:

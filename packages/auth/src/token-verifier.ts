@@ -4,7 +4,11 @@ import { createJwksFetch } from './jwks-fetch.ts';
 import { createLocalKeys } from './local-keys.ts';
 import { LruCache } from './lru-cache.ts';
 import { TokenError, toTokenError } from './token-error.ts';
-import { resolveVerifierOptions, type TokenVerifierOptions } from './verifier-options.ts';
+import {
+  type ResolvedVerifierOptions,
+  resolveVerifierOptions,
+  type TokenVerifierOptions,
+} from './verifier-options.ts';
 
 /** A verified RFC 9068 access token. Shared between requests through the cache, hence deeply read-only. */
 export interface VerifiedToken {
@@ -123,15 +127,10 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
 }
 
 /**
- * Builds an RFC 9068 access-token verifier for one resource. Signatures are checked against the issuer's
- * JWKS (fetched once from `jwksUri`, or taken from the in-process `keys` loader; reloaded on an unknown kid
- * at most once per `jwksCooldownMs`); successful results
- * are cached by SHA-256 of the token until it expires, so repeated requests skip the signature check.
+ * The issuer's signing keys: fetched from `jwksUri`, or taken from the in-process `keys` loader; reloaded
+ * on an unknown kid at most once per `jwksCooldownMs`.
  */
-export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const config = resolveVerifierOptions(options);
-  const { now, clockToleranceSec } = config;
-
+function issuerKeyResolver(config: ResolvedVerifierOptions): JWTVerifyGetKey {
   const issuerKeys: JWTVerifyGetKey =
     config.keySource.kind === 'remote'
       ? createRemoteJWKSet(config.keySource.url, {
@@ -140,16 +139,51 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
             failureBackoffMs: Math.min(config.jwksCooldownMs, MAX_FAILURE_BACKOFF_MS),
           }),
         })
-      : createLocalKeys({ load: config.keySource.load, cooldownMs: config.jwksCooldownMs, now });
+      : createLocalKeys({ load: config.keySource.load, cooldownMs: config.jwksCooldownMs, now: config.now });
   // jose checks `typ` only after the signature. Checking it first makes a wrong-type token cost nothing,
   // and keeps it from causing a JWKS refetch.
-  const getKey: JWTVerifyGetKey = (header, token) => {
+  return (header, token) => {
     if (!isAccessTokenType(header.typ)) {
       // The value is the client's, so it stays out of the message (and any log line built from it).
       throw new TokenError('invalid_type', '"typ" header is not "at+jwt"');
     }
     return issuerKeys(header, token);
   };
+}
+
+/** The full check of a token not in the cache; every failure becomes a TokenError. */
+async function verifySignatureAndClaims(
+  token: string,
+  getKey: JWTVerifyGetKey,
+  config: ResolvedVerifierOptions,
+  nowMs: number,
+): Promise<VerifiedToken> {
+  try {
+    const { payload } = await jwtVerify(token, getKey, {
+      issuer: config.issuer,
+      audience: config.audience,
+      algorithms: config.algorithms,
+      typ: 'at+jwt',
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: config.clockToleranceSec,
+      currentDate: new Date(nowMs),
+    });
+    return toVerifiedToken(payload);
+  } catch (error) {
+    throw toTokenError(error);
+  }
+}
+
+/**
+ * Builds an RFC 9068 access-token verifier for one resource. Signatures are checked against the issuer's
+ * JWKS (see issuerKeyResolver); successful results are cached by SHA-256 of the token until it expires, so
+ * repeated requests skip the signature check.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const config = resolveVerifierOptions(options);
+  const { now, clockToleranceSec } = config;
+
+  const getKey = issuerKeyResolver(config);
 
   const cache = new LruCache<string, CacheEntry>(config.cacheMaxEntries);
   // Concurrent requests carrying the same not-yet-cached token share one verification.
@@ -159,22 +193,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   const isExpired = (exp: number, nowMs: number) => exp <= Math.floor(nowMs / 1000) - clockToleranceSec;
 
-  async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {
-    try {
-      const { payload } = await jwtVerify(token, getKey, {
-        issuer: config.issuer,
-        audience: config.audience,
-        algorithms: config.algorithms,
-        typ: 'at+jwt',
-        requiredClaims: REQUIRED_CLAIMS,
-        clockTolerance: clockToleranceSec,
-        currentDate: new Date(nowMs),
-      });
-      return toVerifiedToken(payload);
-    } catch (error) {
-      throw toTokenError(error);
-    }
-  }
+  const verifyUncached = (token: string, nowMs: number) =>
+    verifySignatureAndClaims(token, getKey, config, nowMs);
 
   async function verifyAndCache(token: string, key: string, nowMs: number): Promise<VerifiedToken> {
     try {

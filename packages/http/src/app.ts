@@ -1,4 +1,4 @@
-import Fastify, { LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { problemErrorHandler } from './error-handler.ts';
 import { registerHealthRoutes } from './health.ts';
 import { loggerOptions } from './logger.ts';
@@ -58,7 +58,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       stream: settings.logStream,
       file: settings.logFile,
     }),
-    // One access line per request (the onResponse hook below) instead of Fastify's two: half the logging
+    // One access line per request (addAccessLog) instead of Fastify's two: half the logging
     // cost on hot paths.
     logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_KEY, disableRequestLogging: true }),
     genReqId: requestIdFor,
@@ -68,7 +68,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Longer than any path parameter a route schema admits, so an over-long id reaches the schema and gets
     // its documented 400 instead of the router's undocumented 414.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Requests arriving on open connections while draining are served (see the onSend hook below).
+    // Requests arriving on open connections while draining are served (see addDrainingAndRequestIds).
     return503OnClosing: false,
     // Report every failing field at once; bodies are bounded by bodyLimit and the list is capped.
     // removeAdditional off: a schema saying `additionalProperties: false` rejects unknown fields with a 400
@@ -84,7 +84,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
-  // The access log line: request (method, path without query), status and time, under the request id.
+  addAccessLog(app);
+  addDrainingAndRequestIds(app);
+  if (settings.onClose) runOnClose(app, settings.onClose);
+
+  await registerOpenApi(app, settings.openapi);
+  registerMetrics(app);
+  registerHealthRoutes(app, { checks: settings.readiness, timeoutMs: settings.readinessTimeoutMs });
+
+  return app.withTypeProvider<SchemaTypeProvider>();
+}
+
+/** The access log line: request (method, path without query), status and time, under the request id. */
+function addAccessLog(app: FastifyInstance): void {
   // request.log honours each route's logLevel, so probes configured at `warn` stay quiet.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -92,7 +104,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       'request completed',
     );
   });
+}
 
+/** `app.lifecycle`, the request id header on every response, and connection draining. */
+function addDrainingAndRequestIds(app: FastifyInstance): void {
   // Draining starts when startServer is told to stop (before its drain delay) or when the app closes.
   const lifecycle: AppLifecycle = { draining: false };
   app.decorate('lifecycle', lifecycle);
@@ -114,18 +129,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     // client's keep-alive timeout.
     if (lifecycle.draining) reply.headers(DRAIN_SIGNALS);
   });
+}
 
-  if (settings.onClose) {
-    const onClose = settings.onClose;
-    // Fastify runs onClose hooks after the server stopped listening and in-flight requests finished.
-    app.addHook('onClose', async () => {
-      await onClose();
-    });
-  }
-
-  await registerOpenApi(app, settings.openapi);
-  registerMetrics(app);
-  registerHealthRoutes(app, { checks: settings.readiness, timeoutMs: settings.readinessTimeoutMs });
-
-  return app.withTypeProvider<SchemaTypeProvider>();
+function runOnClose(app: FastifyInstance, onClose: () => Promise<void>): void {
+  // Fastify runs onClose hooks after the server stopped listening and in-flight requests finished.
+  app.addHook('onClose', async () => {
+    await onClose();
+  });
 }

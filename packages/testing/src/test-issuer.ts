@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
 
@@ -78,31 +78,26 @@ async function createSigningKey(alg: TestIssuerAlg): Promise<SigningKey> {
 
 const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/**
- * Starts an OAuth issuer stand-in on 127.0.0.1: a JWKS endpoint plus a `mint` that signs access tokens
- * with the published keys. Every test that needs real tokens uses this instead of hand-made JWTs.
- */
-export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
-  const alg = options.alg ?? 'ES256';
-  const keys: SigningKey[] = [await createSigningKey(alg)];
-  // Throwaway keys for foreign-key and wrong-algorithm tokens; one per algorithm is enough.
-  const foreignKeys = new Map<string, CryptoKey>();
-  let jwksRequestCount = 0;
-  let jwksAvailable = true;
+/** What the JWKS endpoint serves and counts; the issuer changes it between requests. */
+interface JwksEndpointState {
+  publicSet(): JSONWebKeySet;
+  requests: number;
+  /** While false, `/jwks` answers 503. */
+  available: boolean;
+}
 
-  const currentKey = (): SigningKey => keys[keys.length - 1]!;
-  const publicSet = (): JSONWebKeySet => ({ keys: keys.map((key) => ({ ...key.publicJwk })) });
-
+/** Serves `GET /jwks` on an ephemeral 127.0.0.1 port; everything else is 404. */
+async function startJwksServer(state: JwksEndpointState): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/jwks') {
-      jwksRequestCount += 1;
-      if (!jwksAvailable) {
+      state.requests += 1;
+      if (!state.available) {
         response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify(publicSet()));
+      response.end(JSON.stringify(state.publicSet()));
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -112,7 +107,60 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  return { server, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Verifiers keep fetch connections alive; without this, close() would wait for them to idle out.
+    server.closeAllConnections();
+  });
+}
+
+/** The claims `mint` signs: RFC 9068's, then `claims` applied last (an `undefined` value removes one). */
+function mintPayload(issuer: string, mintOptions: MintOptions): Record<string, unknown> {
+  const issuedAt = mintOptions.issuedAt ?? Math.floor(Date.now() / 1000);
+  const scope = mintOptions.scope;
+  const payload: Record<string, unknown> = {
+    iss: issuer,
+    sub: mintOptions.sub ?? 'user-1',
+    aud: mintOptions.aud,
+    exp: issuedAt + (mintOptions.expiresIn ?? 300),
+    iat: issuedAt,
+    jti: mintOptions.jti ?? randomUUID(),
+    client_id: mintOptions.client_id,
+    ...(scope === undefined ? {} : { scope: typeof scope === 'string' ? scope : scope.join(' ') }),
+    ...(mintOptions.notBefore === undefined ? {} : { nbf: mintOptions.notBefore }),
+    ...mintOptions.claims,
+  };
+  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+  return payload;
+}
+
+function mintHeader(mintOptions: MintOptions, signing: SigningKey) {
+  const typ = mintOptions.typ === undefined ? 'at+jwt' : mintOptions.typ;
+  return {
+    alg: mintOptions.alg ?? signing.alg,
+    ...(typ === null ? {} : { typ }),
+    kid: mintOptions.kid ?? signing.kid,
+  };
+}
+
+/**
+ * Starts an OAuth issuer stand-in on 127.0.0.1: a JWKS endpoint plus a `mint` that signs access tokens
+ * with the published keys. Every test that needs real tokens uses this instead of hand-made JWTs.
+ */
+export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
+  const alg = options.alg ?? 'ES256';
+  const keys: SigningKey[] = [await createSigningKey(alg)];
+  // Throwaway keys for foreign-key and wrong-algorithm tokens; one per algorithm is enough.
+  const foreignKeys = new Map<string, CryptoKey>();
+
+  const currentKey = (): SigningKey => keys[keys.length - 1]!;
+  const publicSet = (): JSONWebKeySet => ({ keys: keys.map((key) => ({ ...key.publicJwk })) });
+  const jwksState: JwksEndpointState = { publicSet, requests: 0, available: true };
+  const { server, baseUrl } = await startJwksServer(jwksState);
   const issuer = options.issuer ?? baseUrl;
 
   async function foreignKey(foreignAlg: string): Promise<CryptoKey> {
@@ -126,30 +174,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
 
   async function mint(mintOptions: MintOptions): Promise<string> {
     const signing = currentKey();
-    const headerAlg = mintOptions.alg ?? signing.alg;
-    const issuedAt = mintOptions.issuedAt ?? Math.floor(Date.now() / 1000);
-    const scope = mintOptions.scope;
-    const payload: Record<string, unknown> = {
-      iss: issuer,
-      sub: mintOptions.sub ?? 'user-1',
-      aud: mintOptions.aud,
-      exp: issuedAt + (mintOptions.expiresIn ?? 300),
-      iat: issuedAt,
-      jti: mintOptions.jti ?? randomUUID(),
-      client_id: mintOptions.client_id,
-      ...(scope === undefined ? {} : { scope: typeof scope === 'string' ? scope : scope.join(' ') }),
-      ...(mintOptions.notBefore === undefined ? {} : { nbf: mintOptions.notBefore }),
-      ...mintOptions.claims,
-    };
-    for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-
-    const typ = mintOptions.typ === undefined ? 'at+jwt' : mintOptions.typ;
-    const header = {
-      alg: headerAlg,
-      ...(typ === null ? {} : { typ }),
-      kid: mintOptions.kid ?? signing.kid,
-    };
-
+    const payload = mintPayload(issuer, mintOptions);
+    const header = mintHeader(mintOptions, signing);
+    const headerAlg = header.alg;
     if (headerAlg === 'none') return `${base64urlJson(header)}.${base64urlJson(payload)}.`;
     let key: CryptoKey | Uint8Array;
     if (headerAlg.startsWith('HS')) key = randomBytes(64);
@@ -170,16 +197,12 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     },
     currentKid: () => currentKey().kid,
     jwks: publicSet,
-    jwksRequests: () => jwksRequestCount,
+    jwksRequests: () => jwksState.requests,
     setJwksAvailable(available) {
-      jwksAvailable = available;
+      jwksState.available = available;
     },
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Verifiers keep fetch connections alive; without this, close() would wait for them to idle out.
-        server.closeAllConnections();
-      });
+      closed ??= closeServer(server);
       return closed;
     },
   };

@@ -24,32 +24,7 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
     assert_eq!(gw.upstream_health("pool", &a_addr), Some(1.0));
 
     // A steady stream from two clients while `a` is killed.
-    let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicUsize::new(0));
-    let failures = Arc::new(Mutex::new(Vec::new()));
-    let clients: Vec<_> = (0..2)
-        .map(|c| {
-            let (stop, sent, failures, port) =
-                (stop.clone(), sent.clone(), failures.clone(), gw.port);
-            thread::spawn(move || {
-                let mut i = 0;
-                while !stop.load(SeqCst) && i < 5_000 {
-                    i += 1;
-                    sent.fetch_add(1, SeqCst);
-                    match get(port, &format!("/stream/{c}/{i}")) {
-                        Ok(r) if r.status == 200 => {}
-                        Ok(r) => {
-                            failures
-                                .lock()
-                                .unwrap()
-                                .push(format!("{}: {}", r.status, r.text()))
-                        }
-                        Err(e) => failures.lock().unwrap().push(e.to_string()),
-                    }
-                }
-            })
-        })
-        .collect();
+    let stream = RequestStream::start(gw.port);
     thread::sleep(Duration::from_millis(700));
     let before = a.hits();
     assert!(before > 0, "a should have served part of the stream");
@@ -61,16 +36,12 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
     .map(|_| killed.elapsed())
     .expect("pingora_upstream_health should drop to 0");
     thread::sleep(Duration::from_millis(800));
-    stop.store(true, SeqCst);
-    for c in clients {
-        c.join().unwrap();
-    }
-    let failures = failures.lock().unwrap();
+    let (sent, failures) = stream.finish();
     assert!(
         failures.is_empty(),
         "{} of {} requests failed: {:?}",
         failures.len(),
-        sent.load(SeqCst),
+        sent,
         &failures[..failures.len().min(5)]
     );
     // interval × retries, plus one scrape and scheduling slack on a loaded 2-core machine.
@@ -79,10 +50,7 @@ fn killing_one_of_two_servers_loses_no_request_and_it_comes_back() {
         detected <= bound,
         "down after {detected:?}, expected within {bound:?}"
     );
-    eprintln!(
-        "failover: {} requests, none failed; marked down {detected:?} after the kill",
-        sent.load(SeqCst)
-    );
+    eprintln!("failover: {sent} requests, none failed; marked down {detected:?} after the kill");
 
     // Back on the same port: healthy again, and it takes traffic.
     let a2 = Upstream::start_on("a", a_port);
@@ -171,24 +139,11 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
         Some(1.0),
         "no active checks: up until it fails"
     );
-    let attempts = |gw: &Gateway, id: &str| -> u64 {
-        let mut n = None;
-        Gateway::wait_for(Duration::from_secs(5), || {
-            n = gw
-                .access_log()
-                .iter()
-                .find(|l| l["request_id"] == id)
-                .and_then(|l| l["attempts"].as_u64());
-            n.is_some()
-        });
-        n.expect("access log line")
-    };
     // Until ejected, requests that pick the dead server are retried on the live one.
     let mut failed_over = 0;
     for i in 0..6 {
         let id = format!("warm-{i}");
-        let r = send(gw.port, &Req::get("/x").header("X-Request-Id", &id)).unwrap();
-        assert_eq!(r.status, 200);
+        assert_eq!(status_of(&gw, &id), 200);
         if attempts(&gw, &id) == 2 {
             failed_over += 1;
         }
@@ -209,12 +164,7 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
     // While ejected, nothing is sent its way: one attempt per request.
     for i in 0..10 {
         let id = format!("ejected-{i}");
-        assert_eq!(
-            send(gw.port, &Req::get("/x").header("X-Request-Id", &id))
-                .unwrap()
-                .status,
-            200
-        );
+        assert_eq!(status_of(&gw, &id), 200);
         assert_eq!(
             attempts(&gw, &id),
             1,
@@ -237,12 +187,7 @@ routes:\n  - {{prefix: /, upstream: pool}}\n",
     let mut retried = false;
     for i in 0..4 {
         let id = format!("after-{i}");
-        assert_eq!(
-            send(gw.port, &Req::get("/x").header("X-Request-Id", &id))
-                .unwrap()
-                .status,
-            200
-        );
+        assert_eq!(status_of(&gw, &id), 200);
         retried |= attempts(&gw, &id) == 2;
     }
     assert!(
@@ -292,4 +237,79 @@ fn a_draining_server_gets_no_new_requests_and_its_signal_is_not_forwarded() {
         before,
         "no new request reached the draining server"
     );
+}
+
+/// Two clients sending GETs through the gateway until `finish`, recording every failed request.
+struct RequestStream {
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicUsize>,
+    failures: Arc<Mutex<Vec<String>>>,
+    clients: Vec<thread::JoinHandle<()>>,
+}
+
+impl RequestStream {
+    fn start(port: u16) -> RequestStream {
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicUsize::new(0));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let clients = (0..2)
+            .map(|c| {
+                let (stop, sent, failures) = (stop.clone(), sent.clone(), failures.clone());
+                thread::spawn(move || {
+                    let mut i = 0;
+                    while !stop.load(SeqCst) && i < 5_000 {
+                        i += 1;
+                        sent.fetch_add(1, SeqCst);
+                        match get(port, &format!("/stream/{c}/{i}")) {
+                            Ok(r) if r.status == 200 => {}
+                            Ok(r) => {
+                                failures
+                                    .lock()
+                                    .unwrap()
+                                    .push(format!("{}: {}", r.status, r.text()))
+                            }
+                            Err(e) => failures.lock().unwrap().push(e.to_string()),
+                        }
+                    }
+                })
+            })
+            .collect();
+        RequestStream {
+            stop,
+            sent,
+            failures,
+            clients,
+        }
+    }
+
+    /// Stops the clients; the number of requests sent and the failures.
+    fn finish(self) -> (usize, Vec<String>) {
+        self.stop.store(true, SeqCst);
+        for c in self.clients {
+            c.join().unwrap();
+        }
+        let failures = self.failures.lock().unwrap().clone();
+        (self.sent.load(SeqCst), failures)
+    }
+}
+
+/// How many servers the request with this id went to, from its access log line.
+fn attempts(gw: &Gateway, id: &str) -> u64 {
+    let mut n = None;
+    Gateway::wait_for(Duration::from_secs(5), || {
+        n = gw
+            .access_log()
+            .iter()
+            .find(|l| l["request_id"] == id)
+            .and_then(|l| l["attempts"].as_u64());
+        n.is_some()
+    });
+    n.expect("access log line")
+}
+
+/// The status of `GET /x` sent with this request id.
+fn status_of(gw: &Gateway, id: &str) -> u16 {
+    send(gw.port, &Req::get("/x").header("X-Request-Id", id))
+        .unwrap()
+        .status
 }

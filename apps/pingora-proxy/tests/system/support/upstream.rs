@@ -275,16 +275,7 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
             }
             p if p.ends_with("/sse") => {
                 s.hits.fetch_add(1, SeqCst);
-                writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n")?;
-                for i in 1..=3 {
-                    let event = format!("data: event-{i}\n\n");
-                    writer.write_all(format!("{:x}\r\n{event}\r\n", event.len()).as_bytes())?;
-                    writer.flush()?;
-                    if i < 3 {
-                        thread::sleep(Duration::from_millis(400));
-                    }
-                }
-                writer.write_all(b"0\r\n\r\n")?;
+                send_events(&mut writer)?;
             }
             p if p.ends_with("/ws")
                 && req
@@ -292,13 +283,7 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
                     .is_some_and(|u| u.eq_ignore_ascii_case("websocket")) =>
             {
                 s.hits.fetch_add(1, SeqCst);
-                let key = req.header("sec-websocket-key").unwrap_or_default();
-                let accept = STANDARD.encode(openssl::sha::sha1(
-                    format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes(),
-                ));
-                writer.write_all(
-                    format!("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: {accept}\r\n\r\n").as_bytes(),
-                )?;
+                accept_websocket(&mut writer, &req)?;
                 return websocket_echo(&mut reader, &mut writer);
             }
             p if p.ends_with("/slow") => {
@@ -308,23 +293,7 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
             }
             _ => {
                 s.hits.fetch_add(1, SeqCst);
-                let headers: BTreeMap<_, _> = req.headers.iter().cloned().collect();
-                let echo = serde_json::json!({
-                    "server": name, "method": req.method, "path": req.target,
-                    "headers": headers, "body_len": req.body.len(),
-                });
-                *s.last_request.lock().unwrap() = Some(echo.clone());
-                let mut extra = vec![("x-upstream", name.to_string())];
-                if s.draining.load(SeqCst) {
-                    extra.push(("x-draining", "1".to_string()));
-                }
-                respond(
-                    &mut writer,
-                    200,
-                    "application/json",
-                    &extra,
-                    echo.to_string().as_bytes(),
-                )?;
+                echo(&mut writer, &req, name, s)?;
             }
         }
         if close {
@@ -332,6 +301,53 @@ fn serve(stream: TcpStream, name: &str, s: &Shared) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Three server-sent events, 400 ms apart, in a chunked response.
+fn send_events(writer: &mut TcpStream) -> io::Result<()> {
+    writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n")?;
+    for i in 1..=3 {
+        let event = format!("data: event-{i}\n\n");
+        writer.write_all(format!("{:x}\r\n{event}\r\n", event.len()).as_bytes())?;
+        writer.flush()?;
+        if i < 3 {
+            thread::sleep(Duration::from_millis(400));
+        }
+    }
+    writer.write_all(b"0\r\n\r\n")?;
+    Ok(())
+}
+
+/// The 101 answer to a WebSocket upgrade request (RFC 6455 `Sec-WebSocket-Accept`).
+fn accept_websocket(writer: &mut TcpStream, req: &Request) -> io::Result<()> {
+    let key = req.header("sec-websocket-key").unwrap_or_default();
+    let accept = STANDARD.encode(openssl::sha::sha1(
+        format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes(),
+    ));
+    writer.write_all(
+        format!("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: {accept}\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Answers with a JSON description of the request (server name, method, path, headers, body length).
+fn echo(writer: &mut TcpStream, req: &Request, name: &str, s: &Shared) -> io::Result<()> {
+    let headers: BTreeMap<_, _> = req.headers.iter().cloned().collect();
+    let echo = serde_json::json!({
+        "server": name, "method": req.method, "path": req.target,
+        "headers": headers, "body_len": req.body.len(),
+    });
+    *s.last_request.lock().unwrap() = Some(echo.clone());
+    let mut extra = vec![("x-upstream", name.to_string())];
+    if s.draining.load(SeqCst) {
+        extra.push(("x-draining", "1".to_string()));
+    }
+    respond(
+        writer,
+        200,
+        "application/json",
+        &extra,
+        echo.to_string().as_bytes(),
+    )
 }
 
 /// Echoes every data frame back (unmasked, as a server must); answers close with close.

@@ -9,21 +9,31 @@
 //! - `fail_to_connect` / `error_while_proxy`: passive-health failure and retry on another server.
 //! - `fail_to_proxy`: the final error as problem+json.
 //! - `logging`: metrics and the access log line.
+//!
+//! `admission` holds `request_filter`'s checks, `local` the answers the gateway writes itself
+//! (`/healthz`, `/metrics`, refusals), `failure` the mapping of a failed request to problem+json.
+
+mod admission;
+mod failure;
+mod local;
+
+pub use local::{LocalRoute, HEALTHZ_PATH};
 
 use crate::access_log::{self, AccessLog};
-use crate::auth::{AuthRequest, EdgeAuth};
-use crate::cidr::{any_contains, Cidr};
-use crate::config::{JwtRule, RateLimitKey};
+use crate::auth::EdgeAuth;
+use crate::cidr::Cidr;
+use crate::config::JwtRule;
 use crate::forwarding;
 use crate::metrics::{Metrics, RouteMetrics};
-use crate::problem::Problem;
 use crate::rate_limit::RouteLimiter;
 use crate::request_id;
 use crate::routing::Router;
 use crate::upstream::{UpstreamPool, DRAINING_HEADER};
 use async_trait::async_trait;
 use bytes::Bytes;
+use failure::{failure_problem, Failure};
 use http::HeaderValue;
+use local::header_str;
 use pingora_core::upstreams::peer::HttpPeer;
 use pingora_error::{Error, ErrorSource, ErrorType, Result};
 use pingora_http::{RequestHeader, ResponseHeader};
@@ -33,8 +43,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub const HEALTHZ_PATH: &str = "/healthz";
-
 /// A route as the proxy uses it (compiled from `RouteConfig`).
 pub struct RouteRuntime {
     pub label: Arc<str>,
@@ -43,30 +51,6 @@ pub struct RouteRuntime {
     pub limiter: Option<RouteLimiter>,
     pub max_body_size: u64,
     pub metrics: RouteMetrics,
-}
-
-/// Requests the gateway answers itself, by kind (their `route` label in metrics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LocalRoute {
-    Healthz,
-    Metrics,
-    Unmatched,
-}
-
-impl LocalRoute {
-    pub const ALL: [LocalRoute; 3] = [
-        LocalRoute::Healthz,
-        LocalRoute::Metrics,
-        LocalRoute::Unmatched,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            LocalRoute::Healthz => "healthz",
-            LocalRoute::Metrics => "metrics",
-            LocalRoute::Unmatched => "unmatched",
-        }
-    }
 }
 
 pub struct Gateway {
@@ -86,15 +70,6 @@ pub struct Gateway {
     /// Whether the listener terminates TLS (for `X-Forwarded-Proto`).
     pub tls: bool,
     pub keepalive_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Failure {
-    /// Every server is down (active checks or passive ejection): nothing was attempted.
-    NoHealthyServer,
-    /// Attempts were made and all failed to connect.
-    ConnectFailed,
-    BodyTooLarge,
 }
 
 /// Per-request state shared by the phases.
@@ -120,84 +95,14 @@ pub struct Ctx {
     local_status: u16,
 }
 
-fn header_str<'a>(req: &'a RequestHeader, name: &str) -> Option<&'a str> {
-    req.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The host the client asked for: `Host`, or the URI authority (HTTP/2, absolute-form).
 fn request_host(req: &RequestHeader) -> Option<&str> {
     header_str(req, "host").or_else(|| req.uri.authority().map(|a| a.as_str()))
 }
 
-fn has_body(req: &RequestHeader) -> bool {
-    req.headers.contains_key("transfer-encoding")
-        || header_str(req, "content-length").is_some_and(|v| v.trim() != "0")
-}
-
 impl Gateway {
     fn pool_of(&self, ctx: &Ctx) -> Option<&Arc<UpstreamPool>> {
         ctx.route.map(|r| &self.pools[self.routes[r].upstream])
-    }
-
-    /// Writes a locally generated problem+json response; the request never reaches an upstream.
-    async fn respond_problem(
-        &self,
-        session: &mut Session,
-        ctx: &mut Ctx,
-        problem: Problem,
-    ) -> Result<bool> {
-        ctx.local_status = problem.status;
-        // An unread request body would be taken for the next request: close instead.
-        if has_body(session.req_header()) {
-            session.set_keepalive(None);
-        }
-        let (head, body) = problem.response(session.req_header().uri.path(), request_id_str(ctx));
-        session.write_response_header(Box::new(head), false).await?;
-        session.write_response_body(Some(body), true).await?;
-        Ok(true)
-    }
-
-    async fn respond_plain(
-        &self,
-        session: &mut Session,
-        ctx: &mut Ctx,
-        status: u16,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> Result<bool> {
-        ctx.local_status = status;
-        let mut head = ResponseHeader::build(status, Some(4))?;
-        head.insert_header("content-type", content_type)?;
-        head.insert_header("content-length", body.len().to_string())?;
-        head.insert_header("cache-control", "no-store")?;
-        head.insert_header(request_id::HEADER, ctx.request_id.clone())?;
-        let head_only = session.req_header().method == http::Method::HEAD;
-        session
-            .write_response_header(Box::new(head), head_only)
-            .await?;
-        if !head_only {
-            session
-                .write_response_body(Some(Bytes::from(body)), true)
-                .await?;
-        }
-        Ok(true)
-    }
-
-    fn healthz_body(&self) -> Vec<u8> {
-        let upstreams: serde_json::Map<String, serde_json::Value> = self
-            .pools
-            .iter()
-            .map(|p| {
-                let servers = p.server_health();
-                let up = servers.iter().filter(|s| s.up).count();
-                (
-                    p.name.to_string(),
-                    serde_json::json!({"servers": servers.len(), "healthy": up}),
-                )
-            })
-            .collect();
-        serde_json::to_vec(&serde_json::json!({"status": "ok", "upstreams": upstreams}))
-            .unwrap_or_default()
     }
 }
 
@@ -224,130 +129,7 @@ impl ProxyHttp for Gateway {
     }
 
     async fn request_filter(&self, session: &mut Session, ctx: &mut Ctx) -> Result<bool> {
-        let req = session.req_header();
-        ctx.request_id = request_id::from_incoming(req.headers.get(request_id::HEADER));
-        ctx.peer_ip = session
-            .client_addr()
-            .and_then(|a| a.as_inet())
-            .map(|a| a.ip());
-        ctx.client_ip = if self.trusted_proxies.is_empty() {
-            ctx.peer_ip
-        } else {
-            forwarding::client_address(session.req_header(), ctx.peer_ip, &self.trusted_proxies)
-        };
-        if !session.is_process_shutting_down() {
-            session.set_keepalive(self.keepalive_secs);
-        }
-
-        // Everything below (gateway endpoints, routing, auth) and the upstream see this one path.
-        match crate::path::routed_uri(&session.req_header().uri) {
-            Ok(None) => {}
-            Ok(Some(uri)) => session.req_header_mut().set_uri(uri),
-            Err(reason) => {
-                ctx.local_route = Some(LocalRoute::Unmatched);
-                let p = Problem::new(400, "invalid_path", reason.describe());
-                return self.respond_problem(session, ctx, p).await;
-            }
-        }
-
-        let path = session.req_header().uri.path();
-        if path == HEALTHZ_PATH {
-            ctx.local_route = Some(LocalRoute::Healthz);
-            let body = self.healthz_body();
-            return self
-                .respond_plain(session, ctx, 200, "application/json", body)
-                .await;
-        }
-        if self.metrics_path.as_deref() == Some(path) {
-            ctx.local_route = Some(LocalRoute::Metrics);
-            // The TCP peer, never a forwarded address: metrics are for the local network.
-            if !ctx
-                .peer_ip
-                .is_some_and(|ip| any_contains(&self.metrics_allow, ip))
-            {
-                let p = Problem::new(
-                    403,
-                    "forbidden",
-                    "Metrics are only served to allowlisted networks.",
-                );
-                return self.respond_problem(session, ctx, p).await;
-            }
-            let body = self.metrics.render(&self.pools);
-            return self
-                .respond_plain(
-                    session,
-                    ctx,
-                    200,
-                    "text/plain; version=0.0.4; charset=utf-8",
-                    body,
-                )
-                .await;
-        }
-
-        let Some(index) = self.router.lookup(request_host(session.req_header()), path) else {
-            ctx.local_route = Some(LocalRoute::Unmatched);
-            let p = Problem::new(404, "not_found", "No route serves this path.");
-            return self.respond_problem(session, ctx, p).await;
-        };
-        ctx.route = Some(index);
-        let route = &self.routes[index];
-
-        // Refuse an oversized body before reading any of it; chunked bodies are counted in
-        // request_body_filter.
-        if let Some(len) = header_str(session.req_header(), "content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            if len > route.max_body_size {
-                ctx.failure = Some(Failure::BodyTooLarge);
-                let p = body_too_large(route.max_body_size);
-                return self.respond_problem(session, ctx, p).await;
-            }
-        }
-
-        // Per-IP limits go before auth, so floods do not cost signature checks.
-        if let Some(limiter) = route.limiter.as_ref().filter(|l| l.key == RateLimitKey::Ip) {
-            if let Err(p) = limiter.check(&ctx.client_ip) {
-                return self.respond_problem(session, ctx, p).await;
-            }
-        }
-
-        if let (Some(rule), Some(auth)) = (route.auth.as_ref(), self.auth.as_ref()) {
-            let req = session.req_header();
-            let request = AuthRequest {
-                authorization: req.headers.get("authorization").map(|v| v.as_bytes()),
-                dpop: req
-                    .headers
-                    .get_all("dpop")
-                    .iter()
-                    .map(|v| v.as_bytes())
-                    .collect(),
-                method: req.method.as_str(),
-                path: req.uri.path(),
-            };
-            match auth.authorize(&request, rule).await {
-                Ok(principal) => {
-                    if let Some(limiter) = route
-                        .limiter
-                        .as_ref()
-                        .filter(|l| l.key == RateLimitKey::Client)
-                    {
-                        // RFC 9068 requires client_id; fall back to the subject, then the IP.
-                        let key = principal
-                            .client_id
-                            .or(principal.subject)
-                            .unwrap_or_else(|| format!("{:?}", ctx.client_ip));
-                        if let Err(p) = limiter.check(&key) {
-                            return self.respond_problem(session, ctx, p).await;
-                        }
-                    }
-                }
-                Err(denial) => {
-                    let p = auth.problem(&denial, rule);
-                    return self.respond_problem(session, ctx, p).await;
-                }
-            }
-        }
-        Ok(false)
+        self.admit(session, ctx).await
     }
 
     async fn upstream_peer(&self, _session: &mut Session, ctx: &mut Ctx) -> Result<Box<HttpPeer>> {
@@ -503,62 +285,8 @@ impl ProxyHttp for Gateway {
         let upstream = self
             .pool_of(ctx)
             .map_or_else(String::new, |p| p.name.to_string());
-        let problem = match (ctx.failure, e.etype()) {
-            (Some(Failure::BodyTooLarge), _) => {
-                let limit = ctx.route.map_or(0, |r| self.routes[r].max_body_size);
-                Some(body_too_large(limit))
-            }
-            (Some(Failure::NoHealthyServer), _) => Some(
-                Problem::new(
-                    503,
-                    "upstream_unavailable",
-                    format!("No healthy server is available for {upstream}."),
-                )
-                .with_header("retry-after", "1"),
-            ),
-            (Some(Failure::ConnectFailed), _) => Some(Problem::new(
-                502,
-                "bad_gateway",
-                format!("Could not connect to any server of {upstream}."),
-            )),
-            (_, ErrorType::HTTPStatus(code)) => Some(Problem::new(
-                *code,
-                "gateway_error",
-                "The gateway could not complete the request.",
-            )),
-            (_, ErrorType::ReadTimedout | ErrorType::WriteTimedout)
-                if *e.esource() == ErrorSource::Upstream =>
-            {
-                Some(Problem::new(
-                    504,
-                    "upstream_timeout",
-                    format!("{upstream} did not answer in time."),
-                ))
-            }
-            _ => match e.esource() {
-                ErrorSource::Upstream => Some(Problem::new(
-                    502,
-                    "bad_gateway",
-                    format!("{upstream} failed to answer."),
-                )),
-                ErrorSource::Downstream => match e.etype() {
-                    // The client is gone: nobody to answer.
-                    ErrorType::ReadError | ErrorType::WriteError | ErrorType::ConnectionClosed => {
-                        None
-                    }
-                    _ => Some(Problem::new(
-                        400,
-                        "bad_request",
-                        "The request could not be read.",
-                    )),
-                },
-                _ => Some(Problem::new(
-                    500,
-                    "internal_error",
-                    "The gateway failed to process the request.",
-                )),
-            },
-        };
+        let body_limit = ctx.route.map_or(0, |r| self.routes[r].max_body_size);
+        let problem = failure_problem(ctx.failure, e, &upstream, body_limit);
         // A request refused before request_filter ran (e.g. unparsable) still gets an id.
         if ctx.request_id.is_empty() {
             ctx.request_id = request_id::from_incoming(None);
@@ -655,12 +383,4 @@ impl ProxyHttp for Gateway {
 fn request_id_str(ctx: &Ctx) -> &str {
     // Accepted ids and generated UUIDs are ASCII by construction.
     ctx.request_id.to_str().unwrap_or("")
-}
-
-fn body_too_large(limit: u64) -> Problem {
-    Problem::new(
-        413,
-        "body_too_large",
-        format!("The request body exceeds this route's limit of {limit} bytes."),
-    )
 }
