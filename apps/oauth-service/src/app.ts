@@ -9,14 +9,14 @@ import { createSignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
 import { adminRoutes } from './admin/index.ts';
 import { createAuditLog } from './audit/audit-log.ts';
-import { clientModelStore } from './clients/client-model-store.ts';
-import { clientsRepository } from './clients/clients.repository.ts';
+import { createClientModelStore } from './clients/client-model-store.ts';
+import { createClientsRepository } from './clients/clients.repository.ts';
 import { resourcesRepository } from './clients/resources.repository.ts';
 import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
-import { consentsStore } from './interactions/consents.ts';
+import { createConsentsStore } from './interactions/consents.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/interaction.routes.ts';
 import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
@@ -83,8 +83,8 @@ export async function buildOAuthService(
       maxTokenTtlSec: maxSignedTtlSec(config),
     });
     await keyStore.ensureKeys();
-    const consents = consentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) });
-    const clientStore = clientModelStore(db, box);
+    const consents = createConsentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) });
+    const clientStore = createClientModelStore(db, box);
     const adapter = createKyselyAdapter(db, { overrides: { Client: () => clientStore } });
 
     const providers = await createProviderHolder({
@@ -148,7 +148,7 @@ export async function buildOAuthService(
       db,
       users,
       roles,
-      clients: clientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
+      clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
       resources,
       consents,
       keyStore,

@@ -1,4 +1,13 @@
-import { boolean, ConfigError, httpUrl, loadConfig, secret, serviceShape, z } from '@platform/config';
+import {
+  boolean,
+  ConfigError,
+  httpUrl,
+  loadConfig,
+  publicOrigin,
+  secret,
+  serviceShape,
+  z,
+} from '@platform/config';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -45,7 +54,7 @@ export type OAuthServiceConfig = ReturnType<typeof loadOAuthServiceConfig>;
 
 export function loadOAuthServiceConfig(env?: Record<string, string | undefined>) {
   const raw = loadConfig(configShape, env);
-  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = publicOrigin(raw.PUBLIC_URL);
   if (raw.REGISTRATION_ENABLED && !raw.REGISTRATION_INITIAL_ACCESS_TOKEN) {
     throw new ConfigError(
       'invalid configuration: REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_ENABLED=true',
@@ -55,6 +64,6 @@ export function loadOAuthServiceConfig(env?: Record<string, string | undefined>)
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
-    ADMIN_PORTAL_URL: (raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`).replace(/\/+$/, ''),
+    ADMIN_PORTAL_URL: publicOrigin(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),
   };
 }

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
-import { clientsRepository } from '../clients/clients.repository.ts';
+import { createClientsRepository } from '../clients/clients.repository.ts';
 import { resourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
@@ -93,7 +93,7 @@ export async function seed(
   const resources = resourcesRepository(db);
   const roles = createRolesRepository(db);
   const users = createUsersRepository(db);
-  const clients = clientsRepository(db, box);
+  const clients = createClientsRepository(db, box);
   const created: string[] = [];
   await refuseGeneratedSecretsInProduction(db, config);
   const production = config.NODE_ENV === 'production';
