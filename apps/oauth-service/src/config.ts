@@ -64,6 +64,6 @@ export function loadOAuthServiceConfig(env?: Record<string, string | undefined>)
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
-    ADMIN_PORTAL_URL: publicOrigin(raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`),
+    ADMIN_PORTAL_URL: (raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`).replace(/\/+$/, ''),
   };
 }
