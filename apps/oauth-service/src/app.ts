@@ -198,7 +198,7 @@ function interactionDeps(
   };
 }
 
-/** The ops document's scrape path for oauth-service; same registry as /metrics. */
+/** The scrape path docs/operations.md gives for oauth-service; same registry as /metrics. */
 function metricsAlias(app: App) {
   app.get('/api/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     reply.type(app.metrics.registry.contentType);

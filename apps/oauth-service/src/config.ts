@@ -37,7 +37,7 @@ export const configShape = {
   ADMIN_USERNAME: z.string().min(3).default('admin'),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(12).optional(),
-  /** Seed: the admin-portal client's secret (ops document: OAUTH_CLIENT_SECRET); generated when absent. */
+  /** Seed: the admin-portal client's secret (admin-portal is given the same value as OAUTH_CLIENT_SECRET); generated when absent. */
   OAUTH_CLIENT_SECRET: z.string().min(32).optional(),
   /**
    * Seed: the flow-service machine client's secret; generated (and printed once) when absent. Give

@@ -6,7 +6,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRevocations } from './revocation.ts';
 
-// oidc-provider reports what happens through events; this turns them into the ops document's metrics and
+// oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
 // into audit records. Metrics are registered once per registry (providers are rebuilt on key changes).
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
@@ -32,7 +32,7 @@ const TOKEN_TYPES: Record<string, string> = {
 const REUSE = 'refresh token already used';
 const CODE_REPLAY = 'authorization code already consumed';
 
-/** The ops document's oauth_* counters, shared by every provider built on the registry. */
+/** The oauth_* counters, shared by every provider built on the registry. */
 function providerMetrics(registry: Registry) {
   return {
     issued: counter(
