@@ -46,7 +46,6 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
   const roles = createRolesRepository(db);
   const clientStore = createClientModelStore(db, box);
   return {
-    box,
     users: createUsersRepository(db),
     roles,
     resources: resourcesRepository(db),

@@ -1,6 +1,7 @@
 import { type App, type Handler, HttpError } from '@platform/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { SignIn, SignInResult } from '../accounts/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ResourcesRepository } from '../clients/resources.repository.ts';
 import { changePasswordPage, consentPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
@@ -23,22 +24,10 @@ import {
 // is a short sequence: load the interaction, check the CSRF token, do the step, hand the result back to the
 // provider (which redirects on to the client).
 
-export interface SignInAttempt {
-  attempt(input: { login: string; password: string; ip: string }): Promise<
-    | { ok: true; user: { id: string; username: string; mustChangePassword: boolean } }
-    | {
-        ok: false;
-        reason: 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited';
-        /** The account the login matched, if any. */
-        account?: { id: string; username: string };
-      }
-  >;
-}
-
 export interface InteractionDeps {
   provider: () => Provider;
   csrf: Csrf;
-  signIn: SignInAttempt;
+  signIn: SignIn;
   users: {
     get(id: string): Promise<{ id: string; username: string } | undefined>;
     setPassword(id: string, password: string, options?: { mustChangePassword?: boolean }): Promise<void>;
@@ -67,7 +56,7 @@ const OIDC_SCOPE_TEXT: Record<string, string> = {
 // HTML forms outside the admin API's OpenAPI document; the bodies are read as forms (see FormBody).
 const hidden = () => ({ schema: { hide: true } as const });
 type InteractionHandler = Handler<ReturnType<typeof hidden>['schema']>;
-type SignInFailure = Extract<Awaited<ReturnType<SignInAttempt['attempt']>>, { ok: false }>;
+type SignInFailure = Extract<SignInResult, { ok: false }>;
 
 async function consentPageFor(deps: InteractionDeps, details: Details, csrf: string) {
   const { oidc, resources, withheld } = await consentScopes(deps.permissionsOf, details);
