@@ -12,7 +12,7 @@ export interface Component {
   dir: string;
   /** Entry point run with `node` (TypeScript runs directly on Node 24), unless `command` is given. */
   entry: string;
-  /** Node/V8 flags before the entry (the same flags as the component's Dockerfile CMD). */
+  /** Node/V8 flags before the entry (the same flags as the image's NODE_FLAGS build argument in docker-compose.yml). */
   nodeFlags?: string[];
   /** A native program instead (the gateway): path relative to `dir`, and its arguments. */
   command?: { path: string; args: string[] };
@@ -141,7 +141,7 @@ export const components: Component[] = [
   },
 ];
 
-/** Seeded accounts, printed by the start-up banner and listed in the README. */
+/** Seeded accounts, printed by the start-up banner and listed in apps/oauth-service/README.md. */
 export const seededAccounts: Array<{ who: string; credentials: string }> = [
   {
     who: 'admin (role admin)',

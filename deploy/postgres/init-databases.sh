@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs once, on the first start of the postgres container (docker-entrypoint-initdb.d): one role and one
-# database per service, each owned by its role, so no service can read another's tables (design.md).
+# database per service, each owned by its role, so no service can read another's tables (docs/architecture.md).
 # Passwords come from the container's environment (docker-compose.yml takes them from .env).
 set -euo pipefail
 

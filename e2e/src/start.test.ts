@@ -55,7 +55,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
   beforeAll(async () => {
     releasePorts = await acquireFixedPorts();
     dataDir = mkdtempSync(join(tmpdir(), 'platform-e2e-'));
-    // One database per service (design.md): oauth-service gets a PostgreSQL database of its own.
+    // One database per service (docs/architecture.md): oauth-service gets a PostgreSQL database of its own.
     if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
     env = {
       PLATFORM_DATA_DIR: dataDir,

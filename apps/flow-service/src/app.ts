@@ -1,25 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { protectResource } from '@platform/auth';
-import { StartupError } from '@platform/config';
-import { createDatabase, type Database, pendingMigrations } from '@platform/db';
-import { createApp, type LogStream } from '@platform/http';
-import type { FastifyInstance } from 'fastify';
+import { type Database, openMigratedDatabase } from '@platform/db';
+import { type App, createApp, type LogStream } from '@platform/http';
 import type { FlowServiceConfig } from './config.ts';
 import { migrations } from './db/migrations.ts';
 import type { FlowSchema } from './db/schema.ts';
-import { definitionsRepository } from './definitions/definitions.repository.ts';
+import {
+  createDefinitionsRepository,
+  type DefinitionsRepository,
+} from './definitions/definitions.repository.ts';
 import { definitionRoutes } from './definitions/definitions.routes.ts';
-import { createEgressPolicy, type EgressPolicy } from './egress/egress-policy.ts';
-import { createEngine, type Engine } from './engine/engine.ts';
+import { createEgressPolicy } from './egress/egress-policy.ts';
+import { createEngine, type Engine, type EngineOptions } from './engine/engine.ts';
 import { EngineSignals } from './engine/events.ts';
-import { engineMetrics } from './engine/metrics.ts';
+import { type EngineMetrics, engineMetrics } from './engine/metrics.ts';
 import { runControl } from './engine/run-control.ts';
 import { type AuthorityClient, createAuthorityClient } from './http-step/authority-client.ts';
 import { createTokenClient, type TokenClient } from './http-step/token-client.ts';
-import { runsRepository } from './runs/runs.repository.ts';
+import { createRunsRepository } from './runs/runs.repository.ts';
 import { runRoutes } from './runs/runs.routes.ts';
 import { createScheduler, type Scheduler } from './schedules/scheduler.ts';
+import { createSchedulesRepository } from './schedules/schedules.repository.ts';
 import { scheduleRoutes } from './schedules/schedules.routes.ts';
 
 export const SCOPES = ['flow:read', 'flow:write', 'flow:run', 'flow:approve'] as const;
@@ -52,23 +54,67 @@ declare module 'fastify' {
 }
 
 /** Builds flow-service: the API, the engine (workers) and the scheduler, on one database. */
-export async function buildFlowService(
-  config: AppConfig,
-  options: BuildOptions = {},
-): Promise<FastifyInstance> {
-  const database = createDatabase<FlowSchema>(config.DATABASE_URL, { poolMax: 10 });
-  const pending = await pendingMigrations(database, migrations).catch(async (error: unknown) => {
+export async function buildFlowService(config: AppConfig, options: BuildOptions = {}): Promise<App> {
+  const database = await openMigratedDatabase<FlowSchema>(config.DATABASE_URL, migrations, { poolMax: 10 });
+  // The engines and the scheduler exist once the app does; closing the app stops them first.
+  const workers: { engines: Engine[]; scheduler?: Scheduler } = { engines: [] };
+  const app = await createFlowApp(config, options, database, async () => {
+    await workers.scheduler?.stop();
+    await Promise.all(workers.engines.map((lane) => lane.stop()));
     await database.close();
-    throw error;
   });
-  if (pending.length > 0) {
-    await database.close();
-    throw new StartupError(`database is not migrated (pending: ${pending.join(', ')}); run pnpm db:push`);
-  }
 
-  let engines: Engine[] = [];
-  let scheduler: Scheduler | undefined;
-  const app = await createApp({
+  const definitions = createDefinitionsRepository(database.db);
+  const { tokens, authority } = createStepClients(app, config, options);
+  const policy = createEgressPolicy({
+    publicUrl: config.PUBLIC_URL,
+    resourceServers: config.FLOW_RESOURCE_SERVERS,
+    allowedOrigins: config.FLOW_HTTP_ALLOWED_ORIGINS,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  workers.engines = createEngineLanes(app, config, database, definitions, { tokens, authority, policy });
+  const engine = workers.engines[0] as Engine;
+  const scheduler = createScheduler(database, engine, {
+    intervalMs: 1000,
+    log: (message, fields) => app.log.info(fields, message),
+  });
+  workers.scheduler = scheduler;
+  app.decorate('flow', { engine, scheduler, tokens, database });
+
+  await protectResource(app, {
+    resource: config.TOKEN_AUDIENCE,
+    issuer: config.OAUTH_ISSUER,
+    jwksUri: config.OAUTH_JWKS_URL,
+    realm: 'flow-service',
+    scopes: SCOPES,
+    resourceName: 'Platform workflow service',
+  });
+
+  definitionRoutes(app, definitions, { policy, authority });
+  const runs = createRunsRepository(database.db, definitions);
+  runRoutes(app, engine, runs, runControl(database, engine.store, engine.startRun));
+  scheduleRoutes(app, {
+    scheduler,
+    schedules: createSchedulesRepository(database),
+    definitions,
+    defaultCatchupMs: config.FLOW_SCHEDULE_CATCHUP_MS,
+  });
+
+  // Work starts once the server listens, and stops (before the database closes) when it closes.
+  app.addHook('onReady', async () => {
+    for (const lane of workers.engines) lane.start();
+    scheduler.start();
+  });
+  return app;
+}
+
+function createFlowApp(
+  config: AppConfig,
+  options: BuildOptions,
+  database: Database<FlowSchema>,
+  onClose: () => Promise<void>,
+): Promise<App> {
+  return createApp({
     name: 'flow-service',
     logLevel: config.LOG_LEVEL,
     ...(config.TRUSTED_PROXIES ? { trustedProxies: config.TRUSTED_PROXIES } : {}),
@@ -82,14 +128,15 @@ export async function buildFlowService(
       description:
         'Durable DAG workflow engine: definitions (JSON/YAML), runs, steps, approvals, schedules and run events (SSE).',
     },
-    onClose: async () => {
-      await scheduler?.stop();
-      await Promise.all(engines.map((lane) => lane.stop()));
-      await database.close();
-    },
+    onClose,
   });
+}
 
-  const definitions = definitionsRepository(database.db);
+/**
+ * What http steps call oauth-service with: the token client (client_credentials as the flow-service
+ * client), and the authority that tells a definition author's current scopes.
+ */
+function createStepClients(app: App, config: AppConfig, options: BuildOptions) {
   const tokens = config.FLOW_CLIENT_SECRET
     ? createTokenClient({
         tokenUrl: config.OAUTH_TOKEN_URL,
@@ -109,76 +156,67 @@ export async function buildFlowService(
           tokens,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         });
-  const policy: EgressPolicy = createEgressPolicy({
-    publicUrl: config.PUBLIC_URL,
-    resourceServers: config.FLOW_RESOURCE_SERVERS,
-    allowedOrigins: config.FLOW_HTTP_ALLOWED_ORIGINS,
-    ...(options.resolve ? { resolve: options.resolve } : {}),
-  });
+  return { tokens, authority };
+}
+
+type HttpStepOptions = Pick<EngineOptions['executors']['http'], 'tokens' | 'authority' | 'policy'>;
+
+/**
+ * The engine loops ("lanes") of this process, sharing one set of signals and metrics. PostgreSQL serves
+ * several connections at once: more than one lane keeps it busy while each lane waits on its round trips.
+ * SQLite has one writer, so one lane.
+ */
+function createEngineLanes(
+  app: App,
+  config: AppConfig,
+  database: Database<FlowSchema>,
+  definitions: DefinitionsRepository,
+  http: HttpStepOptions,
+): Engine[] {
   const workerId =
     config.FLOW_INSTANCE_ID ?? `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const engineRef: { current?: Engine } = {};
+  const lanes = database.dialect === 'postgres' ? config.FLOW_ENGINE_LANES : 1;
+  const queue: { engine?: Engine } = {};
   const metrics = engineMetrics(
     app.metrics.registry,
-    () => engineRef.current?.store.queueDepth() ?? Promise.resolve(0),
+    () => queue.engine?.store.queueDepth() ?? Promise.resolve(0),
   );
-  // PostgreSQL serves several connections at once: more than one engine loop ("lane") per process keeps
-  // it busy while each lane waits on its round trips. SQLite has one writer, so one lane.
-  const lanes = database.dialect === 'postgres' ? config.FLOW_ENGINE_LANES : 1;
   const signals = new EngineSignals();
-  engines = Array.from({ length: lanes }, (_, lane) =>
+  const engines = Array.from({ length: lanes }, (_, lane) =>
     createEngine(
       database,
       definitions,
-      {
-        workerId: lanes > 1 ? `${workerId}/${lane}` : workerId,
-        concurrency: Math.max(1, Math.ceil(config.FLOW_WORKER_CONCURRENCY / lanes)),
-        leaseMs: config.FLOW_LEASE_MS,
-        pollIntervalMs: config.FLOW_POLL_INTERVAL_MS,
-        sweepIntervalMs: config.FLOW_SWEEP_INTERVAL_MS,
-        defaultStepTimeoutMs: config.FLOW_STEP_TIMEOUT_MS,
-        work: config.FLOW_WORKER,
-        metrics,
-        log: (message, fields) => app.log.error(fields, message),
-        executors: {
-          http: { tokens, authority, policy, maxBodyBytes: config.FLOW_HTTP_MAX_BODY_BYTES },
-          approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,
-          approvalDefault: config.FLOW_APPROVAL_DEFAULT,
-        },
-      },
+      laneOptions(app, config, http, metrics, lanes, lane, workerId),
       signals,
     ),
   );
-  const engine = engines[0] as Engine;
-  engineRef.current = engine;
-  scheduler = createScheduler(database, engine, {
-    intervalMs: 1000,
-    log: (message, fields) => app.log.info(fields, message),
-  });
-  app.decorate('flow', { engine, scheduler, tokens, database });
+  queue.engine = engines[0];
+  return engines;
+}
 
-  await protectResource(app, {
-    resource: config.TOKEN_AUDIENCE,
-    issuer: config.OAUTH_ISSUER,
-    jwksUri: config.OAUTH_JWKS_URL,
-    realm: 'flow-service',
-    scopes: SCOPES,
-    resourceName: 'Platform workflow service',
-  });
-
-  definitionRoutes(app, definitions, { policy, authority });
-  runRoutes(
-    app,
-    engine,
-    runsRepository(database.db, definitions),
-    runControl(database, engine.store, engine.startRun),
-  );
-  scheduleRoutes(app, database, scheduler, definitions, config.FLOW_SCHEDULE_CATCHUP_MS);
-
-  // Work starts once the server listens, and stops (before the database closes) when it closes.
-  app.addHook('onReady', async () => {
-    for (const lane of engines) lane.start();
-    scheduler?.start();
-  });
-  return app;
+function laneOptions(
+  app: App,
+  config: AppConfig,
+  http: HttpStepOptions,
+  metrics: EngineMetrics,
+  lanes: number,
+  lane: number,
+  workerId: string,
+): EngineOptions {
+  return {
+    workerId: lanes > 1 ? `${workerId}/${lane}` : workerId,
+    concurrency: Math.max(1, Math.ceil(config.FLOW_WORKER_CONCURRENCY / lanes)),
+    leaseMs: config.FLOW_LEASE_MS,
+    pollIntervalMs: config.FLOW_POLL_INTERVAL_MS,
+    sweepIntervalMs: config.FLOW_SWEEP_INTERVAL_MS,
+    defaultStepTimeoutMs: config.FLOW_STEP_TIMEOUT_MS,
+    work: config.FLOW_WORKER,
+    metrics,
+    log: (message, fields) => app.log.error(fields, message),
+    executors: {
+      http: { ...http, maxBodyBytes: config.FLOW_HTTP_MAX_BODY_BYTES },
+      approvalTimeoutMs: config.FLOW_APPROVAL_TIMEOUT_MS,
+      approvalDefault: config.FLOW_APPROVAL_DEFAULT,
+    },
+  };
 }

@@ -8,7 +8,7 @@ describe('flow-service configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flow-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('derives the issuer and audience from PUBLIC_URL', () => {
+  it('derives the token issuer and audience from PUBLIC_URL', () => {
     const config = loadFlowServiceConfig({ PUBLIC_URL: 'https://platform.example/' });
     expect(config.OAUTH_ISSUER).toBe('https://platform.example');
     expect(config.TOKEN_AUDIENCE).toBe('https://platform.example/flow');

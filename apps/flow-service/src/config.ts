@@ -6,6 +6,7 @@ import {
   list,
   loadConfig,
   resourceServerShape,
+  resourceServerUrls,
   serviceShape,
   z,
 } from '@platform/config';
@@ -30,7 +31,7 @@ const resourceList = list(['kline', 'flow', 'test']).pipe(
   ),
 );
 
-// flow-service's whole configuration, validated once at start-up (README "flow-service").
+// flow-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('flow-service', 3004),
   ...resourceServerShape,
@@ -89,15 +90,12 @@ export function loadFlowServiceConfig(
   options: { readSecret?: boolean } = {},
 ) {
   const raw = loadConfig(configShape, env);
-  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
   return {
     ...raw,
     FLOW_CLIENT_SECRET:
       raw.FLOW_CLIENT_SECRET ??
       (options.readSecret === false ? undefined : secretFromFile(raw.FLOW_CLIENT_SECRET_FILE)),
-    PUBLIC_URL: publicUrl,
-    OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
-    TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/flow`,
+    ...resourceServerUrls(raw, 'flow'),
     OAUTH_ADMIN_URL: (raw.OAUTH_ADMIN_URL ?? `${new URL(raw.OAUTH_TOKEN_URL).origin}/api/admin`).replace(
       /\/+$/,
       '',

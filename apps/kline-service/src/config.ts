@@ -1,6 +1,14 @@
-import { boolean, list, loadConfig, resourceServerShape, serviceShape, z } from '@platform/config';
+import {
+  boolean,
+  list,
+  loadConfig,
+  resourceServerShape,
+  resourceServerUrls,
+  serviceShape,
+  z,
+} from '@platform/config';
 
-// kline-service's whole configuration, validated once at start-up (see README "kline-service").
+// kline-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('kline-service', 3003),
   ...resourceServerShape,
@@ -28,11 +36,5 @@ export type KlineServiceConfig = ReturnType<typeof loadKlineServiceConfig>;
 
 export function loadKlineServiceConfig(env?: Record<string, string | undefined>) {
   const raw = loadConfig(configShape, env);
-  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
-  return {
-    ...raw,
-    PUBLIC_URL: publicUrl,
-    OAUTH_ISSUER: raw.OAUTH_ISSUER ?? publicUrl,
-    TOKEN_AUDIENCE: raw.TOKEN_AUDIENCE ?? `${publicUrl}/kline`,
-  };
+  return { ...raw, ...resourceServerUrls(raw, 'kline') };
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The service's own metrics, beside the shared http_requests_total and http_request_duration_seconds. */
-export function klineMetrics(registry: Registry) {
+export function createKlineMetrics(registry: Registry) {
   return {
     tradesIngested: new Counter({
       name: 'kline_trades_ingested_total',
@@ -36,4 +36,4 @@ export function klineMetrics(registry: Registry) {
   };
 }
 
-export type KlineMetrics = ReturnType<typeof klineMetrics>;
+export type KlineMetrics = ReturnType<typeof createKlineMetrics>;

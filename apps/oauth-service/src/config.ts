@@ -12,7 +12,7 @@ import {
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
-// oauth-service's whole configuration, validated once at start-up (README "Environment variables").
+// oauth-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('oauth-service', 3001),
   /** Encrypts signing keys, cookie keys and client secrets at rest (AES-256-GCM, key derived with HKDF). */

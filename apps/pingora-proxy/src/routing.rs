@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn platform_url_map() {
-        // The shape of default.yaml: design.md's URL map.
+        // The shape of default.yaml: docs/architecture.md's URL map.
         let r = router(&[
             ("/.well-known/openid-configuration", None), // 0 oauth
             ("/.well-known/oauth-authorization-server", None), // 1 oauth

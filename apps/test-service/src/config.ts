@@ -1,6 +1,6 @@
 import { loadConfig, resourceServerShape, resourceServerUrls, serviceShape } from '@platform/config';
 
-// test-service's whole configuration, validated once at start-up (see README "Environment variables").
+// test-service's whole configuration, validated once at start-up (README, "Configuration").
 export const configShape = {
   ...serviceShape('test-service', 3005),
   ...resourceServerShape,

@@ -7,7 +7,7 @@ import { composeValidator } from './schema.ts';
 
 // docker-compose.yml validated against the Compose Specification's JSON schema (no `docker compose
 // config` on CI) and cross-checked against the repository: build contexts and Dockerfiles, env files,
-// ports of design.md, depends_on, healthchecks, mounted files, and the scrape and upstream targets.
+// ports of docs/architecture.md, depends_on, healthchecks, mounted files, and the scrape and upstream targets.
 
 interface Service {
   image?: string;
@@ -98,7 +98,7 @@ describe('docker-compose.yml against the repository', () => {
     for (const name of COMPONENTS) expect(services[name]!.build, name).toBeDefined();
   });
 
-  it('publishes each component on its design.md port, and sets PORT to it', () => {
+  it('publishes each component on its docs/architecture.md port, and sets PORT to it', () => {
     for (const [name, service] of Object.entries(services)) {
       if (!(name in DESIGN_PORTS)) continue;
       for (const port of publishedPorts(service)) {
@@ -152,7 +152,7 @@ describe('docker-compose.yml against the repository', () => {
     expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(
       /^\$\{GRAFANA_ADMIN_PASSWORD:\?/,
     );
-    // The ops document's JWT_SECRET is not used by any service (README "Production deployment").
+    // JWT_SECRET is not used by any service (docs/deployment.md, "Choices in this deployment").
     expect(RAW).not.toContain('JWT_SECRET');
   });
 

@@ -1,29 +1,63 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DESIGN_PORTS, repoPath } from '../support/repo.ts';
 import { parseDockerfile } from './dockerfile.ts';
 
-// Every component's Dockerfile: multi-stage (build tools stay out of the runtime image), a non-root
-// USER in the final stage, a HEALTHCHECK on the component's own port, and the design.md port exposed.
+// Every component's image as docker-compose.yml builds it: multi-stage (build tools stay out of the
+// runtime image), a non-root USER in the final stage, a HEALTHCHECK on the component's own port, and the
+// component's port exposed. The Node services share one Dockerfile, parameterised by build arguments.
 
-const DOCKERFILES: Record<string, { path: string; healthPath: string }> = {
-  'pingora-proxy': { path: 'apps/pingora-proxy/Dockerfile', healthPath: '/healthz' },
-  'oauth-service': { path: 'apps/oauth-service/Dockerfile', healthPath: '/health' },
-  'admin-portal': { path: 'apps/admin-portal/Dockerfile', healthPath: '/health' },
-  'kline-service': { path: 'apps/kline-service/Dockerfile', healthPath: '/health' },
-  'flow-service': { path: 'apps/flow-service/Dockerfile', healthPath: '/health' },
-  'test-service': { path: 'apps/test-service/Dockerfile', healthPath: '/health' },
+const HEALTH_PATHS: Record<string, string> = {
+  'pingora-proxy': '/healthz',
+  'oauth-service': '/health',
+  'admin-portal': '/health',
+  'kline-service': '/health',
+  'flow-service': '/health',
+  'test-service': '/health',
 };
+const NODE_SERVICE_DOCKERFILE = 'deploy/docker/node-service.Dockerfile';
+
+interface ComposeBuild {
+  context: string;
+  dockerfile?: string;
+  args?: Record<string, string>;
+}
+const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { build?: ComposeBuild }>;
+};
+
+/** The component's Dockerfile with its compose build arguments substituted, as docker reads it. */
+function dockerfileOf(component: string): { path: string; text: string } {
+  const build = compose.services[component]?.build;
+  if (!build) throw new Error(`docker-compose.yml builds no image for ${component}`);
+  const path = `${build.context}/${build.dockerfile ?? 'Dockerfile'}`.replace(/^\.\//, '');
+  let text = readFileSync(repoPath(path), 'utf8');
+  for (const [name, value] of Object.entries(build.args ?? {})) {
+    text = text.replaceAll(`\${${name}}`, value).replaceAll(`$${name}`, value);
+  }
+  return { path, text };
+}
 
 const ROOT_USERS = new Set(['root', '0', '0:0', 'root:root']);
 
 function finalStage(component: string) {
-  const { stages } = parseDockerfile(readFileSync(repoPath(DOCKERFILES[component]!.path), 'utf8'));
+  const { stages } = parseDockerfile(dockerfileOf(component).text);
   return { stages, final: stages.at(-1)! };
 }
 
-describe.each(Object.keys(DOCKERFILES))('%s Dockerfile', (component) => {
-  const { path, healthPath } = DOCKERFILES[component]!;
+it('the Node services are built from the one parameterised Dockerfile', () => {
+  for (const component of ['oauth-service', 'kline-service', 'flow-service', 'test-service']) {
+    const build = compose.services[component]!.build!;
+    expect(build.dockerfile, component).toBe(NODE_SERVICE_DOCKERFILE);
+    expect(build.args?.SERVICE, component).toBe(component);
+    expect(Number(build.args?.PORT), component).toBe(DESIGN_PORTS[component]);
+  }
+});
+
+describe.each(Object.keys(HEALTH_PATHS))('%s Dockerfile', (component) => {
+  const { path } = dockerfileOf(component);
+  const healthPath = HEALTH_PATHS[component]!;
 
   it('is multi-stage, and the runtime stage copies from the build stage', () => {
     const { stages, final } = finalStage(component);
@@ -52,7 +86,7 @@ describe.each(Object.keys(DOCKERFILES))('%s Dockerfile', (component) => {
     expect(final.instructions.indexOf(user)).toBeLessThan(entry);
   });
 
-  it('has a HEALTHCHECK on its own port and exposes the design.md port', () => {
+  it('has a HEALTHCHECK on its own port and exposes its port', () => {
     const { final } = finalStage(component);
     const check = final.instructions.find((i) => i.keyword === 'HEALTHCHECK');
     expect(check, `${path}: no HEALTHCHECK`).toBeDefined();

@@ -28,7 +28,7 @@ const SERVICES = [
   'flow-service',
   'test-service',
 ];
-// Created by the operator from the certificate files (README), never committed.
+// Created by the operator from the certificate files (docs/deployment.md, "Kubernetes"), never committed.
 const EXTERNAL_SECRETS = ['pingora-proxy-tls'];
 
 const SYNC_HINT = 'out of date: run `node ops/src/k8s/sync.ts && pnpm format`';
@@ -94,7 +94,7 @@ describe('deploy/k8s topology', () => {
     }
   });
 
-  it('a Service per component selecting its pods, on the design.md port', () => {
+  it('a Service per component selecting its pods, on the docs/architecture.md port', () => {
     for (const name of SERVICES) {
       const service = find('Service', name)!;
       const deployment = find('Deployment', name)!;
@@ -225,7 +225,7 @@ describe('monitoring in deploy/k8s', () => {
     };
     const k8s = (parse(data['prometheus.yml']) as { scrape_configs: Job[] }).scrape_configs;
     const compose = readYaml<{ scrape_configs: Job[] }>('monitoring/prometheus.yml').scrape_configs;
-    // node-exporter: clusters run their own (README).
+    // node-exporter: clusters run their own (docs/deployment.md, "Kubernetes").
     expect(k8s.map((j) => j.job_name)).toEqual(
       compose.map((j) => j.job_name).filter((n) => n !== 'node-exporter'),
     );

@@ -62,7 +62,7 @@ const TEST_SERVICE_DIR = repoPath('apps/test-service');
 const CONVENTIONAL_SERVICES = ['kline-service', 'flow-service'] as const;
 
 /**
- * Starts a resource service by the repository's conventions (README "Environment variables"): migrations
+ * Starts a resource service by the repository's conventions (docs/configuration.md): migrations
  * with `src/db/cli.ts push` when it has a database, then `node src/main.ts` on a free port with a SQLite
  * file, verifying tokens of `issuer`. Fails with the service's output when it does not get ready.
  */

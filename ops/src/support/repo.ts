@@ -15,7 +15,7 @@ export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(repoPath(path), 'utf8')) as T;
 }
 
-/** The platform's components and their ports, as design.md's table lists them. */
+/** The platform's components and their ports, as docs/architecture.md's components table lists them. */
 export const DESIGN_PORTS: Record<string, number> = {
   'pingora-proxy': 8080,
   'oauth-service': 3001,

@@ -121,7 +121,7 @@ describe('serviceShape and listenOptions', () => {
 });
 
 describe('resourceServerUrls', () => {
-  it('derives the issuer and audience from PUBLIC_URL, without its trailing slashes', async () => {
+  it('derives the token issuer and audience from PUBLIC_URL, without its trailing slashes', async () => {
     const { loadConfig, resourceServerShape, resourceServerUrls, serviceShape } = await import('./index.ts');
     const shape = { ...serviceShape('svc', 3999), ...resourceServerShape };
     expect(

@@ -20,7 +20,7 @@ type Env = Record<string, string | undefined>;
 
 /**
  * Validates the environment once, at start-up, against a zod object shape and returns the typed result.
- * This is the only place in the platform that reads `process.env` (design.md, Conventions).
+ * This is the only place in the platform that reads `process.env` (docs/architecture.md, Conventions).
  */
 export function loadConfig<S extends z.ZodRawShape>(
   shape: S,

@@ -26,7 +26,7 @@ export function serviceShape(name: string, defaultPort: number) {
     LOG_FILE: logFile,
     SHUTDOWN_DRAIN_DELAY_MS: drainDelay,
     DATABASE_URL: databaseUrl(`file:data/${name}.db`),
-    /** The platform's public origin (the gateway): the issuer and resource identifiers derive from it. */
+    /** The platform's public origin (the gateway): the token issuer and resource identifiers derive from it. */
     PUBLIC_URL: httpUrl.default('http://localhost:8080'),
     /** The proxies (CIDR blocks) whose forwarding headers are believed: see trusted-proxies.ts. */
     TRUSTED_PROXIES: trustedProxies,
@@ -37,7 +37,7 @@ export function serviceShape(name: string, defaultPort: number) {
 export const resourceServerShape = {
   /** Token issuer (`iss`); defaults to PUBLIC_URL, where oauth-service is published. */
   OAUTH_ISSUER: httpUrl.optional(),
-  /** Where the issuer's JWKS is fetched: oauth-service's internal URL, not the public one. */
+  /** Where the token issuer's JWKS is fetched: oauth-service's internal URL, not the public one. */
   OAUTH_JWKS_URL: httpUrl.default('http://127.0.0.1:3001/oauth/jwks'),
   /** RFC 8707 resource identifier = required `aud`; defaults to PUBLIC_URL + the service's prefix. */
   TOKEN_AUDIENCE: httpUrl.optional(),

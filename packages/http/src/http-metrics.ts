@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-// The platform's two HTTP metrics (design.md, Observability), independent of the web framework: the Fastify
+// The platform's two HTTP metrics (docs/architecture.md, Observability), independent of the web framework: the Fastify
 // services record them from an onResponse hook (metrics.ts), the admin portal from its own Node server.
 
 // 5 ms .. 10 s: our handlers are mostly fast DB calls; anything past 10 s is an outage, not a latency.

@@ -1,7 +1,7 @@
 import { ConfigError, httpUrl, list, loadConfig, nodeEnv, port, secret, z } from '@platform/config';
 
 // admin-portal's whole configuration, validated once (src/server.ts loads it before Next.js starts, so a
-// bad value stops the process with one line naming the variable). README "admin-portal".
+// bad value stops the process with one line naming the variable). Listed in the app's README, "Configuration".
 export const configShape = {
   NODE_ENV: nodeEnv,
   HOST: z.string().default('0.0.0.0'),
@@ -25,7 +25,7 @@ export const configShape = {
   SESSION_SECRET: secret('admin-portal-session-secret'),
   /** kline-service on the internal network: the Markets page's REST calls and WebSocket are relayed there. */
   KLINE_API_URL: httpUrl.default('http://127.0.0.1:3003'),
-  /** flow-service on the internal network: the Workflows pages call it server-side (README "Workflows"). */
+  /** flow-service on the internal network: the Workflows pages call it server-side (README, "How it works"). */
   FLOW_API_URL: httpUrl.default('http://127.0.0.1:3004'),
   /** The gateway on the internal network: its /healthz (upstream health) and /metrics (loopback allowlist). */
   GATEWAY_URL: httpUrl.default('http://127.0.0.1:8080'),

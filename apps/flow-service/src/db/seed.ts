@@ -1,5 +1,5 @@
 import type { Database } from '@platform/db';
-import { definitionsRepository } from '../definitions/definitions.repository.ts';
+import { createDefinitionsRepository } from '../definitions/definitions.repository.ts';
 import { compileDefinition, parseDefinitionSource } from '../definitions/validate-definition.ts';
 import type { FlowSchema } from './schema.ts';
 
@@ -61,7 +61,7 @@ steps:
 }
 
 export async function seed(database: Database<FlowSchema>, publicUrl: string): Promise<string> {
-  const definitions = definitionsRepository(database.db);
+  const definitions = createDefinitionsRepository(database.db);
   const created: string[] = [];
   for (const [id, source] of Object.entries(samples(publicUrl))) {
     if ((await definitions.latestVersion(id)) !== undefined) continue;

@@ -20,7 +20,7 @@ const retry = {
     max: { type: 'integer', minimum: 0, maximum: 100 },
     backoff: { enum: ['fixed', 'exponential'] },
     initial: duration,
-    /** Cap on one delay (the issue's second `max`; JSON objects cannot repeat a key). */
+    /** Cap on one delay (not a second `max`: JSON objects cannot repeat a key, and `max` counts retries). */
     maxDelay: duration,
     /** Fraction of the delay drawn at random either way: 0 (none) .. 1. */
     jitter: { type: 'number', minimum: 0, maximum: 1 },

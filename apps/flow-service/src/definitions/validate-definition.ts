@@ -128,17 +128,10 @@ function findCycle(steps: RawStep[]): string[] | null {
   return null;
 }
 
-/**
- * Validates a definition document (already parsed) and compiles it. Throws DefinitionError listing every
- * fault with its JSON Pointer: schema violations, duplicate ids, unknown dependencies, a cycle, and
- * templates that do not parse or that read a step which is not upstream of the step using it.
- */
-export function compileDefinition(document: unknown, version = 0): Definition {
-  if (!validateSchema(document)) throw new DefinitionError(schemaIssues(validateSchema.errors ?? []));
-  const raw = document as RawDefinition;
-  const issues: DefinitionIssue[] = [];
+/** Each step's position by id; a repeated id is an issue (the first one keeps the id). */
+function indexSteps(steps: RawStep[], issues: DefinitionIssue[]): Map<string, number> {
   const index = new Map<string, number>();
-  raw.steps.forEach((step, i) => {
+  steps.forEach((step, i) => {
     if (index.has(step.id))
       issues.push({
         path: `/steps/${i}/id`,
@@ -146,7 +139,12 @@ export function compileDefinition(document: unknown, version = 0): Definition {
       });
     else index.set(step.id, i);
   });
-  raw.steps.forEach((step, i) => {
+  return index;
+}
+
+function dependencyIssues(steps: RawStep[], index: Map<string, number>): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  steps.forEach((step, i) => {
     (step.dependsOn ?? []).forEach((dep, j) => {
       if (!index.has(dep))
         issues.push({ path: `/steps/${i}/dependsOn/${j}`, message: `unknown step "${dep}"` });
@@ -154,20 +152,26 @@ export function compileDefinition(document: unknown, version = 0): Definition {
         issues.push({ path: `/steps/${i}/dependsOn/${j}`, message: `step "${dep}" depends on itself` });
     });
   });
-  if (issues.length) throw new DefinitionError(issues);
+  return issues;
+}
 
-  const cycle = findCycle(raw.steps);
-  if (cycle) {
-    const from = cycle[0] as string;
-    const to = cycle[1] as string;
-    const i = index.get(from) as number;
-    const j = (raw.steps[i]?.dependsOn ?? []).indexOf(to);
-    throw new DefinitionError([
-      { path: `/steps/${i}/dependsOn/${j}`, message: `cycle: ${cycle.join(' -> ')}` },
-    ]);
-  }
+/** A cycle as an issue at the dependency that closes it, or null. */
+function cycleIssue(steps: RawStep[], index: Map<string, number>): DefinitionIssue | null {
+  const cycle = findCycle(steps);
+  if (!cycle) return null;
+  const from = cycle[0] as string;
+  const to = cycle[1] as string;
+  const i = index.get(from) as number;
+  const j = (steps[i]?.dependsOn ?? []).indexOf(to);
+  return { path: `/steps/${i}/dependsOn/${j}`, message: `cycle: ${cycle.join(' -> ')}` };
+}
 
-  // Upstream sets, for checking that templates only read outputs that exist when the step runs.
+/**
+ * Templates that do not parse, or that read a step which is unknown or not upstream of the step using
+ * them: its output would not exist when the step runs. The definition's output may read any step.
+ */
+function templateIssues(raw: RawDefinition, index: Map<string, number>): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
   const upstream = new Map<string, Set<string>>();
   const upstreamOf = (id: string): Set<string> => {
     const known = upstream.get(id);
@@ -180,30 +184,42 @@ export function compileDefinition(document: unknown, version = 0): Definition {
     upstream.set(id, set);
     return set;
   };
-  const checkTemplates = (value: unknown, base: string, allowed: Set<string> | 'all') => {
-    try {
-      for (const ref of collectReferences(value, base)) {
-        if (ref.root === 'steps' && !index.has(ref.step as string))
-          issues.push({ path: ref.pointer, message: `template reads unknown step "${ref.step}"` });
-        else if (ref.root === 'steps' && allowed !== 'all' && !allowed.has(ref.step as string))
-          issues.push({
-            path: ref.pointer,
-            message: `template reads step "${ref.step}", which is not upstream of this step (add it to dependsOn)`,
-          });
-      }
-    } catch (error) {
-      if (!(error instanceof TemplateError)) throw error;
-      issues.push({
-        path: (error as TemplateError & { pointer?: string }).pointer ?? base,
-        message: `bad template: ${error.message}`,
-      });
-    }
-  };
-  for (const [i, step] of raw.steps.entries())
-    checkTemplates(step.input, `/steps/${i}/input`, upstreamOf(step.id));
-  if (raw.output !== undefined) checkTemplates(raw.output, '/output', 'all');
-  if (issues.length) throw new DefinitionError(issues);
+  const check = (value: unknown, base: string, allowed: Set<string> | 'all') =>
+    issues.push(...referenceIssues(value, base, index, allowed));
+  for (const [i, step] of raw.steps.entries()) check(step.input, `/steps/${i}/input`, upstreamOf(step.id));
+  if (raw.output !== undefined) check(raw.output, '/output', 'all');
+  return issues;
+}
 
+function referenceIssues(
+  value: unknown,
+  base: string,
+  index: Map<string, number>,
+  allowed: Set<string> | 'all',
+): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  try {
+    for (const ref of collectReferences(value, base)) {
+      if (ref.root === 'steps' && !index.has(ref.step as string))
+        issues.push({ path: ref.pointer, message: `template reads unknown step "${ref.step}"` });
+      else if (ref.root === 'steps' && allowed !== 'all' && !allowed.has(ref.step as string))
+        issues.push({
+          path: ref.pointer,
+          message: `template reads step "${ref.step}", which is not upstream of this step (add it to dependsOn)`,
+        });
+    }
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    issues.push({
+      path: (error as TemplateError & { pointer?: string }).pointer ?? base,
+      message: `bad template: ${error.message}`,
+    });
+  }
+  return issues;
+}
+
+/** The checked document as the engine runs it: durations in ms, defaults applied, dependents indexed. */
+function buildDefinition(raw: RawDefinition, version: number): Definition {
   const defaultRetry = retryPolicy(raw.defaults?.retry, NO_RETRY);
   const defaultTimeout = raw.defaults?.timeout === undefined ? null : durationMs(raw.defaults.timeout);
   const steps: StepSpec[] = raw.steps.map((step) => ({
@@ -231,4 +247,23 @@ export function compileDefinition(document: unknown, version = 0): Definition {
     dependents,
     sinks: steps.filter((s) => (dependents.get(s.id) ?? []).length === 0).map((s) => s.id),
   };
+}
+
+/**
+ * Validates a definition document (already parsed) and compiles it. Throws DefinitionError listing every
+ * fault with its JSON Pointer: schema violations, duplicate ids, unknown dependencies, a cycle, and
+ * templates that do not parse or that read a step which is not upstream of the step using it.
+ */
+export function compileDefinition(document: unknown, version = 0): Definition {
+  if (!validateSchema(document)) throw new DefinitionError(schemaIssues(validateSchema.errors ?? []));
+  const raw = document as RawDefinition;
+  const issues: DefinitionIssue[] = [];
+  const index = indexSteps(raw.steps, issues);
+  issues.push(...dependencyIssues(raw.steps, index));
+  if (issues.length) throw new DefinitionError(issues);
+  const cycle = cycleIssue(raw.steps, index);
+  if (cycle) throw new DefinitionError([cycle]);
+  const templates = templateIssues(raw, index);
+  if (templates.length) throw new DefinitionError(templates);
+  return buildDefinition(raw, version);
 }

@@ -8,7 +8,7 @@ export interface EngineMetrics {
   errors: Counter;
 }
 
-// Names follow the platform's `<service>_<what>_<unit>` Prometheus style (README "flow-service metrics").
+// Names follow the platform's `<service>_<what>_<unit>` Prometheus style (this app's README, "Metrics").
 export function engineMetrics(registry: Registry, queueDepth: () => Promise<number>): EngineMetrics {
   new Gauge({
     name: 'flow_queue_depth',

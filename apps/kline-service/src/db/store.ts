@@ -1,7 +1,14 @@
 // Every SQL statement of the service: trades and candles written in one transaction per ingest group,
 // candles and symbols read back. Dialect-agnostic Kysely throughout, except the PostgreSQL trade load
 // (storeNewTradesPostgres says why).
-import { copyTextFrom, type Database, type DialectName, type Kysely, sql } from '@platform/db';
+import {
+  copyTextFrom,
+  type Database,
+  type DialectName,
+  isUniqueViolation,
+  type Kysely,
+  sql,
+} from '@platform/db';
 import { type Candle, candleKey, type KlineArray, type Trade, toKlineArray } from '../market/candle.ts';
 import { BASE_SCALE, formatDecimal, parseStoredDecimal, QUOTE_SCALE } from '../market/decimal.ts';
 import { type Interval, isInterval } from '../market/intervals.ts';
@@ -77,7 +84,6 @@ function insertedOf(trades: readonly Trade[], keys: readonly StoredKey[]): reado
 type StoredKey = Pick<TradesTable, 'symbol' | 'trade_id'>;
 
 const PG_TRADE_CHUNK = 10_000;
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * PostgreSQL only, and on purpose: the trades go in with COPY, which PostgreSQL loads about three times
@@ -95,7 +101,7 @@ async function storeNewTradesPostgres(db: Db, trades: readonly Trade[]): Promise
     for (const trade of trades) text += tradeCopyLine(trade);
     await copyTextFrom(db, 'trades', TRADE_COLUMNS, text);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isUniqueViolation(error)) throw error;
     await sql`rollback to savepoint store_trades`.execute(db);
     return insertedOf(trades, await insertNewTradesPostgres(db, trades.map(tradeRow)));
   }

@@ -4,8 +4,8 @@
 // The token: KLINE_TOKEN (an access token with kline:write for the kline resource), or one obtained with
 // client_credentials from OAUTH_TOKEN_URL as OAUTH_CLIENT_ID / OAUTH_CLIENT_SECRET (the seeded machine client
 // `flow-service` may request kline:write), renewed before it expires.
-import { httpUrl, list, loadConfig, runMain, StartupError, z } from '@platform/config';
-import { MarketSimulator } from './market-simulator.ts';
+import { httpUrl, list, loadConfig, publicOrigin, runMain, StartupError, z } from '@platform/config';
+import { MarketSimulator, type SimulatorOptions } from './market-simulator.ts';
 
 const config = (() => {
   try {
@@ -24,29 +24,27 @@ const config = (() => {
   }
 })();
 
+type SimulatorConfig = Exclude<typeof config, Error>;
+type SymbolStart = NonNullable<SimulatorOptions['start']>[number];
+
 interface Token {
   value: string;
   renewAt: number;
 }
 
-await runMain(async () => {
-  if (config instanceof Error) throw config;
-  const base = config.KLINE_URL.replace(/\/+$/, '');
-  const resource = `${config.PUBLIC_URL.replace(/\/+$/, '')}/kline`;
-  if (!config.KLINE_TOKEN && !config.OAUTH_CLIENT_SECRET)
-    throw new StartupError(
-      'set KLINE_TOKEN, or OAUTH_CLIENT_SECRET (client_credentials for OAUTH_CLIENT_ID) to get one',
-    );
-
+/** An access token for the kline resource: KLINE_TOKEN, or client_credentials renewed before expiry. */
+function createTokenSource(settings: SimulatorConfig): () => Promise<string> {
+  const resource = `${publicOrigin(settings.PUBLIC_URL)}/kline`;
+  const credentials = `${encodeURIComponent(settings.OAUTH_CLIENT_ID)}:${encodeURIComponent(settings.OAUTH_CLIENT_SECRET ?? '')}`;
   let token: Token | null = null;
-  const accessToken = async (): Promise<string> => {
-    if (config.KLINE_TOKEN) return config.KLINE_TOKEN;
+  return async () => {
+    if (settings.KLINE_TOKEN) return settings.KLINE_TOKEN;
     if (token && Date.now() < token.renewAt) return token.value;
-    const response = await fetch(config.OAUTH_TOKEN_URL, {
+    const response = await fetch(settings.OAUTH_TOKEN_URL, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(config.OAUTH_CLIENT_ID)}:${encodeURIComponent(config.OAUTH_CLIENT_SECRET!)}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
       },
       body: new URLSearchParams({
         grant_type: 'client_credentials',
@@ -57,7 +55,7 @@ await runMain(async () => {
     const body = (await response.json()) as { access_token?: string; expires_in?: number; error?: string };
     if (!response.ok || !body.access_token)
       throw new StartupError(
-        `token request to ${config.OAUTH_TOKEN_URL} failed: ${response.status} ${body.error ?? ''}`,
+        `token request to ${settings.OAUTH_TOKEN_URL} failed: ${response.status} ${body.error ?? ''}`,
       );
     token = {
       value: body.access_token,
@@ -65,17 +63,18 @@ await runMain(async () => {
     };
     return token.value;
   };
+}
 
-  // Continue each symbol where the service stands, so restarts do not resend old trade ids.
-  const symbolsResponse = await fetch(`${base}/kline/api/v1/symbols`, {
+/** Each symbol where the service stands, so restarts do not resend old trade ids. */
+async function startingPoints(base: string, accessToken: () => Promise<string>): Promise<SymbolStart[]> {
+  const response = await fetch(`${base}/kline/api/v1/symbols`, {
     headers: { authorization: `Bearer ${await accessToken()}` },
   });
-  if (!symbolsResponse.ok)
-    throw new StartupError(`GET ${base}/kline/api/v1/symbols answered ${symbolsResponse.status}`);
-  const known = (await symbolsResponse.json()) as {
+  if (!response.ok) throw new StartupError(`GET ${base}/kline/api/v1/symbols answered ${response.status}`);
+  const known = (await response.json()) as {
     symbols: Array<{ symbol: string; lastPrice: string; lastTradeId: number }>;
   };
-  const start = known.symbols.map((s) => {
+  return known.symbols.map((s) => {
     const [whole = '0', fraction = ''] = s.lastPrice.split('.');
     return {
       symbol: s.symbol,
@@ -83,12 +82,28 @@ await runMain(async () => {
       lastPrice: BigInt(whole + fraction.padEnd(8, '0').slice(0, 8)),
     };
   });
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
+}
+
+await runMain(async () => {
+  if (config instanceof Error) throw config;
+  const base = config.KLINE_URL.replace(/\/+$/, '');
+  if (!config.KLINE_TOKEN && !config.OAUTH_CLIENT_SECRET)
+    throw new StartupError(
+      'set KLINE_TOKEN, or OAUTH_CLIENT_SECRET (client_credentials for OAUTH_CLIENT_ID) to get one',
+    );
+  const accessToken = createTokenSource(config);
 
   let sent = 0;
   const simulator = new MarketSimulator({
     symbols: config.KLINE_SIMULATOR_SYMBOLS,
     tradesPerSecond: config.KLINE_SIMULATOR_RATE,
-    start,
+    start: await startingPoints(base, accessToken),
     submit: async (trades) => {
       const response = await fetch(`${base}/kline/api/v1/trades`, {
         method: 'POST',
@@ -101,13 +116,10 @@ await runMain(async () => {
     onError: (error) => console.error(`simulate: ${(error as Error).message}`),
   });
   simulator.start();
-  console.log(
-    `simulate: ${config.KLINE_SIMULATOR_RATE} trades/s for ${config.KLINE_SIMULATOR_SYMBOLS.join(', ')} → ${base}; Ctrl-C stops`,
-  );
+  const symbols = config.KLINE_SIMULATOR_SYMBOLS.join(', ');
+  console.log(`simulate: ${config.KLINE_SIMULATOR_RATE} trades/s for ${symbols} → ${base}; Ctrl-C stops`);
   const report = setInterval(() => console.log(`simulate: ${sent} trades sent`), 10_000);
-  await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-  });
+  await untilSignalled();
   clearInterval(report);
   simulator.stop();
   console.log(`simulate: stopped after ${sent} trades`);

@@ -11,7 +11,7 @@ export interface Harness {
   issuer: TestIssuer;
   /** A token for this service's audience with the given scopes. */
   token(scope: string, options?: { expiresIn?: number; aud?: string }): Promise<string>;
-  /** Rebuilds the app on the same database (a restart), keeping the issuer. */
+  /** Rebuilds the app on the same database (a restart), keeping the token issuer. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }

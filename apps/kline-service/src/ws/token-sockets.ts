@@ -1,6 +1,6 @@
 // How many WebSockets each access token holds open. Keyed by the token's `jti`: the cap is per token, as
 // a token is the unit a client is given; a client that wants more sockets must obtain more tokens, which
-// the issuer and the gateway rate-limit. A place is taken before the upgrade and given back when the TCP
+// oauth-service and the gateway rate-limit. A place is taken before the upgrade and given back when the TCP
 // connection ends, whether or not the upgrade completed, so a failed handshake cannot leak a place.
 import type { Socket } from 'node:net';
 

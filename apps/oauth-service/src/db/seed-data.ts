@@ -1,4 +1,4 @@
-// What a fresh platform starts with (README "Seeded accounts"). Permission names equal scope names: a role
+// What a fresh platform starts with (this app's README, "Seeded accounts"). Permission names equal scope names: a role
 // holding `kline:read` lets its users be granted the `kline:read` scope.
 
 export const RESOURCE_SERVERS = [

@@ -1,4 +1,4 @@
-//! The gateway's configuration: YAML shaped like the ops document (deployment-ops.md), loaded and
+//! The gateway's configuration: YAML (every key in the crate's README), loaded and
 //! validated once at start-up. Unknown keys are errors, so a typo never silently falls back to a
 //! default.
 

@@ -580,7 +580,7 @@ routes:
 
     #[test]
     fn ops_document_snippets_parse() {
-        // The performance snippet of deployment-ops.md, verbatim apart from indentation.
+        // The performance tuning snippet operators copy into production.yaml, verbatim apart from indentation.
         let yaml = r#"
 server:
   worker_threads: 8

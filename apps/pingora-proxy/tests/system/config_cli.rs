@@ -103,7 +103,7 @@ fn config_path_and_servers_come_from_the_environment() {
     assert_eq!(servers, ["oauth-service-1:3001", "oauth-service-2:3001"]);
 }
 
-/// default.yaml implements design.md's URL map on the local ports.
+/// default.yaml implements docs/architecture.md's URL map on the local ports.
 #[test]
 fn default_config_routes_the_url_map() {
     let c = Config::load(

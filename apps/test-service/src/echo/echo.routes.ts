@@ -1,6 +1,6 @@
 import { requireScopes } from '@platform/auth';
-import { badRequest, problemResponses } from '@platform/http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type App, badRequest, type Handler, problemResponses } from '@platform/http';
+import type { FastifyRequest } from 'fastify';
 
 // Headers that carry credentials or session state are never echoed back, even to their own sender:
 // responses end up in logs, caches and bug reports.
@@ -50,34 +50,32 @@ const echoResponse = {
   },
 } as const;
 
-export function echoRoutes(app: FastifyInstance): void {
-  app.get(
-    '/test/api/v1/echo',
-    {
-      preHandler: requireScopes('test:read'),
-      schema: {
-        summary: 'Echo the request (needs test:read)',
-        security: [{ bearer: ['test:read'] }],
-        response: { 200: echoResponse, ...problemResponses(400, 401, 403) },
-      },
-    },
-    async (request) => echo(request),
-  );
+const echoGetSchema = {
+  summary: 'Echo the request (needs test:read)',
+  security: [{ bearer: ['test:read'] }],
+  response: { 200: echoResponse, ...problemResponses(400, 401, 403) },
+} as const;
+
+const echoPostSchema = {
+  summary: 'Echo the request and its JSON body (needs test:write)',
+  security: [{ bearer: ['test:write'] }],
+  body: {},
+  response: { 200: echoResponse, ...problemResponses(400, 401, 403, 413, 415) },
+} as const;
+
+const echoGet: Handler<typeof echoGetSchema> = async (request) => echo(request);
+
+const echoPost: Handler<typeof echoPostSchema> = async (request) => {
+  // The document says the body is required (any JSON value, null included); an empty request has none.
+  if (request.body === undefined) throw badRequest('a JSON body is required');
+  return echo(request);
+};
+
+export function echoRoutes(app: App): void {
+  app.get('/test/api/v1/echo', { preHandler: requireScopes('test:read'), schema: echoGetSchema }, echoGet);
   app.post(
     '/test/api/v1/echo',
-    {
-      preHandler: requireScopes('test:write'),
-      schema: {
-        summary: 'Echo the request and its JSON body (needs test:write)',
-        security: [{ bearer: ['test:write'] }],
-        body: {},
-        response: { 200: echoResponse, ...problemResponses(400, 401, 403, 413, 415) },
-      },
-    },
-    async (request) => {
-      // The document says the body is required (any JSON value, null included); an empty request has none.
-      if (request.body === undefined) throw badRequest('a JSON body is required');
-      return echo(request);
-    },
+    { preHandler: requireScopes('test:write'), schema: echoPostSchema },
+    echoPost,
   );
 }
