@@ -1,6 +1,6 @@
 import { createDatabase } from '@platform/db';
 import type { ClientInput } from './clients/client-rules.ts';
-import { clientsRepository } from './clients/clients.repository.ts';
+import { createClientsRepository } from './clients/clients.repository.ts';
 import { loadOAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { OAuthSchema } from './db/schema.ts';
@@ -27,7 +27,7 @@ export async function registerClient(
   const config = loadOAuthServiceConfig(env);
   const database = createDatabase<OAuthSchema>(config.DATABASE_URL, { poolMax: 1 });
   try {
-    const clients = clientsRepository(database.db, createSecretBox(config.ENCRYPTION_KEY));
+    const clients = createClientsRepository(database.db, createSecretBox(config.ENCRYPTION_KEY));
     const { client, clientSecret } = await clients.create(input);
     return { clientId: client.client_id, secret: clientSecret };
   } finally {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { uniqueViolationField } from '@platform/db';
 import { HttpError } from '@platform/http';
 import type { Kysely, Selectable } from 'kysely';
-import { ConflictError, NotFoundError, uniqueViolationField } from '../../accounts/errors.ts';
+import { ConflictError, NotFoundError } from '../../accounts/errors.ts';
 import * as fields from '../../accounts/fields.ts';
 import type { RolesRepository } from '../../accounts/roles.repository.ts';
 import { OIDC_SCOPES } from '../../clients/client-rules.ts';
