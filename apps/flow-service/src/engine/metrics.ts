@@ -9,7 +9,7 @@ export interface EngineMetrics {
 }
 
 // Names follow the platform's `<service>_<what>_<unit>` Prometheus style (README "flow-service metrics").
-export function engineMetrics(registry: Registry, queueDepth: () => Promise<number>): EngineMetrics {
+export function createEngineMetrics(registry: Registry, queueDepth: () => Promise<number>): EngineMetrics {
   new Gauge({
     name: 'flow_queue_depth',
     help: 'Steps ready to run and not yet claimed by a worker.',
@@ -51,3 +51,6 @@ export function engineMetrics(registry: Registry, queueDepth: () => Promise<numb
     }),
   };
 }
+
+/** The name app.ts uses; `createEngineMetrics` is the same factory. */
+export const engineMetrics = createEngineMetrics;

@@ -1,7 +1,7 @@
 import { sql } from '@platform/db';
 import type { ExpressionBuilder, UpdateObject } from 'kysely';
 import type { FlowSchema, StepState } from '../../db/schema.ts';
-import { backoffDelay, type Definition, type StepSpec } from '../../definitions/definition.ts';
+import { backoffDelay, type StepSpec } from '../../definitions/definition.ts';
 import type { PendingEvent } from '../events.ts';
 import type { Guard, Outcome } from '../outcome.ts';
 import { json, NO_LEASE, type StepTarget, type StoreCore, type TxContext } from './context.ts';
@@ -91,7 +91,6 @@ function succeeded(
   ctx: TxContext,
   target: StepTarget,
   outcome: Extract<Outcome, { kind: 'succeeded' }>,
-  definition: Definition,
 ): Transition {
   const { now } = ctx;
   return {
@@ -107,6 +106,7 @@ function succeeded(
     readyAt: null,
     event: { type: 'step.succeeded', data: { attempt: target.attempt, durationMs: now - target.startedAt } },
     followUp: async (core, ctx) => {
+      const definition = await core.loadDefinition(target.definitionId, target.definitionVersion);
       await releaseDependents(ctx, target, definition.dependents.get(target.stepId) ?? []);
       if (await countDownRun(ctx, target)) await finishSucceeded(core, ctx, target.runId, definition);
     },
@@ -206,8 +206,9 @@ async function transitionFor(
   outcome: Outcome,
 ): Promise<Transition> {
   if (outcome.kind === 'wait') return waiting(ctx, target, outcome);
+  if (outcome.kind === 'succeeded') return succeeded(ctx, target, outcome);
+  // A failure needs the step's retry policy before it knows which transition it is.
   const definition = await core.loadDefinition(target.definitionId, target.definitionVersion);
-  if (outcome.kind === 'succeeded') return succeeded(ctx, target, outcome, definition);
   const spec = definition.byId.get(target.stepId) as StepSpec;
   if (outcome.retryable && target.attempt <= spec.retry.max) return retrying(ctx, target, outcome, spec);
   return failed(ctx, target, outcome);
