@@ -1,5 +1,5 @@
-import type { TemplateContext } from '../definitions/template.ts';
-import { render } from '../definitions/template.ts';
+import type { StepSpec } from '../definitions/definition.ts';
+import { render, type TemplateContext } from '../definitions/template.ts';
 import { EXECUTION_TIMEOUT_TYPES, type ExecutorOptions, execute } from './executors.ts';
 import type { Outcome } from './outcome.ts';
 import type { PreparedStep } from './step-context.ts';
@@ -22,22 +22,30 @@ function stepTimeout(timeoutMs: number | null, controller: AbortController, outc
   return { promise, fired: () => fired, clear: () => clearTimeout(timer) };
 }
 
+/** The step's input, or the failure a template that cannot be rendered is. */
+function renderInput(spec: StepSpec, context: TemplateContext): { input: unknown } | { failed: Outcome } {
+  try {
+    return { input: render(spec.input, context) };
+  } catch (error) {
+    return {
+      failed: {
+        kind: 'failed',
+        error: `input could not be rendered: ${(error as Error).message}`,
+        retryable: false,
+      },
+    };
+  }
+}
+
 export async function runStep(
   { step, spec, definition }: PreparedStep,
   context: TemplateContext,
   controller: AbortController,
   options: { defaultStepTimeoutMs: number; executors: ExecutorOptions },
 ): Promise<Outcome> {
-  let input: unknown;
-  try {
-    input = render(spec.input, context);
-  } catch (error) {
-    return {
-      kind: 'failed',
-      error: `input could not be rendered: ${(error as Error).message}`,
-      retryable: false,
-    };
-  }
+  const rendered = renderInput(spec, context);
+  if ('failed' in rendered) return rendered.failed;
+  const { input } = rendered;
   const timeoutMs = EXECUTION_TIMEOUT_TYPES.has(spec.type)
     ? (spec.timeoutMs ?? options.defaultStepTimeoutMs)
     : null;

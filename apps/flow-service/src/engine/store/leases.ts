@@ -1,5 +1,20 @@
 import { sql } from '@platform/db';
+import type { Selectable } from 'kysely';
+import type { FlowSchema } from '../../db/schema.ts';
 import type { ClaimedStep, StoreCore, TxContext } from './context.ts';
+
+type ClaimedRow = Pick<
+  Selectable<FlowSchema['steps']>,
+  | 'run_id'
+  | 'step_id'
+  | 'definition_id'
+  | 'definition_version'
+  | 'type'
+  | 'attempt'
+  | 'ready_at'
+  | 'waited_at'
+  | 'child_run_id'
+>;
 
 // Work distribution between engines: a worker claims ready steps under a lease, keeps the lease alive
 // while it executes them, and a lease nobody renews puts its step back in the queue.
@@ -44,7 +59,11 @@ export async function claim(core: StoreCore, ctx: TxContext, limit: number): Pro
       type: row.waited_at ? 'step.woken' : 'step.started',
       data: { attempt: row.attempt, worker: workerId },
     });
-  return rows.map((row) => ({
+  return rows.map((row) => claimedStep(row, now));
+}
+
+function claimedStep(row: ClaimedRow, now: number): ClaimedStep {
+  return {
     runId: row.run_id,
     stepId: row.step_id,
     definitionId: row.definition_id,
@@ -55,7 +74,7 @@ export async function claim(core: StoreCore, ctx: TxContext, limit: number): Pro
     childRunId: row.child_run_id,
     readyAt: row.ready_at,
     waitedAt: row.waited_at,
-  }));
+  };
 }
 
 /** Extends the leases of the steps this worker is executing. */
