@@ -14,8 +14,8 @@ import { definitionRoutes } from './definitions/definitions.routes.ts';
 import { createEgressPolicy } from './egress/egress-policy.ts';
 import { createEngine, type Engine, type EngineOptions } from './engine/engine.ts';
 import { EngineSignals } from './engine/events.ts';
-import { type EngineMetrics, engineMetrics } from './engine/metrics.ts';
-import { runControl } from './engine/run-control.ts';
+import { createEngineMetrics, type EngineMetrics } from './engine/metrics.ts';
+import { createRunControl } from './engine/run-control.ts';
 import { type AuthorityClient, createAuthorityClient } from './http-step/authority-client.ts';
 import { createTokenClient, type TokenClient } from './http-step/token-client.ts';
 import { createRunsRepository } from './runs/runs.repository.ts';
@@ -92,7 +92,7 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
 
   definitionRoutes(app, definitions, { policy, authority });
   const runs = createRunsRepository(database.db, definitions);
-  runRoutes(app, engine, runs, runControl(database, engine.store, engine.startRun));
+  runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun));
   scheduleRoutes(app, {
     scheduler,
     schedules: createSchedulesRepository(database),
@@ -177,7 +177,7 @@ function createEngineLanes(
     config.FLOW_INSTANCE_ID ?? `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const lanes = database.dialect === 'postgres' ? config.FLOW_ENGINE_LANES : 1;
   const queue: { engine?: Engine } = {};
-  const metrics = engineMetrics(
+  const metrics = createEngineMetrics(
     app.metrics.registry,
     () => queue.engine?.store.queueDepth() ?? Promise.resolve(0),
   );

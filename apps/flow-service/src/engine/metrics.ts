@@ -9,7 +9,7 @@ export interface EngineMetrics {
 }
 
 // Names follow the platform's `<service>_<what>_<unit>` Prometheus style (this app's README, "Metrics").
-export function engineMetrics(registry: Registry, queueDepth: () => Promise<number>): EngineMetrics {
+export function createEngineMetrics(registry: Registry, queueDepth: () => Promise<number>): EngineMetrics {
   new Gauge({
     name: 'flow_queue_depth',
     help: 'Steps ready to run and not yet claimed by a worker.',

@@ -1,7 +1,7 @@
 import { requireScopes } from '@platform/auth';
 import { type App, type Handler, HttpError, notFound } from '@platform/http';
 import type { Engine } from '../engine/engine.ts';
-import { ControlError, type runControl } from '../engine/run-control.ts';
+import { ControlError, type RunControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
 import { streamRunEvents } from './run-events.stream.ts';
 import { decodeCursor, type RunsRepository } from './runs.repository.ts';
@@ -17,8 +17,6 @@ import {
   startRunSchema,
   streamEventsSchema,
 } from './runs.schemas.ts';
-
-type RunControl = ReturnType<typeof runControl>;
 
 /** Turns an operator action's refusal into its problem: 404 for an unknown run, 409 for the wrong state. */
 function controlProblem(error: unknown): never {
