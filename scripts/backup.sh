@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backs up every service database, then deletes backups older than the retention (the ops document's backup.sh,
+# Backs up every service database, then deletes backups older than the retention (the runbook's backup.sh,
 # for each service's own database):
 #   PostgreSQL: pg_dump | gzip      → $BACKUP_DIR/<service>_<YYYYmmdd_HHMMSS>.sql.gz
 #   SQLite:     online backup API   → $BACKUP_DIR/<service>_<YYYYmmdd_HHMMSS>.db.gz   (safe while the service runs)

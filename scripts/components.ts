@@ -35,7 +35,7 @@ export const components: Component[] = [
     name: 'pingora-proxy',
     dir: 'apps/pingora-proxy',
     entry: '',
-    // Built by the start script with `cargo build` (debug, as in the ops document).
+    // Built by the start script with `cargo build` (debug, as in the runbook (docs/operations.md)).
     command: { path: 'target/debug/pingora-proxy', args: ['--config', 'config/default.yaml'] },
     port: 8080,
     healthPath: '/healthz',
@@ -170,7 +170,7 @@ export function dataDir(env: NodeJS.ProcessEnv): string {
   return env.PLATFORM_DATA_DIR ?? join(ROOT, 'data');
 }
 
-/** Where scripts/backup.sh writes (the ops document uses /backups; set BACKUP_DIR=/backups in production). */
+/** Where scripts/backup.sh writes (the runbook (docs/operations.md) uses /backups; set BACKUP_DIR=/backups in production). */
 export function backupDir(env: NodeJS.ProcessEnv): string {
   return env.BACKUP_DIR ?? join(ROOT, 'backups');
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rolling update: restarts the instances of a service one at a time behind the gateway, so that requests keep
-# being served throughout (the ops document's "逐个更新服务实例"). For each instance, in order:
+# being served throughout (the runbook's "逐个更新服务实例"). For each instance, in order:
 #   1. runs the stop command — the instance drains: it finishes the requests it has, new ones go to the others;
 #   2. waits until its port no longer answers;
 #   3. runs the start command (the new version);

@@ -19,7 +19,7 @@ ensure_gateway_build_deps() {
     || die "apt-get install ${missing[*]} failed"
 }
 
-# Debug build, as the ops document's `cargo build`; cargo redoes nothing when nothing changed.
+# Debug build, as the runbook's `cargo build`; cargo redoes nothing when nothing changed.
 build_gateway() {
   ensure_gateway_build_deps
   step "building the gateway (cargo build, apps/pingora-proxy)"

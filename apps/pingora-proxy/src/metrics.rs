@@ -1,4 +1,4 @@
-//! Prometheus metrics with the names the ops document lists, in a registry of their own so
+//! Prometheus metrics with the names the runbook (docs/operations.md) lists, in a registry of their own so
 //! `/metrics` shows exactly these:
 //! `pingora_requests_total{route,upstream,status}`, `pingora_request_duration_seconds{route}`,
 //! `pingora_upstream_health{upstream,server}`, `pingora_connections_active`.

@@ -1,4 +1,4 @@
-// The console's Markets page (issue 6, "Browser test"): the platform started the way the README starts it
+// The console's Markets page (a browser test): the platform started the way the README starts it
 // (bash scripts/start.sh), real Chromium through the gateway, once per database dialect. Trades go into
 // kline-service with the seeded flow-service machine client (client_credentials, kline:write); the seeded
 // admin signs in, opens Markets from the navigation, and the test checks through the page that candles are

@@ -19,7 +19,7 @@ export interface Gateway {
 
 /**
  * The gateway with the shipped config/default.yaml, on a free port (its only change), upstreams overridden by
- * environment variables the way the ops document scales out (`UPSTREAM_OAUTH_1=host:port`, ...).
+ * environment variables the way the runbook (docs/operations.md) scales out (`UPSTREAM_OAUTH_1=host:port`, ...).
  */
 export async function startGateway(env: Record<string, string>, port?: number): Promise<Gateway> {
   port ??= await freePort();

@@ -1,4 +1,4 @@
-// The ops document's logrotate configuration (deploy/logrotate/oauth-platform) applied to a service's LOG_FILE
+// The runbook's logrotate configuration (deploy/logrotate/oauth-platform) applied to a service's LOG_FILE
 // by the real logrotate: lines before a rotation stay in the rotated file, lines after go to the new file
 // (the service reopens it on SIGHUP, which `systemctl reload oauth-platform` sends), older files compress.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Primary/replica PostgreSQL (the ops document's 高可用部署): two local clusters in streaming replication.
+// Primary/replica PostgreSQL (the runbook's 高可用部署): two local clusters in streaming replication.
 // oauth-service runs against the primary and keeps writing (tokens issued → audit rows; an admin-created user);
 // the replica serves reads that converge to the primary's, and refuses writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The ops document's scale-out topology, on loopback: two oauth-service instances on one PostgreSQL database
+// The runbook's scale-out topology, on loopback: two oauth-service instances on one PostgreSQL database
 // behind the gateway, which learns them from UPSTREAM_OAUTH_1 / UPSTREAM_OAUTH_2. Sign-ins and token requests
 // run through the gateway while one instance is stopped the way an orchestrator or a rolling update stops it
 // (`kill <pid>`: SIGTERM, then the instance drains): not one request may fail.

@@ -80,7 +80,7 @@ describe('docker-compose.yml against the repository', () => {
       expect(services[name], name).toBeDefined();
     }
     expect(services.postgres!.image).toBe('postgres:15');
-    // Pinned images, not :latest (the ops document's prom/prometheus:latest / grafana/grafana:latest).
+    // Pinned images, not :latest (the runbook's prom/prometheus:latest / grafana/grafana:latest).
     for (const [name, service] of Object.entries(services)) {
       if (service.image) expect(service.image, name).toMatch(/:[\w.-]+$/);
       if (service.image) expect(service.image, name).not.toMatch(/:latest$/);

@@ -10,7 +10,7 @@ import { driveTraffic } from '../support/traffic.ts';
 import { shippedConfig, testScrapeConfig, writeTestConfig } from './test-config.ts';
 
 // A real Prometheus (Debian's binary) scraping the running platform with the shipped scrape config:
-// every target up, every metric name of the ops document with samples, the alert rules loaded.
+// every target up, every metric name of the runbook (docs/operations.md) with samples, the alert rules loaded.
 
 const OPS_DOCUMENT_METRICS = [
   'pingora_requests_total',
@@ -132,7 +132,7 @@ describe('Prometheus against the running platform', () => {
     expect(up.map((s) => [s.metric.job, s.value[1]]).sort()).toEqual(expected.map((job) => [job, '1']));
   });
 
-  it("each of the ops document's metric names has samples", async () => {
+  it("each of the runbook's metric names has samples", async () => {
     for (const name of OPS_DOCUMENT_METRICS) {
       // A histogram's samples are its _bucket/_sum/_count series.
       const series = name.endsWith('_seconds') ? `${name}_count` : name;

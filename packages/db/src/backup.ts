@@ -20,7 +20,7 @@ import Sqlite from 'better-sqlite3';
 
 // Backups of one service database, behind `scripts/backup.sh` and `scripts/restore.sh`:
 // - PostgreSQL: `pg_dump` (plain SQL, with DROP ... IF EXISTS first, no owners or grants, so it restores into
-//   any database the service's role owns), gzipped: `<service>_<YYYYmmdd_HHMMSS>.sql.gz`, as the ops document's
+//   any database the service's role owns), gzipped: `<service>_<YYYYmmdd_HHMMSS>.sql.gz`, as the runbook's
 //   backup.sh does.
 // - SQLite: the online backup API (better-sqlite3's `backup`), which copies a consistent snapshot while the
 //   service keeps writing, gzipped: `<service>_<YYYYmmdd_HHMMSS>.db.gz`.
@@ -52,7 +52,7 @@ function removeSqliteFiles(path: string): void {
 
 export const BACKUP_NAME = /^(?<service>[a-z][a-z0-9-]*)_(?<stamp>\d{8}_\d{6})\.(?<kind>sql|db)\.gz$/;
 
-/** `20260128_020000` in UTC, as in the ops document's `date +%Y%m%d_%H%M%S`. */
+/** `20260128_020000` in UTC, as in the runbook's `date +%Y%m%d_%H%M%S`. */
 export function backupStamp(at: Date): string {
   const iso = at.toISOString(); // 2026-01-28T02:00:00.000Z
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;

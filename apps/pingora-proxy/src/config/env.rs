@@ -1,4 +1,4 @@
-//! Environment overrides, read once while loading (the ops document's scale-out section sets
+//! Environment overrides, read once while loading (the runbook's scale-out section sets
 //! `UPSTREAM_OAUTH_1=oauth-service-1:3001`, `UPSTREAM_OAUTH_2=...` on the gateway container).
 //!
 //! For an upstream named `oauth-service` the variables are `UPSTREAM_OAUTH_SERVICE_<N>` and, as a

@@ -1,6 +1,6 @@
 //! Human-friendly units for durations and sizes in the YAML.
 //!
-//! The ops document writes timeouts as bare seconds (`interval: 10`), while tests need
+//! The runbook (docs/operations.md) writes timeouts as bare seconds (`interval: 10`), while tests need
 //! sub-second values; both forms are accepted so the document's snippets stay valid.
 
 use serde::de::{self, Deserializer, Visitor};

@@ -272,7 +272,7 @@ fn duplicate_routes_and_upstreams() {
 
 #[test]
 fn ops_document_snippets_parse() {
-    // The performance snippet of deployment-ops.md, verbatim apart from indentation.
+    // The performance snippet of docs/deployment.md, verbatim apart from indentation.
     let yaml = r#"
 server:
   worker_threads: 8

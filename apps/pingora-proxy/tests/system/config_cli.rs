@@ -74,7 +74,7 @@ fn config_path_and_servers_come_from_the_environment() {
         status.success() && stdout.contains("production.yaml"),
         "{stdout}{stderr}"
     );
-    // The ops document's scale-out variables, and a broken one.
+    // The runbook's scale-out variables, and a broken one.
     let (status, _, stderr) = run_binary(
         &["-t"],
         &[
