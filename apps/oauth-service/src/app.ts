@@ -11,7 +11,6 @@ import { adminRoutes } from './admin/index.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { clientModelStore } from './clients/client-model-store.ts';
 import { clientsRepository } from './clients/clients.repository.ts';
-import { resourcesRepository } from './clients/resources.repository.ts';
 import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
@@ -27,6 +26,7 @@ import { pinForwardedHeaders } from './oidc/forwarded.ts';
 import { mountProvider } from './oidc/mount.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
 export interface BuildOptions {
   logStream?: { write(line: string): unknown };
@@ -75,7 +75,7 @@ export async function buildOAuthService(
     await app.register(cookie);
 
     const roles = createRolesRepository(db);
-    const resources = resourcesRepository(db);
+    const resources = createResourceServersRepository(db);
     const audit = createAuditLog(db, { batchMs: 10 });
     const keyStore = createKeyStore({
       db,

@@ -8,9 +8,9 @@ import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
 import { clientsRepository } from '../clients/clients.repository.ts';
-import { resourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
+import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
 import { BOOTSTRAP_ADMIN, getSetting, setSettingOnce } from './settings.ts';
@@ -90,7 +90,7 @@ export async function seed(
 ): Promise<string> {
   const { db } = database;
   const box = createSecretBox(config.ENCRYPTION_KEY);
-  const resources = resourcesRepository(db);
+  const resources = createResourceServersRepository(db);
   const roles = createRolesRepository(db);
   const users = createUsersRepository(db);
   const clients = clientsRepository(db, box);
