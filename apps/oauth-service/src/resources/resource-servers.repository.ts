@@ -52,155 +52,155 @@ function rethrowConflict(error: unknown): never {
   throw error;
 }
 
-export function createResourceServersRepository(db: Kysely<OAuthSchema>, now: () => number = Date.now) {
-  let cache: { at: number; byIdentifier: Map<string, ResourceServer> } | null = null;
+type Db = Kysely<OAuthSchema>;
 
-  /** Every server with its scopes, both by name. */
-  async function list(): Promise<ResourceServer[]> {
-    const servers = await db.selectFrom('resource_servers').selectAll().orderBy('name').execute();
-    const scopes = await db.selectFrom('scopes').selectAll().orderBy('name').execute();
-    return servers.map((server) => toResourceServer(server, scopes));
-  }
+/** Every server with its scopes, both by name. */
+async function listServers(db: Db): Promise<ResourceServer[]> {
+  const servers = await db.selectFrom('resource_servers').selectAll().orderBy('name').execute();
+  const scopes = await db.selectFrom('scopes').selectAll().orderBy('name').execute();
+  return servers.map((server) => toResourceServer(server, scopes));
+}
 
-  async function find(id: string): Promise<ResourceServer | undefined> {
-    const row = await db.selectFrom('resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    const scopes = await db
-      .selectFrom('scopes')
-      .selectAll()
-      .where('resource_server_id', '=', id)
-      .orderBy('name')
-      .execute();
-    return toResourceServer(row, scopes);
-  }
+async function findServer(db: Db, id: string): Promise<ResourceServer | undefined> {
+  const row = await db.selectFrom('resource_servers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const scopes = await db
+    .selectFrom('scopes')
+    .selectAll()
+    .where('resource_server_id', '=', id)
+    .orderBy('name')
+    .execute();
+  return toResourceServer(row, scopes);
+}
 
-  async function get(id: string): Promise<ResourceServer> {
-    const found = await find(id);
-    if (!found) throw new NotFoundError('resource server', id);
-    return found;
-  }
+/** The id of the server whose `field` is `value`, if any. */
+async function idWhere(db: Db, field: 'name' | 'identifier', value: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('resource_servers')
+    .select('id')
+    .where(field, '=', value)
+    .executeTakeFirst();
+  return row?.id;
+}
 
-  /** The id of the server whose `field` is `value`, if any. */
-  async function idWhere(field: 'name' | 'identifier', value: string): Promise<string | undefined> {
-    const row = await db
-      .selectFrom('resource_servers')
-      .select('id')
-      .where(field, '=', value)
-      .executeTakeFirst();
-    return row?.id;
-  }
+/** Inserts a server without scopes; a taken name or identifier is a ConflictError. */
+async function insertServer(db: Db, server: ResourceServerRow, createdAt: number): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('resource_servers')
+    .values({
+      id,
+      name: server.name,
+      identifier: server.identifier,
+      description: server.description,
+      access_token_ttl: server.accessTokenTtl,
+      created_at: createdAt,
+    })
+    .execute()
+    .catch(rethrowConflict);
+  return id;
+}
 
-  async function insertScope(serverId: string, name: string, description: string): Promise<void> {
-    try {
-      await db.insertInto('scopes').values({ name, resource_server_id: serverId, description }).execute();
-    } catch (error) {
+/** A taken scope name is a ConflictError. */
+async function insertScope(db: Db, serverId: string, name: string, description: string): Promise<void> {
+  await db
+    .insertInto('scopes')
+    .values({ name, resource_server_id: serverId, description })
+    .execute()
+    .catch((error: unknown) => {
       if (uniqueViolationField(error, ['name'])) throw new ConflictError('scope', 'name');
       throw error;
-    } finally {
-      cache = null;
-    }
+    });
+}
+
+async function updateServer(db: Db, id: string, changes: Partial<ResourceServerRow>): Promise<void> {
+  const { accessTokenTtl, ...same } = changes;
+  await db
+    .updateTable('resource_servers')
+    .set({ ...same, ...(accessTokenTtl !== undefined ? { access_token_ttl: accessTokenTtl } : {}) })
+    .where('id', '=', id)
+    .execute()
+    .catch(rethrowConflict);
+}
+
+/** Deletes one scope of the server; false when it has no such scope. */
+async function deleteScope(db: Db, serverId: string, name: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('scopes')
+    .where('resource_server_id', '=', serverId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Idempotent upsert by name, used by the seed: adds the scopes missing, changes nothing else. */
+async function ensureServer(
+  db: Db,
+  input: Omit<ResourceServerRow, 'accessTokenTtl'> & { scopes: ResourceServer['scopes'] },
+): Promise<string> {
+  const existing = await idWhere(db, 'name', input.name);
+  const id = existing ?? randomUUID();
+  if (!existing) {
+    const { name, identifier, description } = input;
+    await db
+      .insertInto('resource_servers')
+      .values({ id, name, identifier, description, access_token_ttl: null })
+      .execute();
   }
+  for (const scope of input.scopes) {
+    await db
+      .insertInto('scopes')
+      .values({ name: scope.name, resource_server_id: id, description: scope.description })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+  }
+  return id;
+}
+
+export function createResourceServersRepository(db: Db, now: () => number = Date.now) {
+  let cache: { at: number; byIdentifier: Map<string, ResourceServer> } | null = null;
+  /** Runs a write, then drops the cache whether it succeeded or not. */
+  const writing =
+    <A extends unknown[], R>(write: (db: Db, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await write(db, ...args);
+      } finally {
+        cache = null;
+      }
+    };
 
   return {
-    list,
-    find,
-    get,
-
+    list: () => listServers(db),
+    find: (id: string) => findServer(db, id),
+    async get(id: string): Promise<ResourceServer> {
+      const found = await findServer(db, id);
+      if (!found) throw new NotFoundError('resource server', id);
+      return found;
+    },
     /** The server tokens for `identifier` are issued for, from the cache. */
     async byIdentifier(identifier: string): Promise<ResourceServer | undefined> {
       if (!cache || now() - cache.at >= CACHE_TTL_MS) {
-        cache = {
-          at: now(),
-          byIdentifier: new Map((await list()).map((server) => [server.identifier, server])),
-        };
+        const servers = await listServers(db);
+        cache = { at: now(), byIdentifier: new Map(servers.map((server) => [server.identifier, server])) };
       }
       return cache.byIdentifier.get(identifier);
     },
-
-    idWhere,
-
+    idWhere: (field: 'name' | 'identifier', value: string) => idWhere(db, field, value),
     async scopeExists(name: string): Promise<boolean> {
       return Boolean(
         await db.selectFrom('scopes').select('name').where('name', '=', name).executeTakeFirst(),
       );
     },
-
-    /** Inserts a server without scopes; a taken name or identifier is a ConflictError. */
-    async insert(server: ResourceServerRow): Promise<string> {
-      const id = randomUUID();
-      await db
-        .insertInto('resource_servers')
-        .values({
-          id,
-          name: server.name,
-          identifier: server.identifier,
-          description: server.description,
-          access_token_ttl: server.accessTokenTtl,
-          created_at: now(),
-        })
-        .execute()
-        .catch(rethrowConflict);
-      cache = null;
-      return id;
-    },
-
-    /** A taken scope name is a ConflictError. */
-    insertScope,
-
-    async update(id: string, changes: Partial<ResourceServerRow>): Promise<void> {
-      const { accessTokenTtl, ...same } = changes;
-      await db
-        .updateTable('resource_servers')
-        .set({ ...same, ...(accessTokenTtl !== undefined ? { access_token_ttl: accessTokenTtl } : {}) })
-        .where('id', '=', id)
-        .execute()
-        .catch(rethrowConflict);
-      cache = null;
-    },
-
+    insert: writing((trx, server: ResourceServerRow) => insertServer(trx, server, now())),
+    insertScope: writing(insertScope),
+    update: writing(updateServer),
     /** Deletes the server; its scopes go with it (foreign key cascade). */
-    async delete(id: string): Promise<void> {
-      await db.deleteFrom('resource_servers').where('id', '=', id).execute();
-      cache = null;
-    },
-
-    /** Deletes one scope of the server; false when it has no such scope. */
-    async deleteScope(serverId: string, name: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('scopes')
-        .where('resource_server_id', '=', serverId)
-        .where('name', '=', name)
-        .executeTakeFirst();
-      cache = null;
-      return result.numDeletedRows > 0n;
-    },
-
-    /** Idempotent upsert by name, used by the seed: adds the scopes missing, changes nothing else. */
-    async ensure(input: Omit<ResourceServerRow, 'accessTokenTtl'> & { scopes: ResourceServer['scopes'] }) {
-      const existing = await idWhere('name', input.name);
-      const id = existing ?? randomUUID();
-      if (!existing) {
-        await db
-          .insertInto('resource_servers')
-          .values({
-            id,
-            name: input.name,
-            identifier: input.identifier,
-            description: input.description,
-            access_token_ttl: null,
-          })
-          .execute();
-      }
-      for (const scope of input.scopes) {
-        await db
-          .insertInto('scopes')
-          .values({ name: scope.name, resource_server_id: id, description: scope.description })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute();
-      }
-      cache = null;
-      return id;
-    },
+    delete: writing(async (trx, id: string) => {
+      await trx.deleteFrom('resource_servers').where('id', '=', id).execute();
+    }),
+    deleteScope: writing(deleteScope),
+    ensure: writing(ensureServer),
   };
 }
 

@@ -28,44 +28,53 @@ export interface ResourceServerChangesDeps {
   adminIdentifier: string;
 }
 
+async function assertUnique(
+  servers: ResourceServersRepository,
+  values: { name?: string; identifier?: string },
+  exceptId?: string,
+) {
+  for (const field of ['name', 'identifier'] as const) {
+    const value = values[field];
+    if (value === undefined) continue;
+    const other = await servers.idWhere(field, value);
+    if (other && other !== exceptId) throw new ConflictError('resource server', field);
+  }
+}
+
+/** Creates the scope and, when missing, the permission of the same name. */
+async function addScopeWithPermission(
+  { servers, roles }: ResourceServerChangesDeps,
+  serverId: string,
+  scope: { name: string; description: string },
+) {
+  if (await servers.scopeExists(scope.name)) throw new ConflictError('scope', 'name');
+  await servers.insertScope(serverId, scope.name, scope.description);
+  const permissionCreated = !(await roles.findPermissionByName(scope.name));
+  if (permissionCreated) await roles.createPermission(scope);
+  return { permissionCreated };
+}
+
+async function createServer(
+  deps: ResourceServerChangesDeps,
+  input: ResourceServerInput,
+): Promise<ResourceServer & { permissionsCreated: string[] }> {
+  const { servers } = deps;
+  const { server, scopes } = validNewServer(input);
+  await assertUnique(servers, server);
+  for (const scope of scopes) {
+    if (await servers.scopeExists(scope.name)) throw new ConflictError('scope', 'name');
+  }
+  const id = await servers.insert(server);
+  const permissionsCreated: string[] = [];
+  for (const scope of scopes) {
+    if ((await addScopeWithPermission(deps, id, scope)).permissionCreated)
+      permissionsCreated.push(scope.name);
+  }
+  return { ...(await servers.get(id)), permissionsCreated };
+}
+
 export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
   const { servers } = deps;
-
-  async function assertUnique(values: { name?: string; identifier?: string }, exceptId?: string) {
-    for (const field of ['name', 'identifier'] as const) {
-      const value = values[field];
-      if (value === undefined) continue;
-      const other = await servers.idWhere(field, value);
-      if (other && other !== exceptId) throw new ConflictError('resource server', field);
-    }
-  }
-
-  /** Creates the scope and, when missing, the permission of the same name. */
-  async function addScopeWithPermission(serverId: string, name: string, description: string) {
-    if (await servers.scopeExists(name)) throw new ConflictError('scope', 'name');
-    await servers.insertScope(serverId, name, description);
-    const permissionCreated = !(await deps.roles.findPermissionByName(name));
-    if (permissionCreated) await deps.roles.createPermission({ name, description });
-    return { permissionCreated };
-  }
-
-  async function create(
-    input: ResourceServerInput,
-  ): Promise<ResourceServer & { permissionsCreated: string[] }> {
-    const { server, scopes } = validNewServer(input);
-    await assertUnique(server);
-    for (const scope of scopes) {
-      if (await servers.scopeExists(scope.name)) throw new ConflictError('scope', 'name');
-    }
-    const id = await servers.insert(server);
-    const permissionsCreated: string[] = [];
-    for (const scope of scopes) {
-      if ((await addScopeWithPermission(id, scope.name, scope.description)).permissionCreated) {
-        permissionsCreated.push(scope.name);
-      }
-    }
-    return { ...(await servers.get(id)), permissionsCreated };
-  }
 
   async function update(
     id: string,
@@ -82,7 +91,7 @@ export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
         'The admin API resource server keeps its identifier: admin tokens are issued for it.',
       );
     }
-    await assertUnique(changes, id);
+    await assertUnique(servers, changes, id);
     if (Object.keys(changes).length > 0) await servers.update(id, changes);
     return servers.get(id);
   }
@@ -103,7 +112,7 @@ export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
   async function addScope(id: string, input: { name: string; description?: string }) {
     const scope = validNewScope(input);
     await servers.get(id);
-    const { permissionCreated } = await addScopeWithPermission(id, scope.name, scope.description);
+    const { permissionCreated } = await addScopeWithPermission(deps, id, scope);
     return { server: await servers.get(id), scope, permissionCreated };
   }
 
@@ -114,7 +123,15 @@ export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
     return { server: await servers.get(id), clientsChanged };
   }
 
-  return { list: servers.list, get: servers.get, create, update, delete: remove, addScope, removeScope };
+  return {
+    list: servers.list,
+    get: servers.get,
+    create: (input: ResourceServerInput) => createServer(deps, input),
+    update,
+    delete: remove,
+    addScope,
+    removeScope,
+  };
 }
 
 export type ResourceServerChanges = ReturnType<typeof createResourceServerChanges>;
