@@ -12,10 +12,10 @@ import { createAdminSafeChanges } from './admin-safe-changes.repository.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authorityRoutes } from './authority/authority.routes.ts';
 import { clientRoutes } from './clients/clients.routes.ts';
-import { changeRecorder } from './context.ts';
+import { createChangeRecorder } from './context.ts';
 import type { AdminDeps, AdminKit } from './deps.ts';
 import { adminErrorHandler } from './errors.ts';
-import { adminGuard } from './guard.ts';
+import { createAdminGuard } from './guard.ts';
 import { createSigningKeyTimelineRepository } from './keys/keys.repository.ts';
 import { keyRoutes } from './keys/keys.routes.ts';
 import { createResourceServerChanges } from './resources/resource-server-changes.ts';
@@ -36,12 +36,12 @@ export const ADMIN_SCOPES = ['admin:read', 'admin:write'] as const;
 function createAdminKit(deps: AdminDeps): AdminKit {
   const clients = createClientAdminQueries(deps.db);
   return {
-    guard: adminGuard({
+    guard: createAdminGuard({
       findUser: (id) => deps.users.findById(id),
       permissionsOf: (id) => deps.roles.permissionsOf(id),
       findClient: (clientId) => clients.findStatus(clientId),
     }),
-    record: changeRecorder(deps.audit),
+    record: createChangeRecorder(deps.audit),
     grants: createStaleGrants({
       payloads: createProviderPayloadsRepository(deps.db),
       holders: createRoleHolderQueries(deps.db),
