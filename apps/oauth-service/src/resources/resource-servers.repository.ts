@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { uniqueViolationField } from '@platform/db';
 import type { Kysely, Selectable } from 'kysely';
-import { ConflictError, NotFoundError, uniqueViolationField } from '../accounts/errors.ts';
+import { ConflictError, NotFoundError } from '../accounts/errors.ts';
 import type { ResourceServersTable, ScopesTable } from '../clients/tables.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 
