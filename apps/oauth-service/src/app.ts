@@ -1,30 +1,30 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { StartupError } from '@platform/config';
-import { createDatabase, type Database, pendingMigrations } from '@platform/db';
-import { createApp } from '@platform/http';
+import { type Database, type Kysely, openMigratedDatabase } from '@platform/db';
+import { type App, createApp } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
 import { createRolesRepository } from './accounts/roles.repository.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
 import { adminRoutes } from './admin/index.ts';
-import { createAuditLog } from './audit/audit-log.ts';
-import { clientModelStore } from './clients/client-model-store.ts';
-import { clientsRepository } from './clients/clients.repository.ts';
+import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
+import { createClientModelStore } from './clients/client-model-store.ts';
+import { createClientsRepository } from './clients/clients.repository.ts';
 import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
-import { consentsStore } from './interactions/consents.ts';
+import { createConsentsStore } from './interactions/consents.ts';
 import { createCsrf } from './interactions/csrf.ts';
-import { interactionRoutes } from './interactions/interaction.routes.ts';
+import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
 import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
 import { startExpiredCleanup } from './oidc/adapter/cleanup.ts';
 import { createKyselyAdapter } from './oidc/adapter/kysely-adapter.ts';
 import { observeProvider } from './oidc/events.ts';
 import { pinForwardedHeaders } from './oidc/forwarded.ts';
 import { mountProvider } from './oidc/mount.ts';
-import { createProvider } from './oidc/provider.ts';
+import { type AccountLookup, createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
@@ -40,144 +40,191 @@ export interface OAuthService {
   providers: ProviderHolder;
 }
 
+/** The repositories and stores the provider, the interaction pages and the admin API share. */
+function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
+  const box = createSecretBox(config.ENCRYPTION_KEY);
+  const roles = createRolesRepository(db);
+  const clientStore = createClientModelStore(db, box);
+  return {
+    box,
+    users: createUsersRepository(db),
+    roles,
+    resources: createResourceServersRepository(db),
+    audit: createAuditLog(db, { batchMs: 10 }),
+    keyStore: createKeyStore({ db, box, maxTokenTtlSec: maxSignedTtlSec(config) }),
+    consents: createConsentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) }),
+    clientStore,
+    clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
+  };
+}
+
+type Model = ReturnType<typeof createModel>;
+
+function createHttpApp(config: OAuthServiceConfig, options: BuildOptions, database: Database<OAuthSchema>) {
+  return createApp({
+    name: 'oauth-service',
+    logLevel: config.LOG_LEVEL,
+    trustedProxies: config.TRUSTED_PROXIES,
+    ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+    readiness: { database: () => database.ping() },
+    openapi: {
+      path: '/api/admin/openapi.json',
+      title: 'oauth-service admin API',
+      version: '1.0.0',
+      description:
+        'Identity administration of the OAuth 2.1 platform: users, roles, clients, resource servers, keys and audit.',
+    },
+  });
+}
+
+/** The account facts the provider reads: who `sub` is, and whether they may still sign in. */
+const accountLookup = (users: Model['users']): AccountLookup => ({
+  async findById(id) {
+    const user = await users.findById(id);
+    return (
+      user && {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        displayName: user.displayName,
+        active: user.status === 'active',
+      }
+    );
+  },
+});
+
+/** oidc-provider, rebuilt whenever the key set changes (see provider-holder.ts). */
+function startProviders(
+  app: App,
+  config: OAuthServiceConfig,
+  model: Model,
+  db: Kysely<OAuthSchema>,
+  keyPollMs: number,
+) {
+  const { clientStore } = model;
+  const adapter = createKyselyAdapter(db, { overrides: { Client: () => clientStore } });
+  return createProviderHolder({
+    keyStore: model.keyStore,
+    intervalMs: keyPollMs,
+    onError: (error) => app.log.error({ err: error }, 'key reload failed'),
+    build: (keys, cookieKeys) =>
+      createProvider({
+        config,
+        keys: keys.keys,
+        cookieKeys,
+        adapter,
+        resources: model.resources,
+        consents: model.consents,
+        allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
+        clientMetadata: (clientId) => clientStore.find(clientId),
+        accounts: accountLookup(model.users),
+      }),
+    onBuilt: (provider, keys) => {
+      observeProvider(provider, { registry: app.metrics.registry, audit: model.audit, log: app.log });
+      app.log.info({ signing_kid: keys.signingKid, published: keys.keys.length }, 'oidc provider ready');
+    },
+  });
+}
+
 /** Wires oauth-service: database, keys, oidc-provider, sign-in and consent pages, metrics and audit. */
 export async function buildOAuthService(
   config: OAuthServiceConfig,
   options: BuildOptions = {},
 ): Promise<OAuthService> {
-  const database = createDatabase<OAuthSchema>(config.DATABASE_URL);
+  const database = await openMigratedDatabase<OAuthSchema>(config.DATABASE_URL, migrations);
   try {
-    const pending = await pendingMigrations(database, migrations);
-    if (pending.length > 0)
-      throw new StartupError(`database is not migrated (pending: ${pending.join(', ')}); run pnpm db:push`);
     const { db } = database;
-    const box = createSecretBox(config.ENCRYPTION_KEY);
-    const users = createUsersRepository(db);
-    await refuseSeededSecretsInProduction(config, users);
+    const model = createModel(db, config);
+    await refuseSeededSecretsInProduction(config, model.users);
 
-    const app = await createApp({
-      name: 'oauth-service',
-      logLevel: config.LOG_LEVEL,
-      trustedProxies: config.TRUSTED_PROXIES,
-      ...(config.LOG_FILE && !options.logStream ? { logFile: config.LOG_FILE } : {}),
-      ...(options.logStream ? { logStream: options.logStream } : {}),
-      readiness: { database: () => database.ping() },
-      openapi: {
-        path: '/api/admin/openapi.json',
-        title: 'oauth-service admin API',
-        version: '1.0.0',
-        description:
-          'Identity administration of the OAuth 2.1 platform: users, roles, clients, resource servers, keys and audit.',
-      },
-    });
+    const app = await createHttpApp(config, options, database);
     pinForwardedHeaders(app, config.PUBLIC_URL);
     await app.register(formbody, { bodyLimit: 64 * 1024 });
     await app.register(cookie);
 
-    const roles = createRolesRepository(db);
-    const resources = createResourceServersRepository(db);
-    const audit = createAuditLog(db, { batchMs: 10 });
-    const keyStore = createKeyStore({
-      db,
-      box,
-      maxTokenTtlSec: maxSignedTtlSec(config),
-    });
-    await keyStore.ensureKeys();
-    const consents = consentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) });
-    const clientStore = clientModelStore(db, box);
-    const adapter = createKyselyAdapter(db, { overrides: { Client: () => clientStore } });
-
-    const providers = await createProviderHolder({
-      keyStore,
-      intervalMs: options.keyPollMs ?? 10_000,
-      onError: (error) => app.log.error({ err: error }, 'key reload failed'),
-      build: (keys, cookieKeys) =>
-        createProvider({
-          config,
-          keys: keys.keys,
-          cookieKeys,
-          adapter,
-          resources,
-          consents,
-          allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
-          clientMetadata: (clientId) => clientStore.find(clientId),
-          accounts: {
-            async findById(id) {
-              const user = await users.findById(id);
-              return (
-                user && {
-                  id: user.id,
-                  username: user.username,
-                  email: user.email,
-                  displayName: user.displayName,
-                  active: user.status === 'active',
-                }
-              );
-            },
-          },
-        }),
-      onBuilt: (provider, keys) => {
-        observeProvider(provider, { registry: app.metrics.registry, audit, log: app.log });
-        app.log.info({ signing_kid: keys.signingKid, published: keys.keys.length }, 'oidc provider ready');
-      },
-    });
+    await model.keyStore.ensureKeys();
+    const providers = await startProviders(app, config, model, db, options.keyPollMs ?? 10_000);
     mountProvider(app, providers.handler);
-
-    interactionRoutes(app, {
-      provider: providers.provider,
-      csrf: createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') }),
-      signIn: createSignIn({
-        db,
-        metricsRegistry: app.metrics.registry,
-        maxFailures: config.LOGIN_MAX_FAILURES,
-        lockMinutes: config.LOGIN_LOCK_MINUTES,
-        ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
-      }),
-      users: {
-        get: (id) => users.findById(id),
-        setPassword: (id, password, opts) => users.setPassword(id, password, opts),
-      },
-      permissionsOf: (id) => roles.permissionsOf(id),
-      resources,
-      consents,
-      audit,
-    });
-
+    interactionRoutes(app, interactionDeps(app, config, db, model, providers));
+    const { users, roles, clients, resources, consents, keyStore, audit } = model;
     await adminRoutes(app, {
       config,
       db,
       users,
       roles,
-      clients: clientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
+      clients,
       resources,
       consents,
       keyStore,
       providers,
       audit,
     });
-
-    // The ops document's scrape path for oauth-service; same registry as /metrics.
-    app.get('/api/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
-      reply.type(app.metrics.registry.contentType);
-      return app.metrics.registry.metrics();
-    });
-
-    const cleanup = startExpiredCleanup(db, {
-      intervalMs: 60_000,
-      onError: (error) => app.log.error({ err: error }, 'expired token cleanup failed'),
-    });
-    app.addHook('onClose', async () => {
-      providers.stop();
-      cleanup.stop();
-      await audit.flush();
-      await database.close();
-    });
-
+    metricsAlias(app);
+    stopOnClose(app, { database, providers, audit });
     return { app, database, providers };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+function interactionDeps(
+  app: App,
+  config: OAuthServiceConfig,
+  db: Kysely<OAuthSchema>,
+  model: Model,
+  providers: ProviderHolder,
+): InteractionDeps {
+  const { users, roles } = model;
+  return {
+    provider: providers.provider,
+    csrf: createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') }),
+    signIn: createSignIn({
+      db,
+      metricsRegistry: app.metrics.registry,
+      maxFailures: config.LOGIN_MAX_FAILURES,
+      lockMinutes: config.LOGIN_LOCK_MINUTES,
+      ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
+    }),
+    users: {
+      get: (id) => users.findById(id),
+      setPassword: (id, password, opts) => users.setPassword(id, password, opts),
+    },
+    permissionsOf: (id) => roles.permissionsOf(id),
+    resources: model.resources,
+    consents: model.consents,
+    audit: model.audit,
+  };
+}
+
+/** The scrape path docs/operations.md gives for oauth-service; same registry as /metrics. */
+function metricsAlias(app: App) {
+  app.get('/api/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
+    reply.type(app.metrics.registry.contentType);
+    return app.metrics.registry.metrics();
+  });
+}
+
+/** Expired tokens are swept while the service runs; on close, timers stop and batched audit rows land. */
+function stopOnClose(
+  app: App,
+  {
+    database,
+    providers,
+    audit,
+  }: { database: Database<OAuthSchema>; providers: ProviderHolder; audit: AuditLog },
+) {
+  const cleanup = startExpiredCleanup(database.db, {
+    intervalMs: 60_000,
+    onError: (error) => app.log.error({ err: error }, 'expired token cleanup failed'),
+  });
+  app.addHook('onClose', async () => {
+    providers.stop();
+    cleanup.stop();
+    await audit.flush();
+    await database.close();
+  });
 }
 
 /** NODE_ENV=production refuses to run while the seeded admin still has its generated first password. */

@@ -1,4 +1,13 @@
-import { boolean, ConfigError, httpUrl, loadConfig, secret, serviceShape, z } from '@platform/config';
+import {
+  boolean,
+  ConfigError,
+  httpUrl,
+  loadConfig,
+  publicOrigin,
+  secret,
+  serviceShape,
+  z,
+} from '@platform/config';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -28,7 +37,7 @@ export const configShape = {
   ADMIN_USERNAME: z.string().min(3).default('admin'),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(12).optional(),
-  /** Seed: the admin-portal client's secret (ops document: OAUTH_CLIENT_SECRET); generated when absent. */
+  /** Seed: the admin-portal client's secret (admin-portal is given the same value as OAUTH_CLIENT_SECRET); generated when absent. */
   OAUTH_CLIENT_SECRET: z.string().min(32).optional(),
   /**
    * Seed: the flow-service machine client's secret; generated (and printed once) when absent. Give
@@ -45,7 +54,7 @@ export type OAuthServiceConfig = ReturnType<typeof loadOAuthServiceConfig>;
 
 export function loadOAuthServiceConfig(env?: Record<string, string | undefined>) {
   const raw = loadConfig(configShape, env);
-  const publicUrl = raw.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = publicOrigin(raw.PUBLIC_URL);
   if (raw.REGISTRATION_ENABLED && !raw.REGISTRATION_INITIAL_ACCESS_TOKEN) {
     throw new ConfigError(
       'invalid configuration: REGISTRATION_INITIAL_ACCESS_TOKEN: is required when REGISTRATION_ENABLED=true',

@@ -321,12 +321,14 @@ export async function startPlatform(): Promise<Platform> {
 async function createFlowDriverClient(oauthEnv: Record<string, string>) {
   const { loadOAuthServiceConfig } = await import('../../../apps/oauth-service/src/config.ts');
   const { createSecretBox } = await import('../../../apps/oauth-service/src/crypto/secret-box.ts');
-  const { clientsRepository } = await import('../../../apps/oauth-service/src/clients/clients.repository.ts');
+  const { createClientsRepository } = await import(
+    '../../../apps/oauth-service/src/clients/clients.repository.ts'
+  );
   const { createDatabase } = await import('@platform/db');
   const config = loadOAuthServiceConfig(oauthEnv);
   const database = createDatabase(config.DATABASE_URL, { poolMax: 1 });
   try {
-    const { client, clientSecret } = await clientsRepository(
+    const { client, clientSecret } = await createClientsRepository(
       database.db as never,
       createSecretBox(config.ENCRYPTION_KEY),
     ).create({

@@ -54,18 +54,3 @@ export class NotFoundError extends HttpError {
     this.entity = entity;
   }
 }
-
-/**
- * The field a unique-constraint violation is about, or undefined when `error` is something else. Both
- * dialects name the index/constraint in the error (SQLite in the message, PostgreSQL in `constraint`), and
- * every unique index of ours has its column in its name.
- */
-export function uniqueViolationField(error: unknown, fields: readonly string[]): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message, constraint } = error as { code?: unknown; message?: unknown; constraint?: unknown };
-  const isUnique =
-    code === '23505' || (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT_UNIQUE'));
-  if (!isUnique) return undefined;
-  const where = `${typeof constraint === 'string' ? constraint : ''} ${typeof message === 'string' ? message : ''}`;
-  return fields.find((field) => where.includes(field)) ?? fields[0];
-}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '@platform/db';
 import type { Kysely } from 'kysely';
 import type { OAuthSchema } from '../db/schema.ts';
-import { ConflictError, NotFoundError, uniqueViolationField } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import * as fields from './fields.ts';
 
 export interface Role {
@@ -46,12 +47,12 @@ export type RolesRepository = ReturnType<typeof createRolesRepository>;
 
 // Roles and permissions have the same shape and rules, so one generic store serves both tables; only the
 // name length and the error wording differ.
-function namedStore(db: Db, table: 'roles' | 'permissions', now: () => number) {
+function createNamedStore(db: Db, table: 'roles' | 'permissions', now: () => number) {
   const entity = table === 'roles' ? 'role' : 'permission';
   const nameMax = table === 'roles' ? ROLE_NAME_MAX : PERMISSION_NAME_MAX;
 
   function rethrowConflict(error: unknown): never {
-    if (uniqueViolationField(error, ['name'])) throw new ConflictError(entity, 'name');
+    if (isUniqueViolation(error)) throw new ConflictError(entity, 'name');
     throw error;
   }
 
@@ -124,18 +125,97 @@ function namedStore(db: Db, table: 'roles' | 'permissions', now: () => number) {
   };
 }
 
+async function assertUser(db: Db, userId: string): Promise<void> {
+  const row =
+    typeof userId === 'string'
+      ? await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
+      : undefined;
+  if (!row) throw new NotFoundError('user', userId);
+}
+
+/** Idempotent: granting a permission the role already has changes nothing. */
+async function linkPermission(db: Db, roleId: string, permissionId: string): Promise<void> {
+  await db
+    .insertInto('role_permissions')
+    .values({ role_id: roleId, permission_id: permissionId })
+    .onConflict((oc) => oc.columns(['role_id', 'permission_id']).doNothing())
+    .execute();
+}
+
+async function unlinkPermission(db: Db, roleId: string, permissionId: string): Promise<void> {
+  await db
+    .deleteFrom('role_permissions')
+    .where('role_id', '=', roleId)
+    .where('permission_id', '=', permissionId)
+    .execute();
+}
+
+async function permissionsOfRole(db: Db, roleId: string): Promise<Permission[]> {
+  const rows = await db
+    .selectFrom('role_permissions')
+    .innerJoin('permissions', 'permissions.id', 'role_permissions.permission_id')
+    .select(['permissions.id', 'permissions.name', 'permissions.description', 'permissions.created_at'])
+    .where('role_permissions.role_id', '=', roleId)
+    .orderBy('permissions.name')
+    .execute();
+  return rows.map(toNamed);
+}
+
+/** Idempotent. */
+async function linkRole(db: Db, userId: string, roleId: string): Promise<void> {
+  await db
+    .insertInto('user_roles')
+    .values({ user_id: userId, role_id: roleId })
+    .onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing())
+    .execute();
+}
+
+async function unlinkRole(db: Db, userId: string, roleId: string): Promise<void> {
+  await db.deleteFrom('user_roles').where('user_id', '=', userId).where('role_id', '=', roleId).execute();
+}
+
+async function rolesOfUser(db: Db, userId: string): Promise<Role[]> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+    .select(['roles.id', 'roles.name', 'roles.description', 'roles.created_at'])
+    .where('user_roles.user_id', '=', userId)
+    .orderBy('roles.name')
+    .execute();
+  return rows.map(toNamed);
+}
+
+/**
+ * Names of every permission the user holds through any role: the scopes they may be granted. Empty for
+ * a disabled or unknown user, so a disabled account's still-valid session cannot be granted anything.
+ */
+async function permissionsOfUser(db: Db, userId: string): Promise<Set<string>> {
+  if (typeof userId !== 'string') return new Set();
+  const rows = await db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .innerJoin('role_permissions', 'role_permissions.role_id', 'user_roles.role_id')
+    .innerJoin('permissions', 'permissions.id', 'role_permissions.permission_id')
+    .select('permissions.name')
+    .distinct()
+    .where('users.id', '=', userId)
+    .where('users.status', '=', 'active')
+    .execute();
+  return new Set(rows.map((row) => row.name));
+}
+
 export function createRolesRepository(db: Db, options: RolesRepositoryOptions = {}) {
   const now = options.now ?? Date.now;
-  const roles = namedStore(db, 'roles', now);
-  const permissions = namedStore(db, 'permissions', now);
-
-  async function assertUser(userId: string): Promise<void> {
-    const row =
-      typeof userId === 'string'
-        ? await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
-        : undefined;
-    if (!row) throw new NotFoundError('user', userId);
-  }
+  const roles = createNamedStore(db, 'roles', now);
+  const permissions = createNamedStore(db, 'permissions', now);
+  const assertRoleAndPermission = async (roleId: string, permissionId: string) => {
+    await roles.get(roleId);
+    await permissions.get(permissionId);
+  };
+  const assertUserAndRole = async (userId: string, roleId: string) => {
+    await assertUser(db, userId);
+    await roles.get(roleId);
+  };
 
   return {
     createRole: (input: NamedInput): Promise<Role> => roles.create(input),
@@ -155,84 +235,31 @@ export function createRolesRepository(db: Db, options: RolesRepositoryOptions = 
 
     /** Idempotent: granting a permission the role already has changes nothing. */
     async grantPermission(roleId: string, permissionId: string): Promise<void> {
-      await roles.get(roleId);
-      await permissions.get(permissionId);
-      await db
-        .insertInto('role_permissions')
-        .values({ role_id: roleId, permission_id: permissionId })
-        .onConflict((oc) => oc.columns(['role_id', 'permission_id']).doNothing())
-        .execute();
+      await assertRoleAndPermission(roleId, permissionId);
+      await linkPermission(db, roleId, permissionId);
     },
-
     /** Idempotent for an existing role and permission; NotFoundError if either does not exist. */
     async revokePermission(roleId: string, permissionId: string): Promise<void> {
-      await roles.get(roleId);
-      await permissions.get(permissionId);
-      await db
-        .deleteFrom('role_permissions')
-        .where('role_id', '=', roleId)
-        .where('permission_id', '=', permissionId)
-        .execute();
+      await assertRoleAndPermission(roleId, permissionId);
+      await unlinkPermission(db, roleId, permissionId);
     },
-
     async permissionsOfRole(roleId: string): Promise<Permission[]> {
       await roles.get(roleId);
-      const rows = await db
-        .selectFrom('role_permissions')
-        .innerJoin('permissions', 'permissions.id', 'role_permissions.permission_id')
-        .select(['permissions.id', 'permissions.name', 'permissions.description', 'permissions.created_at'])
-        .where('role_permissions.role_id', '=', roleId)
-        .orderBy('permissions.name')
-        .execute();
-      return rows.map(toNamed);
+      return permissionsOfRole(db, roleId);
     },
-
     /** Idempotent. */
     async assignRole(userId: string, roleId: string): Promise<void> {
-      await assertUser(userId);
-      await roles.get(roleId);
-      await db
-        .insertInto('user_roles')
-        .values({ user_id: userId, role_id: roleId })
-        .onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing())
-        .execute();
+      await assertUserAndRole(userId, roleId);
+      await linkRole(db, userId, roleId);
     },
-
     async unassignRole(userId: string, roleId: string): Promise<void> {
-      await assertUser(userId);
-      await roles.get(roleId);
-      await db.deleteFrom('user_roles').where('user_id', '=', userId).where('role_id', '=', roleId).execute();
+      await assertUserAndRole(userId, roleId);
+      await unlinkRole(db, userId, roleId);
     },
-
     async rolesOf(userId: string): Promise<Role[]> {
-      await assertUser(userId);
-      const rows = await db
-        .selectFrom('user_roles')
-        .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-        .select(['roles.id', 'roles.name', 'roles.description', 'roles.created_at'])
-        .where('user_roles.user_id', '=', userId)
-        .orderBy('roles.name')
-        .execute();
-      return rows.map(toNamed);
+      await assertUser(db, userId);
+      return rolesOfUser(db, userId);
     },
-
-    /**
-     * Names of every permission the user holds through any role: the scopes they may be granted. Empty for
-     * a disabled or unknown user, so a disabled account's still-valid session cannot be granted anything.
-     */
-    async permissionsOf(userId: string): Promise<Set<string>> {
-      if (typeof userId !== 'string') return new Set();
-      const rows = await db
-        .selectFrom('users')
-        .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-        .innerJoin('role_permissions', 'role_permissions.role_id', 'user_roles.role_id')
-        .innerJoin('permissions', 'permissions.id', 'role_permissions.permission_id')
-        .select('permissions.name')
-        .distinct()
-        .where('users.id', '=', userId)
-        .where('users.status', '=', 'active')
-        .execute();
-      return new Set(rows.map((row) => row.name));
-    },
+    permissionsOf: (userId: string): Promise<Set<string>> => permissionsOfUser(db, userId),
   };
 }

@@ -76,6 +76,65 @@ function getDummyHash(): Promise<string> {
   return dummyHash;
 }
 
+type Db = Kysely<OAuthSchema>;
+
+const isWellFormed = (login: unknown, password: unknown): boolean =>
+  typeof login === 'string' &&
+  typeof password === 'string' &&
+  login.trim() !== '' &&
+  login.length <= MAX_LOGIN_LENGTH &&
+  password !== '' &&
+  password.length <= MAX_PASSWORD_LENGTH;
+
+async function findRowByLogin(db: Db, login: string) {
+  const query = db.selectFrom('users').selectAll();
+  return (
+    login.includes('@')
+      ? query.where('email', '=', login.trim().toLowerCase())
+      : query.where(sql<string>`lower(username)`, '=', login.trim().toLowerCase())
+  ).executeTakeFirst();
+}
+
+/**
+ * Counts one failure in the row itself, so the count and the lock hold across instances and restarts.
+ * One atomic UPDATE: a lock that has expired starts the count afresh, and reaching maxFailures sets
+ * locked_until. It only applies while the account is not locked, so concurrent failures cannot extend a
+ * lock. Returns whether the account is (now) locked.
+ */
+async function recordFailure(
+  db: Db,
+  { maxFailures, lockMinutes }: Pick<SignInOptions, 'maxFailures' | 'lockMinutes'>,
+  userId: string,
+  at: number,
+): Promise<boolean> {
+  const lockedUntil = at + lockMinutes * 60_000;
+  // Right-hand sides of SET see the old row, so the new count is spelled out for both columns.
+  const expired = sql<boolean>`locked_until is not null and locked_until <= ${at}`;
+  const count = sql<number>`(case when ${expired} then 0 else failed_login_count end) + 1`;
+  const lock = sql<
+    number | null
+  >`case when ${count} >= ${maxFailures} then cast(${lockedUntil} as bigint) end`;
+  const row = await db
+    .updateTable('users')
+    .set({ failed_login_count: count, locked_until: lock })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
+    .returning('locked_until')
+    .executeTakeFirst();
+  // No row: another instance locked it between our read and this write.
+  return row === undefined || row.locked_until !== null;
+}
+
+/** Guarded by the old hash so a password changed meanwhile is not overwritten with this one. */
+async function rehash(db: Db, row: { id: string; password_hash: string }, password: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', row.id)
+    .where('password_hash', '=', row.password_hash)
+    .execute();
+}
+
 export function createSignIn(options: SignInOptions): SignIn {
   const { db, maxFailures, lockMinutes, ipLimitPerMinute } = options;
   const now = options.now ?? Date.now;
@@ -94,53 +153,13 @@ export function createSignIn(options: SignInOptions): SignIn {
     return result;
   }
 
-  async function findByLogin(login: string) {
-    const query = db.selectFrom('users').selectAll();
-    const row = await (login.includes('@')
-      ? query.where('email', '=', login.trim().toLowerCase())
-      : query.where(sql<string>`lower(username)`, '=', login.trim().toLowerCase())
-    ).executeTakeFirst();
-    return row;
-  }
-
-  /**
-   * Counts one failure in the row itself, so the count and the lock hold across instances and restarts.
-   * One atomic UPDATE: a lock that has expired starts the count afresh, and reaching maxFailures sets
-   * locked_until. It only applies while the account is not locked, so concurrent failures cannot extend a
-   * lock. Returns whether the account is (now) locked.
-   */
-  async function recordFailure(userId: string, at: number): Promise<boolean> {
-    const lockedUntil = at + lockMinutes * 60_000;
-    // Right-hand sides of SET see the old row, so the new count is spelled out for both columns.
-    const expired = sql<boolean>`locked_until is not null and locked_until <= ${at}`;
-    const count = sql<number>`(case when ${expired} then 0 else failed_login_count end) + 1`;
-    const lock = sql<
-      number | null
-    >`case when ${count} >= ${maxFailures} then cast(${lockedUntil} as bigint) end`;
-    const row = await db
-      .updateTable('users')
-      .set({ failed_login_count: count, locked_until: lock })
-      .where('id', '=', userId)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
-      .returning('locked_until')
-      .executeTakeFirst();
-    // No row: another instance locked it between our read and this write.
-    return row === undefined || row.locked_until !== null;
-  }
-
   return {
     async attempt({ login, password, ip }) {
       // Before any database or password work: a flood from one address costs us almost nothing.
       if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' });
 
-      const wellFormed =
-        typeof login === 'string' &&
-        typeof password === 'string' &&
-        login.trim() !== '' &&
-        login.length <= MAX_LOGIN_LENGTH &&
-        password !== '' &&
-        password.length <= MAX_PASSWORD_LENGTH;
-      const row = wellFormed ? await findByLogin(login) : undefined;
+      const wellFormed = isWellFormed(login, password);
+      const row = wellFormed ? await findRowByLogin(db, login) : undefined;
       if (!row) {
         // Unknown user: the same reason and about the same time as a wrong password.
         await verifyPassword(await getDummyHash(), wellFormed ? password : '');
@@ -157,7 +176,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       }
 
       if (!(await verifyPassword(row.password_hash, password))) {
-        const locked = await recordFailure(row.id, at);
+        const locked = await recordFailure(db, { maxFailures, lockMinutes }, row.id, at);
         return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials', account });
       }
 
@@ -165,15 +184,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       // an active one (both answer invalid_credentials and count towards the lock).
       if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account });
 
-      if (needsRehash(row.password_hash)) {
-        // Guarded by the old hash so a password changed meanwhile is not overwritten with this one.
-        await db
-          .updateTable('users')
-          .set({ password_hash: await hashPassword(password) })
-          .where('id', '=', row.id)
-          .where('password_hash', '=', row.password_hash)
-          .execute();
-      }
+      if (needsRehash(row.password_hash)) await rehash(db, row, password);
       await users.recordLogin(row.id, at);
       const { password_hash: _hash, ...rest } = row;
       return finish({

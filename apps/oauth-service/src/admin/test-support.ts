@@ -6,7 +6,7 @@ import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import { buildOAuthService, type OAuthService } from '../app.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
-import { clientsRepository } from '../clients/clients.repository.ts';
+import { createClientsRepository } from '../clients/clients.repository.ts';
 import { loadOAuthServiceConfig, type OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { migrations } from '../db/migrations/index.ts';
@@ -126,7 +126,7 @@ async function prepareDatabase(url: string, config: OAuthServiceConfig): Promise
     await migrateToLatest(setup, migrations);
     await seed(setup, config, () => {});
     // The seeded flow-service client has no admin scopes; this one does.
-    const { client, clientSecret } = await clientsRepository(
+    const { client, clientSecret } = await createClientsRepository(
       setup.db,
       createSecretBox(config.ENCRYPTION_KEY),
     ).create({

@@ -178,10 +178,48 @@ export interface AuditLogOptions {
 
 const MAX_BATCH_ROWS = 200;
 
-export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions = {}): AuditLog {
-  const now = options.now ?? Date.now;
-  const batchMs = options.batchMs ?? 0;
-  type Row = Insertable<AuditLogTable>;
+type Db = Kysely<OAuthSchema>;
+type Row = Insertable<AuditLogTable>;
+
+/** The row an event is stored as; throws AuditEventError on an event the code should never record. */
+function toRow(event: AuditEventInput, now: () => number): Row {
+  if (!ACTOR_TYPES.has(event.actorType)) throw new AuditEventError(`unknown actorType ${event.actorType}`);
+  if (!OUTCOMES.has(event.outcome)) throw new AuditEventError(`unknown outcome ${event.outcome}`);
+  if (typeof event.action !== 'string' || event.action.length > ACTION_MAX || !ACTION.test(event.action)) {
+    throw new AuditEventError(`action must be a dotted lowercase name such as user.create`);
+  }
+  const targetType = event.targetType ?? null;
+  if (
+    targetType !== null &&
+    (typeof targetType !== 'string' || !TARGET_TYPE.test(targetType) || targetType.length > 64)
+  ) {
+    throw new AuditEventError('targetType must be a lowercase name such as user or client');
+  }
+  let details: string;
+  try {
+    details = redactDetails(event.details);
+  } catch (error) {
+    throw new AuditEventError((error as Error).message);
+  }
+  return {
+    created_at: now(),
+    actor_type: event.actorType,
+    actor_id: optionalText('actorId', event.actorId, AUDIT_FIELD_LIMITS.actorId),
+    actor_name: optionalText('actorName', event.actorName, AUDIT_FIELD_LIMITS.actorName),
+    action: event.action,
+    target_type: targetType,
+    target_id: optionalText('targetId', event.targetId, AUDIT_FIELD_LIMITS.targetId),
+    client_id: optionalText('clientId', event.clientId, AUDIT_FIELD_LIMITS.clientId),
+    ip: optionalText('ip', event.ip, AUDIT_FIELD_LIMITS.ip),
+    user_agent: optionalText('userAgent', event.userAgent, AUDIT_FIELD_LIMITS.userAgent),
+    request_id: optionalText('requestId', event.requestId, AUDIT_FIELD_LIMITS.requestId),
+    outcome: event.outcome,
+    details,
+  };
+}
+
+/** Group commit (see AuditLogOptions.batchMs): `write` resolves once its row is stored. */
+function createRowWriter(db: Db, batchMs: number) {
   let queue: Array<{ row: Row; resolve: () => void; reject: (error: unknown) => void }> = [];
   let timer: NodeJS.Timeout | undefined;
 
@@ -223,108 +261,83 @@ export function createAuditLog(db: Kysely<OAuthSchema>, options: AuditLogOptions
     });
   }
 
+  return { write, flush };
+}
+
+type AuditSelect = ReturnType<typeof selectAudit>;
+const selectAudit = (db: Db) => db.selectFrom('audit_log').selectAll();
+
+/** `action` is an exact name or a prefix ending in `.*`. */
+function whereAction(query: AuditSelect, value: string): AuditSelect {
+  const action = filterText('action', value, ACTION_MAX + 2);
+  const prefix = ACTION_PREFIX.exec(action)?.[1];
+  if (prefix !== undefined) {
+    // `_` is a LIKE wildcard and occurs in action names; escape it so `refresh_token.*` is literal.
+    const pattern = `${prefix.replace(/_/g, '\\_')}.%`;
+    return query.where(sql<boolean>`action like ${pattern} escape '\\'`);
+  }
+  if (ACTION.test(action)) return query.where('action', '=', action);
+  throw new AuditQueryError('action', 'must be an action name or a prefix ending in .* such as user.*');
+}
+
+function whereActor(query: AuditSelect, actor: AuditQuery['actor']): AuditSelect {
+  let result = query;
+  if (actor?.type !== undefined) {
+    if (!ACTOR_TYPES.has(actor.type))
+      throw new AuditQueryError('actor.type', 'must be user, client or system');
+    result = result.where('actor_type', '=', actor.type);
+  }
+  if (actor?.id !== undefined) result = result.where('actor_id', '=', filterText('actor.id', actor.id));
+  return result;
+}
+
+/** Every filter given, validated in the order the API documents them. */
+function whereFilters(query: AuditSelect, filters: AuditQuery): AuditSelect {
+  let result = whereActor(query, filters.actor);
+  if (filters.action !== undefined) result = whereAction(result, filters.action);
+  if (filters.target?.type !== undefined) {
+    result = result.where('target_type', '=', filterText('target.type', filters.target.type, 64));
+  }
+  if (filters.target?.id !== undefined)
+    result = result.where('target_id', '=', filterText('target.id', filters.target.id));
+  if (filters.clientId !== undefined)
+    result = result.where('client_id', '=', filterText('clientId', filters.clientId));
+  if (filters.outcome !== undefined) {
+    if (!OUTCOMES.has(filters.outcome)) throw new AuditQueryError('outcome', 'must be success or failure');
+    result = result.where('outcome', '=', filters.outcome);
+  }
+  if (filters.from !== undefined) result = result.where('created_at', '>=', timeBound('from', filters.from));
+  if (filters.to !== undefined) result = result.where('created_at', '<', timeBound('to', filters.to));
+  if (filters.cursor) result = result.where('id', '<', decodeCursor(filters.cursor));
+  return result;
+}
+
+async function queryAudit(db: Db, filters: AuditQuery): Promise<AuditPage> {
+  const limit = filters.limit ?? DEFAULT_AUDIT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+    throw new AuditQueryError('limit', `must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+  }
+  const rows = await whereFilters(selectAudit(db), filters)
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map(toEvent);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+export function createAuditLog(db: Db, options: AuditLogOptions = {}): AuditLog {
+  const now = options.now ?? Date.now;
+  const writer = createRowWriter(db, options.batchMs ?? 0);
   return {
-    flush,
-
+    flush: writer.flush,
     async record(event) {
-      if (!ACTOR_TYPES.has(event.actorType))
-        throw new AuditEventError(`unknown actorType ${event.actorType}`);
-      if (!OUTCOMES.has(event.outcome)) throw new AuditEventError(`unknown outcome ${event.outcome}`);
-      if (
-        typeof event.action !== 'string' ||
-        event.action.length > ACTION_MAX ||
-        !ACTION.test(event.action)
-      ) {
-        throw new AuditEventError(`action must be a dotted lowercase name such as user.create`);
-      }
-      const targetType = event.targetType ?? null;
-      if (
-        targetType !== null &&
-        (typeof targetType !== 'string' || !TARGET_TYPE.test(targetType) || targetType.length > 64)
-      ) {
-        throw new AuditEventError('targetType must be a lowercase name such as user or client');
-      }
-      let details: string;
-      try {
-        details = redactDetails(event.details);
-      } catch (error) {
-        throw new AuditEventError((error as Error).message);
-      }
-      await write({
-        created_at: now(),
-        actor_type: event.actorType,
-        actor_id: optionalText('actorId', event.actorId, AUDIT_FIELD_LIMITS.actorId),
-        actor_name: optionalText('actorName', event.actorName, AUDIT_FIELD_LIMITS.actorName),
-        action: event.action,
-        target_type: targetType,
-        target_id: optionalText('targetId', event.targetId, AUDIT_FIELD_LIMITS.targetId),
-        client_id: optionalText('clientId', event.clientId, AUDIT_FIELD_LIMITS.clientId),
-        ip: optionalText('ip', event.ip, AUDIT_FIELD_LIMITS.ip),
-        user_agent: optionalText('userAgent', event.userAgent, AUDIT_FIELD_LIMITS.userAgent),
-        request_id: optionalText('requestId', event.requestId, AUDIT_FIELD_LIMITS.requestId),
-        outcome: event.outcome,
-        details,
-      });
+      await writer.write(toRow(event, now));
     },
-
-    async query(filters = {}) {
-      const limit = filters.limit ?? DEFAULT_AUDIT_PAGE;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
-        throw new AuditQueryError('limit', `must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
-      }
-      let query = db.selectFrom('audit_log').selectAll();
-      if (filters.actor?.type !== undefined) {
-        if (!ACTOR_TYPES.has(filters.actor.type))
-          throw new AuditQueryError('actor.type', 'must be user, client or system');
-        query = query.where('actor_type', '=', filters.actor.type);
-      }
-      if (filters.actor?.id !== undefined)
-        query = query.where('actor_id', '=', filterText('actor.id', filters.actor.id));
-      if (filters.action !== undefined) {
-        const action = filterText('action', filters.action, ACTION_MAX + 2);
-        const prefix = ACTION_PREFIX.exec(action)?.[1];
-        if (prefix !== undefined) {
-          // `_` is a LIKE wildcard and occurs in action names; escape it so `refresh_token.*` is literal.
-          const pattern = `${prefix.replace(/_/g, '\\_')}.%`;
-          query = query.where(sql<boolean>`action like ${pattern} escape '\\'`);
-        } else if (ACTION.test(action)) {
-          query = query.where('action', '=', action);
-        } else {
-          throw new AuditQueryError(
-            'action',
-            'must be an action name or a prefix ending in .* such as user.*',
-          );
-        }
-      }
-      if (filters.target?.type !== undefined) {
-        query = query.where('target_type', '=', filterText('target.type', filters.target.type, 64));
-      }
-      if (filters.target?.id !== undefined)
-        query = query.where('target_id', '=', filterText('target.id', filters.target.id));
-      if (filters.clientId !== undefined)
-        query = query.where('client_id', '=', filterText('clientId', filters.clientId));
-      if (filters.outcome !== undefined) {
-        if (!OUTCOMES.has(filters.outcome))
-          throw new AuditQueryError('outcome', 'must be success or failure');
-        query = query.where('outcome', '=', filters.outcome);
-      }
-      if (filters.from !== undefined)
-        query = query.where('created_at', '>=', timeBound('from', filters.from));
-      if (filters.to !== undefined) query = query.where('created_at', '<', timeBound('to', filters.to));
-      if (filters.cursor) query = query.where('id', '<', decodeCursor(filters.cursor));
-
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const items = rows.slice(0, limit).map(toEvent);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-    },
-
+    query: (filters = {}) => queryAudit(db, filters),
     async get(id) {
       if (!Number.isSafeInteger(id) || id < 1) return undefined;
-      const row = await db.selectFrom('audit_log').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await selectAudit(db).where('id', '=', id).executeTakeFirst();
       return row && toEvent(row);
     },
   };

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { OIDC_SCOPES } from './client-rules.ts';
 import { secretPurpose } from './clients.repository.ts';
+import type { ClientsTable } from './tables.ts';
 
 const OIDC = new Set<string>(OIDC_SCOPES);
 
@@ -52,42 +53,73 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: () => number = Date.now) {
+/** The client as oidc-provider sees it, and every scope it may be granted. */
+async function readClient(db: Kysely<OAuthSchema>, box: SecretBox, id: string): Promise<Omit<Cached, 'at'>> {
+  const row = await db.selectFrom('clients').selectAll().where('client_id', '=', id).executeTakeFirst();
+  const scopes = new Set(row?.scope ? row.scope.split(' ') : []);
+  // Disabled clients do not exist for the provider.
+  if (row?.enabled !== 1) return { metadata: undefined, scopes };
+  return { metadata: deepFreeze(providerMetadata(row, box)), scopes };
+}
+
+function providerMetadata(row: Selectable<ClientsTable>, box: SecretBox): Metadata {
+  return {
+    ...JSON.parse(row.metadata),
+    client_id: row.client_id,
+    client_name: row.name,
+    ...(row.client_secret
+      ? { client_secret: box.open(row.client_secret, secretPurpose(row.client_id)) }
+      : {}),
+    redirect_uris: JSON.parse(row.redirect_uris),
+    post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
+    grant_types: JSON.parse(row.grant_types),
+    response_types: JSON.parse(row.response_types),
+    token_endpoint_auth_method: row.token_endpoint_auth_method,
+    ...(row.jwks ? { jwks: JSON.parse(row.jwks) } : {}),
+    // oidc-provider's `scope` metadata may name only its own (OpenID) scopes; the client's resource scopes
+    // are enforced per resource server through allowedScopes() (see oidc/provider.ts).
+    ...(oidcScopes(row.scope) ? { scope: oidcScopes(row.scope) } : {}),
+    ...(row.require_dpop ? { dpop_bound_access_tokens: true } : {}),
+  };
+}
+
+/** The `clients` columns of a dynamically registered client (RFC 7591/7592), its secret sealed. */
+function registeredClientColumns(box: SecretBox, id: string, payload: Metadata, at: number) {
+  const method = String(payload.token_endpoint_auth_method ?? 'client_secret_basic');
+  const secret = typeof payload.client_secret === 'string' ? payload.client_secret : null;
+  const extra = Object.fromEntries(Object.entries(payload).filter(([key]) => !MANAGED_KEYS.has(key)));
+  return {
+    name: `${String(payload.client_name ?? 'registered client').slice(0, 150)} [${id}]`,
+    type: method === 'none' ? 'public' : 'confidential',
+    client_secret: secret ? box.seal(secret, secretPurpose(id)) : null,
+    secret_rotated_at: secret ? at : null,
+    redirect_uris: JSON.stringify(payload.redirect_uris ?? []),
+    post_logout_redirect_uris: JSON.stringify(payload.post_logout_redirect_uris ?? []),
+    grant_types: JSON.stringify(payload.grant_types ?? ['authorization_code']),
+    response_types: JSON.stringify(payload.response_types ?? ['code']),
+    token_endpoint_auth_method: method,
+    jwks: payload.jwks ? JSON.stringify(payload.jwks) : null,
+    scope: typeof payload.scope === 'string' ? payload.scope : '',
+    require_dpop: payload.dpop_bound_access_tokens ? 1 : 0,
+    metadata: JSON.stringify(extra),
+    updated_at: at,
+  };
+}
+
+export function createClientModelStore(
+  db: Kysely<OAuthSchema>,
+  box: SecretBox,
+  now: () => number = Date.now,
+) {
   const cache = new Map<string, Cached>();
 
   async function load(id: string): Promise<Cached> {
     const hit = cache.get(id);
     if (hit && now() - hit.at < CACHE_TTL_MS) return hit;
-    const entry = { at: now(), ...(await read(id)) };
+    const entry = { at: now(), ...(await readClient(db, box, id)) };
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(id, entry);
     return entry;
-  }
-
-  async function read(id: string): Promise<Omit<Cached, 'at'>> {
-    const row = await db.selectFrom('clients').selectAll().where('client_id', '=', id).executeTakeFirst();
-    const scopes = new Set(row?.scope ? row.scope.split(' ') : []);
-    // Disabled clients do not exist for the provider.
-    if (row?.enabled !== 1) return { metadata: undefined, scopes };
-    const metadata = {
-      ...JSON.parse(row.metadata),
-      client_id: row.client_id,
-      client_name: row.name,
-      ...(row.client_secret
-        ? { client_secret: box.open(row.client_secret, secretPurpose(row.client_id)) }
-        : {}),
-      redirect_uris: JSON.parse(row.redirect_uris),
-      post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris),
-      grant_types: JSON.parse(row.grant_types),
-      response_types: JSON.parse(row.response_types),
-      token_endpoint_auth_method: row.token_endpoint_auth_method,
-      ...(row.jwks ? { jwks: JSON.parse(row.jwks) } : {}),
-      // oidc-provider's `scope` metadata may name only its own (OpenID) scopes; the client's resource scopes
-      // are enforced per resource server through allowedScopes() (see oidc/provider.ts).
-      ...(oidcScopes(row.scope) ? { scope: oidcScopes(row.scope) } : {}),
-      ...(row.require_dpop ? { dpop_bound_access_tokens: true } : {}),
-    };
-    return { metadata: deepFreeze(metadata), scopes };
   }
 
   return {
@@ -111,26 +143,7 @@ export function clientModelStore(db: Kysely<OAuthSchema>, box: SecretBox, now: (
 
     /** Dynamic registration and its updates (RFC 7591/7592). */
     async upsert(id: string, payload: Metadata): Promise<void> {
-      const method = String(payload.token_endpoint_auth_method ?? 'client_secret_basic');
-      const secret = typeof payload.client_secret === 'string' ? payload.client_secret : null;
-      const extra = Object.fromEntries(Object.entries(payload).filter(([key]) => !MANAGED_KEYS.has(key)));
-      const at = now();
-      const values = {
-        name: `${String(payload.client_name ?? 'registered client').slice(0, 150)} [${id}]`,
-        type: method === 'none' ? 'public' : 'confidential',
-        client_secret: secret ? box.seal(secret, secretPurpose(id)) : null,
-        secret_rotated_at: secret ? at : null,
-        redirect_uris: JSON.stringify(payload.redirect_uris ?? []),
-        post_logout_redirect_uris: JSON.stringify(payload.post_logout_redirect_uris ?? []),
-        grant_types: JSON.stringify(payload.grant_types ?? ['authorization_code']),
-        response_types: JSON.stringify(payload.response_types ?? ['code']),
-        token_endpoint_auth_method: method,
-        jwks: payload.jwks ? JSON.stringify(payload.jwks) : null,
-        scope: typeof payload.scope === 'string' ? payload.scope : '',
-        require_dpop: payload.dpop_bound_access_tokens ? 1 : 0,
-        metadata: JSON.stringify(extra),
-        updated_at: at,
-      };
+      const values = registeredClientColumns(box, id, payload, now());
       await db
         .insertInto('clients')
         .values({ client_id: id, enabled: 1, dynamic: 1, ...values })

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isUniqueViolation } from '@platform/db';
 import { conflict, HttpError, notFound } from '@platform/http';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -62,13 +63,13 @@ export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
   updated_at: new Date(row.updated_at).toISOString(),
 });
 
-const isUniqueViolation = (error: unknown) =>
-  /unique|duplicate key/i.test(String((error as Error)?.message ?? error));
-
 const SECRET_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post'];
 
 /** The changes `update` accepts; absent fields keep their value. The type and client id never change. */
 export type ClientUpdate = Partial<Omit<ClientInput, 'type'>>;
+
+/** What `create` accepts: `clientId`/`clientSecret` may be fixed by the seed. */
+export type NewClient = ClientInput & { clientId?: string; clientSecret?: string };
 
 export interface ClientsRepositoryOptions {
   now?: () => number;
@@ -76,250 +77,256 @@ export interface ClientsRepositoryOptions {
   onChange?: (clientId?: string) => void;
 }
 
-export function clientsRepository(
+interface Context {
+  db: Kysely<OAuthSchema>;
+  box: SecretBox;
+  now: () => number;
+}
+
+async function knownScopes(db: Kysely<OAuthSchema>): Promise<Set<string>> {
+  const rows = await db.selectFrom('scopes').select('name').execute();
+  return new Set([...OIDC_SCOPES, ...rows.map((r) => r.name)]);
+}
+
+async function findRow(db: Kysely<OAuthSchema>, clientId: string): Promise<Selectable<ClientsTable>> {
+  const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  if (!row) throw notFound(`client ${clientId} does not exist`);
+  return row;
+}
+
+const getClient = async (db: Kysely<OAuthSchema>, clientId: string) =>
+  toClientView(await findRow(db, clientId));
+
+/**
+ * Creates a client. The secret (confidential clients using a shared secret) is generated here, sealed at
+ * rest, and returned in plaintext exactly once.
+ */
+async function createClient({ db, box, now }: Context, input: NewClient) {
+  assertValidClient(input, await knownScopes(db));
+  const clientId = input.clientId ?? randomBytes(16).toString('base64url');
+  const method = input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');
+  const secret = SECRET_METHODS.includes(method) ? (input.clientSecret ?? generateClientSecret()) : undefined;
+  const at = now();
+  try {
+    await db
+      .insertInto('clients')
+      .values({
+        client_id: clientId,
+        name: input.name.trim(),
+        type: input.type,
+        client_secret: secret ? box.seal(secret, secretPurpose(clientId)) : null,
+        secret_rotated_at: secret ? at : null,
+        redirect_uris: JSON.stringify(input.redirectUris ?? []),
+        post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris ?? []),
+        grant_types: JSON.stringify(input.grantTypes),
+        response_types: JSON.stringify(input.grantTypes.includes('authorization_code') ? ['code'] : []),
+        token_endpoint_auth_method: method,
+        jwks: input.jwks ? JSON.stringify(input.jwks) : null,
+        scope: input.scope.join(' '),
+        require_dpop: input.requireDpop ? 1 : 0,
+        enabled: 1,
+        dynamic: 0,
+        metadata: JSON.stringify({ application_type: input.applicationType ?? 'web' }),
+        updated_at: at,
+      })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict(`a client named "${input.name}" or with id ${clientId} already exists`);
+    throw error;
+  }
+  return { client: await getClient(db, clientId), clientSecret: secret };
+}
+
+/** Replaces the secret; the new one is returned once and the old one stops working at once. */
+async function rotateSecret({ db, box, now }: Context, clientId: string) {
+  const current = await getClient(db, clientId);
+  if (!SECRET_METHODS.includes(current.token_endpoint_auth_method)) {
+    throw conflict(
+      `client ${clientId} authenticates with ${current.token_endpoint_auth_method} and has no secret`,
+    );
+  }
+  const secret = generateClientSecret();
+  const at = now();
+  await db
+    .updateTable('clients')
+    .set({ client_secret: box.seal(secret, secretPurpose(clientId)), secret_rotated_at: at, updated_at: at })
+    .where('client_id', '=', clientId)
+    .execute();
+  return { client: await getClient(db, clientId), clientSecret: secret };
+}
+
+/** The client as it would be after `changes`, in the shape `create` validates. */
+function mergeChanges(current: ClientView, changes: ClientUpdate): ClientInput {
+  return {
+    name: changes.name ?? current.name,
+    type: current.type === 'public' ? 'public' : 'confidential',
+    redirectUris: changes.redirectUris ?? current.redirect_uris,
+    postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.post_logout_redirect_uris,
+    grantTypes: changes.grantTypes ?? current.grant_types,
+    tokenEndpointAuthMethod: changes.tokenEndpointAuthMethod ?? current.token_endpoint_auth_method,
+    scope: changes.scope ?? current.scope,
+    requireDpop: changes.requireDpop ?? current.require_dpop,
+    applicationType: changes.applicationType ?? (current.application_type === 'native' ? 'native' : 'web'),
+    ...((changes.jwks ?? current.jwks)
+      ? { jwks: changes.jwks ?? (current.jwks as { keys: unknown[] }) }
+      : {}),
+  };
+}
+
+/**
+ * Switching between an auth method with a secret and one without is refused: that changes what the client
+ * holds, so it is a new client.
+ */
+function assertSameSecretKind(from: string, to: string): void {
+  if (SECRET_METHODS.includes(to) === SECRET_METHODS.includes(from)) return;
+  throw new HttpError({
+    status: 400,
+    code: 'validation_failed',
+    detail: `token_endpoint_auth_method: cannot change from ${from} to ${to}; create a new client instead`,
+    extensions: {
+      errors: [
+        {
+          in: 'body',
+          path: '/token_endpoint_auth_method',
+          message: `cannot change between a method with a client secret and one without (${from} to ${to})`,
+        },
+      ],
+    },
+  });
+}
+
+function parseMetadata(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Changes a client. The result is validated as a whole (the same rules as `create`), so a change cannot
+ * leave a client the provider would refuse.
+ */
+async function updateClient({ db, now }: Context, clientId: string, changes: ClientUpdate) {
+  const row = await findRow(db, clientId);
+  const current = toClientView(row);
+  const merged = mergeChanges(current, changes);
+  assertValidClient(merged, await knownScopes(db));
+  const method = merged.tokenEndpointAuthMethod!;
+  assertSameSecretKind(current.token_endpoint_auth_method, method);
+  try {
+    await db
+      .updateTable('clients')
+      .set({
+        name: merged.name.trim(),
+        redirect_uris: JSON.stringify(merged.redirectUris ?? []),
+        post_logout_redirect_uris: JSON.stringify(merged.postLogoutRedirectUris ?? []),
+        grant_types: JSON.stringify(merged.grantTypes),
+        response_types: JSON.stringify(merged.grantTypes.includes('authorization_code') ? ['code'] : []),
+        token_endpoint_auth_method: method,
+        jwks: method === 'private_key_jwt' && merged.jwks ? JSON.stringify(merged.jwks) : null,
+        scope: merged.scope.join(' '),
+        require_dpop: merged.requireDpop ? 1 : 0,
+        metadata: JSON.stringify({
+          ...parseMetadata(row.metadata),
+          application_type: merged.applicationType,
+        }),
+        updated_at: now(),
+      })
+      .where('client_id', '=', clientId)
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`a client named "${merged.name}" already exists`);
+    throw error;
+  }
+  return getClient(db, clientId);
+}
+
+/** Deletes the client; its remembered consents go with it (FK cascade). */
+async function deleteClient({ db }: Context, clientId: string): Promise<void> {
+  const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw notFound(`client ${clientId} does not exist`);
+}
+
+/** Takes scopes that no longer exist (a resource server or scope was deleted) off every client. */
+async function removeScopes({ db, now }: Context, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const gone = new Set(names);
+  const rows = await db.selectFrom('clients').select(['client_id', 'scope']).execute();
+  let changed = 0;
+  for (const row of rows) {
+    const scopes = row.scope ? row.scope.split(' ') : [];
+    const kept = scopes.filter((scope) => !gone.has(scope));
+    if (kept.length === scopes.length) continue;
+    await db
+      .updateTable('clients')
+      .set({ scope: kept.join(' '), updated_at: now() })
+      .where('client_id', '=', row.client_id)
+      .execute();
+    changed += 1;
+  }
+  return changed;
+}
+
+async function setEnabled({ db, now }: Context, clientId: string, enabled: boolean): Promise<ClientView> {
+  await getClient(db, clientId);
+  await db
+    .updateTable('clients')
+    .set({ enabled: enabled ? 1 : 0, updated_at: now() })
+    .where('client_id', '=', clientId)
+    .execute();
+  return getClient(db, clientId);
+}
+
+async function listClients(db: Kysely<OAuthSchema>): Promise<ClientView[]> {
+  const rows = await db.selectFrom('clients').selectAll().orderBy('name').execute();
+  return rows.map(toClientView);
+}
+
+export function createClientsRepository(
   db: Kysely<OAuthSchema>,
   box: SecretBox,
   options: ClientsRepositoryOptions = {},
 ) {
-  const now = options.now ?? Date.now;
+  const context: Context = { db, box, now: options.now ?? Date.now };
   const changed = options.onChange ?? (() => {});
-  async function knownScopes(): Promise<Set<string>> {
-    const rows = await db.selectFrom('scopes').select('name').execute();
-    return new Set([...OIDC_SCOPES, ...rows.map((r) => r.name)]);
-  }
-
-  async function get(clientId: string): Promise<ClientView> {
-    const row = await db
-      .selectFrom('clients')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    if (!row) throw notFound(`client ${clientId} does not exist`);
-    return toClientView(row);
-  }
-
-  const repository = {
-    get,
-    knownScopes,
-
-    /**
-     * Creates a client. The secret (confidential clients using a shared secret) is generated here, sealed at
-     * rest, and returned in plaintext exactly once. `clientId`/`clientSecret` may be fixed by the seed.
-     */
-    async create(input: ClientInput & { clientId?: string; clientSecret?: string }) {
-      assertValidClient(input, await knownScopes());
-      const clientId = input.clientId ?? randomBytes(16).toString('base64url');
-      const method =
-        input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');
-      const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
-      const secret = usesSecret ? (input.clientSecret ?? generateClientSecret()) : undefined;
-      const at = now();
-      try {
-        await db
-          .insertInto('clients')
-          .values({
-            client_id: clientId,
-            name: input.name.trim(),
-            type: input.type,
-            client_secret: secret ? box.seal(secret, secretPurpose(clientId)) : null,
-            secret_rotated_at: secret ? at : null,
-            redirect_uris: JSON.stringify(input.redirectUris ?? []),
-            post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris ?? []),
-            grant_types: JSON.stringify(input.grantTypes),
-            response_types: JSON.stringify(input.grantTypes.includes('authorization_code') ? ['code'] : []),
-            token_endpoint_auth_method: method,
-            jwks: input.jwks ? JSON.stringify(input.jwks) : null,
-            scope: input.scope.join(' '),
-            require_dpop: input.requireDpop ? 1 : 0,
-            enabled: 1,
-            dynamic: 0,
-            metadata: JSON.stringify({ application_type: input.applicationType ?? 'web' }),
-            updated_at: at,
-          })
-          .execute();
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw conflict(`a client named "${input.name}" or with id ${clientId} already exists`);
-        throw error;
-      }
-      return { client: await get(clientId), clientSecret: secret };
-    },
-
-    /** Replaces the secret; the new one is returned once and the old one stops working at once. */
-    async rotateSecret(clientId: string): Promise<{ client: ClientView; clientSecret: string }> {
-      const current = await get(clientId);
-      if (!['client_secret_basic', 'client_secret_post'].includes(current.token_endpoint_auth_method)) {
-        throw conflict(
-          `client ${clientId} authenticates with ${current.token_endpoint_auth_method} and has no secret`,
-        );
-      }
-      const secret = generateClientSecret();
-      const at = now();
-      await db
-        .updateTable('clients')
-        .set({
-          client_secret: box.seal(secret, secretPurpose(clientId)),
-          secret_rotated_at: at,
-          updated_at: at,
-        })
-        .where('client_id', '=', clientId)
-        .execute();
-      return { client: await get(clientId), clientSecret: secret };
-    },
-
-    /**
-     * Changes a client. The result is validated as a whole (the same rules as `create`), so a change cannot
-     * leave a client the provider would refuse. Switching between an auth method with a secret and one
-     * without is refused: that changes what the client holds, so it is a new client.
-     */
-    async update(clientId: string, changes: ClientUpdate): Promise<ClientView> {
-      const row = await db
-        .selectFrom('clients')
-        .selectAll()
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
-      if (!row) throw notFound(`client ${clientId} does not exist`);
-      const current = toClientView(row);
-      const type = current.type === 'public' ? 'public' : 'confidential';
-      const merged: ClientInput = {
-        name: changes.name ?? current.name,
-        type,
-        redirectUris: changes.redirectUris ?? current.redirect_uris,
-        postLogoutRedirectUris: changes.postLogoutRedirectUris ?? current.post_logout_redirect_uris,
-        grantTypes: changes.grantTypes ?? current.grant_types,
-        tokenEndpointAuthMethod: changes.tokenEndpointAuthMethod ?? current.token_endpoint_auth_method,
-        scope: changes.scope ?? current.scope,
-        requireDpop: changes.requireDpop ?? current.require_dpop,
-        applicationType:
-          changes.applicationType ?? (current.application_type === 'native' ? 'native' : 'web'),
-        ...((changes.jwks ?? current.jwks)
-          ? { jwks: changes.jwks ?? (current.jwks as { keys: unknown[] }) }
-          : {}),
-      };
-      assertValidClient(merged, await knownScopes());
-      const method = merged.tokenEndpointAuthMethod!;
-      if (SECRET_METHODS.includes(method) !== SECRET_METHODS.includes(current.token_endpoint_auth_method)) {
-        throw new HttpError({
-          status: 400,
-          code: 'validation_failed',
-          detail: `token_endpoint_auth_method: cannot change from ${current.token_endpoint_auth_method} to ${method}; create a new client instead`,
-          extensions: {
-            errors: [
-              {
-                in: 'body',
-                path: '/token_endpoint_auth_method',
-                message: `cannot change between a method with a client secret and one without (${current.token_endpoint_auth_method} to ${method})`,
-              },
-            ],
-          },
-        });
-      }
-      let metadata: Record<string, unknown>;
-      try {
-        metadata = JSON.parse(row.metadata) as Record<string, unknown>;
-      } catch {
-        metadata = {};
-      }
-      try {
-        await db
-          .updateTable('clients')
-          .set({
-            name: merged.name.trim(),
-            redirect_uris: JSON.stringify(merged.redirectUris ?? []),
-            post_logout_redirect_uris: JSON.stringify(merged.postLogoutRedirectUris ?? []),
-            grant_types: JSON.stringify(merged.grantTypes),
-            response_types: JSON.stringify(merged.grantTypes.includes('authorization_code') ? ['code'] : []),
-            token_endpoint_auth_method: method,
-            jwks: method === 'private_key_jwt' && merged.jwks ? JSON.stringify(merged.jwks) : null,
-            scope: merged.scope.join(' '),
-            require_dpop: merged.requireDpop ? 1 : 0,
-            metadata: JSON.stringify({ ...metadata, application_type: merged.applicationType }),
-            updated_at: now(),
-          })
-          .where('client_id', '=', clientId)
-          .execute();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`a client named "${merged.name}" already exists`);
-        throw error;
-      }
-      return get(clientId);
-    },
-
-    /** Deletes the client; its remembered consents go with it (FK cascade). */
-    async delete(clientId: string): Promise<void> {
-      const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound(`client ${clientId} does not exist`);
-    },
-
-    /** Takes scopes that no longer exist (a resource server or scope was deleted) off every client. */
-    async removeScopes(names: readonly string[]): Promise<number> {
-      if (names.length === 0) return 0;
-      const gone = new Set(names);
-      const rows = await db.selectFrom('clients').select(['client_id', 'scope']).execute();
-      let changed = 0;
-      for (const row of rows) {
-        const scopes = row.scope ? row.scope.split(' ') : [];
-        const kept = scopes.filter((scope) => !gone.has(scope));
-        if (kept.length === scopes.length) continue;
-        await db
-          .updateTable('clients')
-          .set({ scope: kept.join(' '), updated_at: now() })
-          .where('client_id', '=', row.client_id)
-          .execute();
-        changed += 1;
-      }
-      return changed;
-    },
-
-    async setEnabled(clientId: string, enabled: boolean): Promise<ClientView> {
-      await get(clientId);
-      await db
-        .updateTable('clients')
-        .set({ enabled: enabled ? 1 : 0, updated_at: now() })
-        .where('client_id', '=', clientId)
-        .execute();
-      return get(clientId);
-    },
-
-    async list(): Promise<ClientView[]> {
-      const rows = await db.selectFrom('clients').selectAll().orderBy('name').execute();
-      return rows.map(toClientView);
-    },
-  };
 
   // Every mutation reports the client it touched, after it succeeded.
   return {
-    ...repository,
-    async create(input: Parameters<typeof repository.create>[0]) {
-      const result = await repository.create(input);
+    get: (clientId: string) => getClient(db, clientId),
+    knownScopes: () => knownScopes(db),
+    list: () => listClients(db),
+    async create(input: NewClient) {
+      const result = await createClient(context, input);
       changed(result.client.client_id);
       return result;
     },
-    async rotateSecret(clientId: string) {
-      const result = await repository.rotateSecret(clientId);
+    async rotateSecret(clientId: string): Promise<{ client: ClientView; clientSecret: string }> {
+      const result = await rotateSecret(context, clientId);
       changed(clientId);
       return result;
     },
-    async update(clientId: string, changes: ClientUpdate) {
-      const result = await repository.update(clientId, changes);
+    async update(clientId: string, changes: ClientUpdate): Promise<ClientView> {
+      const result = await updateClient(context, clientId, changes);
       changed(clientId);
       return result;
     },
-    async delete(clientId: string) {
-      await repository.delete(clientId);
+    async delete(clientId: string): Promise<void> {
+      await deleteClient(context, clientId);
       changed(clientId);
     },
-    async removeScopes(names: readonly string[]) {
-      const count = await repository.removeScopes(names);
+    async removeScopes(names: readonly string[]): Promise<number> {
+      const count = await removeScopes(context, names);
       changed();
       return count;
     },
-    async setEnabled(clientId: string, enabled: boolean) {
-      const result = await repository.setEnabled(clientId, enabled);
+    async setEnabled(clientId: string, enabled: boolean): Promise<ClientView> {
+      const result = await setEnabled(context, clientId, enabled);
       changed(clientId);
       return result;
     },
   };
 }
 
-export type ClientsRepository = ReturnType<typeof clientsRepository>;
+export type ClientsRepository = ReturnType<typeof createClientsRepository>;

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
-import { clientsRepository } from '../clients/clients.repository.ts';
+import { createClientsRepository } from '../clients/clients.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
@@ -77,27 +77,15 @@ async function refuseGeneratedSecretsInProduction(db: Kysely<OAuthSchema>, confi
   }
 }
 
-/**
- * Idempotent: creates what is missing and leaves what exists alone. Generated secrets (the admin's first
- * password, the admin-portal secret) are printed once, when they are created, and never stored in plaintext;
- * in production they are never generated (see refuseGeneratedSecretsInProduction). The bootstrap admin is
- * created once per database, and never again.
- */
-export async function seed(
-  database: Database<OAuthSchema>,
-  config: SeedConfig,
-  print: (line: string) => void = console.log,
-): Promise<string> {
-  const { db } = database;
-  const box = createSecretBox(config.ENCRYPTION_KEY);
-  const resources = createResourceServersRepository(db);
-  const roles = createRolesRepository(db);
-  const users = createUsersRepository(db);
-  const clients = clientsRepository(db, box);
-  const created: string[] = [];
-  await refuseGeneratedSecretsInProduction(db, config);
-  const production = config.NODE_ENV === 'production';
+type Repositories = {
+  db: Kysely<OAuthSchema>;
+  roles: ReturnType<typeof createRolesRepository>;
+  users: ReturnType<typeof createUsersRepository>;
+  clients: ReturnType<typeof createClientsRepository>;
+};
 
+async function seedResourceServers(db: Kysely<OAuthSchema>, config: SeedConfig): Promise<void> {
+  const resources = createResourceServersRepository(db);
   for (const server of RESOURCE_SERVERS) {
     await resources.ensure({
       name: server.name,
@@ -106,7 +94,10 @@ export async function seed(
       scopes: server.scopes.map((s) => ({ ...s })),
     });
   }
+}
 
+/** Each role with its permissions, a permission described like the scope it is named after. */
+async function seedRoles({ roles }: Repositories, created: string[]): Promise<void> {
   const scopeDescriptions = new Map<string, string>(
     RESOURCE_SERVERS.flatMap((s) => s.scopes.map((x) => [x.name, x.description] as const)),
   );
@@ -122,30 +113,41 @@ export async function seed(
       await roles.grantPermission(roleRecord.id, permission.id);
     }
   }
+}
 
-  if ((await adminBootstrapPending(db)) && !(await users.findByLogin(config.ADMIN_USERNAME))) {
-    const generated = !config.ADMIN_PASSWORD;
-    const password = config.ADMIN_PASSWORD ?? `${randomBytes(12).toString('base64url')}-Aa1`;
-    const admin = await users.create({
-      username: config.ADMIN_USERNAME,
-      email: config.ADMIN_EMAIL,
-      displayName: 'Platform administrator',
-      password,
-      // A generated first password must be changed at first sign-in; one the operator chose need not.
-      mustChangePassword: generated,
-    });
-    const adminRole = await roles.findRoleByName('admin');
-    if (adminRole) await roles.assignRole(admin.id, adminRole.id);
-    await setSettingOnce(db, BOOTSTRAP_ADMIN, admin.id);
-    created.push(`user ${config.ADMIN_USERNAME}`);
-    if (generated)
-      print(
-        `oauth-service: admin account "${config.ADMIN_USERNAME}", first password (shown once, change it at first sign-in): ${password}`,
-      );
-  }
+async function seedAdmin(
+  { db, users, roles }: Repositories,
+  config: SeedConfig,
+  created: string[],
+  print: (line: string) => void,
+): Promise<void> {
+  if (!(await adminBootstrapPending(db)) || (await users.findByLogin(config.ADMIN_USERNAME))) return;
+  const generated = !config.ADMIN_PASSWORD;
+  const password = config.ADMIN_PASSWORD ?? `${randomBytes(12).toString('base64url')}-Aa1`;
+  const admin = await users.create({
+    username: config.ADMIN_USERNAME,
+    email: config.ADMIN_EMAIL,
+    displayName: 'Platform administrator',
+    password,
+    // A generated first password must be changed at first sign-in; one the operator chose need not.
+    mustChangePassword: generated,
+  });
+  const adminRole = await roles.findRoleByName('admin');
+  if (adminRole) await roles.assignRole(admin.id, adminRole.id);
+  await setSettingOnce(db, BOOTSTRAP_ADMIN, admin.id);
+  created.push(`user ${config.ADMIN_USERNAME}`);
+  if (generated)
+    print(
+      `oauth-service: admin account "${config.ADMIN_USERNAME}", first password (shown once, change it at first sign-in): ${password}`,
+    );
+}
 
+type ClientSeed = ClientInput & { clientId: string; clientSecret?: string; show: boolean };
+
+/** The platform's own clients: the admin portal, the CLI (public, DPoP) and flow-service's machine client. */
+function clientSeeds(config: SeedConfig): ClientSeed[] {
   const portal = config.ADMIN_PORTAL_URL;
-  const clientSeeds: Array<ClientInput & { clientId: string; clientSecret?: string; show: boolean }> = [
+  return [
     {
       clientId: CLIENT_IDS.adminPortal,
       name: 'Admin portal',
@@ -193,7 +195,16 @@ export async function seed(
       show: !config.FLOW_CLIENT_SECRET,
     },
   ];
-  for (const { show, ...input } of clientSeeds) {
+}
+
+async function seedClients(
+  { db, clients }: Repositories,
+  config: SeedConfig,
+  created: string[],
+  print: (line: string) => void,
+): Promise<void> {
+  const production = config.NODE_ENV === 'production';
+  for (const { show, ...input } of clientSeeds(config)) {
     const exists = await clientExists(db, input.clientId);
     const secretFile =
       input.clientId === CLIENT_IDS.flowService && !config.FLOW_CLIENT_SECRET
@@ -215,6 +226,31 @@ export async function seed(
     if (show && clientSecret && !production)
       print(`oauth-service: client "${input.clientId}" secret (shown once): ${clientSecret}`);
   }
+}
 
+/**
+ * Idempotent: creates what is missing and leaves what exists alone. Generated secrets (the admin's first
+ * password, the admin-portal secret) are printed once, when they are created, and never stored in plaintext;
+ * in production they are never generated (see refuseGeneratedSecretsInProduction). The bootstrap admin is
+ * created once per database, and never again.
+ */
+export async function seed(
+  database: Database<OAuthSchema>,
+  config: SeedConfig,
+  print: (line: string) => void = console.log,
+): Promise<string> {
+  const { db } = database;
+  const repositories: Repositories = {
+    db,
+    roles: createRolesRepository(db),
+    users: createUsersRepository(db),
+    clients: createClientsRepository(db, createSecretBox(config.ENCRYPTION_KEY)),
+  };
+  const created: string[] = [];
+  await refuseGeneratedSecretsInProduction(db, config);
+  await seedResourceServers(db, config);
+  await seedRoles(repositories, created);
+  await seedAdmin(repositories, config, created, print);
+  await seedClients(repositories, config, created, print);
   return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';
 }

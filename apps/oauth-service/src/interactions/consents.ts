@@ -15,7 +15,57 @@ export interface ConsentRecord {
 
 type Db = Kysely<OAuthSchema>;
 
-export function consentsStore(
+async function readConsent(db: Db, userId: string, clientId: string): Promise<ConsentRecord | undefined> {
+  const row = await db
+    .selectFrom('consents')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const resources = JSON.parse(row.resource_scopes) as Record<string, string>;
+  return {
+    oidcScopes: row.oidc_scopes ? row.oidc_scopes.split(' ') : [],
+    resourceScopes: Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v ? v.split(' ') : []])),
+  };
+}
+
+/** The stored columns of `previous` merged with `consent`: consenting to more never forgets earlier consent. */
+function mergedColumns(previous: ConsentRecord | undefined, consent: ConsentRecord) {
+  const oidc = new Set([...(previous?.oidcScopes ?? []), ...consent.oidcScopes]);
+  const resources: Record<string, Set<string>> = {};
+  for (const source of [previous?.resourceScopes ?? {}, consent.resourceScopes]) {
+    for (const [indicator, scopes] of Object.entries(source)) {
+      resources[indicator] ??= new Set();
+      for (const scope of scopes) resources[indicator].add(scope);
+    }
+  }
+  return {
+    oidc_scopes: [...oidc].join(' '),
+    resource_scopes: JSON.stringify(
+      Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, [...v].join(' ')])),
+    ),
+  };
+}
+
+// Remembered consent never outlives the user's roles: scopes they no longer hold are not re-granted.
+async function grantFromConsent(
+  provider: Provider,
+  ids: { accountId: string; clientId: string },
+  consent: ConsentRecord,
+  permitted: Set<string>,
+) {
+  const grant = new provider.Grant(ids);
+  if (consent.oidcScopes.length) grant.addOIDCScope(consent.oidcScopes.join(' '));
+  for (const [indicator, scopes] of Object.entries(consent.resourceScopes)) {
+    const still = scopes.filter((scope) => permitted.has(scope));
+    if (still.length) grant.addResourceScope(indicator, still.join(' '));
+  }
+  await grant.save();
+  return grant;
+}
+
+export function createConsentsStore(
   db: Db,
   options: { permissionsOf: (userId: string) => Promise<Set<string>>; now?: () => number },
 ): RememberedConsents & {
@@ -25,45 +75,13 @@ export function consentsStore(
   revoke(userId: string, clientId?: string): Promise<number>;
 } {
   const now = options.now ?? Date.now;
-
-  async function get(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
-    const row = await db
-      .selectFrom('consents')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const resources = JSON.parse(row.resource_scopes) as Record<string, string>;
-    return {
-      oidcScopes: row.oidc_scopes ? row.oidc_scopes.split(' ') : [],
-      resourceScopes: Object.fromEntries(
-        Object.entries(resources).map(([k, v]) => [k, v ? v.split(' ') : []]),
-      ),
-    };
-  }
+  const get = (userId: string, clientId: string) => readConsent(db, userId, clientId);
 
   return {
     get,
 
     async remember(userId, clientId, consent) {
-      // Merge with what was allowed before: consenting to more never forgets earlier consent.
-      const previous = await get(userId, clientId);
-      const oidc = new Set([...(previous?.oidcScopes ?? []), ...consent.oidcScopes]);
-      const resources: Record<string, Set<string>> = {};
-      for (const source of [previous?.resourceScopes ?? {}, consent.resourceScopes]) {
-        for (const [indicator, scopes] of Object.entries(source)) {
-          resources[indicator] ??= new Set();
-          for (const scope of scopes) resources[indicator].add(scope);
-        }
-      }
-      const values = {
-        oidc_scopes: [...oidc].join(' '),
-        resource_scopes: JSON.stringify(
-          Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, [...v].join(' ')])),
-        ),
-        updated_at: now(),
-      };
+      const values = { ...mergedColumns(await get(userId, clientId), consent), updated_at: now() };
       await db
         .insertInto('consents')
         .values({ user_id: userId, client_id: clientId, ...values })
@@ -74,16 +92,12 @@ export function consentsStore(
     async loadGrant(provider: Provider, accountId: string, clientId: string) {
       const consent = await get(accountId, clientId);
       if (!consent) return undefined;
-      // Remembered consent never outlives the user's roles: scopes they no longer hold are not re-granted.
-      const permitted = await options.permissionsOf(accountId);
-      const grant = new provider.Grant({ accountId, clientId });
-      if (consent.oidcScopes.length) grant.addOIDCScope(consent.oidcScopes.join(' '));
-      for (const [indicator, scopes] of Object.entries(consent.resourceScopes)) {
-        const still = scopes.filter((scope) => permitted.has(scope));
-        if (still.length) grant.addResourceScope(indicator, still.join(' '));
-      }
-      await grant.save();
-      return grant;
+      return grantFromConsent(
+        provider,
+        { accountId, clientId },
+        consent,
+        await options.permissionsOf(accountId),
+      );
     },
 
     async listForUser(userId) {
@@ -109,4 +123,4 @@ export function consentsStore(
   };
 }
 
-export type ConsentsStore = ReturnType<typeof consentsStore>;
+export type ConsentsStore = ReturnType<typeof createConsentsStore>;

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
+import type { SigningKeysTable } from './tables.ts';
 
 // Signing keys and cookie keys live in the database, sealed with ENCRYPTION_KEY, so every instance behind
 // the gateway signs and verifies with the same keys. A key is published in the JWKS from the moment it is
@@ -33,46 +34,81 @@ export interface KeyStoreOptions {
 const sealPurpose = (kid: string) => `signing_key:${kid}`;
 const PUBLICATION_MARGIN_MS = 60_000;
 
+type Db = Kysely<OAuthSchema>;
+type SigningKeyRow = Selectable<SigningKeysTable>;
+
+async function insertSigningKey(
+  executor: Db,
+  { box, alg }: { box: SecretBox; alg: SigningAlg },
+  activatesAt: number,
+): Promise<string> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = randomBytes(12).toString('base64url');
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  await executor
+    .insertInto('signing_keys')
+    .values({
+      kid,
+      alg,
+      private_jwk: box.seal(JSON.stringify(privateJwk), sealPurpose(kid)),
+      public_jwk: JSON.stringify(publicJwk),
+      activates_at: activatesAt,
+      retired_at: null,
+      expires_at: null,
+    })
+    .execute();
+  return kid;
+}
+
+async function insertCookieKey(db: Db, box: SecretBox): Promise<void> {
+  await db
+    .insertInto('cookie_keys')
+    .values({
+      id: randomBytes(8).toString('hex'),
+      key: box.seal(randomBytes(32).toString('base64url'), 'cookie_key'),
+    })
+    .execute();
+}
+
+/** The key set at `at` from every signing key row, newest activation first. */
+function keySetAt(rows: SigningKeyRow[], at: number, box: SecretBox): KeySet {
+  const live = rows.filter((row) => row.expires_at === null || row.expires_at > at);
+  // The newest key whose activation time has passed signs; pending keys are published early so resource
+  // servers already know them when they start signing.
+  const signing = live.find((row) => row.activates_at <= at) ?? live.at(-1);
+  if (!signing) throw new Error('no signing key: run the service once to create one');
+  const ordered = [signing, ...live.filter((row) => row !== signing)];
+  const keys = ordered.map((row) => {
+    const jwk = JSON.parse(box.open(row.private_jwk, sealPurpose(row.kid))) as JWK;
+    return row === signing ? jwk : { ...jwk, key_ops: ['verify'] };
+  });
+  const upcoming = [
+    ...live.filter((row) => row.activates_at > at).map((row) => row.activates_at),
+    ...live.map((row) => row.expires_at).filter((t): t is number => t !== null && t > at),
+  ];
+  return {
+    keys,
+    signingKid: signing.kid,
+    fingerprint: createHash('sha256')
+      .update(ordered.map((row) => row.kid).join(','))
+      .digest('base64url'),
+    nextChangeAt: upcoming.length ? Math.min(...upcoming) : null,
+  };
+}
+
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, box } = options;
-  const alg = options.alg ?? 'ES256';
+  const signer = { box, alg: options.alg ?? 'ES256' };
   const now = options.now ?? Date.now;
-
-  async function createKey(executor: Kysely<OAuthSchema>, activatesAt: number): Promise<string> {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    const kid = randomBytes(12).toString('base64url');
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-    await executor
-      .insertInto('signing_keys')
-      .values({
-        kid,
-        alg,
-        private_jwk: box.seal(JSON.stringify(privateJwk), sealPurpose(kid)),
-        public_jwk: JSON.stringify(publicJwk),
-        activates_at: activatesAt,
-        retired_at: null,
-        expires_at: null,
-      })
-      .execute();
-    return kid;
-  }
 
   return {
     /** First start: creates a signing key and a cookie key when there are none. */
     async ensureKeys(): Promise<void> {
       const signing = await db.selectFrom('signing_keys').select('kid').limit(1).executeTakeFirst();
-      if (!signing) await createKey(db, now());
+      if (!signing) await insertSigningKey(db, signer, now());
       const cookie = await db.selectFrom('cookie_keys').select('id').limit(1).executeTakeFirst();
-      if (!cookie) {
-        await db
-          .insertInto('cookie_keys')
-          .values({
-            id: randomBytes(8).toString('hex'),
-            key: box.seal(randomBytes(32).toString('base64url'), 'cookie_key'),
-          })
-          .execute();
-      }
+      if (!cookie) await insertCookieKey(db, box);
     },
 
     /** The keys oidc-provider should hold now. */
@@ -84,28 +120,7 @@ export function createKeyStore(options: KeyStoreOptions) {
         .orderBy('activates_at', 'desc')
         .orderBy('kid', 'desc')
         .execute();
-      const live = rows.filter((row) => row.expires_at === null || row.expires_at > at);
-      // The newest key whose activation time has passed signs; pending keys are published early so resource
-      // servers already know them when they start signing.
-      const signing = live.find((row) => row.activates_at <= at) ?? live.at(-1);
-      if (!signing) throw new Error('no signing key: run the service once to create one');
-      const ordered = [signing, ...live.filter((row) => row !== signing)];
-      const keys = ordered.map((row) => {
-        const jwk = JSON.parse(box.open(row.private_jwk, sealPurpose(row.kid))) as JWK;
-        return row === signing ? jwk : { ...jwk, key_ops: ['verify'] };
-      });
-      const upcoming = [
-        ...live.filter((row) => row.activates_at > at).map((row) => row.activates_at),
-        ...live.map((row) => row.expires_at).filter((t): t is number => t !== null && t > at),
-      ];
-      return {
-        keys,
-        signingKid: signing.kid,
-        fingerprint: createHash('sha256')
-          .update(ordered.map((row) => row.kid).join(','))
-          .digest('base64url'),
-        nextChangeAt: upcoming.length ? Math.min(...upcoming) : null,
-      };
+      return keySetAt(rows, at, box);
     },
 
     /** The public keys, as served at /oauth/jwks. */
@@ -133,7 +148,7 @@ export function createKeyStore(options: KeyStoreOptions) {
           .set({ retired_at: activatesAt, expires_at: expiresAt })
           .where('retired_at', 'is', null)
           .execute();
-        return { kid: await createKey(trx, activatesAt), activatesAt };
+        return { kid: await insertSigningKey(trx, signer, activatesAt), activatesAt };
       });
     },
 

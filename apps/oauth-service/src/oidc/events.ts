@@ -6,7 +6,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRevocations } from './revocation.ts';
 
-// oidc-provider reports what happens through events; this turns them into the ops document's metrics and
+// oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
 // into audit records. Metrics are registered once per registry (providers are rebuilt on key changes).
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
@@ -32,60 +32,67 @@ const TOKEN_TYPES: Record<string, string> = {
 const REUSE = 'refresh token already used';
 const CODE_REPLAY = 'authorization code already consumed';
 
-export function observeProvider(provider: Provider, deps: ProviderEventDeps): void {
-  const { registry, audit, log } = deps;
-  const issued = counter(
-    registry,
-    'oauth_tokens_issued_total',
-    'Token responses issued, by grant type and client.',
-    ['grant_type', 'client_id'],
-  );
-  const grantErrors = counter(
-    registry,
-    'oauth_grant_errors_total',
-    'Token endpoint errors, by grant type and OAuth error.',
-    ['grant_type', 'error'],
-  );
-  const reuse = counter(
-    registry,
-    'oauth_refresh_token_reuse_total',
-    'Reuse of a rotated refresh token (the grant is revoked).',
-    [],
-  );
-  const codeReplay = counter(
-    registry,
-    'oauth_authorization_code_replay_total',
-    'Replayed authorization codes (the grant is revoked).',
-    [],
-  );
-  const revocations = counter(
-    registry,
-    'oauth_revocations_total',
-    'Tokens revoked at the revocation endpoint or by grant revocation.',
-    ['kind'],
-  );
-  const endpointErrors = counter(
-    registry,
-    'oauth_endpoint_errors_total',
-    'Errors answered by other protocol endpoints.',
-    ['endpoint', 'error'],
-  );
+/** The oauth_* counters, shared by every provider built on the registry. */
+function providerMetrics(registry: Registry) {
+  return {
+    issued: counter(
+      registry,
+      'oauth_tokens_issued_total',
+      'Token responses issued, by grant type and client.',
+      ['grant_type', 'client_id'],
+    ),
+    grantErrors: counter(
+      registry,
+      'oauth_grant_errors_total',
+      'Token endpoint errors, by grant type and OAuth error.',
+      ['grant_type', 'error'],
+    ),
+    reuse: counter(
+      registry,
+      'oauth_refresh_token_reuse_total',
+      'Reuse of a rotated refresh token (the grant is revoked).',
+      [],
+    ),
+    codeReplay: counter(
+      registry,
+      'oauth_authorization_code_replay_total',
+      'Replayed authorization codes (the grant is revoked).',
+      [],
+    ),
+    revocations: counter(
+      registry,
+      'oauth_revocations_total',
+      'Tokens revoked at the revocation endpoint or by grant revocation.',
+      ['kind'],
+    ),
+    endpointErrors: counter(
+      registry,
+      'oauth_endpoint_errors_total',
+      'Errors answered by other protocol endpoints.',
+      ['endpoint', 'error'],
+    ),
+  };
+}
 
-  const context = (ctx: KoaContextWithOIDC) => ({
-    ip: ctx.ip,
-    userAgent: ctx.get('user-agent') || undefined,
-    requestId: ctx.get('x-request-id') || String(ctx.res.getHeader('x-request-id') ?? ''),
-    clientId: ctx.oidc?.client?.clientId ?? null,
-  });
-  const record = (event: Parameters<AuditLog['record']>[0]) =>
-    audit.record(event).catch((error: unknown) => log.error({ err: error }, 'audit record failed'));
+type Metrics = ReturnType<typeof providerMetrics>;
+type RecordEvent = (event: Parameters<AuditLog['record']>[0]) => Promise<unknown>;
 
+/** Who did it and from where, as every audit record of a protocol event carries it. */
+const requestContext = (ctx: KoaContextWithOIDC) => ({
+  ip: ctx.ip,
+  userAgent: ctx.get('user-agent') || undefined,
+  requestId: ctx.get('x-request-id') || String(ctx.res.getHeader('x-request-id') ?? ''),
+  clientId: ctx.oidc?.client?.clientId ?? null,
+});
+
+/** Tokens issued, token endpoint errors, and the replays that revoke a grant. */
+function observeGrants(provider: Provider, metrics: Metrics, record: RecordEvent): void {
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const grantType = String(ctx.oidc.params?.grant_type ?? 'unknown');
     const clientId = ctx.oidc.client?.clientId ?? 'unknown';
-    issued.inc({ grant_type: grantType, client_id: clientId });
+    metrics.issued.inc({ grant_type: grantType, client_id: clientId });
     void record({
-      ...context(ctx),
+      ...requestContext(ctx),
       ...(ctx.oidc.account
         ? { actorType: 'user' as const, actorId: ctx.oidc.account.accountId }
         : { actorType: 'client' as const, actorId: clientId }),
@@ -97,7 +104,7 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
 
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
     const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
-    grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
+    metrics.grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
     const detection =
       error.error_detail === REUSE
         ? 'refresh_token.reuse_detected'
@@ -105,9 +112,9 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
           ? 'authorization_code.replay_detected'
           : null;
     if (!detection) return;
-    (detection === 'refresh_token.reuse_detected' ? reuse : codeReplay).inc();
+    (detection === 'refresh_token.reuse_detected' ? metrics.reuse : metrics.codeReplay).inc();
     void record({
-      ...context(ctx),
+      ...requestContext(ctx),
       actorType: 'client',
       actorId: ctx.oidc?.client?.clientId ?? 'unknown',
       actorName: null,
@@ -116,11 +123,14 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
       details: { grant_revoked: true },
     });
   });
+}
 
+/** Grants revoked, tokens revoked at the revocation endpoint, and every token model destroyed. */
+function observeRevocations(provider: Provider, metrics: Metrics, record: RecordEvent): void {
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    revocations.inc({ kind: 'grant' });
+    metrics.revocations.inc({ kind: 'grant' });
     void record({
-      ...context(ctx),
+      ...requestContext(ctx),
       actorType: 'client',
       actorId: ctx.oidc?.client?.clientId ?? 'unknown',
       actorName: null,
@@ -135,7 +145,7 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
   provider.use(
     auditRevocations((ctx, token) => {
       void record({
-        ...context(ctx),
+        ...requestContext(ctx),
         actorType: 'client',
         actorId: token.clientId,
         actorName: null,
@@ -147,24 +157,38 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
     }),
   );
 
-  // Model and endpoint events are emitted under computed names the type definitions do not list.
+  // Model events are emitted under computed names the type definitions do not list.
   const emitter = provider as unknown as EventEmitter;
   for (const model of ['access_token', 'refresh_token', 'client_credentials'] as const) {
-    emitter.on(`${model}.destroyed`, () => revocations.inc({ kind: model }));
+    emitter.on(`${model}.destroyed`, () => metrics.revocations.inc({ kind: model }));
   }
+}
 
-  for (const endpoint of [
-    'authorization',
-    'introspection',
-    'revocation',
-    'userinfo',
-    'end_session',
-    'registration_create',
-    'pushed_authorization_request',
-    'device_authorization',
-  ]) {
+const OBSERVED_ENDPOINTS = [
+  'authorization',
+  'introspection',
+  'revocation',
+  'userinfo',
+  'end_session',
+  'registration_create',
+  'pushed_authorization_request',
+  'device_authorization',
+];
+
+export function observeProvider(provider: Provider, deps: ProviderEventDeps): void {
+  const { audit, log } = deps;
+  const metrics = providerMetrics(deps.registry);
+  const record: RecordEvent = (event) =>
+    audit.record(event).catch((error: unknown) => log.error({ err: error }, 'audit record failed'));
+
+  observeGrants(provider, metrics, record);
+  observeRevocations(provider, metrics, record);
+
+  // Endpoint events are emitted under computed names the type definitions do not list.
+  const emitter = provider as unknown as EventEmitter;
+  for (const endpoint of OBSERVED_ENDPOINTS) {
     emitter.on(`${endpoint}.error`, (_ctx: KoaContextWithOIDC, error: { error?: string }) => {
-      endpointErrors.inc({ endpoint, error: error.error ?? 'unknown' });
+      metrics.endpointErrors.inc({ endpoint, error: error.error ?? 'unknown' });
     });
   }
 

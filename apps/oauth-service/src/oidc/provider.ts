@@ -60,6 +60,122 @@ export interface ProviderDeps {
 
 const SIGNING_ALGS = ['ES256', 'EdDSA'];
 
+type ProviderConfig = ProviderDeps['config'];
+
+/** Who `sub` is: an active account's claims, or nothing for a disabled or deleted one. */
+const findAccount =
+  (accounts: AccountLookup): Configuration['findAccount'] =>
+  async (_ctx, sub) => {
+    const account = await accounts.findById(sub);
+    if (!account?.active) return undefined;
+    return {
+      accountId: account.id,
+      async claims() {
+        return {
+          sub: account.id,
+          name: account.displayName,
+          preferred_username: account.username,
+          email: account.email,
+          email_verified: false,
+        };
+      },
+    };
+  };
+
+/** The grant this session already holds for the client, or one rebuilt from remembered consent. */
+const loadExistingGrant =
+  (consents: RememberedConsents): Configuration['loadExistingGrant'] =>
+  async (ctx) => {
+    const grantId =
+      ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+    const accountId = ctx.oidc.session?.accountId;
+    if (!accountId) return undefined;
+    return consents.loadGrant(ctx.oidc.provider, accountId, ctx.oidc.client!.clientId);
+  };
+
+function tokenTtls(config: ProviderConfig): Configuration['ttl'] {
+  const accessTokenTtl = (token: { resourceServer?: { accessTokenTTL?: number } }) =>
+    token.resourceServer?.accessTokenTTL ?? config.ACCESS_TOKEN_TTL;
+  return {
+    AccessToken: (_ctx, token) => accessTokenTtl(token),
+    ClientCredentials: (_ctx, token) => accessTokenTtl(token),
+    AuthorizationCode: config.AUTHORIZATION_CODE_TTL,
+    IdToken: config.ID_TOKEN_TTL,
+    DeviceCode: 600,
+    Interaction: 3600,
+    Session: config.SESSION_TTL,
+    Grant: config.REFRESH_TOKEN_TTL,
+    // Absolute lifetime: a rotated refresh token keeps the chain's `iat`, so the chain ends on schedule
+    // however often it rotates.
+    RefreshToken: (_ctx, token) => {
+      const age = token.iat ? Math.floor(Date.now() / 1000) - token.iat : 0;
+      return Math.max(1, config.REFRESH_TOKEN_TTL - age);
+    },
+  };
+}
+
+/** Resource indicators (RFC 8707): a JWT access token per resource server, with the scopes the client may hold. */
+function resourceIndicators(
+  deps: ProviderDeps,
+): NonNullable<Configuration['features']>['resourceIndicators'] {
+  const { config, resources } = deps;
+  return {
+    enabled: true,
+    defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
+    // A refresh without `resource` keeps the audience the grant was for.
+    useGrantedResource: async () => true,
+    async getResourceServerInfo(_ctx, indicator, client) {
+      const server = await resources.byIdentifier(indicator);
+      if (!server) throw new errors.InvalidTarget();
+      // A client is granted only scopes it is allowed (its `scope`), never everything the server offers.
+      const allowed = await deps.allowedScopes(client.clientId);
+      const scope = server.scopes
+        .map((s) => s.name)
+        .filter((s) => allowed.has(s))
+        .join(' ');
+      // A client allowed none of this server's scopes has no business holding a token for it.
+      if (!scope)
+        throw new errors.InvalidTarget('this client is not allowed any scope of the requested resource');
+      return {
+        scope,
+        audience: server.identifier,
+        accessTokenTTL: server.accessTokenTtl ?? config.ACCESS_TOKEN_TTL,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      };
+    },
+  };
+}
+
+function features(deps: ProviderDeps): Configuration['features'] {
+  const { config } = deps;
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy as never },
+    userinfo: { enabled: true },
+    dPoP: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true },
+    deviceFlow: {
+      enabled: true,
+      userCodeInputSource,
+      userCodeConfirmSource,
+      successSource: deviceSuccessSource,
+    },
+    rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    registration: {
+      enabled: config.REGISTRATION_ENABLED,
+      ...(config.REGISTRATION_INITIAL_ACCESS_TOKEN
+        ? { initialAccessToken: config.REGISTRATION_INITIAL_ACCESS_TOKEN }
+        : {}),
+    },
+    registrationManagement: { enabled: config.REGISTRATION_ENABLED, rotateRegistrationAccessToken: true },
+    resourceIndicators: resourceIndicators(deps),
+  };
+}
+
 /**
  * oidc-provider configured for strict OAuth 2.1 (RFC 9700): code flow with S256 PKCE for every client, exact
  * redirect URIs, no implicit or password grant, rotating refresh tokens whose reuse revokes the grant, JWT
@@ -67,10 +183,7 @@ const SIGNING_ALGS = ['ES256', 'EdDSA'];
  * revocation and RP-initiated logout. Every default that matters is set here explicitly.
  */
 export function createProvider(deps: ProviderDeps): Provider {
-  const { config, resources } = deps;
-  const accessTokenTtl = (token: { resourceServer?: { accessTokenTTL?: number } }) =>
-    token.resourceServer?.accessTokenTTL ?? config.ACCESS_TOKEN_TTL;
-
+  const { config } = deps;
   const configuration: Configuration = {
     adapter: deps.adapter,
     jwks: { keys: deps.keys as never },
@@ -106,96 +219,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
-    async findAccount(_ctx, sub) {
-      const account = await deps.accounts.findById(sub);
-      if (!account?.active) return undefined;
-      return {
-        accountId: account.id,
-        async claims() {
-          return {
-            sub: account.id,
-            name: account.displayName,
-            preferred_username: account.username,
-            email: account.email,
-            email_verified: false,
-          };
-        },
-      };
-    },
-    async loadExistingGrant(ctx) {
-      const grantId =
-        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const accountId = ctx.oidc.session?.accountId;
-      if (!accountId) return undefined;
-      return deps.consents.loadGrant(ctx.oidc.provider, accountId, ctx.oidc.client!.clientId);
-    },
-    ttl: {
-      AccessToken: (_ctx, token) => accessTokenTtl(token),
-      ClientCredentials: (_ctx, token) => accessTokenTtl(token),
-      AuthorizationCode: config.AUTHORIZATION_CODE_TTL,
-      IdToken: config.ID_TOKEN_TTL,
-      DeviceCode: 600,
-      Interaction: 3600,
-      Session: config.SESSION_TTL,
-      Grant: config.REFRESH_TOKEN_TTL,
-      // Absolute lifetime: a rotated refresh token keeps the chain's `iat`, so the chain ends on schedule
-      // however often it rotates.
-      RefreshToken: (_ctx, token) => {
-        const age = token.iat ? Math.floor(Date.now() / 1000) - token.iat : 0;
-        return Math.max(1, config.REFRESH_TOKEN_TTL - age);
-      },
-    },
+    findAccount: findAccount(deps.accounts),
+    loadExistingGrant: loadExistingGrant(deps.consents),
+    ttl: tokenTtls(config),
     rotateRefreshToken: true,
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy as never },
-      userinfo: { enabled: true },
-      dPoP: { enabled: true },
-      pushedAuthorizationRequests: { enabled: true },
-      deviceFlow: {
-        enabled: true,
-        userCodeInputSource,
-        userCodeConfirmSource,
-        successSource: deviceSuccessSource,
-      },
-      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: {
-        enabled: config.REGISTRATION_ENABLED,
-        ...(config.REGISTRATION_INITIAL_ACCESS_TOKEN
-          ? { initialAccessToken: config.REGISTRATION_INITIAL_ACCESS_TOKEN }
-          : {}),
-      },
-      registrationManagement: { enabled: config.REGISTRATION_ENABLED, rotateRegistrationAccessToken: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
-        // A refresh without `resource` keeps the audience the grant was for.
-        useGrantedResource: async () => true,
-        async getResourceServerInfo(_ctx, indicator, client) {
-          const server = await resources.byIdentifier(indicator);
-          if (!server) throw new errors.InvalidTarget();
-          // A client is granted only scopes it is allowed (its `scope`), never everything the server offers.
-          const allowed = await deps.allowedScopes(client.clientId);
-          const scope = server.scopes
-            .map((s) => s.name)
-            .filter((s) => allowed.has(s))
-            .join(' ');
-          // A client allowed none of this server's scopes has no business holding a token for it.
-          if (!scope)
-            throw new errors.InvalidTarget('this client is not allowed any scope of the requested resource');
-          return {
-            scope,
-            audience: server.identifier,
-            accessTokenTTL: server.accessTokenTtl ?? config.ACCESS_TOKEN_TTL,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
-        },
-      },
-    },
+    features: features(deps),
     // Browser clients may call the token endpoint cross-origin only from their own redirect URI origins;
     // the authorization endpoint is never a CORS endpoint.
     clientBasedCORS(_ctx, origin, client) {

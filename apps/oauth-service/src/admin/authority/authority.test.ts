@@ -1,6 +1,6 @@
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clientsRepository } from '../../clients/clients.repository.ts';
+import { createClientsRepository } from '../../clients/clients.repository.ts';
 import { createSecretBox } from '../../crypto/secret-box.ts';
 import { ADMIN, type AdminHarness, bearer, startAdminHarness } from '../test-support.ts';
 
@@ -12,7 +12,7 @@ describeEachDialect('admin API: a user’s current authority', (temp) => {
   beforeAll(async () => {
     h = await startAdminHarness(temp().url);
     // The seeded flow-service client may ask; its secret is rotated here so the test can use it.
-    const { clientSecret } = await clientsRepository(
+    const { clientSecret } = await createClientsRepository(
       h.db,
       createSecretBox(h.config.ENCRYPTION_KEY),
     ).rotateSecret('flow-service');

@@ -4,7 +4,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { startExpiredCleanup } from './cleanup.ts';
 import type { OidcTables } from './tables.ts';
-import { openMigratedDatabase } from './test-database.ts';
+import { openOidcTestDatabase } from './test-database.ts';
 
 const NOW = 1_700_000_000_000;
 
@@ -34,7 +34,7 @@ describeEachDialect('expired oidc payload cleanup', (temp) => {
   const stops: Array<() => void> = [];
 
   beforeAll(async () => {
-    database = await openMigratedDatabase(temp().url);
+    database = await openOidcTestDatabase(temp().url);
   });
   afterAll(async () => {
     await database?.close();

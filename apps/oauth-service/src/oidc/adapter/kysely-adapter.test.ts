@@ -4,7 +4,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKyselyAdapter } from './kysely-adapter.ts';
 import type { OidcTables } from './tables.ts';
-import { openMigratedDatabase } from './test-database.ts';
+import { openOidcTestDatabase } from './test-database.ts';
 
 const T0 = 1_700_000_000_123;
 
@@ -14,7 +14,7 @@ describeEachDialect('oidc-provider Kysely adapter', (temp) => {
   let adapterFor: (model: string) => Adapter;
 
   beforeAll(async () => {
-    database = await openMigratedDatabase(temp().url);
+    database = await openOidcTestDatabase(temp().url);
     adapterFor = createKyselyAdapter(database.db, { now: () => clock });
   });
   afterAll(async () => {

@@ -4,13 +4,13 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { oidcPayloadsMigration } from './migration.ts';
 import type { OidcTables } from './tables.ts';
-import { openMigratedDatabase } from './test-database.ts';
+import { openOidcTestDatabase } from './test-database.ts';
 
 describeEachDialect('oidc_payloads migration', (temp) => {
   let database: Database<OidcTables>;
 
   beforeAll(async () => {
-    database = await openMigratedDatabase(temp().url);
+    database = await openOidcTestDatabase(temp().url);
   });
   afterAll(async () => {
     await database?.close();

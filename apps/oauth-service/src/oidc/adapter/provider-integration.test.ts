@@ -7,7 +7,7 @@ import Provider, { type AdapterPayload, type ClientMetadata } from 'oidc-provide
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createKyselyAdapter } from './kysely-adapter.ts';
 import type { OidcTables } from './tables.ts';
-import { openMigratedDatabase } from './test-database.ts';
+import { openOidcTestDatabase } from './test-database.ts';
 
 // A real oidc-provider on top of the adapter: proves it stores and finds the payloads the provider writes.
 
@@ -31,7 +31,7 @@ describeEachDialect('oidc-provider on the Kysely adapter', (temp) => {
   const clientLookups: string[] = [];
 
   beforeAll(async () => {
-    database = await openMigratedDatabase(temp().url);
+    database = await openOidcTestDatabase(temp().url);
     // The issuer must name the port, which is only known once listening: start first, then plug the provider.
     let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
     server = createServer((req, res) => handle(req, res));
