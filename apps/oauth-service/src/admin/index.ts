@@ -21,7 +21,10 @@ import { keyRoutes } from './keys/keys.routes.ts';
 import { createResourceServerChanges } from './resources/resource-server-changes.ts';
 import { resourceRoutes } from './resources/resources.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
-import { createProviderPayloadsRepository } from './sessions/provider-payloads.repository.ts';
+import {
+  createProviderPayloadsRepository,
+  type ProviderPayloadsRepository,
+} from './sessions/provider-payloads.repository.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { createStaleGrants } from './sessions/stale-grants.ts';
 import { createUserSessions } from './sessions/user-sessions.ts';
@@ -33,7 +36,7 @@ export const ADMIN_PREFIX = '/api/admin';
 export const ADMIN_SCOPES = ['admin:read', 'admin:write'] as const;
 
 /** The access check, the audit recorder and the shared repositories every admin route module uses. */
-function createAdminKit(deps: AdminDeps): AdminKit {
+function createAdminKit(deps: AdminDeps, payloads: ProviderPayloadsRepository): AdminKit {
   const clients = createClientAdminQueries(deps.db);
   return {
     guard: createAdminGuard({
@@ -43,7 +46,7 @@ function createAdminKit(deps: AdminDeps): AdminKit {
     }),
     record: createChangeRecorder(deps.audit),
     grants: createStaleGrants({
-      payloads: createProviderPayloadsRepository(deps.db),
+      payloads,
       holders: createRoleHolderQueries(deps.db),
       provider: deps.providers.provider,
       permissionsOf: (id) => deps.roles.permissionsOf(id),
@@ -83,9 +86,10 @@ export async function adminRoutes(app: App, deps: AdminDeps): Promise<void> {
     jwksCooldownMs: 0,
   });
 
-  const kit = createAdminKit(deps);
+  const payloads = createProviderPayloadsRepository(deps.db);
+  const kit = createAdminKit(deps, payloads);
   const sessions = createUserSessions({
-    payloads: createProviderPayloadsRepository(deps.db),
+    payloads,
     provider: deps.providers.provider,
     consents: deps.consents,
   });
