@@ -11,7 +11,6 @@ import { adminRoutes } from './admin/index.ts';
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
 import { createClientModelStore } from './clients/client-model-store.ts';
 import { createClientsRepository } from './clients/clients.repository.ts';
-import { resourcesRepository } from './clients/resources.repository.ts';
 import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
@@ -27,6 +26,7 @@ import { pinForwardedHeaders } from './oidc/forwarded.ts';
 import { mountProvider } from './oidc/mount.ts';
 import { type AccountLookup, createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
 export interface BuildOptions {
   logStream?: { write(line: string): unknown };
@@ -48,7 +48,7 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
   return {
     users: createUsersRepository(db),
     roles,
-    resources: resourcesRepository(db),
+    resources: createResourceServersRepository(db),
     audit: createAuditLog(db, { batchMs: 10 }),
     keyStore: createKeyStore({ db, box, maxTokenTtlSec: maxSignedTtlSec(config) }),
     consents: createConsentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) }),

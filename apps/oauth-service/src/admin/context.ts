@@ -58,6 +58,6 @@ export function auditEventFor(request: FastifyRequest, change: AdminChange): Aud
 
 export type RecordChange = (request: FastifyRequest, change: AdminChange) => Promise<void>;
 
-export function changeRecorder(audit: Pick<AuditLog, 'record'>): RecordChange {
+export function createChangeRecorder(audit: Pick<AuditLog, 'record'>): RecordChange {
   return (request, change) => audit.record(auditEventFor(request, change));
 }

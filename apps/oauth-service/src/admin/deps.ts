@@ -2,13 +2,15 @@ import type { Kysely } from 'kysely';
 import type { RolesRepository } from '../accounts/roles.repository.ts';
 import type { UsersRepository } from '../accounts/users.repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientAdminQueries } from '../clients/clients.admin-queries.ts';
 import type { ClientsRepository } from '../clients/clients.repository.ts';
-import type { ResourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
+import type { AdminSafeChanges } from './admin-safe-changes.repository.ts';
 import type { RecordChange } from './context.ts';
 import type { AdminGuard } from './guard.ts';
 import type { StaleGrants } from './sessions/stale-grants.ts';
@@ -20,7 +22,7 @@ export interface AdminDeps {
   users: UsersRepository;
   roles: RolesRepository;
   clients: ClientsRepository;
-  resources: ResourcesRepository;
+  resources: ResourceServersRepository;
   consents: ConsentsStore;
   keyStore: KeyStore;
   providers: Pick<ProviderHolder, 'provider' | 'refresh'>;
@@ -33,4 +35,8 @@ export interface AdminKit {
   record: RecordChange;
   /** Revokes the grants an authorization change leaves holding more than allowed. */
   grants: StaleGrants;
+  /** The changes that must keep an active holder of admin:write. */
+  changes: AdminSafeChanges;
+  /** Clients' status and names, without unsealing anything. */
+  clients: ClientAdminQueries;
 }

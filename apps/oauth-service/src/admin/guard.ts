@@ -21,7 +21,7 @@ function forbidden(code: string, detail: string, extensions?: Record<string, unk
   return new HttpError({ status: 403, code, detail, ...(extensions ? { extensions } : {}) });
 }
 
-export function adminGuard(deps: GuardDeps) {
+export function createAdminGuard(deps: GuardDeps) {
   function permission(scope: AdminScope): onRequestHookHandler {
     return async function adminPermission(request: FastifyRequest) {
       // requireScopes ran first, so the token is there and holds the scope.
@@ -61,4 +61,4 @@ export function adminGuard(deps: GuardDeps) {
   return (scope: AdminScope): onRequestHookHandler[] => (scope === 'admin:read' ? read : write);
 }
 
-export type AdminGuard = ReturnType<typeof adminGuard>;
+export type AdminGuard = ReturnType<typeof createAdminGuard>;

@@ -5,27 +5,56 @@ import {
   protectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from '@platform/auth';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '@platform/http';
+import { createRoleHolderQueries } from '../accounts/roles.admin-queries.ts';
+import { createClientAdminQueries } from '../clients/clients.admin-queries.ts';
+import { createAdminSafeChanges } from './admin-safe-changes.repository.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authorityRoutes } from './authority/authority.routes.ts';
 import { clientRoutes } from './clients/clients.routes.ts';
-import { changeRecorder } from './context.ts';
+import { createChangeRecorder } from './context.ts';
 import type { AdminDeps, AdminKit } from './deps.ts';
 import { adminErrorHandler } from './errors.ts';
-import { adminGuard } from './guard.ts';
+import { createAdminGuard } from './guard.ts';
+import { createSigningKeyTimelineRepository } from './keys/keys.repository.ts';
 import { keyRoutes } from './keys/keys.routes.ts';
-import { resourceServers } from './resources/resource-servers.ts';
+import { createResourceServerChanges } from './resources/resource-server-changes.ts';
 import { resourceRoutes } from './resources/resources.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
+import {
+  createProviderPayloadsRepository,
+  type ProviderPayloadsRepository,
+} from './sessions/provider-payloads.repository.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
-import { staleGrants } from './sessions/stale-grants.ts';
-import { userSessions } from './sessions/user-sessions.ts';
+import { createStaleGrants } from './sessions/stale-grants.ts';
+import { createUserSessions } from './sessions/user-sessions.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export type { AdminDeps } from './deps.ts';
 
 export const ADMIN_PREFIX = '/api/admin';
 export const ADMIN_SCOPES = ['admin:read', 'admin:write'] as const;
+
+/** The access check, the audit recorder and the shared repositories every admin route module uses. */
+function createAdminKit(deps: AdminDeps, payloads: ProviderPayloadsRepository): AdminKit {
+  const clients = createClientAdminQueries(deps.db);
+  return {
+    guard: createAdminGuard({
+      findUser: (id) => deps.users.findById(id),
+      permissionsOf: (id) => deps.roles.permissionsOf(id),
+      findClient: (clientId) => clients.findStatus(clientId),
+    }),
+    record: createChangeRecorder(deps.audit),
+    grants: createStaleGrants({
+      payloads,
+      holders: createRoleHolderQueries(deps.db),
+      provider: deps.providers.provider,
+      permissionsOf: (id) => deps.roles.permissionsOf(id),
+    }),
+    changes: createAdminSafeChanges(deps.db),
+    clients,
+  };
+}
 
 /**
  * The admin REST API under /api/admin, a resource server of this very service: its tokens are RFC 9068 JWTs
@@ -34,7 +63,7 @@ export const ADMIN_SCOPES = ['admin:read', 'admin:write'] as const;
  * endpoints never pay for token verification. RFC 9728 metadata is served at
  * /.well-known/oauth-protected-resource/api/admin.
  */
-export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+export async function adminRoutes(app: App, deps: AdminDeps): Promise<void> {
   const issuer = deps.config.PUBLIC_URL;
   const resource = `${issuer}${ADMIN_PREFIX}`;
 
@@ -57,37 +86,23 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     jwksCooldownMs: 0,
   });
 
-  const kit: AdminKit = {
-    guard: adminGuard({
-      findUser: (id) => deps.users.findById(id),
-      permissionsOf: (id) => deps.roles.permissionsOf(id),
-      async findClient(clientId) {
-        const row = await deps.db
-          .selectFrom('clients')
-          .select(['name', 'enabled'])
-          .where('client_id', '=', clientId)
-          .executeTakeFirst();
-        return row && { name: row.name, enabled: Number(row.enabled) === 1 };
-      },
-    }),
-    record: changeRecorder(deps.audit),
-    grants: staleGrants({
-      db: deps.db,
-      provider: deps.providers.provider,
-      permissionsOf: (id) => deps.roles.permissionsOf(id),
-    }),
-  };
-  const sessions = userSessions({ db: deps.db, provider: deps.providers.provider, consents: deps.consents });
-  const servers = resourceServers({
-    db: deps.db,
-    resources: deps.resources,
+  const payloads = createProviderPayloadsRepository(deps.db);
+  const kit = createAdminKit(deps, payloads);
+  const sessions = createUserSessions({
+    payloads,
+    provider: deps.providers.provider,
+    consents: deps.consents,
+  });
+  const servers = createResourceServerChanges({
+    servers: deps.resources,
     roles: deps.roles,
     clients: deps.clients,
     adminIdentifier: resource,
   });
+  const keyTimeline = createSigningKeyTimelineRepository(deps.db);
 
   await app.register(
-    async (admin) => {
+    async (admin: App) => {
       await admin.register(bearerAuth, {
         verifier,
         realm: 'oauth-service admin',
@@ -104,9 +119,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       roleRoutes(admin, deps, kit);
       clientRoutes(admin, deps, kit);
       resourceRoutes(admin, servers, kit);
-      keyRoutes(admin, deps, kit);
+      keyRoutes(admin, deps, kit, keyTimeline);
       auditRoutes(admin, deps, kit);
-      authorityRoutes(admin, deps);
+      authorityRoutes(admin, deps, kit.clients);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -50,19 +50,31 @@ export const isoOrNull = (ms: number | null | undefined): string | null =>
 
 export type AdminScope = 'admin:read' | 'admin:write';
 
+type RouteSchemaInput = FastifySchema & { response?: Record<number, unknown> } & Partial<
+    Record<typeof OPTIONAL_BODY, boolean>
+  >;
+
+/**
+ * A route schema as routeSchema returns it: the input's own types kept, so handlers are typed from it. The
+ * problem responses only document (the error handler writes those bodies), so they stay out of the type.
+ */
+export type AdminRouteSchema<S extends RouteSchemaInput> = S & {
+  tags: string[];
+  summary: string;
+  security: Array<{ bearer: AdminScope[] }>;
+};
+
 /**
  * A route's OpenAPI schema: tag, summary, the bearer security requirement of its scope, and the problem
  * responses it can give (401 and 403 always, 400 whenever it validates a parameter or body; pass the others).
  */
-export function routeSchema(
+export function routeSchema<const S extends RouteSchemaInput>(
   scope: AdminScope,
   tag: string,
   summary: string,
-  schema: FastifySchema & { response?: Record<number, unknown> } & Partial<
-      Record<typeof OPTIONAL_BODY, boolean>
-    >,
+  schema: S,
   errors: number[] = [],
-): FastifySchema {
+): AdminRouteSchema<S> {
   const validates = Boolean(schema.params || schema.querystring || schema.body);
   const statuses = new Set([...errors, 401, 403, ...(validates ? [400] : [])]);
   return {
@@ -74,5 +86,5 @@ export function routeSchema(
       ...schema.response,
       ...problemResponses(...[...statuses].sort((a, b) => a - b)),
     },
-  };
+  } as AdminRouteSchema<S>;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createDatabase, migrateToLatest } from '@platform/db';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Kysely } from 'kysely';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import { buildOAuthService, type OAuthService } from '../app.ts';
@@ -103,11 +104,9 @@ export const failedFields = (response: LightMyRequestResponse) =>
 export const isLoginPage = (response: LightMyRequestResponse) =>
   response.statusCode === 200 && action(response.payload, 'login') !== '';
 
-export async function startAdminHarness(
-  url: string,
-  options: { keyPollMs?: number; env?: Record<string, string> } = {},
-) {
-  const config: OAuthServiceConfig = loadOAuthServiceConfig({
+/** The service's configuration for tests: a fixed admin and portal, sign-in limits out of the way. */
+function harnessConfig(url: string, env: Record<string, string> = {}): OAuthServiceConfig {
+  return loadOAuthServiceConfig({
     DATABASE_URL: url,
     PUBLIC_URL,
     LOG_LEVEL: 'silent',
@@ -116,9 +115,12 @@ export async function startAdminHarness(
     ADMIN_PORTAL_URL: 'http://127.0.0.1:9/admin',
     LOGIN_IP_LIMIT_PER_MINUTE: '100000',
     LOGIN_MAX_FAILURES: '1000',
-    ...options.env,
+    ...env,
   });
-  let machine: MachineClient;
+}
+
+/** Migrates and seeds the database, and adds a machine client holding the admin scopes. */
+async function prepareDatabase(url: string, config: OAuthServiceConfig): Promise<MachineClient> {
   const setup = createDatabase<OAuthSchema>(url);
   try {
     await migrateToLatest(setup, migrations);
@@ -134,17 +136,51 @@ export async function startAdminHarness(
       // test:read only to show that a token for another audience is refused.
       scope: ['admin:read', 'admin:write', 'test:read'],
     });
-    machine = { clientId: client.client_id, secret: clientSecret! };
+    return { clientId: client.client_id, secret: clientSecret! };
   } finally {
     await setup.close();
   }
+}
 
-  const service: OAuthService = await buildOAuthService(config, { keyPollMs: options.keyPollMs ?? 60_000 });
-  const { app } = service;
-  const db = service.database.db;
-  const users = createUsersRepository(db);
-  const roles = createRolesRepository(db);
-  const audit = createAuditLog(db);
+/** The portal's authorization request URL, with `params` over its defaults. */
+function authorizeUrl(params: Record<string, string>): string {
+  const authorize = new URL('/oauth/authorize', PUBLIC_URL);
+  for (const [key, value] of Object.entries({
+    client_id: PORTAL.clientId,
+    response_type: 'code',
+    redirect_uri: PORTAL.redirectUri,
+    ...params,
+  }))
+    authorize.searchParams.set(key, value);
+  return authorize.toString();
+}
+
+/** Signs in and consents on the pages `step` shows, until the flow leaves for the portal's redirect URI. */
+async function completeAuthorization(
+  browser: InjectBrowser,
+  credentials: { login: string; password: string },
+  first: Awaited<ReturnType<InjectBrowser['follow']>>,
+) {
+  let step = first;
+  for (let i = 0; i < 5 && !step.leftTo; i += 1) {
+    const html = step.response.payload;
+    const csrf = field(html, 'csrf');
+    if (action(html, 'login')) {
+      step = await browser.follow('POST', action(html, 'login'), { csrf, ...credentials });
+    } else if (action(html, 'confirm')) {
+      step = await browser.follow('POST', action(html, 'confirm'), { csrf });
+    } else {
+      throw new Error(`unexpected page ${step.response.statusCode}: ${html.slice(0, 500)}`);
+    }
+  }
+  const code = step.leftTo?.searchParams.get('code');
+  if (!code) throw new Error(`no authorization code: ${step.leftTo ?? step.response.payload.slice(0, 500)}`);
+  return code;
+}
+
+/** Tokens from the service's own endpoints: client_credentials, the portal's code flow, refresh. */
+function tokenHelpers(app: FastifyInstance, machine: MachineClient) {
+  const portal: MachineClient = { clientId: PORTAL.clientId, secret: PORTAL.secret };
 
   async function tokenRequest(client: MachineClient, form: Record<string, string>) {
     return app.inject({
@@ -176,74 +212,57 @@ export async function startAdminHarness(
     browser = new InjectBrowser(app),
   ): Promise<{ tokens: TokenSet; browser: InjectBrowser }> {
     const verifier = randomBytes(32).toString('base64url');
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: PORTAL.clientId,
-      response_type: 'code',
-      redirect_uri: PORTAL.redirectUri,
+    const url = authorizeUrl({
       scope: params.scope ?? 'openid offline_access admin:read admin:write',
       resource: params.resource ?? ADMIN_RESOURCE,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
       state: randomBytes(8).toString('hex'),
       prompt: 'consent',
-    }))
-      authorize.searchParams.set(key, value);
-
-    let step = await browser.follow('GET', authorize.toString());
-    for (let i = 0; i < 5 && !step.leftTo; i += 1) {
-      const html = step.response.payload;
-      const csrf = field(html, 'csrf');
-      if (action(html, 'login')) {
-        step = await browser.follow('POST', action(html, 'login'), { csrf, ...credentials });
-      } else if (action(html, 'confirm')) {
-        step = await browser.follow('POST', action(html, 'confirm'), { csrf });
-      } else {
-        throw new Error(`unexpected page ${step.response.statusCode}: ${html.slice(0, 500)}`);
-      }
-    }
-    const code = step.leftTo?.searchParams.get('code');
-    if (!code)
-      throw new Error(`no authorization code: ${step.leftTo ?? step.response.payload.slice(0, 500)}`);
-    const response = await tokenRequest(
-      { clientId: PORTAL.clientId, secret: PORTAL.secret },
-      { grant_type: 'authorization_code', code, redirect_uri: PORTAL.redirectUri, code_verifier: verifier },
-    );
+    });
+    const code = await completeAuthorization(browser, credentials, await browser.follow('GET', url));
+    const response = await tokenRequest(portal, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: PORTAL.redirectUri,
+      code_verifier: verifier,
+    });
     if (response.statusCode !== 200) throw new Error(`code exchange failed: ${response.payload}`);
     return { tokens: response.json() as TokenSet, browser };
   }
 
   /** Uses a refresh token at the token endpoint; returns the raw response. */
   function refresh(refreshToken: string) {
-    return tokenRequest(
-      { clientId: PORTAL.clientId, secret: PORTAL.secret },
-      { grant_type: 'refresh_token', refresh_token: refreshToken },
-    );
+    return tokenRequest(portal, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
-  /** Starts a new authorization in `browser`: the first page shown (sign-in when there is no session). */
-  async function authorizeAgain(browser: InjectBrowser) {
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: PORTAL.clientId,
-      response_type: 'code',
-      redirect_uri: PORTAL.redirectUri,
-      scope: 'openid',
-      code_challenge: createHash('sha256').update('x'.repeat(43)).digest('base64url'),
-      code_challenge_method: 'S256',
-      state: 'again',
-    }))
-      authorize.searchParams.set(key, value);
-    return browser.follow('GET', authorize.toString());
-  }
+  return { clientToken, userTokens, refresh };
+}
 
-  /** Opens a new sign-in page in `browser` and posts one attempt to it; returns the form's response. */
-  async function postSignIn(browser: InjectBrowser, login: string, password: string) {
-    const html = (await authorizeAgain(browser)).response.payload;
-    return browser.request('POST', action(html, 'login'), { csrf: field(html, 'csrf'), login, password });
-  }
+/** Starts a new authorization in `browser`: the first page shown (sign-in when there is no session). */
+async function authorizeAgain(browser: InjectBrowser) {
+  const url = authorizeUrl({
+    scope: 'openid',
+    code_challenge: createHash('sha256').update('x'.repeat(43)).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: 'again',
+  });
+  return browser.follow('GET', url);
+}
 
-  /** Creates an active user with `roleNames`, straight through the repositories. */
+/** Opens a new sign-in page in `browser` and posts one attempt to it; returns the form's response. */
+async function postSignIn(browser: InjectBrowser, login: string, password: string) {
+  const html = (await authorizeAgain(browser)).response.payload;
+  return browser.request('POST', action(html, 'login'), { csrf: field(html, 'csrf'), login, password });
+}
+
+/** Users with roles and the audit log, straight through the repositories. */
+function accountHelpers(db: Kysely<OAuthSchema>) {
+  const users = createUsersRepository(db);
+  const roles = createRolesRepository(db);
+  const audit = createAuditLog(db);
+
+  /** Creates an active user with `roleNames`. */
   async function createUser(username: string, roleNames: string[] = []) {
     const user = await users.create({ username, email: `${username}@example.test`, password: PASSWORD });
     for (const name of roleNames) {
@@ -258,21 +277,28 @@ export async function startAdminHarness(
     return (await audit.query({ action, limit: 50 })).items;
   }
 
+  return { users, roles, createUser, auditOf };
+}
+
+export async function startAdminHarness(
+  url: string,
+  options: { keyPollMs?: number; env?: Record<string, string> } = {},
+) {
+  const config = harnessConfig(url, options.env);
+  const machine = await prepareDatabase(url, config);
+  const service: OAuthService = await buildOAuthService(config, { keyPollMs: options.keyPollMs ?? 60_000 });
+  const { app } = service;
+  const db = service.database.db;
   return {
     app,
     service,
     config,
     db,
-    users,
-    roles,
     machine,
-    clientToken,
-    userTokens,
-    refresh,
+    ...tokenHelpers(app, machine),
     authorizeAgain,
     postSignIn,
-    createUser,
-    auditOf,
+    ...accountHelpers(db),
     close: () => app.close(),
   };
 }

@@ -8,9 +8,9 @@ import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
 import { createClientsRepository } from '../clients/clients.repository.ts';
-import { resourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
+import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
 import { BOOTSTRAP_ADMIN, getSetting, setSettingOnce } from './settings.ts';
@@ -85,7 +85,7 @@ type Repositories = {
 };
 
 async function seedResourceServers(db: Kysely<OAuthSchema>, config: SeedConfig): Promise<void> {
-  const resources = resourcesRepository(db);
+  const resources = createResourceServersRepository(db);
   for (const server of RESOURCE_SERVERS) {
     await resources.ensure({
       name: server.name,

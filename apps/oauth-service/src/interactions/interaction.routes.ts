@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { SignIn, SignInResult } from '../accounts/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { ResourcesRepository } from '../clients/resources.repository.ts';
 import { changePasswordPage, consentPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
+import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { ConsentsStore } from './consents.ts';
 import type { Csrf } from './csrf.ts';
 import {
@@ -33,7 +33,7 @@ export interface InteractionDeps {
     setPassword(id: string, password: string, options?: { mustChangePassword?: boolean }): Promise<void>;
   };
   permissionsOf(userId: string): Promise<Set<string>>;
-  resources: ResourcesRepository;
+  resources: ResourceServersRepository;
   consents: ConsentsStore;
   audit: Pick<AuditLog, 'record'>;
 }

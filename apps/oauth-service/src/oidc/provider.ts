@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import type { ResourcesRepository } from '../clients/resources.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
+import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import { reuseClientInstances } from './client-reuse.ts';
 import {
   deviceSuccessSource,
@@ -49,7 +49,7 @@ export interface ProviderDeps {
   cookieKeys: string[];
   // biome-ignore lint/suspicious/noExplicitAny: oidc-provider's adapter option is a constructor of its own shape.
   adapter: any;
-  resources: ResourcesRepository;
+  resources: ResourceServersRepository;
   accounts: AccountLookup;
   consents: RememberedConsents;
   /** Every scope a client may be granted; resource scopes outside it are never issued to it. */
@@ -140,7 +140,7 @@ function resourceIndicators(
       return {
         scope,
         audience: server.identifier,
-        accessTokenTTL: server.access_token_ttl ?? config.ACCESS_TOKEN_TTL,
+        accessTokenTTL: server.accessTokenTtl ?? config.ACCESS_TOKEN_TTL,
         accessTokenFormat: 'jwt',
         jwt: { sign: { alg: 'ES256' } },
       };

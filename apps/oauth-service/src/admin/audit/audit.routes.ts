@@ -1,36 +1,8 @@
-import { notFound } from '@platform/http';
-import type { FastifyInstance } from 'fastify';
-import {
-  ACTION_FILTER_PATTERN,
-  AUDIT_CURSOR_PATTERN,
-  type AuditEvent,
-  type AuditQuery,
-} from '../../audit/audit-log.ts';
+import { type App, type Handler, notFound, type SchemaType } from '@platform/http';
+import type { AuditEvent, AuditQuery } from '../../audit/audit-log.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
-import { iso, nullableString, pageOf, routeSchema, time } from '../schemas.ts';
-
-const TAG = 'audit';
-
-const eventSchema = {
-  type: 'object',
-  required: ['id', 'created_at', 'actor_type', 'action', 'outcome', 'details'],
-  properties: {
-    id: { type: 'integer' },
-    created_at: time,
-    actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
-    actor_id: nullableString,
-    actor_name: nullableString,
-    action: { type: 'string' },
-    target_type: nullableString,
-    target_id: nullableString,
-    client_id: nullableString,
-    ip: nullableString,
-    user_agent: nullableString,
-    request_id: nullableString,
-    outcome: { type: 'string', enum: ['success', 'failure'] },
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const;
+import { iso } from '../schemas.ts';
+import { getAuditEventSchema, queryAuditSchema } from './audit.schemas.ts';
 
 const view = (event: AuditEvent) => ({
   id: event.id,
@@ -49,23 +21,6 @@ const view = (event: AuditEvent) => ({
   details: event.details,
 });
 
-interface AuditQuerystring {
-  actor?: string;
-  actor_type?: 'user' | 'client' | 'system';
-  action?: string;
-  target_type?: string;
-  target_id?: string;
-  client_id?: string;
-  outcome?: 'success' | 'failure';
-  from?: string;
-  to?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-const text = (maxLength: number, description: string) =>
-  ({ type: 'string', minLength: 1, maxLength, description }) as const;
-
 /**
  * Epoch ms of an RFC 3339 date-time as the schema's `date-time` format admits it. Date.parse alone
  * refuses a leap second (23:59:60, read as 23:59:59) and an offset without its colon (+0530).
@@ -78,94 +33,48 @@ export function epochMs(text: string): number {
   return Date.parse(normalised);
 }
 
-export function auditRoutes(app: FastifyInstance, deps: AdminDeps, kit: AdminKit) {
-  const { audit } = deps;
-  const { guard } = kit;
+/** The API's query parameters as the audit log's filters; absent parameters stay absent. */
+function toAuditQuery(q: SchemaType<typeof queryAuditSchema.querystring>): AuditQuery {
+  const filters: AuditQuery = {};
+  if (q.actor !== undefined || q.actor_type !== undefined) {
+    filters.actor = {
+      ...(q.actor !== undefined ? { id: q.actor } : {}),
+      ...(q.actor_type !== undefined ? { type: q.actor_type } : {}),
+    };
+  }
+  if (q.target_type !== undefined || q.target_id !== undefined) {
+    filters.target = {
+      ...(q.target_type !== undefined ? { type: q.target_type } : {}),
+      ...(q.target_id !== undefined ? { id: q.target_id } : {}),
+    };
+  }
+  if (q.action !== undefined) filters.action = q.action;
+  if (q.client_id !== undefined) filters.clientId = q.client_id;
+  if (q.outcome !== undefined) filters.outcome = q.outcome;
+  if (q.from !== undefined) filters.from = epochMs(q.from);
+  if (q.to !== undefined) filters.to = epochMs(q.to);
+  if (q.limit !== undefined) filters.limit = q.limit;
+  if (q.cursor !== undefined) filters.cursor = q.cursor;
+  return filters;
+}
 
-  app.get<{ Querystring: AuditQuerystring }>(
-    '/audit',
-    {
-      onRequest: guard('admin:read'),
-      schema: routeSchema(
-        'admin:read',
-        TAG,
-        'Query the audit log, newest first',
-        {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              actor: text(255, 'Actor id: a user id or a client id.'),
-              actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
-              action: {
-                ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
-                pattern: ACTION_FILTER_PATTERN,
-              },
-              target_type: text(64, 'e.g. `user`, `client`.'),
-              target_id: text(255, 'The id of the target.'),
-              client_id: text(255, 'The client the actor acted through.'),
-              outcome: { type: 'string', enum: ['success', 'failure'] },
-              from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
-              to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
-              limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-              cursor: { type: 'string', pattern: AUDIT_CURSOR_PATTERN },
-            },
-          },
-          response: { 200: pageOf(eventSchema) },
-        },
-        [400],
-      ),
-    },
-    async (request) => {
-      const q = request.query;
-      const filters: AuditQuery = {};
-      if (q.actor !== undefined || q.actor_type !== undefined) {
-        filters.actor = {
-          ...(q.actor !== undefined ? { id: q.actor } : {}),
-          ...(q.actor_type !== undefined ? { type: q.actor_type } : {}),
-        };
-      }
-      if (q.target_type !== undefined || q.target_id !== undefined) {
-        filters.target = {
-          ...(q.target_type !== undefined ? { type: q.target_type } : {}),
-          ...(q.target_id !== undefined ? { id: q.target_id } : {}),
-        };
-      }
-      if (q.action !== undefined) filters.action = q.action;
-      if (q.client_id !== undefined) filters.clientId = q.client_id;
-      if (q.outcome !== undefined) filters.outcome = q.outcome;
-      if (q.from !== undefined) filters.from = epochMs(q.from);
-      if (q.to !== undefined) filters.to = epochMs(q.to);
-      if (q.limit !== undefined) filters.limit = q.limit;
-      if (q.cursor !== undefined) filters.cursor = q.cursor;
-      const page = await audit.query(filters);
-      return { items: page.items.map(view), next_cursor: page.nextCursor };
-    },
-  );
+const queryAudit =
+  (audit: AdminDeps['audit']): Handler<typeof queryAuditSchema> =>
+  async (request) => {
+    const page = await audit.query(toAuditQuery(request.query));
+    return { items: page.items.map(view), next_cursor: page.nextCursor };
+  };
 
-  app.get<{ Params: { id: number } }>(
-    '/audit/:id',
-    {
-      onRequest: guard('admin:read'),
-      schema: routeSchema(
-        'admin:read',
-        TAG,
-        'Get one audit event',
-        {
-          params: {
-            type: 'object',
-            required: ['id'],
-            properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
-          },
-          response: { 200: eventSchema },
-        },
-        [400, 404],
-      ),
-    },
-    async (request) => {
-      const event = await audit.get(request.params.id);
-      if (!event) throw notFound(`no audit event with id ${request.params.id}`);
-      return view(event);
-    },
-  );
+const getAuditEvent =
+  (audit: AdminDeps['audit']): Handler<typeof getAuditEventSchema> =>
+  async (request) => {
+    const event = await audit.get(request.params.id);
+    if (!event) throw notFound(`no audit event with id ${request.params.id}`);
+    return view(event);
+  };
+
+export function auditRoutes(app: App, { audit }: AdminDeps, kit: AdminKit): void {
+  const read = kit.guard('admin:read');
+  app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit));
+  app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit));
 }

@@ -1,6 +1,7 @@
 import { requireScopes } from '@platform/auth';
-import { HttpError, notFound, problemResponses } from '@platform/http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type App, type Handler, HttpError, notFound, problemResponses } from '@platform/http';
+import type { FastifyRequest } from 'fastify';
+import type { ClientAdminQueries } from '../../clients/clients.admin-queries.ts';
 import type { AdminDeps } from '../deps.ts';
 
 // A user's current authority, for flow-service: a workflow's http steps act with at most the scopes their
@@ -23,16 +24,24 @@ const authoritySchema = {
   },
 } as const;
 
+export const getAuthoritySchema = {
+  tags: ['users'],
+  summary: `A user's current authority: active and the scopes their roles grant (needs ${AUTHORITY_SCOPE}, machine clients only)`,
+  security: [{ bearer: [AUTHORITY_SCOPE] }],
+  params: {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
+  },
+  response: { 200: authoritySchema, ...problemResponses(400, 401, 403, 404) },
+} as const;
+
 /** Only a client_credentials token of an enabled client: a user's token never reads other users' authority. */
-function machineClient(deps: AdminDeps) {
+function machineClient(clients: ClientAdminQueries) {
   return async function machineOnly(request: FastifyRequest) {
     const token = request.token!;
-    const client = await deps.db
-      .selectFrom('clients')
-      .select('enabled')
-      .where('client_id', '=', token.clientId)
-      .executeTakeFirst();
-    if (token.sub !== token.clientId || Number(client?.enabled) !== 1)
+    const client = await clients.findStatus(token.clientId);
+    if (token.sub !== token.clientId || client?.enabled !== true)
       throw new HttpError({
         status: 403,
         code: 'machine_client_only',
@@ -41,29 +50,20 @@ function machineClient(deps: AdminDeps) {
   };
 }
 
-export function authorityRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  app.get<{ Params: { id: string } }>(
+const getAuthority =
+  ({ users, roles }: AdminDeps): Handler<typeof getAuthoritySchema> =>
+  async (request) => {
+    const user = await users.findById(request.params.id);
+    if (!user) throw notFound(`user ${request.params.id} does not exist`);
+    const active = user.status === 'active';
+    const scopes = active ? [...(await roles.permissionsOf(user.id))].sort() : [];
+    return { active, scopes };
+  };
+
+export function authorityRoutes(app: App, deps: AdminDeps, clients: ClientAdminQueries): void {
+  app.get(
     '/users/:id/authority',
-    {
-      onRequest: [requireScopes(AUTHORITY_SCOPE), machineClient(deps)],
-      schema: {
-        tags: ['users'],
-        summary: `A user's current authority: active and the scopes their roles grant (needs ${AUTHORITY_SCOPE}, machine clients only)`,
-        security: [{ bearer: [AUTHORITY_SCOPE] }],
-        params: {
-          type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
-        },
-        response: { 200: authoritySchema, ...problemResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request) => {
-      const user = await deps.users.findById(request.params.id);
-      if (!user) throw notFound(`user ${request.params.id} does not exist`);
-      const active = user.status === 'active';
-      const scopes = active ? [...(await deps.roles.permissionsOf(user.id))].sort() : [];
-      return { active, scopes };
-    },
+    { onRequest: [requireScopes(AUTHORITY_SCOPE), machineClient(clients)], schema: getAuthoritySchema },
+    getAuthority(deps),
   );
 }

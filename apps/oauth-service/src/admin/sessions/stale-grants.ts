@@ -1,8 +1,10 @@
-import { type Kysely, sql } from 'kysely';
 import type Provider from 'oidc-provider';
-import { likeContains } from '../../accounts/users.repository.ts';
-import type { OAuthSchema } from '../../db/schema.ts';
-import { destroyGrant } from './user-sessions.ts';
+import type { RoleHolderQueries } from '../../accounts/roles.admin-queries.ts';
+import {
+  destroyGrant,
+  type PayloadRow,
+  type ProviderPayloadsRepository,
+} from './provider-payloads.repository.ts';
 
 // Authorization changes take effect through revocation: when an admin change narrows what a user may be
 // granted (a role taken away, a permission leaving a role, a role or permission deleted, the user disabled)
@@ -23,42 +25,22 @@ interface GrantPayload {
   resources?: Record<string, string>;
 }
 
-interface GrantRow {
-  id: string;
-  payload: GrantPayload;
-}
+type GrantRow = PayloadRow<GrantPayload>;
 
 const words = (value: string | undefined) => (value ? value.split(' ').filter(Boolean) : []);
 const resourceScopes = (grant: GrantPayload) => Object.values(grant.resources ?? {}).flatMap(words);
 
 export interface StaleGrantsDeps {
-  db: Kysely<OAuthSchema>;
+  payloads: ProviderPayloadsRepository;
+  holders: RoleHolderQueries;
   provider: () => Provider;
   /** Scopes the user may hold now; empty for a disabled or deleted user. */
   permissionsOf(userId: string): Promise<Set<string>>;
-  now?: () => number;
 }
 
-export function staleGrants(deps: StaleGrantsDeps) {
-  const { db } = deps;
-  const now = deps.now ?? Date.now;
-
-  /** Live Grant rows, narrowed by a LIKE on the serialized field when one is given; the parse decides. */
-  async function grantRows(field?: { name: 'accountId' | 'clientId'; value: string }): Promise<GrantRow[]> {
-    let query = db
-      .selectFrom('oidc_payloads')
-      .select(['id', 'payload'])
-      .where('model', '=', 'Grant')
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now())]));
-    if (field) {
-      const pattern = likeContains(`"${field.name}":${JSON.stringify(field.value)}`);
-      query = query.where(sql<boolean>`payload like ${pattern} escape '\\'`);
-    }
-    const rows = await query.execute();
-    return rows
-      .map((row) => ({ id: row.id, payload: JSON.parse(row.payload) as GrantPayload }))
-      .filter((row) => !field || row.payload[field.name] === field.value);
-  }
+export function createStaleGrants(deps: StaleGrantsDeps) {
+  const grantsOf = (name: 'accountId' | 'clientId', value: string) =>
+    deps.payloads.live<GrantPayload>('Grant', { name, value });
 
   async function destroy(rows: GrantRow[]): Promise<number> {
     for (const row of rows) await destroyGrant(deps.provider(), row.id);
@@ -71,8 +53,10 @@ export function staleGrants(deps: StaleGrantsDeps) {
     if (users.size === 0) return 0;
     const rows =
       users.size === 1
-        ? await grantRows({ name: 'accountId', value: [...users][0]! })
-        : (await grantRows()).filter((row) => users.has(String(row.payload.accountId)));
+        ? await grantsOf('accountId', [...users][0]!)
+        : (await deps.payloads.live<GrantPayload>('Grant')).filter((row) =>
+            users.has(String(row.payload.accountId)),
+          );
     const permitted = new Map<string, Set<string>>();
     const stale: GrantRow[] = [];
     for (const row of rows) {
@@ -88,44 +72,24 @@ export function staleGrants(deps: StaleGrantsDeps) {
     forUsers,
 
     /** Every grant of the user, whatever it holds: for an account that may no longer be used at all. */
-    async allOfUser(userId: string): Promise<number> {
-      return destroy(await grantRows({ name: 'accountId', value: userId }));
-    },
+    allOfUser: async (userId: string): Promise<number> => destroy(await grantsOf('accountId', userId)),
 
     /** Grants of `clientId` holding a scope (OpenID or resource) outside `allowed`. */
     async forClient(clientId: string, allowed: ReadonlySet<string>): Promise<number> {
-      const rows = await grantRows({ name: 'clientId', value: clientId });
-      return destroy(
-        rows.filter((row) =>
-          [...words(row.payload.openid?.scope), ...resourceScopes(row.payload)].some(
-            (scope) => !allowed.has(scope),
-          ),
-        ),
-      );
+      const rows = await grantsOf('clientId', clientId);
+      const holdsMore = (row: GrantRow) =>
+        [...words(row.payload.openid?.scope), ...resourceScopes(row.payload)].some(
+          (scope) => !allowed.has(scope),
+        );
+      return destroy(rows.filter(holdsMore));
     },
 
     /** Users holding `roleId`, for a change to that role (read before a delete cascades the rows away). */
-    async usersWithRole(roleId: string): Promise<string[]> {
-      const rows = await db
-        .selectFrom('user_roles')
-        .select('user_id')
-        .where('role_id', '=', roleId)
-        .execute();
-      return rows.map((row) => row.user_id);
-    },
+    usersWithRole: (roleId: string) => deps.holders.usersWithRole(roleId),
 
     /** Users holding `permissionId` through any role. */
-    async usersWithPermission(permissionId: string): Promise<string[]> {
-      const rows = await db
-        .selectFrom('user_roles')
-        .innerJoin('role_permissions', 'role_permissions.role_id', 'user_roles.role_id')
-        .select('user_roles.user_id')
-        .distinct()
-        .where('role_permissions.permission_id', '=', permissionId)
-        .execute();
-      return rows.map((row) => row.user_id);
-    },
+    usersWithPermission: (permissionId: string) => deps.holders.usersWithPermission(permissionId),
   };
 }
 
-export type StaleGrants = ReturnType<typeof staleGrants>;
+export type StaleGrants = ReturnType<typeof createStaleGrants>;

@@ -1,0 +1,73 @@
+import { ACTION_FILTER_PATTERN, AUDIT_CURSOR_PATTERN } from '../../audit/audit-log.ts';
+import { nullableString, pageOf, routeSchema, time } from '../schemas.ts';
+
+const TAG = 'audit';
+
+const eventSchema = {
+  type: 'object',
+  required: ['id', 'created_at', 'actor_type', 'action', 'outcome', 'details'],
+  properties: {
+    id: { type: 'integer' },
+    created_at: time,
+    actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
+    actor_id: nullableString,
+    actor_name: nullableString,
+    action: { type: 'string' },
+    target_type: nullableString,
+    target_id: nullableString,
+    client_id: nullableString,
+    ip: nullableString,
+    user_agent: nullableString,
+    request_id: nullableString,
+    outcome: { type: 'string', enum: ['success', 'failure'] },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+const text = (maxLength: number, description: string) =>
+  ({ type: 'string', minLength: 1, maxLength, description }) as const;
+
+export const queryAuditSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Query the audit log, newest first',
+  {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        actor: text(255, 'Actor id: a user id or a client id.'),
+        actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
+        action: {
+          ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+          pattern: ACTION_FILTER_PATTERN,
+        },
+        target_type: text(64, 'e.g. `user`, `client`.'),
+        target_id: text(255, 'The id of the target.'),
+        client_id: text(255, 'The client the actor acted through.'),
+        outcome: { type: 'string', enum: ['success', 'failure'] },
+        from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
+        to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+        cursor: { type: 'string', pattern: AUDIT_CURSOR_PATTERN },
+      },
+    },
+    response: { 200: pageOf(eventSchema) },
+  },
+  [400],
+);
+
+export const getAuditEventSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Get one audit event',
+  {
+    params: {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+    },
+    response: { 200: eventSchema },
+  },
+  [400, 404],
+);

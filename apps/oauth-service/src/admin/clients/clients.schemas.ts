@@ -1,0 +1,141 @@
+import { listOf, noContent, nullableTime, params, routeSchema, time } from '../schemas.ts';
+
+const TAG = 'clients';
+
+const uris = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 2048 } } as const;
+const jwks = {
+  type: 'object',
+  required: ['keys'],
+  properties: { keys: { type: 'array', maxItems: 20, items: { type: 'object' } } },
+  description: 'Public keys of a private_key_jwt client.',
+} as const;
+
+export const clientSchema = {
+  type: 'object',
+  required: ['client_id', 'name', 'type', 'grant_types', 'token_endpoint_auth_method', 'enabled'],
+  properties: {
+    client_id: { type: 'string' },
+    name: { type: 'string' },
+    type: { type: 'string', enum: ['confidential', 'public'] },
+    redirect_uris: { type: 'array', items: { type: 'string' } },
+    post_logout_redirect_uris: { type: 'array', items: { type: 'string' } },
+    grant_types: { type: 'array', items: { type: 'string' } },
+    token_endpoint_auth_method: { type: 'string' },
+    scope: { type: 'array', items: { type: 'string' } },
+    require_pkce: { type: 'boolean', const: true, description: 'Always true: OAuth 2.1 requires PKCE.' },
+    require_dpop: { type: 'boolean' },
+    application_type: { type: 'string', enum: ['web', 'native'] },
+    jwks: { anyOf: [jwks, { type: 'null' }] },
+    enabled: { type: 'boolean' },
+    dynamic: { type: 'boolean', description: 'Registered through dynamic client registration (RFC 7591).' },
+    has_secret: { type: 'boolean' },
+    secret_rotated_at: nullableTime,
+    created_at: time,
+    updated_at: time,
+  },
+} as const;
+
+const withSecret = {
+  ...clientSchema,
+  properties: {
+    ...clientSchema.properties,
+    client_secret: {
+      type: 'string',
+      description: 'Shown in this response only: store it now, it cannot be retrieved again.',
+    },
+  },
+} as const;
+
+const editable = {
+  name: { type: 'string', maxLength: 200 },
+  redirect_uris: uris,
+  post_logout_redirect_uris: uris,
+  grant_types: { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 128 } },
+  token_endpoint_auth_method: { type: 'string', maxLength: 64 },
+  scope: {
+    type: 'array',
+    maxItems: 100,
+    items: { type: 'string', maxLength: 128 },
+    description: 'Scopes the client may be granted (OpenID and resource scopes).',
+  },
+  require_dpop: { type: 'boolean', description: 'Access tokens must be DPoP-bound (RFC 9449).' },
+  require_pkce: {
+    type: 'boolean',
+    const: true,
+    description: 'PKCE is always required; only true is accepted.',
+  },
+  jwks,
+  application_type: { type: 'string', enum: ['web', 'native'] },
+} as const;
+
+export const listClientsSchema = routeSchema('admin:read', TAG, 'List clients by name (without secrets)', {
+  response: { 200: listOf(clientSchema) },
+});
+
+export const createClientSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Create a client; a generated secret is in this response only',
+  {
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'type', 'grant_types'],
+      properties: { ...editable, type: { type: 'string', enum: ['confidential', 'public'] } },
+    },
+    response: { 201: withSecret },
+  },
+  [400, 409],
+);
+
+export const getClientSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Get a client (without its secret)',
+  { params: params('clientId'), response: { 200: clientSchema } },
+  [404],
+);
+
+export const updateClientSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Update a client; the result is validated like a new one; grants holding a scope the client loses are revoked',
+  {
+    params: params('clientId'),
+    body: { type: 'object', additionalProperties: false, minProperties: 1, properties: editable },
+    response: { 200: clientSchema },
+  },
+  [400, 404, 409],
+);
+
+export const enableClientSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Enable a client',
+  { params: params('clientId'), response: { 200: clientSchema } },
+  [404],
+);
+
+export const disableClientSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Disable a client: the provider no longer knows it, its tokens stop being accepted',
+  { params: params('clientId'), response: { 200: clientSchema } },
+  [404],
+);
+
+export const rotateSecretSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Rotate the client secret: the old one stops working at once; the new one is in this response only',
+  { params: params('clientId'), response: { 200: withSecret } },
+  [404, 409],
+);
+
+export const deleteClientSchema = routeSchema(
+  'admin:write',
+  TAG,
+  'Delete a client, with the consents users gave it',
+  { params: params('clientId'), response: noContent },
+  [404],
+);
