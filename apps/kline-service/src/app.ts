@@ -4,7 +4,7 @@ import { type App, createApp } from '@platform/http';
 import type { KlineServiceConfig } from './config.ts';
 import { migrations } from './db/migrations.ts';
 import type { KlineSchema } from './db/schema.ts';
-import { latestCandle } from './db/store.ts';
+import { latestCandle, queryKlinesJson } from './db/store.ts';
 import { ingestRoutes } from './ingest/ingest.routes.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { validateBatch } from './ingest/validate.ts';
@@ -161,7 +161,7 @@ async function registerRoutes(
     resourceName: 'Platform market data (klines)',
   });
   ingestRoutes(app, ingestor, metrics);
-  klineRoutes(app, { reader, ingestor, metrics });
+  klineRoutes(app, { klines: (range) => queryKlinesJson(reader.db, range), ingestor, metrics });
   await wsRoutes(app, {
     hub,
     pingIntervalMs: config.KLINE_WS_PING_INTERVAL_MS,

@@ -1,6 +1,6 @@
 import { requireScopes } from '@platform/auth';
 import { type App, type Handler, HttpError } from '@platform/http';
-import { type KlineDatabase, type KlineRange, queryKlinesJson } from '../db/store.ts';
+import type { KlineRange } from '../db/store.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { formatBase } from '../market/decimal.ts';
 import { INTERVALS, isInterval } from '../market/intervals.ts';
@@ -8,7 +8,8 @@ import type { KlineMetrics } from '../metrics.ts';
 import { DEFAULT_LIMIT, klinesSchema, MAX_LIMIT, symbolsSchema } from './klines.schemas.ts';
 
 interface KlineRouteDeps {
-  reader: KlineDatabase;
+  /** The candles of a range as the wire's JSON array, and how many (see queryKlinesJson). */
+  klines(range: KlineRange): Promise<{ json: string; count: number }>;
   ingestor: Ingestor;
   metrics: KlineMetrics;
 }
@@ -102,12 +103,12 @@ function klineRange(rawQuery: Record<string, unknown>, ingestor: Ingestor): Klin
 }
 
 const getKlines =
-  ({ reader, ingestor, metrics }: KlineRouteDeps): Handler<typeof klinesSchema> =>
+  ({ klines, ingestor, metrics }: KlineRouteDeps): Handler<typeof klinesSchema> =>
   async (request, reply) => {
     // The route's validator is off (see klineRoutes): the query is the client's, unchecked.
     const range = klineRange(request.query as Record<string, unknown>, ingestor);
     if (!range) return [];
-    const { json, count } = await queryKlinesJson(reader.db, range);
+    const { json, count } = await klines(range);
     metrics.candlesServed.inc(count);
     // Pre-serialized (see queryKlinesJson): the wire shape is built directly.
     return reply.type('application/json; charset=utf-8').send(json);
