@@ -10,7 +10,13 @@ export {
 } from './event-stream.ts';
 export type { AppMetrics } from './metrics.ts';
 export { UNMATCHED_ROUTE } from './metrics.ts';
-export { BEARER_SECURITY_SCHEME, OPTIONAL_BODY, problemResponses, problemSchema } from './openapi.ts';
+export {
+  BEARER_SECURITY_SCHEME,
+  OPTIONAL_BODY,
+  problemResponses,
+  problemSchema,
+  uuidIdParams,
+} from './openapi.ts';
 export type { AppOptions, LogStream, OpenApiOptions, ReadinessCheck } from './options.ts';
 export { proxyTrust } from './proxy-trust.ts';
 export { REQUEST_ID_HEADER } from './request-id.ts';

@@ -108,3 +108,10 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
 
   app.get(options.path, { schema: { hide: true } }, async () => app.swagger());
 }
+
+/** Path parameters of a route addressing one resource by its UUID (`/…/:id`). */
+export const uuidIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', format: 'uuid' } },
+} as const;

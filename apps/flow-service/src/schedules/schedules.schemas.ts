@@ -1,5 +1,5 @@
 // The JSON Schemas of the schedules API. schedules.routes.ts registers the routes that answer with them.
-import { problemResponses } from '@platform/http';
+import { problemResponses, uuidIdParams } from '@platform/http';
 import { ID_PATTERN } from '../definitions/definition.schema.ts';
 
 const scheduleSchema = {
@@ -18,12 +18,6 @@ const scheduleSchema = {
     created_by: { type: 'string' },
     created_at: { type: 'string' },
   },
-} as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
 
 export const createScheduleSchema = {
@@ -58,14 +52,14 @@ export const listSchedulesSchema = {
 export const getScheduleSchema = {
   summary: 'A schedule (needs flow:read)',
   security: [{ bearer: ['flow:read'] }],
-  params: idParams,
+  params: uuidIdParams,
   response: { 200: scheduleSchema, ...problemResponses(400, 401, 403, 404) },
 } as const;
 
 export const updateScheduleSchema = {
   summary: 'Pause or resume a schedule (needs flow:write)',
   security: [{ bearer: ['flow:write'] }],
-  params: idParams,
+  params: uuidIdParams,
   body: {
     type: 'object',
     required: ['enabled'],
@@ -78,7 +72,7 @@ export const updateScheduleSchema = {
 export const deleteScheduleSchema = {
   summary: 'Delete a schedule (needs flow:write)',
   security: [{ bearer: ['flow:write'] }],
-  params: idParams,
+  params: uuidIdParams,
   response: {
     204: { type: 'null', description: 'Deleted; no body.' },
     ...problemResponses(400, 401, 403, 404),

@@ -1,4 +1,4 @@
-import { problemResponses } from '@platform/http';
+import { problemResponses, uuidIdParams } from '@platform/http';
 import { CURSOR_PATTERN } from './items.repository.ts';
 
 const item = {
@@ -11,12 +11,6 @@ const item = {
     created_by: { type: 'string' },
     created_at: { type: 'string', format: 'date-time' },
   },
-} as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
 
 export const listItemsSchema = {
@@ -43,7 +37,7 @@ export const listItemsSchema = {
 export const getItemSchema = {
   summary: 'Get an item (needs test:read)',
   security: [{ bearer: ['test:read'] }],
-  params: idParams,
+  params: uuidIdParams,
   response: { 200: item, ...problemResponses(400, 401, 403, 404) },
 } as const;
 
@@ -62,7 +56,7 @@ export const createItemSchema = {
 export const deleteItemSchema = {
   summary: 'Delete an item (needs test:write)',
   security: [{ bearer: ['test:write'] }],
-  params: idParams,
+  params: uuidIdParams,
   response: {
     204: { type: 'null', description: 'Deleted; no body.' },
     ...problemResponses(400, 401, 403, 404),
