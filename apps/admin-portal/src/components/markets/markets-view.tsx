@@ -3,6 +3,7 @@
 import { Alert, Badge, Button, Group, Loader, Paper, Select, Stack, Text } from '@mantine/core';
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError } from '../../lib/api/problem.ts';
 import {
   applyLiveCandle,
   type Candle,
@@ -14,7 +15,6 @@ import {
 import {
   createKlineApi,
   createSessionCheck,
-  MarketsError,
   PAGE_SIZE,
   type SymbolInfo,
 } from '../../lib/markets/kline-client.ts';
@@ -36,8 +36,7 @@ type Phase = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message:
 type Live = 'connecting' | 'live' | 'reconnecting';
 type Older = { kind: 'idle' } | { kind: 'loading' } | { kind: 'done' } | { kind: 'error'; message: string };
 
-const message = (error: unknown) =>
-  error instanceof MarketsError || error instanceof Error ? error.message : 'Something went wrong.';
+const message = (error: unknown) => (error instanceof Error ? error.message : 'Something went wrong.');
 const price = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 8 });
 /** Retry a refused older page no sooner than this (the chart asks on every scroll step). */
 const OLDER_RETRY_MS = 5_000;
@@ -165,7 +164,7 @@ export function MarketsView(props: {
       try {
         await checkSession();
       } catch (error) {
-        if (error instanceof MarketsError && error.status === 401) {
+        if (error instanceof ApiError && error.status === 401) {
           setPhase({ kind: 'error', message: error.message });
           return;
         }

@@ -25,8 +25,9 @@ import {
 } from '../../../components/form.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { can } from '../../../lib/access/permissions.ts';
-import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { ClientGrants, Named, SessionInfo, User } from '../../../lib/admin-api/types.ts';
+import { load } from '../../../lib/api/page.ts';
 import { when } from '../../../lib/format.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 import {
