@@ -36,6 +36,45 @@ export interface CandleStreamEvents {
   firstPage(hasMore: boolean): void;
 }
 
+type SocketMessage = { kind: 'subscribed' } | { kind: 'candle'; candle: Candle } | null;
+
+/** What one socket message means: the subscription confirmed, a candle of the selection, or nothing. */
+function readMessage(text: string, symbol: string, interval: string): SocketMessage {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const reply = data as { id?: unknown; result?: unknown };
+  if (reply.id === 1 && reply.result === null) return { kind: 'subscribed' };
+  try {
+    const kline = klineEventFrom(data);
+    if (kline && kline.symbol === symbol && kline.interval === interval)
+      return { kind: 'candle', candle: kline.candle };
+  } catch {
+    // A malformed event is not drawn.
+  }
+  return null;
+}
+
+/** The series with the latest page: the page alone at first, merged after a reconnect; early candles on top. */
+function withLatestPage(series: Candle[], page: Candle[], merge: boolean, early: Candle[]): Candle[] {
+  let merged = merge ? mergeCandles(series, page) : page;
+  for (const candle of early.splice(0)) merged = applyLiveCandle(merged, candle).series;
+  return merged;
+}
+
+/** A socket to the relay that subscribes to the selection's candles once open. */
+function openSocket(wsPath: string, symbol: string, interval: string): WebSocket {
+  const origin = window.location.origin.replace(/^http/, 'ws');
+  const ws = new WebSocket(`${origin}${wsPath}`);
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: [streamName(symbol, interval)], id: 1 }));
+  };
+  return ws;
+}
+
 /** Starts the stream; the returned function stops it (closing the socket and any pending reconnect). */
 export function startCandleStream(options: CandleStreamOptions, events: CandleStreamEvents): () => void {
   const { api, symbol, interval } = options;
@@ -55,12 +94,8 @@ export function startCandleStream(options: CandleStreamOptions, events: CandleSt
     try {
       const page = await api.klines(symbol, interval);
       if (disposed) return;
-      events.updateCandles((series) => {
-        // First load: the page plus what arrived live meanwhile; after a reconnect: merged with what is shown.
-        let merged = history ? mergeCandles(series, page) : page;
-        for (const candle of early.splice(0)) merged = applyLiveCandle(merged, candle).series;
-        return merged;
-      });
+      const merge = history;
+      events.updateCandles((series) => withLatestPage(series, page, merge, early));
       if (!history) events.firstPage(page.length === PAGE_SIZE);
       history = true;
       events.setPhase({ kind: 'ready' });
@@ -83,24 +118,11 @@ export function startCandleStream(options: CandleStreamOptions, events: CandleSt
   }
 
   function onMessage(event: MessageEvent) {
-    let data: unknown;
-    try {
-      data = JSON.parse(String(event.data));
-    } catch {
-      return;
-    }
-    const reply = data as { id?: unknown; result?: unknown };
-    if (reply.id === 1 && reply.result === null) {
+    const message = readMessage(String(event.data), symbol, interval);
+    if (message?.kind === 'subscribed') {
       attempt = 0;
       events.setLive('live');
-      return;
-    }
-    try {
-      const kline = klineEventFrom(data);
-      if (kline && kline.symbol === symbol && kline.interval === interval) apply(kline.candle);
-    } catch {
-      // A malformed event is not drawn.
-    }
+    } else if (message?.kind === 'candle') apply(message.candle);
   }
 
   async function connect() {
@@ -115,12 +137,8 @@ export function startCandleStream(options: CandleStreamOptions, events: CandleSt
       return;
     }
     if (disposed) return;
-    const origin = window.location.origin.replace(/^http/, 'ws');
-    const ws = new WebSocket(`${origin}${options.wsPath}`);
+    const ws = openSocket(options.wsPath, symbol, interval);
     socket = ws;
-    ws.onopen = () => {
-      ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: [streamName(symbol, interval)], id: 1 }));
-    };
     ws.onmessage = onMessage;
     ws.onclose = () => {
       if (socket === ws) reconnect();

@@ -78,18 +78,9 @@ function RunMessages(props: { message: Message | null; onClose: () => void; runE
   );
 }
 
-export function RunView(props: {
-  initial: RunDetail;
-  streamUrl: string;
-  canRun: boolean;
-  canApprove: boolean;
-}) {
+/** The run's actions (cancel, retry, rerun, decide) with their confirmation and the message they leave. */
+function useRunActions(runId: string, reload: () => Promise<void>) {
   const router = useRouter();
-  const runId = props.initial.id;
-  const { run, connection, selected, select, unselect, step, stepError, reload } = useLiveRun(
-    props.initial,
-    props.streamUrl,
-  );
   const [dialog, setDialog] = useState<RunDialogState>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
@@ -128,6 +119,38 @@ export function RunView(props: {
       );
   };
 
+  const decide = (decision: 'approve' | 'reject', stepId: string) => {
+    setDialogError(null);
+    setDialog({ kind: 'decide', decision, stepId });
+  };
+
+  return {
+    pending,
+    message,
+    clearMessage: () => setMessage(null),
+    dialog,
+    dialogError,
+    closeDialog: () => setDialog(null),
+    askCancel: () => setDialog({ kind: 'cancel' }),
+    retry: () => act(() => retryRun(runId), 'Retrying from the failed step.'),
+    rerun,
+    decide,
+    confirm,
+  };
+}
+
+export function RunView(props: {
+  initial: RunDetail;
+  streamUrl: string;
+  canRun: boolean;
+  canApprove: boolean;
+}) {
+  const { run, connection, selected, select, unselect, step, stepError, reload } = useLiveRun(
+    props.initial,
+    props.streamUrl,
+  );
+  const actions = useRunActions(props.initial.id, reload);
+
   return (
     <Stack>
       <Group justify="space-between" align="flex-start">
@@ -140,14 +163,14 @@ export function RunView(props: {
         {props.canRun ? (
           <RunActions
             run={run}
-            pending={pending}
-            onCancel={() => setDialog({ kind: 'cancel' })}
-            onRetry={() => act(() => retryRun(runId), 'Retrying from the failed step.')}
-            onRerun={rerun}
+            pending={actions.pending}
+            onCancel={actions.askCancel}
+            onRetry={actions.retry}
+            onRerun={actions.rerun}
           />
         ) : null}
       </Group>
-      <RunMessages message={message} onClose={() => setMessage(null)} runError={run.error} />
+      <RunMessages message={actions.message} onClose={actions.clearMessage} runError={run.error} />
       <Grid>
         <Grid.Col span={{ base: 12, lg: selected ? 7 : 12 }}>
           <Paper withBorder p="md">
@@ -161,10 +184,7 @@ export function RunView(props: {
               error={stepError}
               loading={step === null}
               canApprove={props.canApprove}
-              onDecide={(decision) => {
-                setDialogError(null);
-                setDialog({ kind: 'decide', decision, stepId: selected });
-              }}
+              onDecide={(decision) => actions.decide(decision, selected)}
               onClose={unselect}
             />
           </Grid.Col>
@@ -173,11 +193,11 @@ export function RunView(props: {
       <RunStepsTable steps={run.steps} onSelect={select} />
       <RunInputOutput input={run.input} output={run.output} />
       <RunDialog
-        dialog={dialog}
-        pending={pending}
-        error={dialogError}
-        onClose={() => setDialog(null)}
-        onConfirm={confirm}
+        dialog={actions.dialog}
+        pending={actions.pending}
+        error={actions.dialogError}
+        onClose={actions.closeDialog}
+        onConfirm={actions.confirm}
       />
     </Stack>
   );
