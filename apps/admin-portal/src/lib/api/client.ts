@@ -79,7 +79,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     request,
-    raw: (path, headers, signal) =>
+    raw: async (path, headers, signal) =>
       send(urlOf(options.baseUrl, path), {
         headers: { ...authorization(), ...headers },
         cache: 'no-store',
