@@ -2,7 +2,7 @@
 // configuration before anything else, serves the platform's /health, /ready and /metrics at the root (as
 // every service does; the gateway health-checks /health), sends `/` to the console, hands everything else
 // to Next.js, records the HTTP metrics, and shuts down gracefully on SIGTERM/SIGINT.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { runMain } from '@platform/config';
 import { createHttpMetrics } from '@platform/http/http-metrics';
 import { Counter } from 'prom-client';
@@ -19,8 +19,12 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-await runMain(async () => {
-  const config = portalConfig();
+type PortalConfig = ReturnType<typeof portalConfig>;
+type NextApp = ReturnType<typeof import('next')['default']>;
+type HttpMetrics = ReturnType<typeof createHttpMetrics>;
+
+/** The Next.js app, prepared: production mode for a build, whatever the platform's own NODE_ENV. */
+async function startNext(config: PortalConfig): Promise<NextApp> {
   // Next.js wants NODE_ENV=production for a production build; the platform's own NODE_ENV (development
   // unless set) was read above and keeps deciding whether development secrets are refused.
   if (!dev) {
@@ -39,18 +43,21 @@ await runMain(async () => {
     port: config.port,
   });
   await app.prepare();
-  const handle = app.getRequestHandler();
-  const metrics = createHttpMetrics();
+  return app;
+}
 
-  async function ready(res: ServerResponse) {
-    try {
-      await oidcConfiguration();
-      json(res, 200, { status: 'ready', checks: { 'oauth-service': 'ok' } });
-    } catch (error) {
-      json(res, 503, { status: 'not ready', checks: { 'oauth-service': (error as Error).message } });
-    }
+async function ready(res: ServerResponse) {
+  try {
+    await oidcConfiguration();
+    json(res, 200, { status: 'ready', checks: { 'oauth-service': 'ok' } });
+  } catch (error) {
+    json(res, 503, { status: 'not ready', checks: { 'oauth-service': (error as Error).message } });
   }
+}
 
+/** The platform's own endpoints at the root, `/` to the console, everything else to Next.js; all measured. */
+function createRequestHandler(app: NextApp, metrics: HttpMetrics) {
+  const handle = app.getRequestHandler();
   async function serve(req: IncomingMessage, res: ServerResponse) {
     const started = process.hrtime.bigint();
     const pathname = new URL(req.url ?? '/', 'http://portal').pathname;
@@ -71,15 +78,17 @@ await runMain(async () => {
     }
     return handle(req, res);
   }
-
-  const server = createServer((req, res) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch((error: Error) => {
       console.error('admin-portal: request failed:', error.message);
       if (!res.headersSent) json(res, 500, { title: 'Internal Server Error', status: 500 });
       else res.destroy();
     });
-  });
-  // WebSocket upgrades: the Markets relay; in development also Next's own (hot reload).
+  };
+}
+
+/** WebSocket upgrades: the Markets relay; in development also Next's own (hot reload). */
+function handleUpgrades(server: Server, app: NextApp, config: PortalConfig, metrics: HttpMetrics) {
   const slowBrowsers = new Counter({
     name: 'admin_portal_markets_relay_dropped_total',
     help: 'Markets WebSockets closed because the browser did not read (1008 slow consumer).',
@@ -100,11 +109,10 @@ await runMain(async () => {
       socket.destroy();
     }
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  console.info(
-    `admin-portal listening on http://${config.host}:${config.port}${BASE_PATH} (${dev ? 'development' : 'production build'})`,
-  );
+}
 
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (10 s at most), then exit. */
+function stopOnSignals(server: Server, app: NextApp) {
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -113,9 +121,21 @@ await runMain(async () => {
       void app.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
-    // In-flight requests get 10 s.
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+await runMain(async () => {
+  const config = portalConfig();
+  const app = await startNext(config);
+  const metrics = createHttpMetrics();
+  const server = createServer(createRequestHandler(app, metrics));
+  handleUpgrades(server, app, config, metrics);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  console.info(
+    `admin-portal listening on http://${config.host}:${config.port}${BASE_PATH} (${dev ? 'development' : 'production build'})`,
+  );
+  stopOnSignals(server, app);
 });

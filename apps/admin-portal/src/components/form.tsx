@@ -35,18 +35,57 @@ import { SecretOnce } from './secret-once.tsx';
 
 const ErrorsContext = createContext<FieldErrors>({});
 
-export function ActionForm(props: {
+/** What the server action answered: its error, its message, a one-time client secret. */
+function ActionOutcome({ state }: { state: FormState }) {
+  return (
+    <>
+      {state.error ? (
+        <Alert color="red" title="The change was not made" role="alert" mt="xs">
+          {state.error}
+        </Alert>
+      ) : null}
+      {state.ok && state.message ? (
+        <Alert color="green" role="status" mt="xs">
+          {state.message}
+        </Alert>
+      ) : null}
+      {state.secret ? <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} /> : null}
+    </>
+  );
+}
+
+/** The confirmation a destructive action asks for before it is submitted. */
+function ConfirmModal(props: {
+  confirm: { title: string; message: string; confirmLabel: string };
+  color: string | undefined;
+  opened: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  return (
+    <Modal opened={props.opened} onClose={props.onCancel} title={props.confirm.title} centered>
+      <Text mb="md">{props.confirm.message}</Text>
+      <Group justify="flex-end">
+        <Button variant="default" onClick={props.onCancel}>
+          Cancel
+        </Button>
+        <Button color={props.color ?? 'red'} onClick={props.onConfirm}>
+          {props.confirm.confirmLabel}
+        </Button>
+      </Group>
+    </Modal>
+  );
+}
+
+/**
+ * The form's state: checked in the browser with the action's schema, then submitted in a transition (after
+ * the confirmation, when one is asked for); field errors from both sides.
+ */
+function useActionForm(props: {
   action: FormAction;
-  schema?: SchemaName;
-  submitLabel: string;
-  children?: ReactNode;
-  /** Destructive: ask before submitting. */
-  confirm?: { title: string; message: string; confirmLabel: string };
-  color?: string;
-  variant?: 'filled' | 'light' | 'outline' | 'subtle';
-  size?: 'xs' | 'sm' | 'md';
-  inline?: boolean;
-  resetOnSuccess?: boolean;
+  schema?: SchemaName | undefined;
+  confirm?: unknown;
+  resetOnSuccess?: boolean | undefined;
 }) {
   const [state, dispatch, pending] = useActionState<FormState, FormData>(props.action, {});
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
@@ -75,6 +114,24 @@ export function ActionForm(props: {
   }
 
   const errors = { ...(state.fieldErrors ?? {}), ...clientErrors };
+  return { state, pending, errors, formRef, onSubmit, confirming, setConfirming, submit };
+}
+
+export function ActionForm(props: {
+  action: FormAction;
+  schema?: SchemaName;
+  submitLabel: string;
+  children?: ReactNode;
+  /** Destructive: ask before submitting. */
+  confirm?: { title: string; message: string; confirmLabel: string };
+  color?: string;
+  variant?: 'filled' | 'light' | 'outline' | 'subtle';
+  size?: 'xs' | 'sm' | 'md';
+  inline?: boolean;
+  resetOnSuccess?: boolean;
+}) {
+  const { state, pending, errors, formRef, onSubmit, confirming, setConfirming, submit } =
+    useActionForm(props);
   const button = (
     <Button
       type="submit"
@@ -107,43 +164,19 @@ export function ActionForm(props: {
           </Stack>
         )}
       </form>
-      {state.error && !pending ? (
-        <Alert color="red" title="The change was not made" role="alert" mt="xs">
-          {state.error}
-        </Alert>
-      ) : null}
-      {state.ok && state.message && !pending ? (
-        <Alert color="green" role="status" mt="xs">
-          {state.message}
-        </Alert>
-      ) : null}
-      {state.secret && !pending ? (
-        <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} />
-      ) : null}
+      {pending ? null : <ActionOutcome state={state} />}
       {props.confirm ? (
-        <Modal
+        <ConfirmModal
+          confirm={props.confirm}
+          color={props.color}
           opened={confirming !== null}
-          onClose={() => setConfirming(null)}
-          title={props.confirm.title}
-          centered
-        >
-          <Text mb="md">{props.confirm.message}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(null)}>
-              Cancel
-            </Button>
-            <Button
-              color={props.color ?? 'red'}
-              onClick={() => {
-                const data = confirming;
-                setConfirming(null);
-                if (data) submit(data);
-              }}
-            >
-              {props.confirm.confirmLabel}
-            </Button>
-          </Group>
-        </Modal>
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const data = confirming;
+            setConfirming(null);
+            if (data) submit(data);
+          }}
+        />
       ) : null}
     </ErrorsContext.Provider>
   );

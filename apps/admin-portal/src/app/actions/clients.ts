@@ -1,6 +1,6 @@
 'use server';
 
-import type { Client } from '../../lib/admin-api/types.ts';
+import type { CreatedClient, RotatedClient } from '../../lib/admin-api/types.ts';
 import { field, path, runAction } from '../../lib/forms/run-action.ts';
 import { clientCreateSchema, clientUpdateSchema } from '../../lib/forms/schemas.ts';
 import type { FormState } from '../../lib/forms/state.ts';
@@ -11,7 +11,7 @@ export async function createClient(_: FormState, form: FormData): Promise<FormSt
     permission: 'admin:write',
     schema: clientCreateSchema,
     async perform(api, data) {
-      const client = await api.send<Client>('POST', '/clients', {
+      const client = await api.send<CreatedClient>('POST', '/clients', {
         ...data,
         require_pkce: true,
         // A public client has no secret to send; the API wants `none`.
@@ -46,7 +46,7 @@ export async function rotateClientSecret(_: FormState, form: FormData): Promise<
     form,
     permission: 'admin:write',
     async perform(api, _data, raw) {
-      const client = await api.send<Client>('POST', `/clients/${path(field(raw, 'id'))}/secret`);
+      const client = await api.send<RotatedClient>('POST', `/clients/${path(field(raw, 'id'))}/secret`);
       return {
         message: 'The secret was rotated; the old one no longer works.',
         ...(client.client_secret

@@ -1,8 +1,8 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { segment } from '../../lib/api/client.ts';
 import { type FlowResult, runFlowAction } from '../../lib/flow-api/action.ts';
-import { segment } from '../../lib/flow-api/client.ts';
 import type { RunDetail, RunSummary, StepDetail } from '../../lib/flow-api/types.ts';
 import { parseStartRun } from '../../lib/workflows/start-run.ts';
 

@@ -12,8 +12,9 @@ import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
-import { adminApi, load } from '../../lib/admin-api/client.ts';
+import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
+import { load } from '../../lib/api/page.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Clients' };

@@ -14,8 +14,9 @@ import { ActionForm, TextField } from '../../components/form.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
-import { adminApi, load } from '../../lib/admin-api/client.ts';
+import { adminApi } from '../../lib/admin-api/client.ts';
 import type { ResourceServer } from '../../lib/admin-api/types.ts';
+import { load } from '../../lib/api/page.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 import { createResourceServer } from '../actions/resources.ts';
 

@@ -1,19 +1,7 @@
-import {
-  Badge,
-  Card,
-  Paper,
-  SimpleGrid,
-  Table,
-  TableTbody,
-  TableTd,
-  TableTh,
-  TableThead,
-  TableTr,
-  Text,
-  Title,
-} from '@mantine/core';
+import { SimpleGrid } from '@mantine/core';
 import type { Metadata } from 'next';
 import { PageHeader } from '../../components/page-header.tsx';
+import { FigureCards, GatewayPanel, ServicesPanel } from '../../components/system/system-panels.tsx';
 import { requirePermission } from '../../lib/session/current.ts';
 import { systemStatus } from '../../lib/system/status.ts';
 
@@ -48,77 +36,10 @@ export default async function SystemPage() {
         title="System"
         description="Readiness of every service, the gateway's upstreams and key figures."
       />
-      <SimpleGrid cols={{ base: 1, sm: 3 }} mb="lg">
-        {figures.map((f) => (
-          <Card key={f.label} withBorder data-testid={`figure-${f.label}`}>
-            <Text size="sm" c="dimmed">
-              {f.label}
-            </Text>
-            <Text size="xl" fw={700}>
-              {f.value}
-            </Text>
-            <Text size="xs" c="dimmed">
-              {f.hint}
-            </Text>
-          </Card>
-        ))}
-      </SimpleGrid>
+      <FigureCards figures={figures} />
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Paper withBorder p="md">
-          <Title order={3} size="h4" mb="sm">
-            Services (/ready)
-          </Title>
-          <Table>
-            <TableThead>
-              <TableTr>
-                <TableTh>Service</TableTh>
-                <TableTh>State</TableTh>
-                <TableTh>Checks</TableTh>
-              </TableTr>
-            </TableThead>
-            <TableTbody data-testid="services">
-              {status.services.map((s) => (
-                <TableTr key={s.name}>
-                  <TableTd>{s.name}</TableTd>
-                  <TableTd>
-                    <Badge color={s.ready ? 'green' : 'red'}>{s.ready ? 'ready' : 'not ready'}</Badge>
-                  </TableTd>
-                  <TableTd>{s.detail}</TableTd>
-                </TableTr>
-              ))}
-            </TableTbody>
-          </Table>
-        </Paper>
-        <Paper withBorder p="md">
-          <Title order={3} size="h4" mb="sm">
-            Gateway upstreams
-          </Title>
-          {!status.gateway.reachable ? (
-            <Text c="red" role="alert">
-              The gateway&apos;s /healthz: {status.gateway.detail}
-            </Text>
-          ) : null}
-          <Table>
-            <TableThead>
-              <TableTr>
-                <TableTh>Upstream</TableTh>
-                <TableTh>Healthy servers</TableTh>
-              </TableTr>
-            </TableThead>
-            <TableTbody data-testid="upstreams">
-              {status.gateway.upstreams.map((u) => (
-                <TableTr key={u.name}>
-                  <TableTd>{u.name}</TableTd>
-                  <TableTd>
-                    <Badge color={u.healthy === u.servers ? 'green' : u.healthy > 0 ? 'yellow' : 'red'}>
-                      {u.healthy} / {u.servers}
-                    </Badge>
-                  </TableTd>
-                </TableTr>
-              ))}
-            </TableTbody>
-          </Table>
-        </Paper>
+        <ServicesPanel services={status.services} />
+        <GatewayPanel gateway={status.gateway} />
       </SimpleGrid>
     </>
   );

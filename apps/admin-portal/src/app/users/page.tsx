@@ -1,26 +1,13 @@
-import {
-  Badge,
-  Button,
-  Group,
-  NativeSelect,
-  Table,
-  TableScrollContainer,
-  TableTbody,
-  TableTd,
-  TableTh,
-  TableThead,
-  TableTr,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Group, Text } from '@mantine/core';
 import type { Metadata } from 'next';
 import type { z } from 'zod';
-import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { ButtonLink } from '../../components/links.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
+import { UserSearch, UsersTable } from '../../components/users/users-list.tsx';
 import { can } from '../../lib/access/permissions.ts';
-import { adminApi, load } from '../../lib/admin-api/client.ts';
+import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Page, User } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
+import { load } from '../../lib/api/page.ts';
 import { userSearchSchema } from '../../lib/forms/schemas.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
@@ -54,64 +41,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           can(session.permissions, 'admin:write') ? <ButtonLink href="/users/new">New user</ButtonLink> : null
         }
       />
-      <form method="get" aria-label="Search users">
-        <Group align="flex-end" mb="md">
-          <TextInput
-            name="search"
-            label="Search"
-            placeholder="username, email or name"
-            defaultValue={query.search ?? ''}
-          />
-          <NativeSelect
-            name="status"
-            label="Status"
-            defaultValue={query.status ?? ''}
-            data={[
-              { value: '', label: 'Any' },
-              { value: 'active', label: 'Active' },
-              { value: 'disabled', label: 'Disabled' },
-            ]}
-          />
-          <Button type="submit" variant="light">
-            Search
-          </Button>
-        </Group>
-        {!parsed.success ? (
-          <Text c="red" size="sm" role="alert">
-            The search was not understood and was ignored.
-          </Text>
-        ) : null}
-      </form>
-      <TableScrollContainer minWidth={640}>
-        <Table striped highlightOnHover>
-          <TableThead>
-            <TableTr>
-              <TableTh>Username</TableTh>
-              <TableTh>Email</TableTh>
-              <TableTh>Name</TableTh>
-              <TableTh>Status</TableTh>
-              <TableTh>Last sign-in</TableTh>
-            </TableTr>
-          </TableThead>
-          <TableTbody>
-            {page.items.map((user) => (
-              <TableTr key={user.id}>
-                <TableTd>
-                  <AnchorLink href={`/users/${encodeURIComponent(user.id)}`}>{user.username}</AnchorLink>
-                </TableTd>
-                <TableTd>{user.email}</TableTd>
-                <TableTd>{user.display_name}</TableTd>
-                <TableTd>
-                  <Badge color={user.status === 'active' ? 'green' : 'gray'} variant="light">
-                    {user.status}
-                  </Badge>
-                </TableTd>
-                <TableTd>{when(user.last_login_at)}</TableTd>
-              </TableTr>
-            ))}
-          </TableTbody>
-        </Table>
-      </TableScrollContainer>
+      <UserSearch search={query.search} status={query.status} invalid={!parsed.success} />
+      <UsersTable users={page.items} />
       {page.items.length === 0 ? <Text mt="md">No users match.</Text> : null}
       <Group mt="md">
         {query.cursor ? (

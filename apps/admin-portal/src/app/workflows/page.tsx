@@ -17,7 +17,8 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { RunsTable } from '../../components/workflows/runs-table.tsx';
 import { StartRunButton } from '../../components/workflows/start-run.tsx';
 import { can } from '../../lib/access/permissions.ts';
-import { flowApi, loadFlow } from '../../lib/flow-api/client.ts';
+import { load } from '../../lib/api/page.ts';
+import { flowApi } from '../../lib/flow-api/client.ts';
 import type { DefinitionSummary, RunSummary } from '../../lib/flow-api/types.ts';
 import { when } from '../../lib/format.ts';
 import { requirePermission } from '../../lib/session/current.ts';
@@ -27,7 +28,7 @@ export const metadata: Metadata = { title: 'Workflows' };
 export default async function WorkflowsPage() {
   const session = await requirePermission('flow:read');
   const api = flowApi(session);
-  const [{ definitions }, recent] = await loadFlow(
+  const [{ definitions }, recent] = await load(
     Promise.all([
       api.get<{ definitions: DefinitionSummary[] }>('/definitions'),
       api.get<{ runs: RunSummary[] }>('/runs', { limit: 10 }),

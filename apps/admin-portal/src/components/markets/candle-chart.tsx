@@ -49,6 +49,75 @@ function isLiveStep(previous: readonly Candle[], next: readonly Candle[]): boole
   return next[0] === previous[0] && (keep === 0 || next[keep - 1] === previous[keep - 1]);
 }
 
+interface ChartParts {
+  chart: IChartApi;
+  candles: ISeriesApi<'Candlestick'>;
+  volume: ISeriesApi<'Histogram'>;
+}
+
+interface Shown {
+  candles: readonly Candle[];
+  selection: string;
+}
+
+/** The chart with its candle and volume series, asking for older history near the left edge. */
+function createCandleChart(container: HTMLElement, needOlder: () => void): ChartParts {
+  const chart = createChart(container, {
+    autoSize: true,
+    layout: { background: { color: '#ffffff' }, textColor: '#343a40' },
+    grid: { vertLines: { color: '#f1f3f5' }, horzLines: { color: '#f1f3f5' } },
+    rightPriceScale: { scaleMargins: { top: 0.1, bottom: 0.3 } },
+    timeScale: { timeVisible: true, rightOffset: 3 },
+  });
+  const candles = chart.addSeries(CandlestickSeries, {
+    upColor: UP,
+    downColor: DOWN,
+    borderVisible: false,
+    wickUpColor: UP,
+    wickDownColor: DOWN,
+  });
+  const volume = chart.addSeries(HistogramSeries, {
+    priceFormat: { type: 'volume' },
+    priceScaleId: 'volume',
+    lastValueVisible: false,
+    priceLineVisible: false,
+  });
+  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
+  chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+    if (range && range.from < LOAD_MORE_THRESHOLD) needOlder();
+  });
+  return { chart, candles, volume };
+}
+
+/** Draws `next` where `previous` is shown: a live step through update(), anything else through setData(). */
+function drawCandles(parts: ChartParts, previous: Shown, next: Shown): void {
+  const { candles, volume } = parts;
+  if (previous.selection === next.selection && isLiveStep(previous.candles, next.candles)) {
+    // The previous last candle first (its final state may have arrived in the same render as the next
+    // candle), then the new last one: update() only ever touches the newest bar.
+    const changed = next.candles
+      .slice(previous.candles.length - 1)
+      .filter((c, i) => c !== previous.candles[previous.candles.length - 1 + i]);
+    for (const candle of changed) {
+      candles.update(bar(candle));
+      volume.update(volumeBar(candle));
+    }
+    return;
+  }
+  if (previous.candles === next.candles && previous.selection === next.selection) return;
+  candles.setData(next.candles.map(bar));
+  volume.setData(next.candles.map(volumeBar));
+  // The first data of a selection starts at the newest candles with the default bar spacing (whatever
+  // the previous selection was scrolled or zoomed to); a short series is spread over the whole width.
+  const firstData =
+    next.candles.length > 0 && (previous.selection !== next.selection || previous.candles.length === 0);
+  if (firstData) {
+    const timeScale = parts.chart.timeScale();
+    timeScale.resetTimeScale();
+    if (next.candles.length < FIT_BELOW) timeScale.fitContent();
+  }
+}
+
 export function CandleChart(props: {
   candles: readonly Candle[];
   /** Changes when the symbol or interval does: the view is fitted again. */
@@ -57,83 +126,31 @@ export function CandleChart(props: {
   onNeedOlder: () => void;
 }) {
   const container = useRef<HTMLDivElement>(null);
-  const chart = useRef<IChartApi | null>(null);
-  const candleSeries = useRef<ISeriesApi<'Candlestick'> | null>(null);
-  const volumeSeries = useRef<ISeriesApi<'Histogram'> | null>(null);
-  const shown = useRef<{ candles: readonly Candle[]; selection: string }>({ candles: [], selection: '' });
+  const parts = useRef<ChartParts | null>(null);
+  const shown = useRef<Shown>({ candles: [], selection: '' });
   const onNeedOlder = useRef(props.onNeedOlder);
   onNeedOlder.current = props.onNeedOlder;
 
   useEffect(() => {
     if (!container.current) return;
-    const instance = createChart(container.current, {
-      autoSize: true,
-      layout: { background: { color: '#ffffff' }, textColor: '#343a40' },
-      grid: { vertLines: { color: '#f1f3f5' }, horzLines: { color: '#f1f3f5' } },
-      rightPriceScale: { scaleMargins: { top: 0.1, bottom: 0.3 } },
-      timeScale: { timeVisible: true, rightOffset: 3 },
-    });
-    candleSeries.current = instance.addSeries(CandlestickSeries, {
-      upColor: UP,
-      downColor: DOWN,
-      borderVisible: false,
-      wickUpColor: UP,
-      wickDownColor: DOWN,
-    });
-    volumeSeries.current = instance.addSeries(HistogramSeries, {
-      priceFormat: { type: 'volume' },
-      priceScaleId: 'volume',
-      lastValueVisible: false,
-      priceLineVisible: false,
-    });
-    instance.priceScale('volume').applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
-    instance.timeScale().subscribeVisibleLogicalRangeChange((range) => {
-      if (range && range.from < LOAD_MORE_THRESHOLD) onNeedOlder.current();
-    });
-    chart.current = instance;
+    const created = createCandleChart(container.current, () => onNeedOlder.current());
+    parts.current = created;
     return () => {
-      instance.remove();
-      chart.current = null;
-      candleSeries.current = null;
-      volumeSeries.current = null;
+      created.chart.remove();
+      parts.current = null;
       shown.current = { candles: [], selection: '' };
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.applyOptions({ timeScale: { secondsVisible: props.secondsVisible } });
+    parts.current?.chart.applyOptions({ timeScale: { secondsVisible: props.secondsVisible } });
   }, [props.secondsVisible]);
 
   useEffect(() => {
-    const candles = candleSeries.current;
-    const volume = volumeSeries.current;
-    if (!candles || !volume) return;
-    const previous = shown.current;
-    const next = props.candles;
-    if (previous.selection === props.selection && isLiveStep(previous.candles, next)) {
-      // The previous last candle first (its final state may have arrived in the same render as the next
-      // candle), then the new last one: update() only ever touches the newest bar.
-      const changed = next
-        .slice(previous.candles.length - 1)
-        .filter((c, i) => c !== previous.candles[previous.candles.length - 1 + i]);
-      for (const candle of changed) {
-        candles.update(bar(candle));
-        volume.update(volumeBar(candle));
-      }
-    } else if (previous.candles !== next || previous.selection !== props.selection) {
-      candles.setData(next.map(bar));
-      volume.setData(next.map(volumeBar));
-      // The first data of a selection starts at the newest candles with the default bar spacing (whatever
-      // the previous selection was scrolled or zoomed to); a short series is spread over the whole width.
-      const firstData =
-        next.length > 0 && (previous.selection !== props.selection || previous.candles.length === 0);
-      const timeScale = chart.current?.timeScale();
-      if (firstData && timeScale) {
-        timeScale.resetTimeScale();
-        if (next.length < FIT_BELOW) timeScale.fitContent();
-      }
-    }
-    shown.current = { candles: next, selection: props.selection };
+    if (!parts.current) return;
+    const next = { candles: props.candles, selection: props.selection };
+    drawCandles(parts.current, shown.current, next);
+    shown.current = next;
   }, [props.candles, props.selection]);
 
   return (

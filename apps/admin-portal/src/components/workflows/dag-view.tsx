@@ -3,7 +3,7 @@
 import { Group, Text } from '@mantine/core';
 import { useMemo } from 'react';
 import type { RunStep } from '../../lib/flow-api/types.ts';
-import { DEFAULT_LAYOUT, layoutDag } from '../../lib/workflows/dag-layout.ts';
+import { DEFAULT_LAYOUT, layoutDag, type PlacedNode } from '../../lib/workflows/dag-layout.ts';
 import { STATE_STYLES, stateStyle } from '../../lib/workflows/state-style.ts';
 
 // The run's DAG as SVG: one box per step, coloured by its state, arrows along dependencies. Boxes are
@@ -12,6 +12,77 @@ import { STATE_STYLES, stateStyle } from '../../lib/workflows/state-style.ts';
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+function DagNode(props: {
+  node: PlacedNode;
+  step: RunStep;
+  selected: boolean;
+  onSelect(stepId: string): void;
+}) {
+  const { node, step, selected } = props;
+  const style = stateStyle(step.state);
+  const { nodeWidth: w, nodeHeight: h } = DEFAULT_LAYOUT;
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabIndex and Enter/Space make it one
+    <g
+      transform={`translate(${node.x} ${node.y})`}
+      role="button"
+      tabIndex={0}
+      aria-label={`Step ${node.id}: ${style.label}`}
+      aria-pressed={selected}
+      data-testid={`dag-node-${node.id}`}
+      data-state={step.state}
+      style={{ cursor: 'pointer', outline: 'none' }}
+      onClick={() => props.onSelect(node.id)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          props.onSelect(node.id);
+        }
+      }}
+    >
+      <title>{`${node.id} (${step.type}): ${style.label}${step.error ? ` — ${step.error}` : ''}`}</title>
+      <rect
+        width={w}
+        height={h}
+        rx={8}
+        fill={style.fill}
+        stroke={style.stroke}
+        strokeWidth={selected ? 3 : 1.5}
+        strokeDasharray={style.dashed ? '6 3' : undefined}
+      />
+      <text x={10} y={22} fontSize={13} fontWeight={600} fill="#212529">
+        {truncate(step.name ?? node.id, 20)}
+      </text>
+      <text x={10} y={42} fontSize={11} fill={style.text}>
+        {`${step.type} · ${style.label}${step.attempt > 1 ? ` · try ${step.attempt}` : ''}`}
+      </text>
+    </g>
+  );
+}
+
+/** What each colour (and dash) means. */
+function StateLegend() {
+  return (
+    <Group gap="md" mt="xs" aria-label="State colours">
+      {Object.entries(STATE_STYLES).map(([state, style]) => (
+        <Group key={state} gap={4} wrap="nowrap">
+          <span
+            style={{
+              display: 'inline-block',
+              width: 12,
+              height: 12,
+              borderRadius: 3,
+              background: style.fill,
+              border: `2px ${style.dashed ? 'dashed' : 'solid'} ${style.stroke}`,
+            }}
+          />
+          <Text size="xs">{style.label}</Text>
+        </Group>
+      ))}
+    </Group>
+  );
+}
+
 export function DagView(props: {
   steps: RunStep[];
   selected: string | null;
@@ -19,7 +90,6 @@ export function DagView(props: {
 }) {
   const layout = useMemo(() => layoutDag(props.steps), [props.steps]);
   const byId = new Map(props.steps.map((step) => [step.id, step]));
-  const { nodeWidth: w, nodeHeight: h } = DEFAULT_LAYOUT;
   return (
     <div>
       <div style={{ overflowX: 'auto' }}>
@@ -53,68 +123,18 @@ export function DagView(props: {
               markerEnd="url(#dag-arrow)"
             />
           ))}
-          {layout.nodes.map((node) => {
-            const step = byId.get(node.id) as RunStep;
-            const style = stateStyle(step.state);
-            const selected = props.selected === node.id;
-            return (
-              // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabIndex and Enter/Space make it one
-              <g
-                key={node.id}
-                transform={`translate(${node.x} ${node.y})`}
-                role="button"
-                tabIndex={0}
-                aria-label={`Step ${node.id}: ${style.label}`}
-                aria-pressed={selected}
-                data-testid={`dag-node-${node.id}`}
-                data-state={step.state}
-                style={{ cursor: 'pointer', outline: 'none' }}
-                onClick={() => props.onSelect(node.id)}
-                onKeyDown={(event) => {
-                  if (event.key === 'Enter' || event.key === ' ') {
-                    event.preventDefault();
-                    props.onSelect(node.id);
-                  }
-                }}
-              >
-                <title>{`${node.id} (${step.type}): ${style.label}${step.error ? ` — ${step.error}` : ''}`}</title>
-                <rect
-                  width={w}
-                  height={h}
-                  rx={8}
-                  fill={style.fill}
-                  stroke={style.stroke}
-                  strokeWidth={selected ? 3 : 1.5}
-                  strokeDasharray={style.dashed ? '6 3' : undefined}
-                />
-                <text x={10} y={22} fontSize={13} fontWeight={600} fill="#212529">
-                  {truncate(step.name ?? node.id, 20)}
-                </text>
-                <text x={10} y={42} fontSize={11} fill={style.text}>
-                  {`${step.type} · ${style.label}${step.attempt > 1 ? ` · try ${step.attempt}` : ''}`}
-                </text>
-              </g>
-            );
-          })}
+          {layout.nodes.map((node) => (
+            <DagNode
+              key={node.id}
+              node={node}
+              step={byId.get(node.id) as RunStep}
+              selected={props.selected === node.id}
+              onSelect={props.onSelect}
+            />
+          ))}
         </svg>
       </div>
-      <Group gap="md" mt="xs" aria-label="State colours">
-        {Object.entries(STATE_STYLES).map(([state, style]) => (
-          <Group key={state} gap={4} wrap="nowrap">
-            <span
-              style={{
-                display: 'inline-block',
-                width: 12,
-                height: 12,
-                borderRadius: 3,
-                background: style.fill,
-                border: `2px ${style.dashed ? 'dashed' : 'solid'} ${style.stroke}`,
-              }}
-            />
-            <Text size="xs">{style.label}</Text>
-          </Group>
-        ))}
-      </Group>
+      <StateLegend />
     </div>
   );
 }

@@ -6,11 +6,8 @@ import { useState, useTransition } from 'react';
 import { startRun } from '../../app/actions/workflows.ts';
 import { parseStartRun } from '../../lib/workflows/start-run.ts';
 
-/**
- * "Start run" for one definition: JSON input (checked here and again on the server) and an optional
- * Idempotency-Key, prefilled with a fresh one so a double submit starts one run, not two.
- */
-export function StartRunButton(props: { definition: string; version: number }) {
+/** The form's state: checked here, then started by the server action; a started run opens its page. */
+function useStartRun(props: { definition: string; version: number }) {
   const router = useRouter();
   const [opened, setOpened] = useState(false);
   const [input, setInput] = useState('{}');
@@ -51,6 +48,18 @@ export function StartRunButton(props: { definition: string; version: number }) {
     });
   };
 
+  const close = () => setOpened(false);
+  return { opened, open, close, input, setInput, key, setKey, errors, error, pending, submit };
+}
+
+/**
+ * "Start run" for one definition: JSON input (checked here and again on the server) and an optional
+ * Idempotency-Key, prefilled with a fresh one so a double submit starts one run, not two.
+ */
+export function StartRunButton(props: { definition: string; version: number }) {
+  const { opened, open, close, input, setInput, key, setKey, errors, error, pending, submit } =
+    useStartRun(props);
+
   return (
     <>
       <Button size="xs" variant="light" onClick={open} aria-label={`Start a run of ${props.definition}`}>
@@ -58,7 +67,7 @@ export function StartRunButton(props: { definition: string; version: number }) {
       </Button>
       <Modal
         opened={opened}
-        onClose={() => setOpened(false)}
+        onClose={close}
         title={`Start ${props.definition} (version ${props.version})`}
         centered
         size="lg"
@@ -88,7 +97,7 @@ export function StartRunButton(props: { definition: string; version: number }) {
             </Alert>
           ) : null}
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpened(false)} disabled={pending}>
+            <Button variant="default" onClick={close} disabled={pending}>
               Back
             </Button>
             <Button onClick={submit} loading={pending}>

@@ -7,6 +7,114 @@ import { StateBadge } from './state-badge.tsx';
 const time = (value: string | null) => (value ? `${value.replace('T', ' ').replace('Z', '')} UTC` : '—');
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
+function AttemptsTable({ attempts }: { attempts: StepDetail['attempts'] }) {
+  if (attempts.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No attempt yet.
+      </Text>
+    );
+  return (
+    <Table.ScrollContainer minWidth={560}>
+      <Table data-testid="step-attempts">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>#</Table.Th>
+            <Table.Th>State</Table.Th>
+            <Table.Th>Started</Table.Th>
+            <Table.Th>Duration</Table.Th>
+            <Table.Th>Worker</Table.Th>
+            <Table.Th>Error</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {attempts.map((attempt) => (
+            <Table.Tr key={attempt.attempt}>
+              <Table.Td>{attempt.attempt}</Table.Td>
+              <Table.Td>
+                <StateBadge state={attempt.state} />
+              </Table.Td>
+              <Table.Td>{time(attempt.started_at)}</Table.Td>
+              <Table.Td>{attempt.finished_at ? `${attempt.duration_ms} ms` : '—'}</Table.Td>
+              <Table.Td>{attempt.worker ?? '—'}</Table.Td>
+              <Table.Td>{attempt.error ?? ''}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/** Approve/Reject on a waiting approval step, and the decision once made. */
+function Decision(props: {
+  step: StepDetail;
+  canApprove: boolean;
+  onDecide(decision: 'approve' | 'reject'): void;
+}) {
+  const { step } = props;
+  return (
+    <>
+      {step.type === 'approval' && step.state === 'waiting' && props.canApprove ? (
+        <Group>
+          <Button color="green" onClick={() => props.onDecide('approve')}>
+            Approve
+          </Button>
+          <Button color="red" variant="light" onClick={() => props.onDecide('reject')}>
+            Reject
+          </Button>
+        </Group>
+      ) : null}
+      {step.decision ? (
+        <Text size="sm" data-testid="step-decision">
+          Decision: <b>{String(step.decision.decision ?? '')}</b>
+          {step.decision.comment ? ` — “${step.decision.comment}”` : ''}
+          {step.decision.by ? ` (by ${step.decision.by})` : ''}
+        </Text>
+      ) : null}
+    </>
+  );
+}
+
+function StepBody(props: {
+  step: StepDetail;
+  canApprove: boolean;
+  onDecide(decision: 'approve' | 'reject'): void;
+}) {
+  const { step } = props;
+  return (
+    <Stack gap="sm">
+      <Group gap="xs">
+        <StateBadge state={step.state} testId="step-state" />
+        <Text size="sm">
+          {step.type} · attempt {step.attempt}
+        </Text>
+      </Group>
+      <Text size="sm">
+        Started {time(step.started_at)} · finished {time(step.finished_at)}
+      </Text>
+      {step.error ? (
+        <Alert color="red" title="Error" data-testid="step-error">
+          {step.error}
+        </Alert>
+      ) : null}
+      <Decision step={step} canApprove={props.canApprove} onDecide={props.onDecide} />
+      <Title order={4} size="h5">
+        Attempts
+      </Title>
+      <AttemptsTable attempts={step.attempts} />
+      <Text size="sm" fw={600}>
+        Input
+      </Text>
+      <Code block>{json(step.input)}</Code>
+      <Text size="sm" fw={600}>
+        Output
+      </Text>
+      <Code block>{json(step.output)}</Code>
+    </Stack>
+  );
+}
+
 /** A step's detail: state, input/output, decision, and every attempt with its worker, error and timing. */
 export function StepPanel(props: {
   step: StepDetail | null;
@@ -33,86 +141,7 @@ export function StepPanel(props: {
         </Alert>
       ) : null}
       {!step && props.loading ? <Text size="sm">Loading…</Text> : null}
-      {step ? (
-        <Stack gap="sm">
-          <Group gap="xs">
-            <StateBadge state={step.state} testId="step-state" />
-            <Text size="sm">
-              {step.type} · attempt {step.attempt}
-            </Text>
-          </Group>
-          <Text size="sm">
-            Started {time(step.started_at)} · finished {time(step.finished_at)}
-          </Text>
-          {step.error ? (
-            <Alert color="red" title="Error" data-testid="step-error">
-              {step.error}
-            </Alert>
-          ) : null}
-          {step.type === 'approval' && step.state === 'waiting' && props.canApprove ? (
-            <Group>
-              <Button color="green" onClick={() => props.onDecide('approve')}>
-                Approve
-              </Button>
-              <Button color="red" variant="light" onClick={() => props.onDecide('reject')}>
-                Reject
-              </Button>
-            </Group>
-          ) : null}
-          {step.decision ? (
-            <Text size="sm" data-testid="step-decision">
-              Decision: <b>{String(step.decision.decision ?? '')}</b>
-              {step.decision.comment ? ` — “${step.decision.comment}”` : ''}
-              {step.decision.by ? ` (by ${step.decision.by})` : ''}
-            </Text>
-          ) : null}
-          <Title order={4} size="h5">
-            Attempts
-          </Title>
-          {step.attempts.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              No attempt yet.
-            </Text>
-          ) : (
-            <Table.ScrollContainer minWidth={560}>
-              <Table data-testid="step-attempts">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>#</Table.Th>
-                    <Table.Th>State</Table.Th>
-                    <Table.Th>Started</Table.Th>
-                    <Table.Th>Duration</Table.Th>
-                    <Table.Th>Worker</Table.Th>
-                    <Table.Th>Error</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {step.attempts.map((attempt) => (
-                    <Table.Tr key={attempt.attempt}>
-                      <Table.Td>{attempt.attempt}</Table.Td>
-                      <Table.Td>
-                        <StateBadge state={attempt.state} />
-                      </Table.Td>
-                      <Table.Td>{time(attempt.started_at)}</Table.Td>
-                      <Table.Td>{attempt.finished_at ? `${attempt.duration_ms} ms` : '—'}</Table.Td>
-                      <Table.Td>{attempt.worker ?? '—'}</Table.Td>
-                      <Table.Td>{attempt.error ?? ''}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-          <Text size="sm" fw={600}>
-            Input
-          </Text>
-          <Code block>{json(step.input)}</Code>
-          <Text size="sm" fw={600}>
-            Output
-          </Text>
-          <Code block>{json(step.output)}</Code>
-        </Stack>
-      ) : null}
+      {step ? <StepBody step={step} canApprove={props.canApprove} onDecide={props.onDecide} /> : null}
     </Paper>
   );
 }

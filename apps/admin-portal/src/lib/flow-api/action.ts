@@ -1,6 +1,7 @@
 import { can, type FlowPermission } from '../access/permissions.ts';
+import { ApiError } from '../api/problem.ts';
 import { currentSession } from '../session/current.ts';
-import { type FlowApi, FlowApiError, flowApi } from './client.ts';
+import { type FlowApi, flowApi } from './client.ts';
 
 // Every Workflows server action goes through here: the session and the permission are checked on the
 // server (a hidden button is no protection; flow-service checks the token's scope again), and a refusal
@@ -21,11 +22,11 @@ export async function runFlowAction<T>(
   try {
     return { ok: true, value: await perform(flowApi(session)) };
   } catch (error) {
-    if (error instanceof FlowApiError)
+    if (error instanceof ApiError)
       return {
         ok: false,
         error: error.message,
-        ...(Object.keys(error.fieldErrors).length ? { fieldErrors: error.fieldErrors } : {}),
+        ...(Object.keys(error.pointerErrors).length ? { fieldErrors: error.pointerErrors } : {}),
       };
     console.error('admin-portal: workflow action failed:', (error as Error).message);
     return { ok: false, error: 'The request could not be completed. Try again in a moment.' };

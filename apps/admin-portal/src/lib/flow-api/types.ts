@@ -1,4 +1,19 @@
-// flow-service's API shapes the console reads (apps/flow-service: definitions.routes.ts, runs.repository.ts).
+// flow-service's API shapes as the console reads them: aliases of the types generated from flow-service's
+// OpenAPI document (lib/api/generated/flow.ts, `pnpm api:types`).
+import type { paths } from '../api/generated/flow.ts';
+import type { ItemOf, ResponseOf } from '../api/types.ts';
+
+type Get<P extends keyof paths> = ResponseOf<paths, P, 'get'>;
+
+/**
+ * flow-service's response schemas name no required properties, while its answers always carry every one
+ * (each comes from a column or an explicit null): the console reads them as present.
+ */
+type Present<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
+type GeneratedRunDetail = Present<Get<'/flow/api/v1/runs/{runId}'>>;
+
+export type FlowState = RunSummary['state'];
 
 export const STATES = [
   'pending',
@@ -8,62 +23,30 @@ export const STATES = [
   'failed',
   'cancelled',
   'timed_out',
-] as const;
-export type FlowState = (typeof STATES)[number];
+] as const satisfies readonly FlowState[];
 
 export const isFlowState = (value: unknown): value is FlowState =>
   typeof value === 'string' && (STATES as readonly string[]).includes(value);
 
 export const FINISHED: ReadonlySet<FlowState> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
-export interface DefinitionSummary {
-  id: string;
-  version: number;
-  name: string | null;
-  description: string | null;
-  steps: number;
-  created_by?: string;
-  created_at: string;
+export type DefinitionSummary = ItemOf<Present<Get<'/flow/api/v1/definitions'>>['definitions']>;
+export type RunSummary = Present<ItemOf<Present<Get<'/flow/api/v1/runs'>>['runs']>>;
+/** A step's approval decision, as the approval step records it. */
+export interface StepDecision {
+  decision?: string;
+  comment?: string;
+  by?: string;
 }
+export type RunStep = Omit<Present<ItemOf<GeneratedRunDetail['steps']>>, 'decision'> & {
+  decision: StepDecision | null;
+};
+export type RunDetail = Omit<GeneratedRunDetail, 'steps'> & { steps: RunStep[] };
+/** One event of a run's history (SSE `data:`). */
+export type FlowEvent = Present<ItemOf<Present<Get<'/flow/api/v1/runs/{runId}/events'>>['events']>>;
 
-export interface RunSummary {
-  id: string;
-  definition: string;
-  version: number;
-  state: FlowState;
-  trigger: string;
-  created_by: string | null;
-  error: string | null;
-  parent_run_id: string | null;
-  rerun_of: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  deadline_at: string | null;
-}
-
-export interface RunStep {
-  id: string;
-  name: string | null;
-  type: string;
-  depends_on: string[];
-  state: FlowState;
-  attempt: number;
-  max_attempts: number;
-  error: string | null;
-  output: unknown;
-  child_run_id: string | null;
-  decision: { decision?: string; comment?: string; by?: string } | null;
-  ready_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-export interface RunDetail extends RunSummary {
-  input: unknown;
-  output: unknown;
-  steps: RunStep[];
-}
+// flow-service publishes a step's detail as a free-form object (runs.routes.ts); these two types are the
+// console's reading of it: the step's own fields and its attempts.
 
 export interface StepAttempt {
   attempt: number;
@@ -85,17 +68,8 @@ export interface StepDetail {
   output: unknown;
   error: string | null;
   child_run_id: string | null;
-  decision: RunStep['decision'];
+  decision: StepDecision | null;
   started_at: string | null;
   finished_at: string | null;
   attempts: StepAttempt[];
-}
-
-/** One event of a run's history (SSE `data:`). */
-export interface FlowEvent {
-  seq: number;
-  type: string;
-  step: string | null;
-  data: unknown;
-  at: string;
 }

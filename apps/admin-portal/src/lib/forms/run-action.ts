@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { can, type Permission } from '../access/permissions.ts';
 import { type AdminApi, adminApi } from '../admin-api/client.ts';
-import { AdminApiError, readableError } from '../admin-api/errors.ts';
+import { ApiError } from '../api/problem.ts';
 import { currentSession } from '../session/current.ts';
 import { fieldErrors, formObject } from './schemas.ts';
 import type { FormState } from './state.ts';
@@ -40,9 +40,11 @@ export async function runAction<S extends z.ZodType>(options: {
   try {
     outcome = (await options.perform(adminApi(session), data, options.form)) ?? { ok: true };
   } catch (error) {
-    if (error instanceof AdminApiError) return { error: error.message, fieldErrors: error.fieldErrors };
+    if (error instanceof ApiError) return { error: error.message, fieldErrors: error.fieldErrors };
     console.error('admin-portal: action failed:', (error as Error).message);
-    return { error: readableError(error) };
+    return {
+      error: 'The request could not be completed: oauth-service did not answer. Try again in a moment.',
+    };
   }
   for (const path of options.revalidate ?? []) revalidatePath(path);
   const { redirectTo, ...state } = outcome;
@@ -54,9 +56,9 @@ export async function runAction<S extends z.ZodType>(options: {
 export function field(form: FormData, name: string): string {
   const value = form.get(name);
   if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
-    throw new AdminApiError(400, { detail: `The form is missing ${name}.` });
+    throw new ApiError(400, { detail: `The form is missing ${name}.` });
   }
   return value;
 }
 
-export const path = (value: string) => encodeURIComponent(value);
+export { segment as path } from '../api/client.ts';

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKlineApi, createSessionCheck, MarketsError, PAGE_SIZE } from './kline-client.ts';
+import { ApiError } from '../api/problem.ts';
+import { createKlineApi, createSessionCheck, PAGE_SIZE } from './kline-client.ts';
 
 // Against a real HTTP server standing in for the portal's session route and Markets relay (their answers
 // as documented), so URLs, headers and status handling go through a real fetch.
@@ -70,7 +71,7 @@ describe('Markets browser client', () => {
     });
     sessionStatus = 403;
     const refused = createSessionCheck(`${base}/session`)();
-    await expect(refused).rejects.toBeInstanceOf(MarketsError);
+    await expect(refused).rejects.toBeInstanceOf(ApiError);
     await expect(refused).rejects.toMatchObject({ status: 403, message: 'No kline:read.' });
   });
 

@@ -31,6 +31,7 @@ const initial = (): LiveRun => ({
     error: null,
     parent_run_id: null,
     rerun_of: null,
+    schedule_id: null,
     created_at: '2026-01-01T00:00:00.000Z',
     started_at: null,
     finished_at: null,

@@ -3,8 +3,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ButtonLink } from '../../../components/links.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
-import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { AuditEvent } from '../../../lib/admin-api/types.ts';
+import { load } from '../../../lib/api/page.ts';
 import { when } from '../../../lib/format.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 

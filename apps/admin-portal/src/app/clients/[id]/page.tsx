@@ -1,15 +1,14 @@
-import { Badge, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, SimpleGrid } from '@mantine/core';
 import type { Metadata } from 'next';
-import { ClientFields } from '../../../components/client-fields.tsx';
-import { ActionForm, Hidden } from '../../../components/form.tsx';
+import { ClientCredentials } from '../../../components/clients/client-credentials.tsx';
+import { ClientSettings } from '../../../components/clients/client-settings.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { can } from '../../../lib/access/permissions.ts';
-import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { adminApi } from '../../../lib/admin-api/client.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';
 import type { Client } from '../../../lib/admin-api/types.ts';
-import { when } from '../../../lib/format.ts';
+import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
-import { deleteClient, rotateClientSecret, setClientEnabled, updateClient } from '../../actions/clients.ts';
 
 export const metadata: Metadata = { title: 'Client' };
 
@@ -33,94 +32,8 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         }
       />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <Paper withBorder p="md">
-          <Title order={3} size="h4" mb="sm">
-            Settings
-          </Title>
-          {write ? (
-            <ActionForm action={updateClient} schema="clientUpdate" submitLabel="Save client">
-              <Hidden name="id" value={client.client_id} />
-              <ClientFields client={client} scopes={scopes} />
-            </ActionForm>
-          ) : (
-            <Stack gap={4}>
-              <Text size="sm">Type: {client.type}</Text>
-              <Text size="sm">Grant types: {client.grant_types.join(', ')}</Text>
-              <Text size="sm">Authentication: {client.token_endpoint_auth_method}</Text>
-              <Text size="sm">Redirect URIs: {(client.redirect_uris ?? []).join(', ') || '—'}</Text>
-              <Text size="sm">Scopes: {(client.scope ?? []).join(' ') || '—'}</Text>
-              <Text size="sm">PKCE: required · DPoP: {client.require_dpop ? 'required' : 'optional'}</Text>
-            </Stack>
-          )}
-        </Paper>
-        <Paper withBorder p="md">
-          <Title order={3} size="h4" mb="sm">
-            Credentials and state
-          </Title>
-          <Text size="sm">
-            Secret:{' '}
-            {client.has_secret ? (
-              <>
-                set (last rotated {when(client.secret_rotated_at ?? client.created_at)}); it cannot be shown
-                again.
-              </>
-            ) : (
-              <Code>none</Code>
-            )}
-          </Text>
-          {write ? (
-            <Stack mt="md">
-              {client.type === 'confidential' && client.has_secret ? (
-                <ActionForm
-                  action={rotateClientSecret}
-                  submitLabel="Rotate secret"
-                  color="orange"
-                  variant="light"
-                  confirm={{
-                    title: 'Rotate the client secret?',
-                    message: 'The current secret stops working at once. The new one is shown once.',
-                    confirmLabel: 'Rotate secret',
-                  }}
-                >
-                  <Hidden name="id" value={client.client_id} />
-                </ActionForm>
-              ) : null}
-              <Group>
-                <ActionForm
-                  action={setClientEnabled}
-                  submitLabel={client.enabled ? 'Disable client' : 'Enable client'}
-                  color={client.enabled ? 'orange' : 'green'}
-                  variant="light"
-                  {...(client.enabled
-                    ? {
-                        confirm: {
-                          title: `Disable ${client.client_id}?`,
-                          message: 'It can no longer obtain tokens, and its tokens stop being accepted.',
-                          confirmLabel: 'Disable',
-                        },
-                      }
-                    : {})}
-                >
-                  <Hidden name="id" value={client.client_id} />
-                  <Hidden name="verb" value={client.enabled ? 'disable' : 'enable'} />
-                </ActionForm>
-                <ActionForm
-                  action={deleteClient}
-                  submitLabel="Delete client"
-                  color="red"
-                  variant="outline"
-                  confirm={{
-                    title: `Delete ${client.client_id}?`,
-                    message: 'The client and the consents users gave it are deleted. This cannot be undone.',
-                    confirmLabel: 'Delete',
-                  }}
-                >
-                  <Hidden name="id" value={client.client_id} />
-                </ActionForm>
-              </Group>
-            </Stack>
-          ) : null}
-        </Paper>
+        <ClientSettings client={client} scopes={scopes} write={write} />
+        <ClientCredentials client={client} write={write} />
       </SimpleGrid>
     </>
   );

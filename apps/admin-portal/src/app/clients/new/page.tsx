@@ -3,8 +3,9 @@ import type { Metadata } from 'next';
 import { ClientFields } from '../../../components/client-fields.tsx';
 import { ActionForm } from '../../../components/form.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
-import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { adminApi } from '../../../lib/admin-api/client.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';
+import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 import { createClient } from '../../actions/clients.ts';
 

@@ -3,8 +3,9 @@ import type { Metadata } from 'next';
 import { ActionForm, CheckboxGroupField, Hidden, TextField } from '../../../components/form.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { can } from '../../../lib/access/permissions.ts';
-import { adminApi, load } from '../../../lib/admin-api/client.ts';
+import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { Named } from '../../../lib/admin-api/types.ts';
+import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 import { deleteRole, setRolePermissions, updateRole } from '../../actions/roles.ts';
 

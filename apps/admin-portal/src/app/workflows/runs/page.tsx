@@ -3,7 +3,8 @@ import type { Metadata } from 'next';
 import { ButtonLink } from '../../../components/links.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { RunsTable } from '../../../components/workflows/runs-table.tsx';
-import { flowApi, loadFlow } from '../../../lib/flow-api/client.ts';
+import { load } from '../../../lib/api/page.ts';
+import { flowApi } from '../../../lib/flow-api/client.ts';
 import { type RunSummary, STATES } from '../../../lib/flow-api/types.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 import { runsFilterSchema } from '../../../lib/workflows/start-run.ts';
@@ -17,7 +18,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const raw = await searchParams;
   const parsed = runsFilterSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
-  const page = await loadFlow(
+  const page = await load(
     flowApi(session).get<{ runs: RunSummary[]; next_cursor: string | null }>('/runs', {
       state: filters.state,
       definition: filters.definition,

@@ -4,7 +4,9 @@ import { AnchorLink } from '../../../../components/links.tsx';
 import { PageHeader } from '../../../../components/page-header.tsx';
 import { RunView } from '../../../../components/workflows/run-view.tsx';
 import { can } from '../../../../lib/access/permissions.ts';
-import { flowApi, loadFlow, segment } from '../../../../lib/flow-api/client.ts';
+import { segment } from '../../../../lib/api/client.ts';
+import { load } from '../../../../lib/api/page.ts';
+import { flowApi } from '../../../../lib/flow-api/client.ts';
 import type { RunDetail } from '../../../../lib/flow-api/types.ts';
 import { when } from '../../../../lib/format.ts';
 import { requirePermission } from '../../../../lib/session/current.ts';
@@ -14,7 +16,7 @@ export const metadata: Metadata = { title: 'Workflow run' };
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requirePermission('flow:read');
   const { id } = await params;
-  const run = await loadFlow(flowApi(session).get<RunDetail>(`/runs/${segment(id)}`));
+  const run = await load(flowApi(session).get<RunDetail>(`/runs/${segment(id)}`));
   return (
     <>
       <PageHeader

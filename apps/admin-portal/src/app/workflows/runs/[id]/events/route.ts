@@ -1,5 +1,6 @@
 import { can } from '../../../../../lib/access/permissions.ts';
-import { flowApi, flowToken, segment } from '../../../../../lib/flow-api/client.ts';
+import { segment } from '../../../../../lib/api/client.ts';
+import { flowApi, flowToken } from '../../../../../lib/flow-api/client.ts';
 import { problemResponse as problem } from '../../../../../lib/http/problem.ts';
 import { currentSession } from '../../../../../lib/session/current.ts';
 import { endOn, stripEventNames } from '../../../../../lib/workflows/sse.ts';

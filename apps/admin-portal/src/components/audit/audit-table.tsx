@@ -1,0 +1,61 @@
+import {
+  Badge,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+} from '@mantine/core';
+import type { AuditEvent } from '../../lib/admin-api/types.ts';
+import { when } from '../../lib/format.ts';
+import { AnchorLink } from '../links.tsx';
+
+/** A short, readable summary of an event's details (usernames, names, client ids), for the table. */
+function summary(event: AuditEvent): string {
+  const d = event.details;
+  const pick = ['username', 'name', 'client_id', 'role', 'permission', 'kid', 'scope', 'grant_type'].filter(
+    (key) => typeof d[key] === 'string' || typeof d[key] === 'number',
+  );
+  return pick.map((key) => `${key}=${d[key]}`).join(' ');
+}
+
+export function AuditTable({ events }: { events: AuditEvent[] }) {
+  return (
+    <TableScrollContainer minWidth={900}>
+      <Table striped highlightOnHover>
+        <TableThead>
+          <TableTr>
+            <TableTh>Time</TableTh>
+            <TableTh>Actor</TableTh>
+            <TableTh>Action</TableTh>
+            <TableTh>Target</TableTh>
+            <TableTh>Client</TableTh>
+            <TableTh>Outcome</TableTh>
+            <TableTh>Details</TableTh>
+          </TableTr>
+        </TableThead>
+        <TableTbody data-testid="audit-events">
+          {events.map((event) => (
+            <TableTr key={event.id}>
+              <TableTd>
+                <AnchorLink href={`/audit/${event.id}`}>{when(event.created_at)}</AnchorLink>
+              </TableTd>
+              <TableTd>{event.actor_name ?? event.actor_id ?? event.actor_type}</TableTd>
+              <TableTd>{event.action}</TableTd>
+              <TableTd>{event.target_type ? `${event.target_type} ${event.target_id ?? ''}` : '—'}</TableTd>
+              <TableTd>{event.client_id ?? '—'}</TableTd>
+              <TableTd>
+                <Badge color={event.outcome === 'success' ? 'green' : 'red'} variant="light">
+                  {event.outcome}
+                </Badge>
+              </TableTd>
+              <TableTd>{summary(event)}</TableTd>
+            </TableTr>
+          ))}
+        </TableTbody>
+      </Table>
+    </TableScrollContainer>
+  );
+}
