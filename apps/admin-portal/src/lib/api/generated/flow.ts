@@ -1314,6 +1314,94 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
                 /** @description Problem details (RFC 9457), status 400. */
                 400: {
                     headers: {
@@ -1735,6 +1823,94 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
                 /** @description Problem details (RFC 9457), status 400. */
                 400: {
                     headers: {
@@ -1879,6 +2055,94 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at?: string;
+                            created_by?: string;
+                            deadline_at?: string | null;
+                            definition?: string;
+                            error?: string | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            input?: unknown;
+                            output?: unknown;
+                            parent_run_id?: string | null;
+                            rerun_of?: string | null;
+                            schedule_id?: string | null;
+                            started_at?: string | null;
+                            /** @enum {unknown} */
+                            state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                            steps?: {
+                                attempt?: number;
+                                child_run_id?: string | null;
+                                decision?: unknown;
+                                depends_on?: string[];
+                                error?: string | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                max_attempts?: number;
+                                name?: string | null;
+                                output?: unknown;
+                                ready_at?: string | null;
+                                started_at?: string | null;
+                                /** @enum {unknown} */
+                                state?: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                                type?: string;
+                            }[];
+                            trigger?: string;
+                            version?: number;
+                        };
+                    };
+                };
                 /** @description Problem details (RFC 9457), status 400. */
                 400: {
                     headers: {
@@ -2165,6 +2429,17 @@ export type paths = {
                 };
             };
             responses: {
+                /** @description The step and its attempts. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
                 /** @description Problem details (RFC 9457), status 400. */
                 400: {
                     headers: {
