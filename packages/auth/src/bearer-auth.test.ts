@@ -221,7 +221,7 @@ describe('bearerAuth with a valid token', () => {
   });
 });
 
-describe('bearerAuth when the issuer is unreachable', () => {
+describe('bearerAuth when the token issuer is unreachable', () => {
   it('answers 503 auth_unavailable rather than blaming the token', async () => {
     const outage = await createTestIssuer();
     const outageApp = await buildApp(outage);

@@ -2,7 +2,7 @@ import type { FetchImplementation } from 'jose';
 import { JwksFetchError } from './token-error.ts';
 
 export interface JwksFetchOptions {
-  /** After a failed attempt, further attempts fail fast for this long instead of reaching the issuer. */
+  /** After a failed attempt, further attempts fail fast for this long instead of reaching the token issuer. */
   failureBackoffMs: number;
   /** For tests. */
   fetch?: typeof globalThis.fetch;
@@ -20,9 +20,9 @@ export const isKeySet = (value: unknown): boolean =>
 
 /**
  * The fetch jose's remote JWKS uses. jose's cooldown only counts from the last *successful* fetch, so while
- * the issuer is down every token with an unknown kid would trigger another request. This wrapper spaces
+ * the token issuer is down every token with an unknown kid would trigger another request. This wrapper spaces
  * failed attempts at least `failureBackoffMs` apart, and treats a 200 with a body that is not a key set as
- * a failure too, so the issuer is never hammered whatever it answers.
+ * a failure too, so the token issuer is never hammered whatever it answers.
  */
 export function createJwksFetch(options: JwksFetchOptions): FetchImplementation {
   const fetchImpl = options.fetch ?? globalThis.fetch;

@@ -48,7 +48,7 @@ describe('protectResource', () => {
     );
   });
 
-  it("accepts the issuer's tokens for this resource only", async () => {
+  it("accepts the token issuer's tokens for this resource only", async () => {
     const server = await app();
     const call = async (aud: string, scope = 'notes:read') =>
       (

@@ -9,7 +9,7 @@ export interface ProtectResourceOptions {
   resource: string;
   /** The token issuer (`iss`): the platform's public origin. */
   issuer: string;
-  /** Where the issuer's JWKS is fetched (oauth-service's internal URL). */
+  /** Where the token issuer's JWKS is fetched (oauth-service's internal URL). */
   jwksUri: string;
   /** `realm` of the RFC 6750 challenges. */
   realm: string;

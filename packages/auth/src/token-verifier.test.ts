@@ -388,7 +388,7 @@ describe('createTokenVerifier: options', () => {
     ).toThrow(/createTokenVerifier: algorithm "HS256" is not allowed/);
   });
 
-  it('builds with the defaults without contacting the issuer', () => {
+  it('builds with the defaults without contacting the token issuer', () => {
     const verifier: TokenVerifier = createTokenVerifier({
       issuer: 'https://issuer.test',
       jwksUri: 'https://issuer.test/jwks',

@@ -127,7 +127,7 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
 }
 
 /**
- * The issuer's signing keys: fetched from `jwksUri`, or taken from the in-process `keys` loader; reloaded
+ * The token issuer's signing keys: fetched from `jwksUri`, or taken from the in-process `keys` loader; reloaded
  * on an unknown kid at most once per `jwksCooldownMs`.
  */
 function issuerKeyResolver(config: ResolvedVerifierOptions): JWTVerifyGetKey {
@@ -175,7 +175,7 @@ async function verifySignatureAndClaims(
 }
 
 /**
- * Builds an RFC 9068 access-token verifier for one resource. Signatures are checked against the issuer's
+ * Builds an RFC 9068 access-token verifier for one resource. Signatures are checked against the token issuer's
  * JWKS (see issuerKeyResolver); successful results are cached by SHA-256 of the token until it expires, so
  * repeated requests skip the signature check.
  */

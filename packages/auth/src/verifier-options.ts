@@ -1,15 +1,15 @@
 import type { JSONWebKeySet } from 'jose';
 
-/** Supplies the issuer's current public keys in-process; may return them directly or as a promise. */
+/** Supplies the token issuer's current public keys in-process; may return them directly or as a promise. */
 export type KeySetLoader = () => Promise<JSONWebKeySet> | JSONWebKeySet;
 
 export interface TokenVerifierOptions {
   /** Expected `iss`, compared exactly. */
   issuer: string;
-  /** The issuer's JWKS endpoint (http or https). Give exactly one of `jwksUri` and `keys`. */
+  /** The token issuer's JWKS endpoint (http or https). Give exactly one of `jwksUri` and `keys`. */
   jwksUri?: string;
   /**
-   * The issuer's public key set, supplied in-process instead of fetched over HTTP: for an authorization
+   * The token issuer's public key set, supplied in-process instead of fetched over HTTP: for an authorization
    * server verifying the tokens it issued itself. Called on the first verification and again when a token
    * names a kid the last set lacked (at most once per `jwksCooldownMs`); a rejection or a value that is not
    * a key set refuses the token as `jwks_unavailable`. Give exactly one of `jwksUri` and `keys`.
@@ -29,7 +29,7 @@ export interface TokenVerifierOptions {
   now?: () => number;
 }
 
-/** Where signature keys come from: the issuer's JWKS URL, or a loader in the same process. */
+/** Where signature keys come from: the token issuer's JWKS URL, or a loader in the same process. */
 export type KeySource = { kind: 'remote'; url: URL } | { kind: 'local'; load: KeySetLoader };
 
 export interface ResolvedVerifierOptions {

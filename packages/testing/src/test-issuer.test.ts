@@ -75,7 +75,7 @@ describe('createTestIssuer', () => {
     expect(new Set(tokens.map((token) => decodeJwt(token).jti)).size).toBe(3);
   });
 
-  it('honours the issuer, timing, typ, kid and claim options', async () => {
+  it('honours the token issuer, timing, typ, kid and claim options', async () => {
     const issuer = await start({ issuer: 'https://issuer.example.test' });
     const token = await issuer.mint({
       client_id: 'app',

@@ -6,7 +6,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JSONWebKeySet, type JW
 export type TestIssuerAlg = 'ES256' | 'EdDSA';
 
 export interface TestIssuerOptions {
-  /** Signing algorithm of the issuer's keys. Default `ES256`. */
+  /** Signing algorithm of the token issuer's keys. Default `ES256`. */
   alg?: TestIssuerAlg;
   /** Value of the `iss` claim. Defaults to the JWKS server's own base URL, e.g. `http://127.0.0.1:41234`. */
   issuer?: string;
@@ -26,11 +26,11 @@ export interface MintOptions {
   /** Header `kid`. Defaults to the current signing key's kid; any other value names a key nobody has. */
   kid?: string;
   /**
-   * Header `alg`. Defaults to the issuer's algorithm. `none` mints an unsecured JWT, `HS*` signs with a
+   * Header `alg`. Defaults to the token issuer's algorithm. `none` mints an unsecured JWT, `HS*` signs with a
    * random HMAC secret, and any other asymmetric algorithm signs with a throwaway key of that type.
    */
   alg?: string;
-  /** Sign with a freshly generated key of the issuer's algorithm that is not in the JWKS (kid unchanged). */
+  /** Sign with a freshly generated key of the token issuer's algorithm that is not in the JWKS (kid unchanged). */
   foreignKey?: boolean;
   /** `nbf`, in seconds since the epoch. Omitted by default. */
   notBefore?: number;
@@ -78,7 +78,7 @@ async function createSigningKey(alg: TestIssuerAlg): Promise<SigningKey> {
 
 const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** What the JWKS endpoint serves and counts; the issuer changes it between requests. */
+/** What the JWKS endpoint serves and counts; the token issuer changes it between requests. */
 interface JwksEndpointState {
   publicSet(): JSONWebKeySet;
   requests: number;

@@ -4,7 +4,7 @@ import { parsePortalConfig } from './config.ts';
 const SECRET = 'x'.repeat(43);
 
 describe('admin-portal configuration', () => {
-  it('derives the issuer, the admin API audience and the portal URL from PUBLIC_URL', () => {
+  it('derives the token issuer, the admin API audience and the portal URL from PUBLIC_URL', () => {
     const config = parsePortalConfig({
       OAUTH_CLIENT_SECRET: SECRET,
       PUBLIC_URL: 'https://platform.example.com/',

@@ -6,9 +6,9 @@ export const configShape = {
   NODE_ENV: nodeEnv,
   HOST: z.string().default('0.0.0.0'),
   PORT: port(3002),
-  /** The platform's public origin (the gateway): the issuer, and where the browser reaches the portal. */
+  /** The platform's public origin (the gateway): the token issuer, and where the browser reaches the portal. */
   PUBLIC_URL: httpUrl.default('http://localhost:8080'),
-  /** The issuer the tokens must name; defaults to PUBLIC_URL. */
+  /** The token issuer the tokens must name; defaults to PUBLIC_URL. */
   OAUTH_ISSUER: httpUrl.optional(),
   /**
    * oauth-service on the internal network: discovery, token, introspection, JWKS and the admin API are

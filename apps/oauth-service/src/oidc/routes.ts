@@ -1,5 +1,5 @@
 // Where oidc-provider's endpoints live. Everything protocol-related sits under /oauth so the gateway routes
-// one prefix to oauth-service (docs/architecture.md, URL map); discovery stays at the issuer's well-known paths.
+// one prefix to oauth-service (docs/architecture.md, URL map); discovery stays at the token issuer's well-known paths.
 export const OIDC_ROUTES = {
   authorization: '/oauth/authorize',
   token: '/oauth/token',

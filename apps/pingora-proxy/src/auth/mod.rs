@@ -1,5 +1,5 @@
 //! Edge authentication for routes marked `auth: {type: jwt}`: the access token from the
-//! Authorization header is verified (signature against the issuer's JWKS, `typ`, `iss`, `exp`,
+//! Authorization header is verified (signature against the token issuer's JWKS, `typ`, `iss`, `exp`,
 //! `aud`, scopes) before the request reaches the upstream, and a DPoP-bound token (`cnf.jkt`) only
 //! with the `DPoP` scheme and a valid proof of its key (RFC 9449). Answers follow RFC 6750 §3
 //! and RFC 9449 §7.1.
@@ -61,7 +61,7 @@ pub enum Denial {
     BoundTokenAsBearer,
     InvalidProof(ProofError),
     InsufficientScope(String),
-    /// The issuer's keys could not be fetched, or the proof replay cache is full.
+    /// The token issuer's keys could not be fetched, or the proof replay cache is full.
     Unavailable,
 }
 

@@ -12,7 +12,7 @@ pub struct AuthConfig {
     /// Required `iss`; the platform's public URL. Env `OAUTH_ISSUER` (else `PUBLIC_URL`) overrides.
     #[serde(default = "defaults::issuer")]
     pub issuer: String,
-    /// Where the issuer's keys are fetched: oauth-service's internal URL. Env `OAUTH_JWKS_URL` overrides.
+    /// Where the token issuer's keys are fetched: oauth-service's internal URL. Env `OAUTH_JWKS_URL` overrides.
     #[serde(default = "defaults::jwks_url")]
     pub jwks_url: String,
     /// `realm` of the `WWW-Authenticate` challenge.
@@ -35,7 +35,7 @@ pub struct AuthConfig {
     #[serde(default = "defaults::leeway", deserialize_with = "de_duration")]
     pub leeway: Duration,
     /// The platform's public URL; its origin (scheme, host, port) plus the routed path is the URL
-    /// a DPoP proof must name (`htu`). Defaults to the issuer. Env `PUBLIC_URL` overrides.
+    /// a DPoP proof must name (`htu`). Defaults to the token issuer. Env `PUBLIC_URL` overrides.
     #[serde(default)]
     pub public_url: Option<String>,
     #[serde(default)]

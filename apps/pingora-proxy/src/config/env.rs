@@ -55,7 +55,7 @@ pub fn upstream_env_names(name: &str, all_names: &[&str]) -> Vec<String> {
     names
 }
 
-/// Applies `UPSTREAM_*` server lists and the issuer/JWKS variables shared with the services
+/// Applies `UPSTREAM_*` server lists and the token issuer/JWKS variables shared with the services
 /// (`OAUTH_ISSUER`, else `PUBLIC_URL`; `OAUTH_JWKS_URL`).
 pub fn apply_env_overrides(
     config: &mut Config,

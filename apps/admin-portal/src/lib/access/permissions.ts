@@ -1,5 +1,5 @@
 // What a signed-in user may do in the console. The portal's access token (an RFC 9068 JWT for the admin
-// API, verified against the issuer's JWKS) carries the scopes the user's roles allowed at sign-in
+// API, verified against the token issuer's JWKS) carries the scopes the user's roles allowed at sign-in
 // (oauth-service grants a scope only through a role permission of the same name), so the token's `scope` is
 // the user's permission set here. The admin API checks the database again on every call, so a role removed
 // since sign-in is refused there at once and surfaces as a 403 page.

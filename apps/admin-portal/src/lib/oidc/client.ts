@@ -19,7 +19,7 @@ const BROWSER = ['authorization_endpoint', 'end_session_endpoint'] as const;
 /**
  * The provider metadata as the portal uses it: server-to-server endpoints on the internal URL, browser
  * endpoints on the public origin. oauth-service builds endpoint URLs from the host it was reached on (it
- * trusts X-Forwarded-* behind the gateway), so both are rebuilt from their paths; the issuer must match.
+ * trusts X-Forwarded-* behind the gateway), so both are rebuilt from their paths; the token issuer must match.
  */
 export function internalMetadata(
   metadata: oidc.ServerMetadata,

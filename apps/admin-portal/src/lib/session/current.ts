@@ -10,7 +10,7 @@ import { isJwt, verifyAccessToken } from './tokens.ts';
 
 // The server-side session check every page and action runs (proxy.ts has already refreshed the tokens when
 // they were about to expire). A session counts only when its cookie opens, the access token verifies against
-// the issuer's keys, and the grant behind it is still active at oauth-service: an administrator revoking the
+// the token issuer's keys, and the grant behind it is still active at oauth-service: an administrator revoking the
 // user's sessions or grants ends the portal session at the next request, not when the token expires.
 
 export interface CurrentSession {

@@ -21,7 +21,7 @@ describe('access token verification', () => {
   const mint = (extra: Parameters<TestIssuer['mint']>[0] extends infer O ? Partial<O> : never = {}) =>
     issuer.mint({ client_id: 'admin-portal', aud: AUDIENCE, sub: 'u-1', scope: 'admin:read', ...extra });
 
-  it('accepts a token signed by the issuer for the admin API, with its scopes as permissions', async () => {
+  it('accepts a token signed by the token issuer for the admin API, with its scopes as permissions', async () => {
     const verified = await verify(await mint());
     expect(verified.sub).toBe('u-1');
     expect([...verified.permissions]).toEqual(['admin:read']);

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { permissionsFromScope } from '../access/permissions.ts';
 import { portalConfig } from '../config.ts';
 
-// The access token is verified, not decoded: signature against the issuer's JWKS (fetched from
+// The access token is verified, not decoded: signature against the token issuer's JWKS (fetched from
 // oauth-service's internal URL and cached by jose), issuer, audience (the admin API), type (RFC 9068
 // `at+jwt`), algorithm (asymmetric only) and expiry. Only then do its scopes count as the user's permissions.
 
