@@ -38,7 +38,10 @@ for (const dialect of dialectsFrom(values.dialects!)) {
     authorization: `Bearer ${await token(iss, 'kline:write')}`,
     'content-type': 'application/json',
   };
-  const read = `Bearer ${await token(iss, 'kline:read')}`;
+  // One token per client, as real clients have: the service caps the sockets one token may hold open.
+  const reads = await Promise.all(
+    Array.from({ length: clientCount }, async () => `Bearer ${await token(iss, 'kline:read')}`),
+  );
   let nextId = 1;
   const post = async () => {
     const id = nextId++;
@@ -66,7 +69,7 @@ for (const dialect of dialectsFrom(values.dialects!)) {
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   const sockets = await Promise.all(
-    Array.from({ length: clientCount }, async () => {
+    reads.map(async (read) => {
       const socket = new WebSocket(`${service.url.replace('http', 'ws')}/kline/ws`, {
         headers: { authorization: read },
       });
