@@ -4,7 +4,7 @@
 //
 //   node bench/flow/engine.ts [--runs 3000] [--clients 32] [--chains 20] [--dialect both|sqlite|postgres]
 //
-// PostgreSQL needs TEST_POSTGRES_URL (e.g. the test cluster: see README "Benchmarks").
+// PostgreSQL needs TEST_POSTGRES_URL (e.g. the test cluster: see bench/README.md).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -8,7 +8,7 @@
 //     and candles written), which is what "ingest into the aggregator with durable batched writes" costs;
 //   - HTTP: the same through POST /kline/api/v1/trades of the service started as a user starts it
 //     (JSON over loopback, token checked, one access log line per call), load generator on the same cores.
-// The target (issue 6) is ≥ 200,000 trades/s sustained.
+// The target is ≥ 200,000 trades/s sustained.
 import { parseArgs } from 'node:util';
 import { createDatabase } from '@platform/db';
 import type { KlineSchema } from '../../apps/kline-service/src/db/schema.ts';

@@ -1,4 +1,4 @@
-// Benchmark: GET /kline/api/v1/klines with limit=1000, p99 latency against the target (≤ 10 ms).
+// Benchmark: GET /kline/api/v1/klines with limit=1000, p99 latency against the target (≤ 10 ms).
 //
 //   bash bench/kline/run.sh klines
 //   node bench/kline/klines.ts [--seconds 10] [--connections 1] [--dialects sqlite,postgres]

@@ -1,4 +1,4 @@
-// Benchmark: trade → WebSocket update latency with 100 subscribed clients, p99 against the target
+// Benchmark: trade → WebSocket update latency with 100 subscribed clients, p99 against the target
 // (≤ 100 ms).
 //
 //   bash bench/kline/run.sh ws

@@ -4,7 +4,7 @@
 // Peer: bare oidc-provider 9 in its own process (in-memory adapter, one static client, same token shape and
 // TTL; bench/oauth/peers/bare-provider.ts), measured in the same run, one server at a time (both processes
 // stay up; the idle one costs nothing), alternating for --rounds rounds, each server's best round reported.
-// Reference, in the same rounds: the peer plus the per-request duties the issue requires (request id, access
+// Reference, in the same rounds: the peer plus the per-request duties every server here must do (request id, access
 // log line, HTTP metrics, the issued-token counter, an audit row per token, storage on SQLite), each done as
 // cheaply as we know how (bench/oauth/peers/duties.ts): what the requirements cost by themselves, apart from how we built them.
 // --cpu-prof DIR writes V8 profiles of ours to DIR, the peer's to DIR/peer and the reference's to

@@ -4,7 +4,7 @@
 // token) that one authorization-code flow through the HTML sign-in and consent pages left, authenticated as
 // the admin-portal client. Peer: bare oidc-provider 9 in its own process with its in-memory adapter,
 // introspecting the same kind of token it issued for a grant (bench/oauth/peers/bare-provider.ts). Reference:
-// the peer plus the per-request duties the issue requires (request id, access log line, HTTP metrics, and its
+// the peer plus the per-request duties every server here must do (request id, access log line, HTTP metrics, and its
 // tokens stored on SQLite; bench/oauth/peers/duties.ts). One server at a time, alternating for --rounds rounds, each server's best
 // round reported. --cpu-prof DIR writes V8 profiles of ours to DIR, the peer's to DIR/peer and the
 // reference's to DIR/duties (summarise them with bench/oauth/profile-summary.ts).

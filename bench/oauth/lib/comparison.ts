@@ -67,7 +67,7 @@ export async function measurePost(
 
 /**
  * The table of ours beside the peer (and the "bare + duties" reference: the peer doing, as cheaply as we know
- * how, the per-request work the issue requires; peers/duties.ts) and the ratio lines; sets a failing exit code
+ * how, the per-request work the platform requires; peers/duties.ts) and the ratio lines; sets a failing exit code
  * if any request failed.
  */
 export function printComparison(
@@ -91,7 +91,7 @@ export function printComparison(
     : `ours: ${table.shipped}`;
   console.log(row(`oauth-service (${oursName})`, ours));
   console.log(row('bare oidc-provider 9, in-memory (peer)', peer));
-  console.log(row("peer + the issue's per-request duties (reference, peers/duties.ts)", duties));
+  console.log(row('peer + the required per-request duties (reference, peers/duties.ts)', duties));
   console.log(
     `\nours / peer: ${(ours.rps / peer.rps).toFixed(2)}× throughput${table.ratioNote ?? ''},` +
       ` p99 ${(ours.p99 / Math.max(peer.p99, 0.001)).toFixed(2)}×,` +
