@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 const folders = ['packages', 'apps'].flatMap((parent) =>
   readdirSync(join(import.meta.dirname, parent)).map((name) => join(parent, name)),
 );
-folders.push('e2e', 'ops');
+folders.push('e2e', 'ops', 'bench');
 
 const projects = folders
   .filter((folder) => existsSync(join(import.meta.dirname, folder, 'package.json')))

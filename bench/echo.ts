@@ -10,6 +10,7 @@ import { createDatabase, migrateToLatest } from '@platform/db';
 import { createTempDatabase, createTestIssuer, spawnService } from '@platform/testing';
 import autocannon from 'autocannon';
 import { migrations } from '../apps/test-service/src/db/migrations.ts';
+import { row as resultRow, startRun, writeResults } from './lib/results.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
@@ -41,6 +42,7 @@ async function load(url: string, token: string): Promise<Result> {
   };
 }
 
+const start = startRun();
 const issuer = await createTestIssuer();
 const token = await issuer.mint({ aud: AUDIENCE, client_id: 'bench', scope: 'test:read', expiresIn: 3600 });
 const temp = await createTempDatabase('sqlite');
@@ -88,5 +90,27 @@ console.log(
   `\nours / peer: ${(oursResult.rps / peerResult.rps).toFixed(2)}x throughput, p99 ${(oursResult.p99 / Math.max(peerResult.p99, 0.001)).toFixed(2)}x`,
 );
 console.log('reproduce: node bench/echo.ts --seconds 10 --connections 32');
+
+const peerName = 'bare Fastify + jose, verify on every request';
+writeResults({
+  benchmark: 'echo',
+  title: 'Resource server: test-service echo with token verification',
+  description:
+    "test-service's scoped echo (`GET /test/api/v1/echo` with a valid token: verification by `@platform/auth`, " +
+    'route metrics, request id, one JSON log line per request as shipped) under autocannon load, against a ' +
+    'bare Fastify + jose echo that verifies the token on every request (`bench/peers/bare-echo.ts`). One ' +
+    'server at a time, each after a 2 s warm-up.',
+  command: `node bench/echo.ts --seconds ${seconds} --connections ${connections}`,
+  ...start,
+  parameters: { connections, seconds, warmupSeconds: 2 },
+  rows: [
+    resultRow('throughput', 'req/s', oursResult.rps, { name: peerName, value: peerResult.rps }),
+    resultRow('latency p50', 'ms', oursResult.p50, { name: peerName, value: peerResult.p50 }, 'lower'),
+    resultRow('latency p99', 'ms', oursResult.p99, { name: peerName, value: peerResult.p99 }, 'lower'),
+  ],
+  notes: [
+    `Failed requests: ours ${oursResult.errors + oursResult.non2xx}, peer ${peerResult.errors + peerResult.non2xx}.`,
+  ],
+});
 if (oursResult.errors + oursResult.non2xx > 0 || peerResult.errors + peerResult.non2xx > 0)
   process.exitCode = 1;

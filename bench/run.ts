@@ -1,4 +1,6 @@
-// `pnpm bench`: every benchmark in turn, each printing its table (ours beside its peer, as ratios).
+// `pnpm bench`: every benchmark in turn, each printing its table (ours beside its peer, as ratios) and writing
+// bench/results/<benchmark>.json, then bench/report.ts renders those files into docs/benchmarks.md. The
+// gateway benchmark (bench/gateway/run.sh) is run on its own: it builds the gateway and may install nginx.
 // The auth benchmark is pinned to one core with taskset when available, as its target is per core.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,4 +24,6 @@ for (const [command, args] of runs) {
   const result = spawnSync(command, args, { stdio: 'inherit' });
   failed ||= result.status !== 0;
 }
-process.exit(failed ? 1 : 0);
+// The report renders whatever results exist, so a failed benchmark leaves its previous file in place.
+const report = spawnSync(process.execPath, [join(here, 'report.ts')], { stdio: 'inherit' });
+process.exit(failed || report.status !== 0 ? 1 : 0);

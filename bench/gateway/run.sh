@@ -10,11 +10,15 @@
 # of workers). For reference it also measures bare pingora (examples/bare_pingora.rs: the same
 # framework with none of the gateway's features), which separates pingora's own cost from ours.
 # Rounds alternate between the proxies; the median round (by rps) is shown.
-# Prints a markdown table. Not a test: it asserts nothing.
+# Prints a markdown table and writes bench/results/gateway.json (bench/gateway/record.ts). Not a test: it
+# asserts nothing. The build goes to CARGO_TARGET_DIR when set (a worktree can keep its own).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 CRATE="$ROOT/apps/pingora-proxy"
+# shellcheck source=../../scripts/lib/toolchain.sh
+source "$ROOT/scripts/lib/toolchain.sh"
+ensure_node # Node 24 writes the results file
 WORKERS="${WORKERS:-2}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
@@ -26,6 +30,9 @@ PINGORA_PORT="${PINGORA_PORT:-18183}"
 BARE_PORT="${BARE_PORT:-18184}"
 
 log() { printf '%s\n' "$*" >&2; }
+
+STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 install_tools() {
   local missing=()
@@ -49,8 +56,9 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 log "building pingora-proxy (release)"
 (cd "$CRATE" && OPENSSL_NO_VENDOR=1 cargo build --release --quiet --bin pingora-proxy --example bare_pingora)
-GATEWAY="$CRATE/target/release/pingora-proxy"
-BARE="$CRATE/target/release/examples/bare_pingora"
+TARGET_DIR="${CARGO_TARGET_DIR:-$CRATE/target}"
+GATEWAY="$TARGET_DIR/release/pingora-proxy"
+BARE="$TARGET_DIR/release/examples/bare_pingora"
 
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
@@ -201,3 +209,8 @@ echo
 echo "All rounds (rps p50 p99) — pingora-proxy: $(tr '\n' ';' < "$WORK/pingora.runs") nginx: $(tr '\n' ';' < "$WORK/nginx.runs") bare pingora: $(tr '\n' ';' < "$WORK/bare.runs")"
 echo
 echo "Reproduce: WORKERS=$WORKERS THREADS=$THREADS CONNECTIONS=$CONNECTIONS DURATION=$DURATION ROUNDS=$ROUNDS bash bench/gateway/run.sh"
+
+node "$ROOT/bench/gateway/record.ts" --started-at "$STARTED_AT" --load "$LOAD_AT_START" \
+  --workers "$WORKERS" --threads "$THREADS" --connections "$CONNECTIONS" --duration "$DURATION" --rounds "$ROUNDS" \
+  --direct "$DIRECT_RPS $DIRECT_P50 $DIRECT_P99" --ours "$P_RPS $P_P50 $P_P99 $PINGORA_RSS" \
+  --nginx "$N_RPS $N_P50 $N_P99 $NGINX_RSS" --bare "$B_RPS $B_P50 $B_P99"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kline-service benchmarks, each printing our figures against issue 6's targets.
+# kline-service benchmarks, each printing our figures against the service's targets.
 #
 #   bash bench/kline/run.sh                 # all three: ingest, klines, ws
 #   bash bench/kline/run.sh ingest [flags]  # one of them, flags passed through (see each .ts file)

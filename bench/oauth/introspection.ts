@@ -4,7 +4,7 @@
 // token) that one authorization-code flow through the HTML sign-in and consent pages left, authenticated as
 // the admin-portal client. Peer: bare oidc-provider 9 in its own process with its in-memory adapter,
 // introspecting the same kind of token it issued for a grant (bench/oauth/peers/bare-provider.ts). Reference:
-// the peer plus the per-request duties the issue requires (request id, access log line, HTTP metrics, and its
+// the peer plus the per-request duties every server here must do (request id, access log line, HTTP metrics, and its
 // tokens stored on SQLite; bench/oauth/peers/duties.ts). One server at a time, alternating for --rounds rounds, each server's best
 // round reported. --cpu-prof DIR writes V8 profiles of ours to DIR, the peer's to DIR/peer and the
 // reference's to DIR/duties (summarise them with bench/oauth/profile-summary.ts).
@@ -12,7 +12,8 @@
 //   node bench/oauth/introspection.ts [--seconds 10] [--connections 16] [--warmup 3] [--rounds 2]
 //                                     [--token refresh|access]
 
-import { comparisonArgs, measurePost, printComparison } from './lib/comparison.ts';
+import { row, startRun } from '../lib/results.ts';
+import { comparisonArgs, measurePost, printComparison, writeComparison } from './lib/comparison.ts';
 import { codeFlow, portalConfig } from './lib/flows.ts';
 import { alternate, int, type Result } from './lib/load.ts';
 import { basic, type Server, startOurs, startPeers } from './lib/servers.ts';
@@ -34,6 +35,7 @@ async function measure(server: Server, token: string): Promise<Result> {
   });
 }
 
+const start = startRun();
 const ours = await startOurs(args.oursEnv, args.cpuProf ? { cpuProfDir: args.cpuProf } : {});
 let oursResult: Result;
 let peerResult: Result;
@@ -77,3 +79,33 @@ console.log(
     `${oursResult.rps >= TARGET_RPS ? 'met' : 'NOT met'} by ours (${int(oursResult.rps)}/s).`,
 );
 console.log(`reproduce: node bench/oauth/introspection.ts ${args.flags} --token ${kind}`);
+writeComparison(
+  args,
+  {
+    benchmark: 'introspection',
+    title: 'oauth-service token introspection',
+    description:
+      '`POST /oauth/introspect` (RFC 7662) of a stored, opaque token, authenticated as the admin-portal ' +
+      'client: what a resource server that does not verify JWTs itself asks on every request. Ours: ' +
+      'oauth-service on SQLite as shipped, introspecting the refresh token (or, with `--token access`, the ' +
+      'opaque userinfo access token) of one authorization-code flow through the sign-in and consent pages. ' +
+      'Peer: bare oidc-provider 9 with its in-memory adapter, introspecting the same kind of token it issued ' +
+      '(`bench/oauth/peers/bare-provider.ts`). Reference: the peer plus the per-request duties (request id, ' +
+      'access log line, HTTP metrics) and its tokens stored on SQLite (`bench/oauth/peers/duties.ts`). One ' +
+      "server at a time, alternating rounds, each server's best round.",
+    command: `node bench/oauth/introspection.ts ${args.flags} --token ${kind}`,
+    unit: 'introspections/s',
+  },
+  start,
+  { ours: oursResult, peer: peerResult, duties: dutiesResult },
+  {
+    parameters: { token: kind },
+    rows: [
+      row('throughput', 'introspections/s', oursResult.rps, { name: 'target', value: TARGET_RPS }),
+      row('throughput', 'introspections/s', oursResult.rps, {
+        name: 'Ory Hydra, published (2 CPUs, in-memory; not measured here)',
+        value: 7_934,
+      }),
+    ],
+  },
+);

@@ -1,6 +1,7 @@
 // What the ours-versus-peer POST benchmarks (client-credentials.ts, introspection.ts) share: their flags,
-// one checked-then-loaded measurement, and the table and ratio lines they print.
+// one checked-then-loaded measurement, the table and ratio lines they print and the results file they write.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type ResultRow, type RunStart, row, writeResults } from '../../lib/results.ts';
 import { envPairs } from './env-pairs.ts';
 import { checkedPost, cpu, int, postLoad, type Result } from './load.ts';
 
@@ -66,7 +67,7 @@ export async function measurePost(
 
 /**
  * The table of ours beside the peer (and the "bare + duties" reference: the peer doing, as cheaply as we know
- * how, the per-request work the issue requires; peers/duties.ts) and the ratio lines; sets a failing exit code
+ * how, the per-request work the platform requires; peers/duties.ts) and the ratio lines; sets a failing exit code
  * if any request failed.
  */
 export function printComparison(
@@ -90,7 +91,7 @@ export function printComparison(
     : `ours: ${table.shipped}`;
   console.log(row(`oauth-service (${oursName})`, ours));
   console.log(row('bare oidc-provider 9, in-memory (peer)', peer));
-  console.log(row("peer + the issue's per-request duties (reference, peers/duties.ts)", duties));
+  console.log(row('peer + the required per-request duties (reference, peers/duties.ts)', duties));
   console.log(
     `\nours / peer: ${(ours.rps / peer.rps).toFixed(2)}× throughput${table.ratioNote ?? ''},` +
       ` p99 ${(ours.p99 / Math.max(peer.p99, 0.001)).toFixed(2)}×,` +
@@ -105,4 +106,66 @@ export function printComparison(
   );
   const failed = [ours, peer, duties].some((r) => r.errors + r.non2xx > 0);
   if (failed) process.exitCode = 1;
+}
+
+const PEER = 'bare oidc-provider 9, in-memory (peer)';
+const REFERENCE = 'peer + the per-request duties, SQLite storage (reference)';
+
+/**
+ * Writes bench/results/<benchmark>.json: ours against the peer and the reference (throughput, latency, server
+ * CPU per request), then `extra` rows (targets, published figures), the reference's own cost and any failures.
+ */
+export function writeComparison(
+  args: ComparisonArgs,
+  meta: { benchmark: string; title: string; description: string; command: string; unit: string },
+  start: RunStart,
+  results: { ours: Result; peer: Result; duties: Result },
+  extra: { rows?: ResultRow[]; notes?: string[]; parameters?: Record<string, string> } = {},
+): void {
+  const { ours, peer, duties } = results;
+  const overrides = Object.entries(args.oursEnv).map(([k, v]) => `${k}=${v}`);
+  const failed = (r: Result) => r.errors + r.non2xx;
+  writeResults({
+    benchmark: meta.benchmark,
+    title: meta.title,
+    description: meta.description,
+    command: meta.command,
+    ...start,
+    parameters: {
+      connections: args.connections,
+      seconds: args.seconds,
+      warmupSeconds: args.warmupSeconds,
+      rounds: args.rounds,
+      ...extra.parameters,
+      ...(overrides.length ? { oursEnv: overrides.join(' ') } : {}),
+    },
+    rows: [
+      row('throughput', meta.unit, ours.rps, { name: PEER, value: peer.rps }),
+      row('throughput', meta.unit, ours.rps, { name: REFERENCE, value: duties.rps }),
+      row('latency p50', 'ms', ours.p50, { name: PEER, value: peer.p50 }, 'lower'),
+      row('latency p99', 'ms', ours.p99, { name: PEER, value: peer.p99 }, 'lower'),
+      row(
+        'server CPU per request',
+        'µs',
+        ours.cpuUsPerRequest,
+        { name: PEER, value: peer.cpuUsPerRequest },
+        'lower',
+      ),
+      row(
+        'server CPU per request',
+        'µs',
+        ours.cpuUsPerRequest,
+        { name: REFERENCE, value: duties.cpuUsPerRequest },
+        'lower',
+      ),
+      ...(extra.rows ?? []),
+    ],
+    notes: [
+      `What the duties alone cost, reference / peer: ${(duties.rps / peer.rps).toFixed(2)}× throughput, ` +
+        `${(duties.cpuUsPerRequest / peer.cpuUsPerRequest).toFixed(2)}× CPU per request.`,
+      ...(overrides.length ? [`Ours NOT as shipped: ${overrides.join(', ')}.`] : []),
+      ...(extra.notes ?? []),
+      `Failed requests: ours ${failed(ours)}, peer ${failed(peer)}, reference ${failed(duties)}.`,
+    ],
+  });
 }

@@ -6,7 +6,7 @@
 //   - introspection (client_secret_basic), of an opaque refresh token and an opaque access token it issued
 //     to the `admin-portal` client for a grant, as an authorization-code flow leaves them.
 // With DUTIES=1 it is the "bare + duties" reference instead: the same provider plus, each done as cheaply as we
-// know how (peers/duties.ts), the per-request work issue 3 requires of any server built on oidc-provider, so
+// know how (peers/duties.ts), the per-request work the platform requires of any server built on oidc-provider, so
 // the benchmark shows what those requirements cost by themselves.
 // Benchmark-only code. Environment: PORT, ISSUER (http://127.0.0.1:<PORT>), MACHINE_SECRET, PORTAL_SECRET,
 // RESOURCE (the resource indicator, e.g. <ISSUER>/test), DUTIES (optional). Before it listens it prints one line,

@@ -1,11 +1,11 @@
-// The "bare + duties" reference (bare-provider.ts with DUTIES=1): what issue 3 requires on top of the protocol,
+// The "bare + duties" reference (bare-provider.ts with DUTIES=1): what the platform requires on top of the protocol,
 // for every request a server built on oidc-provider answers, done as cheaply as we know how and with nothing
 // else of ours (no Fastify, no Kysely, no DB-backed clients, no redaction):
 //   - a request id, taken from X-Request-Id or generated, and returned;
 //   - one JSON access log line (pino, asynchronous stdout: what oauth-service logs at LOG_LEVEL=info);
 //   - http_requests_total and http_request_duration_seconds (the same prom-client code as ours), and
 //     oauth_tokens_issued_total{grant_type,client_id} from the grant.success event;
-//   - an audit row for each token issued (a security event the issue lists), into the same `audit_log` table
+//   - an audit row for each token issued (a security event the platform audits), into the same `audit_log` table
 //     as ours on SQLite (WAL, synchronous=NORMAL, the same five indexes), through one prepared better-sqlite3
 //     statement, in batches (a 10 ms window or 200 rows, as ours).
 // Benchmark-only code.
