@@ -326,3 +326,25 @@ export function SelectField(props: {
 export function Hidden(props: { name: string; value: string }) {
   return <input type="hidden" name={props.name} value={props.value} />;
 }
+
+/** A destructive action on one row of a list (delete, remove, revoke): a small red button that asks first. */
+export function RowAction(props: {
+  action: FormAction;
+  label: string;
+  confirm: { title: string; message: string; confirmLabel: string };
+  children?: ReactNode;
+}) {
+  return (
+    <ActionForm
+      action={props.action}
+      submitLabel={props.label}
+      variant="subtle"
+      color="red"
+      size="xs"
+      inline
+      confirm={props.confirm}
+    >
+      {props.children}
+    </ActionForm>
+  );
+}

@@ -1,7 +1,7 @@
 import { Paper, Table, TableTbody, TableTd, TableTh, TableThead, TableTr, Title } from '@mantine/core';
 import { addScope, deleteScope } from '../../app/actions/resources.ts';
 import type { ResourceServer } from '../../lib/admin-api/types.ts';
-import { ActionForm, Hidden, TextField } from '../form.tsx';
+import { ActionForm, Hidden, RowAction, TextField } from '../form.tsx';
 
 /** The resource server's scopes, each deletable, and the form for a new one. */
 export function ResourceServerScopes({ server, write }: { server: ResourceServer; write: boolean }) {
@@ -25,13 +25,9 @@ export function ResourceServerScopes({ server, write }: { server: ResourceServer
               <TableTd>{scope.description}</TableTd>
               {write ? (
                 <TableTd>
-                  <ActionForm
+                  <RowAction
                     action={deleteScope}
-                    submitLabel="Delete"
-                    variant="subtle"
-                    color="red"
-                    size="xs"
-                    inline
+                    label="Delete"
                     confirm={{
                       title: `Delete scope ${scope.name}?`,
                       message: 'Clients lose it and new tokens no longer carry it.',
@@ -40,7 +36,7 @@ export function ResourceServerScopes({ server, write }: { server: ResourceServer
                   >
                     <Hidden name="id" value={server.id} />
                     <Hidden name="scope" value={scope.name} />
-                  </ActionForm>
+                  </RowAction>
                 </TableTd>
               ) : null}
             </TableTr>

@@ -1,7 +1,7 @@
 import { Paper, Table, TableTbody, TableTd, TableTh, TableThead, TableTr, Title } from '@mantine/core';
 import { createPermission, deletePermission } from '../../app/actions/roles.ts';
 import type { Named } from '../../lib/admin-api/types.ts';
-import { ActionForm, Hidden, TextField } from '../form.tsx';
+import { ActionForm, Hidden, RowAction, TextField } from '../form.tsx';
 
 /** The permissions, each deletable, and the form for a new one. */
 export function PermissionsList({ permissions, write }: { permissions: Named[]; write: boolean }) {
@@ -25,13 +25,9 @@ export function PermissionsList({ permissions, write }: { permissions: Named[]; 
               <TableTd>{permission.description}</TableTd>
               {write ? (
                 <TableTd>
-                  <ActionForm
+                  <RowAction
                     action={deletePermission}
-                    submitLabel="Delete"
-                    variant="subtle"
-                    color="red"
-                    size="xs"
-                    inline
+                    label="Delete"
                     confirm={{
                       title: `Delete permission ${permission.name}?`,
                       message: 'Every role loses it; users can no longer be granted that scope.',
@@ -39,7 +35,7 @@ export function PermissionsList({ permissions, write }: { permissions: Named[]; 
                     }}
                   >
                     <Hidden name="id" value={permission.id} />
-                  </ActionForm>
+                  </RowAction>
                 </TableTd>
               ) : null}
             </TableTr>

@@ -1,7 +1,7 @@
 import { Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { assignRole, unassignRole } from '../../app/actions/users.ts';
 import type { Named, User } from '../../lib/admin-api/types.ts';
-import { ActionForm, Hidden, SelectField } from '../form.tsx';
+import { ActionForm, Hidden, RowAction, SelectField } from '../form.tsx';
 
 /** The user's roles, each removable, and the roles that can still be assigned. */
 export function UserRoles(props: { user: User; userRoles: Named[]; allRoles: Named[]; write: boolean }) {
@@ -22,13 +22,9 @@ export function UserRoles(props: { user: User; userRoles: Named[]; allRoles: Nam
               <b>{role.name}</b> {role.description ? `— ${role.description}` : ''}
             </Text>
             {write ? (
-              <ActionForm
+              <RowAction
                 action={unassignRole}
-                submitLabel="Remove"
-                variant="subtle"
-                color="red"
-                size="xs"
-                inline
+                label="Remove"
                 confirm={{
                   title: `Remove role ${role.name}?`,
                   message: `${user.username} loses the permissions of ${role.name} at their next admin request.`,
@@ -37,7 +33,7 @@ export function UserRoles(props: { user: User; userRoles: Named[]; allRoles: Nam
               >
                 <Hidden name="id" value={user.id} />
                 <Hidden name="roleId" value={role.id} />
-              </ActionForm>
+              </RowAction>
             ) : null}
           </Group>
         ))}

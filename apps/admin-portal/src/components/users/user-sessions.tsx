@@ -14,7 +14,7 @@ import {
 import { endSession, revokeAllAccess, revokeClientGrant } from '../../app/actions/users.ts';
 import type { ClientGrants, SessionInfo, User } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
-import { ActionForm, Hidden } from '../form.tsx';
+import { ActionForm, Hidden, RowAction } from '../form.tsx';
 
 // The user's sign-in sessions and the access clients hold for them, each revocable, and "sign out
 // everywhere".
@@ -44,13 +44,9 @@ function SessionsTable({ user, write, sessions }: Props & { sessions: SessionInf
               <TableTd>{s.clients.join(', ') || '—'}</TableTd>
               {write ? (
                 <TableTd>
-                  <ActionForm
+                  <RowAction
                     action={endSession}
-                    submitLabel="End"
-                    variant="subtle"
-                    color="red"
-                    size="xs"
-                    inline
+                    label="End"
                     confirm={{
                       title: 'End this session?',
                       message: 'The next authorization asks the user to sign in again.',
@@ -59,7 +55,7 @@ function SessionsTable({ user, write, sessions }: Props & { sessions: SessionInf
                   >
                     <Hidden name="id" value={user.id} />
                     <Hidden name="sessionId" value={s.id} />
-                  </ActionForm>
+                  </RowAction>
                 </TableTd>
               ) : null}
             </TableTr>
@@ -89,13 +85,9 @@ function ClientGrantsList({ user, write, grants }: Props & { grants: ClientGrant
             {g.client_name ?? g.client_id}: {grantedScopes(g).join(' ') || 'consent only'}
           </Text>
           {write ? (
-            <ActionForm
+            <RowAction
               action={revokeClientGrant}
-              submitLabel="Revoke"
-              variant="subtle"
-              color="red"
-              size="xs"
-              inline
+              label="Revoke"
               confirm={{
                 title: `Revoke ${g.client_id}'s access?`,
                 message: 'Its refresh tokens stop working and the user must sign in and consent again.',
@@ -104,7 +96,7 @@ function ClientGrantsList({ user, write, grants }: Props & { grants: ClientGrant
             >
               <Hidden name="id" value={user.id} />
               <Hidden name="clientId" value={g.client_id} />
-            </ActionForm>
+            </RowAction>
           ) : null}
         </Group>
       ))}
