@@ -21,7 +21,7 @@ import {
 interface ComposeService {
   env_file?: string[];
   environment?: Record<string, string>;
-  build?: { dockerfile?: string };
+  build?: { dockerfile?: string; args?: Record<string, string> };
 }
 const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -29,8 +29,10 @@ const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { me
 const dotEnv = filledEnvFile('.env.example');
 
 /** The component a compose service runs: the service itself, or the one whose image a migrate job uses. */
+/** The app an image runs: its own Dockerfile's folder, or the shared Node Dockerfile's SERVICE argument. */
 function componentOf(service: ComposeService): string | undefined {
   const dockerfile = service.build?.dockerfile ?? '';
+  if (dockerfile === 'deploy/docker/node-service.Dockerfile') return service.build?.args?.SERVICE;
   return /^apps\/([a-z-]+)\/Dockerfile$/.exec(dockerfile)?.[1];
 }
 
