@@ -336,6 +336,34 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   );
 
   it(
+    'reads a plain word in the action filter as a prefix, and lists nothing for a malformed filter',
+    async () => {
+      const rows = admin.getByTestId('audit-events').locator('tr');
+      const actions = () =>
+        admin.getByTestId('audit-events').locator('tr > td:nth-child(3)').allTextContents();
+      await admin.goto(`${CONSOLE}/audit?action=user`);
+      await expect.poll(() => rows.count(), { message: 'action=user' }).toBeGreaterThan(0);
+      expect((await actions()).every((action) => action.startsWith('user.'))).toBe(true);
+      expect(await admin.getByRole('form', { name: 'Filter the audit log' }).count()).toBe(1);
+
+      await admin.goto(`${CONSOLE}/audit?action=USER.CREATE`);
+      await expect.poll(() => rows.count(), { message: 'action=USER.CREATE' }).toBeGreaterThan(0);
+      expect(new Set(await actions())).toEqual(new Set(['user.create']));
+
+      for (const malformed of ['user.', 'user..create', 'user.*.create']) {
+        await admin.goto(`${CONSOLE}/audit?action=${encodeURIComponent(malformed)}`);
+        expect(await admin.getByRole('form', { name: 'Filter the audit log' }).count(), malformed).toBe(1);
+        expect(
+          await admin.getByText(/must be an action such as user\.create/).count(),
+          malformed,
+        ).toBeGreaterThan(0);
+        expect(await rows.count(), `${malformed}: no unfiltered rows`).toBe(0);
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'refreshes an expired access token without the user noticing',
     async () => {
       // Admin API tokens now live 30 s (the shortest allowed), so the portal refreshes them in the second half

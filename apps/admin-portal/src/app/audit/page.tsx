@@ -15,6 +15,7 @@ export const metadata: Metadata = { title: 'Audit log' };
 const PAGE_SIZE = 50;
 
 type Api = ReturnType<typeof adminApi>;
+type AuditFilter = Partial<z.infer<typeof auditFilterSchema>>;
 
 /**
  * The log records actors by id; people remember usernames. A username that names a user stands for its id;
@@ -33,15 +34,10 @@ function keptFilters(raw: Record<string, string>): URLSearchParams {
   return keep;
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
-  const session = await requirePermission('admin:read');
-  const raw = await searchParams;
-  const parsed = auditFilterSchema.safeParse(raw);
-  const filters: Partial<z.infer<typeof auditFilterSchema>> = parsed.success ? parsed.data : {};
-  const errors = parsed.success ? {} : fieldErrors(parsed.error);
-  const api = adminApi(session);
+/** One page of events matching the filters, newest first. */
+async function eventsPage(api: Api, filters: AuditFilter): Promise<Page<AuditEvent>> {
   const actor = filters.actor ? await actorId(api, filters.actor) : undefined;
-  const page = await load(
+  return load(
     api.get<Page<AuditEvent>>('/audit', {
       actor,
       action: filters.action,
@@ -53,6 +49,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       limit: PAGE_SIZE,
     }),
   );
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  const session = await requirePermission('admin:read');
+  const raw = await searchParams;
+  const parsed = auditFilterSchema.safeParse(raw);
+  const filters: AuditFilter = parsed.success ? parsed.data : {};
+  const errors = parsed.success ? {} : fieldErrors(parsed.error);
+  const api = adminApi(session);
+  // A malformed filter lists nothing: its error is on the form, and unfiltered rows would pass for a result.
+  const page: Page<AuditEvent> = parsed.success
+    ? await eventsPage(api, filters)
+    : { items: [], next_cursor: null };
   const keep = keptFilters(raw);
   const next = page.next_cursor ? new URLSearchParams(keep) : null;
   next?.set('cursor', page.next_cursor!);
@@ -65,7 +74,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       />
       <AuditFilters raw={raw} errors={errors} invalid={!parsed.success} />
       <AuditTable events={page.items} />
-      {page.items.length === 0 ? <Text mt="md">No events match.</Text> : null}
+      {page.items.length === 0 ? (
+        <Text mt="md">{parsed.success ? 'No events match.' : 'Fix the filter above to see events.'}</Text>
+      ) : null}
       <Group mt="md">
         {filters.cursor ? (
           <ButtonLink href={`/audit${keep.size ? `?${keep}` : ''}`} variant="default">

@@ -160,6 +160,20 @@ describe('audit filters', () => {
     expect(filters.from).toMatch(/^2026-01-01T\d\d:00:00.000Z$/);
   });
 
+  it('reads a plain word as a prefix and ignores case, as the audit API spells actions', () => {
+    expect(auditFilterSchema.parse({ action: 'user' }).action).toBe('user.*');
+    expect(auditFilterSchema.parse({ action: ' Login ' }).action).toBe('login.*');
+    expect(auditFilterSchema.parse({ action: 'USER.CREATE' }).action).toBe('user.create');
+    expect(auditFilterSchema.parse({ action: 'refresh_token.reuse_detected' }).action).toBe(
+      'refresh_token.reuse_detected',
+    );
+    for (const malformed of ['user.', 'user..create', 'user.*.create', '.user', '1user', 'user.cre ate']) {
+      const result = auditFilterSchema.safeParse({ action: malformed });
+      expect(result.success, malformed).toBe(false);
+      expect(fieldErrors(result.error!).action, malformed).toMatch(/must be an action such as user\.create/);
+    }
+  });
+
   it('refuses a malformed action, an unreadable time and an empty range', () => {
     expect(auditFilterSchema.safeParse({ action: 'DROP TABLE' }).success).toBe(false);
     expect(auditFilterSchema.safeParse({ from: 'yesterday' }).success).toBe(false);

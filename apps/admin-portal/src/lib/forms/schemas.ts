@@ -207,13 +207,23 @@ const optionalText = (max: number) =>
     .optional()
     .transform((value) => value || undefined);
 
+/**
+ * The audit API's action filter: an action (`user.create`), a prefix (`user.*`), or a plain word, which the
+ * form reads as a prefix. Case is ignored: actions are lowercase.
+ */
+const AUDIT_ACTION_FILTER = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
+
 export const auditFilterSchema = z
   .object({
     actor: optionalText(255),
-    action: optionalText(66).refine(
-      (value) => value === undefined || /^[a-z_]+(\.[a-z_*]+)*$/.test(value),
-      'must be an action such as user.create, or a prefix such as user.*',
-    ),
+    action: optionalText(66)
+      .transform((value) => value?.toLowerCase())
+      .refine(
+        (value) => value === undefined || AUDIT_ACTION_FILTER.test(value),
+        'must be an action such as user.create, or a prefix such as user.* (or just user)',
+      )
+      // A plain word is the family of actions it starts: `user` lists user.create, user.disable, …
+      .transform((value) => (value && !value.includes('.') ? `${value}.*` : value)),
     client_id: optionalText(255),
     outcome: z
       .enum(['success', 'failure'])
