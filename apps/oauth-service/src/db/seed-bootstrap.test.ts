@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StartupError } from '@platform/config';
 import { describeEachDialect } from '@platform/db/testing';
 import { expect, it } from 'vitest';
 import { loadOAuthServiceConfig } from '../config.ts';
@@ -114,5 +116,40 @@ describeEachDialect('seed in production: a secret file for flow-service', (temp)
       expect(printed.join('\n')).not.toContain(written);
       expect(printed.join('\n')).not.toMatch(/secret|password/);
     });
+  });
+});
+
+describeEachDialect('seed: an ADMIN_PASSWORD the password policy refuses', (temp) => {
+  it('stops before changing anything, naming the variable and the rule in one line', async () => {
+    const config = loadOAuthServiceConfig({ DATABASE_URL: temp().url, ADMIN_PASSWORD: 'admin-admin-admin' });
+    await withMigratedDatabase(temp().url, async (database) => {
+      const refused = await seed(database, config, () => {}).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(StartupError);
+      expect((refused as Error).message).toBe(
+        'invalid configuration: ADMIN_PASSWORD: must not contain the username (ADMIN_USERNAME "admin")',
+      );
+      const users = await database.db.selectFrom('users').select('username').execute();
+      const clients = await database.db.selectFrom('clients').select('client_id').execute();
+      expect({ users, clients }).toEqual({ users: [], clients: [] });
+    });
+  });
+
+  it('prints that line alone and exits 1 from the seed command', () => {
+    const env = { ...process.env, DATABASE_URL: temp().url };
+    const cli = (task: string, extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['src/db/cli.ts', task], {
+        cwd: join(import.meta.dirname, '../..'),
+        env: { ...env, ...extra },
+        encoding: 'utf8',
+      });
+    expect(cli('push').status).toBe(0);
+    const seeded = cli('seed', { ADMIN_PASSWORD: 'admin-admin-admin' });
+    expect(seeded.status).toBe(1);
+    expect(seeded.stderr.trim().split('\n')).toEqual([
+      'invalid configuration: ADMIN_PASSWORD: must not contain the username (ADMIN_USERNAME "admin")',
+    ]);
   });
 });

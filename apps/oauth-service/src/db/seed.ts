@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StartupError } from '@platform/config';
+import { ConfigError, StartupError } from '@platform/config';
 import type { Database } from '@platform/db';
 import type { Kysely } from 'kysely';
+import { checkPasswordPolicy } from '../accounts/passwords.ts';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
@@ -51,6 +52,25 @@ async function adminBootstrapPending(db: Kysely<OAuthSchema>): Promise<boolean> 
   const anyone = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyone) await setSettingOnce(db, BOOTSTRAP_ADMIN, 'existing users');
   return !anyone;
+}
+
+/**
+ * An ADMIN_PASSWORD the password policy refuses stops the seed before it changes anything, with one line
+ * naming the variable and the rule: the operator fixes the variable, not a stack trace.
+ */
+function refuseUnusableAdminPassword(config: SeedConfig): void {
+  if (!config.ADMIN_PASSWORD) return;
+  const context = { username: config.ADMIN_USERNAME, email: config.ADMIN_EMAIL };
+  const problems = checkPasswordPolicy(config.ADMIN_PASSWORD, context);
+  if (problems.length === 0) return;
+  const named = problems.map((problem) =>
+    problem.includes('username')
+      ? `${problem} (ADMIN_USERNAME "${config.ADMIN_USERNAME}")`
+      : problem.includes('email')
+        ? `${problem} (ADMIN_EMAIL "${config.ADMIN_EMAIL}")`
+        : problem,
+  );
+  throw new ConfigError(`invalid configuration: ADMIN_PASSWORD: ${named.join('; ')}`, ['ADMIN_PASSWORD']);
 }
 
 /**
@@ -247,6 +267,7 @@ export async function seed(
     clients: createClientsRepository(db, createSecretBox(config.ENCRYPTION_KEY)),
   };
   const created: string[] = [];
+  refuseUnusableAdminPassword(config);
   await refuseGeneratedSecretsInProduction(db, config);
   await seedResourceServers(db, config);
   await seedRoles(repositories, created);
