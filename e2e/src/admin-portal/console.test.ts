@@ -161,6 +161,11 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(await admin.getByLabel('admin:write', { exact: true }).isChecked()).toBe(false);
 
       await admin.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
+      // No role is chosen for the operator: one click must not grant one (let alone admin).
+      expect(await admin.getByLabel('Add a role').inputValue()).toBe('');
+      await admin.getByRole('button', { name: 'Assign role' }).click();
+      await expect.poll(() => admin.getByText('Choose a role.').count()).toBeGreaterThan(0);
+      expect(await admin.getByTestId('user-roles').textContent()).not.toContain('admin');
       await admin.getByLabel('Add a role').selectOption({ label: roleName });
       await admin.getByRole('button', { name: 'Assign role' }).click();
       await expect.poll(() => admin.getByTestId('user-roles').textContent()).toContain(roleName);
@@ -331,6 +336,32 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.waitForURL(/\/admin\/audit\/\d+$/);
       expect(await admin.content()).toContain(clientId);
       expect(await admin.content()).not.toContain(clientSecret);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'has a favicon, a skip link to the content, and marks the open page in the navigation',
+    async () => {
+      await admin.goto(`${CONSOLE}/users`);
+      const icon = await admin.locator('link[rel="icon"]').first().getAttribute('href');
+      expect(icon, 'a <link rel="icon">').toBeTruthy();
+      const served = await admin.request.get(new URL(icon!, admin.url()).toString());
+      expect(served.status()).toBe(200);
+      expect(served.headers()['content-type']).toMatch(/^image\//);
+
+      const current = admin
+        .getByRole('navigation', { name: 'Console navigation' })
+        .locator('[aria-current="page"]');
+      expect(await current.count()).toBe(1);
+      expect((await current.textContent())?.trim()).toBe('Users');
+
+      await admin.keyboard.press('Tab');
+      const skip = admin.getByRole('link', { name: 'Skip to content' });
+      expect(await admin.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+      expect(await skip.isVisible()).toBe(true);
+      await skip.press('Enter');
+      expect(await admin.evaluate('document.activeElement?.id')).toBe('main');
     },
     STEP_TIMEOUT,
   );

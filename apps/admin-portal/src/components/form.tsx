@@ -309,15 +309,20 @@ export function SelectField(props: {
   options: Array<{ value: string; label: string }>;
   defaultValue?: string;
   description?: string;
+  /** An empty first choice, selected until the user picks one: nothing is chosen for them. */
+  placeholder?: string;
 }) {
+  const options = props.placeholder
+    ? [{ value: '', label: props.placeholder }, ...props.options]
+    : props.options;
   return (
     <NativeSelect
       id={`field-${props.name}`}
       name={props.name}
       label={props.label}
       description={props.description}
-      data={props.options}
-      defaultValue={props.defaultValue}
+      data={options}
+      defaultValue={props.defaultValue ?? (props.placeholder ? '' : undefined)}
       error={useError(props.name)}
     />
   );

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import type { NavSection } from '../lib/access/permissions.ts';
+import classes from './shell.module.css';
 
 // The console frame: header with the user and sign-out, a navigation that holds only what the user may open
 // (computed on the server from their verified token), collapsing behind a burger on narrow screens.
@@ -25,6 +26,10 @@ export function Shell(props: {
       padding="md"
     >
       <AppShell.Header>
+        {/* The first stop for keyboard users; hidden until it has focus. */}
+        <a href="#main" className={classes.skipLink}>
+          Skip to content
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             {signedIn ? (
@@ -60,29 +65,43 @@ export function Shell(props: {
         <AppShell.Navbar p="xs" aria-label="Console navigation">
           <ScrollArea>
             <Stack gap="md">
-              <NavLink component={Link} href="/" label="Overview" active={pathname === '/'} onClick={close} />
+              <NavLink
+                component={Link}
+                href="/"
+                label="Overview"
+                active={pathname === '/'}
+                aria-current={pathname === '/' ? 'page' : undefined}
+                onClick={close}
+              />
               {props.navigation.map((section) => (
                 <div key={section.label}>
                   <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={4}>
                     {section.label}
                   </Text>
-                  {section.items.map((item) => (
-                    <NavLink
-                      key={item.href}
-                      component={Link}
-                      href={item.href}
-                      label={item.label}
-                      active={pathname === item.href || pathname.startsWith(`${item.href}/`)}
-                      onClick={close}
-                    />
-                  ))}
+                  {section.items.map((item) => {
+                    const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+                    return (
+                      <NavLink
+                        key={item.href}
+                        component={Link}
+                        href={item.href}
+                        label={item.label}
+                        active={active}
+                        aria-current={active ? 'page' : undefined}
+                        onClick={close}
+                      />
+                    );
+                  })}
                 </div>
               ))}
             </Stack>
           </ScrollArea>
         </AppShell.Navbar>
       ) : null}
-      <AppShell.Main>{props.children}</AppShell.Main>
+      {/* Focusable, so the skip link moves keyboard focus past the header and navigation. */}
+      <AppShell.Main id="main" tabIndex={-1}>
+        {props.children}
+      </AppShell.Main>
     </AppShell>
   );
 }

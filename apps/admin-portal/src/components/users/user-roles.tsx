@@ -44,6 +44,7 @@ export function UserRoles(props: { user: User; userRoles: Named[]; allRoles: Nam
           <SelectField
             name="roleId"
             label="Add a role"
+            placeholder="Choose a role…"
             options={assignable.map((role) => ({ value: role.id, label: role.name }))}
           />
         </ActionForm>
