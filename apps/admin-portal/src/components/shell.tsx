@@ -8,6 +8,48 @@ import type { ReactNode } from 'react';
 import type { NavSection } from '../lib/access/permissions.ts';
 import classes from './shell.module.css';
 
+/** One navigation entry, marked as the current page (`aria-current`) when it or a page under it is open. */
+function ConsoleLink(props: { href: string; label: string; active: boolean; onNavigate: () => void }) {
+  return (
+    <NavLink
+      component={Link}
+      href={props.href}
+      label={props.label}
+      active={props.active}
+      aria-current={props.active ? 'page' : undefined}
+      onClick={props.onNavigate}
+    />
+  );
+}
+
+/** Overview, then each section the user may open, with its entries. */
+function ConsoleNavigation(props: { navigation: NavSection[]; pathname: string; onNavigate: () => void }) {
+  const { pathname, onNavigate } = props;
+  return (
+    <ScrollArea>
+      <Stack gap="md">
+        <ConsoleLink href="/" label="Overview" active={pathname === '/'} onNavigate={onNavigate} />
+        {props.navigation.map((section) => (
+          <div key={section.label}>
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={4}>
+              {section.label}
+            </Text>
+            {section.items.map((item) => (
+              <ConsoleLink
+                key={item.href}
+                href={item.href}
+                label={item.label}
+                active={pathname === item.href || pathname.startsWith(`${item.href}/`)}
+                onNavigate={onNavigate}
+              />
+            ))}
+          </div>
+        ))}
+      </Stack>
+    </ScrollArea>
+  );
+}
+
 // The console frame: header with the user and sign-out, a navigation that holds only what the user may open
 // (computed on the server from their verified token), collapsing behind a burger on narrow screens.
 export function Shell(props: {
@@ -63,39 +105,7 @@ export function Shell(props: {
       </AppShell.Header>
       {signedIn ? (
         <AppShell.Navbar p="xs" aria-label="Console navigation">
-          <ScrollArea>
-            <Stack gap="md">
-              <NavLink
-                component={Link}
-                href="/"
-                label="Overview"
-                active={pathname === '/'}
-                aria-current={pathname === '/' ? 'page' : undefined}
-                onClick={close}
-              />
-              {props.navigation.map((section) => (
-                <div key={section.label}>
-                  <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={4}>
-                    {section.label}
-                  </Text>
-                  {section.items.map((item) => {
-                    const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
-                    return (
-                      <NavLink
-                        key={item.href}
-                        component={Link}
-                        href={item.href}
-                        label={item.label}
-                        active={active}
-                        aria-current={active ? 'page' : undefined}
-                        onClick={close}
-                      />
-                    );
-                  })}
-                </div>
-              ))}
-            </Stack>
-          </ScrollArea>
+          <ConsoleNavigation navigation={props.navigation} pathname={pathname} onNavigate={close} />
         </AppShell.Navbar>
       ) : null}
       {/* Focusable, so the skip link moves keyboard focus past the header and navigation. */}
