@@ -95,6 +95,10 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       const response = await admin.goto(`${CONSOLE}/users`);
       expect(response?.ok()).toBe(true);
       expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      // One product name: the sign-in page names the console as the console names itself.
+      expect(await admin.getByText('to continue to').locator('strong').textContent()).toBe(
+        'Platform console',
+      );
       await signIn(admin, 'admin', firstPassword!, adminNewPassword);
       expect(new URL(admin.url()).pathname).toBe('/admin/users');
       await expect.poll(() => admin.getByRole('heading', { name: 'Users', level: 2 }).isVisible()).toBe(true);

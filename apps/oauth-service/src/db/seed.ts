@@ -170,7 +170,7 @@ function clientSeeds(config: SeedConfig): ClientSeed[] {
   return [
     {
       clientId: CLIENT_IDS.adminPortal,
-      name: 'Admin portal',
+      name: 'Platform console',
       type: 'confidential',
       tokenEndpointAuthMethod: 'client_secret_basic',
       grantTypes: ['authorization_code', 'refresh_token'],
