@@ -42,7 +42,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
       items: [
         {
           client_id: 'admin-portal',
-          client_name: 'Admin portal',
+          client_name: 'Platform console',
           consent: {
             scopes: expect.arrayContaining(['openid', 'offline_access']),
             resource_scopes: { [TEST_RESOURCE]: ['test:read'] },
