@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
+import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 90_000;
@@ -60,7 +61,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
     });
     await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
     browser = await launchChromium();
-    adminContext = await browser.newContext();
+    adminContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     admin = await adminContext.newPage();
   }, 16 * 60_000);
 
@@ -139,6 +140,11 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         await expect.poll(() => admin.getByText(`User ${who.username} created.`).isVisible()).toBe(true);
         if (who === viewer) viewerId = decodeURIComponent(new URL(admin.url()).pathname.split('/').pop()!);
       }
+      // The creation notice belongs to the creation: the next action's message does not pile under it.
+      await admin.getByRole('button', { name: 'Save profile' }).click();
+      await expect.poll(() => admin.getByText('Profile saved.').isVisible(), { timeout: 15_000 }).toBe(true);
+      expect(await admin.getByText(`User ${outsider.username} created.`).count()).toBe(0);
+      expect(new URL(admin.url()).search).toBe('');
 
       // The server refuses what only it can know (a taken username) with a readable message.
       await admin.goto(`${CONSOLE}/users/new`);
@@ -193,9 +199,20 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await secret.waitFor();
       clientSecret = (await secret.textContent())!.trim();
       expect(clientSecret).toMatch(/^[\w-]{43}$/);
-      clientId = /Client (\S+) created\./.exec(
-        (await admin.getByText(/Client \S+ created\./).textContent())!,
-      )![1]!;
+      await saveAcceptanceScreenshot(admin, `${temp().dialect}-client-created`);
+      // At 1440x900 the secret and its copy button are in view without scrolling, the form is gone (no
+      // second submit, no duplicate client), and the client is one link away.
+      for (const visible of [secret, admin.getByRole('button', { name: 'Copy' })]) {
+        const box = (await visible.boundingBox())!;
+        expect(box.y + box.height).toBeLessThanOrEqual(900);
+      }
+      expect(await admin.getByRole('button', { name: 'Create client' }).count()).toBe(0);
+      expect(await admin.getByText(`Client E2E app ${suffix} created.`).isVisible()).toBe(true);
+      const clientLink = admin.getByRole('link', { name: `Open E2E app ${suffix}` });
+      clientId = decodeURIComponent((await clientLink.getAttribute('href'))!.split('/').pop()!);
+      await expectAccessible(admin);
+      await admin.getByRole('button', { name: 'Done, I stored it' }).click();
+      await admin.waitForURL(`${CONSOLE}/clients/${encodeURIComponent(clientId)}`);
 
       // Never again: not on the client's page, not in the list, not after a reload.
       await admin.goto(`${CONSOLE}/clients/${encodeURIComponent(clientId)}`);
@@ -204,6 +221,43 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.goto(`${CONSOLE}/clients`);
       expect(await admin.content()).toContain(clientId);
       expect(await admin.content()).not.toContain(clientSecret);
+      // Status badges show their whole word.
+      for (const label of await admin.locator('.mantine-Badge-label').all())
+        expect(await label.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'creates a public client with authentication none, keeps its type fixed, and deletes it by name',
+    async () => {
+      const name = `Public app ${suffix}`;
+      await admin.goto(`${CONSOLE}/clients/new`);
+      await admin.locator('#field-name').fill(name);
+      await admin.locator('#field-type').selectOption('public');
+      // A public client has no secret: its authentication follows the type, and nothing else is offered.
+      const authentication = admin.getByLabel('Token endpoint authentication');
+      expect(await authentication.inputValue()).toBe('none');
+      expect(await authentication.isEnabled()).toBe(false);
+      await admin.locator('#field-redirect_uris').fill('http://127.0.0.1:7777/callback');
+      await admin.getByRole('button', { name: 'Create client' }).click();
+      await expect
+        .poll(() => admin.getByText(`Client ${name} created.`).isVisible(), { timeout: 15_000 })
+        .toBe(true);
+      expect(await admin.getByTestId('client-secret-value').count()).toBe(0);
+      await admin.getByRole('link', { name: `Open ${name}` }).click();
+      await admin.waitForURL(/\/admin\/clients\/[^/]+$/);
+      expect(await admin.getByLabel('Token endpoint authentication').inputValue()).toBe('none');
+      // "Fixed once created": the type is shown, not offered.
+      expect(await admin.locator('#field-type').isEditable()).toBe(false);
+      await expectAccessible(admin);
+
+      await admin.getByRole('button', { name: 'Delete client', exact: true }).click();
+      const dialog = admin.getByRole('dialog');
+      expect(await dialog.getByText(`Delete ${name}?`).isVisible()).toBe(true);
+      await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+      await admin.waitForURL(`${CONSOLE}/clients`);
+      expect(await admin.getByText(name).count()).toBe(0);
     },
     STEP_TIMEOUT,
   );

@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
 import { visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
+import { theme } from '../theme.ts';
 
 export const metadata: Metadata = {
   title: { default: 'Platform console', template: '%s · Platform console' },
@@ -21,7 +22,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </head>
       <body>
         {/* Mantine's default theme uses the system font stack: nothing is fetched at build or run time. */}
-        <MantineProvider defaultColorScheme="light">
+        <MantineProvider defaultColorScheme="light" theme={theme}>
           <Shell
             basePath="/admin"
             user={session ? { username: session.user.username, name: session.user.name } : null}

@@ -1,6 +1,9 @@
+'use client';
+
+import { useState } from 'react';
 import type { Client } from '../lib/admin-api/types.ts';
 import { CONFIDENTIAL_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../lib/forms/schemas.ts';
-import { CheckboxField, CheckboxGroupField, SelectField, TextareaField, TextField } from './form.tsx';
+import { CheckboxField, CheckboxGroupField, Hidden, SelectField, TextareaField, TextField } from './form.tsx';
 
 const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (+PKCE)',
@@ -9,28 +12,70 @@ const GRANT_LABELS: Record<string, string> = {
   'urn:ietf:params:oauth:grant-type:device_code': 'Device code',
 };
 
+type ClientType = Client['type'];
+
+/** The type: chosen at creation; afterwards shown, not offered (it decides whether a secret exists). */
+function TypeField(props: { fixed?: ClientType; value: ClientType; onChange: (type: ClientType) => void }) {
+  if (props.fixed)
+    return (
+      <TextField
+        name="type"
+        label="Type"
+        description="Fixed once created."
+        defaultValue={props.fixed}
+        readOnly
+      />
+    );
+  return (
+    <SelectField
+      name="type"
+      label="Type"
+      description="Confidential clients get a secret (or use private_key_jwt)."
+      value={props.value}
+      onChange={(value) => props.onChange(value === 'public' ? 'public' : 'confidential')}
+      options={[
+        { value: 'confidential', label: 'Confidential (server-side app, machine client)' },
+        { value: 'public', label: 'Public (browser or native app, no secret)' },
+      ]}
+    />
+  );
+}
+
+/** How the client authenticates at the token endpoint: `none` for a public client, and nothing else. */
+function AuthMethodField(props: { type: ClientType; defaultValue: string | undefined }) {
+  const label = 'Token endpoint authentication';
+  if (props.type === 'public')
+    return (
+      <>
+        <SelectField
+          name="token_endpoint_auth_method_shown"
+          label={label}
+          description="A public client has no secret: it authenticates with none."
+          value="none"
+          options={[{ value: 'none', label: 'none' }]}
+          disabled
+        />
+        <Hidden name="token_endpoint_auth_method" value="none" />
+      </>
+    );
+  return (
+    <SelectField
+      name="token_endpoint_auth_method"
+      label={label}
+      defaultValue={props.defaultValue === 'none' ? undefined : props.defaultValue}
+      options={CONFIDENTIAL_AUTH_METHODS.map((value) => ({ value, label: value }))}
+    />
+  );
+}
+
 /** The fields of a client, for creation (type chosen) and editing (type fixed). */
 export function ClientFields(props: { client?: Client; scopes: string[] }) {
   const c = props.client;
+  const [type, setType] = useState<ClientType>(c?.type ?? 'confidential');
   return (
     <>
       <TextField name="name" label="Name" defaultValue={c?.name ?? ''} required />
-      <SelectField
-        name="type"
-        label="Type"
-        description={
-          c ? 'Fixed once created.' : 'Confidential clients get a secret (or use private_key_jwt).'
-        }
-        defaultValue={c?.type ?? 'confidential'}
-        options={
-          c
-            ? [{ value: c.type, label: c.type }]
-            : [
-                { value: 'confidential', label: 'Confidential (server-side app, machine client)' },
-                { value: 'public', label: 'Public (browser or native app, no secret)' },
-              ]
-        }
-      />
+      <TypeField fixed={c?.type} value={type} onChange={setType} />
       <CheckboxGroupField
         name="grant_types"
         label="Grant types"
@@ -38,13 +83,7 @@ export function ClientFields(props: { client?: Client; scopes: string[] }) {
         options={SUPPORTED_GRANT_TYPES.map((value) => ({ value, label: GRANT_LABELS[value] ?? value }))}
         defaultValue={c?.grant_types ?? ['authorization_code', 'refresh_token']}
       />
-      <SelectField
-        name="token_endpoint_auth_method"
-        label="Token endpoint authentication"
-        description="Public clients use none."
-        defaultValue={c?.token_endpoint_auth_method ?? 'client_secret_basic'}
-        options={[...CONFIDENTIAL_AUTH_METHODS, 'none'].map((value) => ({ value, label: value }))}
-      />
+      <AuthMethodField type={type} defaultValue={c?.token_endpoint_auth_method} />
       <TextareaField
         name="redirect_uris"
         label="Redirect URIs"

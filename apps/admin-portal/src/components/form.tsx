@@ -1,7 +1,6 @@
 'use client';
 
 import {
-  Alert,
   Button,
   Checkbox,
   Group,
@@ -25,7 +24,7 @@ import {
 import { SCHEMAS, type SchemaName } from '../lib/forms/registry.ts';
 import { type FieldErrors, fieldErrors, formObject } from '../lib/forms/schemas.ts';
 import type { FormAction, FormState } from '../lib/forms/state.ts';
-import { SecretOnce } from './secret-once.tsx';
+import { ActionOutcome, CreatedOutcome } from './action-outcome.tsx';
 
 // One form component for the whole console: validates in the browser with the same zod schema the server
 // action uses, submits to the server action, shows the server's readable error and per-field errors, asks
@@ -34,25 +33,6 @@ import { SecretOnce } from './secret-once.tsx';
 // the server refuses it.
 
 const ErrorsContext = createContext<FieldErrors>({});
-
-/** What the server action answered: its error, its message, a one-time client secret. */
-function ActionOutcome({ state }: { state: FormState }) {
-  return (
-    <>
-      {state.error ? (
-        <Alert color="red" title="The change was not made" role="alert" mt="xs">
-          {state.error}
-        </Alert>
-      ) : null}
-      {state.ok && state.message ? (
-        <Alert color="green" role="status" mt="xs">
-          {state.message}
-        </Alert>
-      ) : null}
-      {state.secret ? <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} /> : null}
-    </>
-  );
-}
 
 /** The confirmation a destructive action asks for before it is submitted. */
 function ConfirmModal(props: {
@@ -129,6 +109,8 @@ export function ActionForm(props: {
   size?: 'xs' | 'sm' | 'md';
   inline?: boolean;
   resetOnSuccess?: boolean;
+  /** A creation: once it succeeds, what it created replaces the form. */
+  replaceOnSuccess?: boolean;
 }) {
   const { state, pending, errors, formRef, onSubmit, confirming, setConfirming, submit } =
     useActionForm(props);
@@ -144,6 +126,8 @@ export function ActionForm(props: {
     </Button>
   );
 
+  if (props.replaceOnSuccess && state.ok && state.created && !pending)
+    return <CreatedOutcome state={state} created={state.created} />;
   return (
     <ErrorsContext.Provider value={errors}>
       <form
@@ -311,6 +295,10 @@ export function SelectField(props: {
   description?: string;
   /** An empty first choice, selected until the user picks one: nothing is chosen for them. */
   placeholder?: string;
+  /** Controlled: the value, and what a choice does. */
+  value?: string;
+  onChange?: (value: string) => void;
+  disabled?: boolean;
 }) {
   const options = props.placeholder
     ? [{ value: '', label: props.placeholder }, ...props.options]
@@ -322,7 +310,11 @@ export function SelectField(props: {
       label={props.label}
       description={props.description}
       data={options}
-      defaultValue={props.defaultValue ?? (props.placeholder ? '' : undefined)}
+      {...(props.value === undefined
+        ? { defaultValue: props.defaultValue ?? (props.placeholder ? '' : undefined) }
+        : { value: props.value })}
+      onChange={props.onChange ? (event) => props.onChange?.(event.currentTarget.value) : undefined}
+      disabled={props.disabled}
       error={useError(props.name)}
     />
   );

@@ -1,12 +1,15 @@
 'use client';
 
 import { Alert, Button, Code, CopyButton, Group, Text } from '@mantine/core';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 
 // A client secret exists in exactly one API response; it is shown here once and is gone after "Done" or a
-// reload (the portal keeps no copy).
-export function SecretOnce({ clientId, secret }: { clientId: string; secret: string }) {
+// reload (the portal keeps no copy). After a creation, "Done" goes on to the created client.
+export function SecretOnce(props: { clientId: string; secret: string; doneHref?: string }) {
+  const { clientId, secret, doneHref } = props;
   const [hidden, setHidden] = useState(false);
+  const router = useRouter();
   if (hidden) return null;
   return (
     <Alert color="yellow" title="Client secret: copy it now" mt="sm" data-testid="client-secret">
@@ -25,7 +28,7 @@ export function SecretOnce({ clientId, secret }: { clientId: string; secret: str
             </Button>
           )}
         </CopyButton>
-        <Button variant="default" onClick={() => setHidden(true)}>
+        <Button variant="default" onClick={() => (doneHref ? router.push(doneHref) : setHidden(true))}>
           Done, I stored it
         </Button>
       </Group>

@@ -18,7 +18,8 @@ export async function createClient(_: FormState, form: FormData): Promise<FormSt
         token_endpoint_auth_method: data.type === 'public' ? 'none' : data.token_endpoint_auth_method,
       });
       return {
-        message: `Client ${client.client_id} created.`,
+        message: `Client ${client.name} created.`,
+        created: { name: client.name, href: `/clients/${path(client.client_id)}` },
         ...(client.client_secret
           ? { secret: { clientId: client.client_id, value: client.client_secret } }
           : {}),

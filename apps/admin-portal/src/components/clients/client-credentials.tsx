@@ -48,7 +48,7 @@ export function ClientCredentials({ client, write }: { client: Client; write: bo
               {...(client.enabled
                 ? {
                     confirm: {
-                      title: `Disable ${client.client_id}?`,
+                      title: `Disable ${client.name}?`,
                       message: 'It can no longer obtain tokens, and its tokens stop being accepted.',
                       confirmLabel: 'Disable',
                     },
@@ -64,7 +64,7 @@ export function ClientCredentials({ client, write }: { client: Client; write: bo
               color="red"
               variant="outline"
               confirm={{
-                title: `Delete ${client.client_id}?`,
+                title: `Delete ${client.name}?`,
                 message: 'The client and the consents users gave it are deleted. This cannot be undone.',
                 confirmLabel: 'Delete',
               }}

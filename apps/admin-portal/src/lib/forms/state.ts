@@ -10,6 +10,8 @@ export interface FormState {
   message?: string;
   /** A client secret, returned by exactly one response (creation or rotation) and shown once. */
   secret?: { clientId: string; value: string };
+  /** What a creation made, linked: the form that made it gives way to this. */
+  created?: { name: string; href: string };
 }
 
 export type FormAction = (previous: FormState, form: FormData) => Promise<FormState>;

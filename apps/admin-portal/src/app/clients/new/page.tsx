@@ -21,7 +21,7 @@ export default async function NewClientPage() {
         description="A confidential client's secret is shown once, right after creation."
       />
       <Paper withBorder p="md" maw={720}>
-        <ActionForm action={createClient} schema="clientCreate" submitLabel="Create client">
+        <ActionForm action={createClient} schema="clientCreate" submitLabel="Create client" replaceOnSuccess>
           <ClientFields scopes={scopes} />
         </ActionForm>
       </Paper>

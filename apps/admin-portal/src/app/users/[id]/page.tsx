@@ -1,5 +1,6 @@
-import { Alert, Badge, SimpleGrid } from '@mantine/core';
+import { Badge, SimpleGrid } from '@mantine/core';
 import type { Metadata } from 'next';
+import { OneTimeNotice } from '../../../components/one-time-notice.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { UserAccount } from '../../../components/users/user-account.tsx';
 import { UserProfile } from '../../../components/users/user-profile.tsx';
@@ -52,11 +53,7 @@ export default async function UserPage({
           </Badge>
         }
       />
-      {created ? (
-        <Alert color="green" mb="md" role="status">
-          User {user.username} created.
-        </Alert>
-      ) : null}
+      {created ? <OneTimeNotice>User {user.username} created.</OneTimeNotice> : null}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <UserProfile user={user} write={write} />
         <UserRoles user={user} userRoles={userRoles.items} allRoles={allRoles.items} write={write} />
