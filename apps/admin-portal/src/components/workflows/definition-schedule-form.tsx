@@ -40,8 +40,10 @@ export function ScheduleFormModal(props: {
         ? await updateSchedule(props.schedule.id, fields)
         : await createSchedule(props.definition, fields);
       if (!result.ok) {
-        setError(result.error);
-        setErrors(result.fieldErrors ?? {});
+        // A refusal naming a field shows there only; anything else above the buttons.
+        const fieldErrors = result.fieldErrors ?? {};
+        setErrors(fieldErrors);
+        setError(Object.keys(fieldErrors).some((field) => field !== 'form') ? null : result.error);
         return;
       }
       setError(null);
