@@ -26,6 +26,18 @@ import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflows' };
 
+function WorkflowsActions(props: { canWrite: boolean }) {
+  return (
+    <Group gap="xs">
+      {props.canWrite ? <NewDefinitionButton /> : null}
+      <ButtonLink href="/workflows/schedules" variant="default">
+        Schedules
+      </ButtonLink>
+      <ButtonLink href="/workflows/runs">All runs</ButtonLink>
+    </Group>
+  );
+}
+
 export default async function WorkflowsPage() {
   const session = await requirePermission('flow:read');
   const api = flowApi(session);
@@ -41,15 +53,7 @@ export default async function WorkflowsPage() {
       <PageHeader
         title="Workflows"
         description="flow-service's definitions (latest version of each) and the newest runs. Times are UTC."
-        actions={
-          <Group gap="xs">
-            {can(session.permissions, 'flow:write') ? <NewDefinitionButton /> : null}
-            <ButtonLink href="/workflows/schedules" variant="default">
-              Schedules
-            </ButtonLink>
-            <ButtonLink href="/workflows/runs">All runs</ButtonLink>
-          </Group>
-        }
+        actions={<WorkflowsActions canWrite={can(session.permissions, 'flow:write')} />}
       />
       <Paper withBorder p="md" mb="md">
         <Title order={3} size="h4" mb="sm">

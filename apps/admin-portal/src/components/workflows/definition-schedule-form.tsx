@@ -14,16 +14,10 @@ const fieldsOf = (schedule: Schedule | null): ScheduleFields => ({
   enabled: schedule?.enabled ?? true,
 });
 
-/**
- * Creates a schedule of `definition`, or edits `schedule`: cron, time zone, input and whether it fires.
- * Checked here, then by flow-service, whose refusal of a cron or time zone shows at that field.
- */
-export function ScheduleFormModal(props: {
-  opened: boolean;
-  definition: string;
-  schedule: Schedule | null;
-  onClose(): void;
-}) {
+type FormProps = { definition: string; schedule: Schedule | null; onClose(): void };
+
+/** The form's state: checked here, then saved by the server action; a saved schedule refreshes the page. */
+function useScheduleForm(props: FormProps) {
   const router = useRouter();
   const [fields, setFields] = useState(() => fieldsOf(props.schedule));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -52,6 +46,20 @@ export function ScheduleFormModal(props: {
     });
   };
 
+  return { fields, set, errors, error, pending, submit };
+}
+
+/**
+ * Creates a schedule of `definition`, or edits `schedule`: cron, time zone, input and whether it fires.
+ * Checked here, then by flow-service, whose refusal of a cron or time zone shows at that field.
+ */
+export function ScheduleFormModal(props: {
+  opened: boolean;
+  definition: string;
+  schedule: Schedule | null;
+  onClose(): void;
+}) {
+  const { fields, set, errors, error, pending, submit } = useScheduleForm(props);
   const title = props.schedule
     ? `Edit schedule of ${props.definition}`
     : `New schedule of ${props.definition}`;
