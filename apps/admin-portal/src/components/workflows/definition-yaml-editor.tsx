@@ -37,7 +37,11 @@ export function DefinitionYamlEditor(props: {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChange.current(update.state.doc.toString());
         }),
-        EditorView.theme({ '&': { fontSize: '13px' }, '.cm-scroller': { minHeight: '320px' } }),
+        // The highlighting colours are chosen for a light background: the editor keeps one in either scheme.
+        EditorView.theme({
+          '&': { fontSize: '13px', backgroundColor: '#ffffff', color: '#212529' },
+          '.cm-scroller': { minHeight: '320px' },
+        }),
       ],
     });
     view.current = editor;
