@@ -86,7 +86,14 @@ export default async function DefinitionPage(props: {
         </GridCol>
         <GridCol span={{ base: 12, lg: 6 }}>
           <Section title={`Source of version ${shown} (${record.format.toUpperCase()})`}>
-            <Code block data-testid="definition-source">
+            {/* Focusable: a long line scrolls sideways, and keyboard users must reach it too. */}
+            <Code
+              block
+              data-testid="definition-source"
+              tabIndex={0}
+              role="region"
+              aria-label={`Source of version ${shown}`}
+            >
               {record.source}
             </Code>
           </Section>
