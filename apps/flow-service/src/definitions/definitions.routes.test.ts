@@ -104,6 +104,38 @@ describeEachDialect('definitions API', (temp) => {
     expect((await h.call('GET', '/flow/api/v1/definitions/broken')).status).toBe(404);
   });
 
+  it('places each fault of a YAML definition at its line and column, on validate and on save', async () => {
+    const yaml = { headers: { 'content-type': 'application/yaml' } };
+    const unknownProperty = await h.call(
+      'POST',
+      '/flow/api/v1/definitions/validate',
+      'id: lines\nsteps:\n  - id: fetch\n    type: noop\n    colour: red\n  - name: no id\n    type: noop\n',
+      yaml,
+    );
+    expect(unknownProperty.status).toBe(400);
+    expect(unknownProperty.body.errors).toEqual([
+      { path: '/steps/0', message: 'unknown property "colour"', line: 5, column: 5 },
+      { path: '/steps/1', message: "must have required property 'id'", line: 6, column: 5 },
+    ]);
+    const source =
+      'id: lines\nsteps:\n  - id: fetch\n    type: noop\n  - id: notify\n    type: noop\n    dependsOn: [fetch, missing]\n';
+    for (const url of ['/flow/api/v1/definitions/validate', '/flow/api/v1/definitions']) {
+      const refused = await h.call('POST', url, source, yaml);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        { path: '/steps/1/dependsOn/1', message: 'unknown step "missing"', line: 7, column: 24 },
+      ]);
+    }
+    const syntax = await h.call('POST', '/flow/api/v1/definitions/validate', 'id: ok\nsteps: [\n', yaml);
+    expect(syntax.body.errors[0]).toMatchObject({ path: '', line: 3, column: 1 });
+    // A JSON body has no lines to point at.
+    const json = await h.call('POST', '/flow/api/v1/definitions/validate', {
+      id: 'j',
+      steps: [{ id: 'a', type: 'noop', colour: 'red' }],
+    });
+    expect(json.body.errors).toEqual([{ path: '/steps/0', message: 'unknown property "colour"' }]);
+  });
+
   it('enforces scopes: flow:write to define, flow:run to start, flow:read to read; a token to do anything', async () => {
     const doc = { id: 'scoped', steps: [{ id: 'a', type: 'noop' }] };
     expect(

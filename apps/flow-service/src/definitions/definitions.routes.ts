@@ -12,8 +12,9 @@ import {
   listVersionsSchema,
   validateDefinitionSchema,
 } from './definitions.schemas.ts';
+import { readYamlDefinition } from './source-positions.ts';
 import { checkHttpSteps, type ScopeRequest, scopeIssues } from './step-egress.ts';
-import { compileDefinition, DefinitionError, parseDefinitionSource } from './validate-definition.ts';
+import { compileDefinition, DefinitionError, type DefinitionIssue } from './validate-definition.ts';
 
 export interface DefinitionRouteOptions {
   policy: EgressPolicy;
@@ -29,30 +30,38 @@ interface Author {
   log: FastifyBaseLogger;
 }
 
-function invalidDefinition(error: DefinitionError): HttpError {
+function invalidDefinition(issues: DefinitionIssue[]): HttpError {
+  const first = issues[0];
   return new HttpError({
     status: 400,
     code: 'invalid_definition',
-    detail: `the definition is invalid: ${error.issues[0]?.path || '/'}: ${error.issues[0]?.message}${error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : ''}`,
-    extensions: { errors: error.issues },
+    detail: `the definition is invalid: ${first?.path || '/'}: ${first?.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+    extensions: { errors: issues },
   });
 }
 
+/** Places issues in the author's YAML text; JSON bodies have no lines, so their issues stay as they are. */
+type Locate = (issues: DefinitionIssue[]) => DefinitionIssue[];
+const asIs: Locate = (issues) => issues;
+
 /**
  * Parses and validates the body (JSON object, or YAML text), including its http steps' targets; returns the
- * document, its original text and the scopes its steps' tokens ask for.
+ * document, its original text, the scopes its steps' tokens ask for, and what places issues in the text.
  */
 function readDefinition(body: unknown, policy: EgressPolicy) {
   const isYaml = typeof body === 'string';
+  let locate = asIs;
   try {
-    const document = parseDefinitionSource(body);
-    compileDefinition(document);
-    const { issues, scopes } = checkHttpSteps(document, policy);
+    const read = isYaml ? readYamlDefinition(body) : { document: body, locate: asIs };
+    locate = read.locate;
+    compileDefinition(read.document);
+    const { issues, scopes } = checkHttpSteps(read.document, policy);
     if (issues.length) throw new DefinitionError(issues);
     const format = isYaml ? ('yaml' as const) : ('json' as const);
-    return { document, format, source: isYaml ? body : JSON.stringify(body, null, 2), scopes };
+    const source = isYaml ? body : JSON.stringify(body, null, 2);
+    return { document: read.document, format, source, scopes, locate };
   } catch (error) {
-    if (error instanceof DefinitionError) throw invalidDefinition(error);
+    if (error instanceof DefinitionError) throw invalidDefinition(locate(error.issues));
     throw error;
   }
 }
@@ -65,11 +74,12 @@ async function heldScopes(
   author: Author,
   requests: ScopeRequest[],
   authority: AuthorityClient | null,
+  locate: Locate,
 ): Promise<Set<string>> {
   const held = new Set(author.token.scopes);
   if (authority && !requests.every((r) => held.has(r.scope))) await addRoleScopes(author, authority, held);
   const refused = scopeIssues(requests, held);
-  if (refused.length) throw invalidDefinition(new DefinitionError(refused));
+  if (refused.length) throw invalidDefinition(locate(refused));
   return held;
 }
 
@@ -94,9 +104,9 @@ const createDefinition =
     options: DefinitionRouteOptions,
   ): Handler<typeof createDefinitionSchema> =>
   async (request, reply) => {
-    const { document, format, source, scopes } = readDefinition(request.body, options.policy);
+    const { document, format, source, scopes, locate } = readDefinition(request.body, options.policy);
     const token = request.token!;
-    const held = await heldScopes({ token, log: request.log }, scopes, options.authority);
+    const held = await heldScopes({ token, log: request.log }, scopes, options.authority, locate);
     const created = await definitions.create({
       document,
       format,

@@ -1,5 +1,5 @@
 // The JSON Schemas of the definitions API. definitions.routes.ts registers the routes that answer with them.
-import { problemResponses } from '@platform/http';
+import { PROBLEM_CONTENT_TYPE, problemResponses, problemSchema } from '@platform/http';
 import { ID_PATTERN } from './definition.schema.ts';
 
 const summary = {
@@ -32,6 +32,38 @@ const idParams = {
   properties: { id: { type: 'string', pattern: ID_PATTERN } },
 } as const;
 
+/** The 400 of the create and validate routes: every fault, placed in the YAML text when the body was YAML. */
+const invalidDefinitionResponse = {
+  description: 'Problem details (RFC 9457), status 400: `invalid_definition` lists every fault in `errors`.',
+  content: {
+    [PROBLEM_CONTENT_TYPE.split(';')[0] as string]: {
+      schema: {
+        ...problemSchema,
+        properties: {
+          ...problemSchema.properties,
+          errors: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['path', 'message'],
+              properties: {
+                path: { type: 'string', description: 'JSON Pointer to the fault in the document.' },
+                message: { type: 'string' },
+                line: {
+                  type: 'integer',
+                  minimum: 1,
+                  description: 'Line of the fault in a YAML body (1-based); absent for JSON bodies.',
+                },
+                column: { type: 'integer', minimum: 1, description: 'Column on that line (1-based).' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 // The create and validate routes declare no body: it is a JSON object or YAML text, checked by
 // validate-definition.ts, whose issues say more than a schema validator's.
 export const createDefinitionSchema = {
@@ -39,15 +71,18 @@ export const createDefinitionSchema = {
   description:
     'http steps are checked against the egress policy (400 naming the step and field) and may ask a token only for scopes their author holds (400); 503 when oauth-service cannot confirm those scopes.',
   security: [{ bearer: ['flow:write'] }],
-  response: { 201: record, ...problemResponses(400, 401, 403, 503) },
+  response: { 201: record, 400: invalidDefinitionResponse, ...problemResponses(401, 403, 503) },
 } as const;
 
 export const validateDefinitionSchema = {
   summary: 'Validate a definition without storing it (needs flow:read)',
+  description:
+    'The body is a JSON object or YAML text (`application/yaml`), as for creating one. 400 lists every fault, each with its line and column when the body was YAML.',
   security: [{ bearer: ['flow:read'] }],
   response: {
     200: { type: 'object', properties: { valid: { type: 'boolean' } } },
-    ...problemResponses(400, 401, 403),
+    400: invalidDefinitionResponse,
+    ...problemResponses(401, 403),
   },
 } as const;
 

@@ -1,24 +1,12 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { definitionSchema } from './definition.schema.ts';
 import { type Definition, NO_RETRY, type RetryPolicy, type StepSpec } from './definition.ts';
+import { DefinitionError, type DefinitionIssue } from './definition-error.ts';
 import { durationMs } from './duration.ts';
+import { readYamlDefinition } from './source-positions.ts';
 import { collectReferences, TemplateError } from './template.ts';
 
-export interface DefinitionIssue {
-  /** JSON Pointer to the fault in the document, e.g. `/steps/2/dependsOn/0`. */
-  path: string;
-  message: string;
-}
-
-export class DefinitionError extends Error {
-  override name = 'DefinitionError';
-  readonly issues: DefinitionIssue[];
-  constructor(issues: DefinitionIssue[]) {
-    super(issues.map((issue) => `${issue.path || '/'}: ${issue.message}`).join('; '));
-    this.issues = issues;
-  }
-}
+export { DefinitionError, type DefinitionIssue };
 
 // Compiled once: validation is per request, schema compilation is not.
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -47,21 +35,7 @@ function schemaIssues(errors: ErrorObject[]): DefinitionIssue[] {
 
 /** Reads the request body: a parsed JSON value, or YAML/JSON text. */
 export function parseDefinitionSource(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return parseYaml(body, { maxAliasCount: 100 });
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const at = error.linePos?.[0];
-      throw new DefinitionError([
-        {
-          path: '',
-          message: `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${error.message.split('\n')[0]}`,
-        },
-      ]);
-    }
-    throw error;
-  }
+  return typeof body === 'string' ? readYamlDefinition(body).document : body;
 }
 
 type RawRetry = {

@@ -20,6 +20,15 @@ export interface ScheduleRouteOptions {
   defaultCatchupMs: number;
 }
 
+/** A cron pattern or time zone that does not work is a 400 naming the field. */
+function checkCron(cron: string, timezone: string): void {
+  const problem = cronProblem(cron, timezone);
+  if (problem)
+    throw badRequest(problem, {
+      errors: [{ path: problem.startsWith('timezone') ? '/timezone' : '/cron', message: problem }],
+    });
+}
+
 const createSchedule =
   ({
     scheduler,
@@ -29,11 +38,7 @@ const createSchedule =
   async (request, reply) => {
     const body = request.body;
     const timezone = body.timezone ?? 'UTC';
-    const problem = cronProblem(body.cron, timezone);
-    if (problem)
-      throw badRequest(problem, {
-        errors: [{ path: problem.startsWith('timezone') ? '/timezone' : '/cron', message: problem }],
-      });
+    checkCron(body.cron, timezone);
     if ((await definitions.latestVersion(body.definition)) === undefined)
       throw notFound(`definition ${body.definition} does not exist`);
     const row = await scheduler.create({
@@ -51,7 +56,7 @@ const createSchedule =
 
 const listSchedules =
   (schedules: SchedulesRepository): Handler<typeof listSchedulesSchema> =>
-  async () => ({ schedules: await schedules.list() });
+  async (request) => ({ schedules: await schedules.list(request.query.definition) });
 
 const getSchedule =
   (schedules: SchedulesRepository): Handler<typeof getScheduleSchema> =>
@@ -64,8 +69,14 @@ const getSchedule =
 const updateSchedule =
   (schedules: SchedulesRepository): Handler<typeof updateScheduleSchema> =>
   async (request) => {
-    const schedule = await schedules.setEnabled(request.params.id, request.body.enabled);
-    if (!schedule) throw notFound(`schedule ${request.params.id} does not exist`);
+    const { id } = request.params;
+    const stored = await schedules.find(id);
+    if (!stored) throw notFound(`schedule ${id} does not exist`);
+    const { cron, timezone } = request.body;
+    if (cron !== undefined || timezone !== undefined)
+      checkCron(cron ?? stored.cron, timezone ?? stored.timezone);
+    const schedule = await schedules.update(id, request.body);
+    if (!schedule) throw notFound(`schedule ${id} does not exist`);
     return schedule;
   };
 

@@ -20,6 +20,14 @@ const scheduleSchema = {
   },
 } as const;
 
+const editable = {
+  cron: { type: 'string', minLength: 1, maxLength: 120, description: 'Five or six fields (croner syntax).' },
+  timezone: { type: 'string', minLength: 1, maxLength: 64, description: 'IANA time zone.' },
+  overlap: { enum: ['skip', 'allow'] },
+  input: { type: 'object', description: "The run's input; each fire adds `scheduledAt`." },
+  enabled: { type: 'boolean' },
+} as const;
+
 export const createScheduleSchema = {
   summary: 'Create a cron schedule for a definition (needs flow:write)',
   security: [{ bearer: ['flow:write'] }],
@@ -29,11 +37,10 @@ export const createScheduleSchema = {
     additionalProperties: false,
     properties: {
       definition: { type: 'string', pattern: ID_PATTERN },
-      cron: { type: 'string', minLength: 1, maxLength: 120 },
-      timezone: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC' },
-      overlap: { enum: ['skip', 'allow'], default: 'skip' },
-      input: { type: 'object' },
-      enabled: { type: 'boolean', default: true },
+      ...editable,
+      timezone: { ...editable.timezone, default: 'UTC' },
+      overlap: { ...editable.overlap, default: 'skip' },
+      enabled: { ...editable.enabled, default: true },
       catchup_ms: { type: 'integer', minimum: 0, maximum: 30 * 24 * 3600 * 1000 },
     },
   },
@@ -41,11 +48,16 @@ export const createScheduleSchema = {
 } as const;
 
 export const listSchedulesSchema = {
-  summary: 'List schedules (needs flow:read)',
+  summary: 'List schedules, of one definition or all (needs flow:read)',
   security: [{ bearer: ['flow:read'] }],
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { definition: { type: 'string', pattern: ID_PATTERN } },
+  },
   response: {
     200: { type: 'object', properties: { schedules: { type: 'array', items: scheduleSchema } } },
-    ...problemResponses(401, 403),
+    ...problemResponses(400, 401, 403),
   },
 } as const;
 
@@ -57,15 +69,12 @@ export const getScheduleSchema = {
 } as const;
 
 export const updateScheduleSchema = {
-  summary: 'Pause or resume a schedule (needs flow:write)',
+  summary: 'Edit a schedule: cron, time zone, input, overlap, or pause and resume it (needs flow:write)',
+  description:
+    'Fields left out keep their value. A new cron or time zone, or a resume, fires from now on. 400 names the field of a cron or time zone that does not work.',
   security: [{ bearer: ['flow:write'] }],
   params: uuidIdParams,
-  body: {
-    type: 'object',
-    required: ['enabled'],
-    additionalProperties: false,
-    properties: { enabled: { type: 'boolean' } },
-  },
+  body: { type: 'object', minProperties: 1, additionalProperties: false, properties: editable },
   response: { 200: scheduleSchema, ...problemResponses(400, 401, 403, 404) },
 } as const;
 

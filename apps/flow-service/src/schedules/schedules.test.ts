@@ -87,6 +87,48 @@ describeEachDialect('schedules', (temp) => {
     expect((await h.call('GET', `/flow/api/v1/schedules/${created.body.id}`)).status).toBe(404);
   });
 
+  it('edits cron, time zone, input and overlap; a new cron fires from now; a bad one is a field error', async () => {
+    const created = await h.call('POST', '/flow/api/v1/schedules', {
+      definition: 'tick',
+      cron: '0 9 * * *',
+      enabled: false,
+    });
+    const url = `/flow/api/v1/schedules/${created.body.id}`;
+    const edited = await h.call('PATCH', url, {
+      cron: '*/5 * * * *',
+      timezone: 'Europe/Paris',
+      input: { region: 'eu' },
+      overlap: 'allow',
+      enabled: true,
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      cron: '*/5 * * * *',
+      timezone: 'Europe/Paris',
+      input: { region: 'eu' },
+      overlap: 'allow',
+      enabled: true,
+    });
+    const next = Date.parse(edited.body.next_fire_at);
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next - Date.now()).toBeLessThanOrEqual(5 * MINUTE);
+    expect(new Date(next).getUTCMinutes() % 5).toBe(0);
+    const badCron = await h.call('PATCH', url, { cron: 'every five minutes' });
+    expect(badCron.status).toBe(400);
+    expect(badCron.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(badCron.body.errors).toEqual([{ path: '/cron', message: expect.stringMatching(/invalid/) }]);
+    expect((await h.call('PATCH', url, { timezone: 'Mars/Olympus' })).body.errors[0].path).toBe('/timezone');
+    expect((await h.call('PATCH', url, {})).status).toBe(400);
+    expect((await h.call('PATCH', url, { input: [1] })).status).toBe(400);
+    expect((await h.call('PATCH', url, { cron: '0 * * * *' }, { scope: 'flow:read' })).status).toBe(403);
+    const unchanged = (await h.call('GET', url)).body;
+    expect(unchanged).toMatchObject({ cron: '*/5 * * * *', timezone: 'Europe/Paris' });
+    const listed = await h.call('GET', '/flow/api/v1/schedules?definition=tick');
+    expect(listed.body.schedules.map((s: Json) => s.id)).toContain(created.body.id);
+    expect((await h.call('GET', '/flow/api/v1/schedules?definition=slow-tick')).body.schedules).toEqual([]);
+    await h.call('DELETE', url);
+  });
+
   it('after a restart fires the missed times inside the catch-up window, skips older ones, and fires each once', async () => {
     const now = Math.floor(Date.now() / MINUTE) * MINUTE + 30_000;
     const created = await h.call('POST', '/flow/api/v1/schedules', {

@@ -14,6 +14,7 @@ import {
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
+import { NewDefinitionButton } from '../../components/workflows/definition-new.tsx';
 import { RunsTable } from '../../components/workflows/runs-table.tsx';
 import { StartRunButton } from '../../components/workflows/start-run.tsx';
 import { can } from '../../lib/access/permissions.ts';
@@ -24,6 +25,18 @@ import { when } from '../../lib/format.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflows' };
+
+function WorkflowsActions(props: { canWrite: boolean }) {
+  return (
+    <Group gap="xs">
+      {props.canWrite ? <NewDefinitionButton /> : null}
+      <ButtonLink href="/workflows/schedules" variant="default">
+        Schedules
+      </ButtonLink>
+      <ButtonLink href="/workflows/runs">All runs</ButtonLink>
+    </Group>
+  );
+}
 
 export default async function WorkflowsPage() {
   const session = await requirePermission('flow:read');
@@ -40,7 +53,7 @@ export default async function WorkflowsPage() {
       <PageHeader
         title="Workflows"
         description="flow-service's definitions (latest version of each) and the newest runs. Times are UTC."
-        actions={<ButtonLink href="/workflows/runs">All runs</ButtonLink>}
+        actions={<WorkflowsActions canWrite={can(session.permissions, 'flow:write')} />}
       />
       <Paper withBorder p="md" mb="md">
         <Title order={3} size="h4" mb="sm">
@@ -48,7 +61,7 @@ export default async function WorkflowsPage() {
         </Title>
         {definitions.length === 0 ? (
           <Text c="dimmed" size="sm">
-            No definitions yet: create one with POST /flow/api/v1/definitions (flow:write).
+            No definitions yet: create one with New definition, or POST /flow/api/v1/definitions (flow:write).
           </Text>
         ) : (
           <TableScrollContainer minWidth={700}>
@@ -67,7 +80,7 @@ export default async function WorkflowsPage() {
                 {definitions.map((definition) => (
                   <TableTr key={definition.id} data-testid={`definition-${definition.id}`}>
                     <TableTd>
-                      <AnchorLink href={`/workflows/runs?definition=${encodeURIComponent(definition.id)}`}>
+                      <AnchorLink href={`/workflows/definitions/${encodeURIComponent(definition.id)}`}>
                         {definition.name ?? definition.id}
                       </AnchorLink>
                       <Text size="xs" c="dimmed">

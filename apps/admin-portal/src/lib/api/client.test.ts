@@ -45,7 +45,13 @@ describe('ApiError', () => {
 describe('createApiClient', () => {
   let server: Server;
   let base = '';
-  const seen: Array<{ method?: string; url?: string; authorization?: string; body: string }> = [];
+  const seen: Array<{
+    method?: string;
+    url?: string;
+    authorization?: string;
+    type?: string;
+    body: string;
+  }> = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -58,6 +64,7 @@ describe('createApiClient', () => {
           method: request.method,
           url: request.url,
           authorization: request.headers.authorization,
+          ...(request.headers['content-type'] ? { type: request.headers['content-type'] } : {}),
           body,
         });
         if (request.url?.startsWith('/api/empty')) {
@@ -96,10 +103,16 @@ describe('createApiClient', () => {
       method: 'POST',
       url: '/api/things?a=1',
       authorization: 'Bearer tok',
+      type: 'application/json',
       body: '{"name":"x"}',
     });
     expect(await client().request('DELETE', '/empty')).toBeUndefined();
     expect(seen.at(-1)?.authorization).toBeUndefined();
+  });
+
+  it('sends a text body as it is, with its media type', async () => {
+    await client().request('POST', '/yaml', { text: { content: 'id: a\n', type: 'application/yaml' } });
+    expect(seen.at(-1)).toMatchObject({ type: 'application/yaml', body: 'id: a\n' });
   });
 
   it('turns a problem answer into an ApiError', async () => {

@@ -25,6 +25,8 @@ export interface ApiClientOptions {
 export interface RequestOptions {
   query?: Query;
   body?: unknown;
+  /** A body sent as it is (e.g. YAML) with its media type, instead of `body` as JSON. */
+  text?: { content: string; type: string };
   headers?: Record<string, string>;
 }
 
@@ -57,24 +59,30 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
-  async function request<T>(method: Method, path: string, { query, body, headers }: RequestOptions = {}) {
+  async function request<T>(
+    method: Method,
+    path: string,
+    { query, body, text, headers }: RequestOptions = {},
+  ) {
+    const payload =
+      text ?? (body === undefined ? undefined : { type: 'application/json', content: JSON.stringify(body) });
     const response = await send(urlOf(options.baseUrl, path, query), {
       method,
       headers: {
         ...authorization(),
         accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(payload ? { 'content-type': payload.type } : {}),
         ...headers,
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(payload ? { body: payload.content } : {}),
       cache: 'no-store',
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.timeoutMs ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
     });
-    const text = await response.text();
+    const answer = await response.text();
     if (!response.ok)
-      throw new ApiError(response.status, parseProblem(text), options.describeStatus(response.status));
-    return (text ? JSON.parse(text) : undefined) as T;
+      throw new ApiError(response.status, parseProblem(answer), options.describeStatus(response.status));
+    return (answer ? JSON.parse(answer) : undefined) as T;
   }
 
   return {

@@ -10,6 +10,10 @@ import type { CurrentSession } from '../session/current.ts';
 export interface FlowApi {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  /** POST of YAML text (a definition as its author wrote it). */
+  postYaml<T>(path: string, source: string): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
+  delete(path: string): Promise<void>;
   /** The raw response of a streaming GET (the run's SSE), for the portal's stream route. */
   stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response>;
 }
@@ -33,6 +37,10 @@ export function flowApi(session: CurrentSession): FlowApi {
     get: (path, query) => client.request('GET', path, query ? { query } : {}),
     post: (path, body, headers) =>
       client.request('POST', path, { body: body ?? {}, ...(headers ? { headers } : {}) }),
+    postYaml: (path, source) =>
+      client.request('POST', path, { text: { content: source, type: 'application/yaml' } }),
+    patch: (path, body) => client.request('PATCH', path, { body }),
+    delete: (path) => client.request('DELETE', path),
     stream: (path, headers, signal) => client.raw(path, { accept: 'text/event-stream', ...headers }, signal),
   };
 }

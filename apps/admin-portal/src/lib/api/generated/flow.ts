@@ -158,7 +158,7 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Problem details (RFC 9457), status 400. */
+                /** @description Problem details (RFC 9457), status 400: `invalid_definition` lists every fault in `errors`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -168,6 +168,15 @@ export type paths = {
                             /** @description Stable machine-readable error code. */
                             code: string;
                             detail?: string;
+                            errors?: {
+                                /** @description Column on that line (1-based). */
+                                column?: number;
+                                /** @description Line of the fault in a YAML body (1-based); absent for JSON bodies. */
+                                line?: number;
+                                message: string;
+                                /** @description JSON Pointer to the fault in the document. */
+                                path: string;
+                            }[];
                             /** @description Path of the request that failed. */
                             instance?: string;
                             /** @description Echo of the `x-request-id` response header. */
@@ -901,7 +910,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Validate a definition without storing it (needs flow:read) */
+        /**
+         * Validate a definition without storing it (needs flow:read)
+         * @description The body is a JSON object or YAML text (`application/yaml`), as for creating one. 400 lists every fault, each with its line and column when the body was YAML.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -922,7 +934,7 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Problem details (RFC 9457), status 400. */
+                /** @description Problem details (RFC 9457), status 400: `invalid_definition` lists every fault in `errors`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -932,6 +944,15 @@ export type paths = {
                             /** @description Stable machine-readable error code. */
                             code: string;
                             detail?: string;
+                            errors?: {
+                                /** @description Column on that line (1-based). */
+                                column?: number;
+                                /** @description Line of the fault in a YAML body (1-based); absent for JSON bodies. */
+                                line?: number;
+                                message: string;
+                                /** @description JSON Pointer to the fault in the document. */
+                                path: string;
+                            }[];
                             /** @description Path of the request that failed. */
                             instance?: string;
                             /** @description Echo of the `x-request-id` response header. */
@@ -2570,10 +2591,12 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List schedules (needs flow:read) */
+        /** List schedules, of one definition or all (needs flow:read) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    definition?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2604,6 +2627,29 @@ export type paths = {
                                 overlap?: "skip" | "allow";
                                 timezone?: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -2668,17 +2714,22 @@ export type paths = {
                 content: {
                     "application/json": {
                         catchup_ms?: number;
+                        /** @description Five or six fields (croner syntax). */
                         cron: string;
                         definition: string;
                         /** @default true */
                         enabled?: boolean;
+                        /** @description The run's input; each fire adds `scheduledAt`. */
                         input?: Record<string, never>;
                         /**
                          * @default skip
                          * @enum {unknown}
                          */
                         overlap?: "skip" | "allow";
-                        /** @default UTC */
+                        /**
+                         * @description IANA time zone.
+                         * @default UTC
+                         */
                         timezone?: string;
                     };
                 };
@@ -3064,7 +3115,10 @@ export type paths = {
         };
         options?: never;
         head?: never;
-        /** Pause or resume a schedule (needs flow:write) */
+        /**
+         * Edit a schedule: cron, time zone, input, overlap, or pause and resume it (needs flow:write)
+         * @description Fields left out keep their value. A new cron or time zone, or a resume, fires from now on. 400 names the field of a cron or time zone that does not work.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3077,7 +3131,15 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        enabled: boolean;
+                        /** @description Five or six fields (croner syntax). */
+                        cron?: string;
+                        enabled?: boolean;
+                        /** @description The run's input; each fire adds `scheduledAt`. */
+                        input?: Record<string, never>;
+                        /** @enum {unknown} */
+                        overlap?: "skip" | "allow";
+                        /** @description IANA time zone. */
+                        timezone?: string;
                     };
                 };
             };
