@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
 import { visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
+import { approvalsWaiting } from '../lib/workflows/approvals-waiting.ts';
 
 export const metadata: Metadata = {
   title: { default: 'Platform console', template: '%s · Platform console' },
@@ -14,6 +15,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const session = await currentSession();
+  const waiting = await approvalsWaiting(session);
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -26,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             basePath="/admin"
             user={session ? { username: session.user.username, name: session.user.name } : null}
             navigation={session ? visibleNavigation(session.permissions) : []}
+            counts={waiting ? { '/workflows/approvals': waiting } : {}}
           >
             {children}
           </Shell>
