@@ -20,7 +20,7 @@ describeEachDialect('attempt duration of waiting steps', (temp) => {
     expect(step.attempts[0].duration_ms).toBeGreaterThanOrEqual(400);
     const startedLate = Date.parse(step.attempts[0].started_at) - Date.parse(step.started_at);
     expect(startedLate).toBeGreaterThanOrEqual(0);
-    expect(startedLate).toBeLessThan(200);
+    expect(startedLate).toBeLessThan(2000);
     const events = (await h.call('GET', `/flow/api/v1/runs/${runId}/events`)).body.events;
     const succeeded = events.find((e: { type: string }) => e.type === 'step.succeeded');
     expect(succeeded.data.durationMs).toBeGreaterThanOrEqual(400);
