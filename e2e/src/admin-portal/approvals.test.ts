@@ -162,6 +162,8 @@ describeEachDialect('admin-portal Approvals inbox and run page in Chromium', (te
       await expectAccessible(admin);
       await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
       await expect.poll(() => admin.getByRole('status').textContent()).toContain('Approved');
+      // The message can be dismissed, by a button with a name.
+      await expectAccessible(admin);
       await expect.poll(() => admin.getByTestId('approvals-empty').isVisible()).toBe(true);
 
       await admin.goto(`${CONSOLE}/workflows/runs/${encodeURIComponent(demoRun)}`);

@@ -65,6 +65,7 @@ function RunMessages(props: { message: Message | null; onClose: () => void; runE
           color={message.color}
           role={message.color === 'red' ? 'alert' : 'status'}
           withCloseButton
+          closeButtonLabel="Dismiss message"
           onClose={props.onClose}
         >
           {message.text}

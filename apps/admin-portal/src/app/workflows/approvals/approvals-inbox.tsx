@@ -88,7 +88,13 @@ export function ApprovalsInbox(props: { items: InboxItem[] }) {
   return (
     <Stack>
       {message ? (
-        <Alert color="green" role="status" withCloseButton onClose={() => setMessage(null)}>
+        <Alert
+          color="green"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss message"
+          onClose={() => setMessage(null)}
+        >
           {message}
         </Alert>
       ) : null}
