@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { protectResource } from '@platform/auth';
 import { type Database, openMigratedDatabase } from '@platform/db';
 import { type App, createApp, type LogStream } from '@platform/http';
+import { createApprovalsRepository } from './approvals/approvals.repository.ts';
+import { approvalRoutes } from './approvals/approvals.routes.ts';
 import type { FlowServiceConfig } from './config.ts';
 import { migrations } from './db/migrations.ts';
 import type { FlowSchema } from './db/schema.ts';
@@ -91,6 +93,7 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
   });
 
   definitionRoutes(app, definitions, { policy, authority });
+  approvalRoutes(app, createApprovalsRepository(database.db));
   const runs = createRunsRepository(database.db, definitions);
   runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun));
   scheduleRoutes(app, {

@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
 import { visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
+import { approvalsWaiting } from '../lib/workflows/approvals-waiting.ts';
 import { theme } from '../theme.ts';
 
 export const metadata: Metadata = {
@@ -15,6 +16,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const session = await currentSession();
+  const waiting = await approvalsWaiting(session);
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -27,6 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             basePath="/admin"
             user={session ? { username: session.user.username, name: session.user.name } : null}
             navigation={session ? visibleNavigation(session.permissions) : []}
+            counts={waiting ? { '/workflows/approvals': waiting } : {}}
           >
             {children}
           </Shell>

@@ -1,20 +1,46 @@
 'use client';
 
-import { AppShell, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import type { NavSection } from '../lib/access/permissions.ts';
+import { type NavSection, navItemForPath } from '../lib/access/permissions.ts';
 import classes from './shell.module.css';
 
 /** One navigation entry, marked as the current page (`aria-current`) when it or a page under it is open. */
-function ConsoleLink(props: { href: string; label: string; active: boolean; onNavigate: () => void }) {
+function ConsoleLink(props: {
+  href: string;
+  label: string;
+  active: boolean;
+  count?: number | undefined;
+  onNavigate: () => void;
+}) {
   return (
     <NavLink
       component={Link}
       href={props.href}
       label={props.label}
+      rightSection={
+        props.count ? (
+          <Badge size="sm" color="blue.9">
+            {props.count}
+            <VisuallyHidden> waiting</VisuallyHidden>
+          </Badge>
+        ) : undefined
+      }
       active={props.active}
       aria-current={props.active ? 'page' : undefined}
       onClick={props.onNavigate}
@@ -23,8 +49,17 @@ function ConsoleLink(props: { href: string; label: string; active: boolean; onNa
 }
 
 /** Overview, then each section the user may open, with its entries. */
-function ConsoleNavigation(props: { navigation: NavSection[]; pathname: string; onNavigate: () => void }) {
+function ConsoleNavigation(props: {
+  navigation: NavSection[];
+  counts: Readonly<Record<string, number>>;
+  pathname: string;
+  onNavigate: () => void;
+}) {
   const { pathname, onNavigate } = props;
+  const current = navItemForPath(
+    pathname,
+    props.navigation.flatMap((section) => section.items),
+  );
   return (
     <ScrollArea>
       <Stack gap="md">
@@ -39,7 +74,8 @@ function ConsoleNavigation(props: { navigation: NavSection[]; pathname: string; 
                 key={item.href}
                 href={item.href}
                 label={item.label}
-                active={pathname === item.href || pathname.startsWith(`${item.href}/`)}
+                active={item.href === current?.href}
+                count={props.counts[item.href]}
                 onNavigate={onNavigate}
               />
             ))}
@@ -55,6 +91,8 @@ function ConsoleNavigation(props: { navigation: NavSection[]; pathname: string; 
 export function Shell(props: {
   user: { username: string; name: string } | null;
   navigation: NavSection[];
+  /** A figure beside a navigation entry (by href), such as the approvals waiting. */
+  counts?: Readonly<Record<string, number>>;
   basePath: string;
   children: ReactNode;
 }) {
@@ -105,7 +143,12 @@ export function Shell(props: {
       </AppShell.Header>
       {signedIn ? (
         <AppShell.Navbar p="xs" aria-label="Console navigation">
-          <ConsoleNavigation navigation={props.navigation} pathname={pathname} onNavigate={close} />
+          <ConsoleNavigation
+            navigation={props.navigation}
+            counts={props.counts ?? {}}
+            pathname={pathname}
+            onNavigate={close}
+          />
         </AppShell.Navbar>
       ) : null}
       {/* Focusable, so the skip link moves keyboard focus past the header and navigation. */}

@@ -36,7 +36,9 @@ steps:
     type: approval
     timeout: 1h
     onTimeout: reject
-    input: { message: "Approve the change {{ input.change }}?" }
+    # The message reads in full whatever input the run got (the console starts runs with {}); the input
+    # itself goes along as details, shown with the message.
+    input: { message: "Approve the demo change?", details: "{{ input }}" }
   - id: apply
     type: noop
     dependsOn: [request]

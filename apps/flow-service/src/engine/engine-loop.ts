@@ -103,7 +103,7 @@ async function dispatch(state: EngineState, claimed: ClaimedStep[]) {
     const controller = new AbortController();
     state.running.set(key, { controller, runId: step.runId });
     if (step.readyAt !== null)
-      state.options.metrics?.dispatchLatency.observe(Math.max(0, step.startedAt - step.readyAt) / 1000);
+      state.options.metrics?.dispatchLatency.observe(Math.max(0, step.claimedAt - step.readyAt) / 1000);
     void runStep(item, contextOf(item), controller, runOptions).then((outcome) => {
       state.running.delete(key);
       state.completions.push({ step, outcome });

@@ -1,11 +1,12 @@
 'use client';
 
-import { Alert, Button, Grid, Group, Paper, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { cancelRun, decideStep, rerunRun, retryRun } from '../../app/actions/workflows.ts';
 import { FINISHED, type RunDetail } from '../../lib/flow-api/types.ts';
 import { DagView } from './dag-view.tsx';
+import { PendingApprovals } from './pending-approvals.tsx';
 import { RunDialog, type RunDialogState } from './run-dialog.tsx';
 import { RunInputOutput, RunStepsTable } from './run-steps-table.tsx';
 import { StateBadge } from './state-badge.tsx';
@@ -64,6 +65,7 @@ function RunMessages(props: { message: Message | null; onClose: () => void; runE
           color={message.color}
           role={message.color === 'red' ? 'alert' : 'status'}
           withCloseButton
+          closeButtonLabel="Dismiss message"
           onClose={props.onClose}
         >
           {message.text}
@@ -171,25 +173,26 @@ export function RunView(props: {
         ) : null}
       </Group>
       <RunMessages message={actions.message} onClose={actions.clearMessage} runError={run.error} />
-      <Grid>
-        <Grid.Col span={{ base: 12, lg: selected ? 7 : 12 }}>
-          <Paper withBorder p="md">
-            <DagView steps={run.steps} selected={selected} onSelect={select} />
-          </Paper>
-        </Grid.Col>
-        {selected ? (
-          <Grid.Col span={{ base: 12, lg: 5 }}>
-            <StepPanel
-              step={step}
-              error={stepError}
-              loading={step === null}
-              canApprove={props.canApprove}
-              onDecide={(decision) => actions.decide(decision, selected)}
-              onClose={unselect}
-            />
-          </Grid.Col>
-        ) : null}
-      </Grid>
+      <PendingApprovals
+        runId={run.id}
+        steps={run.steps}
+        canApprove={props.canApprove}
+        onDecide={actions.decide}
+      />
+      {/* The DAG keeps the page's full width (its last box stays in view); a step's panel opens below it. */}
+      <Paper withBorder p="md">
+        <DagView steps={run.steps} selected={selected} onSelect={select} />
+      </Paper>
+      {selected ? (
+        <StepPanel
+          step={step}
+          error={stepError}
+          loading={step === null}
+          canApprove={props.canApprove}
+          onDecide={(decision) => actions.decide(decision, selected)}
+          onClose={unselect}
+        />
+      ) : null}
       <RunStepsTable steps={run.steps} onSelect={select} />
       <RunInputOutput input={run.input} output={run.output} />
       <RunDialog

@@ -1,7 +1,9 @@
 'use client';
 
-import { Alert, Button, Code, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Code, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import type { StepDetail } from '../../lib/flow-api/types.ts';
+import { duration } from '../../lib/format.ts';
 import { StateBadge } from './state-badge.tsx';
 
 const time = (value: string | null) => (value ? `${value.replace('T', ' ').replace('Z', '')} UTC` : '—');
@@ -32,10 +34,15 @@ function AttemptsTable({ attempts }: { attempts: StepDetail['attempts'] }) {
             <Table.Tr key={attempt.attempt}>
               <Table.Td>{attempt.attempt}</Table.Td>
               <Table.Td>
-                <StateBadge state={attempt.state} />
+                {/* At least as wide as its label: the table scrolls rather than cutting a state short. */}
+                <Box miw="max-content">
+                  <StateBadge state={attempt.state} />
+                </Box>
               </Table.Td>
-              <Table.Td>{time(attempt.started_at)}</Table.Td>
-              <Table.Td>{attempt.finished_at ? `${attempt.duration_ms} ms` : '—'}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{time(attempt.started_at)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {attempt.finished_at ? duration(attempt.duration_ms) : '—'}
+              </Table.Td>
               <Table.Td>{attempt.worker ?? '—'}</Table.Td>
               <Table.Td>{attempt.error ?? ''}</Table.Td>
             </Table.Tr>
@@ -125,8 +132,14 @@ export function StepPanel(props: {
   onClose(): void;
 }) {
   const { step } = props;
+  const panel = useRef<HTMLDivElement>(null);
+  const stepId = step?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls when another step opens, not on reloads.
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [stepId]);
   return (
-    <Paper withBorder p="md" data-testid="step-panel">
+    <Paper withBorder p="md" data-testid="step-panel" ref={panel}>
       <Group justify="space-between" mb="sm">
         <Title order={3} size="h4">
           {step ? `Step ${step.id}` : 'Step'}

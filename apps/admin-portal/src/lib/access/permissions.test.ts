@@ -68,7 +68,7 @@ describe('Markets', () => {
 
 describe('Workflows navigation', () => {
   it('shows Workflows only with flow:read, in its own section', () => {
-    expect(visibleNavigation(new Set(['flow:run', 'flow:approve', 'flow:write']))).toEqual([]);
+    expect(visibleNavigation(new Set(['flow:run', 'flow:write']))).toEqual([]);
     const sections = visibleNavigation(new Set(['flow:read']));
     expect(sections.map((s) => s.label)).toEqual(['Automation']);
     expect(sections[0]?.items).toEqual([{ href: '/workflows', label: 'Workflows', needs: 'flow:read' }]);
@@ -79,7 +79,18 @@ describe('Workflows navigation', () => {
     expect(admin).toContain('Users');
   });
 
-  it('needs flow:read for every workflows page', () => {
+  it('shows Approvals to whoever may decide (flow:approve), after Workflows', () => {
+    const approver = visibleNavigation(new Set(['flow:read', 'flow:approve']));
+    expect(approver[0]?.items.map((i) => [i.href, i.label])).toEqual([
+      ['/workflows', 'Workflows'],
+      ['/workflows/approvals', 'Approvals'],
+    ]);
+    expect(visibleNavigation(new Set(['flow:approve']))[0]?.items.map((i) => i.label)).toEqual(['Approvals']);
+  });
+
+  it('needs flow:approve for the approvals inbox and flow:read for every other workflows page', () => {
+    expect(permissionForPath('/workflows/approvals')).toBe('flow:approve');
+    expect(permissionForPath('/workflows/approvals/x')).toBe('flow:approve');
     expect(permissionForPath('/workflows')).toBe('flow:read');
     expect(permissionForPath('/workflows/runs/abc')).toBe('flow:read');
     expect(permissionForPath('/workflowsx')).toBeNull();

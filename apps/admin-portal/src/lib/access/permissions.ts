@@ -49,7 +49,11 @@ export const NAVIGATION: NavSection[] = [
   },
   {
     label: 'Automation',
-    items: [{ href: '/workflows', label: 'Workflows', needs: 'flow:read' }],
+    items: [
+      { href: '/workflows', label: 'Workflows', needs: 'flow:read' },
+      // Deciding needs no flow:read: the inbox shows what a decider needs (flow-service's approvals list).
+      { href: '/workflows/approvals', label: 'Approvals', needs: 'flow:approve' },
+    ],
   },
 ];
 
@@ -71,12 +75,25 @@ export function visibleNavigation(permissions: ReadonlySet<string>): NavSection[
   })).filter((section) => section.items.length > 0);
 }
 
+/** The entry a console path belongs to: the one with the longest matching href (`/workflows/approvals` is
+ * Approvals, not Workflows), or undefined. */
+export function navItemForPath(pathname: string, items: readonly NavItem[]): NavItem | undefined {
+  let best: NavItem | undefined;
+  for (const item of items)
+    if (
+      (pathname === item.href || pathname.startsWith(`${item.href}/`)) &&
+      item.href.length > (best?.href.length ?? 0)
+    )
+      best = item;
+  return best;
+}
+
 /** The permission a console path needs (its navigation entry's), or null for pages open to any user. */
 export function permissionForPath(pathname: string): Permission | null {
-  for (const section of NAVIGATION) {
-    for (const item of section.items) {
-      if (pathname === item.href || pathname.startsWith(`${item.href}/`)) return item.needs;
-    }
-  }
-  return null;
+  return (
+    navItemForPath(
+      pathname,
+      NAVIGATION.flatMap((section) => section.items),
+    )?.needs ?? null
+  );
 }

@@ -73,3 +73,10 @@ export interface StepDetail {
   finished_at: string | null;
   attempts: StepAttempt[];
 }
+
+/** One approval step waiting for a decision, as the approvals inbox lists it. */
+export type ApprovalItem = Present<ItemOf<Present<Get<'/flow/api/v1/approvals'>>['approvals']>>;
+export interface ApprovalsPage {
+  approvals: ApprovalItem[];
+  next_cursor: string | null;
+}

@@ -54,6 +54,8 @@ export interface StepTarget {
 }
 
 export interface ClaimedStep extends StepTarget {
+  /** When this worker took it (startedAt is earlier for a woken step). */
+  claimedAt: number;
   readyAt: number | null;
   waitedAt: number | null;
 }

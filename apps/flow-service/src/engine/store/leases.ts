@@ -70,7 +70,10 @@ function claimedStep(row: ClaimedRow, now: number): ClaimedStep {
     definitionVersion: row.definition_version,
     type: row.type,
     attempt: row.attempt,
-    startedAt: now,
+    // A woken step (delay, approval, subflow timeout) continues the attempt that began when it started
+    // waiting, so the attempt's duration includes the wait.
+    startedAt: row.waited_at ?? now,
+    claimedAt: now,
     childRunId: row.child_run_id,
     readyAt: row.ready_at,
     waitedAt: row.waited_at,
