@@ -1,0 +1,182 @@
+import type { IpRateLimiter } from '../accounts/ip-rate-limiter.ts';
+import { checkPasswordPolicy } from '../accounts/passwords.ts';
+import type { User, UsersRepository } from '../accounts/users.repository.ts';
+import type { AuditEventInput, AuditLog } from '../audit/audit-log.ts';
+import { type Mailer, mailErrorCode } from '../mail/mailer.ts';
+import {
+  type AccountMailInput,
+  emailVerificationMail,
+  invitationMail,
+  passwordResetMail,
+} from '../mail/templates.ts';
+import type { AccountLinksRepository } from './account-links.repository.ts';
+import type { AccountLinkPurpose } from './tables.ts';
+
+// What the mailed links do: send them (reset on request, verification and invitation), and carry them out
+// (new password, confirmed address). The reset request answers alike whether the address has an account or
+// not: the mail goes out in the background, so neither the answer nor its timing tells.
+
+/** Where the request came from, for the audit log (the address and user agent the gateway saw). */
+export interface RequestContext {
+  ip: string;
+  userAgent?: string | undefined;
+  requestId: string;
+}
+
+export interface AccountMailDeps {
+  links: AccountLinksRepository;
+  users: Pick<UsersRepository, 'findById' | 'findByEmail' | 'setPassword' | 'markEmailVerified'>;
+  mailer: Mailer;
+  /** PUBLIC_URL: links are built from it, never from the request's Host. */
+  publicUrl: string;
+  audit: Pick<AuditLog, 'record'>;
+  /** Ends the user's sessions and grants (their refresh tokens) after a password reset. */
+  revokeAccess(userId: string): Promise<Record<string, number>>;
+  limits: { perAddress: IpRateLimiter; perAccount: IpRateLimiter };
+  log: { warn(object: object, message: string): void };
+}
+
+export const LINK_PATHS: Record<AccountLinkPurpose, string> = {
+  reset: '/interaction/account/reset',
+  verify: '/interaction/account/verify',
+  invite: '/interaction/account/invitation',
+};
+
+const TEMPLATES = { reset: passwordResetMail, verify: emailVerificationMail, invite: invitationMail };
+
+export type CompleteResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid_link' }
+  | { ok: false; reason: 'weak_password'; issues: string[] };
+
+export function createAccountMail(deps: AccountMailDeps) {
+  const { links, users, audit } = deps;
+
+  const contextFields = (context: RequestContext) => ({
+    ip: context.ip,
+    userAgent: context.userAgent ?? null,
+    requestId: context.requestId,
+  });
+
+  /** Issues a link and mails it; audited as mail.send (never with the link). Rejects if the relay refuses. */
+  async function deliver(user: User, purpose: AccountLinkPurpose, context: RequestContext) {
+    const token = await links.issue(user.id, purpose);
+    const link = `${deps.publicUrl}${LINK_PATHS[purpose]}?token=${token}`;
+    const input: AccountMailInput = { to: user.email, username: user.username, site: deps.publicUrl, link };
+    const event: AuditEventInput = {
+      ...contextFields(context),
+      actorType: 'system',
+      action: 'mail.send',
+      targetType: 'user',
+      targetId: user.id,
+      outcome: 'success',
+      details: { purpose, username: user.username },
+    };
+    try {
+      await deps.mailer.send(TEMPLATES[purpose](input));
+    } catch (error) {
+      const code = mailErrorCode(error);
+      deps.log.warn({ purpose, user_id: user.id, code }, 'account mail not sent');
+      await audit.record({ ...event, outcome: 'failure', details: { ...event.details, error: code } });
+      throw error;
+    }
+    await audit.record(event);
+  }
+
+  /**
+   * "Forgot password?": true when the request was taken (whatever the address), false when this client
+   * address asked too often. An account asking too often is silently skipped: the answer must not differ.
+   */
+  async function requestPasswordReset(email: string, context: RequestContext): Promise<boolean> {
+    if (!deps.limits.perAddress.take(context.ip)) return false;
+    const user =
+      typeof email === 'string' && email.length <= 254 ? await users.findByEmail(email) : undefined;
+    const wanted = user?.status === 'active' && deps.limits.perAccount.take(`account:${user.id}`);
+    if (user && wanted) deliver(user, 'reset', context).catch(() => {});
+    return true;
+  }
+
+  /** A new password through a reset or invitation link: the policy first, then the link is used up. */
+  async function setPasswordByLink(
+    token: string,
+    purpose: 'reset' | 'invite',
+    password: string,
+  ): Promise<CompleteResult> {
+    const userId = await links.find(token, purpose);
+    const user = userId ? await users.findById(userId) : undefined;
+    if (user?.status !== 'active') return { ok: false, reason: 'invalid_link' };
+    const issues = checkPasswordPolicy(password, { username: user.username, email: user.email });
+    if (issues.length > 0) return { ok: false, reason: 'weak_password', issues };
+    // Consumed only now, atomically: a weak password keeps the link, a second (or racing) use fails here.
+    if ((await links.consume(token, purpose)) !== user.id) return { ok: false, reason: 'invalid_link' };
+    await users.setPassword(user.id, password, { mustChangePassword: false });
+    // Whoever could read the mail owns the address.
+    await users.markEmailVerified(user.id);
+    return { ok: true, user };
+  }
+
+  return {
+    requestPasswordReset,
+    sendVerification: (user: User, context: RequestContext) => deliver(user, 'verify', context),
+    sendInvitation: (user: User, context: RequestContext) => deliver(user, 'invite', context),
+
+    /** Whether the link still works (the page shows its form only then); it stays unused. */
+    linkIsUsable: async (token: string, purpose: AccountLinkPurpose) =>
+      (await links.find(token, purpose)) !== undefined,
+
+    async resetPassword(token: string, password: string, context: RequestContext) {
+      const result = await setPasswordByLink(token, 'reset', password);
+      if (!result.ok) return result;
+      const revoked = await deps.revokeAccess(result.user.id);
+      await audit.record({
+        ...contextFields(context),
+        actorType: 'user',
+        actorId: result.user.id,
+        actorName: result.user.username,
+        action: 'user.password_reset',
+        targetType: 'user',
+        targetId: result.user.id,
+        outcome: 'success',
+        details: { self_service: true, revoked },
+      });
+      return result;
+    },
+
+    async acceptInvitation(token: string, password: string, context: RequestContext) {
+      const result = await setPasswordByLink(token, 'invite', password);
+      if (!result.ok) return result;
+      await audit.record({
+        ...contextFields(context),
+        actorType: 'user',
+        actorId: result.user.id,
+        actorName: result.user.username,
+        action: 'user.invitation_accept',
+        targetType: 'user',
+        targetId: result.user.id,
+        outcome: 'success',
+      });
+      return result;
+    },
+
+    async confirmEmail(token: string, context: RequestContext): Promise<boolean> {
+      const userId = await links.consume(token, 'verify');
+      const user = userId ? await users.findById(userId) : undefined;
+      if (!user) return false;
+      await users.markEmailVerified(user.id);
+      await audit.record({
+        ...contextFields(context),
+        actorType: 'user',
+        actorId: user.id,
+        actorName: user.username,
+        action: 'user.email_verify',
+        targetType: 'user',
+        targetId: user.id,
+        outcome: 'success',
+        details: { email: user.email },
+      });
+      return true;
+    },
+  };
+}
+
+export type AccountMail = ReturnType<typeof createAccountMail>;
