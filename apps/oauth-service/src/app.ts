@@ -91,6 +91,7 @@ const accountLookup = (users: Model['users']): AccountLookup => ({
         username: user.username,
         email: user.email,
         displayName: user.displayName,
+        emailVerified: user.emailVerified,
         active: user.status === 'active',
       }
     );

@@ -62,7 +62,8 @@ export function createAccountMail(deps: AccountMailDeps) {
   async function deliver(user: User, purpose: AccountLinkPurpose, context: RequestContext) {
     const token = await links.issue(user.id, purpose);
     const link = `${deps.publicUrl}${LINK_PATHS[purpose]}?token=${token}`;
-    const input: AccountMailInput = { to: user.email, username: user.username, site: deps.publicUrl, link };
+    const site = new URL(deps.publicUrl).host;
+    const input: AccountMailInput = { to: user.email, username: user.username, site, link };
     const event: AuditEventInput = {
       ...contextFields(context),
       actorType: 'system',

@@ -28,7 +28,7 @@ function linkMail(mail: LinkMail): MailMessage {
 export interface AccountMailInput {
   to: string;
   username: string;
-  /** Where the account lives: the platform's public origin. */
+  /** Where the account lives: the platform's public host (a name, not a link that competes with `link`). */
   site: string;
   link: string;
 }

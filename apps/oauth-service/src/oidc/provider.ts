@@ -19,7 +19,15 @@ export interface AccountLookup {
   findById(
     id: string,
   ): Promise<
-    { id: string; username: string; email: string; displayName: string; active: boolean } | undefined
+    | {
+        id: string;
+        username: string;
+        email: string;
+        displayName: string;
+        emailVerified: boolean;
+        active: boolean;
+      }
+    | undefined
   >;
 }
 
@@ -76,7 +84,7 @@ const findAccount =
           name: account.displayName,
           preferred_username: account.username,
           email: account.email,
-          email_verified: false,
+          email_verified: account.emailVerified,
         };
       },
     };
