@@ -22,6 +22,12 @@ export const TOKEN_PATTERN = /^[\w-]{43}$/;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** Whom a link was mailed to: the account, and the address it was sent to. */
+export interface LinkHolder {
+  userId: string;
+  email: string;
+}
+
 export interface AccountLinksOptions {
   now?: () => number;
 }
@@ -32,17 +38,17 @@ export function createAccountLinksRepository(db: Kysely<OAuthSchema>, options: A
   const now = options.now ?? Date.now;
 
   /** The user a link opens, while it is unused and unexpired; undefined otherwise (unknown, used, expired). */
-  async function find(token: string, purpose: AccountLinkPurpose): Promise<string | undefined> {
+  async function find(token: string, purpose: AccountLinkPurpose): Promise<LinkHolder | undefined> {
     if (!TOKEN_PATTERN.test(token)) return undefined;
     const row = await db
       .selectFrom('account_links')
-      .select('user_id')
+      .select(['user_id as userId', 'email'])
       .where('token_hash', '=', hashOf(token))
       .where('purpose', '=', purpose)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now())
       .executeTakeFirst();
-    return row?.user_id;
+    return row;
   }
 
   return {
@@ -50,7 +56,8 @@ export function createAccountLinksRepository(db: Kysely<OAuthSchema>, options: A
      * A new link for `userId`; the user's unused links of the same purpose stop working, so only the
      * latest mail counts. Returns the token, to be mailed and never stored.
      */
-    async issue(userId: string, purpose: AccountLinkPurpose): Promise<string> {
+    async issue(holder: LinkHolder, purpose: AccountLinkPurpose): Promise<string> {
+      const { userId, email } = holder;
       const token = randomBytes(32).toString('base64url');
       const at = now();
       await db.transaction().execute(async (trx) => {
@@ -67,6 +74,7 @@ export function createAccountLinksRepository(db: Kysely<OAuthSchema>, options: A
             token_hash: hashOf(token),
             purpose,
             user_id: userId,
+            email,
             created_at: at,
             expires_at: at + LINK_TTL_MS[purpose],
             used_at: null,
@@ -79,7 +87,7 @@ export function createAccountLinksRepository(db: Kysely<OAuthSchema>, options: A
     find,
 
     /** Uses the link up: returns its user once; every later (or concurrent losing) call gets undefined. */
-    async consume(token: string, purpose: AccountLinkPurpose): Promise<string | undefined> {
+    async consume(token: string, purpose: AccountLinkPurpose): Promise<LinkHolder | undefined> {
       if (!TOKEN_PATTERN.test(token)) return undefined;
       const at = now();
       const row = await db
@@ -89,9 +97,9 @@ export function createAccountLinksRepository(db: Kysely<OAuthSchema>, options: A
         .where('purpose', '=', purpose)
         .where('used_at', 'is', null)
         .where('expires_at', '>', at)
-        .returning('user_id')
+        .returning(['user_id as userId', 'email'])
         .executeTakeFirst();
-      return row?.user_id;
+      return row;
     },
 
     /** Links that can no longer be used and are older than `olderThanMs`: removed. */

@@ -9,7 +9,7 @@ import {
   invitationMail,
   passwordResetMail,
 } from '../mail/templates.ts';
-import type { AccountLinksRepository } from './account-links.repository.ts';
+import type { AccountLinksRepository, LinkHolder } from './account-links.repository.ts';
 import type { AccountLinkPurpose } from './tables.ts';
 
 // What the mailed links do: send them (reset on request, verification and invitation), and carry them out
@@ -58,9 +58,15 @@ export function createAccountMail(deps: AccountMailDeps) {
     requestId: context.requestId,
   });
 
+  /** The link's user, while the link was mailed to their current address; undefined otherwise. */
+  async function holderOf(holder: LinkHolder | undefined): Promise<User | undefined> {
+    const user = holder && (await users.findById(holder.userId));
+    return user && user.email === holder.email ? user : undefined;
+  }
+
   /** Issues a link and mails it; audited as mail.send (never with the link). Rejects if the relay refuses. */
   async function deliver(user: User, purpose: AccountLinkPurpose, context: RequestContext) {
-    const token = await links.issue(user.id, purpose);
+    const token = await links.issue({ userId: user.id, email: user.email }, purpose);
     const link = `${deps.publicUrl}${LINK_PATHS[purpose]}?token=${token}`;
     const site = new URL(deps.publicUrl).host;
     const input: AccountMailInput = { to: user.email, username: user.username, site, link };
@@ -103,13 +109,13 @@ export function createAccountMail(deps: AccountMailDeps) {
     purpose: 'reset' | 'invite',
     password: string,
   ): Promise<CompleteResult> {
-    const userId = await links.find(token, purpose);
-    const user = userId ? await users.findById(userId) : undefined;
+    const user = await holderOf(await links.find(token, purpose));
     if (user?.status !== 'active') return { ok: false, reason: 'invalid_link' };
     const issues = checkPasswordPolicy(password, { username: user.username, email: user.email });
     if (issues.length > 0) return { ok: false, reason: 'weak_password', issues };
     // Consumed only now, atomically: a weak password keeps the link, a second (or racing) use fails here.
-    if ((await links.consume(token, purpose)) !== user.id) return { ok: false, reason: 'invalid_link' };
+    if ((await holderOf(await links.consume(token, purpose)))?.id !== user.id)
+      return { ok: false, reason: 'invalid_link' };
     await users.setPassword(user.id, password, { mustChangePassword: false });
     // Whoever could read the mail owns the address.
     await users.markEmailVerified(user.id);
@@ -123,7 +129,7 @@ export function createAccountMail(deps: AccountMailDeps) {
 
     /** Whether the link still works (the page shows its form only then); it stays unused. */
     linkIsUsable: async (token: string, purpose: AccountLinkPurpose) =>
-      (await links.find(token, purpose)) !== undefined,
+      (await holderOf(await links.find(token, purpose))) !== undefined,
 
     async resetPassword(token: string, password: string, context: RequestContext) {
       const result = await setPasswordByLink(token, 'reset', password);
@@ -160,8 +166,7 @@ export function createAccountMail(deps: AccountMailDeps) {
     },
 
     async confirmEmail(token: string, context: RequestContext): Promise<boolean> {
-      const userId = await links.consume(token, 'verify');
-      const user = userId ? await users.findById(userId) : undefined;
+      const user = await holderOf(await links.consume(token, 'verify'));
       if (!user) return false;
       await users.markEmailVerified(user.id);
       await audit.record({

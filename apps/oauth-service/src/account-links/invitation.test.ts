@@ -119,6 +119,20 @@ describeEachDialect('invitations and email verification by mail', (temp) => {
     expect(again.json().code).toBe('email_already_verified');
   });
 
+  it('opens nothing once the address changed: a link proves only the address it was mailed to', async () => {
+    const user = await h.createUser('olga');
+    expect((await call('POST', `/api/admin/users/${user.id}/verification-email`)).statusCode).toBe(204);
+    const mail = await smtp.waitForMail(user.email);
+    const moved = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/users/${user.id}`,
+      headers: auth,
+      payload: { email: 'olga-new@example.test' },
+    });
+    expect(moved.json().email_verified).toBe(false);
+    expect((await new InjectBrowser(h.app).request('GET', mail.link!)).statusCode).toBe(400);
+  });
+
   it('sends a verification mail on request from the admin', async () => {
     const user = await h.createUser('max');
     const response = await call('POST', `/api/admin/users/${user.id}/verification-email`);

@@ -19,6 +19,8 @@ export const accountLinksMigration: Migration = {
       .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('purpose', 'varchar(16)', (c) => c.notNull())
       .addColumn('user_id', 'varchar(36)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // The address the link was mailed to: once the account's address changes, the link opens nothing.
+      .addColumn('email', 'varchar(254)', (c) => c.notNull())
       .addColumn('created_at', timestampMs(dialect), (c) => c.notNull())
       .addColumn('expires_at', timestampMs(dialect), (c) => c.notNull())
       .addColumn('used_at', timestampMs(dialect))

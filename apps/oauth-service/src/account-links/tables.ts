@@ -7,6 +7,8 @@ export interface AccountLinksTable {
   token_hash: string;
   purpose: AccountLinkPurpose;
   user_id: string;
+  /** The address the link was mailed to; the link works only while it is still the account's. */
+  email: string;
   created_at: number;
   expires_at: number;
   /** Set once, when the link is followed through; a used link never works again. */
