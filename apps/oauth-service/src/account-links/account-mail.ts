@@ -49,139 +49,145 @@ export type CompleteResult =
   | { ok: false; reason: 'invalid_link' }
   | { ok: false; reason: 'weak_password'; issues: string[] };
 
-export function createAccountMail(deps: AccountMailDeps) {
-  const { links, users, audit } = deps;
+const contextFields = (context: RequestContext) => ({
+  ip: context.ip,
+  userAgent: context.userAgent ?? null,
+  requestId: context.requestId,
+});
 
-  const contextFields = (context: RequestContext) => ({
-    ip: context.ip,
-    userAgent: context.userAgent ?? null,
-    requestId: context.requestId,
+/** An account holder's own action through a link, as the audit log records it. */
+const selfEvent = (user: User, action: string, context: RequestContext): AuditEventInput => ({
+  ...contextFields(context),
+  actorType: 'user',
+  actorId: user.id,
+  actorName: user.username,
+  action,
+  targetType: 'user',
+  targetId: user.id,
+  outcome: 'success',
+});
+
+/** The link's user, while the link was mailed to their current address; undefined otherwise. */
+async function holderOf(deps: AccountMailDeps, holder: LinkHolder | undefined): Promise<User | undefined> {
+  const user = holder && (await deps.users.findById(holder.userId));
+  return user && user.email === holder.email ? user : undefined;
+}
+
+/** Issues a link and mails it; audited as mail.send (never with the link). Rejects if the relay refuses. */
+async function deliver(
+  deps: AccountMailDeps,
+  user: User,
+  purpose: AccountLinkPurpose,
+  context: RequestContext,
+) {
+  const token = await deps.links.issue({ userId: user.id, email: user.email }, purpose);
+  const link = `${deps.publicUrl}${LINK_PATHS[purpose]}?token=${token}`;
+  const site = new URL(deps.publicUrl).host;
+  const input: AccountMailInput = { to: user.email, username: user.username, site, link };
+  const event: AuditEventInput = {
+    ...contextFields(context),
+    actorType: 'system',
+    action: 'mail.send',
+    targetType: 'user',
+    targetId: user.id,
+    outcome: 'success',
+    details: { purpose, username: user.username },
+  };
+  try {
+    await deps.mailer.send(TEMPLATES[purpose](input));
+  } catch (error) {
+    const code = mailErrorCode(error);
+    deps.log.warn({ purpose, user_id: user.id, code }, 'account mail not sent');
+    await deps.audit.record({ ...event, outcome: 'failure', details: { ...event.details, error: code } });
+    throw error;
+  }
+  await deps.audit.record(event);
+}
+
+/**
+ * "Forgot password?": true when the request was taken (whatever the address), false when this client
+ * address asked too often. An account asking too often is silently skipped: the answer must not differ.
+ */
+async function requestPasswordReset(deps: AccountMailDeps, email: string, context: RequestContext) {
+  if (!deps.limits.perAddress.take(context.ip)) return false;
+  const user =
+    typeof email === 'string' && email.length <= 254 ? await deps.users.findByEmail(email) : undefined;
+  const wanted = user?.status === 'active' && deps.limits.perAccount.take(`account:${user.id}`);
+  if (user && wanted) deliver(deps, user, 'reset', context).catch(() => {});
+  return true;
+}
+
+/** A new password through a reset or invitation link: the policy first, then the link is used up. */
+async function setPasswordByLink(
+  deps: AccountMailDeps,
+  { token, purpose, password }: { token: string; purpose: 'reset' | 'invite'; password: string },
+): Promise<CompleteResult> {
+  const user = await holderOf(deps, await deps.links.find(token, purpose));
+  if (user?.status !== 'active') return { ok: false, reason: 'invalid_link' };
+  const issues = checkPasswordPolicy(password, { username: user.username, email: user.email });
+  if (issues.length > 0) return { ok: false, reason: 'weak_password', issues };
+  // Consumed only now, atomically: a weak password keeps the link, a second (or racing) use fails here.
+  if ((await holderOf(deps, await deps.links.consume(token, purpose)))?.id !== user.id)
+    return { ok: false, reason: 'invalid_link' };
+  await deps.users.setPassword(user.id, password, { mustChangePassword: false });
+  // Whoever could read the mail owns the address.
+  await deps.users.markEmailVerified(user.id);
+  return { ok: true, user };
+}
+
+/** A reset ends every session and grant: whoever knew the old password is out. */
+async function resetPassword(
+  deps: AccountMailDeps,
+  token: string,
+  password: string,
+  context: RequestContext,
+) {
+  const result = await setPasswordByLink(deps, { token, purpose: 'reset', password });
+  if (!result.ok) return result;
+  const revoked = await deps.revokeAccess(result.user.id);
+  await deps.audit.record({
+    ...selfEvent(result.user, 'user.password_reset', context),
+    details: { self_service: true, revoked },
   });
+  return result;
+}
 
-  /** The link's user, while the link was mailed to their current address; undefined otherwise. */
-  async function holderOf(holder: LinkHolder | undefined): Promise<User | undefined> {
-    const user = holder && (await users.findById(holder.userId));
-    return user && user.email === holder.email ? user : undefined;
-  }
+async function acceptInvitation(
+  deps: AccountMailDeps,
+  token: string,
+  password: string,
+  context: RequestContext,
+) {
+  const result = await setPasswordByLink(deps, { token, purpose: 'invite', password });
+  if (result.ok) await deps.audit.record(selfEvent(result.user, 'user.invitation_accept', context));
+  return result;
+}
 
-  /** Issues a link and mails it; audited as mail.send (never with the link). Rejects if the relay refuses. */
-  async function deliver(user: User, purpose: AccountLinkPurpose, context: RequestContext) {
-    const token = await links.issue({ userId: user.id, email: user.email }, purpose);
-    const link = `${deps.publicUrl}${LINK_PATHS[purpose]}?token=${token}`;
-    const site = new URL(deps.publicUrl).host;
-    const input: AccountMailInput = { to: user.email, username: user.username, site, link };
-    const event: AuditEventInput = {
-      ...contextFields(context),
-      actorType: 'system',
-      action: 'mail.send',
-      targetType: 'user',
-      targetId: user.id,
-      outcome: 'success',
-      details: { purpose, username: user.username },
-    };
-    try {
-      await deps.mailer.send(TEMPLATES[purpose](input));
-    } catch (error) {
-      const code = mailErrorCode(error);
-      deps.log.warn({ purpose, user_id: user.id, code }, 'account mail not sent');
-      await audit.record({ ...event, outcome: 'failure', details: { ...event.details, error: code } });
-      throw error;
-    }
-    await audit.record(event);
-  }
+async function confirmEmail(deps: AccountMailDeps, token: string, context: RequestContext): Promise<boolean> {
+  const user = await holderOf(deps, await deps.links.consume(token, 'verify'));
+  if (!user) return false;
+  await deps.users.markEmailVerified(user.id);
+  await deps.audit.record({
+    ...selfEvent(user, 'user.email_verify', context),
+    details: { email: user.email },
+  });
+  return true;
+}
 
-  /**
-   * "Forgot password?": true when the request was taken (whatever the address), false when this client
-   * address asked too often. An account asking too often is silently skipped: the answer must not differ.
-   */
-  async function requestPasswordReset(email: string, context: RequestContext): Promise<boolean> {
-    if (!deps.limits.perAddress.take(context.ip)) return false;
-    const user =
-      typeof email === 'string' && email.length <= 254 ? await users.findByEmail(email) : undefined;
-    const wanted = user?.status === 'active' && deps.limits.perAccount.take(`account:${user.id}`);
-    if (user && wanted) deliver(user, 'reset', context).catch(() => {});
-    return true;
-  }
-
-  /** A new password through a reset or invitation link: the policy first, then the link is used up. */
-  async function setPasswordByLink(
-    token: string,
-    purpose: 'reset' | 'invite',
-    password: string,
-  ): Promise<CompleteResult> {
-    const user = await holderOf(await links.find(token, purpose));
-    if (user?.status !== 'active') return { ok: false, reason: 'invalid_link' };
-    const issues = checkPasswordPolicy(password, { username: user.username, email: user.email });
-    if (issues.length > 0) return { ok: false, reason: 'weak_password', issues };
-    // Consumed only now, atomically: a weak password keeps the link, a second (or racing) use fails here.
-    if ((await holderOf(await links.consume(token, purpose)))?.id !== user.id)
-      return { ok: false, reason: 'invalid_link' };
-    await users.setPassword(user.id, password, { mustChangePassword: false });
-    // Whoever could read the mail owns the address.
-    await users.markEmailVerified(user.id);
-    return { ok: true, user };
-  }
-
+export function createAccountMail(deps: AccountMailDeps) {
   return {
-    requestPasswordReset,
-    sendVerification: (user: User, context: RequestContext) => deliver(user, 'verify', context),
-    sendInvitation: (user: User, context: RequestContext) => deliver(user, 'invite', context),
-
+    requestPasswordReset: (email: string, context: RequestContext) =>
+      requestPasswordReset(deps, email, context),
+    sendVerification: (user: User, context: RequestContext) => deliver(deps, user, 'verify', context),
+    sendInvitation: (user: User, context: RequestContext) => deliver(deps, user, 'invite', context),
     /** Whether the link still works (the page shows its form only then); it stays unused. */
     linkIsUsable: async (token: string, purpose: AccountLinkPurpose) =>
-      (await holderOf(await links.find(token, purpose))) !== undefined,
-
-    async resetPassword(token: string, password: string, context: RequestContext) {
-      const result = await setPasswordByLink(token, 'reset', password);
-      if (!result.ok) return result;
-      const revoked = await deps.revokeAccess(result.user.id);
-      await audit.record({
-        ...contextFields(context),
-        actorType: 'user',
-        actorId: result.user.id,
-        actorName: result.user.username,
-        action: 'user.password_reset',
-        targetType: 'user',
-        targetId: result.user.id,
-        outcome: 'success',
-        details: { self_service: true, revoked },
-      });
-      return result;
-    },
-
-    async acceptInvitation(token: string, password: string, context: RequestContext) {
-      const result = await setPasswordByLink(token, 'invite', password);
-      if (!result.ok) return result;
-      await audit.record({
-        ...contextFields(context),
-        actorType: 'user',
-        actorId: result.user.id,
-        actorName: result.user.username,
-        action: 'user.invitation_accept',
-        targetType: 'user',
-        targetId: result.user.id,
-        outcome: 'success',
-      });
-      return result;
-    },
-
-    async confirmEmail(token: string, context: RequestContext): Promise<boolean> {
-      const user = await holderOf(await links.consume(token, 'verify'));
-      if (!user) return false;
-      await users.markEmailVerified(user.id);
-      await audit.record({
-        ...contextFields(context),
-        actorType: 'user',
-        actorId: user.id,
-        actorName: user.username,
-        action: 'user.email_verify',
-        targetType: 'user',
-        targetId: user.id,
-        outcome: 'success',
-        details: { email: user.email },
-      });
-      return true;
-    },
+      (await holderOf(deps, await deps.links.find(token, purpose))) !== undefined,
+    resetPassword: (token: string, password: string, context: RequestContext) =>
+      resetPassword(deps, token, password, context),
+    acceptInvitation: (token: string, password: string, context: RequestContext) =>
+      acceptInvitation(deps, token, password, context),
+    confirmEmail: (token: string, context: RequestContext) => confirmEmail(deps, token, context),
   };
 }
 

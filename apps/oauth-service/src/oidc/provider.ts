@@ -16,9 +16,7 @@ import { OIDC_ROUTES } from './routes.ts';
 
 /** The account facts the provider needs: who `sub` is, and whether they may still sign in. */
 export interface AccountLookup {
-  findById(
-    id: string,
-  ): Promise<
+  findById(id: string): Promise<
     | {
         id: string;
         username: string;
