@@ -39,7 +39,9 @@ const contextOf = (request: FastifyRequest): RequestContext => ({
   requestId: request.id,
 });
 
-const tokenOf = (request: FastifyRequest) => {
+/** A link's token, from its query string; the page it opens never passes its URL on as a Referer. */
+const tokenOf = (request: FastifyRequest, reply: FastifyReply) => {
+  reply.header('referrer-policy', 'no-referrer');
   const token = (request.query as { token?: unknown } | undefined)?.token;
   return typeof token === 'string' ? token : '';
 };
@@ -95,7 +97,7 @@ const unusable = (reply: FastifyReply) => html(reply, linkUnusablePage(), [], 40
 const showPasswordForm =
   (deps: AccountLinkRouteDeps, purpose: 'reset' | 'invite'): PageHandler =>
   async (request, reply) => {
-    const token = tokenOf(request);
+    const token = tokenOf(request, reply);
     if (!(await deps.accountMail.linkIsUsable(token, purpose))) return unusable(reply);
     return passwordForm(deps, purpose, { request, reply, token });
   };
@@ -136,7 +138,7 @@ const submitPassword =
 const showConfirmEmail =
   (deps: AccountLinkRouteDeps): PageHandler =>
   async (request, reply) => {
-    const token = tokenOf(request);
+    const token = tokenOf(request, reply);
     if (!(await deps.accountMail.linkIsUsable(token, 'verify'))) return unusable(reply);
     const csrf = deps.csrf.issue(request, reply, FORM_IDS.verify);
     return html(reply, confirmEmailPage({ action: LINK_PATHS.verify, csrf, token }));

@@ -68,6 +68,9 @@ describeEachDialect('password reset by mail', (temp) => {
     expect(mail.subject).toBe('Reset your password');
     expect(mail.link).toMatch(new RegExp(`^${PUBLIC_URL}/interaction/account/reset\\?token=[\\w-]{43}$`));
 
+    const opened = await new InjectBrowser(harness.app).request('GET', mail.link!);
+    expect(opened.headers['referrer-policy']).toBe('no-referrer');
+    expect(opened.headers['content-security-policy']).toContain("default-src 'none'");
     const weak = await setPasswordThrough(mail.link!, 'rita');
     expect(weak.statusCode).toBe(400);
     const done = await setPasswordThrough(mail.link!, NEW_PASSWORD);
