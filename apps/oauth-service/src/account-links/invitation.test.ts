@@ -2,6 +2,7 @@ import { describeEachDialect } from '@platform/db/testing';
 import { type SmtpTestServer, startSmtpServer } from '@platform/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashPassword } from '../accounts/passwords.ts';
 import {
   type AdminHarness,
   bearer,
@@ -52,6 +53,12 @@ describeEachDialect('invitations and email verification by mail', (temp) => {
     const mail = await smtp.waitForMail('ines@example.test');
     expect(mail.subject).toBe('You are invited: set your password');
 
+    // Even a password hash that matches (set behind the service's back) does not open a pending invitation.
+    await h.db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(PASSWORD) })
+      .where('id', '=', created.json().id)
+      .execute();
     const refused = await h.postSignIn(new InjectBrowser(h.app), 'ines', PASSWORD);
     expect(refused.payload).toContain('The username or password is incorrect.');
 
