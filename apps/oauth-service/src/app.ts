@@ -4,6 +4,9 @@ import { StartupError } from '@platform/config';
 import { type Database, type Kysely, openMigratedDatabase } from '@platform/db';
 import { type App, createApp } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
+import { accountLinkRoutes } from './account-links/account-links.routes.ts';
+import type { AccountMail } from './account-links/account-mail.ts';
+import { createAccountMailService } from './account-links/wiring.ts';
 import { createRolesRepository } from './accounts/roles.repository.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
@@ -16,7 +19,7 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
 import { createConsentsStore } from './interactions/consents.ts';
-import { createCsrf } from './interactions/csrf.ts';
+import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
 import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
 import { startExpiredCleanup } from './oidc/adapter/cleanup.ts';
@@ -26,6 +29,7 @@ import { pinForwardedHeaders } from './oidc/forwarded.ts';
 import { mountProvider } from './oidc/mount.ts';
 import { type AccountLookup, createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { FORGOT_PASSWORD_PATH } from './pages/account-pages.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
 export interface BuildOptions {
@@ -87,6 +91,7 @@ const accountLookup = (users: Model['users']): AccountLookup => ({
         username: user.username,
         email: user.email,
         displayName: user.displayName,
+        emailVerified: user.emailVerified,
         active: user.status === 'active',
       }
     );
@@ -145,9 +150,13 @@ export async function buildOAuthService(
     await model.keyStore.ensureKeys();
     const providers = await startProviders(app, config, model, db, options.keyPollMs ?? 10_000);
     mountProvider(app, providers.handler);
-    interactionRoutes(app, interactionDeps(app, config, db, model, providers));
     const { users, roles, clients, resources, consents, keyStore, audit } = model;
+    const accountMail = createAccountMailService(app, { config, db, users, consents, audit, providers });
+    const csrf = createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') });
+    interactionRoutes(app, interactionDeps(app, { config, db, model, providers, csrf, accountMail }));
+    if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
     await adminRoutes(app, {
+      accountMail,
       config,
       db,
       users,
@@ -168,17 +177,24 @@ export async function buildOAuthService(
   }
 }
 
+interface InteractionWiring {
+  config: OAuthServiceConfig;
+  db: Kysely<OAuthSchema>;
+  model: Model;
+  providers: ProviderHolder;
+  csrf: Csrf;
+  accountMail: AccountMail | undefined;
+}
+
 function interactionDeps(
   app: App,
-  config: OAuthServiceConfig,
-  db: Kysely<OAuthSchema>,
-  model: Model,
-  providers: ProviderHolder,
+  { config, db, model, providers, csrf, accountMail }: InteractionWiring,
 ): InteractionDeps {
   const { users, roles } = model;
   return {
     provider: providers.provider,
-    csrf: createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') }),
+    csrf,
+    forgotPasswordUrl: accountMail ? FORGOT_PASSWORD_PATH : undefined,
     signIn: createSignIn({
       db,
       metricsRegistry: app.metrics.registry,

@@ -3,9 +3,11 @@ import {
   ConfigError,
   httpUrl,
   loadConfig,
+  mailFrom,
   publicOrigin,
   secret,
   serviceShape,
+  smtpUrl,
   z,
 } from '@platform/config';
 
@@ -46,6 +48,13 @@ export const configShape = {
    */
   FLOW_CLIENT_SECRET: z.string().min(32).optional(),
   FLOW_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+  /**
+   * Outgoing mail (password reset, email verification, invitations). Unset: no mail, and the sign-in page
+   * offers no reset link. Holds the relay's credentials: never logged.
+   */
+  SMTP_URL: smtpUrl,
+  /** Sender of those mails; default no-reply@ the PUBLIC_URL host. */
+  MAIL_FROM: mailFrom,
   /** Seed: admin-portal's redirect base (its public URL). */
   ADMIN_PORTAL_URL: httpUrl.optional(),
 };
@@ -64,6 +73,7 @@ export function loadOAuthServiceConfig(env?: Record<string, string | undefined>)
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
+    MAIL_FROM: raw.MAIL_FROM ?? `no-reply@${new URL(publicUrl).hostname}`,
     ADMIN_PORTAL_URL: (raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`).replace(/\/+$/, ''),
   };
 }

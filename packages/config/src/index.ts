@@ -21,4 +21,5 @@ export {
   resourceServerUrls,
   serviceShape,
 } from './service-shape.ts';
+export { mailFrom, parseSmtpUrl, type SmtpSettings, smtpUrl, smtpUrlForLogs } from './smtp.ts';
 export { DEFAULT_TRUSTED_PROXIES, parseCidr, trustedProxies } from './trusted-proxies.ts';

@@ -3,6 +3,12 @@
 export { createTempDatabase, DIALECTS, type TempDatabase } from '@platform/db/temp-database';
 export { freePort } from './free-port.ts';
 export {
+  type DeliveredMail,
+  SMTP_SERVER_PYTHON,
+  type SmtpTestServer,
+  startSmtpServer,
+} from './smtp-server.ts';
+export {
   type ExitResult,
   type SpawnedService,
   type SpawnServiceOptions,

@@ -2,6 +2,7 @@ import type { Database } from '@platform/db';
 import { sql } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { accountLinksMigration } from '../account-links/migration.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { accountsMigration } from './migration.ts';
 import { openAccountsDatabase } from './test-support.ts';
@@ -95,6 +96,8 @@ describeEachDialect('accounts migration', (temp) => {
   });
 
   it('rolls back with down()', async () => {
+    // Newest first: account_links references users.
+    await accountLinksMigration.down!(database.db, database.dialect);
     await accountsMigration.down!(database.db, database.dialect);
     await expect(sql`select count(*) from users`.execute(database.db)).rejects.toThrow();
   });

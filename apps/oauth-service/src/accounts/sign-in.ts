@@ -167,10 +167,15 @@ export function createSignIn(options: SignInOptions): SignIn {
       }
 
       const at = now();
+      const account = { id: row.id, username: row.username };
+      // An invitation not yet accepted: no password of the holder's exists, so none is checked.
+      if (Number(row.invitation_pending) === 1) {
+        await verifyPassword(await getDummyHash(), password);
+        return finish({ ok: false, reason: 'invalid_credentials', account });
+      }
       // Locked: refused whatever the password, and without checking it, so a lock also stops guessing.
       // (Only existing accounts can lock, so maxFailures wrong guesses do reveal that a login exists; the
       // platform accepts that for a lock users can understand. The IP limit bounds how fast anyone probes.)
-      const account = { id: row.id, username: row.username };
       if (row.locked_until !== null && Number(row.locked_until) > at) {
         return finish({ ok: false, reason: 'locked', account });
       }

@@ -23,6 +23,10 @@ export interface UsersTable {
   /** While in the future, sign-in is refused even with the right password. */
   locked_until: number | null;
   last_login_at: number | null;
+  /** 1 once the holder followed a verification (or invitation) link mailed to `email`. */
+  email_verified: Generated<number>;
+  /** 1 while an invited account has no password of its own yet: password sign-in is refused. */
+  invitation_pending: Generated<number>;
   created_at: Generated<number>;
   updated_at: number;
 }

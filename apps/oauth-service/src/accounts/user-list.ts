@@ -35,6 +35,8 @@ export const PUBLIC_COLUMNS = [
   'failed_login_count',
   'locked_until',
   'last_login_at',
+  'email_verified',
+  'invitation_pending',
   'created_at',
   'updated_at',
 ] as const;

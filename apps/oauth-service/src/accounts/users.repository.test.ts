@@ -50,6 +50,8 @@ describeEachDialect('users repository', (temp) => {
       failedLoginCount: 0,
       lockedUntil: null,
       lastLoginAt: null,
+      emailVerified: false,
+      invitationPending: false,
       createdAt: clock,
       updatedAt: clock,
     });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { uniqueViolationField } from '@platform/db';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { OAuthSchema } from '../db/schema.ts';
@@ -28,6 +28,10 @@ export interface User {
   failedLoginCount: number;
   lockedUntil: number | null;
   lastLoginAt: number | null;
+  /** The holder followed a link mailed to `email`. */
+  emailVerified: boolean;
+  /** Invited and without a password of their own yet: password sign-in is refused. */
+  invitationPending: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -37,7 +41,10 @@ export interface CreateUserInput {
   email: string;
   /** Defaults to the username. */
   displayName?: string;
-  password: string;
+  /** Required unless `invited`: an invited user sets their own through the mailed link. */
+  password?: string;
+  /** No password: the account waits for its holder to follow an invitation link. */
+  invited?: boolean;
   mustChangePassword?: boolean;
   status?: UserStatus;
 }
@@ -62,6 +69,8 @@ export function toUser(row: Omit<UserRow, 'password_hash'>): User {
     failedLoginCount: Number(row.failed_login_count),
     lockedUntil: row.locked_until === null ? null : Number(row.locked_until),
     lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+    emailVerified: Number(row.email_verified) === 1,
+    invitationPending: Number(row.invitation_pending) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -176,26 +185,32 @@ function validNewUser(input: CreateUserInput) {
       ? false
       : fields.boolean(issues, 'mustChangePassword', input.mustChangePassword);
   const userStatus = input.status === undefined ? 'active' : status(issues, input.status);
-  passwordIssues(issues, input.password, { username, email });
+  const invited = input.invited === undefined ? false : fields.boolean(issues, 'invited', input.invited);
+  if (invited && input.password !== undefined) issues.add('password', 'must be absent for an invitation');
+  else if (!invited) passwordIssues(issues, input.password, { username, email });
   issues.throwIfAny();
-  return { username, email, displayName, mustChange, userStatus };
+  return { username, email, displayName, mustChange, userStatus, invited };
 }
 
 async function createUser({ db, now }: Context, input: CreateUserInput): Promise<User> {
-  const { username, email, displayName, mustChange, userStatus } = validNewUser(input);
+  const { username, email, displayName, mustChange, userStatus, invited } = validNewUser(input);
   await assertUnique(db, { username, email });
   const at = now();
+  // An invited account's hash is of random bytes nobody holds, and invitation_pending refuses sign-in anyway.
+  const password = invited ? randomBytes(32).toString('base64url') : String(input.password);
   const row = {
     id: randomUUID(),
     username,
     email,
     display_name: displayName,
     status: userStatus,
-    password_hash: await hashPassword(input.password),
+    password_hash: await hashPassword(password),
     must_change_password: mustChange ? 1 : 0,
     failed_login_count: 0,
     locked_until: null,
     last_login_at: null,
+    email_verified: 0,
+    invitation_pending: invited ? 1 : 0,
     created_at: at,
     updated_at: at,
   };
@@ -206,15 +221,17 @@ async function createUser({ db, now }: Context, input: CreateUserInput): Promise
 
 async function updateProfile({ db, now }: Context, id: string, input: UpdateProfileInput): Promise<User> {
   const issues = new fields.Issues();
-  const changes: { username?: string; email?: string; display_name?: string } = {};
+  const changes: { username?: string; email?: string; display_name?: string; email_verified?: number } = {};
   if (input.username !== undefined) changes.username = fields.username(issues, input.username);
   if (input.email !== undefined) changes.email = fields.email(issues, input.email);
   if (input.displayName !== undefined) {
     changes.display_name = fields.text(issues, 'displayName', input.displayName, { min: 1, max: 200 });
   }
   issues.throwIfAny();
-  await getUser(db, id);
+  const before = await getUser(db, id);
   await assertUnique(db, { username: changes.username, email: changes.email }, id);
+  // A new address is unproven until its holder follows a link sent to it.
+  if (changes.email !== undefined && changes.email !== before.email) changes.email_verified = 0;
   await db
     .updateTable('users')
     .set({ ...changes, updated_at: now() })
@@ -225,8 +242,9 @@ async function updateProfile({ db, now }: Context, id: string, input: UpdateProf
 }
 
 /**
- * Sets a new password (self-service change or admin reset), checked against the policy and the user's
- * own identifiers. Clears any lock and failure count: whoever may set the password may also sign in.
+ * Sets a new password (self-service change or reset, admin reset, accepted invitation), checked against the
+ * policy and the user's own identifiers. Clears any lock and failure count, and a pending invitation:
+ * whoever may set the password may also sign in.
  */
 async function setPassword(
   { db, now }: Context,
@@ -249,10 +267,16 @@ async function setPassword(
       must_change_password: mustChange ? 1 : 0,
       failed_login_count: 0,
       locked_until: null,
+      invitation_pending: 0,
       updated_at: now(),
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** The holder proved the address by following a link mailed to it. */
+async function markEmailVerified({ db, now }: Context, id: string): Promise<void> {
+  await db.updateTable('users').set({ email_verified: 1, updated_at: now() }).where('id', '=', id).execute();
 }
 
 /** Deletes the user; their role assignments go with them (FK cascade). */
@@ -304,5 +328,6 @@ export function createUsersRepository(db: Db, options: UsersRepositoryOptions = 
     disable: (id: string): Promise<User> => setStatus(context, id, 'disabled'),
     delete: (id: string) => deleteUser(db, id),
     recordLogin: (id: string, at: number = context.now()) => recordLogin(db, id, at),
+    markEmailVerified: (id: string) => markEmailVerified(context, id),
   };
 }

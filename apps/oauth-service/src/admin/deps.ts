@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AccountMail } from '../account-links/account-mail.ts';
 import type { RolesRepository } from '../accounts/roles.repository.ts';
 import type { UsersRepository } from '../accounts/users.repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -27,6 +28,8 @@ export interface AdminDeps {
   keyStore: KeyStore;
   providers: Pick<ProviderHolder, 'provider' | 'refresh'>;
   audit: AuditLog;
+  /** Verification and invitation mails; undefined when SMTP_URL is unset. */
+  accountMail?: AccountMail | undefined;
 }
 
 /** Shared by every admin route module: the access check, the audit of changes, and their revocations. */

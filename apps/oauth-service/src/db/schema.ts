@@ -1,4 +1,5 @@
 // oauth-service's tables, composed from the modules that own them.
+import type { AccountLinkTables } from '../account-links/tables.ts';
 import type { AccountTables } from '../accounts/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { ClientTables } from '../clients/tables.ts';
@@ -12,4 +13,5 @@ export interface OAuthSchema
     AuditTables,
     KeyTables,
     ClientTables,
-    SettingsTables {}
+    SettingsTables,
+    AccountLinkTables {}

@@ -36,6 +36,8 @@ export interface InteractionDeps {
   resources: ResourceServersRepository;
   consents: ConsentsStore;
   audit: Pick<AuditLog, 'record'>;
+  /** The sign-in page's "Forgot password?" link; undefined when the platform sends no mail. */
+  forgotPasswordUrl?: string | undefined;
 }
 
 const FAILURE_MESSAGES: Record<string, string> = {
@@ -87,7 +89,12 @@ const showInteraction =
     const uid = details.uid;
     const token = deps.csrf.issue(request, reply, uid);
     if (details.prompt.name === 'login') {
-      const page = loginPage({ uid, csrf: token, clientName: await clientName(deps.provider(), details) });
+      const page = loginPage({
+        uid,
+        csrf: token,
+        clientName: await clientName(deps.provider(), details),
+        forgotPasswordUrl: deps.forgotPasswordUrl,
+      });
       return html(reply, page, redirectOrigin(details));
     }
     if (details.prompt.name === 'consent') {
@@ -130,6 +137,7 @@ async function refuseSignIn(
     clientName: await clientName(deps.provider(), details),
     login,
     error: FAILURE_MESSAGES[outcome.reason],
+    forgotPasswordUrl: deps.forgotPasswordUrl,
   });
   return html(reply, page, redirectOrigin(details), status);
 }

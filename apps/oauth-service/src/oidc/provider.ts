@@ -16,10 +16,16 @@ import { OIDC_ROUTES } from './routes.ts';
 
 /** The account facts the provider needs: who `sub` is, and whether they may still sign in. */
 export interface AccountLookup {
-  findById(
-    id: string,
-  ): Promise<
-    { id: string; username: string; email: string; displayName: string; active: boolean } | undefined
+  findById(id: string): Promise<
+    | {
+        id: string;
+        username: string;
+        email: string;
+        displayName: string;
+        emailVerified: boolean;
+        active: boolean;
+      }
+    | undefined
   >;
 }
 
@@ -76,7 +82,7 @@ const findAccount =
           name: account.displayName,
           preferred_username: account.username,
           email: account.email,
-          email_verified: false,
+          email_verified: account.emailVerified,
         };
       },
     };

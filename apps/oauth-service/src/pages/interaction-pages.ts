@@ -6,6 +6,8 @@ export interface LoginPageInput {
   clientName: string;
   login?: string;
   error?: string;
+  /** Where "Forgot password?" leads; absent when the platform sends no mail. */
+  forgotPasswordUrl?: string | undefined;
 }
 
 export const loginPage = (p: LoginPageInput) =>
@@ -22,7 +24,8 @@ ${errorBlock(p.error)}
 <input id="password" type="password" name="password" autocomplete="current-password" required>
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>
-<form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>`,
+<form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>
+${p.forgotPasswordUrl ? `<p class="links"><a href="${escapeHtml(p.forgotPasswordUrl)}">Forgot password?</a></p>` : ''}`,
   );
 
 export interface ChangePasswordPageInput {

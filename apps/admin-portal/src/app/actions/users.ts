@@ -14,8 +14,10 @@ export async function createUser(_: FormState, form: FormData): Promise<FormStat
       const user = await api.send<User>('POST', '/users', {
         username: data.username,
         email: data.email,
-        password: data.password,
-        must_change_password: data.must_change_password,
+        // Invited users choose their own password through the mailed link.
+        ...(data.invite
+          ? { invite: true }
+          : { password: data.password, must_change_password: data.must_change_password }),
         ...(data.display_name ? { display_name: data.display_name } : {}),
       });
       return { redirectTo: `/users/${path(user.id)}?created=1` };
@@ -62,6 +64,23 @@ export async function resetPassword(_: FormState, form: FormData): Promise<FormS
       });
       return { message: 'The password was reset.' };
     },
+  });
+}
+
+/** "Send verification email" and "Resend invitation": mails a new single-use link to the user. */
+export async function mailAccountLink(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const invitation = field(raw, 'kind') === 'invitation';
+      await api.send(
+        'POST',
+        `/users/${path(field(raw, 'id'))}/${invitation ? 'invitation' : 'verification-email'}`,
+      );
+      return { message: invitation ? 'A new invitation was sent.' : 'A verification email was sent.' };
+    },
+    revalidate: ['/users'],
   });
 }
 

@@ -1,7 +1,34 @@
-import { Group, Paper, Title } from '@mantine/core';
-import { deleteUser, resetPassword, setUserStatus } from '../../app/actions/users.ts';
+import { Group, Paper, Text, Title } from '@mantine/core';
+import { deleteUser, mailAccountLink, resetPassword, setUserStatus } from '../../app/actions/users.ts';
 import type { User } from '../../lib/admin-api/types.ts';
 import { ActionForm, CheckboxField, Hidden, PasswordField } from '../form.tsx';
+
+/** The address's state, and the mail that moves it on: a new invitation, or a verification link. */
+function AccountMail({ user }: { user: User }) {
+  const kind = user.invitation_pending ? 'invitation' : user.email_verified ? null : 'verification';
+  return (
+    <Group mb="md" gap="sm" data-testid="account-mail">
+      <Text size="sm">
+        {user.invitation_pending
+          ? 'Invited: no password yet.'
+          : user.email_verified
+            ? 'Email address verified.'
+            : 'Email address not verified.'}
+      </Text>
+      {kind ? (
+        <ActionForm
+          action={mailAccountLink}
+          submitLabel={kind === 'invitation' ? 'Resend invitation' : 'Send verification email'}
+          variant="light"
+          size="xs"
+        >
+          <Hidden name="id" value={user.id} />
+          <Hidden name="kind" value={kind} />
+        </ActionForm>
+      ) : null}
+    </Group>
+  );
+}
 
 /** Password reset, disabling or enabling the account, and deleting it (admin:write). */
 export function UserAccount({ user }: { user: User }) {
@@ -10,6 +37,7 @@ export function UserAccount({ user }: { user: User }) {
       <Title order={3} size="h4" mb="sm">
         Password and account
       </Title>
+      <AccountMail user={user} />
       <ActionForm action={resetPassword} schema="passwordReset" submitLabel="Reset password" resetOnSuccess>
         <Hidden name="id" value={user.id} />
         <PasswordField name="password" label="New password" description="12 to 128 characters." />

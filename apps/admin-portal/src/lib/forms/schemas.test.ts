@@ -46,6 +46,14 @@ describe('user forms', () => {
     expect(errors.password).toMatch(/at least 12/);
   });
 
+  it('needs no password for an invitation, and one otherwise', () => {
+    const invited = userCreateSchema.parse({ ...valid, password: '', invite: 'on' });
+    expect(invited.invite).toBe(true);
+    const result = userCreateSchema.safeParse({ ...valid, password: '' });
+    expect(result.success).toBe(false);
+    expect(fieldErrors(result.error!).password).toMatch(/at least 12/);
+  });
+
   it('refuses a password reset whose confirmation differs', () => {
     const result = passwordResetSchema.safeParse({
       password: 'correct-horse-battery',

@@ -48,18 +48,26 @@ const email = z
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'));
 
-export const userCreateSchema = z.object({
+const userProfileFields = z.object({
   username: z
     .string()
     .trim()
     .regex(USERNAME, 'must be 3 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   email,
   display_name: trimmed(200),
-  password,
-  must_change_password: checkbox,
 });
 
-export const userUpdateSchema = userCreateSchema.pick({ username: true, email: true, display_name: true });
+/** A new user: an initial password, or an invitation by mail (then the password field is ignored). */
+export const userCreateSchema = userProfileFields
+  .extend({ password: z.string().optional(), must_change_password: checkbox, invite: checkbox })
+  .superRefine((value, ctx) => {
+    if (value.invite) return;
+    const checked = password.safeParse(value.password ?? '');
+    for (const issue of checked.success ? [] : checked.error.issues)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: issue.message });
+  });
+
+export const userUpdateSchema = userProfileFields;
 
 export const passwordResetSchema = z
   .object({ password, confirm: z.string(), must_change_password: checkbox })

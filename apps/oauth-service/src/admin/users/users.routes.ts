@@ -1,6 +1,9 @@
 import type { App, Handler } from '@platform/http';
+import type { FastifyRequest } from 'fastify';
+import type { User } from '../../accounts/users.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import { mailNotConfigured, requestContext, userMailRoutes } from './user-mail.routes.ts';
 import { userRoleRoutes } from './user-roles.routes.ts';
 import {
   createUserSchema,
@@ -23,14 +26,27 @@ const listUsers =
     return { items: page.items.map(userView), next_cursor: page.nextCursor };
   };
 
+/**
+ * After creation, with mail configured: the invitation (awaited, so a refused one is logged and audited
+ * before the answer; the user can be re-invited) or a verification mail (in the background).
+ */
+async function mailNewUser(deps: AdminDeps, user: User, request: FastifyRequest) {
+  if (!deps.accountMail) return;
+  const send = user.invitationPending ? deps.accountMail.sendInvitation : deps.accountMail.sendVerification;
+  const sending = send(user, requestContext(request)).catch(() => {});
+  if (user.invitationPending) await sending;
+}
+
 const createUser =
-  (users: Users, { record }: AdminKit): Handler<typeof createUserSchema> =>
+  (deps: AdminDeps, { record }: AdminKit): Handler<typeof createUserSchema> =>
   async (request, reply) => {
     const body = request.body;
-    const user = await users.create({
+    if (body.invite && !deps.accountMail) throw mailNotConfigured();
+    const user = await deps.users.create({
       username: body.username,
       email: body.email,
-      password: body.password,
+      ...(body.password !== undefined ? { password: body.password } : {}),
+      ...(body.invite !== undefined ? { invited: body.invite } : {}),
       ...(body.display_name !== undefined ? { displayName: body.display_name } : {}),
       ...(body.must_change_password !== undefined ? { mustChangePassword: body.must_change_password } : {}),
       ...(body.status !== undefined ? { status: body.status } : {}),
@@ -44,8 +60,10 @@ const createUser =
         email: user.email,
         status: user.status,
         must_change_password: user.mustChangePassword,
+        invited: user.invitationPending,
       },
     });
+    await mailNewUser(deps, user, request);
     return reply.status(201).header('location', `/api/admin/users/${user.id}`).send(userView(user));
   };
 
@@ -139,7 +157,7 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   app.get('/users', { onRequest: read, schema: listUsersSchema }, listUsers(users));
-  app.post('/users', { onRequest: write, schema: createUserSchema }, createUser(users, kit));
+  app.post('/users', { onRequest: write, schema: createUserSchema }, createUser(deps, kit));
   app.get('/users/:id', { onRequest: read, schema: getUserSchema }, getUser(users));
   app.patch('/users/:id', { onRequest: write, schema: updateUserSchema }, updateUser(users, kit));
   app.post('/users/:id/enable', { onRequest: write, schema: enableUserSchema }, enableUser(users, kit));
@@ -151,4 +169,5 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   );
   app.delete('/users/:id', { onRequest: write, schema: deleteUserSchema }, deleteUser(users, kit, sessions));
   userRoleRoutes(app, deps, kit);
+  userMailRoutes(app, deps, kit);
 }

@@ -27,6 +27,14 @@ export const userSchema = {
     failed_login_count: { type: 'integer' },
     locked_until: nullableTime,
     last_login_at: nullableTime,
+    email_verified: {
+      type: 'boolean',
+      description: 'The holder followed a verification or invitation link mailed to the address.',
+    },
+    invitation_pending: {
+      type: 'boolean',
+      description: 'Invited and without a password yet: password sign-in is refused until they set one.',
+    },
     created_at: time,
     updated_at: time,
   },
@@ -42,6 +50,8 @@ export const userView = (user: User) => ({
   failed_login_count: user.failedLoginCount,
   locked_until: isoOrNull(user.lockedUntil),
   last_login_at: isoOrNull(user.lastLoginAt),
+  email_verified: user.emailVerified,
+  invitation_pending: user.invitationPending,
   created_at: iso(user.createdAt),
   updated_at: iso(user.updatedAt),
 });
@@ -81,17 +91,22 @@ export const listUsersSchema = routeSchema(
 export const createUserSchema = routeSchema(
   'admin:write',
   TAG,
-  'Create a user with an initial password',
+  'Create a user with an initial password, or invite them by mail to set their own; with mail configured, a verification mail goes to a user created with a password; refused (409) for an invitation when mail is not configured',
   {
     body: {
       type: 'object',
       additionalProperties: false,
-      required: ['username', 'email', 'password'],
+      required: ['username', 'email'],
       properties: {
         username,
         email,
         display_name: displayName,
-        password,
+        password: { ...password, description: 'Required unless `invite` is true, and absent then.' },
+        invite: {
+          type: 'boolean',
+          description:
+            'Send an invitation instead of setting a password: the user gets a single-use link (72 h) to set theirs, and cannot sign in before (default false). Needs SMTP_URL.',
+        },
         must_change_password: {
           type: 'boolean',
           description: 'Ask for a new password at the first sign-in (default false).',

@@ -1,4 +1,5 @@
 import type { Migrations } from '@platform/db';
+import { accountLinksMigration } from '../../account-links/migration.ts';
 import { accountsMigration } from '../../accounts/migration.ts';
 import { auditMigration } from '../../audit/migration.ts';
 import { clientsMigration } from '../../clients/migration.ts';
@@ -14,4 +15,5 @@ export const migrations: Migrations = {
   '0004_keys': keysMigration,
   '0005_clients': clientsMigration,
   '0006_settings': settingsMigration,
+  '0009_account_links': accountLinksMigration,
 };

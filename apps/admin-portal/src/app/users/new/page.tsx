@@ -17,10 +17,15 @@ export default async function NewUserPage() {
           <TextField name="username" label="Username" required autoComplete="off" />
           <TextField name="email" label="Email" type="email" required autoComplete="off" />
           <TextField name="display_name" label="Display name" />
+          <CheckboxField
+            name="invite"
+            label="Send an invitation instead of setting a password"
+            description="The user gets an email with a link (valid 72 hours) to choose their own password. Needs mail (SMTP_URL)."
+          />
           <PasswordField
             name="password"
             label="Initial password"
-            description="12 to 128 characters; common passwords are refused."
+            description="12 to 128 characters; common passwords are refused. Not needed for an invitation."
           />
           <CheckboxField
             name="must_change_password"

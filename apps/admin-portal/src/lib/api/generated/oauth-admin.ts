@@ -4533,8 +4533,12 @@ export type paths = {
                                 created_at: string;
                                 display_name: string;
                                 email: string;
+                                /** @description The holder followed a verification or invitation link mailed to the address. */
+                                email_verified?: boolean;
                                 failed_login_count?: number;
                                 id: string;
+                                /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                                invitation_pending?: boolean;
                                 /** Format: date-time */
                                 last_login_at?: string | null;
                                 /** Format: date-time */
@@ -4623,7 +4627,7 @@ export type paths = {
             };
         };
         put?: never;
-        /** Create a user with an initial password (needs admin:write) */
+        /** Create a user with an initial password, or invite them by mail to set their own; with mail configured, a verification mail goes to a user created with a password; refused (409) for an invitation when mail is not configured (needs admin:write) */
         post: {
             parameters: {
                 query?: never;
@@ -4636,9 +4640,12 @@ export type paths = {
                     "application/json": {
                         display_name?: string;
                         email: string;
+                        /** @description Send an invitation instead of setting a password: the user gets a single-use link (72 h) to set theirs, and cannot sign in before (default false). Needs SMTP_URL. */
+                        invite?: boolean;
                         /** @description Ask for a new password at the first sign-in (default false). */
                         must_change_password?: boolean;
-                        password: string;
+                        /** @description Required unless `invite` is true, and absent then. */
+                        password?: string;
                         /** @enum {string} */
                         status?: "active" | "disabled";
                         username: string;
@@ -4657,8 +4664,12 @@ export type paths = {
                             created_at: string;
                             display_name: string;
                             email: string;
+                            /** @description The holder followed a verification or invitation link mailed to the address. */
+                            email_verified?: boolean;
                             failed_login_count?: number;
                             id: string;
+                            /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                            invitation_pending?: boolean;
                             /** Format: date-time */
                             last_login_at?: string | null;
                             /** Format: date-time */
@@ -4802,8 +4813,12 @@ export type paths = {
                             created_at: string;
                             display_name: string;
                             email: string;
+                            /** @description The holder followed a verification or invitation link mailed to the address. */
+                            email_verified?: boolean;
                             failed_login_count?: number;
                             id: string;
+                            /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                            invitation_pending?: boolean;
                             /** Format: date-time */
                             last_login_at?: string | null;
                             /** Format: date-time */
@@ -5082,8 +5097,12 @@ export type paths = {
                             created_at: string;
                             display_name: string;
                             email: string;
+                            /** @description The holder followed a verification or invitation link mailed to the address. */
+                            email_verified?: boolean;
                             failed_login_count?: number;
                             id: string;
+                            /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                            invitation_pending?: boolean;
                             /** Format: date-time */
                             last_login_at?: string | null;
                             /** Format: date-time */
@@ -5383,8 +5402,12 @@ export type paths = {
                             created_at: string;
                             display_name: string;
                             email: string;
+                            /** @description The holder followed a verification or invitation link mailed to the address. */
+                            email_verified?: boolean;
                             failed_login_count?: number;
                             id: string;
+                            /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                            invitation_pending?: boolean;
                             /** Format: date-time */
                             last_login_at?: string | null;
                             /** Format: date-time */
@@ -5553,8 +5576,12 @@ export type paths = {
                             created_at: string;
                             display_name: string;
                             email: string;
+                            /** @description The holder followed a verification or invitation link mailed to the address. */
+                            email_verified?: boolean;
                             failed_login_count?: number;
                             id: string;
+                            /** @description Invited and without a password yet: password sign-in is refused until they set one. */
+                            invitation_pending?: boolean;
                             /** Format: date-time */
                             last_login_at?: string | null;
                             /** Format: date-time */
@@ -6080,6 +6107,180 @@ export type paths = {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail an invited user a new link (72 h, single use) to set their password; older links stop working; refused (409) when mail is not configured or the user has no pending invitation; 502 when the mail relay refuses (needs admin:write) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 409. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 502. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7012,6 +7213,180 @@ export type paths = {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/verification-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail the user a link (24 h, single use) that confirms their address; refused (409) when mail is not configured or the address is already verified; 502 when the mail relay refuses (needs admin:write) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 409. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 502. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
