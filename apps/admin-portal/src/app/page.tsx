@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { AnchorLink } from '../components/links.tsx';
-import { visibleNavigation } from '../lib/access/permissions.ts';
+import { Alert, Button, Stack, Text, Title } from '@mantine/core';
+import { OverviewDashboard } from '../components/overview/overview-dashboard.tsx';
+import { can, visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
+import { activityRange } from '../lib/system/activity.ts';
 
 const SIGN_IN_ERRORS: Record<string, string> = {
   access_denied: 'Sign-in was cancelled.',
@@ -9,10 +10,14 @@ const SIGN_IN_ERRORS: Record<string, string> = {
   sign_in_failed: 'Sign-in could not be completed. Please try again.',
 };
 
-// The overview: for a signed-out visitor (and where sign-out lands) a sign-in button; for a signed-in user
-// the sections they may open.
-export default async function Home({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
+// The overview: for a signed-out visitor (and where sign-out lands) a sign-in button; for a reader of the
+// admin API the platform's activity and health; for anyone else a pointer to the menu.
+export default async function Home({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string; range?: string }>;
+}) {
+  const { error, range } = await searchParams;
   const session = await currentSession();
   if (!session) {
     return (
@@ -32,41 +37,19 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ e
       </Stack>
     );
   }
+  if (can(session.permissions, 'admin:read'))
+    return <OverviewDashboard session={session} range={activityRange(range)} />;
   const sections = visibleNavigation(session.permissions);
   return (
     <Stack>
       <Title order={2}>Welcome, {session.user.name || session.user.username}</Title>
-      <Group gap="xs">
-        <Text size="sm">Your permissions:</Text>
-        {[...session.permissions].sort().map((permission) => (
-          <Badge key={permission} variant="light">
-            {permission}
-          </Badge>
-        ))}
-        {session.permissions.size === 0 ? <Text size="sm">none</Text> : null}
-      </Group>
       {sections.length === 0 ? (
         <Alert color="yellow" title="Nothing to administer" data-testid="no-access">
           Your roles do not give you access to any part of the console. Ask an administrator for a role with
           the admin:read permission.
         </Alert>
       ) : (
-        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-          {sections.map((section) => (
-            <Card key={section.label} withBorder>
-              <Text fw={700} mb="xs">
-                {section.label}
-              </Text>
-              <Stack gap={4}>
-                {section.items.map((item) => (
-                  <AnchorLink key={item.href} href={item.href}>
-                    {item.label}
-                  </AnchorLink>
-                ))}
-              </Stack>
-            </Card>
-          ))}
-        </SimpleGrid>
+        <Text>Open a section from the menu.</Text>
       )}
     </Stack>
   );

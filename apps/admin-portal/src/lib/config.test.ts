@@ -17,7 +17,14 @@ describe('admin-portal configuration', () => {
       url: 'http://127.0.0.1:3004',
       resource: 'https://platform.example.com/flow',
     });
-    expect(config.services.map((s) => s.name)).toEqual(['oauth-service', 'admin-portal', 'test-service']);
+    // Every service of the platform, the console itself included.
+    expect(config.services.map((s) => s.name)).toEqual([
+      'oauth-service',
+      'flow-service',
+      'kline-service',
+      'test-service',
+      'admin-portal',
+    ]);
   });
 
   it('needs the client secret, naming the variable', () => {

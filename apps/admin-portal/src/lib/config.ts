@@ -32,8 +32,10 @@ export const configShape = {
   /** Services whose /ready the system page shows: `name=url` pairs, comma-separated. */
   SYSTEM_SERVICES: list([
     'oauth-service=http://127.0.0.1:3001',
-    'admin-portal=http://127.0.0.1:3002',
+    'flow-service=http://127.0.0.1:3004',
+    'kline-service=http://127.0.0.1:3003',
     'test-service=http://127.0.0.1:3005',
+    'admin-portal=http://127.0.0.1:3002',
   ]),
 };
 

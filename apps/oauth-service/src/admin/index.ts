@@ -28,6 +28,7 @@ import {
 import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { createStaleGrants } from './sessions/stale-grants.ts';
 import { createUserSessions } from './sessions/user-sessions.ts';
+import { statsRoutes } from './stats/stats.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export type { AdminDeps } from './deps.ts';
@@ -122,6 +123,7 @@ export async function adminRoutes(app: App, deps: AdminDeps): Promise<void> {
       keyRoutes(admin, deps, kit, keyTimeline);
       auditRoutes(admin, deps, kit);
       authorityRoutes(admin, deps, kit.clients);
+      statsRoutes(admin, deps, kit);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -1,18 +1,24 @@
 import { SimpleGrid } from '@mantine/core';
 import type { Metadata } from 'next';
 import { PageHeader } from '../../components/page-header.tsx';
+import { AutoRefresh } from '../../components/system/auto-refresh.tsx';
+import { SignInFailureAlert } from '../../components/system/sign-in-warning.tsx';
 import { FigureCards, GatewayPanel, ServicesPanel } from '../../components/system/system-panels.tsx';
 import { requirePermission } from '../../lib/session/current.ts';
+import { ACTIVITY_RANGE_LABELS, loadActivity } from '../../lib/system/activity.ts';
 import { systemStatus } from '../../lib/system/status.ts';
 
 export const metadata: Metadata = { title: 'System' };
+
+/** How often the page reads every service again. */
+const REFRESH_INTERVAL_MS = 10_000;
 
 const figure = (value: number | null, digits = 0) =>
   value === null ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 export default async function SystemPage() {
-  await requirePermission('admin:read');
-  const status = await systemStatus();
+  const session = await requirePermission('admin:read');
+  const [status, activity] = await Promise.all([systemStatus(), loadActivity(session, '24h')]);
   const figures = [
     {
       label: 'Tokens issued',
@@ -35,7 +41,14 @@ export default async function SystemPage() {
       <PageHeader
         title="System"
         description="Readiness of every service, the gateway's upstreams and key figures."
+        actions={
+          <AutoRefresh
+            updatedAt={new Date(status.checkedAt).toISOString()}
+            intervalMs={REFRESH_INTERVAL_MS}
+          />
+        }
       />
+      <SignInFailureAlert counts={activity.totals} period={ACTIVITY_RANGE_LABELS['24h']} />
       <FigureCards figures={figures} />
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <ServicesPanel services={status.services} />

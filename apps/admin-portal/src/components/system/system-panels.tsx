@@ -1,5 +1,4 @@
 import {
-  Badge,
   Card,
   Paper,
   SimpleGrid,
@@ -12,7 +11,8 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import type { SystemStatus } from '../../lib/system/status.ts';
+import { gatewayState, type SystemStatus } from '../../lib/system/status.ts';
+import { StateBadge } from './state-badge.tsx';
 
 /** Every service's readiness (its /ready answer). */
 export function ServicesPanel({ services }: { services: SystemStatus['services'] }) {
@@ -34,7 +34,7 @@ export function ServicesPanel({ services }: { services: SystemStatus['services']
             <TableTr key={s.name}>
               <TableTd>{s.name}</TableTd>
               <TableTd>
-                <Badge color={s.ready ? 'green' : 'red'}>{s.ready ? 'ready' : 'not ready'}</Badge>
+                <StateBadge state={s.ready ? 'ok' : 'down'}>{s.ready ? 'ready' : 'not ready'}</StateBadge>
               </TableTd>
               <TableTd>{s.detail}</TableTd>
             </TableTr>
@@ -50,7 +50,7 @@ export function GatewayPanel({ gateway }: { gateway: SystemStatus['gateway'] }) 
   return (
     <Paper withBorder p="md">
       <Title order={3} size="h4" mb="sm">
-        Gateway upstreams
+        Gateway upstreams <StateBadge state={gatewayState(gateway)}>{gatewayState(gateway)}</StateBadge>
       </Title>
       {!gateway.reachable ? (
         <Text c="red" role="alert">
@@ -69,9 +69,9 @@ export function GatewayPanel({ gateway }: { gateway: SystemStatus['gateway'] }) 
             <TableTr key={u.name}>
               <TableTd>{u.name}</TableTd>
               <TableTd>
-                <Badge color={u.healthy === u.servers ? 'green' : u.healthy > 0 ? 'yellow' : 'red'}>
+                <StateBadge state={u.healthy === u.servers ? 'ok' : u.healthy > 0 ? 'degraded' : 'down'}>
                   {u.healthy} / {u.servers}
-                </Badge>
+                </StateBadge>
               </TableTd>
             </TableTr>
           ))}
@@ -84,18 +84,14 @@ export function GatewayPanel({ gateway }: { gateway: SystemStatus['gateway'] }) 
 /** Key figures, each with what it counts since. */
 export function FigureCards({ figures }: { figures: Array<{ label: string; value: string; hint: string }> }) {
   return (
-    <SimpleGrid cols={{ base: 1, sm: 3 }} mb="lg">
+    <SimpleGrid cols={{ base: 1, sm: figures.length > 3 ? 4 : 3 }} mb="lg">
       {figures.map((f) => (
         <Card key={f.label} withBorder data-testid={`figure-${f.label}`}>
-          <Text size="sm" c="dimmed">
-            {f.label}
-          </Text>
+          <Text size="sm">{f.label}</Text>
           <Text size="xl" fw={700}>
             {f.value}
           </Text>
-          <Text size="xs" c="dimmed">
-            {f.hint}
-          </Text>
+          <Text size="xs">{f.hint}</Text>
         </Card>
       ))}
     </SimpleGrid>

@@ -1,5 +1,6 @@
 import { portalConfig } from '../config.ts';
 import { parsePrometheus, ratePerSecond, type Sample, sum } from './prometheus.ts';
+import type { HealthState } from './states.ts';
 
 // What the system page shows, gathered on the server from inside the network: each service's /ready, the
 // gateway's /healthz (its view of every upstream) and /metrics, and oauth-service's metrics.
@@ -17,9 +18,21 @@ export interface UpstreamStatus {
   healthy: number;
 }
 
-export interface SystemStatus {
+export interface GatewayStatus {
+  reachable: boolean;
+  upstreams: UpstreamStatus[];
+  detail: string;
+}
+
+/** Readiness of every service and the gateway's view of its upstreams: what Overview and System show. */
+export interface ComponentHealth {
   services: ServiceStatus[];
-  gateway: { reachable: boolean; upstreams: UpstreamStatus[]; detail: string };
+  gateway: GatewayStatus;
+  /** Epoch ms when the readings were taken. */
+  checkedAt: number;
+}
+
+export interface SystemStatus extends ComponentHealth {
   figures: {
     tokensIssued: number | null;
     loginFailures: number | null;
@@ -86,15 +99,12 @@ async function gatewayRate(url: string): Promise<{ rate: number | null; total: n
   return { rate: ratePerSecond(before, after), total: after.total };
 }
 
-export async function systemStatus(): Promise<SystemStatus> {
-  const config = portalConfig();
-  const oauth = config.services.find((s) => s.name === 'oauth-service')?.url ?? config.internalOAuthUrl;
-  const [services, healthz, oauthMetrics, rate] = await Promise.all([
-    Promise.all(config.services.map((s) => readiness(s.name, s.url))),
-    fetchText(`${config.gatewayUrl}/healthz`).catch((error: Error) => ({ status: 0, text: error.message })),
-    metrics(`${oauth}/metrics`),
-    gatewayRate(`${config.gatewayUrl}/metrics`),
-  ]);
+/** The gateway's /healthz: each upstream with its number of servers and of healthy ones. */
+async function gatewayHealth(gatewayUrl: string): Promise<GatewayStatus> {
+  const healthz = await fetchText(`${gatewayUrl}/healthz`).catch((error: Error) => ({
+    status: 0,
+    text: error.message,
+  }));
   let upstreams: UpstreamStatus[] = [];
   let detail = healthz.status ? `HTTP ${healthz.status}` : `unreachable (${healthz.text})`;
   if (healthz.status === 200) {
@@ -110,9 +120,35 @@ export async function systemStatus(): Promise<SystemStatus> {
       detail = 'answered, but not with the expected JSON';
     }
   }
+  return { reachable: healthz.status === 200, upstreams, detail };
+}
+
+/** Every configured service's /ready and the gateway's upstreams, read from inside the network. */
+export async function componentHealth(): Promise<ComponentHealth> {
+  const config = portalConfig();
+  const [services, gateway] = await Promise.all([
+    Promise.all(config.services.map((s) => readiness(s.name, s.url))),
+    gatewayHealth(config.gatewayUrl),
+  ]);
+  return { services, gateway, checkedAt: Date.now() };
+}
+
+/** The gateway's state: down when unreachable or an upstream has no healthy server, degraded when one lacks some. */
+export function gatewayState(gateway: GatewayStatus): HealthState {
+  if (!gateway.reachable || gateway.upstreams.some((u) => u.healthy === 0)) return 'down';
+  return gateway.upstreams.some((u) => u.healthy < u.servers) ? 'degraded' : 'ok';
+}
+
+export async function systemStatus(): Promise<SystemStatus> {
+  const config = portalConfig();
+  const oauth = config.services.find((s) => s.name === 'oauth-service')?.url ?? config.internalOAuthUrl;
+  const [health, oauthMetrics, rate] = await Promise.all([
+    componentHealth(),
+    metrics(`${oauth}/metrics`),
+    gatewayRate(`${config.gatewayUrl}/metrics`),
+  ]);
   return {
-    services,
-    gateway: { reachable: healthz.status === 200, upstreams, detail },
+    ...health,
     figures: {
       tokensIssued: oauthMetrics ? sum(oauthMetrics, 'oauth_tokens_issued_total') : null,
       loginFailures: oauthMetrics

@@ -4498,6 +4498,148 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/stats/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign-ins, tokens issued and active users over the last 24 hours (hourly) or 7 days (daily) (needs admin:read) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `24h`: 24 hourly buckets; `7d`: 7 daily buckets (UTC days). The last one is current. */
+                    range?: "24h" | "7d";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucket_seconds: number;
+                            /** @description Oldest first; empty buckets as zeros. */
+                            buckets: {
+                                /** @description Distinct users with a successful event (a sign-in, a token, a change). */
+                                active_users: number;
+                                /** @description Refused passwords and attempts on a locked account. */
+                                sign_ins_failed: number;
+                                sign_ins_succeeded: number;
+                                /** Format: date-time */
+                                start: string;
+                                tokens_issued: number;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description Inclusive: the first bucket starts here.
+                             */
+                            from: string;
+                            /** @enum {string} */
+                            range: "24h" | "7d";
+                            /**
+                             * Format: date-time
+                             * @description Exclusive: the end of the last (current) bucket.
+                             */
+                            to: string;
+                            /** @description Over the whole range; a user active twice counts once. */
+                            totals: {
+                                /** @description Distinct users with a successful event (a sign-in, a token, a change). */
+                                active_users: number;
+                                /** @description Refused passwords and attempts on a locked account. */
+                                sign_ins_failed: number;
+                                sign_ins_succeeded: number;
+                                tokens_issued: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
