@@ -1,4 +1,6 @@
 import type { App, Handler } from '@platform/http';
+import type { ListUsersOptions } from '../../accounts/users.repository.ts';
+import { type CsvValue, primed, sendCsv } from '../csv.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
 import { userRoleRoutes } from './user-roles.routes.ts';
@@ -7,6 +9,7 @@ import {
   deleteUserSchema,
   disableUserSchema,
   enableUserSchema,
+  exportUsersSchema,
   getUserSchema,
   listUsersSchema,
   resetPasswordSchema,
@@ -22,6 +25,40 @@ const listUsers =
     const page = await users.list(request.query);
     return { items: page.items.map(userView), next_cursor: page.nextCursor };
   };
+
+// The export's columns: the profile and sign-in state, never a password hash (the repository has none).
+const CSV_HEADER = [
+  'id',
+  'username',
+  'email',
+  'display_name',
+  'status',
+  'must_change_password',
+  'failed_login_count',
+  'locked_until',
+  'last_login_at',
+  'created_at',
+  'updated_at',
+] as const;
+const EXPORT_BATCH = 200;
+
+/** Every page of the list, one after the other, as CSV rows. */
+async function* userRows(users: Users, options: ListUsersOptions): AsyncGenerator<CsvValue[][]> {
+  let cursor: string | undefined;
+  do {
+    const page = await users.list({ ...options, limit: EXPORT_BATCH, ...(cursor ? { cursor } : {}) });
+    yield page.items.map((user) => {
+      const view = userView(user);
+      return CSV_HEADER.map((column) => view[column]);
+    });
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+const exportUsers =
+  (users: Users): Handler<typeof exportUsersSchema> =>
+  async (request, reply) =>
+    sendCsv(reply, 'users.csv', CSV_HEADER, await primed(userRows(users, request.query)));
 
 const createUser =
   (users: Users, { record }: AdminKit): Handler<typeof createUserSchema> =>
@@ -139,6 +176,7 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   app.get('/users', { onRequest: read, schema: listUsersSchema }, listUsers(users));
+  app.get('/users/export', { onRequest: read, schema: exportUsersSchema }, exportUsers(users));
   app.post('/users', { onRequest: write, schema: createUserSchema }, createUser(users, kit));
   app.get('/users/:id', { onRequest: read, schema: getUserSchema }, getUser(users));
   app.patch('/users/:id', { onRequest: write, schema: updateUserSchema }, updateUser(users, kit));
