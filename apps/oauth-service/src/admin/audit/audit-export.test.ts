@@ -57,7 +57,7 @@ describeEachDialect('admin API: audit log order and CSV export', (temp) => {
   });
 
   it('exports only the events matching the filters, as CSV', async () => {
-    const response = await get('/export?action=export_test.*&order=asc');
+    const response = await get('.csv?action=export_test.*&order=asc');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename=audit-log.csv');
@@ -72,15 +72,15 @@ describeEachDialect('admin API: audit log order and CSV export', (temp) => {
     expect(failure).toContain(`u-1,"'=cmd|"" /C calc""!A0",export_test.failure,failure,`);
     expect(failure).toContain(',"Mozilla/5.0 (X11, Linux)",');
     expect(failure).toContain('"{""note"":""first, second""}"\r\n');
-    expect((await get('/export?action=export_test.failure')).body.split('\r\n')).toHaveLength(3);
+    expect((await get('.csv?action=export_test.failure')).body.split('\r\n')).toHaveLength(3);
   });
 
   it('exports a header alone when nothing matches, refuses a bad filter as a problem, needs admin:read', async () => {
-    expect((await get('/export?action=nothing.here')).body).toMatch(/^id,created_at,[a-z_,]+\r\n$/);
-    const bad = await get('/export?from=yesterday');
+    expect((await get('.csv?action=nothing.here')).body).toMatch(/^id,created_at,[a-z_,]+\r\n$/);
+    const bad = await get('.csv?from=yesterday');
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const anonymous = await h.app.inject({ method: 'GET', url: '/api/admin/audit/export' });
+    const anonymous = await h.app.inject({ method: 'GET', url: '/api/admin/audit.csv' });
     expect(anonymous.statusCode).toBe(401);
   });
 });

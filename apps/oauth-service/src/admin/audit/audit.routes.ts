@@ -116,6 +116,6 @@ const getAuditEvent =
 export function auditRoutes(app: App, { audit }: AdminDeps, kit: AdminKit): void {
   const read = kit.guard('admin:read');
   app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit));
-  app.get('/audit/export', { onRequest: read, schema: exportAuditSchema }, exportAudit(audit));
+  app.get('/audit.csv', { onRequest: read, schema: exportAuditSchema }, exportAudit(audit));
   app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit));
 }

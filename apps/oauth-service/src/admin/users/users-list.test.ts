@@ -111,7 +111,7 @@ describeEachDialect('admin API: users list sorting, paging and CSV export', (tem
   });
 
   it('exports every matching user as CSV, sorted, without password hashes', async () => {
-    const response = await get('GET', '/api/admin/users/export?search=sort-&sort=username&order=desc');
+    const response = await get('GET', '/api/admin/users.csv?search=sort-&sort=username&order=desc');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename=users.csv');
@@ -136,15 +136,19 @@ describeEachDialect('admin API: users list sorting, paging and CSV export', (tem
       display_name: '=HYPERLINK("http://evil.test")',
       password: PASSWORD,
     });
-    const response = await get('GET', '/api/admin/users/export?search=formula');
+    const response = await get('GET', '/api/admin/users.csv?search=formula');
     expect(response.body.split('\r\n')[1]).toContain(',"\'=HYPERLINK(""http://evil.test"")",');
   });
 
   it('refuses a bad export search before any CSV, and needs admin:read', async () => {
-    const bad = await get('GET', '/api/admin/users/export?sort=nope');
+    const bad = await get('GET', '/api/admin/users.csv?sort=nope');
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const anonymous = await h.app.inject({ method: 'GET', url: '/api/admin/users/export' });
+    const anonymous = await h.app.inject({ method: 'GET', url: '/api/admin/users.csv' });
     expect(anonymous.statusCode).toBe(401);
+    // Its own path: no user route's methods are advertised for it.
+    const options = await h.app.inject({ method: 'OPTIONS', url: '/api/admin/users.csv', headers: auth });
+    expect(options.statusCode).toBe(405);
+    expect(options.headers.allow).toBe('GET, HEAD');
   });
 });

@@ -176,7 +176,7 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   app.get('/users', { onRequest: read, schema: listUsersSchema }, listUsers(users));
-  app.get('/users/export', { onRequest: read, schema: exportUsersSchema }, exportUsers(users));
+  app.get('/users.csv', { onRequest: read, schema: exportUsersSchema }, exportUsers(users));
   app.post('/users', { onRequest: write, schema: createUserSchema }, createUser(users, kit));
   app.get('/users/:id', { onRequest: read, schema: getUserSchema }, getUser(users));
   app.patch('/users/:id', { onRequest: write, schema: updateUserSchema }, updateUser(users, kit));

@@ -14,7 +14,7 @@ export async function GET(request: Request) {
   const parsed = auditFilterSchema.safeParse(raw);
   if (!parsed.success) return problemResponse(400, 'Bad Request', 'Some filters are invalid.');
   const sort = sortFrom(raw, AUDIT_SORTS, DEFAULT_AUDIT_SORT);
-  return relayCsv(request, '/audit/export', async (api) => ({
+  return relayCsv(request, '/audit.csv', async (api) => ({
     ...(await auditApiQuery(api, parsed.data)),
     sort: sort.sort,
     order: sort.order,

@@ -13,7 +13,7 @@ export async function GET(request: Request) {
   const parsed = userSearchSchema.safeParse(raw);
   if (!parsed.success) return problemResponse(400, 'Bad Request', 'The search was not understood.');
   const sort = sortFrom(raw, USER_SORTS, DEFAULT_USER_SORT);
-  return relayCsv(request, '/users/export', () => ({
+  return relayCsv(request, '/users.csv', () => ({
     search: parsed.data.search,
     status: parsed.data.status,
     sort: sort.sort,
