@@ -14,7 +14,10 @@ export {
   likeContains,
   MAX_PAGE_SIZE,
   type Page,
+  type SortOrder,
   USER_CURSOR_PATTERN,
+  USER_SORTS,
+  type UserSort,
 } from './user-list.ts';
 
 /** A user as the rest of the service sees it: never the password hash. */
@@ -314,7 +317,7 @@ export function createUsersRepository(db: Db, options: UsersRepositoryOptions = 
       return isEmailLogin(login) ? findByEmail(db, login) : findByUsername(db, login);
     },
     create: (input: CreateUserInput) => createUser(context, input),
-    /** Ordered by username, case-insensitively (keyset paging on lower(username), which is unique). */
+    /** Ordered by username (default), email, creation or last sign-in; keyset paging with the id as tiebreaker. */
     async list(options: ListUsersOptions = {}): Promise<Page<User>> {
       const { rows, nextCursor } = await listUserRows(db, options, wantedStatus);
       return { items: rows.map(toUser), nextCursor };

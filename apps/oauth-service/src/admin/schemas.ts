@@ -42,6 +42,13 @@ export function pageOf<const T extends object>(item: T) {
   } as const;
 }
 
+/** A CSV download: UTF-8, RFC 4180, a header row, offered as an attachment named `filename`. */
+export const csvResponse = (filename: string) =>
+  ({
+    description: `A CSV file (\`Content-Disposition: attachment; filename=${filename}\`), header row first. Cells that a spreadsheet would read as a formula start with an apostrophe.`,
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  }) as const;
+
 export const noContent = { 204: { type: 'null', description: 'Done; no body.' } } as const;
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -51,12 +51,14 @@ export interface AuditQuery {
   to?: number;
   /** 1..500, default 50. */
   limit?: number;
-  /** `nextCursor` of the previous page. */
+  /** `nextCursor` of the previous page (of the same order). */
   cursor?: string;
+  /** By time of recording: newest first (desc, the default) or oldest first. */
+  order?: 'asc' | 'desc';
 }
 
 export interface AuditPage {
-  /** Newest first. */
+  /** In the query's order, newest first by default. */
   items: AuditEvent[];
   nextCursor: string | null;
 }
@@ -308,7 +310,8 @@ function whereFilters(query: AuditSelect, filters: AuditQuery): AuditSelect {
   }
   if (filters.from !== undefined) result = result.where('created_at', '>=', timeBound('from', filters.from));
   if (filters.to !== undefined) result = result.where('created_at', '<', timeBound('to', filters.to));
-  if (filters.cursor) result = result.where('id', '<', decodeCursor(filters.cursor));
+  if (filters.cursor)
+    result = result.where('id', filters.order === 'asc' ? '>' : '<', decodeCursor(filters.cursor));
   return result;
 }
 
@@ -317,8 +320,11 @@ async function queryAudit(db: Db, filters: AuditQuery): Promise<AuditPage> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
     throw new AuditQueryError('limit', `must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
   }
+  if (filters.order !== undefined && filters.order !== 'asc' && filters.order !== 'desc')
+    throw new AuditQueryError('order', 'must be asc or desc');
+  // Ids grow in the order events are recorded: they order by time, and are unique, with no tie to break.
   const rows = await whereFilters(selectAudit(db), filters)
-    .orderBy('id', 'desc')
+    .orderBy('id', filters.order ?? 'desc')
     .limit(limit + 1)
     .execute();
   const items = rows.slice(0, limit).map(toEvent);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isUniqueViolation } from '@platform/db';
 import { conflict, HttpError, notFound } from '@platform/http';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { assertValidClient, type ClientInput, OIDC_SCOPES } from './client-rules.ts';
@@ -279,8 +279,24 @@ async function setEnabled({ db, now }: Context, clientId: string, enabled: boole
   return getClient(db, clientId);
 }
 
-async function listClients(db: Kysely<OAuthSchema>): Promise<ClientView[]> {
-  const rows = await db.selectFrom('clients').selectAll().orderBy('name').execute();
+export const CLIENT_SORTS = ['name', 'created_at'] as const;
+
+export interface ClientListOrder {
+  /** Default name (case-insensitively). */
+  sort?: (typeof CLIENT_SORTS)[number];
+  order?: 'asc' | 'desc';
+}
+
+/** Every client in the chosen order, ties broken by client id. */
+async function listClients(db: Kysely<OAuthSchema>, wanted: ClientListOrder = {}): Promise<ClientView[]> {
+  const order = wanted.order ?? 'asc';
+  const key = wanted.sort === 'created_at' ? sql`created_at` : sql`lower(name)`;
+  const rows = await db
+    .selectFrom('clients')
+    .selectAll()
+    .orderBy(key, order)
+    .orderBy('client_id', order)
+    .execute();
   return rows.map(toClientView);
 }
 
@@ -296,7 +312,7 @@ export function createClientsRepository(
   return {
     get: (clientId: string) => getClient(db, clientId),
     knownScopes: () => knownScopes(db),
-    list: () => listClients(db),
+    list: (wanted?: ClientListOrder) => listClients(db, wanted),
     async create(input: NewClient) {
       const result = await createClient(context, input);
       changed(result.client.client_id);

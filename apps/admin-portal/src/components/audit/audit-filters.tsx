@@ -1,13 +1,23 @@
 import { Button, Group, NativeSelect, Paper, SimpleGrid, Text, TextInput } from '@mantine/core';
 import type { FieldErrors } from '../../lib/forms/schemas.ts';
+import type { ListSort } from '../../lib/lists/list-params.ts';
+import type { AuditSort } from '../../lib/lists/sorts.ts';
 import { ButtonLink } from '../links.tsx';
 
 /** The audit log's filters, a GET form: the address holds the filters, so a filtered view can be shared. */
-export function AuditFilters(props: { raw: Record<string, string>; errors: FieldErrors; invalid: boolean }) {
-  const { raw, errors, invalid } = props;
+export function AuditFilters(props: {
+  raw: Record<string, string>;
+  errors: FieldErrors;
+  invalid: boolean;
+  sort: ListSort<AuditSort>;
+}) {
+  const { raw, errors, invalid, sort } = props;
   return (
     <Paper withBorder p="md" mb="md">
       <form method="get" aria-label="Filter the audit log">
+        {/* A new filter keeps the order and starts from the first page. */}
+        <input type="hidden" name="sort" value={sort.sort} />
+        <input type="hidden" name="order" value={sort.order} />
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
           <TextInput
             name="actor"

@@ -8,6 +8,7 @@ import {
   TableThead,
   TableTr,
 } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { AuditEvent } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
@@ -21,13 +22,14 @@ function summary(event: AuditEvent): string {
   return pick.map((key) => `${key}=${d[key]}`).join(' ');
 }
 
-export function AuditTable({ events }: { events: AuditEvent[] }) {
+/** The events; `timeHeader` replaces the plain Time header (the audit page's sorts by time). */
+export function AuditTable({ events, timeHeader }: { events: AuditEvent[]; timeHeader?: ReactNode }) {
   return (
     <TableScrollContainer minWidth={900}>
       <Table striped highlightOnHover>
         <TableThead>
           <TableTr>
-            <TableTh>Time</TableTh>
+            {timeHeader ?? <TableTh>Time</TableTh>}
             <TableTh>Actor</TableTh>
             <TableTh>Action</TableTh>
             <TableTh>Target</TableTh>

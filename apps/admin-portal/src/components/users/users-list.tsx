@@ -15,20 +15,28 @@ import {
 } from '@mantine/core';
 import type { User } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
+import type { ListSort } from '../../lib/lists/list-params.ts';
+import type { UserSort } from '../../lib/lists/sorts.ts';
 import { AnchorLink } from '../links.tsx';
+import { SortableTh } from '../lists/list-controls.tsx';
 
 /** The users list's search, a GET form (the address holds the search). */
 export function UserSearch({
   search,
   status,
+  sort,
   invalid,
 }: {
   search?: string | undefined;
   status?: string | undefined;
+  sort: ListSort<UserSort>;
   invalid: boolean;
 }) {
   return (
     <form method="get" aria-label="Search users">
+      {/* A new search keeps the list's order and starts from its first page. */}
+      <input type="hidden" name="sort" value={sort.sort} />
+      <input type="hidden" name="order" value={sort.order} />
       <Group align="flex-end" mb="md">
         <TextInput
           name="search"
@@ -59,18 +67,37 @@ export function UserSearch({
   );
 }
 
-/** Users, each a link to their page. */
-export function UsersTable({ users }: { users: User[] }) {
+/** Users, each a link to their page; the headers of sortable columns sort the list. */
+export function UsersTable({
+  users,
+  filters,
+  sort,
+}: {
+  users: User[];
+  /** The search in force, kept by the sort links. */
+  filters: URLSearchParams;
+  sort: ListSort<UserSort>;
+}) {
+  const sortable = { path: '/users', base: filters, current: sort };
   return (
-    <TableScrollContainer minWidth={640}>
+    <TableScrollContainer minWidth={760}>
       <Table striped highlightOnHover>
         <TableThead>
           <TableTr>
-            <TableTh>Username</TableTh>
-            <TableTh>Email</TableTh>
+            <SortableTh {...sortable} column="username">
+              Username
+            </SortableTh>
+            <SortableTh {...sortable} column="email">
+              Email
+            </SortableTh>
             <TableTh>Name</TableTh>
             <TableTh>Status</TableTh>
-            <TableTh>Last sign-in</TableTh>
+            <SortableTh {...sortable} column="last_login_at" firstOrder="desc">
+              Last sign-in
+            </SortableTh>
+            <SortableTh {...sortable} column="created_at" firstOrder="desc">
+              Created
+            </SortableTh>
           </TableTr>
         </TableThead>
         <TableTbody>
@@ -87,6 +114,7 @@ export function UsersTable({ users }: { users: User[] }) {
                 </Badge>
               </TableTd>
               <TableTd>{when(user.last_login_at)}</TableTd>
+              <TableTd>{when(user.created_at)}</TableTd>
             </TableTr>
           ))}
         </TableTbody>

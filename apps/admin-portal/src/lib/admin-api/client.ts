@@ -1,4 +1,4 @@
-import { type ApiClient, createApiClient, type Method, type Query } from '../api/client.ts';
+import { type ApiClient, createApiClient, type Method, type Query, urlOf } from '../api/client.ts';
 import { portalConfig } from '../config.ts';
 import type { CurrentSession } from '../session/current.ts';
 
@@ -8,6 +8,8 @@ import type { CurrentSession } from '../session/current.ts';
 export interface AdminApi {
   get<T>(path: string, query?: Query): Promise<T>;
   send<T>(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<T>;
+  /** The raw answer of a GET, to stream on (a CSV export): status and body are the caller's to handle. */
+  download(path: string, query: Query, accept: string, signal: AbortSignal): Promise<Response>;
 }
 
 export function adminApi(session: CurrentSession): AdminApi {
@@ -20,5 +22,6 @@ export function adminApi(session: CurrentSession): AdminApi {
   return {
     get: (path, query) => client.request('GET', path, query ? { query } : {}),
     send: (method, path, body) => client.request(method, path, body === undefined ? {} : { body }),
+    download: (path, query, accept, signal) => client.raw(urlOf('', path, query), { accept }, signal),
   };
 }

@@ -1,5 +1,5 @@
 import { ACTION_FILTER_PATTERN, AUDIT_CURSOR_PATTERN } from '../../audit/audit-log.ts';
-import { nullableString, pageOf, routeSchema, time } from '../schemas.ts';
+import { csvResponse, nullableString, pageOf, routeSchema, time } from '../schemas.ts';
 
 const TAG = 'audit';
 
@@ -27,32 +27,59 @@ const eventSchema = {
 const text = (maxLength: number, description: string) =>
   ({ type: 'string', minLength: 1, maxLength, description }) as const;
 
+const auditFilters = {
+  actor: text(255, 'Actor id: a user id or a client id.'),
+  actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
+  action: {
+    ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
+    pattern: ACTION_FILTER_PATTERN,
+  },
+  target_type: text(64, 'e.g. `user`, `client`.'),
+  target_id: text(255, 'The id of the target.'),
+  client_id: text(255, 'The client the actor acted through.'),
+  outcome: { type: 'string', enum: ['success', 'failure'] },
+  from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
+  to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
+  sort: {
+    type: 'string',
+    enum: ['time'],
+    default: 'time',
+    description: 'The time each event was recorded (the only order of the log).',
+  },
+  order: { type: 'string', enum: ['asc', 'desc'], default: 'desc', description: 'desc: newest first.' },
+} as const;
+
 export const queryAuditSchema = routeSchema(
   'admin:read',
   TAG,
-  'Query the audit log, newest first',
+  'Query the audit log, newest first unless asked oldest first',
   {
     querystring: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        actor: text(255, 'Actor id: a user id or a client id.'),
-        actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
-        action: {
-          ...text(66, 'An action (`user.create`) or a prefix ending in `.*` (`user.*`).'),
-          pattern: ACTION_FILTER_PATTERN,
-        },
-        target_type: text(64, 'e.g. `user`, `client`.'),
-        target_id: text(255, 'The id of the target.'),
-        client_id: text(255, 'The client the actor acted through.'),
-        outcome: { type: 'string', enum: ['success', 'failure'] },
-        from: { type: 'string', format: 'date-time', description: 'Inclusive, ISO 8601.' },
-        to: { type: 'string', format: 'date-time', description: 'Exclusive, ISO 8601.' },
+        ...auditFilters,
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-        cursor: { type: 'string', pattern: AUDIT_CURSOR_PATTERN },
+        cursor: {
+          type: 'string',
+          pattern: AUDIT_CURSOR_PATTERN,
+          description: '`next_cursor` of the previous page, asked in the same order.',
+        },
       },
     },
     response: { 200: pageOf(eventSchema) },
+  },
+  [400],
+);
+
+export const exportAuditSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Every audit event matching the filters, as CSV (RFC 4180; details as JSON in one cell)',
+  {
+    querystring: { type: 'object', additionalProperties: false, properties: auditFilters },
+    produces: ['text/csv'],
+    response: { 200: csvResponse('audit-log.csv') },
   },
   [400],
 );

@@ -57,7 +57,7 @@ const sendOnce = (reply: FastifyReply, status: number, body: unknown) =>
 
 const listClients =
   (clients: Clients): Handler<typeof listClientsSchema> =>
-  async () => ({ items: (await clients.list()).map(clientView) });
+  async (request) => ({ items: (await clients.list(request.query)).map(clientView) });
 
 const createClient =
   (clients: Clients, { record }: AdminKit): Handler<typeof createClientSchema> =>

@@ -1,3 +1,4 @@
+import { CLIENT_SORTS } from '../../clients/clients.repository.ts';
 import { listOf, noContent, nullableTime, params, routeSchema, time } from '../schemas.ts';
 
 const TAG = 'clients';
@@ -68,9 +69,27 @@ const editable = {
   application_type: { type: 'string', enum: ['web', 'native'] },
 } as const;
 
-export const listClientsSchema = routeSchema('admin:read', TAG, 'List clients by name (without secrets)', {
-  response: { 200: listOf(clientSchema) },
-});
+export const listClientsSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'List every client, sorted (ties by client id), without secrets',
+  {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        sort: {
+          type: 'string',
+          enum: CLIENT_SORTS,
+          default: 'name',
+          description: 'The column to order by; names compare case-insensitively.',
+        },
+        order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+      },
+    },
+    response: { 200: listOf(clientSchema) },
+  },
+);
 
 export const createClientSchema = routeSchema(
   'admin:write',

@@ -1,6 +1,8 @@
 import type { App, Handler } from '@platform/http';
 import type { FastifyRequest } from 'fastify';
 import type { User } from '../../accounts/users.repository.ts';
+import type { ListUsersOptions } from '../../accounts/users.repository.ts';
+import { type CsvValue, primed, sendCsv } from '../csv.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
 import { mailNotConfigured, requestContext, userMailRoutes } from './user-mail.routes.ts';
@@ -10,6 +12,7 @@ import {
   deleteUserSchema,
   disableUserSchema,
   enableUserSchema,
+  exportUsersSchema,
   getUserSchema,
   listUsersSchema,
   resetPasswordSchema,
@@ -36,6 +39,40 @@ async function mailNewUser(deps: AdminDeps, user: User, request: FastifyRequest)
   const sending = send(user, requestContext(request)).catch(() => {});
   if (user.invitationPending) await sending;
 }
+
+// The export's columns: the profile and sign-in state, never a password hash (the repository has none).
+const CSV_HEADER = [
+  'id',
+  'username',
+  'email',
+  'display_name',
+  'status',
+  'must_change_password',
+  'failed_login_count',
+  'locked_until',
+  'last_login_at',
+  'created_at',
+  'updated_at',
+] as const;
+const EXPORT_BATCH = 200;
+
+/** Every page of the list, one after the other, as CSV rows. */
+async function* userRows(users: Users, options: ListUsersOptions): AsyncGenerator<CsvValue[][]> {
+  let cursor: string | undefined;
+  do {
+    const page = await users.list({ ...options, limit: EXPORT_BATCH, ...(cursor ? { cursor } : {}) });
+    yield page.items.map((user) => {
+      const view = userView(user);
+      return CSV_HEADER.map((column) => view[column]);
+    });
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+const exportUsers =
+  (users: Users): Handler<typeof exportUsersSchema> =>
+  async (request, reply) =>
+    sendCsv(reply, 'users.csv', CSV_HEADER, await primed(userRows(users, request.query)));
 
 const createUser =
   (deps: AdminDeps, { record }: AdminKit): Handler<typeof createUserSchema> =>
@@ -157,6 +194,7 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   app.get('/users', { onRequest: read, schema: listUsersSchema }, listUsers(users));
+  app.get('/users.csv', { onRequest: read, schema: exportUsersSchema }, exportUsers(users));
   app.post('/users', { onRequest: write, schema: createUserSchema }, createUser(deps, kit));
   app.get('/users/:id', { onRequest: read, schema: getUserSchema }, getUser(users));
   app.patch('/users/:id', { onRequest: write, schema: updateUserSchema }, updateUser(users, kit));

@@ -1,6 +1,7 @@
-import { USER_CURSOR_PATTERN, type User } from '../../accounts/users.repository.ts';
+import { USER_CURSOR_PATTERN, USER_SORTS, type User } from '../../accounts/users.repository.ts';
 import { roleSchema } from '../roles/roles.schemas.ts';
 import {
+  csvResponse,
   iso,
   isoOrNull,
   listOf,
@@ -64,26 +65,62 @@ const displayName = { type: 'string', maxLength: 200 } as const;
 const password = { type: 'string', maxLength: 1024 } as const;
 const status = { type: 'string', enum: ['active', 'disabled'] } as const;
 
+const userFilters = {
+  search: {
+    type: 'string',
+    maxLength: 254,
+    description: 'Case-insensitive part of the username, email or display name.',
+  },
+  status,
+} as const;
+
+const sortOrder = {
+  sort: {
+    type: 'string',
+    enum: USER_SORTS,
+    default: 'username',
+    description:
+      'The column to order by; text compares case-insensitively, a user never signed in is the oldest sign-in.',
+  },
+  order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+} as const;
+
 export const listUsersSchema = routeSchema(
   'admin:read',
   TAG,
-  'List users by username, with search, status filter and cursor paging',
+  'List users, sorted (ties by id), with search, status filter and cursor paging',
   {
     querystring: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        search: {
-          type: 'string',
-          maxLength: 254,
-          description: 'Case-insensitive part of the username, email or display name.',
-        },
-        status,
+        ...userFilters,
+        ...sortOrder,
         limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-        cursor: { type: 'string', pattern: USER_CURSOR_PATTERN },
+        cursor: {
+          type: 'string',
+          pattern: USER_CURSOR_PATTERN,
+          description: '`next_cursor` of the previous page, asked with the same sort and order.',
+        },
       },
     },
     response: { 200: pageOf(userSchema) },
+  },
+  [400],
+);
+
+export const exportUsersSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Every user matching the search, as CSV (RFC 4180; no password hashes)',
+  {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ...userFilters, ...sortOrder },
+    },
+    produces: ['text/csv'],
+    response: { 200: csvResponse('users.csv') },
   },
   [400],
 );

@@ -42,7 +42,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Query the audit log, newest first (needs admin:read) */
+        /** Query the audit log, newest first unless asked oldest first (needs admin:read) */
         get: {
             parameters: {
                 query?: {
@@ -53,11 +53,16 @@ export type paths = {
                     actor_type?: "user" | "client" | "system";
                     /** @description The client the actor acted through. */
                     client_id?: string;
+                    /** @description `next_cursor` of the previous page, asked in the same order. */
                     cursor?: string;
                     /** @description Inclusive, ISO 8601. */
                     from?: string;
                     limit?: number;
+                    /** @description desc: newest first. */
+                    order?: "asc" | "desc";
                     outcome?: "success" | "failure";
+                    /** @description The time each event was recorded (the only order of the log). */
+                    sort?: "time";
                     /** @description The id of the target. */
                     target_id?: string;
                     /** @description e.g. `user`, `client`. */
@@ -102,6 +107,132 @@ export type paths = {
                             /** @description Pass as `cursor` for the next page; null on the last page. */
                             next_cursor: string | null;
                         };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every audit event matching the filters, as CSV (RFC 4180; details as JSON in one cell) (needs admin:read) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An action (`user.create`) or a prefix ending in `.*` (`user.*`). */
+                    action?: string;
+                    /** @description Actor id: a user id or a client id. */
+                    actor?: string;
+                    actor_type?: "user" | "client" | "system";
+                    /** @description The client the actor acted through. */
+                    client_id?: string;
+                    /** @description Inclusive, ISO 8601. */
+                    from?: string;
+                    /** @description desc: newest first. */
+                    order?: "asc" | "desc";
+                    outcome?: "success" | "failure";
+                    /** @description The time each event was recorded (the only order of the log). */
+                    sort?: "time";
+                    /** @description The id of the target. */
+                    target_id?: string;
+                    /** @description e.g. `user`, `client`. */
+                    target_type?: string;
+                    /** @description Exclusive, ISO 8601. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A CSV file (`Content-Disposition: attachment; filename=audit-log.csv`), header row first. Cells that a spreadsheet would read as a formula start with an apostrophe. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
                     };
                 };
                 /** @description Problem details (RFC 9457), status 400. */
@@ -340,10 +471,14 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List clients by name (without secrets) (needs admin:read) */
+        /** List every client, sorted (ties by client id), without secrets (needs admin:read) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    order?: "asc" | "desc";
+                    /** @description The column to order by; names compare case-insensitively. */
+                    sort?: "name" | "created_at";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -389,6 +524,29 @@ export type paths = {
                                 /** Format: date-time */
                                 updated_at?: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
                         };
                     };
                 };
@@ -4647,14 +4805,18 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List users by username, with search, status filter and cursor paging (needs admin:read) */
+        /** List users, sorted (ties by id), with search, status filter and cursor paging (needs admin:read) */
         get: {
             parameters: {
                 query?: {
+                    /** @description `next_cursor` of the previous page, asked with the same sort and order. */
                     cursor?: string;
                     limit?: number;
+                    order?: "asc" | "desc";
                     /** @description Case-insensitive part of the username, email or display name. */
                     search?: string;
+                    /** @description The column to order by; text compares case-insensitively, a user never signed in is the oldest sign-in. */
+                    sort?: "username" | "email" | "created_at" | "last_login_at";
                     status?: "active" | "disabled";
                 };
                 header?: never;
@@ -4919,6 +5081,118 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every user matching the search, as CSV (RFC 4180; no password hashes) (needs admin:read) */
+        get: {
+            parameters: {
+                query?: {
+                    order?: "asc" | "desc";
+                    /** @description Case-insensitive part of the username, email or display name. */
+                    search?: string;
+                    /** @description The column to order by; text compares case-insensitively, a user never signed in is the oldest sign-in. */
+                    sort?: "username" | "email" | "created_at" | "last_login_at";
+                    status?: "active" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A CSV file (`Content-Disposition: attachment; filename=users.csv`), header row first. Cells that a spreadsheet would read as a formula start with an apostrophe. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
