@@ -1,19 +1,29 @@
 import { type App, type Handler, notFound, type SchemaType } from '@platform/http';
 import type { AuditEvent, AuditQuery } from '../../audit/audit-log.ts';
+import {
+  type AuditEventNames,
+  type AuditNames,
+  createAuditNames,
+} from '../../audit/audit-names.repository.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso } from '../schemas.ts';
 import { getAuditEventSchema, queryAuditSchema } from './audit.schemas.ts';
 
-const view = (event: AuditEvent) => ({
+/** An event as the API shows it: ids with the names they stand for (see audit-names.repository.ts). */
+const view = (event: AuditEvent, names: AuditEventNames) => ({
   id: event.id,
   created_at: iso(event.createdAt),
   actor_type: event.actorType,
   actor_id: event.actorId,
-  actor_name: event.actorName,
+  actor_name: names.actor.name,
+  actor_deleted: names.actor.deleted,
   action: event.action,
   target_type: event.targetType,
   target_id: event.targetId,
+  target_name: names.target.name,
+  target_deleted: names.target.deleted,
   client_id: event.clientId,
+  client_name: names.clientName,
   ip: event.ip,
   user_agent: event.userAgent,
   request_id: event.requestId,
@@ -59,22 +69,25 @@ function toAuditQuery(q: SchemaType<typeof queryAuditSchema.querystring>): Audit
 }
 
 const queryAudit =
-  (audit: AdminDeps['audit']): Handler<typeof queryAuditSchema> =>
+  (audit: AdminDeps['audit'], names: AuditNames): Handler<typeof queryAuditSchema> =>
   async (request) => {
     const page = await audit.query(toAuditQuery(request.query));
-    return { items: page.items.map(view), next_cursor: page.nextCursor };
+    const named = await names.resolve(page.items);
+    return { items: page.items.map((event, i) => view(event, named[i]!)), next_cursor: page.nextCursor };
   };
 
 const getAuditEvent =
-  (audit: AdminDeps['audit']): Handler<typeof getAuditEventSchema> =>
+  (audit: AdminDeps['audit'], names: AuditNames): Handler<typeof getAuditEventSchema> =>
   async (request) => {
     const event = await audit.get(request.params.id);
     if (!event) throw notFound(`no audit event with id ${request.params.id}`);
-    return view(event);
+    const [named] = await names.resolve([event]);
+    return view(event, named!);
   };
 
-export function auditRoutes(app: App, { audit }: AdminDeps, kit: AdminKit): void {
+export function auditRoutes(app: App, { audit, db }: AdminDeps, kit: AdminKit): void {
   const read = kit.guard('admin:read');
-  app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit));
-  app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit));
+  const names = createAuditNames(db);
+  app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit, names));
+  app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit, names));
 }
