@@ -6,6 +6,7 @@ import {
   type AuditParty,
   actorOf,
   clientOf,
+  PARTY_PAGES,
   PartyName,
   targetOf,
 } from '../../../components/audit/audit-party.tsx';
