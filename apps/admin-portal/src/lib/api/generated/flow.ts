@@ -440,7 +440,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -465,7 +468,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1031,7 +1037,10 @@ export type paths = {
                             next_cursor?: string | null;
                             runs?: {
                                 created_at?: string;
+                                /** @description The subject id of whoever started the run. */
                                 created_by?: string;
+                                /** @description The starter's username (their token's preferred_username); null when none was known. */
+                                created_by_name?: string | null;
                                 deadline_at?: string | null;
                                 definition?: string;
                                 error?: string | null;
@@ -1155,7 +1164,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1322,7 +1334,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1366,7 +1381,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1831,7 +1849,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1875,7 +1896,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2063,7 +2087,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2107,7 +2134,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
