@@ -101,12 +101,20 @@ describeEachDialect('admin-portal names people, not ids, in Chromium through the
   );
 
   it(
-    'the run says it was started by admin, linked to the user page',
+    'the run says it was started by admin, linked to the user page, whose sessions show the browser',
     async () => {
       const startedBy = admin.getByTestId('run-started-by');
       await expect.poll(() => startedBy.textContent()).toBe('Started by admin');
       const href = await startedBy.getByRole('link', { name: 'admin' }).getAttribute('href');
       expect(href).toMatch(/^\/admin\/users\/[0-9a-f-]{36}$/);
+      await expectAccessible(admin);
+
+      // The starter's page lists their sign-in session with its device and address, not just times.
+      await startedBy.getByRole('link', { name: 'admin' }).click();
+      await admin.waitForURL((url) => url.pathname === href);
+      const sessions = admin.getByTestId('user-sessions');
+      expect(await sessions.textContent()).toMatch(/Chrome on Linux/);
+      expect(await sessions.locator('[title]').first().getAttribute('title')).toBe(browserUserAgent);
       await expectAccessible(admin);
 
       await admin.goto(`${CONSOLE}/workflows/runs`);

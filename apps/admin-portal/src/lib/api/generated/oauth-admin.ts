@@ -6680,8 +6680,17 @@ export type paths = {
                                 expires_at?: string | null;
                                 /** @description Session uid (not its cookie value). */
                                 id: string;
+                                /** @description The address the session was signed in from (as the gateway saw it), from the audit log. */
+                                ip?: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When a client of the session last got a token; null when none has since the sign-in.
+                                 */
+                                last_used_at?: string | null;
                                 /** Format: date-time */
                                 login_at?: string | null;
+                                /** @description The User-Agent of the browser that signed in, from the audit log. */
+                                user_agent?: string | null;
                             }[];
                         };
                     };
