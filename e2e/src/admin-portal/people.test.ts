@@ -105,7 +105,7 @@ describeEachDialect('admin-portal names people, not ids, in Chromium through the
     async () => {
       const runPage = admin.url();
       const startedBy = admin.getByTestId('run-started-by');
-      await expect.poll(() => startedBy.textContent()).toBe('Started by admin');
+      await expect.poll(() => startedBy.textContent()).toBe('Run started by admin');
       const href = await startedBy.getByRole('link', { name: 'admin' }).getAttribute('href');
       expect(href).toMatch(/^\/admin\/users\/[0-9a-f-]{36}$/);
 

@@ -17,11 +17,11 @@ export function starterName(run: Starter): string {
 }
 
 export function StartedBy({ run, canReadUsers }: { run: Starter; canReadUsers: boolean }) {
-  if (run.trigger === 'schedule') return <Text size="sm">Started by a schedule</Text>;
+  if (run.trigger === 'schedule') return <Text size="sm">Run started by a schedule</Text>;
   if (run.trigger === 'subflow' && run.parent_run_id) {
     return (
       <Text size="sm">
-        Started by run{' '}
+        Run started by run{' '}
         <AnchorLink href={`/workflows/runs/${segment(run.parent_run_id)}`}>{run.parent_run_id}</AnchorLink>
       </Text>
     );
@@ -35,7 +35,7 @@ export function StartedBy({ run, canReadUsers }: { run: Starter; canReadUsers: b
     );
   return (
     <Text size="sm" data-testid="run-started-by">
-      Started by {person}
+      Run started by {person}
       {run.trigger === 'rerun' ? ' (a rerun)' : ''}
     </Text>
   );
