@@ -8,6 +8,7 @@ import { createHttpMetrics } from '@platform/http/http-metrics';
 import { Counter } from 'prom-client';
 import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
 import { oidcConfiguration } from './lib/oidc/client.ts';
+import { createClientAddress, pinClientAddress } from './server/client-address.ts';
 import { createMarketsRelay, MARKETS_WS_PATH, RELAY_MAX_BUFFERED_BYTES } from './server/markets-relay.ts';
 import { routeLabel } from './server/metrics.ts';
 
@@ -56,9 +57,11 @@ async function ready(res: ServerResponse) {
 }
 
 /** The platform's own endpoints at the root, `/` to the console, everything else to Next.js; all measured. */
-function createRequestHandler(app: NextApp, metrics: HttpMetrics) {
+function createRequestHandler(app: NextApp, metrics: HttpMetrics, config: PortalConfig) {
   const handle = app.getRequestHandler();
+  const clientAddress = createClientAddress(config.trustedProxies);
   async function serve(req: IncomingMessage, res: ServerResponse) {
+    pinClientAddress(req, clientAddress(req));
     const started = process.hrtime.bigint();
     const pathname = new URL(req.url ?? '/', 'http://portal').pathname;
     res.once('finish', () => {
@@ -131,7 +134,7 @@ await runMain(async () => {
   const config = portalConfig();
   const app = await startNext(config);
   const metrics = createHttpMetrics();
-  const server = createServer(createRequestHandler(app, metrics));
+  const server = createServer(createRequestHandler(app, metrics, config));
   handleUpgrades(server, app, config, metrics);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   console.info(

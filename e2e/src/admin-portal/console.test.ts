@@ -368,7 +368,8 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         ['role.create', roleName],
         ['role.permission_grant', 'admin:read'],
         ['role.assign', roleName],
-        ['client.create', clientId],
+        // The log names the client; its id is on the event's detail page.
+        ['client.create', `E2E app ${suffix}`],
         ['grant.revoke', viewer.username],
         ['key.rotate', 'key.rotate'],
       ];

@@ -1,4 +1,14 @@
-import { ConfigError, httpUrl, list, loadConfig, nodeEnv, port, secret, z } from '@platform/config';
+import {
+  ConfigError,
+  httpUrl,
+  list,
+  loadConfig,
+  nodeEnv,
+  port,
+  secret,
+  trustedProxies,
+  z,
+} from '@platform/config';
 
 // admin-portal's whole configuration, validated once (src/server.ts loads it before Next.js starts, so a
 // bad value stops the process with one line naming the variable). Listed in the app's README, "Configuration".
@@ -8,6 +18,8 @@ export const configShape = {
   PORT: port(3002),
   /** The platform's public origin (the gateway): the token issuer, and where the browser reaches the portal. */
   PUBLIC_URL: httpUrl.default('http://localhost:8080'),
+  /** The gateway's addresses: only from them is X-Forwarded-For the browser's address (see server/client-address.ts). */
+  TRUSTED_PROXIES: trustedProxies,
   /** The token issuer the tokens must name; defaults to PUBLIC_URL. */
   OAUTH_ISSUER: httpUrl.optional(),
   /**
@@ -61,6 +73,8 @@ export interface PortalConfig {
   sessionSecret: string;
   gatewayUrl: string;
   services: Array<{ name: string; url: string }>;
+  /** CIDR blocks whose X-Forwarded-For names the browser (TRUSTED_PROXIES). */
+  trustedProxies: string[];
 }
 
 const trim = (url: string) => url.replace(/\/+$/, '');
@@ -105,6 +119,7 @@ export function parsePortalConfig(env: Record<string, string | undefined>): Port
     sessionSecret: raw.SESSION_SECRET,
     gatewayUrl: trim(raw.GATEWAY_URL),
     services,
+    trustedProxies: raw.TRUSTED_PROXIES,
   };
 }
 

@@ -184,4 +184,10 @@ export const migrations: Migrations = {
       await db.schema.alterTable('definitions').addColumn('author_scopes', 'text').execute();
     },
   },
+  // Who started a run, by name (the token's preferred_username) beside the subject id: lists show people.
+  '0003_run_created_by_name': {
+    async up(db) {
+      await db.schema.alterTable('runs').addColumn('created_by_name', 'varchar(255)').execute();
+    },
+  },
 };

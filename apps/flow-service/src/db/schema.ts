@@ -46,6 +46,8 @@ export interface RunsTable {
   rerun_of: string | null;
   schedule_id: string | null;
   created_by: string;
+  /** The starter's username as their token named it; null for runs the platform started. */
+  created_by_name: string | null;
   /** Steps not yet in a terminal state; the run finishes when it reaches 0. */
   steps_remaining: number;
   /** Last event sequence number written for this run. */

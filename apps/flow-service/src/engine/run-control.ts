@@ -20,6 +20,8 @@ export interface Decision {
   decision: 'approve' | 'reject';
   comment?: string;
   by: string;
+  /** The decider's username (their token's preferred_username), shown instead of the id. */
+  byName?: string | null;
 }
 
 interface ControlDeps {
@@ -125,7 +127,12 @@ async function retry(deps: ControlDeps, runId: string, by: string): Promise<void
 }
 
 /** A new run of the same definition version with the same input. */
-async function rerun(deps: ControlDeps, runId: string, by: string): Promise<string> {
+async function rerun(
+  deps: ControlDeps,
+  runId: string,
+  by: string,
+  byName: string | null = null,
+): Promise<string> {
   const run = await requireRun(deps, runId);
   const { runId: created } = await deps.startRun({
     definitionId: run.definition_id,
@@ -133,6 +140,7 @@ async function rerun(deps: ControlDeps, runId: string, by: string): Promise<stri
     input: JSON.parse(run.input),
     trigger: 'rerun',
     createdBy: by,
+    createdByName: byName,
     rerunOf: runId,
   });
   return created;
@@ -142,7 +150,7 @@ function decisionOutcome(decision: Decision, record: unknown): Outcome {
   if (decision.decision === 'approve') return { kind: 'succeeded', output: record };
   return {
     kind: 'failed',
-    error: `rejected by ${decision.by}${decision.comment ? `: ${decision.comment}` : ''}`,
+    error: `rejected by ${decision.byName ?? decision.by}${decision.comment ? `: ${decision.comment}` : ''}`,
     retryable: false,
   };
 }
@@ -162,6 +170,7 @@ async function decideInTransaction(
     decision: decision.decision,
     comment: decision.comment ?? null,
     by: decision.by,
+    by_name: decision.byName ?? null,
     at: new Date(ctx.now).toISOString(),
   };
   const outcome = decisionOutcome(decision, record);
@@ -206,7 +215,7 @@ export function createRunControl(
   return {
     cancel: (runId: string, by: string) => cancel(deps, runId, by),
     retry: (runId: string, by: string) => retry(deps, runId, by),
-    rerun: (runId: string, by: string) => rerun(deps, runId, by),
+    rerun: (runId: string, by: string, byName?: string | null) => rerun(deps, runId, by, byName ?? null),
     decide: (runId: string, stepId: string, decision: Decision) => decide(deps, runId, stepId, decision),
   };
 }

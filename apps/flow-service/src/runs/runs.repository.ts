@@ -42,6 +42,7 @@ function runSummary(row: RunRow) {
     state: row.state,
     trigger: row.trigger,
     created_by: row.created_by,
+    created_by_name: row.created_by_name,
     error: row.error,
     parent_run_id: row.parent_run_id,
     rerun_of: row.rerun_of,

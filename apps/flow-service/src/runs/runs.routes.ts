@@ -1,5 +1,6 @@
 import { requireScopes } from '@platform/auth';
 import { type App, type Handler, HttpError, notFound } from '@platform/http';
+import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import { ControlError, type RunControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
@@ -34,6 +35,12 @@ function startProblem(error: unknown): never {
   throw error;
 }
 
+/** The caller's username as their access token names it (preferred_username); null when it names none. */
+function usernameOf(request: FastifyRequest): string | null {
+  const name = request.token?.claims.preferred_username;
+  return typeof name === 'string' && name.trim() !== '' ? name.slice(0, 255) : null;
+}
+
 const startRun =
   (engine: Engine, runs: RunsRepository): Handler<typeof startRunSchema> =>
   async (request, reply) => {
@@ -46,6 +53,7 @@ const startRun =
         ...(key ? { idempotencyKey: key } : {}),
         trigger: 'api',
         createdBy: request.token!.sub,
+        createdByName: usernameOf(request),
       })
       .catch(startProblem);
     const summary = await runs.summary(result.runId);
@@ -99,11 +107,13 @@ const listEvents =
 const runAction =
   (
     runs: RunsRepository,
-    act: (runId: string, by: string) => Promise<unknown>,
+    act: (runId: string, by: string, byName: string | null) => Promise<unknown>,
     // The three actions share one schema shape (runActionSchema).
   ): Handler<typeof cancelRunSchema> =>
   async (request, reply) => {
-    const result = await act(request.params.runId, request.token!.sub).catch(controlProblem);
+    const result = await act(request.params.runId, request.token!.sub, usernameOf(request)).catch(
+      controlProblem,
+    );
     const id = typeof result === 'string' ? result : request.params.runId;
     const detail = await runs.get(id);
     if (!detail) throw notFound(`run ${id} does not exist`);
@@ -120,6 +130,7 @@ const decideStep =
         decision: request.body.decision,
         ...(request.body.comment ? { comment: request.body.comment } : {}),
         by: request.token!.sub,
+        byName: usernameOf(request),
       })
       .catch(controlProblem);
     return runs.step(runId, stepId);
@@ -161,7 +172,7 @@ export function runRoutes(app: App, engine: Engine, runs: RunsRepository, contro
   app.post(
     `${base}/runs/:runId/rerun`,
     { preHandler: run, schema: rerunRunSchema },
-    runAction(runs, (id, by) => control.rerun(id, by)),
+    runAction(runs, (id, by, byName) => control.rerun(id, by, byName)),
   );
   app.post(
     `${base}/runs/:runId/steps/:stepId/decision`,

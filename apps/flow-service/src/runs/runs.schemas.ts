@@ -32,7 +32,11 @@ export const runSummary = {
     version: { type: 'integer' },
     state: { enum: STATES },
     trigger: { type: 'string' },
-    created_by: { type: 'string' },
+    created_by: { type: 'string', description: 'The subject id of whoever started the run.' },
+    created_by_name: {
+      type: ['string', 'null'],
+      description: "The starter's username (their token's preferred_username); null when none was known.",
+    },
     error: { type: ['string', 'null'] },
     parent_run_id: { type: ['string', 'null'] },
     rerun_of: { type: ['string', 'null'] },

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditEventInput, AuditLog } from '../audit/audit-log.ts';
+import { clientUserAgent } from '../audit/forwarded.ts';
 
 // Who is calling the admin API, as the guard established it, and the audit record of each change they make.
 // The actor is kept beside the request (not on it), like @platform/auth keeps its state.
@@ -46,7 +47,7 @@ export function auditEventFor(request: FastifyRequest, change: AdminChange): Aud
     actorName: actor.name,
     clientId: actor.clientId,
     ip: request.ip,
-    userAgent: request.headers['user-agent'] ?? null,
+    userAgent: clientUserAgent(request),
     requestId: request.id,
     outcome: 'success',
     action: change.action,

@@ -88,6 +88,19 @@ const findAccount =
     };
   };
 
+/**
+ * A user's access tokens name the user (`preferred_username`) beside `sub`, so a resource server can show
+ * who acted by name (flow-service's "started by", "decided by") without calling the admin API.
+ */
+const usernameClaim =
+  (accounts: AccountLookup): Configuration['extraTokenClaims'] =>
+  async (_ctx, token) => {
+    const accountId = 'accountId' in token ? token.accountId : undefined;
+    if (typeof accountId !== 'string') return undefined;
+    const account = await accounts.findById(accountId);
+    return account ? { preferred_username: account.username } : undefined;
+  };
+
 /** The grant this session already holds for the client, or one rebuilt from remembered consent. */
 const loadExistingGrant =
   (consents: RememberedConsents): Configuration['loadExistingGrant'] =>
@@ -226,6 +239,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       email: ['email', 'email_verified'],
     },
     findAccount: findAccount(deps.accounts),
+    extraTokenClaims: usernameClaim(deps.accounts),
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
     rotateRefreshToken: true,

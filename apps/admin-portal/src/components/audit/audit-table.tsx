@@ -12,6 +12,7 @@ import type { ReactNode } from 'react';
 import type { AuditEvent } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
+import { actorOf, clientOf, PartyName, targetOf } from './audit-party.tsx';
 
 /** A short, readable summary of an event's details (usernames, names, client ids), for the table. */
 function summary(event: AuditEvent): string {
@@ -44,10 +45,16 @@ export function AuditTable({ events, timeHeader }: { events: AuditEvent[]; timeH
               <TableTd>
                 <AnchorLink href={`/audit/${event.id}`}>{when(event.created_at)}</AnchorLink>
               </TableTd>
-              <TableTd>{event.actor_name ?? event.actor_id ?? event.actor_type}</TableTd>
+              <TableTd data-testid="audit-actor">
+                <PartyName party={actorOf(event)} />
+              </TableTd>
               <TableTd>{event.action}</TableTd>
-              <TableTd>{event.target_type ? `${event.target_type} ${event.target_id ?? ''}` : '—'}</TableTd>
-              <TableTd>{event.client_id ?? '—'}</TableTd>
+              <TableTd>
+                <PartyName party={targetOf(event)} />
+              </TableTd>
+              <TableTd>
+                <PartyName party={clientOf(event)} />
+              </TableTd>
               <TableTd>
                 <Badge color={event.outcome === 'success' ? 'green' : 'red'} variant="light">
                   {event.outcome}

@@ -14,6 +14,7 @@ import {
 import { endSession, revokeAllAccess, revokeClientGrant } from '../../app/actions/users.ts';
 import type { ClientGrants, SessionInfo, User } from '../../lib/admin-api/types.ts';
 import { when } from '../../lib/format.ts';
+import { deviceSummary } from '../../lib/user-agent.ts';
 import { ActionForm, Hidden, RowAction } from '../form.tsx';
 
 // The user's sign-in sessions and the access clients hold for them, each revocable, and "sign out
@@ -31,6 +32,9 @@ function SessionsTable({ user, write, sessions }: Props & { sessions: SessionInf
         <TableThead>
           <TableTr>
             <TableTh>Signed in</TableTh>
+            <TableTh>Device</TableTh>
+            <TableTh>Address</TableTh>
+            <TableTh>Last used</TableTh>
             <TableTh>Expires</TableTh>
             <TableTh>Clients</TableTh>
             {write ? <TableTh /> : null}
@@ -40,6 +44,13 @@ function SessionsTable({ user, write, sessions }: Props & { sessions: SessionInf
           {sessions.map((s) => (
             <TableTr key={s.id}>
               <TableTd>{when(s.login_at)}</TableTd>
+              <TableTd>
+                <Text span size="sm" title={s.user_agent ?? undefined}>
+                  {deviceSummary(s.user_agent)}
+                </Text>
+              </TableTd>
+              <TableTd>{s.ip ?? '—'}</TableTd>
+              <TableTd>{when(s.last_used_at ?? null)}</TableTd>
               <TableTd>{when(s.expires_at)}</TableTd>
               <TableTd>{s.clients.join(', ') || '—'}</TableTd>
               {write ? (

@@ -11,6 +11,7 @@ import {
 import type { RunSummary } from '../../lib/flow-api/types.ts';
 import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
+import { starterName } from './started-by.tsx';
 import { StateBadge } from './state-badge.tsx';
 
 /** Runs, newest first, each linking to its live view. */
@@ -46,7 +47,11 @@ export function RunsTable(props: { runs: RunSummary[] }) {
               <TableTd>
                 <StateBadge state={run.state} />
               </TableTd>
-              <TableTd>{run.trigger}</TableTd>
+              <TableTd>
+                {run.trigger === 'api' || run.trigger === 'rerun'
+                  ? `${run.trigger} · ${starterName(run)}`
+                  : run.trigger}
+              </TableTd>
               <TableTd>{when(run.created_at)}</TableTd>
               <TableTd>{when(run.finished_at)}</TableTd>
             </TableTr>

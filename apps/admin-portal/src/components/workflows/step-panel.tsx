@@ -76,7 +76,7 @@ function Decision(props: {
         <Text size="sm" data-testid="step-decision">
           Decision: <b>{String(step.decision.decision ?? '')}</b>
           {step.decision.comment ? ` — “${step.decision.comment}”` : ''}
-          {step.decision.by ? ` (by ${step.decision.by})` : ''}
+          {step.decision.by ? ` (by ${step.decision.by_name ?? step.decision.by})` : ''}
         </Text>
       ) : null}
     </>

@@ -1,6 +1,7 @@
 import { type ApiClient, createApiClient, type Method, type Query, urlOf } from '../api/client.ts';
 import { portalConfig } from '../config.ts';
 import type { CurrentSession } from '../session/current.ts';
+import { browserForwardingHeaders } from './forwarded.ts';
 
 // Server-side calls to the admin API with the user's own access token (oauth-service re-checks the user's
 // roles on every call). Internal URL: the token never travels through the browser.
@@ -19,9 +20,15 @@ export function adminApi(session: CurrentSession): AdminApi {
     describeStatus: (status) => `The admin API answered ${status}.`,
     timeoutMs: 15_000,
   });
+  // Audit records of the operator's actions name the browser, not the portal (see forwarded.ts).
   return {
-    get: (path, query) => client.request('GET', path, query ? { query } : {}),
-    send: (method, path, body) => client.request(method, path, body === undefined ? {} : { body }),
+    get: async (path, query) =>
+      client.request('GET', path, { headers: await browserForwardingHeaders(), ...(query ? { query } : {}) }),
+    send: async (method, path, body) =>
+      client.request(method, path, {
+        headers: await browserForwardingHeaders(),
+        ...(body === undefined ? {} : { body }),
+      }),
     download: (path, query, accept, signal) => client.raw(urlOf('', path, query), { accept }, signal),
   };
 }

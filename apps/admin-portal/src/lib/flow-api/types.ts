@@ -36,7 +36,9 @@ export type RunSummary = Present<ItemOf<Present<Get<'/flow/api/v1/runs'>>['runs'
 export interface StepDecision {
   decision?: string;
   comment?: string;
+  /** The decider's subject id, and their username as their token named it. */
   by?: string;
+  by_name?: string | null;
 }
 export type RunStep = Omit<Present<ItemOf<GeneratedRunDetail['steps']>>, 'decision'> & {
   decision: StepDecision | null;

@@ -28,6 +28,7 @@ const initial = (): LiveRun => ({
     state: 'pending',
     trigger: 'api',
     created_by: 'u',
+    created_by_name: 'alice',
     error: null,
     parent_run_id: null,
     rerun_of: null,

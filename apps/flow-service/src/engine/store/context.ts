@@ -67,6 +67,8 @@ export interface StartRunInput {
   idempotencyKey?: string;
   trigger: 'api' | 'schedule' | 'subflow' | 'rerun';
   createdBy: string;
+  /** The starter's username (the token's preferred_username), when a person started it. */
+  createdByName?: string | null;
   parent?: { runId: string; stepId: string };
   rerunOf?: string;
   scheduleId?: string;

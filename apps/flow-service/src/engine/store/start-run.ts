@@ -136,6 +136,7 @@ async function insertRun(
       rerun_of: input.rerunOf ?? null,
       schedule_id: input.scheduleId ?? null,
       created_by: input.createdBy,
+      created_by_name: input.createdByName ?? null,
       steps_remaining: definition.steps.length,
       event_seq: immediate ? 2 : 1,
       counted: 0,

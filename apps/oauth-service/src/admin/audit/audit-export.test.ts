@@ -63,7 +63,7 @@ describeEachDialect('admin API: audit log order and CSV export', (temp) => {
     expect(response.headers['content-disposition']).toBe('attachment; filename=audit-log.csv');
     const [header, ...rows] = response.body.split('\r\n');
     expect(header).toBe(
-      'id,created_at,actor_type,actor_id,actor_name,action,outcome,target_type,target_id,client_id,ip,user_agent,request_id,details',
+      'id,created_at,actor_type,actor_id,actor_name,action,outcome,target_type,target_id,target_name,client_id,client_name,ip,user_agent,request_id,details',
     );
     expect(rows.at(-1)).toBe('');
     expect(rows.filter((row) => row.includes('export_test.step'))).toHaveLength(5);

@@ -1,20 +1,30 @@
 import { type App, type Handler, notFound, type SchemaType } from '@platform/http';
 import type { AuditEvent, AuditQuery } from '../../audit/audit-log.ts';
+import {
+  type AuditEventNames,
+  type AuditNames,
+  createAuditNames,
+} from '../../audit/audit-names.repository.ts';
 import { type CsvValue, primed, sendCsv } from '../csv.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso } from '../schemas.ts';
 import { exportAuditSchema, getAuditEventSchema, queryAuditSchema } from './audit.schemas.ts';
 
-const view = (event: AuditEvent) => ({
+/** An event as the API shows it: ids with the names they stand for (see audit-names.repository.ts). */
+const view = (event: AuditEvent, names: AuditEventNames) => ({
   id: event.id,
   created_at: iso(event.createdAt),
   actor_type: event.actorType,
   actor_id: event.actorId,
-  actor_name: event.actorName,
+  actor_name: names.actor.name,
+  actor_deleted: names.actor.deleted,
   action: event.action,
   target_type: event.targetType,
   target_id: event.targetId,
+  target_name: names.target.name,
+  target_deleted: names.target.deleted,
   client_id: event.clientId,
+  client_name: names.clientName,
   ip: event.ip,
   user_agent: event.userAgent,
   request_id: event.requestId,
@@ -63,10 +73,11 @@ function toAuditQuery(
 }
 
 const queryAudit =
-  (audit: AdminDeps['audit']): Handler<typeof queryAuditSchema> =>
+  (audit: AdminDeps['audit'], names: AuditNames): Handler<typeof queryAuditSchema> =>
   async (request) => {
     const page = await audit.query(toAuditQuery(request.query));
-    return { items: page.items.map(view), next_cursor: page.nextCursor };
+    const named = await names.resolve(page.items);
+    return { items: page.items.map((event, i) => view(event, named[i]!)), next_cursor: page.nextCursor };
   };
 
 const CSV_HEADER = [
@@ -79,7 +90,9 @@ const CSV_HEADER = [
   'outcome',
   'target_type',
   'target_id',
+  'target_name',
   'client_id',
+  'client_name',
   'ip',
   'user_agent',
   'request_id',
@@ -88,12 +101,17 @@ const CSV_HEADER = [
 const EXPORT_BATCH = 500;
 
 /** Every page matching the filters, one after the other, as CSV rows (details as one JSON cell). */
-async function* auditRows(audit: AdminDeps['audit'], filters: AuditQuery): AsyncGenerator<CsvValue[][]> {
+async function* auditRows(
+  audit: AdminDeps['audit'],
+  names: AuditNames,
+  filters: AuditQuery,
+): AsyncGenerator<CsvValue[][]> {
   let cursor: string | undefined;
   do {
     const page = await audit.query({ ...filters, limit: EXPORT_BATCH, ...(cursor ? { cursor } : {}) });
-    yield page.items.map((event) => {
-      const row = { ...view(event), details: JSON.stringify(event.details) };
+    const named = await names.resolve(page.items);
+    yield page.items.map((event, i) => {
+      const row = { ...view(event, named[i]!), details: JSON.stringify(event.details) };
       return CSV_HEADER.map((column) => row[column]);
     });
     cursor = page.nextCursor ?? undefined;
@@ -101,21 +119,28 @@ async function* auditRows(audit: AdminDeps['audit'], filters: AuditQuery): Async
 }
 
 const exportAudit =
-  (audit: AdminDeps['audit']): Handler<typeof exportAuditSchema> =>
+  (audit: AdminDeps['audit'], names: AuditNames): Handler<typeof exportAuditSchema> =>
   async (request, reply) =>
-    sendCsv(reply, 'audit-log.csv', CSV_HEADER, await primed(auditRows(audit, toAuditQuery(request.query))));
+    sendCsv(
+      reply,
+      'audit-log.csv',
+      CSV_HEADER,
+      await primed(auditRows(audit, names, toAuditQuery(request.query))),
+    );
 
 const getAuditEvent =
-  (audit: AdminDeps['audit']): Handler<typeof getAuditEventSchema> =>
+  (audit: AdminDeps['audit'], names: AuditNames): Handler<typeof getAuditEventSchema> =>
   async (request) => {
     const event = await audit.get(request.params.id);
     if (!event) throw notFound(`no audit event with id ${request.params.id}`);
-    return view(event);
+    const [named] = await names.resolve([event]);
+    return view(event, named!);
   };
 
-export function auditRoutes(app: App, { audit }: AdminDeps, kit: AdminKit): void {
+export function auditRoutes(app: App, { audit, db }: AdminDeps, kit: AdminKit): void {
   const read = kit.guard('admin:read');
-  app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit));
-  app.get('/audit.csv', { onRequest: read, schema: exportAuditSchema }, exportAudit(audit));
-  app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit));
+  const names = createAuditNames(db);
+  app.get('/audit', { onRequest: read, schema: queryAuditSchema }, queryAudit(audit, names));
+  app.get('/audit.csv', { onRequest: read, schema: exportAuditSchema }, exportAudit(audit, names));
+  app.get('/audit/:id', { onRequest: read, schema: getAuditEventSchema }, getAuditEvent(audit, names));
 }

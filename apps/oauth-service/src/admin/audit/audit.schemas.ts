@@ -5,19 +5,55 @@ const TAG = 'audit';
 
 const eventSchema = {
   type: 'object',
-  required: ['id', 'created_at', 'actor_type', 'action', 'outcome', 'details'],
+  required: [
+    'id',
+    'created_at',
+    'actor_type',
+    'actor_deleted',
+    'action',
+    'target_deleted',
+    'client_name',
+    'outcome',
+    'details',
+  ],
   properties: {
     id: { type: 'integer' },
     created_at: time,
     actor_type: { type: 'string', enum: ['user', 'client', 'system'] },
     actor_id: nullableString,
-    actor_name: nullableString,
+    actor_name: {
+      type: ['string', 'null'],
+      description:
+        "The user's username or the client's name now; the name recorded at the time once it is gone.",
+    },
+    actor_deleted: {
+      type: 'boolean',
+      description: 'The actor id names a user or client that no longer exists.',
+    },
     action: { type: 'string' },
     target_type: nullableString,
     target_id: nullableString,
+    target_name: {
+      type: ['string', 'null'],
+      description: 'The username or client name of a `user` or `client` target that still exists.',
+    },
+    target_deleted: {
+      type: 'boolean',
+      description: 'The target id names a user or client that no longer exists.',
+    },
     client_id: nullableString,
-    ip: nullableString,
-    user_agent: nullableString,
+    client_name: {
+      type: ['string', 'null'],
+      description: 'The name of the client the actor acted through, while it exists.',
+    },
+    ip: {
+      type: ['string', 'null'],
+      description: "The caller's address, or the one a trusted proxy forwarded in X-Forwarded-For.",
+    },
+    user_agent: {
+      type: ['string', 'null'],
+      description: "The caller's User-Agent, or the one a trusted proxy forwarded in X-Forwarded-User-Agent.",
+    },
     request_id: nullableString,
     outcome: { type: 'string', enum: ['success', 'failure'] },
     details: { type: 'object', additionalProperties: true },

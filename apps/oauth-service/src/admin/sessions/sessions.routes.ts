@@ -1,6 +1,7 @@
 import { type App, type Handler, notFound } from '@platform/http';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { isoOrNull } from '../schemas.ts';
+import { sessionDevices } from './session-devices.ts';
 import {
   listGrantsSchema,
   listSessionsSchema,
@@ -75,15 +76,20 @@ const revokeClientGrants =
   };
 
 const listSessions =
-  (users: Users, sessions: UserSessions): Handler<typeof listSessionsSchema> =>
+  (users: Users, audit: AdminDeps['audit'], sessions: UserSessions): Handler<typeof listSessionsSchema> =>
   async (request) => {
     const user = await users.get(request.params.id);
+    const list = await sessions.listSessions(user.id);
+    const devices = await sessionDevices(audit, user.id, list);
     return {
-      items: (await sessions.listSessions(user.id)).map((session) => ({
+      items: list.map((session, i) => ({
         id: session.id,
         login_at: isoOrNull(session.loginAt),
         expires_at: isoOrNull(session.expiresAt),
         clients: session.clients,
+        ip: devices[i]!.ip,
+        user_agent: devices[i]!.userAgent,
+        last_used_at: isoOrNull(devices[i]!.lastUsedAt),
       })),
     };
   };
@@ -118,7 +124,12 @@ const revokeSession =
     return { sessions: count };
   };
 
-export function sessionRoutes(app: App, { users }: AdminDeps, kit: AdminKit, sessions: UserSessions): void {
+export function sessionRoutes(
+  app: App,
+  { users, audit }: AdminDeps,
+  kit: AdminKit,
+  sessions: UserSessions,
+): void {
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   app.get(
@@ -139,7 +150,7 @@ export function sessionRoutes(app: App, { users }: AdminDeps, kit: AdminKit, ses
   app.get(
     '/users/:id/sessions',
     { onRequest: read, schema: listSessionsSchema },
-    listSessions(users, sessions),
+    listSessions(users, audit, sessions),
   );
   app.delete(
     '/users/:id/sessions',

@@ -52,6 +52,18 @@ const sessionSchema = {
     login_at: nullableTime,
     expires_at: nullableTime,
     clients: { type: 'array', items: { type: 'string' }, description: 'Clients authorized in this session.' },
+    ip: {
+      type: ['string', 'null'],
+      description: 'The address the session was signed in from (as the gateway saw it), from the audit log.',
+    },
+    user_agent: {
+      type: ['string', 'null'],
+      description: 'The User-Agent of the browser that signed in, from the audit log.',
+    },
+    last_used_at: {
+      ...nullableTime,
+      description: 'When a client of the session last got a token; null when none has since the sign-in.',
+    },
   },
 } as const;
 

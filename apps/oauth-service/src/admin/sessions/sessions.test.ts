@@ -60,15 +60,23 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
         },
       ],
     });
-    const sessions = (await call('GET', `/api/admin/users/${user.id}/sessions`)).json().items;
+    // The provider's token events reach the audit log in batches a few milliseconds apart.
+    const listed = async () => (await call('GET', `/api/admin/users/${user.id}/sessions`)).json().items;
+    await expect.poll(async () => (await listed())[0]?.last_used_at).toEqual(expect.any(String));
+    const sessions = await listed();
     expect(sessions).toEqual([
       {
         id: expect.any(String),
         login_at: expect.any(String),
         expires_at: expect.any(String),
         clients: ['admin-portal'],
+        // Where and with what the user signed in, and when a client last got tokens in this session.
+        ip: '127.0.0.1',
+        user_agent: 'lightMyRequest',
+        last_used_at: expect.any(String),
       },
     ]);
+    expect(Date.parse(sessions[0].last_used_at)).toBeGreaterThanOrEqual(Date.parse(sessions[0].login_at));
     // The session's cookie value (its row id) never leaves: only its uid.
     const row = await h.db
       .selectFrom('oidc_payloads')

@@ -1,6 +1,15 @@
 import { Badge, Code, Paper, Table, TableTbody, TableTd, TableTh, TableTr } from '@mantine/core';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import {
+  type AuditParty,
+  actorOf,
+  clientOf,
+  PARTY_PAGES,
+  PartyName,
+  targetOf,
+} from '../../../components/audit/audit-party.tsx';
 import { ButtonLink } from '../../../components/links.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
@@ -11,17 +20,28 @@ import { requirePermission } from '../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Audit event' };
 
+/** A party by name (linked), with its kind and id beside it: the detail page is where ids are looked up. */
+function Party({ party }: { party: AuditParty | null }) {
+  if (!party?.id) return <PartyName party={party} />;
+  const named = party.type !== null && PARTY_PAGES[party.type] !== undefined;
+  return (
+    <>
+      {party.type} {named ? <PartyName party={party} /> : null} <Code>{party.id}</Code>
+    </>
+  );
+}
+
 export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requirePermission('admin:read');
   const { id } = await params;
   if (!/^\d{1,15}$/.test(id)) notFound();
   const event = await load(adminApi(session).get<AuditEvent>(`/audit/${id}`));
-  const rows: Array<[string, string]> = [
+  const rows: Array<[string, ReactNode]> = [
     ['Time', when(event.created_at)],
-    ['Actor', `${event.actor_type} ${event.actor_name ?? ''} ${event.actor_id ? `(${event.actor_id})` : ''}`],
+    ['Actor', <Party key="actor" party={actorOf(event)} />],
     ['Action', event.action],
-    ['Target', event.target_type ? `${event.target_type} ${event.target_id ?? ''}` : '—'],
-    ['Client', event.client_id ?? '—'],
+    ['Target', <Party key="target" party={targetOf(event)} />],
+    ['Client', <Party key="client" party={clientOf(event)} />],
     ['IP address', event.ip ?? '—'],
     ['User agent', event.user_agent ?? '—'],
     ['Request id', event.request_id ?? '—'],

@@ -663,7 +663,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -688,7 +691,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1266,7 +1272,10 @@ export type paths = {
                             next_cursor?: string | null;
                             runs?: {
                                 created_at?: string;
+                                /** @description The subject id of whoever started the run. */
                                 created_by?: string;
+                                /** @description The starter's username (their token's preferred_username); null when none was known. */
+                                created_by_name?: string | null;
                                 deadline_at?: string | null;
                                 definition?: string;
                                 error?: string | null;
@@ -1390,7 +1399,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1557,7 +1569,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -1601,7 +1616,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2066,7 +2084,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2110,7 +2131,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2298,7 +2322,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;
@@ -2342,7 +2369,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             created_at?: string;
+                            /** @description The subject id of whoever started the run. */
                             created_by?: string;
+                            /** @description The starter's username (their token's preferred_username); null when none was known. */
+                            created_by_name?: string | null;
                             deadline_at?: string | null;
                             definition?: string;
                             error?: string | null;

@@ -85,23 +85,34 @@ export type paths = {
                         "application/json": {
                             items: {
                                 action: string;
+                                /** @description The actor id names a user or client that no longer exists. */
+                                actor_deleted: boolean;
                                 actor_id?: string | null;
+                                /** @description The user's username or the client's name now; the name recorded at the time once it is gone. */
                                 actor_name?: string | null;
                                 /** @enum {string} */
                                 actor_type: "user" | "client" | "system";
                                 client_id?: string | null;
+                                /** @description The name of the client the actor acted through, while it exists. */
+                                client_name: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 details: {
                                     [key: string]: unknown;
                                 };
                                 id: number;
+                                /** @description The caller's address, or the one a trusted proxy forwarded in X-Forwarded-For. */
                                 ip?: string | null;
                                 /** @enum {string} */
                                 outcome: "success" | "failure";
                                 request_id?: string | null;
+                                /** @description The target id names a user or client that no longer exists. */
+                                target_deleted: boolean;
                                 target_id?: string | null;
+                                /** @description The username or client name of a `user` or `client` target that still exists. */
+                                target_name?: string | null;
                                 target_type?: string | null;
+                                /** @description The caller's User-Agent, or the one a trusted proxy forwarded in X-Forwarded-User-Agent. */
                                 user_agent?: string | null;
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page. */
@@ -341,23 +352,34 @@ export type paths = {
                     content: {
                         "application/json": {
                             action: string;
+                            /** @description The actor id names a user or client that no longer exists. */
+                            actor_deleted: boolean;
                             actor_id?: string | null;
+                            /** @description The user's username or the client's name now; the name recorded at the time once it is gone. */
                             actor_name?: string | null;
                             /** @enum {string} */
                             actor_type: "user" | "client" | "system";
                             client_id?: string | null;
+                            /** @description The name of the client the actor acted through, while it exists. */
+                            client_name: string | null;
                             /** Format: date-time */
                             created_at: string;
                             details: {
                                 [key: string]: unknown;
                             };
                             id: number;
+                            /** @description The caller's address, or the one a trusted proxy forwarded in X-Forwarded-For. */
                             ip?: string | null;
                             /** @enum {string} */
                             outcome: "success" | "failure";
                             request_id?: string | null;
+                            /** @description The target id names a user or client that no longer exists. */
+                            target_deleted: boolean;
                             target_id?: string | null;
+                            /** @description The username or client name of a `user` or `client` target that still exists. */
+                            target_name?: string | null;
                             target_type?: string | null;
+                            /** @description The caller's User-Agent, or the one a trusted proxy forwarded in X-Forwarded-User-Agent. */
                             user_agent?: string | null;
                         };
                     };
@@ -7275,8 +7297,17 @@ export type paths = {
                                 expires_at?: string | null;
                                 /** @description Session uid (not its cookie value). */
                                 id: string;
+                                /** @description The address the session was signed in from (as the gateway saw it), from the audit log. */
+                                ip?: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When a client of the session last got a token; null when none has since the sign-in.
+                                 */
+                                last_used_at?: string | null;
                                 /** Format: date-time */
                                 login_at?: string | null;
+                                /** @description The User-Agent of the browser that signed in, from the audit log. */
+                                user_agent?: string | null;
                             }[];
                         };
                     };

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { AnchorLink } from '../../../../components/links.tsx';
 import { PageHeader } from '../../../../components/page-header.tsx';
 import { RunView } from '../../../../components/workflows/run-view.tsx';
+import { StartedBy } from '../../../../components/workflows/started-by.tsx';
 import { can } from '../../../../lib/access/permissions.ts';
 import { segment } from '../../../../lib/api/client.ts';
 import { load } from '../../../../lib/api/page.ts';
@@ -21,9 +22,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     <>
       <PageHeader
         title={`Run of ${run.definition} (version ${run.version})`}
-        description={`${run.id} · started by ${run.trigger}${run.created_by ? ` (${run.created_by})` : ''} · created ${when(run.created_at)}`}
+        description={`${run.id} · created ${when(run.created_at)}`}
         actions={<AnchorLink href="/workflows/runs">All runs</AnchorLink>}
       />
+      <StartedBy run={run} canReadUsers={can(session.permissions, 'admin:read')} />
       {run.rerun_of ? (
         <Text size="sm" mb="sm">
           Rerun of <AnchorLink href={`/workflows/runs/${segment(run.rerun_of)}`}>{run.rerun_of}</AnchorLink>
