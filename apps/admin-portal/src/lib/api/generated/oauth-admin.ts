@@ -366,6 +366,8 @@ export type paths = {
                                 /** @description Registered through dynamic client registration (RFC 7591). */
                                 dynamic?: boolean;
                                 enabled: boolean;
+                                /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                                first_party: boolean;
                                 grant_types: string[];
                                 has_secret?: boolean;
                                 jwks?: {
@@ -454,6 +456,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                        first_party?: boolean;
                         grant_types: string[];
                         /** @description Public keys of a private_key_jwt client. */
                         jwks?: {
@@ -495,6 +499,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -654,6 +660,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -905,6 +913,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                        first_party?: boolean;
                         grant_types?: string[];
                         /** @description Public keys of a private_key_jwt client. */
                         jwks?: {
@@ -942,6 +952,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1122,6 +1134,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1283,6 +1297,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1446,6 +1462,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
