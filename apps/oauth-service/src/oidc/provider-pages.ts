@@ -37,7 +37,8 @@ const postLogoutOrigins = (ctx: KoaContextWithOIDC) =>
  * Whether this sign-out request provably comes from the signed-in user's own first-party client: an
  * id_token_hint the provider validated (signature, issuer, audience), issued to that client during this very
  * session for this very user. OpenID RP-Initiated Logout 1.0 §3 requires asking the user only when there is
- * no such hint; a forged cross-site request cannot carry one (the console keeps its ID tokens server-side).
+ * no such hint; a forged cross-site request cannot carry one (the console keeps its ID tokens in its sealed,
+ * httpOnly session cookie).
  */
 async function provenFirstPartyLogout(
   ctx: KoaContextWithOIDC,
