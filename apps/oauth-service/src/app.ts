@@ -122,6 +122,7 @@ function startProviders(
         consents: model.consents,
         allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
         clientMetadata: (clientId) => clientStore.find(clientId),
+        isFirstParty: (clientId) => clientStore.isFirstParty(clientId),
         accounts: accountLookup(model.users),
       }),
     onBuilt: (provider, keys) => {
@@ -210,6 +211,7 @@ function interactionDeps(
     resources: model.resources,
     consents: model.consents,
     audit: model.audit,
+    isFirstParty: (clientId) => model.clientStore.isFirstParty(clientId),
   };
 }
 

@@ -109,10 +109,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.locator('#login').fill('admin');
       await admin.locator('#password').fill(adminPassword);
       await admin.getByRole('button', { name: 'Sign in' }).click();
-      // One consent for the admin API and flow-service: the portal named both resources at sign-in.
-      await expect.poll(() => admin.locator('h1').first().textContent()).toBe('Allow access?');
-      expect(await admin.content()).toContain('flow:approve');
-      await admin.getByRole('button', { name: 'Allow' }).click();
+      // No consent page: the console is first-party; its grant names the admin API and flow-service.
       await admin.waitForURL((url) => url.pathname.startsWith('/admin'));
       expect(new URL(admin.url()).pathname).toBe('/admin/workflows');
       const nav = admin.getByRole('navigation', { name: 'Console navigation' });

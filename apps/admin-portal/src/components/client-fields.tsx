@@ -117,6 +117,12 @@ export function ClientFields(props: { client?: Client; scopes: string[] }) {
         label="Require DPoP-bound access tokens (RFC 9449)"
         defaultChecked={c?.require_dpop ?? false}
       />
+      <CheckboxField
+        name="first_party"
+        label="First-party (skip the consent page)"
+        description="The platform's own application: users are not asked for consent and sign out in one click. Confidential clients only."
+        defaultChecked={c?.first_party ?? false}
+      />
     </>
   );
 }

@@ -43,6 +43,7 @@ interface Cached {
   at: number;
   metadata: Metadata | undefined;
   scopes: Set<string>;
+  firstParty: boolean;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -58,8 +59,8 @@ async function readClient(db: Kysely<OAuthSchema>, box: SecretBox, id: string): 
   const row = await db.selectFrom('clients').selectAll().where('client_id', '=', id).executeTakeFirst();
   const scopes = new Set(row?.scope ? row.scope.split(' ') : []);
   // Disabled clients do not exist for the provider.
-  if (row?.enabled !== 1) return { metadata: undefined, scopes };
-  return { metadata: deepFreeze(providerMetadata(row, box)), scopes };
+  if (row?.enabled !== 1) return { metadata: undefined, scopes, firstParty: false };
+  return { metadata: deepFreeze(providerMetadata(row, box)), scopes, firstParty: row.first_party === 1 };
 }
 
 function providerMetadata(row: Selectable<ClientsTable>, box: SecretBox): Metadata {
@@ -133,6 +134,14 @@ export function createClientModelStore(
     /** Every scope the client may be granted (OpenID and resource scopes). */
     async allowedScopes(id: string): Promise<Set<string>> {
       return (await load(id)).scopes;
+    },
+
+    /**
+     * Whether the client is the platform's own (no consent page, one-click sign-out). Kept out of the
+     * provider's metadata, so dynamic registration can never claim it.
+     */
+    async isFirstParty(id: string): Promise<boolean> {
+      return (await load(id)).firstParty;
     },
 
     /** Forget cached clients (one, or all) after a change. */

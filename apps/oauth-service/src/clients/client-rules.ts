@@ -22,6 +22,8 @@ export interface ClientInput {
   jwks?: { keys: unknown[] };
   /** `native` (RFC 8252): loopback redirect URIs match on any port. Defaults to `web`. */
   applicationType?: 'web' | 'native';
+  /** The platform's own client: its users skip the consent page and sign out in one click. */
+  firstParty?: boolean;
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */
@@ -43,6 +45,10 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
     else if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grant))
       add('/grant_types', `unknown grant type ${grant}`);
   }
+  // Skipping consent is safe only when the client's identity is assured (OAuth 2.1, client impersonation):
+  // anyone can send a public client's id, so only a client that authenticates may be first-party.
+  if (input.firstParty && input.type === 'public')
+    add('/first_party', 'needs a confidential client: a public client cannot prove who it is');
   if (input.type === 'public' && grants.includes('client_credentials')) {
     add('/grant_types', 'client_credentials needs a confidential client');
   }

@@ -28,6 +28,8 @@ export interface ClientView {
   jwks: { keys: unknown[] } | null;
   enabled: boolean;
   dynamic: boolean;
+  /** The platform's own client: no consent page, one-click sign-out (docs/adr/0023-first-party-clients.md). */
+  first_party: boolean;
   has_secret: boolean;
   secret_rotated_at: string | null;
   created_at: string;
@@ -57,6 +59,7 @@ export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
   jwks: row.jwks ? JSON.parse(row.jwks) : null,
   enabled: row.enabled === 1,
   dynamic: row.dynamic === 1,
+  first_party: row.first_party === 1,
   has_secret: row.client_secret !== null,
   secret_rotated_at: row.secret_rotated_at === null ? null : new Date(row.secret_rotated_at).toISOString(),
   created_at: new Date(row.created_at).toISOString(),
@@ -126,6 +129,7 @@ async function createClient({ db, box, now }: Context, input: NewClient) {
         require_dpop: input.requireDpop ? 1 : 0,
         enabled: 1,
         dynamic: 0,
+        first_party: input.firstParty ? 1 : 0,
         metadata: JSON.stringify({ application_type: input.applicationType ?? 'web' }),
         updated_at: at,
       })
@@ -168,6 +172,7 @@ function mergeChanges(current: ClientView, changes: ClientUpdate): ClientInput {
     scope: changes.scope ?? current.scope,
     requireDpop: changes.requireDpop ?? current.require_dpop,
     applicationType: changes.applicationType ?? (current.application_type === 'native' ? 'native' : 'web'),
+    firstParty: changes.firstParty ?? current.first_party,
     ...((changes.jwks ?? current.jwks)
       ? { jwks: changes.jwks ?? (current.jwks as { keys: unknown[] }) }
       : {}),
@@ -228,6 +233,7 @@ async function updateClient({ db, now }: Context, clientId: string, changes: Cli
         jwks: method === 'private_key_jwt' && merged.jwks ? JSON.stringify(merged.jwks) : null,
         scope: merged.scope.join(' '),
         require_dpop: merged.requireDpop ? 1 : 0,
+        first_party: merged.firstParty ? 1 : 0,
         metadata: JSON.stringify({
           ...parseMetadata(row.metadata),
           application_type: merged.applicationType,

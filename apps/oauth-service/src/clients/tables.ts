@@ -23,6 +23,8 @@ export interface ClientsTable {
   enabled: number;
   /** Created through dynamic registration (RFC 7591) rather than the admin API or seed. */
   dynamic: number;
+  /** The platform's own client, trusted by the operator: no consent page, one-click sign-out. 0/1. */
+  first_party: Generated<number>;
   /** Any further client metadata oidc-provider understands, as JSON text. */
   metadata: string;
   created_at: Generated<number>;

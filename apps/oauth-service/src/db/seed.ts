@@ -14,7 +14,7 @@ import { createSecretBox } from '../crypto/secret-box.ts';
 import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
-import { BOOTSTRAP_ADMIN, getSetting, setSettingOnce } from './settings.ts';
+import { BOOTSTRAP_ADMIN, FIRST_PARTY_MARKED, getSetting, setSettingOnce } from './settings.ts';
 
 type SeedConfig = Pick<
   OAuthServiceConfig,
@@ -176,6 +176,8 @@ function clientSeeds(config: SeedConfig): ClientSeed[] {
       grantTypes: ['authorization_code', 'refresh_token'],
       redirectUris: [`${portal}/auth/callback`],
       postLogoutRedirectUris: [`${portal}/`],
+      // The platform's own console: its operators are not asked to consent to it, nor to sign out twice.
+      firstParty: true,
       scope: [
         'openid',
         'profile',
@@ -215,6 +217,27 @@ function clientSeeds(config: SeedConfig): ClientSeed[] {
       show: !config.FLOW_CLIENT_SECRET,
     },
   ];
+}
+
+/**
+ * A console client seeded before clients had the flag becomes first-party on the next seed, once per
+ * database (the marker): an administrator who later unticks it keeps that choice.
+ */
+async function markSeededFirstParty(
+  { db, clients }: Repositories,
+  config: SeedConfig,
+  created: string[],
+): Promise<void> {
+  if ((await getSetting(db, FIRST_PARTY_MARKED)) !== undefined) return;
+  const firstParty = clientSeeds(config)
+    .filter((seeded) => seeded.firstParty)
+    .map((seeded) => seeded.clientId);
+  for (const clientId of firstParty) {
+    if (!(await clientExists(db, clientId)) || (await clients.get(clientId)).first_party) continue;
+    await clients.update(clientId, { firstParty: true });
+    created.push(`first-party flag on client ${clientId}`);
+  }
+  await setSettingOnce(db, FIRST_PARTY_MARKED, firstParty.join(' '));
 }
 
 async function seedClients(
@@ -273,5 +296,6 @@ export async function seed(
   await seedRoles(repositories, created);
   await seedAdmin(repositories, config, created, print);
   await seedClients(repositories, config, created, print);
+  await markSeededFirstParty(repositories, config, created);
   return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';
 }

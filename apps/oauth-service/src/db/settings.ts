@@ -17,6 +17,8 @@ export interface SettingsTables {
 }
 
 export const BOOTSTRAP_ADMIN = 'bootstrap_admin_created';
+/** The seeded console clients were marked first-party (once, so an administrator's later choice stands). */
+export const FIRST_PARTY_MARKED = 'seeded_first_party_marked';
 
 export const settingsMigration: Migration = {
   async up(db, dialect) {

@@ -3,15 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { SignIn, SignInResult } from '../accounts/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { changePasswordPage, consentPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
-import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
-import type { ConsentsStore } from './consents.ts';
+import { changePasswordPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
+import { type ConsentDeps, consentPageFor, grantAndFinish } from './consent-steps.ts';
 import type { Csrf } from './csrf.ts';
 import {
   auditContext,
   checkCsrf,
   clientName,
-  consentScopes,
   type Details,
   finishInteraction,
   formOf,
@@ -24,7 +22,7 @@ import {
 // is a short sequence: load the interaction, check the CSRF token, do the step, hand the result back to the
 // provider (which redirects on to the client).
 
-export interface InteractionDeps {
+export interface InteractionDeps extends ConsentDeps {
   provider: () => Provider;
   csrf: Csrf;
   signIn: SignIn;
@@ -32,9 +30,6 @@ export interface InteractionDeps {
     get(id: string): Promise<{ id: string; username: string } | undefined>;
     setPassword(id: string, password: string, options?: { mustChangePassword?: boolean }): Promise<void>;
   };
-  permissionsOf(userId: string): Promise<Set<string>>;
-  resources: ResourceServersRepository;
-  consents: ConsentsStore;
   audit: Pick<AuditLog, 'record'>;
   /** The sign-in page's "Forgot password?" link; undefined when the platform sends no mail. */
   forgotPasswordUrl?: string | undefined;
@@ -48,38 +43,10 @@ const FAILURE_MESSAGES: Record<string, string> = {
   rate_limited: 'Too many sign-in attempts from your network. Wait a minute and try again.',
 };
 
-const OIDC_SCOPE_TEXT: Record<string, string> = {
-  openid: 'Know who you are',
-  profile: 'See your name and username',
-  email: 'See your email address',
-  offline_access: 'Stay signed in and act while you are away (refresh tokens)',
-};
-
 // HTML forms outside the admin API's OpenAPI document; the bodies are read as forms (see FormBody).
 const hidden = () => ({ schema: { hide: true } as const });
 type InteractionHandler = Handler<ReturnType<typeof hidden>['schema']>;
 type SignInFailure = Extract<SignInResult, { ok: false }>;
-
-async function consentPageFor(deps: InteractionDeps, details: Details, csrf: string) {
-  const { oidc, resources, withheld } = await consentScopes(deps.permissionsOf, details);
-  const descriptions = new Map<string, string>();
-  for (const server of await deps.resources.list())
-    for (const s of server.scopes) descriptions.set(s.name, s.description);
-  const user = await deps.users.get(String(details.session?.accountId));
-  return consentPage({
-    uid: details.uid,
-    csrf,
-    clientName: await clientName(deps.provider(), details),
-    username: user?.username ?? 'you',
-    scopes: [
-      ...oidc.map((name) => ({ name, description: OIDC_SCOPE_TEXT[name] ?? '' })),
-      ...Object.values(resources)
-        .flat()
-        .map((name) => ({ name, description: descriptions.get(name) ?? '' })),
-    ],
-    withheld,
-  });
-}
 
 /** GET /interaction/:uid: the page of the step the provider is waiting for (sign-in or consent). */
 const showInteraction =
@@ -98,6 +65,9 @@ const showInteraction =
       return html(reply, page, redirectOrigin(details));
     }
     if (details.prompt.name === 'consent') {
+      // The platform's own client: consent is the operator's, given when they marked it first-party.
+      if (await deps.isFirstParty(String(details.params.client_id)))
+        return grantAndFinish(deps, { request, reply, details }, true);
       return html(reply, await consentPageFor(deps, details, token), redirectOrigin(details));
     }
     return html(reply, messagePage('Unsupported step', 'This sign-in step is not supported.'), [], 400);
@@ -211,35 +181,6 @@ const changePassword =
     return finishInteraction(deps.provider(), request, reply, { login: { accountId: outcome.user.id } });
   };
 
-/** The grant the user confirmed: what they may grant added, what their roles do not allow rejected. */
-async function grantConsent(
-  provider: Provider,
-  details: Details,
-  scopes: Awaited<ReturnType<typeof consentScopes>>,
-) {
-  const accountId = String(details.session?.accountId);
-  const clientId = String(details.params.client_id);
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({ accountId, clientId });
-  if (!grant)
-    throw new HttpError({
-      status: 400,
-      code: 'interaction_expired',
-      detail: 'This consent request has expired.',
-    });
-  if (scopes.oidc.length) grant.addOIDCScope(scopes.oidc.join(' '));
-  const claims = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
-  if (claims?.length) grant.addOIDCClaims(claims);
-  for (const [indicator, granted] of Object.entries(scopes.resources))
-    if (granted.length) grant.addResourceScope(indicator, granted.join(' '));
-  // Scopes the user's roles do not allow are rejected in the grant, so the provider stops asking for
-  // them and issues the token without them (RBAC → scopes).
-  for (const [indicator, rejected] of Object.entries(scopes.rejected))
-    if (rejected.length) grant.rejectResourceScope(indicator, rejected.join(' '));
-  return grant.save();
-}
-
 /** POST /interaction/:uid/confirm: the user consents; the consent is remembered for their next sign-in. */
 const confirmConsent =
   (deps: InteractionDeps): InteractionHandler =>
@@ -252,25 +193,7 @@ const confirmConsent =
         code: 'not_consent',
         detail: 'There is nothing to consent to in this step.',
       });
-    const accountId = String(details.session?.accountId);
-    const clientId = String(details.params.client_id);
-    const scopes = await consentScopes(deps.permissionsOf, details);
-    const grantId = await grantConsent(deps.provider(), details, scopes);
-    const { oidc, resources } = scopes;
-    await deps.consents.remember(accountId, clientId, { oidcScopes: oidc, resourceScopes: resources });
-    const user = await deps.users.get(accountId);
-    await deps.audit.record({
-      ...auditContext(request, clientId),
-      actorType: 'user',
-      actorId: accountId,
-      actorName: user?.username ?? null,
-      action: 'consent.grant',
-      outcome: 'success',
-      details: { scopes: [...oidc, ...Object.values(resources).flat()] },
-    });
-    return finishInteraction(deps.provider(), request, reply, {
-      consent: details.grantId ? {} : { grantId },
-    });
+    return grantAndFinish(deps, { request, reply, details }, false);
   };
 
 /** GET /interaction/:uid/abort: the user cancels; the client gets access_denied. */

@@ -62,6 +62,8 @@ export interface ProviderDeps {
   allowedScopes(clientId: string): Promise<Set<string>>;
   /** The metadata the adapter hands oidc-provider for a client: the same object while the client is unchanged. */
   clientMetadata(clientId: string): Promise<object | undefined>;
+  /** Whether the client is the platform's own: its sign-out, proven by an id_token_hint, needs no question. */
+  isFirstParty(clientId: string): Promise<boolean>;
 }
 
 const SIGNING_ALGS = ['ES256', 'EdDSA'];
@@ -183,7 +185,11 @@ function features(deps: ProviderDeps): Configuration['features'] {
       userCodeConfirmSource,
       successSource: deviceSuccessSource,
     },
-    rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource: logoutSource(deps.isFirstParty),
+      postLogoutSuccessSource,
+    },
     registration: {
       enabled: config.REGISTRATION_ENABLED,
       ...(config.REGISTRATION_INITIAL_ACCESS_TOKEN

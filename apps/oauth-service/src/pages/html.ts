@@ -22,16 +22,24 @@ label{display:block;font-weight:600;margin:12px 0 4px}input[type=text],input[typ
 input:focus,button:focus{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:1px}
 .actions{display:flex;gap:12px;margin-top:20px}button{flex:1;padding:10px 14px;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:transparent;color:var(--accent)}.error{border:1px solid var(--danger);color:var(--danger);border-radius:8px;padding:10px 12px;margin-bottom:16px}
-a{color:var(--accent)}.links{margin-top:16px;text-align:center}ul.scopes{padding-left:20px}ul.scopes li{margin:4px 0}code{font-size:1.5rem;letter-spacing:.15em}
+a{color:var(--accent)}.links{margin-top:16px;text-align:center}ul.scopes{padding-left:20px}ul.scopes li{margin:6px 0}.scope-name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}code{font-size:1.5rem;letter-spacing:.15em}
 `;
 
 export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-/** Content-Security-Policy for every page; `formTargets` are the origins a form may lead to (redirects included). */
-export function contentSecurityPolicy(formTargets: string[] = []): string {
+/** The CSP source of an inline script: only that exact script may run. */
+export const scriptHash = (script: string) =>
+  `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
+
+/**
+ * Content-Security-Policy for every page; `formTargets` are the origins a form may lead to (redirects
+ * included), `scripts` the hashes of the few inline scripts a page may run (none unless given).
+ */
+export function contentSecurityPolicy(formTargets: string[] = [], scripts: string[] = []): string {
   return [
     "default-src 'none'",
     `style-src ${STYLE_HASH}`,
+    ...(scripts.length ? [`script-src ${scripts.join(' ')}`] : []),
     "img-src 'self' data:",
     `form-action 'self' ${formTargets.join(' ')}`.trim(),
     "frame-ancestors 'none'",

@@ -59,17 +59,21 @@ export interface ConsentPageInput {
   csrf: string;
   clientName: string;
   username: string;
+  /** What the client asks for: a plain-language description first, the scope's name beneath it. */
   scopes: Array<{ name: string; description: string }>;
-  withheld: string[];
+  withheld: Array<{ name: string; description: string }>;
 }
+
+const scopeItem = (s: { name: string; description: string }) =>
+  `<li>${escapeHtml(s.description)}<br><span class="muted scope-name">${escapeHtml(s.name)}</span></li>`;
 
 export const consentPage = (p: ConsentPageInput) =>
   page(
     'Allow access',
     `<h1>Allow access?</h1>
-<p><strong>${escapeHtml(p.clientName)}</strong> asks to act as <strong>${escapeHtml(p.username)}</strong> with:</p>
-<ul class="scopes">${p.scopes.map((s) => `<li><strong>${escapeHtml(s.name)}</strong> <span class="muted">${escapeHtml(s.description)}</span></li>`).join('')}</ul>
-${p.withheld.length ? `<p class="muted">Not granted (your roles or this client do not allow it): ${p.withheld.map(escapeHtml).join(', ')}</p>` : ''}
+<p><strong>${escapeHtml(p.clientName)}</strong> asks to act as <strong>${escapeHtml(p.username)}</strong>. It will be able to:</p>
+<ul class="scopes">${p.scopes.map(scopeItem).join('')}</ul>
+${p.withheld.length ? `<p class="muted">Not granted (your roles or this client do not allow it):</p><ul class="scopes withheld">${p.withheld.map(scopeItem).join('')}</ul>` : ''}
 <form method="post" action="/interaction/${escapeHtml(p.uid)}/confirm">
 <input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
 <div class="actions"><button type="submit">Allow</button></div>

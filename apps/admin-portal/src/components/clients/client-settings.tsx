@@ -32,6 +32,9 @@ export function ClientSettings({
           <Text size="sm">Redirect URIs: {(client.redirect_uris ?? []).join(', ') || '—'}</Text>
           <Text size="sm">Scopes: {(client.scope ?? []).join(' ') || '—'}</Text>
           <Text size="sm">PKCE: required · DPoP: {client.require_dpop ? 'required' : 'optional'}</Text>
+          <Text size="sm">
+            Consent: {client.first_party ? 'skipped (first-party)' : 'asked (third-party)'}
+          </Text>
         </Stack>
       )}
     </Paper>

@@ -90,6 +90,13 @@ describe('client form', () => {
     expect(client.require_dpop).toBe(false);
   });
 
+  it('reads the first-party checkbox, and refuses it for a public client', () => {
+    expect(clientCreateSchema.parse(base).first_party).toBe(false);
+    expect(clientCreateSchema.parse({ ...base, first_party: 'on' }).first_party).toBe(true);
+    const refused = clientCreateSchema.safeParse({ ...base, type: 'public', first_party: 'on' });
+    expect(refused.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['first_party']);
+  });
+
   it('forces a public client to authenticate with none', () => {
     const client = clientCreateSchema.parse({ ...base, type: 'public' });
     expect(client.token_endpoint_auth_method).toBe('none');

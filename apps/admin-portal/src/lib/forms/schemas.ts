@@ -89,11 +89,13 @@ const clientFields = {
   post_logout_redirect_uris: lines,
   scope: z.array(token(128)).max(100),
   require_dpop: checkbox,
+  first_party: checkbox,
   application_type: z.enum(['web', 'native']),
 };
 
 type ClientFields = {
   type: 'confidential' | 'public';
+  first_party: boolean;
   grant_types: string[];
   token_endpoint_auth_method: string;
   redirect_uris: string[];
@@ -129,6 +131,12 @@ function clientRules(value: ClientFields, ctx: z.RefinementCtx) {
       code: 'custom',
       path: ['token_endpoint_auth_method'],
       message: 'a confidential client authenticates: choose a secret or private_key_jwt',
+    });
+  if (value.type === 'public' && value.first_party)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['first_party'],
+      message: 'needs a confidential client: a public client cannot prove who it is',
     });
   if (grants.includes('authorization_code') && value.redirect_uris.length === 0)
     ctx.addIssue({

@@ -37,6 +37,7 @@ function toUpdate(body: SchemaType<typeof updateClientSchema.body>): ClientUpdat
   if (body.require_dpop !== undefined) update.requireDpop = body.require_dpop;
   if (body.jwks !== undefined) update.jwks = body.jwks;
   if (body.application_type !== undefined) update.applicationType = body.application_type;
+  if (body.first_party !== undefined) update.firstParty = body.first_party;
   return update;
 }
 
@@ -49,6 +50,7 @@ const auditedSettings = (client: ClientView) => ({
   token_endpoint_auth_method: client.token_endpoint_auth_method,
   scope: client.scope,
   require_dpop: client.require_dpop,
+  first_party: client.first_party,
 });
 
 const sendOnce = (reply: FastifyReply, status: number, body: unknown) =>

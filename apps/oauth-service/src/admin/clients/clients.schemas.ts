@@ -11,9 +11,23 @@ const jwks = {
   description: 'Public keys of a private_key_jwt client.',
 } as const;
 
+const firstParty = {
+  type: 'boolean',
+  description:
+    "The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only.",
+} as const;
+
 export const clientSchema = {
   type: 'object',
-  required: ['client_id', 'name', 'type', 'grant_types', 'token_endpoint_auth_method', 'enabled'],
+  required: [
+    'client_id',
+    'name',
+    'type',
+    'grant_types',
+    'token_endpoint_auth_method',
+    'enabled',
+    'first_party',
+  ],
   properties: {
     client_id: { type: 'string' },
     name: { type: 'string' },
@@ -29,6 +43,7 @@ export const clientSchema = {
     jwks: { anyOf: [jwks, { type: 'null' }] },
     enabled: { type: 'boolean' },
     dynamic: { type: 'boolean', description: 'Registered through dynamic client registration (RFC 7591).' },
+    first_party: firstParty,
     has_secret: { type: 'boolean' },
     secret_rotated_at: nullableTime,
     created_at: time,
@@ -67,6 +82,7 @@ const editable = {
   },
   jwks,
   application_type: { type: 'string', enum: ['web', 'native'] },
+  first_party: firstParty,
 } as const;
 
 export const listClientsSchema = routeSchema(

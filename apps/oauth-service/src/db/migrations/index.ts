@@ -2,6 +2,7 @@ import type { Migrations } from '@platform/db';
 import { accountLinksMigration } from '../../account-links/migration.ts';
 import { accountsMigration } from '../../accounts/migration.ts';
 import { auditMigration } from '../../audit/migration.ts';
+import { clientFirstPartyMigration } from '../../clients/first-party-migration.ts';
 import { clientsMigration } from '../../clients/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
@@ -15,5 +16,6 @@ export const migrations: Migrations = {
   '0004_keys': keysMigration,
   '0005_clients': clientsMigration,
   '0006_settings': settingsMigration,
+  '0007_client_first_party': clientFirstPartyMigration,
   '0009_account_links': accountLinksMigration,
 };

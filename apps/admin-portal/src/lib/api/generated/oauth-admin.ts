@@ -523,6 +523,8 @@ export type paths = {
                                 /** @description Registered through dynamic client registration (RFC 7591). */
                                 dynamic?: boolean;
                                 enabled: boolean;
+                                /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                                first_party: boolean;
                                 grant_types: string[];
                                 has_secret?: boolean;
                                 jwks?: {
@@ -634,6 +636,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                        first_party?: boolean;
                         grant_types: string[];
                         /** @description Public keys of a private_key_jwt client. */
                         jwks?: {
@@ -675,6 +679,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -834,6 +840,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1085,6 +1093,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                        first_party?: boolean;
                         grant_types?: string[];
                         /** @description Public keys of a private_key_jwt client. */
                         jwks?: {
@@ -1122,6 +1132,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1302,6 +1314,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1463,6 +1477,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {
@@ -1626,6 +1642,8 @@ export type paths = {
                             /** @description Registered through dynamic client registration (RFC 7591). */
                             dynamic?: boolean;
                             enabled: boolean;
+                            /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
+                            first_party: boolean;
                             grant_types: string[];
                             has_secret?: boolean;
                             jwks?: {

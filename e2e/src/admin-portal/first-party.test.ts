@@ -1,0 +1,218 @@
+// First-party and third-party clients in Chromium through the gateway, once per database dialect: the
+// console (first-party) signs in with no consent page and signs out with one click; a third-party client,
+// created through the admin API, gets the consent page with each scope described in plain words.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
+import { describeEachDialect } from '@platform/db/testing';
+import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { acquireFixedPorts } from '../fixed-ports-lock.ts';
+import { Browser, formAction, hiddenField } from '../oauth/browser.ts';
+import { type PlatformProcess, startPlatform } from '../platform-process.ts';
+import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
+
+const ORIGIN = 'http://localhost:8080';
+const CONSOLE = `${ORIGIN}/admin`;
+const CONSOLE_CALLBACK = `${CONSOLE}/auth/callback`;
+const PARTNER_CALLBACK = `${ORIGIN}/partner/callback`;
+const STEP_TIMEOUT = 90_000;
+
+/** An authorization request URL with a fresh PKCE pair: returns both. */
+function authorizationRequest(params: Record<string, string>) {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${ORIGIN}/oauth/authorize`);
+  for (const [key, value] of Object.entries({
+    response_type: 'code',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: randomBytes(8).toString('hex'),
+    ...params,
+  }))
+    url.searchParams.set(key, value);
+  return { url: url.toString(), verifier };
+}
+
+/**
+ * The admin's admin API token, through the console client's own code flow over plain HTTP (a sign-in of its
+ * own, stopped at the redirect back to the console): the way to call the admin API from a test.
+ */
+async function adminApiToken(login: string, password: string, portalSecret: string): Promise<string> {
+  const http = new Browser();
+  const request = authorizationRequest({
+    client_id: 'admin-portal',
+    redirect_uri: CONSOLE_CALLBACK,
+    scope: 'openid admin:read admin:write',
+    resource: `${ORIGIN}/api/admin`,
+  });
+  let response = await http.request(request.url);
+  let code: string | null = null;
+  for (let step = 0; step < 12 && !code; step += 1) {
+    if (response.location?.startsWith(`${CONSOLE_CALLBACK}?`)) {
+      code = new URL(response.location).searchParams.get('code');
+    } else if (response.location) {
+      response = await http.request(response.location);
+    } else if (response.body.includes('id="login"')) {
+      response = await http.request(formAction(response.body, response.url, '/login'), {
+        form: { csrf: hiddenField(response.body, 'csrf'), login, password },
+      });
+    } else {
+      throw new Error(
+        `unexpected page on the console's sign-in (${response.status}): ${response.body.slice(0, 300)}`,
+      );
+    }
+  }
+  expect(code).toEqual(expect.any(String));
+  const token = await fetch(`${ORIGIN}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`admin-portal:${encodeURIComponent(portalSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: CONSOLE_CALLBACK,
+      code_verifier: request.verifier,
+    }),
+  });
+  expect(token.status).toBe(200);
+  return ((await token.json()) as { access_token: string }).access_token;
+}
+
+describeEachDialect('first-party console and third-party consent in Chromium', (temp) => {
+  const suffix = randomBytes(3).toString('hex');
+  const adminPassword = `first-party-${suffix}-Harbor-7`;
+  const portalSecret = `first-party-portal-${randomBytes(24).toString('base64url')}`;
+  let releasePorts: (() => void) | undefined;
+  let dataDir: string;
+  let oauthDb: TempDatabase | undefined;
+  let platform: PlatformProcess;
+  let browser: Chromium;
+  let context: BrowserContext;
+  let admin: Page;
+  let adminToken = '';
+
+  beforeAll(async () => {
+    releasePorts = await acquireFixedPorts();
+    dataDir = mkdtempSync(join(tmpdir(), 'first-party-e2e-'));
+    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
+    platform = startPlatform({
+      PLATFORM_DATA_DIR: dataDir,
+      RUST_LOG: 'error',
+      ADMIN_PASSWORD: adminPassword,
+      OAUTH_CLIENT_SECRET: portalSecret,
+      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
+    });
+    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
+    // The gateway routes to the console once its health check has seen it up (a moment later on a busy host).
+    for (let tries = 0; tries < 120; tries += 1) {
+      const status = (await fetch(`${CONSOLE}/`).catch(() => undefined))?.status;
+      if (status !== undefined && status < 500) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    browser = await launchChromium();
+    // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
+    context = await browser.newContext({ bypassCSP: true });
+    admin = await context.newPage();
+  }, 16 * 60_000);
+
+  afterEach(async (task) => {
+    if (task.task.result?.state !== 'fail') return;
+    const dir = await saveScreenshots(
+      [{ name: 'admin', page: admin }],
+      `first-party-${temp().dialect}-${task.task.name}`,
+    );
+    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
+    console.error(`first-party browser test failed; screenshots and platform log in ${dir}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop('SIGINT');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await oauthDb?.drop();
+    releasePorts?.();
+  });
+
+  it(
+    'signs in to the console with no consent page',
+    async () => {
+      await admin.goto(`${CONSOLE}/users`);
+      expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      await expectAccessible(admin);
+      // signIn fails on a consent page: the console is first-party.
+      await signIn(admin, 'admin', adminPassword);
+      expect(new URL(admin.url()).pathname).toBe('/admin/users');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'shows a third-party client, created through the admin API, the consent page with scope descriptions',
+    async () => {
+      adminToken = await adminApiToken('admin', adminPassword, portalSecret);
+      const created = await fetch(`${ORIGIN}/api/admin/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: `Partner reports ${suffix}`,
+          type: 'confidential',
+          grant_types: ['authorization_code'],
+          redirect_uris: [PARTNER_CALLBACK],
+          scope: ['openid', 'profile', 'test:read'],
+        }),
+      });
+      expect(created.status).toBe(201);
+      const partner = (await created.json()) as { client_id: string; first_party: boolean };
+      expect(partner.first_party).toBe(false);
+
+      // The signed-in admin's browser, sent to the third-party client: its consent page.
+      const partnerRequest = authorizationRequest({
+        client_id: partner.client_id,
+        redirect_uri: PARTNER_CALLBACK,
+        scope: 'openid profile test:read',
+        resource: `${ORIGIN}/test`,
+      });
+      await admin.goto(partnerRequest.url);
+      expect(await admin.locator('h1').first().textContent()).toBe('Allow access?');
+      const items = await admin.locator('ul.scopes li').allInnerTexts();
+      expect(items.map((item) => item.replace(/\s+/g, ' ').trim())).toEqual([
+        'Know who you are openid',
+        'See your name and username profile',
+        'Read from test-service test:read',
+      ]);
+      await expectAccessible(admin);
+      await saveAcceptanceScreenshot(admin, `consent-third-party-${temp().dialect}`);
+      await admin.getByRole('button', { name: 'Allow' }).click();
+      await admin.waitForURL((url) => url.href.startsWith(`${PARTNER_CALLBACK}?`));
+      expect(new URL(admin.url()).searchParams.get('code')).toEqual(expect.any(String));
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'signs out of the console with a single click',
+    async () => {
+      await admin.goto(`${CONSOLE}/`);
+      const shown: string[] = [];
+      admin.on('framenavigated', (frame) => {
+        if (frame === admin.mainFrame()) shown.push(new URL(frame.url()).pathname);
+      });
+      await admin.getByRole('button', { name: 'Sign out' }).click();
+      await admin.waitForURL((url) => url.pathname === '/admin' || url.pathname === '/admin/', {
+        timeout: 15_000,
+      });
+      expect(await admin.getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
+      // The provider's session ended too: the console needs the sign-in screen again.
+      await admin.goto(`${CONSOLE}/users`);
+      expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      expect(await admin.locator('#login').isVisible()).toBe(true);
+      expect(shown).toContain('/oauth/end_session');
+    },
+    STEP_TIMEOUT,
+  );
+});
