@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { ARTIFACTS } from './browser.ts';
+import { ROOT } from '../platform-process.ts';
 
 // Checks every console browser test runs on the pages it visits: axe-core in the page (no serious or
 // critical violation), and the acceptance screenshots a reviewer opens without running anything.
@@ -20,8 +20,9 @@ interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.x A and AA rules) on the page as it is now; fails on any serious or critical violation. */
 export async function expectAccessible(page: Page) {
-  if (!(await page.evaluate('typeof window.axe === "object"')))
-    await page.addScriptTag({ content: AXE_SOURCE });
+  // Evaluated rather than added as a <script>: oauth-service's pages forbid inline scripts (CSP), and
+  // evaluation from the test is not subject to the page's policy.
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(`window.axe
     .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
     .then((result) => result.violations.map(({ id, impact, help, nodes }) =>
@@ -35,7 +36,9 @@ export async function expectAccessible(page: Page) {
   expect(blocking, `axe-core on ${new URL(page.url()).pathname}`).toEqual([]);
 }
 
-export const ACCEPTANCE = join(ARTIFACTS, 'acceptance');
+// Beside browser.ts's ARTIFACTS, without importing it: browser.ts imports this module (signIn checks every
+// page it passes through), and a cycle would read ARTIFACTS before it is defined.
+export const ACCEPTANCE = join(ROOT, 'e2e', 'artifacts', 'admin-portal', 'acceptance');
 
 /** Saves a screenshot of the viewport (what an operator sees without scrolling) as a run artifact. */
 export async function saveAcceptanceScreenshot(page: Page, name: string) {
