@@ -15,7 +15,9 @@ const CHOICES: Array<{ value: MantineColorScheme; label: string }> = [
 export function ColorSchemeToggle() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
   return (
-    <Menu position="bottom-end" withinPortal>
+    // No focus placeholder: it is a focusable presentational child, which a role="menu" may not hold (axe
+    // aria-required-children); focus goes to the first choice instead.
+    <Menu position="bottom-end" withinPortal withInitialFocusPlaceholder={false}>
       <Menu.Target>
         <Button variant="default" size="xs" data-testid="color-scheme-toggle">
           Theme
