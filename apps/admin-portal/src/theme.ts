@@ -1,4 +1,13 @@
-import { type CSSVariablesResolver, createTheme, DEFAULT_THEME, Drawer, darken, Modal } from '@mantine/core';
+import {
+  Alert,
+  type CSSVariablesResolver,
+  createTheme,
+  DEFAULT_THEME,
+  Drawer,
+  darken,
+  Modal,
+  TableScrollContainer,
+} from '@mantine/core';
 
 // The console's Mantine theme: Mantine's defaults with every text colour at WCAG AA contrast (4.5:1) in both
 // colour schemes. Mantine's stock palette puts secondary ("dimmed") text, red error text and the `light`
@@ -21,6 +30,12 @@ export const theme = createTheme({
     // The × in a dialog's corner is an icon: without a name, screen readers announce only "button".
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
     Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Alert: Alert.extend({ defaultProps: { closeButtonLabel: 'Dismiss' } }),
+    // A table wider than its box scrolls sideways: keyboard users reach the hidden columns by focusing the
+    // scroll area and using the arrow keys.
+    TableScrollContainer: TableScrollContainer.extend({
+      defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },
+    }),
   },
 });
 

@@ -10,6 +10,9 @@ import { ROOT } from '../platform-process.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BLOCKING = new Set(['serious', 'critical']);
+/** In-page: no CSS transition or animation that ends is still running (spinners loop forever: ignored). */
+const SETTLED = `document.getAnimations().every((animation) =>
+  animation.playState !== 'running' || animation.effect?.getComputedTiming().endTime === Infinity)`;
 
 interface AxeViolation {
   id: string;
@@ -20,6 +23,10 @@ interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.x A and AA rules) on the page as it is now; fails on any serious or critical violation. */
 export async function expectAccessible(page: Page) {
+  // Colours mid-transition (a dialog fading out) are not what the user reads: let finite animations end.
+  await page
+    .waitForFunction(SETTLED, undefined, { timeout: 3_000 })
+    .catch(() => undefined /* checked as it is */);
   // Evaluated rather than added as a <script>: oauth-service's pages forbid inline scripts (CSP), and
   // evaluation from the test is not subject to the page's policy.
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);

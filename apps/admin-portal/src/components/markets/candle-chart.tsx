@@ -140,7 +140,7 @@ export function CandleChart(props: {
   secondsVisible: boolean;
   onNeedOlder: () => void;
 }) {
-  const container = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLElement>(null);
   const parts = useRef<ChartParts | null>(null);
   const shown = useRef<Shown>({ candles: [], selection: '' });
   const onNeedOlder = useRef(props.onNeedOlder);
@@ -176,12 +176,12 @@ export function CandleChart(props: {
   }, [props.candles, props.selection]);
 
   return (
-    <div
+    // A figure, not role="img": the chart library puts interactive elements inside, which an img may not hold.
+    <figure
       ref={container}
       data-testid="markets-chart"
-      role="img"
       aria-label="Candlestick chart with volume"
-      style={{ width: '100%', height: 'min(70vh, 520px)', minHeight: 320 }}
+      style={{ width: '100%', height: 'min(70vh, 520px)', minHeight: 320, margin: 0 }}
     />
   );
 }
