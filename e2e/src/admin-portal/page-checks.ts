@@ -10,8 +10,8 @@ import { ROOT } from '../platform-process.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BLOCKING = new Set(['serious', 'critical']);
-/** In-page: no CSS transition or animation that ends is still running (spinners loop forever: ignored). */
-const SETTLED = `document.getAnimations().every((animation) =>
+/** In-page: the page's own <html> is rendered, and no finite transition or animation is running (spinners loop forever). */
+const SETTLED = `document.documentElement.lang !== '' && document.getAnimations().every((animation) =>
   animation.playState !== 'running' || animation.effect?.getComputedTiming().endTime === Infinity)`;
 
 interface AxeViolation {
@@ -23,9 +23,11 @@ interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.x A and AA rules) on the page as it is now; fails on any serious or critical violation. */
 export async function expectAccessible(page: Page) {
-  // Colours mid-transition (a dialog fading out) are not what the user reads: let finite animations end.
+  // Next.js answers some 401/403 pages with an error shell (an <html> without lang or title) and renders the
+  // page in the browser; colours mid-transition (a dialog fading out) are not what the user reads either.
+  // Both settle in well under a second; a page that does not is checked as it is.
   await page
-    .waitForFunction(SETTLED, undefined, { timeout: 3_000 })
+    .waitForFunction(SETTLED, undefined, { timeout: 5_000 })
     .catch(() => undefined /* checked as it is */);
   // Evaluated rather than added as a <script>: oauth-service's pages forbid inline scripts (CSP), and
   // evaluation from the test is not subject to the page's policy.

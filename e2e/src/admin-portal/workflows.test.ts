@@ -368,7 +368,10 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       outsiderPage = await context.newPage();
       await outsiderPage.goto(`${CONSOLE}/workflows`);
       await signIn(outsiderPage, outsider.username, outsider.password);
-      expect(await outsiderPage.getByRole('heading', { name: '403 — Not allowed' }).isVisible()).toBe(true);
+      // Polled: the 403 page is rendered in the browser from Next.js's error shell.
+      await expect
+        .poll(() => outsiderPage!.getByRole('heading', { name: '403 — Not allowed' }).isVisible())
+        .toBe(true);
       await expectAccessible(outsiderPage);
       expect(await outsiderPage.getByRole('link', { name: 'Workflows' }).count()).toBe(0);
       const stream = await outsiderPage.request.get(
