@@ -256,9 +256,10 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(await viewerPage.getByRole('button', { name: 'Reset password' }).count()).toBe(0);
       const forbidden = await viewerPage.goto(`${CONSOLE}/users/new`);
       expect(forbidden?.status()).toBe(403);
-      expect(await viewerPage.getByText('You do not have permission to open this page').isVisible()).toBe(
-        true,
-      );
+      // Polled: the 403 page finishes rendering in the browser (Next.js's error shell).
+      await expect
+        .poll(() => viewerPage!.getByText('You do not have permission to open this page').isVisible())
+        .toBe(true);
       await expectAccessible(viewerPage);
       expect((await viewerPage.goto(`${CONSOLE}/clients/new`))?.status()).toBe(403);
 
