@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ROOT } from '../platform-process.ts';
+import { expectAccessible } from './page-checks.ts';
 
 // Debian's Chromium driven by playwright-core (Playwright's own browser download is not available here;
 // scripts/test.sh installs the package). Flags: no sandbox (root in CI), and nothing that phones home.
@@ -38,9 +39,11 @@ export async function saveScreenshots(pages: Array<{ name: string; page: Page | 
 
 /**
  * Goes through oauth-service's pages (sign-in, forced password change) back to the console. The console is a
- * first-party client: a consent page on the way is a defect, and fails the test.
+ * first-party client: a consent page on the way is a defect, and fails the test. Each page
+ * on the way is checked with axe-core.
  */
 export async function signIn(page: Page, login: string, password: string, newPassword?: string) {
+  await expectAccessible(page);
   await page.locator('#login').fill(login);
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -48,6 +51,7 @@ export async function signIn(page: Page, login: string, password: string, newPas
     await page.waitForLoadState('load');
     if (new URL(page.url()).pathname.startsWith('/admin')) return;
     const heading = (await page.locator('h1').first().textContent())?.trim();
+    if (heading === 'Choose a new password' || heading === 'Allow access?') await expectAccessible(page);
     if (heading === 'Choose a new password') {
       if (!newPassword) throw new Error(`unexpected password change for ${login}`);
       await page.locator('#current').fill(password);

@@ -22,6 +22,13 @@ const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 90_000;
 const JWT = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
 
+/** Whether the page's background (the body's) is dark: its brightness (Rec. 709 weights) below mid-grey. */
+async function isDarkBackground(page: Page): Promise<boolean> {
+  const colour = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+  const [r, g, b] = (String(colour).match(/\d+(\.\d+)?/g) ?? []).map(Number);
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b! < 128;
+}
+
 /** Clicks a destructive action's button, then confirms in the dialog. */
 async function confirmAction(page: Page, button: string, confirm = button) {
   await page.getByRole('button', { name: button, exact: true }).click();
@@ -104,6 +111,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(new URL(admin.url()).pathname).toBe('/admin/users');
       await expect.poll(() => admin.getByRole('heading', { name: 'Users', level: 2 }).isVisible()).toBe(true);
       expect(await admin.getByTestId('signed-in-user').textContent()).toContain('(admin)');
+      await expectAccessible(admin);
 
       // Tokens stay on the server: the session cookie is httpOnly (invisible to JavaScript), the page holds
       // no JWT, and neither does it hold the portal's client secret.
@@ -134,10 +142,12 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         // Checked in the browser before anything is sent.
         await expect.poll(() => admin.getByText('must be a valid email address').isVisible()).toBe(true);
         expect(new URL(admin.url()).pathname).toBe('/admin/users/new');
+        if (who === viewer) await expectAccessible(admin);
         await admin.locator('#field-email').fill(`${who.username}@example.com`);
         await admin.getByRole('button', { name: 'Create user' }).click();
         await admin.waitForURL(/\/admin\/users\/[^/]+\?created=1$/);
         await expect.poll(() => admin.getByText(`User ${who.username} created.`).isVisible()).toBe(true);
+        if (who === viewer) await expectAccessible(admin);
         if (who === viewer) viewerId = decodeURIComponent(new URL(admin.url()).pathname.split('/').pop()!);
       }
       // The creation notice belongs to the creation: the next action's message does not pile under it.
@@ -160,8 +170,10 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
             .count(),
         )
         .toBe(1);
+      await expectAccessible(admin);
 
       await admin.goto(`${CONSOLE}/roles`);
+      await expectAccessible(admin);
       await admin.locator('#field-name').first().fill(roleName);
       await admin.locator('#field-description').first().fill('Reads the console, changes nothing');
       await admin.getByLabel('admin:read', { exact: true }).check();
@@ -169,6 +181,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.waitForURL(/\/admin\/roles\/[^/]+$/);
       expect(await admin.getByLabel('admin:read', { exact: true }).isChecked()).toBe(true);
       expect(await admin.getByLabel('admin:write', { exact: true }).isChecked()).toBe(false);
+      await expectAccessible(admin);
 
       await admin.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
       // No role is chosen for the operator: one click must not grant one (let alone admin).
@@ -179,6 +192,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.getByLabel('Add a role').selectOption({ label: roleName });
       await admin.getByRole('button', { name: 'Assign role' }).click();
       await expect.poll(() => admin.getByTestId('user-roles').textContent()).toContain(roleName);
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );
@@ -187,12 +201,14 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
     'creates a client and shows its secret exactly once',
     async () => {
       await admin.goto(`${CONSOLE}/clients/new`);
+      await expectAccessible(admin);
       await admin.locator('#field-name').fill(`E2E app ${suffix}`);
       await admin.locator('#field-redirect_uris').fill('http://example.com/callback');
       await admin.getByRole('button', { name: 'Create client' }).click();
       await expect
         .poll(() => admin.getByText('http is allowed only on loopback', { exact: false }).isVisible())
         .toBe(true);
+      await expectAccessible(admin);
       await admin.locator('#field-redirect_uris').fill('https://app.example.com/callback');
       await admin.getByRole('button', { name: 'Create client' }).click();
       const secret = admin.getByTestId('client-secret-value');
@@ -218,7 +234,9 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.goto(`${CONSOLE}/clients/${encodeURIComponent(clientId)}`);
       expect(await admin.getByText('it cannot be shown again').isVisible()).toBe(true);
       expect(await admin.content()).not.toContain(clientSecret);
+      await expectAccessible(admin);
       await admin.goto(`${CONSOLE}/clients`);
+      await expectAccessible(admin);
       expect(await admin.content()).toContain(clientId);
       expect(await admin.content()).not.toContain(clientSecret);
       // Status badges show their whole word.
@@ -268,6 +286,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       viewerContext = await browser.newContext();
       viewerPage = await viewerContext.newPage();
       await viewerPage.goto(`${CONSOLE}/`);
+      await expectAccessible(viewerPage);
       await viewerPage.getByRole('link', { name: 'Sign in' }).click();
       await signIn(viewerPage, viewer.username, viewer.password);
       await expect
@@ -276,6 +295,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       const nav = viewerPage.getByRole('navigation', { name: 'Console navigation' });
       for (const entry of ['Users', 'Roles & permissions', 'Clients', 'Audit log', 'System'])
         expect(await nav.getByRole('link', { name: entry }).isVisible()).toBe(true);
+      await expectAccessible(viewerPage);
 
       // Reading is allowed; writing is neither offered nor reachable.
       await viewerPage.goto(`${CONSOLE}/users`);
@@ -288,9 +308,11 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(await viewerPage.getByRole('button', { name: 'Reset password' }).count()).toBe(0);
       const forbidden = await viewerPage.goto(`${CONSOLE}/users/new`);
       expect(forbidden?.status()).toBe(403);
-      expect(await viewerPage.getByText('You do not have permission to open this page').isVisible()).toBe(
-        true,
-      );
+      // Polled: the 403 page finishes rendering in the browser (Next.js's error shell).
+      await expect
+        .poll(() => viewerPage!.getByText('You do not have permission to open this page').isVisible())
+        .toBe(true);
+      await expectAccessible(viewerPage);
       expect((await viewerPage.goto(`${CONSOLE}/clients/new`))?.status()).toBe(403);
 
       // A user whose roles give no admin permission: signed in, offered nothing, refused every page.
@@ -300,6 +322,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await outsiderPage.getByRole('link', { name: 'Sign in' }).click();
       await signIn(outsiderPage, outsider.username, outsider.password);
       await expect.poll(() => outsiderPage!.getByTestId('no-access').isVisible()).toBe(true);
+      await expectAccessible(outsiderPage);
       expect(
         await outsiderPage.getByRole('navigation', { name: 'Console navigation' }).getByRole('link').count(),
       ).toBe(1);
@@ -325,6 +348,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
     async () => {
       await admin.goto(`${CONSOLE}/users/${encodeURIComponent(viewerId)}`);
       await expect.poll(() => admin.getByTestId('user-sessions').locator('tr').count()).toBeGreaterThan(0);
+      await expectAccessible(admin);
       await confirmAction(admin, 'Sign out everywhere');
       await expect
         .poll(() => admin.getByText(/Signed out everywhere: \d+ session\(s\) ended/).isVisible())
@@ -333,6 +357,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       const response = await viewerPage!.goto(`${CONSOLE}/users`);
       expect(response?.status()).toBe(401);
       expect(await viewerPage!.getByText('Your session has ended').isVisible()).toBe(true);
+      await expectAccessible(viewerPage!);
       expect(await viewerPage!.content()).not.toContain('admin@example.com');
     },
     STEP_TIMEOUT,
@@ -342,6 +367,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
     'rotates the signing key after confirmation',
     async () => {
       await admin.goto(`${CONSOLE}/keys`);
+      await expectAccessible(admin);
       const before = await admin.locator('tbody tr').count();
       await admin.locator('#field-activation_delay_seconds').fill('7200');
       await admin.getByRole('button', { name: 'Rotate signing key' }).click();
@@ -353,6 +379,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         .toBe(true);
       await expect.poll(() => admin.locator('tbody tr').count()).toBe(before + 1);
       expect(await admin.locator('tbody').textContent()).toContain('pending');
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );
@@ -381,6 +408,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         expect(text, `${action} mentioning ${needle}`).toContain(needle);
         expect(text).toContain(action);
       }
+      await expectAccessible(admin);
       // Filtering by actor (a username stands for the user's id) and time.
       const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 16);
       await admin.goto(`${CONSOLE}/audit?actor=${encodeURIComponent(viewer.username)}&from=${since}`);
@@ -393,6 +421,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       await admin.goto(`${CONSOLE}/audit?action=client.create`);
       await admin.getByTestId('audit-events').locator('tr').first().getByRole('link').click();
       await admin.waitForURL(/\/admin\/audit\/\d+$/);
+      await expectAccessible(admin);
       expect(await admin.content()).toContain(clientId);
       expect(await admin.content()).not.toContain(clientSecret);
     },
@@ -421,6 +450,61 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(await skip.isVisible()).toBe(true);
       await skip.press('Enter');
       expect(await admin.evaluate('document.activeElement?.id')).toBe('main');
+
+      const missing = await admin.goto(`${CONSOLE}/no-such-page`);
+      expect(missing?.status()).toBe(404);
+      await expectAccessible(admin);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'follows the system colour scheme, readable in dark too, and remembers the header toggle across reloads',
+    async () => {
+      const context = await browser.newContext({ colorScheme: 'dark' });
+      const page = await context.newPage();
+      const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+      try {
+        // oauth-service's sign-in page follows the system as well (signIn checks it with axe).
+        await page.goto(`${CONSOLE}/users`);
+        expect(await isDarkBackground(page), 'the sign-in page in dark mode').toBe(true);
+        await signIn(page, 'admin', adminNewPassword);
+        expect(await scheme()).toBe('dark');
+        expect(await isDarkBackground(page), 'the console in dark mode').toBe(true);
+        await expectAccessible(page);
+        for (const path of [
+          '/',
+          '/audit',
+          `/users/${encodeURIComponent(viewerId)}`,
+          '/clients/new',
+          '/system',
+        ]) {
+          await page.goto(`${CONSOLE}${path}`);
+          await expectAccessible(page);
+        }
+        expect((await page.goto(`${CONSOLE}/no-such-page`))?.status()).toBe(404);
+        await expectAccessible(page);
+
+        await page.goto(`${CONSOLE}/users`);
+        await page.getByRole('button', { name: 'Theme', exact: true }).click();
+        expect(await page.getByRole('menuitemradio', { name: 'System' }).getAttribute('aria-checked')).toBe(
+          'true',
+        );
+        await page.getByRole('menuitemradio', { name: 'Light' }).click();
+        await expect.poll(scheme).toBe('light');
+        expect(await isDarkBackground(page)).toBe(false);
+        await expectAccessible(page);
+        await page.reload();
+        expect(await scheme()).toBe('light');
+        expect(await isDarkBackground(page), 'the choice outlives a reload').toBe(false);
+
+        // Back to following the system.
+        await page.getByRole('button', { name: 'Theme', exact: true }).click();
+        await page.getByRole('menuitemradio', { name: 'System' }).click();
+        await expect.poll(scheme).toBe('dark');
+      } finally {
+        await context.close();
+      }
     },
     STEP_TIMEOUT,
   );
@@ -449,6 +533,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         ).toBeGreaterThan(0);
         expect(await rows.count(), `${malformed}: no unfiltered rows`).toBe(0);
       }
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );
@@ -500,10 +585,14 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
         new URL(admin.url()).pathname.includes('session')
       ) {
         const yes = admin.getByRole('button', { name: /yes|sign out|log out/i }).first();
-        if (await yes.count()) await yes.click();
+        if (await yes.count()) {
+          await expectAccessible(admin);
+          await yes.click();
+        }
       }
       await admin.waitForURL((url) => url.pathname === '/admin' || url.pathname === '/admin/');
       expect(await admin.getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
+      await expectAccessible(admin);
       expect((await adminContext.cookies(CONSOLE)).some((c) => c.name === 'portal_session')).toBe(false);
       const response = await admin.goto(`${CONSOLE}/users`);
       expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);

@@ -19,6 +19,7 @@ import { WebSocket } from 'ws';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import { ARTIFACTS, launchChromium, saveScreenshots, signIn } from './browser.ts';
+import { expectAccessible } from './page-checks.ts';
 
 const PUBLIC_URL = 'http://localhost:8080';
 const CONSOLE = `${PUBLIC_URL}/admin`;
@@ -195,6 +196,7 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
     'shows Markets in the admin navigation and draws the latest page of candles with volume',
     async () => {
       await page.goto(`${CONSOLE}/`);
+      await expectAccessible(page);
       await page.getByRole('link', { name: 'Sign in' }).click();
       await signIn(page, 'admin', adminPassword);
       const nav = page.getByRole('navigation', { name: 'Console navigation' });
@@ -227,6 +229,7 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
       );
       expect(distinct.colours).toBeGreaterThan(20);
       expect(distinct.nonWhiteShare).toBeGreaterThan(0.02);
+      await expectAccessible(page);
     },
     STEP_TIMEOUT,
   );
@@ -386,8 +389,8 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
         await expect.poll(() => page.getByTestId('user-roles').textContent()).toContain(who.role);
       }
 
-      const signInAs = async (who: (typeof people)[number]) => {
-        const other = await browser.newContext();
+      const signInAs = async (who: (typeof people)[number], colorScheme: 'light' | 'dark' = 'light') => {
+        const other = await browser.newContext({ colorScheme });
         const otherPage = await other.newPage();
         await otherPage.goto(`${CONSOLE}/`);
         await otherPage.getByRole('link', { name: 'Sign in' }).click();
@@ -398,7 +401,8 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
         return { other, otherPage, nav: otherPage.getByRole('navigation', { name: 'Console navigation' }) };
       };
 
-      const analyst = await signInAs(people[0]!);
+      // The analyst's system prefers dark: the page and the chart follow it.
+      const analyst = await signInAs(people[0]!, 'dark');
       try {
         expect(await analyst.nav.getByRole('link', { name: 'Markets' }).isVisible()).toBe(true);
         expect(await analyst.nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
@@ -412,7 +416,14 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
             },
           )
           .toBe(500);
+        await expectAccessible(analyst.otherPage);
+        const shot = await analyst.otherPage.getByTestId('markets-chart').screenshot();
+        const stats = await analyst.otherPage.evaluate<{ nonWhiteShare: number }>(
+          `(${IMAGE_STATS})(${JSON.stringify(shot.toString('base64'))})`,
+        );
+        expect(stats.nonWhiteShare, 'a dark chart background').toBeGreaterThan(0.9);
         expect((await analyst.otherPage.goto(`${CONSOLE}/users`))?.status()).toBe(403);
+        await expectAccessible(analyst.otherPage);
       } finally {
         await analyst.other.close();
       }

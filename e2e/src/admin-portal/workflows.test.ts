@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
+import { expectAccessible } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 90_000;
@@ -106,6 +107,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       const response = await admin.goto(`${CONSOLE}/workflows`);
       expect(response?.ok()).toBe(true);
       expect(new URL(admin.url()).pathname).toMatch(/^\/interaction\//);
+      await expectAccessible(admin);
       await admin.locator('#login').fill('admin');
       await admin.locator('#password').fill(adminPassword);
       await admin.getByRole('button', { name: 'Sign in' }).click();
@@ -124,6 +126,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       expect(await admin.getByTestId('definition-hello-pipeline').locator('td').nth(2).textContent()).toBe(
         '4',
       );
+      await expectAccessible(admin);
 
       // The flow token stays on the server: no JWT in the page, the sealed cookie still fits a browser's limit.
       expect(await admin.content()).not.toMatch(JWT);
@@ -145,6 +148,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await dialog.getByLabel('Input (JSON)').fill('{"change": ');
       await dialog.getByRole('button', { name: 'Start', exact: true }).click();
       await expect.poll(() => dialog.getByText(/Not valid JSON/).isVisible()).toBe(true);
+      await expectAccessible(admin);
       expect(new URL(admin.url()).pathname).toBe('/admin/workflows');
       await admin.keyboard.press('Escape');
 
@@ -155,6 +159,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await expect.poll(() => runState(admin)).toBe('waiting');
       await expect.poll(() => admin.getByTestId('live-status').textContent()).toBe('Live');
       expect(await admin.content()).not.toMatch(JWT);
+      await expectAccessible(admin);
 
       // The same Idempotency-Key returns the same run instead of starting another.
       expect(await startRun(admin, 'approval-demo', '{"change": "CHG-42"}', key)).toBe(approvedRun);
@@ -175,9 +180,11 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.getByTestId('dag-node-request').click();
       const panel = admin.getByTestId('step-panel');
       await expect.poll(() => panel.getByTestId('step-state').getAttribute('data-state')).toBe('waiting');
+      await expectAccessible(admin);
       await panel.getByRole('button', { name: 'Approve', exact: true }).click();
       const dialog = admin.getByRole('dialog');
       await dialog.getByLabel('Comment').fill(`ship it ${suffix}`);
+      await expectAccessible(admin);
       await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
 
       await expect.poll(() => runState(admin), { timeout: 20_000 }).toBe('succeeded');
@@ -192,6 +199,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       expect(await attempts.first().locator('td').nth(1).textContent()).toBe('Succeeded');
       // The approval's attempt lasted from the wait's start to the decision.
       expect(await attempts.first().locator('td').nth(3).textContent()).toMatch(/^(\d+ ms|\d+(\.\d)? s)$/);
+      await expectAccessible(admin);
 
       // The watching tab followed without a reload.
       await expect.poll(() => runState(watcher!), { timeout: 20_000 }).toBe('succeeded');
@@ -210,6 +218,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.getByRole('button', { name: 'Cancel run', exact: true }).click();
       const dialog = admin.getByRole('dialog');
       await expect.poll(() => dialog.getByText('Cancel this run?').isVisible()).toBe(true);
+      await expectAccessible(admin);
       // Backing out changes nothing.
       await dialog.getByRole('button', { name: 'Back' }).click();
       expect(await runState(admin)).toBe('waiting');
@@ -228,6 +237,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       );
       await expect.poll(() => nodeState(admin, 'request'), { timeout: 20_000 }).toBe('waiting');
       expect(await admin.getByText(`Rerun of ${cancelledRun}`).isVisible()).toBe(true);
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );
@@ -238,6 +248,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.goto(`${CONSOLE}/workflows/runs?state=cancelled`);
       await expect.poll(() => admin.getByTestId(`run-${cancelledRun}`).isVisible()).toBe(true);
       expect(await admin.getByTestId(`run-${approvedRun}`).count()).toBe(0);
+      await expectAccessible(admin);
       await admin.goto(`${CONSOLE}/workflows/runs?state=succeeded&definition=approval-demo`);
       await expect.poll(() => admin.getByTestId(`run-${approvedRun}`).isVisible()).toBe(true);
       expect(await admin.getByTestId(`run-${cancelledRun}`).count()).toBe(0);
@@ -247,6 +258,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
         .poll(() => admin.getByText('Some filters are invalid and were ignored.').isVisible())
         .toBe(true);
       await expect.poll(() => admin.getByTestId(`run-${approvedRun}`).isVisible()).toBe(true);
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );
@@ -353,7 +365,11 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       outsiderPage = await context.newPage();
       await outsiderPage.goto(`${CONSOLE}/workflows`);
       await signIn(outsiderPage, outsider.username, outsider.password);
-      expect(await outsiderPage.getByRole('heading', { name: '403 — Not allowed' }).isVisible()).toBe(true);
+      // Polled: the 403 page is rendered in the browser from Next.js's error shell.
+      await expect
+        .poll(() => outsiderPage!.getByRole('heading', { name: '403 — Not allowed' }).isVisible())
+        .toBe(true);
+      await expectAccessible(outsiderPage);
       expect(await outsiderPage.getByRole('link', { name: 'Workflows' }).count()).toBe(0);
       const stream = await outsiderPage.request.get(
         `${CONSOLE}/workflows/runs/${encodeURIComponent(approvedRun)}/events`,

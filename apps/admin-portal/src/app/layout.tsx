@@ -1,12 +1,12 @@
 import '@mantine/core/styles.css';
-import { ColorSchemeScript, MantineProvider, mantineHtmlProps } from '@mantine/core';
+import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
+import { ThemeProvider } from '../components/theme-provider.tsx';
 import { visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
 import { approvalsWaiting } from '../lib/workflows/approvals-waiting.ts';
-import { theme } from '../theme.ts';
 
 export const metadata: Metadata = {
   title: { default: 'Platform console', template: '%s · Platform console' },
@@ -20,11 +20,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
-        <ColorSchemeScript defaultColorScheme="light" />
+        {/* Sets the chosen (or the system's) colour scheme before the first paint: no flash of the other one. */}
+        <ColorSchemeScript defaultColorScheme="auto" />
       </head>
       <body>
         {/* Mantine's default theme uses the system font stack: nothing is fetched at build or run time. */}
-        <MantineProvider defaultColorScheme="light" theme={theme}>
+        <ThemeProvider>
           <Shell
             basePath="/admin"
             user={session ? { username: session.user.username, name: session.user.name } : null}
@@ -33,7 +34,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           >
             {children}
           </Shell>
-        </MantineProvider>
+        </ThemeProvider>
       </body>
     </html>
   );

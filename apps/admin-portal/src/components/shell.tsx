@@ -18,6 +18,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { type NavSection, navItemForPath } from '../lib/access/permissions.ts';
+import { ColorSchemeToggle } from './color-scheme-toggle.tsx';
 import classes from './shell.module.css';
 
 /** One navigation entry, marked as the current page (`aria-current`) when it or a page under it is open. */
@@ -127,18 +128,21 @@ export function Shell(props: {
               </Link>
             </Title>
           </Group>
-          {props.user ? (
-            <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            {props.user ? (
               <Text size="sm" visibleFrom="xs" data-testid="signed-in-user">
                 {props.user.name || props.user.username} ({props.user.username})
               </Text>
+            ) : null}
+            <ColorSchemeToggle />
+            {props.user ? (
               <form method="post" action={`${props.basePath}/auth/logout`}>
                 <Button type="submit" variant="default" size="xs">
                   Sign out
                 </Button>
               </form>
-            </Group>
-          ) : null}
+            ) : null}
+          </Group>
         </Group>
       </AppShell.Header>
       {signedIn ? (

@@ -13,14 +13,14 @@ export function escapeHtml(value: unknown): string {
 }
 
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--accent:#0b57d0;--danger:#b3261e;--border:#d0d7de}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--card:#161b22;--accent:#4c8df6;--danger:#f2b8b5;--border:#30363d}}
+:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--accent:#0b57d0;--on-accent:#fff;--danger:#b3261e;--border:#d0d7de}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--card:#161b22;--accent:#4c8df6;--on-accent:#0d1117;--danger:#f2b8b5;--border:#30363d}}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
 main{max-width:420px;margin:8vh auto;padding:0 16px}.card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:28px}
 h1{font-size:1.4rem;margin:0 0 16px}p{margin:0 0 16px}.muted{color:var(--muted);font-size:.9rem}
 label{display:block;font-weight:600;margin:12px 0 4px}input[type=text],input[type=password],input[type=email]{width:100%;padding:10px 12px;border:1px solid var(--border);border-radius:8px;background:transparent;color:inherit;font:inherit}
 input:focus,button:focus{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:1px}
-.actions{display:flex;gap:12px;margin-top:20px}button{flex:1;padding:10px 14px;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:#fff;font:inherit;font-weight:600;cursor:pointer}
+.actions{display:flex;gap:12px;margin-top:20px}button{flex:1;padding:10px 14px;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:transparent;color:var(--accent)}.error{border:1px solid var(--danger);color:var(--danger);border-radius:8px;padding:10px 12px;margin-bottom:16px}
 a{color:var(--accent)}.links{margin-top:16px;text-align:center}ul.scopes{padding-left:20px}ul.scopes li{margin:6px 0}.scope-name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}code{font-size:1.5rem;letter-spacing:.15em}
 `;

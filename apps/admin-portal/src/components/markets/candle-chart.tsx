@@ -1,5 +1,6 @@
 'use client';
 
+import { useComputedColorScheme } from '@mantine/core';
 import {
   type CandlestickData,
   CandlestickSeries,
@@ -18,6 +19,21 @@ import type { Candle } from '../../lib/markets/candles.ts';
 // change to the last candle or one new candle goes through series.update() (the view keeps its scroll
 // position), anything else (a new selection, an older page prepended, a late candle inserted) through
 // setData(), which keeps the right edge where it was. Scrolling near the left edge asks for older history.
+
+/** Background, axis text and grid per colour scheme: the page's own background and text colours. */
+const SCHEME_COLOURS = {
+  light: { background: '#ffffff', text: '#343a40', grid: '#f1f3f5' },
+  dark: { background: '#242424', text: '#c9c9c9', grid: '#2e2e2e' },
+} as const;
+type Scheme = keyof typeof SCHEME_COLOURS;
+
+const schemeOptions = (scheme: Scheme) => {
+  const colours = SCHEME_COLOURS[scheme];
+  return {
+    layout: { background: { color: colours.background }, textColor: colours.text },
+    grid: { vertLines: { color: colours.grid }, horzLines: { color: colours.grid } },
+  };
+};
 
 const UP = '#12b886';
 const DOWN = '#fa5252';
@@ -61,11 +77,10 @@ interface Shown {
 }
 
 /** The chart with its candle and volume series, asking for older history near the left edge. */
-function createCandleChart(container: HTMLElement, needOlder: () => void): ChartParts {
+function createCandleChart(container: HTMLElement, scheme: Scheme, needOlder: () => void): ChartParts {
   const chart = createChart(container, {
     autoSize: true,
-    layout: { background: { color: '#ffffff' }, textColor: '#343a40' },
-    grid: { vertLines: { color: '#f1f3f5' }, horzLines: { color: '#f1f3f5' } },
+    ...schemeOptions(scheme),
     rightPriceScale: { scaleMargins: { top: 0.1, bottom: 0.3 } },
     timeScale: { timeVisible: true, rightOffset: 3 },
   });
@@ -125,15 +140,18 @@ export function CandleChart(props: {
   secondsVisible: boolean;
   onNeedOlder: () => void;
 }) {
-  const container = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLElement>(null);
   const parts = useRef<ChartParts | null>(null);
   const shown = useRef<Shown>({ candles: [], selection: '' });
   const onNeedOlder = useRef(props.onNeedOlder);
   onNeedOlder.current = props.onNeedOlder;
+  // This component is rendered in the browser only (ssr: false), so the computed scheme is known at once.
+  const scheme = useComputedColorScheme('light');
+  const initialScheme = useRef(scheme);
 
   useEffect(() => {
     if (!container.current) return;
-    const created = createCandleChart(container.current, () => onNeedOlder.current());
+    const created = createCandleChart(container.current, initialScheme.current, () => onNeedOlder.current());
     parts.current = created;
     return () => {
       created.chart.remove();
@@ -141,6 +159,10 @@ export function CandleChart(props: {
       shown.current = { candles: [], selection: '' };
     };
   }, []);
+
+  useEffect(() => {
+    parts.current?.chart.applyOptions(schemeOptions(scheme));
+  }, [scheme]);
 
   useEffect(() => {
     parts.current?.chart.applyOptions({ timeScale: { secondsVisible: props.secondsVisible } });
@@ -154,12 +176,12 @@ export function CandleChart(props: {
   }, [props.candles, props.selection]);
 
   return (
-    <div
+    // A figure, not role="img": the chart library puts interactive elements inside, which an img may not hold.
+    <figure
       ref={container}
       data-testid="markets-chart"
-      role="img"
       aria-label="Candlestick chart with volume"
-      style={{ width: '100%', height: 'min(70vh, 520px)', minHeight: 320 }}
+      style={{ width: '100%', height: 'min(70vh, 520px)', minHeight: 320, margin: 0 }}
     />
   );
 }

@@ -21,13 +21,17 @@ function DagNode(props: {
   const { node, step, selected } = props;
   const style = stateStyle(step.state);
   const { nodeWidth: w, nodeHeight: h } = DEFAULT_LAYOUT;
+  const heading = truncate(step.name ?? node.id, 20);
+  const detail = `${step.type} · ${style.label}${step.attempt > 1 ? ` · try ${step.attempt}` : ''}`;
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role, tabIndex and Enter/Space make it one
     <g
       transform={`translate(${node.x} ${node.y})`}
       role="button"
       tabIndex={0}
-      aria-label={`Step ${node.id}: ${style.label}`}
+      // The accessible name contains the visible words in order (WCAG 2.5.3, label in name): speech users
+      // say what they see. The <title> (full name, error) becomes the description.
+      aria-label={`Step ${heading} ${detail}`}
       aria-pressed={selected}
       data-testid={`dag-node-${node.id}`}
       data-state={step.state}
@@ -50,11 +54,12 @@ function DagNode(props: {
         strokeWidth={selected ? 3 : 1.5}
         strokeDasharray={style.dashed ? '6 3' : undefined}
       />
-      <text x={10} y={22} fontSize={13} fontWeight={600} fill="#212529">
-        {truncate(step.name ?? node.id, 20)}
+      <text x={10} y={22} fontSize={13} fontWeight={600} fill="var(--mantine-color-text)">
+        {heading}
       </text>
+      {/* Not drawn (SVG renders text only inside <text>); it keeps the two lines apart as words. */}{' '}
       <text x={10} y={42} fontSize={11} fill={style.text}>
-        {`${step.type} · ${style.label}${step.attempt > 1 ? ` · try ${step.attempt}` : ''}`}
+        {detail}
       </text>
     </g>
   );

@@ -63,7 +63,7 @@ export function StartRunButton(props: { definition: string; version: number }) {
   return (
     <>
       <Button size="xs" variant="light" onClick={open} aria-label={`Start a run of ${props.definition}`}>
-        Start run
+        Start a run
       </Button>
       <Modal
         opened={opened}

@@ -13,63 +13,33 @@ export interface StateStyle {
   dashed: boolean;
 }
 
+/**
+ * A state's box in the DAG from a Mantine colour's CSS variables (the theme's `light` variant: a pale fill
+ * with readable text in the light scheme, a deep fill with pale text in the dark one), so the DAG follows the
+ * colour scheme like the rest of the page.
+ */
+const themed = (color: string) => ({
+  badge: color,
+  fill: `var(--mantine-color-${color}-light)`,
+  stroke: `var(--mantine-color-${color}-outline)`,
+  text: `var(--mantine-color-${color}-light-color)`,
+});
+
 export const STATE_STYLES: Record<FlowState, StateStyle> = {
-  pending: {
-    label: 'Pending',
-    badge: 'gray',
-    fill: '#f1f3f5',
-    stroke: '#868e96',
-    text: '#343a40',
-    dashed: false,
-  },
-  running: {
-    label: 'Running',
-    badge: 'blue',
-    fill: '#e7f5ff',
-    stroke: '#1c7ed6',
-    text: '#1864ab',
-    dashed: true,
-  },
-  waiting: {
-    label: 'Waiting',
-    badge: 'yellow',
-    fill: '#fff9db',
-    stroke: '#f59f00',
-    text: '#8a5a00',
-    dashed: true,
-  },
-  succeeded: {
-    label: 'Succeeded',
-    badge: 'green',
-    fill: '#ebfbee',
-    stroke: '#2f9e44',
-    text: '#2b8a3e',
-    dashed: false,
-  },
-  failed: {
-    label: 'Failed',
-    badge: 'red',
-    fill: '#fff5f5',
-    stroke: '#e03131',
-    text: '#c92a2a',
-    dashed: false,
-  },
+  pending: { label: 'Pending', ...themed('gray'), dashed: false },
+  running: { label: 'Running', ...themed('blue'), dashed: true },
+  waiting: { label: 'Waiting', ...themed('yellow'), dashed: true },
+  succeeded: { label: 'Succeeded', ...themed('green'), dashed: false },
+  failed: { label: 'Failed', ...themed('red'), dashed: false },
+  // Pending's pale grey with the text colour as its outline: finished, not waiting to start.
   cancelled: {
     label: 'Cancelled',
+    ...themed('gray'),
     badge: 'dark',
-    fill: '#f8f9fa',
-    stroke: '#495057',
-    text: '#495057',
+    stroke: 'var(--mantine-color-text)',
     dashed: false,
   },
-  timed_out: {
-    label: 'Timed out',
-    badge: 'orange',
-    fill: '#fff4e6',
-    stroke: '#e8590c',
-    text: '#d9480f',
-    dashed: false,
-  },
+  timed_out: { label: 'Timed out', ...themed('orange'), dashed: false },
 };
 
 /** The style of a state; an unknown one (a newer flow-service) is drawn as pending rather than breaking. */
