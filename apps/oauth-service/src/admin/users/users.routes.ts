@@ -1,7 +1,6 @@
 import type { App, Handler } from '@platform/http';
 import type { FastifyRequest } from 'fastify';
-import type { User } from '../../accounts/users.repository.ts';
-import type { ListUsersOptions } from '../../accounts/users.repository.ts';
+import type { ListUsersOptions, User } from '../../accounts/users.repository.ts';
 import { type CsvValue, primed, sendCsv } from '../csv.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';

@@ -23,7 +23,8 @@ export interface InboxItem {
   deadlineAt: string | null;
 }
 
-type Pending = { item: InboxItem; decision: 'approve' | 'reject' } | null;
+type Decision = 'approve' | 'reject';
+type Pending = { item: InboxItem; decision: Decision } | null;
 
 function InboxCard(props: { item: InboxItem; onDecide(decision: 'approve' | 'reject'): void }) {
   const { item } = props;
@@ -63,6 +64,30 @@ function InboxCard(props: { item: InboxItem; onDecide(decision: 'approve' | 'rej
   );
 }
 
+/** The waiting approvals, or what the page says when nothing waits. */
+function InboxList(props: { items: InboxItem[]; onDecide: (item: InboxItem, decision: Decision) => void }) {
+  if (props.items.length === 0)
+    return (
+      <Paper withBorder p="xl" data-testid="approvals-empty">
+        <Text>Nothing waits for your decision.</Text>
+        <Text size="sm" mt={4}>
+          Approval steps of running workflows appear here as soon as they wait.
+        </Text>
+      </Paper>
+    );
+  return (
+    <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Waiting approvals">
+      {props.items.map((item) => (
+        <InboxCard
+          key={`${item.runId}/${item.stepId}`}
+          item={item}
+          onDecide={(decision) => props.onDecide(item, decision)}
+        />
+      ))}
+    </Stack>
+  );
+}
+
 export function ApprovalsInbox(props: { items: InboxItem[] }) {
   const router = useRouter();
   const [pending, setPending] = useState<Pending>(null);
@@ -98,34 +123,13 @@ export function ApprovalsInbox(props: { items: InboxItem[] }) {
           {message}
         </Alert>
       ) : null}
-      {props.items.length === 0 ? (
-        <Paper withBorder p="xl" data-testid="approvals-empty">
-          <Text>Nothing waits for your decision.</Text>
-          <Text size="sm" mt={4}>
-            Approval steps of running workflows appear here as soon as they wait.
-          </Text>
-        </Paper>
-      ) : (
-        <Stack
-          component="ul"
-          gap="sm"
-          p={0}
-          m={0}
-          style={{ listStyle: 'none' }}
-          aria-label="Waiting approvals"
-        >
-          {props.items.map((item) => (
-            <InboxCard
-              key={`${item.runId}/${item.stepId}`}
-              item={item}
-              onDecide={(decision) => {
-                setError(null);
-                setPending({ item, decision });
-              }}
-            />
-          ))}
-        </Stack>
-      )}
+      <InboxList
+        items={props.items}
+        onDecide={(item, decision) => {
+          setError(null);
+          setPending({ item, decision });
+        }}
+      />
       <ConfirmDialog
         key={pending ? `${pending.item.runId}/${pending.item.stepId}/${pending.decision}` : 'closed'}
         opened={pending !== null}
