@@ -35,6 +35,9 @@ const DROPPED: &[&str] = &[
     "x-host",
     "x-url-scheme",
     "front-end-https",
+    // The console's server names the browser's User-Agent in this header when it calls the admin API;
+    // the browser's own `User-Agent` already says it, so a client sending this one is forging it.
+    "x-forwarded-user-agent",
 ];
 
 /// What the gateway itself knows about the request.
@@ -165,6 +168,7 @@ mod tests {
             ("x-forwarded-proto", "https"),
             ("forwarded", "for=6.6.6.6"),
             ("x-real-ip", "6.6.6.6"),
+            ("x-forwarded-user-agent", "forged/1.0"),
         ]);
         let seen = Seen {
             peer: Some("10.0.0.5".parse().unwrap()),
@@ -179,6 +183,7 @@ mod tests {
         assert_eq!(r.headers["x-forwarded-host"], "localhost:8080");
         assert_eq!(r.headers["x-forwarded-proto"], "http");
         assert_eq!(all("forwarded") + all("x-real-ip"), 0);
+        assert_eq!(all("x-forwarded-user-agent"), 0);
     }
 
     #[test]
