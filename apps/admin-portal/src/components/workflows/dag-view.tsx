@@ -5,6 +5,7 @@ import { useMemo } from 'react';
 import type { RunStep } from '../../lib/flow-api/types.ts';
 import { DEFAULT_LAYOUT, layoutDag, type PlacedNode } from '../../lib/workflows/dag-layout.ts';
 import { STATE_STYLES, stateStyle } from '../../lib/workflows/state-style.ts';
+import { DagEdges } from './dag-edges.tsx';
 
 // The run's DAG as SVG: one box per step, coloured by its state, arrows along dependencies. Boxes are
 // buttons (click or Enter) that open the step's detail; each prints its id, type and state so the picture
@@ -105,29 +106,7 @@ export function DagView(props: {
           aria-label="Run steps and their dependencies"
           data-testid="run-dag"
         >
-          <defs>
-            <marker
-              id="dag-arrow"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="7"
-              markerHeight="7"
-              orient="auto"
-            >
-              <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />
-            </marker>
-          </defs>
-          {layout.edges.map((edge) => (
-            <path
-              key={`${edge.from}->${edge.to}`}
-              d={edge.path}
-              fill="none"
-              stroke="#adb5bd"
-              strokeWidth={1.5}
-              markerEnd="url(#dag-arrow)"
-            />
-          ))}
+          <DagEdges edges={layout.edges} markerId="dag-arrow" />
           {layout.nodes.map((node) => (
             <DagNode
               key={node.id}

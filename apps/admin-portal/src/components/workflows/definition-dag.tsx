@@ -1,6 +1,7 @@
 import { Text } from '@mantine/core';
 import type { DocumentStep } from '../../lib/flow-api/definitions.ts';
 import { DEFAULT_LAYOUT, layoutDag } from '../../lib/workflows/dag-layout.ts';
+import { DagEdges } from './dag-edges.tsx';
 
 // A definition version's steps as a read-only picture: the run page's layout (lib/workflows/dag-layout.ts)
 // without states, since nothing has run. Each box prints the step's name and type, so it reads without
@@ -29,29 +30,7 @@ export function DefinitionDag(props: { steps: Array<DocumentStep & { depends_on:
         aria-label={`Steps and their dependencies: ${summary}`}
         data-testid="definition-dag"
       >
-        <defs>
-          <marker
-            id="definition-arrow"
-            viewBox="0 0 10 10"
-            refX="9"
-            refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto"
-          >
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />
-          </marker>
-        </defs>
-        {layout.edges.map((edge) => (
-          <path
-            key={`${edge.from}->${edge.to}`}
-            d={edge.path}
-            fill="none"
-            stroke="#adb5bd"
-            strokeWidth={1.5}
-            markerEnd="url(#definition-arrow)"
-          />
-        ))}
+        <DagEdges edges={layout.edges} markerId="definition-arrow" />
         {layout.nodes.map((node) => {
           const step = byId.get(node.id);
           return (
