@@ -126,7 +126,7 @@ describeEachDialect("a new operator's walk through the console", (temp) => {
       await page.locator('#field-password').fill(newcomer.password);
       await page.locator('#field-must_change_password').uncheck();
       await page.getByRole('button', { name: 'Create user' }).click();
-      await page.waitForURL(/\/admin\/users\/[^/?]+/, SLOW);
+      await page.waitForURL((url) => /^\/admin\/users\/(?!new$)[^/]+$/.test(url.pathname), SLOW);
       namedIds.add(decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!));
       await page.getByLabel('Add a role').selectOption({ label: 'viewer' });
       await page.getByRole('button', { name: 'Assign role' }).click();
@@ -150,7 +150,7 @@ describeEachDialect("a new operator's walk through the console", (temp) => {
       expect(copied).toBe((await secret.textContent())!.trim());
       await page.getByRole('button', { name: 'Done, I stored it' }).click();
       await page.waitForURL(/\/admin\/clients\/[^/]+$/, SLOW);
-      expect(await page.getByRole('heading', { name: clientName, level: 2 }).isVisible()).toBe(true);
+      await page.getByRole('heading', { name: clientName, level: 2 }).waitFor(SLOW);
       await expectNoIds();
       await visit('/clients');
       expect(await page.getByRole('link', { name: clientName }).isVisible()).toBe(true);
