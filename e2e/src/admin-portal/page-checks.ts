@@ -10,8 +10,11 @@ import { ROOT } from '../platform-process.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BLOCKING = new Set(['serious', 'critical']);
-/** In-page: the page's own <html> is rendered, and no finite transition or animation is running (spinners loop forever). */
-const SETTLED = `document.documentElement.lang !== '' && document.getAnimations().every((animation) =>
+/**
+ * In-page: the page's own <html> is rendered, its title is in (Next.js streams a dynamic page's metadata after
+ * its content), and no finite transition or animation is running (spinners loop forever).
+ */
+const SETTLED = `document.documentElement.lang !== '' && document.title !== '' && document.getAnimations().every((animation) =>
   animation.playState !== 'running' || animation.effect?.getComputedTiming().endTime === Infinity)`;
 
 interface AxeViolation {

@@ -19,7 +19,7 @@ export function ActionOutcome({ state }: { state: FormState }) {
           {state.message}
         </Alert>
       ) : null}
-      {state.secret ? <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} /> : null}
+      {state.secret ? <SecretOnce {...state.secret} /> : null}
     </>
   );
 }
@@ -45,9 +45,7 @@ export function CreatedOutcome({
           </ButtonLink>
         </Group>
       </Alert>
-      {state.secret ? (
-        <SecretOnce clientId={state.secret.clientId} secret={state.secret.value} doneHref={created.href} />
-      ) : null}
+      {state.secret ? <SecretOnce {...state.secret} doneHref={created.href} /> : null}
     </>
   );
 }

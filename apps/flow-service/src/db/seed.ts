@@ -42,7 +42,8 @@ steps:
   - id: apply
     type: noop
     dependsOn: [request]
-    input: { approvedBy: "{{ steps.request.output.by }}" }
+    # Who approved, by name (the decision's by_name); the subject id is in the decision as by.
+    input: { approvedBy: "{{ steps.request.output.by_name }}" }
 `,
     'echo-test-service': `id: echo-test-service
 name: Call test-service

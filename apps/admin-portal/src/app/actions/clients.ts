@@ -21,7 +21,7 @@ export async function createClient(_: FormState, form: FormData): Promise<FormSt
         message: `Client ${client.name} created.`,
         created: { name: client.name, href: `/clients/${path(client.client_id)}` },
         ...(client.client_secret
-          ? { secret: { clientId: client.client_id, value: client.client_secret } }
+          ? { secret: { clientId: client.client_id, clientName: client.name, value: client.client_secret } }
           : {}),
       };
     },
@@ -51,7 +51,13 @@ export async function rotateClientSecret(_: FormState, form: FormData): Promise<
       return {
         message: 'The secret was rotated; the old one no longer works.',
         ...(client.client_secret
-          ? { secret: { clientId: client.client_id, value: client.client_secret } }
+          ? {
+              secret: {
+                clientId: client.client_id,
+                clientName: String(raw.get('name') ?? client.client_id),
+                value: client.client_secret,
+              },
+            }
           : {}),
       };
     },

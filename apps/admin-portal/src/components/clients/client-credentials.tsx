@@ -37,6 +37,7 @@ export function ClientCredentials({ client, write }: { client: Client; write: bo
               }}
             >
               <Hidden name="id" value={client.client_id} />
+              <Hidden name="name" value={client.name} />
             </ActionForm>
           ) : null}
           <Group>

@@ -9,7 +9,7 @@ export interface FormState {
   /** Shown after success. */
   message?: string;
   /** A client secret, returned by exactly one response (creation or rotation) and shown once. */
-  secret?: { clientId: string; value: string };
+  secret?: { clientId: string; clientName?: string; value: string };
   /** What a creation made, linked: the form that made it gives way to this. */
   created?: { name: string; href: string };
 }
