@@ -40,7 +40,11 @@ export function UserAccount({ user }: { user: User }) {
       <AccountMail user={user} />
       <ActionForm action={resetPassword} schema="passwordReset" submitLabel="Reset password" resetOnSuccess>
         <Hidden name="id" value={user.id} />
-        <PasswordField name="password" label="New password" description="12 to 128 characters." />
+        <PasswordField
+          name="password"
+          label="New password"
+          description="12 to 128 characters. The user is signed out everywhere."
+        />
         <PasswordField name="confirm" label="Repeat the new password" />
         <CheckboxField
           name="must_change_password"

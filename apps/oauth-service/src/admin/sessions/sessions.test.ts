@@ -21,7 +21,8 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
   });
   afterAll(() => h?.close());
 
-  const call = (method: 'GET' | 'DELETE', url: string) => h.app.inject({ method, url, headers: auth });
+  const call = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
 
   /** A user with the `user` role, signed in to the admin portal with a refresh token for test-service. */
   async function signedIn(username: string) {
@@ -109,6 +110,20 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
       targetType: 'user',
       targetId: user.id,
       details: { username: 'revoked-all', all_clients: true, consents: 1, grants: 1, sessions: 1 },
+    });
+  });
+
+  it("a password reset by an administrator ends the user's sessions and grants", async () => {
+    const { user, tokens, browser } = await signedIn('reset-everywhere');
+    const reset = await call('POST', `/api/admin/users/${user.id}/password`, {
+      password: 'amber-meadow-compass-42',
+    });
+    expect(reset.statusCode).toBe(204);
+    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await h.auditOf('user.password_reset'))[0]).toMatchObject({
+      targetId: user.id,
+      details: { must_change_password: false, revoked: { grants: 1, sessions: 1 } },
     });
   });
 

@@ -157,16 +157,18 @@ const disableUser =
   };
 
 const resetPassword =
-  (users: Users, { record }: AdminKit): Handler<typeof resetPasswordSchema> =>
+  (users: Users, { grants, record }: AdminKit, sessions: UserSessions): Handler<typeof resetPasswordSchema> =>
   async (request, reply) => {
     const { id } = request.params;
     const mustChange = request.body.must_change_password ?? false;
     await users.setPassword(id, request.body.password, { mustChangePassword: mustChange });
+    // A reset password is often a taken-over one: whoever holds the old sessions or refresh tokens loses them.
+    const revoked = { grants: await grants.allOfUser(id), sessions: await sessions.revokeSessions(id) };
     await record(request, {
       action: 'user.password_reset',
       targetType: 'user',
       targetId: id,
-      details: { must_change_password: mustChange },
+      details: { must_change_password: mustChange, revoked },
     });
     return reply.status(204).send();
   };
@@ -202,7 +204,7 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   app.post(
     '/users/:id/password',
     { onRequest: write, schema: resetPasswordSchema },
-    resetPassword(users, kit),
+    resetPassword(users, kit, sessions),
   );
   app.delete('/users/:id', { onRequest: write, schema: deleteUserSchema }, deleteUser(users, kit, sessions));
   userRoleRoutes(app, deps, kit);

@@ -200,7 +200,7 @@ export const disableUserSchema = routeSchema(
 export const resetPasswordSchema = routeSchema(
   'admin:write',
   TAG,
-  "Reset a user's password (also clears a sign-in lock)",
+  "Reset a user's password (also clears a sign-in lock and ends the user's sessions and grants)",
   {
     params: params('id'),
     body: {

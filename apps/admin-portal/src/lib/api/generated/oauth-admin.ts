@@ -6751,7 +6751,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Reset a user's password (also clears a sign-in lock) (needs admin:write) */
+        /** Reset a user's password (also clears a sign-in lock and ends the user's sessions and grants) (needs admin:write) */
         post: {
             parameters: {
                 query?: never;
