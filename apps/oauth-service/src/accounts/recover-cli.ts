@@ -4,9 +4,10 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runMain, StartupError } from '@platform/config';
-import { createDatabase } from '@platform/db';
+import { openMigratedDatabase } from '@platform/db';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
+import { migrations } from '../db/migrations/index.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { recoverAccount } from './recover.ts';
 
@@ -24,7 +25,7 @@ await runMain(async () => {
   }
   const operator = (values.operator ?? userInfo().username).slice(0, 64);
   const config = loadOAuthServiceConfig();
-  const database = createDatabase<OAuthSchema>(config.DATABASE_URL, { poolMax: 1 });
+  const database = await openMigratedDatabase<OAuthSchema>(config.DATABASE_URL, migrations, { poolMax: 1 });
   try {
     const audit = createAuditLog(database.db);
     const recovery = await recoverAccount(database.db, login, { operator, audit });

@@ -3,10 +3,11 @@
 // key poll interval; the old key stays published until the tokens it signed have expired.
 import { parseArgs } from 'node:util';
 import { runMain, StartupError } from '@platform/config';
-import { createDatabase } from '@platform/db';
+import { openMigratedDatabase } from '@platform/db';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { loadOAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
+import { migrations } from '../db/migrations/index.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { createKeyStore, maxSignedTtlSec } from './key-store.ts';
 
@@ -20,7 +21,7 @@ await runMain(async () => {
     throw new StartupError('usage: keys/cli.ts rotate [--activate-in <0..3600 seconds, default 60>]');
   }
   const config = loadOAuthServiceConfig();
-  const database = createDatabase<OAuthSchema>(config.DATABASE_URL, { poolMax: 1 });
+  const database = await openMigratedDatabase<OAuthSchema>(config.DATABASE_URL, migrations, { poolMax: 1 });
   try {
     const store = createKeyStore({
       db: database.db,
