@@ -162,6 +162,37 @@ async function rehash(db: Db, row: { id: string; password_hash: string }, passwo
     .execute();
 }
 
+interface FactorContext extends Pick<SignInOptions, 'maxFailures' | 'lockMinutes'> {
+  db: Db;
+  users: ReturnType<typeof createUsersRepository>;
+  limiter: ReturnType<typeof createIpRateLimiter>;
+  now: () => number;
+  finish(result: SignInResult, factor: SignInFactor): SignInResult;
+}
+
+/** A factor after the password: the same address limit, lock and failure count as a password. */
+async function verifyFactor(
+  { db, users, limiter, maxFailures, lockMinutes, now, finish }: FactorContext,
+  { userId, ip, factor, verify }: SecondFactorAttempt,
+): Promise<SignInResult> {
+  if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' }, factor);
+  const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (!row) return finish({ ok: false, reason: 'invalid_credentials' }, factor);
+  const at = now();
+  const account = { id: row.id, username: row.username };
+  if (row.locked_until !== null && Number(row.locked_until) > at)
+    return finish({ ok: false, reason: 'locked', account }, factor);
+  if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account }, factor);
+  if (!(await verify())) {
+    const locked = await recordFailure(db, { maxFailures, lockMinutes }, row.id, at);
+    return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials', account }, factor);
+  }
+  await users.recordLogin(row.id, at);
+  const { password_hash: _hash, ...rest } = row;
+  const user = toUser({ ...rest, last_login_at: at, failed_login_count: 0, locked_until: null });
+  return finish({ ok: true, user }, factor);
+}
+
 export function createSignIn(options: SignInOptions): SignIn {
   const { db, maxFailures, lockMinutes, ipLimitPerMinute } = options;
   const now = options.now ?? Date.now;
@@ -181,7 +212,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   }
 
   return {
-    verifyFactor: (input) => verifyFactor(input),
+    verifyFactor: (input) =>
+      verifyFactor({ db, users, limiter, maxFailures, lockMinutes, now, finish }, input),
     complete: (userId) => users.recordLogin(userId, now()),
     async attempt({ login, password, ip, complete = true }) {
       // Before any database or password work: a flood from one address costs us almost nothing.
@@ -228,25 +260,4 @@ export function createSignIn(options: SignInOptions): SignIn {
       });
     },
   };
-
-  async function verifyFactor({ userId, ip, factor, verify }: SecondFactorAttempt): Promise<SignInResult> {
-    if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' }, factor);
-    const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-    if (!row) return finish({ ok: false, reason: 'invalid_credentials' }, factor);
-    const at = now();
-    const account = { id: row.id, username: row.username };
-    if (row.locked_until !== null && Number(row.locked_until) > at)
-      return finish({ ok: false, reason: 'locked', account }, factor);
-    if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account }, factor);
-    if (!(await verify())) {
-      const locked = await recordFailure(db, { maxFailures, lockMinutes }, row.id, at);
-      return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials', account }, factor);
-    }
-    await users.recordLogin(row.id, at);
-    const { password_hash: _hash, ...rest } = row;
-    return finish(
-      { ok: true, user: toUser({ ...rest, last_login_at: at, failed_login_count: 0, locked_until: null }) },
-      factor,
-    );
-  }
 }

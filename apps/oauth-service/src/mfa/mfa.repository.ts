@@ -10,8 +10,9 @@ type Db = Kysely<OAuthSchema>;
 const changed = (result: { numUpdatedRows: bigint } | { numDeletedRows: bigint }) =>
   Number('numUpdatedRows' in result ? result.numUpdatedRows : result.numDeletedRows) > 0;
 
-export function createMfaRepository(schemaDb: Db) {
-  const db = schemaDb.withTables<MfaPolicyColumns>();
+type PolicyDb = Kysely<OAuthSchema & MfaPolicyColumns>;
+
+function totpQueries(db: Db) {
   return {
     totpOf: (userId: string) =>
       db.selectFrom('mfa_totp').selectAll().where('user_id', '=', userId).executeTakeFirst(),
@@ -60,7 +61,11 @@ export function createMfaRepository(schemaDb: Db) {
     async deleteTotp(userId: string): Promise<boolean> {
       return changed(await db.deleteFrom('mfa_totp').where('user_id', '=', userId).executeTakeFirst());
     },
+  };
+}
 
+function recoveryCodeQueries(db: Db) {
+  return {
     async replaceRecoveryCodes(userId: string, hashes: string[], at: number): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
@@ -105,7 +110,11 @@ export function createMfaRepository(schemaDb: Db) {
         .executeTakeFirst();
       return row?.created_at == null ? null : Number(row.created_at);
     },
+  };
+}
 
+function policyQueries(db: PolicyDb) {
+  return {
     /** Whether any role of the user requires a second factor. */
     async rolesRequireMfa(userId: string): Promise<boolean> {
       const row = await db
@@ -160,6 +169,14 @@ export function createMfaRepository(schemaDb: Db) {
         .where('client_id', '=', clientId)
         .execute();
     },
+  };
+}
+
+export function createMfaRepository(db: Db) {
+  return {
+    ...totpQueries(db),
+    ...recoveryCodeQueries(db),
+    ...policyQueries(db.withTables<MfaPolicyColumns>()),
   };
 }
 

@@ -45,9 +45,47 @@ export interface MfaServiceOptions {
 
 const purpose = (userId: string) => `totp_secret:${userId}`;
 
+type ServiceContext = Omit<MfaServiceOptions, 'now'> & { now: () => number };
+
+async function listFactors({ repository }: ServiceContext, userId: string): Promise<FactorSummary> {
+  const totp = await repository.totpOf(userId);
+  return {
+    totp: totp
+      ? {
+          confirmed: Number(totp.confirmed) === 1,
+          createdAt: Number(totp.created_at),
+          confirmedAt: totp.confirmed_at === null ? null : Number(totp.confirmed_at),
+          lastUsedAt: totp.last_used_at === null ? null : Number(totp.last_used_at),
+        }
+      : null,
+    recoveryCodes: {
+      left: await repository.recoveryCodesLeft(userId),
+      createdAt: await repository.recoveryCodesCreatedAt(userId),
+    },
+  };
+}
+
+async function verifyCode(
+  { repository, box, hashRecoveryCode, now }: ServiceContext,
+  userId: string,
+  code: string,
+): Promise<{ ok: boolean; factor: CodeFactor }> {
+  const at = now();
+  if (looksLikeRecoveryCode(code)) {
+    const ok = await repository.useRecoveryCode(userId, hashRecoveryCode(userId, code), at);
+    return { ok, factor: 'recovery_code' };
+  }
+  const totp = await repository.totpOf(userId);
+  if (!totp || Number(totp.confirmed) !== 1) return { ok: false, factor: 'totp' };
+  const step = matchTotpStep(box.open(totp.secret, purpose(userId)), code, at);
+  const ok = step !== undefined && (await repository.useTotpStep(userId, step, at));
+  return { ok, factor: 'totp' };
+}
+
 export function createMfaService(options: MfaServiceOptions) {
   const { repository, box, hashRecoveryCode, issuer } = options;
   const now = options.now ?? Date.now;
+  const context: ServiceContext = { ...options, now };
 
   const enrolmentOf = async (secret: string, account: string): Promise<TotpEnrolment> => {
     const uri = totpUri(secret, { issuer, account });
@@ -104,23 +142,7 @@ export function createMfaService(options: MfaServiceOptions) {
       return Number((await repository.totpOf(userId))?.confirmed ?? 0) === 1;
     },
 
-    async listFactors(userId: string): Promise<FactorSummary> {
-      const totp = await repository.totpOf(userId);
-      return {
-        totp: totp
-          ? {
-              confirmed: Number(totp.confirmed) === 1,
-              createdAt: Number(totp.created_at),
-              confirmedAt: totp.confirmed_at === null ? null : Number(totp.confirmed_at),
-              lastUsedAt: totp.last_used_at === null ? null : Number(totp.last_used_at),
-            }
-          : null,
-        recoveryCodes: {
-          left: await repository.recoveryCodesLeft(userId),
-          createdAt: await repository.recoveryCodesCreatedAt(userId),
-        },
-      };
-    },
+    listFactors: (userId: string) => listFactors(context, userId),
 
     /** Every factor gone (an administrator's reset of a lost device): TOTP and recovery codes. */
     async resetFactors(userId: string): Promise<void> {
@@ -132,18 +154,7 @@ export function createMfaService(options: MfaServiceOptions) {
      * Checks a code typed at sign-in: a recovery code by its shape, otherwise a TOTP code of the confirmed
      * factor. A TOTP code of an already used step, and a used recovery code, are refused.
      */
-    async verifyCode(userId: string, code: string): Promise<{ ok: boolean; factor: CodeFactor }> {
-      const at = now();
-      if (looksLikeRecoveryCode(code)) {
-        const ok = await repository.useRecoveryCode(userId, hashRecoveryCode(userId, code), at);
-        return { ok, factor: 'recovery_code' };
-      }
-      const totp = await repository.totpOf(userId);
-      if (!totp || Number(totp.confirmed) !== 1) return { ok: false, factor: 'totp' };
-      const step = matchTotpStep(box.open(totp.secret, purpose(userId)), code, at);
-      const ok = step !== undefined && (await repository.useTotpStep(userId, step, at));
-      return { ok, factor: 'totp' };
-    },
+    verifyCode: (userId: string, code: string) => verifyCode(context, userId, code),
   };
 }
 

@@ -249,7 +249,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: {
-      openid: ['sub'],
+      // Under openid, so every ID token carries the sign-in's acr and amr (see mfa/policy.ts).
+      openid: ['sub', 'acr', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
