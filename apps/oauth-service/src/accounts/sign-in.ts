@@ -87,11 +87,11 @@ function attemptsCounter(registry: Registry): AttemptsCounter {
   const counter = new Counter({
     name: LOGIN_ATTEMPTS_METRIC,
     help: 'Sign-in attempts by factor (password, totp, recovery_code, passkey) and result: success, invalid_credentials, locked, disabled or rate_limited.',
-    labelNames: ['factor', 'result'] as const,
+    labelNames: ['result', 'factor'] as const,
     registers: [registry],
   });
   // Every series exists from the start at 0, so rate() and alerts work before the first failure.
-  for (const factor of FACTORS) for (const result of OUTCOMES) counter.inc({ factor, result }, 0);
+  for (const factor of FACTORS) for (const result of OUTCOMES) counter.inc({ result, factor }, 0);
   return counter;
 }
 
@@ -207,7 +207,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   getDummyHash().catch(() => {});
 
   function finish(result: SignInResult, factor: SignInFactor = 'password'): SignInResult {
-    attempts.inc({ factor, result: result.ok ? 'success' : result.reason });
+    attempts.inc({ result: result.ok ? 'success' : result.reason, factor });
     return result;
   }
 
