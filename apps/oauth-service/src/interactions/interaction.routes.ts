@@ -144,14 +144,7 @@ const submitLogin =
     const outcome = await deps.signIn.attempt({ login, password, ip: request.ip, complete: false });
     if (!outcome.ok) return refuseSignIn(deps, { request, reply, details, login }, outcome);
     const { user } = outcome;
-    await deps.audit.record({
-      ...auditContext(request, String(details.params.client_id)),
-      actorType: 'user',
-      actorId: user.id,
-      actorName: user.username,
-      action: 'login.success',
-      outcome: 'success',
-    });
+    // `login.success` is recorded when the sign-in finishes (mfa-steps.ts), after any second factor.
     if (user.mustChangePassword) {
       const page = changePasswordPage({
         uid: details.uid,

@@ -101,6 +101,9 @@ describeEachDialect('multi-factor sign-in', (temp) => {
     expect(reused.response.payload).toContain('That code is not valid');
     const wrong = await flow.submit(browser, reused, 'mfa', { code: '12345' });
     expect(wrong.response.payload).toContain('That code is not valid');
+    // The right password alone is not a sign-in: nothing is recorded as one until the second factor passes.
+    const signIns = async () => (await h.auditOf('login.success')).filter((e) => e.actorId === user.id);
+    expect(await signIns()).toEqual([]);
     const done = await flow.submit(browser, wrong, 'mfa', { code: totpAtStep(secret, currentStep() + 1) });
     expect(await flow.idTokenOf(browser, done, verifier)).toMatchObject({
       amr: ['pwd', 'otp', 'mfa'],
@@ -111,6 +114,9 @@ describeEachDialect('multi-factor sign-in', (temp) => {
     expect(failures.filter((e) => e.actorId === user.id)).toHaveLength(2);
     const [success] = await h.auditOf('login.mfa.success');
     expect(success).toMatchObject({ actorId: user.id, details: { factor: 'totp' } });
+    expect(await signIns()).toMatchObject([
+      { actorName: 'second-factor', details: { amr: ['pwd', 'otp', 'mfa'] } },
+    ]);
   });
 
   it('accepts a recovery code once, and audits its use', async () => {

@@ -57,8 +57,22 @@ async function savePending(details: Details, pending: PendingMfa): Promise<void>
   await details.persist();
 }
 
-/** Hands the sign-in to the provider with its methods and the acr they reach (both land in the ID token). */
-export function finishSignIn(deps: MfaStepDeps, ctx: StepContext, accountId: string, amr: string[]) {
+/**
+ * Hands the sign-in to the provider with its methods and the acr they reach (both land in the ID token).
+ * The one `login.success` of a sign-in is recorded here, once every factor it needed has passed, so a
+ * password whose second factor then fails is never counted as a sign-in.
+ */
+export async function finishSignIn(deps: MfaStepDeps, ctx: StepContext, accountId: string, amr: string[]) {
+  const user = await deps.users.get(accountId);
+  await deps.audit.record({
+    ...auditContext(ctx.request, String(ctx.details.params.client_id)),
+    actorType: 'user',
+    actorId: accountId,
+    actorName: user?.username ?? null,
+    action: 'login.success',
+    outcome: 'success',
+    details: { amr },
+  });
   return finishInteraction(deps.provider(), ctx.request, ctx.reply, {
     login: { accountId, amr, acr: acrFor(amr) },
   });
