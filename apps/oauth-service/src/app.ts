@@ -22,6 +22,7 @@ import { createConsentsStore } from './interactions/consents.ts';
 import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
 import { createKeyStore, maxSignedTtlSec } from './keys/key-store.ts';
+import { createMfaModule } from './mfa/wiring.ts';
 import { startExpiredCleanup } from './oidc/adapter/cleanup.ts';
 import { createKyselyAdapter } from './oidc/adapter/kysely-adapter.ts';
 import { observeProvider } from './oidc/events.ts';
@@ -58,6 +59,7 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
     consents: createConsentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) }),
     clientStore,
     clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
+    mfa: createMfaModule(db, config, box),
   };
 }
 
@@ -124,6 +126,7 @@ function startProviders(
         clientMetadata: (clientId) => clientStore.find(clientId),
         isFirstParty: (clientId) => clientStore.isFirstParty(clientId),
         accounts: accountLookup(model.users),
+        requiresMfa: model.mfa.policy.requiresMfa,
       }),
     onBuilt: (provider, keys) => {
       observeProvider(provider, { registry: app.metrics.registry, audit: model.audit, log: app.log });
@@ -212,6 +215,8 @@ function interactionDeps(
     consents: model.consents,
     audit: model.audit,
     isFirstParty: (clientId) => model.clientStore.isFirstParty(clientId),
+    mfa: model.mfa.service,
+    mfaPolicy: model.mfa.policy,
   };
 }
 

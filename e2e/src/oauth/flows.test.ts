@@ -133,7 +133,7 @@ describeEachDialect('oauth-service flows (openid-client)', (temp) => {
       /^oauth_tokens_issued_total\{grant_type="refresh_token",client_id="admin-portal"\} [1-9]/m,
     );
     expect(metrics).toMatch(/^oauth_refresh_token_reuse_total [1-9]/m);
-    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="success",factor="password"\} [1-9]/m);
     expect(metrics).toMatch(
       /^http_requests_total\{method="POST",route="\/oauth\/token",status="200"\} [1-9]/m,
     );

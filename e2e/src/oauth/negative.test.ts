@@ -170,8 +170,10 @@ describeEachDialect('oauth-service refuses', (temp) => {
     const right = await attempt('e2e-correct-horse-battery-7');
     expect(right.body).toContain('locked');
     const metrics = await (await fetch(`${server.service.url}/api/metrics`)).text();
-    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="locked"\} [1-9]/m);
-    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="invalid_credentials"\} [1-9]/m);
+    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="locked",factor="password"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^oauth_login_attempts_total\{result="invalid_credentials",factor="password"\} [1-9]/m,
+    );
   });
 
   it('a sign-in form posted without its CSRF token', async () => {

@@ -109,7 +109,7 @@ describe('dashboard queries against the running services', () => {
     );
     expect(gateway.get('http_requests_total')).toBeUndefined();
     expect(exposed.get('oauth-service')!.get('oauth_login_attempts_total')?.labels).toEqual(
-      new Set(['result']),
+      new Set(['result', 'factor']),
     );
   });
 });

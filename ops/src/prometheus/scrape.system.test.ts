@@ -155,7 +155,14 @@ describe('Prometheus against the running platform', () => {
     );
     expect(Number(issued[0]!.value[1])).toBeGreaterThanOrEqual(1);
     const logins = await query('oauth_login_attempts_total{job="oauth-service"}');
-    expect(logins.map((s) => s.metric.result).sort()).toEqual([
+    // One series per factor and result, each there from the start.
+    expect([...new Set(logins.map((s) => s.metric.factor))].sort()).toEqual([
+      'passkey',
+      'password',
+      'recovery_code',
+      'totp',
+    ]);
+    expect([...new Set(logins.map((s) => s.metric.result))].sort()).toEqual([
       'disabled',
       'invalid_credentials',
       'locked',

@@ -12,11 +12,11 @@ import { createUsersRepository, type User, type UsersRepository } from './users.
 const PASSWORD = 'violet-harbor-lantern-9';
 const MINUTE = 60_000;
 
-async function attemptsCount(registry: Registry, result: string): Promise<number> {
+async function attemptsCount(registry: Registry, result: string, factor = 'password'): Promise<number> {
   const metric = registry.getSingleMetric(LOGIN_ATTEMPTS_METRIC);
   if (!metric) return 0;
   const { values } = await metric.get();
-  return values.find((value) => value.labels.result === result)?.value ?? 0;
+  return values.find((value) => value.labels.result === result && value.labels.factor === factor)?.value ?? 0;
 }
 
 function median(values: number[]): number {
@@ -254,7 +254,7 @@ describeEachDialect('sign-in', (temp) => {
 describe('createSignIn metrics', () => {
   const fakeDb = {} as SignInOptions['db'];
 
-  it('shares one counter between instances on a registry, with every result at 0 from the start', async () => {
+  it('shares one counter between instances on a registry, with every result of every factor at 0 from the start', async () => {
     const registry = new Registry();
     const base = {
       db: fakeDb,
@@ -266,11 +266,10 @@ describe('createSignIn metrics', () => {
     const first = createSignIn(base);
     const second = createSignIn(base);
     expect(registry.getMetricsAsArray().filter((m) => m.name === LOGIN_ATTEMPTS_METRIC)).toHaveLength(1);
-    for (const result of ['success', 'invalid_credentials', 'locked', 'disabled', 'rate_limited']) {
-      expect(await registry.getSingleMetricAsString(LOGIN_ATTEMPTS_METRIC)).toContain(
-        `${LOGIN_ATTEMPTS_METRIC}{result="${result}"} 0`,
-      );
-    }
+    const exposition = await registry.getSingleMetricAsString(LOGIN_ATTEMPTS_METRIC);
+    for (const factor of ['password', 'totp', 'recovery_code', 'passkey'])
+      for (const result of ['success', 'invalid_credentials', 'locked', 'disabled', 'rate_limited'])
+        expect(exposition).toContain(`${LOGIN_ATTEMPTS_METRIC}{result="${result}",factor="${factor}"} 0`);
     // Each instance limits on its own (in memory); the refusal comes before the (fake, unusable) database.
     const admitsOnceThenRefuses = async (signIn: typeof first) => {
       await expect(signIn.attempt({ login: 'x', password: 'y', ip: '192.0.2.1' })).rejects.toThrow();

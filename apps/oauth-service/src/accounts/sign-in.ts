@@ -22,10 +22,33 @@ export interface SignInAttempt {
   password: string;
   /** Client address (as resolved behind the gateway), for the per-IP rate limit. */
   ip: string;
+  /**
+   * False when a second factor follows: the right password then neither clears the failure count nor records
+   * a sign-in, so wrong second-factor codes keep counting towards the lock (see `complete`). Default true.
+   */
+  complete?: boolean;
+}
+
+/** The factor an attempt checks, the `factor` label of oauth_login_attempts_total. */
+export type SignInFactor = 'password' | 'totp' | 'recovery_code' | 'passkey';
+
+export interface SecondFactorAttempt {
+  userId: string;
+  ip: string;
+  factor: SignInFactor;
+  /** Checks the factor; runs only when the address and the account may still try. */
+  verify(): Promise<boolean>;
 }
 
 export interface SignIn {
   attempt(input: SignInAttempt): Promise<SignInResult>;
+  /**
+   * A factor after the password (or a passkey on its own): the same per-address limit and account lock as
+   * passwords, a failure counts towards the lock, and success records the sign-in.
+   */
+  verifyFactor(input: SecondFactorAttempt): Promise<SignInResult>;
+  /** Records a sign-in whose password step ran with `complete: false` and whose last factor passed. */
+  complete(userId: string): Promise<void>;
 }
 
 export interface SignInOptions {
@@ -53,18 +76,22 @@ const OUTCOMES: readonly SignInOutcome[] = [
 const MAX_LOGIN_LENGTH = 254;
 const MAX_PASSWORD_LENGTH = 1024;
 
+const FACTORS: readonly SignInFactor[] = ['password', 'totp', 'recovery_code', 'passkey'];
+
+type AttemptsCounter = Counter<'factor' | 'result'>;
+
 /** Get-or-create: several sign-in instances (tests, a restarted module) may share one registry. */
-function attemptsCounter(registry: Registry): Counter<'result'> {
+function attemptsCounter(registry: Registry): AttemptsCounter {
   const existing = registry.getSingleMetric(LOGIN_ATTEMPTS_METRIC);
-  if (existing) return existing as Counter<'result'>;
+  if (existing) return existing as AttemptsCounter;
   const counter = new Counter({
     name: LOGIN_ATTEMPTS_METRIC,
-    help: 'Sign-in attempts by result: success, invalid_credentials, locked, disabled or rate_limited.',
-    labelNames: ['result'] as const,
+    help: 'Sign-in attempts by factor (password, totp, recovery_code, passkey) and result: success, invalid_credentials, locked, disabled or rate_limited.',
+    labelNames: ['result', 'factor'] as const,
     registers: [registry],
   });
   // Every series exists from the start at 0, so rate() and alerts work before the first failure.
-  for (const result of OUTCOMES) counter.inc({ result }, 0);
+  for (const factor of FACTORS) for (const result of OUTCOMES) counter.inc({ result, factor }, 0);
   return counter;
 }
 
@@ -135,6 +162,37 @@ async function rehash(db: Db, row: { id: string; password_hash: string }, passwo
     .execute();
 }
 
+interface FactorContext extends Pick<SignInOptions, 'maxFailures' | 'lockMinutes'> {
+  db: Db;
+  users: ReturnType<typeof createUsersRepository>;
+  limiter: ReturnType<typeof createIpRateLimiter>;
+  now: () => number;
+  finish(result: SignInResult, factor: SignInFactor): SignInResult;
+}
+
+/** A factor after the password: the same address limit, lock and failure count as a password. */
+async function verifyFactor(
+  { db, users, limiter, maxFailures, lockMinutes, now, finish }: FactorContext,
+  { userId, ip, factor, verify }: SecondFactorAttempt,
+): Promise<SignInResult> {
+  if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' }, factor);
+  const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (!row) return finish({ ok: false, reason: 'invalid_credentials' }, factor);
+  const at = now();
+  const account = { id: row.id, username: row.username };
+  if (row.locked_until !== null && Number(row.locked_until) > at)
+    return finish({ ok: false, reason: 'locked', account }, factor);
+  if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account }, factor);
+  if (!(await verify())) {
+    const locked = await recordFailure(db, { maxFailures, lockMinutes }, row.id, at);
+    return finish({ ok: false, reason: locked ? 'locked' : 'invalid_credentials', account }, factor);
+  }
+  await users.recordLogin(row.id, at);
+  const { password_hash: _hash, ...rest } = row;
+  const user = toUser({ ...rest, last_login_at: at, failed_login_count: 0, locked_until: null });
+  return finish({ ok: true, user }, factor);
+}
+
 export function createSignIn(options: SignInOptions): SignIn {
   const { db, maxFailures, lockMinutes, ipLimitPerMinute } = options;
   const now = options.now ?? Date.now;
@@ -148,13 +206,16 @@ export function createSignIn(options: SignInOptions): SignIn {
   // Start hashing now so the first unknown-user attempt is not slower than later ones.
   getDummyHash().catch(() => {});
 
-  function finish(result: SignInResult): SignInResult {
-    attempts.inc({ result: result.ok ? 'success' : result.reason });
+  function finish(result: SignInResult, factor: SignInFactor = 'password'): SignInResult {
+    attempts.inc({ result: result.ok ? 'success' : result.reason, factor });
     return result;
   }
 
   return {
-    async attempt({ login, password, ip }) {
+    verifyFactor: (input) =>
+      verifyFactor({ db, users, limiter, maxFailures, lockMinutes, now, finish }, input),
+    complete: (userId) => users.recordLogin(userId, now()),
+    async attempt({ login, password, ip, complete = true }) {
       // Before any database or password work: a flood from one address costs us almost nothing.
       if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' });
 
@@ -190,8 +251,9 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (row.status !== 'active') return finish({ ok: false, reason: 'disabled', account });
 
       if (needsRehash(row.password_hash)) await rehash(db, row, password);
-      await users.recordLogin(row.id, at);
       const { password_hash: _hash, ...rest } = row;
+      if (!complete) return finish({ ok: true, user: toUser(rest) });
+      await users.recordLogin(row.id, at);
       return finish({
         ok: true,
         user: toUser({ ...rest, last_login_at: at, failed_login_count: 0, locked_until: null }),

@@ -4,6 +4,7 @@ import type { AccountTables } from '../accounts/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { ClientTables } from '../clients/tables.ts';
 import type { KeyTables } from '../keys/tables.ts';
+import type { MfaTables } from '../mfa/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
 import type { SettingsTables } from './settings.ts';
 
@@ -14,4 +15,5 @@ export interface OAuthSchema
     KeyTables,
     ClientTables,
     SettingsTables,
-    AccountLinkTables {}
+    AccountLinkTables,
+    MfaTables {}

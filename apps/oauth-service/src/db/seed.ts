@@ -11,6 +11,7 @@ import type { ClientInput } from '../clients/client-rules.ts';
 import { createClientsRepository } from '../clients/clients.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
+import { requireMfaForSeededAdminRole } from '../mfa/seed.ts';
 import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
@@ -297,5 +298,7 @@ export async function seed(
   await seedAdmin(repositories, config, created, print);
   await seedClients(repositories, config, created, print);
   await markSeededFirstParty(repositories, config, created);
+  const adminMfa = await requireMfaForSeededAdminRole(db, config.NODE_ENV);
+  if (adminMfa) created.push(adminMfa);
   return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';
 }

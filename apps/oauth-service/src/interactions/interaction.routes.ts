@@ -3,6 +3,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { SignIn, SignInResult } from '../accounts/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { mfaInteractionRoutes } from '../mfa/mfa-interaction.routes.ts';
+import {
+  afterFirstFactor,
+  type MfaStepDeps,
+  pendingMfa,
+  showPending,
+  startStepUp,
+} from '../mfa/mfa-steps.ts';
+import { STEP_UP_REASON } from '../mfa/prompt-policy.ts';
 import { changePasswordPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
 import { type ConsentDeps, consentPageFor, grantAndFinish } from './consent-steps.ts';
 import type { Csrf } from './csrf.ts';
@@ -22,7 +31,7 @@ import {
 // is a short sequence: load the interaction, check the CSRF token, do the step, hand the result back to the
 // provider (which redirects on to the client).
 
-export interface InteractionDeps extends ConsentDeps {
+export interface InteractionDeps extends ConsentDeps, MfaStepDeps {
   provider: () => Provider;
   csrf: Csrf;
   signIn: SignIn;
@@ -54,6 +63,9 @@ const showInteraction =
   async (request, reply) => {
     const details = await loadInteraction(deps.provider(), request, reply);
     const uid = details.uid;
+    const pending = pendingMfa(details);
+    if (pending) return showPending(deps, { request, reply, details }, pending);
+    if (isStepUp(details)) return startStepUp(deps, { request, reply, details }, details.session!);
     const token = deps.csrf.issue(request, reply, uid);
     if (details.prompt.name === 'login') {
       const page = loginPage({
@@ -72,6 +84,13 @@ const showInteraction =
     }
     return html(reply, messagePage('Unsupported step', 'This sign-in step is not supported.'), [], 400);
   };
+
+/** Only the second factor is missing: the browser's session stays, and its account is asked for it. */
+const isStepUp = (details: Details) =>
+  details.prompt.name === 'login' &&
+  details.session?.accountId !== undefined &&
+  details.prompt.reasons.length > 0 &&
+  details.prompt.reasons.every((reason) => reason === STEP_UP_REASON);
 
 /** A refused sign-in: audited, then the sign-in page again with the reason. */
 async function refuseSignIn(
@@ -120,17 +139,12 @@ const submitLogin =
     checkCsrf(deps.csrf, request, details.uid);
     const form = formOf(request);
     const login = (form.login ?? '').trim();
-    const outcome = await deps.signIn.attempt({ login, password: form.password ?? '', ip: request.ip });
+    const password = form.password ?? '';
+    // Not complete yet: a second factor may follow, and only a finished sign-in clears the failure count.
+    const outcome = await deps.signIn.attempt({ login, password, ip: request.ip, complete: false });
     if (!outcome.ok) return refuseSignIn(deps, { request, reply, details, login }, outcome);
     const { user } = outcome;
-    await deps.audit.record({
-      ...auditContext(request, String(details.params.client_id)),
-      actorType: 'user',
-      actorId: user.id,
-      actorName: user.username,
-      action: 'login.success',
-      outcome: 'success',
-    });
+    // `login.success` is recorded when the sign-in finishes (mfa-steps.ts), after any second factor.
     if (user.mustChangePassword) {
       const page = changePasswordPage({
         uid: details.uid,
@@ -139,7 +153,7 @@ const submitLogin =
       });
       return html(reply, page, redirectOrigin(details));
     }
-    return finishInteraction(deps.provider(), request, reply, { login: { accountId: user.id } });
+    return afterFirstFactor(deps, { request, reply, details }, user.id, ['pwd']);
   };
 
 /** POST /interaction/:uid/password: the required change of a first (or reset) password. */
@@ -159,7 +173,7 @@ const changePassword =
       return html(reply, page, redirectOrigin(details));
     };
     // The current password is asked again: the form is stateless, so it re-authenticates the user.
-    const outcome = await deps.signIn.attempt({ login, password: current, ip: request.ip });
+    const outcome = await deps.signIn.attempt({ login, password: current, ip: request.ip, complete: false });
     if (!outcome.ok) return again([FAILURE_MESSAGES[outcome.reason] ?? 'Sign-in failed.']);
     if (password !== confirm) return again(['The new passwords do not match.']);
     if (password === current) return again(['The new password must differ from the current one.']);
@@ -178,7 +192,7 @@ const changePassword =
       action: 'user.password_change',
       outcome: 'success',
     });
-    return finishInteraction(deps.provider(), request, reply, { login: { accountId: outcome.user.id } });
+    return afterFirstFactor(deps, { request, reply, details }, outcome.user.id, ['pwd']);
   };
 
 /** POST /interaction/:uid/confirm: the user consents; the consent is remembered for their next sign-in. */
@@ -213,4 +227,5 @@ export function interactionRoutes(app: App, deps: InteractionDeps): void {
   app.post('/interaction/:uid/password', hidden(), changePassword(deps));
   app.post('/interaction/:uid/confirm', hidden(), confirmConsent(deps));
   app.get('/interaction/:uid/abort', hidden(), abortInteraction(deps));
+  mfaInteractionRoutes(app, deps);
 }

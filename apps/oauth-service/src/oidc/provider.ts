@@ -1,6 +1,8 @@
 import type { JWK } from 'jose';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OAuthServiceConfig } from '../config.ts';
+import { ACR_VALUES_SUPPORTED, type MfaPolicy } from '../mfa/policy.ts';
+import { interactionPolicyWithStepUp } from '../mfa/prompt-policy.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import { reuseClientInstances } from './client-reuse.ts';
 import {
@@ -64,6 +66,8 @@ export interface ProviderDeps {
   clientMetadata(clientId: string): Promise<object | undefined>;
   /** Whether the client is the platform's own: its sign-out, proven by an id_token_hint, needs no question. */
   isFirstParty(clientId: string): Promise<boolean>;
+  /** Whether a sign-in must end with two factors: a password session is then asked again (step-up). */
+  requiresMfa: MfaPolicy['requiresMfa'];
 }
 
 const SIGNING_ALGS = ['ES256', 'EdDSA'];
@@ -218,7 +222,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     routes: OIDC_ROUTES,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyWithStepUp(deps.requiresMfa),
+    },
+    // ID tokens carry the acr the sign-in reached and its amr (RFC 8176); see mfa/policy.ts.
+    acrValues: ACR_VALUES_SUPPORTED,
     responseTypes: ['code'],
     // OAuth 2.1: PKCE for every client, confidential ones included; oidc-provider accepts only S256.
     pkce: { required: () => true },
@@ -240,7 +249,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: {
-      openid: ['sub'],
+      // Under openid, so every ID token carries the sign-in's acr and amr (see mfa/policy.ts).
+      openid: ['sub', 'acr', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },

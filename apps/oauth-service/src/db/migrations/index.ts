@@ -5,6 +5,7 @@ import { auditMigration } from '../../audit/migration.ts';
 import { clientFirstPartyMigration } from '../../clients/first-party-migration.ts';
 import { clientsMigration } from '../../clients/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
+import { mfaMigration } from '../../mfa/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
 import { settingsMigration } from '../settings.ts';
 
@@ -18,4 +19,5 @@ export const migrations: Migrations = {
   '0006_settings': settingsMigration,
   '0007_client_first_party': clientFirstPartyMigration,
   '0009_account_links': accountLinksMigration,
+  '0010_mfa': mfaMigration,
 };
