@@ -24,8 +24,19 @@ export interface SignInAttempt {
   ip: string;
 }
 
+/** The password's limits, shared by other sign-in factors (a passkey), so no factor is a way around them. */
+export interface FactorLimits {
+  /** Takes one attempt from the address's per-minute allowance; false when it is spent. */
+  takeAddress(ip: string): boolean;
+  /** Counts a failed attempt on the account; returns whether it is (now) locked. */
+  recordFailure(userId: string): Promise<boolean>;
+  /** A successful sign-in: the failure count starts afresh and the last sign-in time is set. */
+  recordSuccess(userId: string): Promise<void>;
+}
+
 export interface SignIn {
   attempt(input: SignInAttempt): Promise<SignInResult>;
+  limits: FactorLimits;
 }
 
 export interface SignInOptions {
@@ -154,6 +165,11 @@ export function createSignIn(options: SignInOptions): SignIn {
   }
 
   return {
+    limits: {
+      takeAddress: (ip) => limiter.take(ip),
+      recordFailure: (userId) => recordFailure(db, { maxFailures, lockMinutes }, userId, now()),
+      recordSuccess: (userId) => users.recordLogin(userId, now()),
+    },
     async attempt({ login, password, ip }) {
       // Before any database or password work: a flood from one address costs us almost nothing.
       if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' });

@@ -5,6 +5,7 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { ClientTables } from '../clients/tables.ts';
 import type { KeyTables } from '../keys/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
+import type { PasskeyTables } from '../passkeys/tables.ts';
 import type { SettingsTables } from './settings.ts';
 
 export interface OAuthSchema
@@ -14,4 +15,5 @@ export interface OAuthSchema
     KeyTables,
     ClientTables,
     SettingsTables,
-    AccountLinkTables {}
+    AccountLinkTables,
+    PasskeyTables {}

@@ -3,7 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { SignIn, SignInResult } from '../accounts/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { changePasswordPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
+import {
+  changePasswordPage,
+  LOGIN_PAGE_SOURCES,
+  loginPage,
+  messagePage,
+} from '../pages/interaction-pages.ts';
 import { type ConsentDeps, consentPageFor, grantAndFinish } from './consent-steps.ts';
 import type { Csrf } from './csrf.ts';
 import {
@@ -62,7 +67,7 @@ const showInteraction =
         clientName: await clientName(deps.provider(), details),
         forgotPasswordUrl: deps.forgotPasswordUrl,
       });
-      return html(reply, page, redirectOrigin(details));
+      return html(reply, page, redirectOrigin(details), 200, LOGIN_PAGE_SOURCES);
     }
     if (details.prompt.name === 'consent') {
       // The platform's own client: consent is the operator's, given when they marked it first-party.
@@ -109,7 +114,7 @@ async function refuseSignIn(
     error: FAILURE_MESSAGES[outcome.reason],
     forgotPasswordUrl: deps.forgotPasswordUrl,
   });
-  return html(reply, page, redirectOrigin(details), status);
+  return html(reply, page, redirectOrigin(details), status, LOGIN_PAGE_SOURCES);
 }
 
 /** POST /interaction/:uid/login: checks the credentials; a first password must be changed before going on. */

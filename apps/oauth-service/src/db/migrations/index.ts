@@ -6,6 +6,7 @@ import { clientFirstPartyMigration } from '../../clients/first-party-migration.t
 import { clientsMigration } from '../../clients/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
+import { passkeysMigration } from '../../passkeys/migration.ts';
 import { settingsMigration } from '../settings.ts';
 
 // Each module owns its migration; names fix the order they apply in.
@@ -18,4 +19,5 @@ export const migrations: Migrations = {
   '0006_settings': settingsMigration,
   '0007_client_first_party': clientFirstPartyMigration,
   '0009_account_links': accountLinksMigration,
+  '0011_passkeys': passkeysMigration,
 };
