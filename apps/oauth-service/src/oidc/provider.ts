@@ -239,8 +239,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       dPoPSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'] as never,
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
+    acrValues: ['urn:platform:acr:pwd', 'urn:platform:acr:mfa'],
     claims: {
-      openid: ['sub'],
+      // How strongly and by what the user signed in (a passkey, a second factor): in every ID token.
+      openid: ['sub', 'acr', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },

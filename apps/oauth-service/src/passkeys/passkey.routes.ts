@@ -47,6 +47,13 @@ type PasskeyHandler = Handler<ReturnType<typeof hidden>['schema']>;
 /** The interaction, only while it waits for a sign-in, its CSRF token checked. */
 async function loginInteraction(deps: PasskeyRouteDeps, request: FastifyRequest, reply: FastifyReply) {
   const details = await loadInteraction(deps.provider(), request, reply);
+  // The browser's interaction cookie names the interaction; the path must name the same one.
+  if ((request.params as { uid?: string }).uid !== details.uid)
+    throw new HttpError({
+      status: 400,
+      code: 'interaction_expired',
+      detail: 'This sign-in request has expired or is unknown. Start again from the application.',
+    });
   checkCsrf(deps.csrf, request, details.uid);
   if (details.prompt.name !== 'login')
     throw new HttpError({ status: 400, code: 'not_sign_in', detail: 'This step does not sign anyone in.' });
