@@ -100,4 +100,20 @@ describeEachDialect('passkey registration and management', (temp) => {
     const refused = await p.submit(page, authenticator.authenticate(await p.options(page)));
     expect(refused.response.payload).toContain('That passkey was not accepted.');
   });
+
+  it("lets an administrator remove all of a user's passkeys at once, audited under the administrator", async () => {
+    const { user, authenticator } = await p.userWithPasskey('finn');
+    const second = await p.passkeys.verifyRegistration(
+      user,
+      authenticator.register(await p.passkeys.registrationOptions(user)),
+      'Spare',
+    );
+    expect(second.ok).toBe(true);
+    const admin = { id: 'admin-id', username: 'admin' };
+    expect(await p.passkeys.removeAll(user, admin)).toBe(2);
+    expect(await p.passkeys.list(user.id)).toEqual([]);
+    const [audited] = await p.h.auditOf('passkey.reset');
+    expect(audited).toMatchObject({ actorName: 'admin', targetId: user.id, details: { removed: 2 } });
+    expect(await p.passkeys.removeAll(user, admin)).toBe(0);
+  });
 });

@@ -64,6 +64,11 @@ export async function startPasskeyHarness(url: string, env: Record<string, strin
     return { user, authenticator, passkey: registered.passkey };
   }
 
+  return { h, passkeys, userWithPasskey, ...signInSteps(h) };
+}
+
+/** The sign-in page's requests, as a browser with the page script makes them. */
+function signInSteps(h: AdminHarness) {
   /** Opens the sign-in page of a new authorization of the portal. */
   async function openSignIn(params: Record<string, string> = {}, address?: string): Promise<SignInPage> {
     const browser = new InjectBrowser(h.app, address);
@@ -132,8 +137,7 @@ export async function startPasskeyHarness(url: string, env: Record<string, strin
     return response.json() as { id_token: string };
   }
 
-  return { h, passkeys, userWithPasskey, openSignIn, requestOptions, options, submit, exchange };
+  return { openSignIn, requestOptions, options, submit, exchange };
 }
 
 export type PasskeyHarness = Awaited<ReturnType<typeof startPasskeyHarness>>;
-export type { AdminHarness };
