@@ -20,7 +20,7 @@ const passkeyForm = (
 ) => `<form id="passkey-form" method="post" action="/interaction/${escapeHtml(p.uid)}/passkey" data-options="/interaction/${escapeHtml(p.uid)}/passkey/options" hidden>
 <input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
 <input type="hidden" name="credential" value="">
-<div class="actions"><button class="secondary" type="submit">Sign in with a passkey</button></div>
+<div class="actions"><button class="secondary" type="submit">Use a passkey</button></div>
 <p id="passkey-status" class="muted" role="status"></p>
 </form>
 ${PASSKEY_SCRIPTS.map((src) => `<script src="${src}" defer></script>`).join('\n')}`;

@@ -1,18 +1,19 @@
 import {
   createHash,
-  createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   type KeyObject,
   randomBytes,
   sign,
 } from 'node:crypto';
-import { encodeCBOR } from '@levischuck/tiny-cbor';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { coseP256PublicKey } from './cose.ts';
 
 // A software authenticator for tests: real P-256 keys, authenticator data, CBOR attestation objects
 // ("none") and ECDSA assertions laid out as WebAuthn Level 2 §6.1 and §6.5 say, so the real library checks
@@ -49,20 +50,6 @@ export interface CeremonyTweaks {
   counter?: number;
   /** The challenge to sign instead of the options' one. */
   challenge?: string;
-}
-
-/** The COSE_Key (RFC 9053) of an EC2 P-256 public key, ES256. */
-function coseKey(privateKey: KeyObject): Uint8Array {
-  const jwk = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })).export({ format: 'jwk' });
-  return encodeCBOR(
-    new Map<number, number | Uint8Array>([
-      [1, 2],
-      [3, -7],
-      [-1, 1],
-      [-2, Buffer.from(jwk.x!, 'base64url')],
-      [-3, Buffer.from(jwk.y!, 'base64url')],
-    ]),
-  );
 }
 
 export class SoftwareAuthenticator {
@@ -108,9 +95,14 @@ export class SoftwareAuthenticator {
     this.credentials.push({ id, privateKey, userHandle: options.user.id, counter: 0 });
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
-    const attested = Buffer.concat([AAGUID, idLength, id, coseKey(privateKey)]);
+    const attested = Buffer.concat([
+      AAGUID,
+      idLength,
+      id,
+      coseP256PublicKey(createPublicKey(privateKey).export({ format: 'jwk' })),
+    ]);
     const authData = this.authenticatorData(t.rpId ?? this.rp.id, this.flags(t), 0, attested);
-    const attestationObject = encodeCBOR(
+    const attestationObject = isoCBOR.encode(
       new Map<string, unknown>([
         ['fmt', 'none'],
         ['attStmt', new Map()],
