@@ -85,9 +85,12 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   }, 16 * 60_000);
 
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail')
+      await saveScreenshots([{ name: 'passkey', page }], context.task.name);
+  });
+
   afterAll(async () => {
-    if (page && !page.isClosed())
-      await saveScreenshots([{ name: 'passkey', page }], `passkey-${temp().dialect}`);
     await browser?.close();
     await platform?.stop('SIGINT');
     rmSync(dataDir, { recursive: true, force: true });
