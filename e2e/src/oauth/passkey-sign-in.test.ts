@@ -18,7 +18,7 @@ import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 
 const PUBLIC_URL = 'http://localhost:8080';
-// Never served: the test intercepts the browser's request to it and keeps the authorization code.
+// Never served (the gateway answers it with the console's 404 page): the test reads the code from the URL.
 const CALLBACK = `${PUBLIC_URL}/passkey-e2e/callback`;
 
 /** A P-256 key pair: the private key for the virtual authenticator (PKCS#8), the public one as a JWK. */
@@ -62,6 +62,53 @@ async function virtualAuthenticator(
   return { cdp, authenticatorId };
 }
 
+/** The authorization request of `clientId` with PKCE: its URL and the verifier for the code exchange. */
+function authorization(clientId: string, state: string) {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL('/oauth/authorize', PUBLIC_URL);
+  for (const [key, value] of Object.entries({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: CALLBACK,
+    scope: 'openid',
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }))
+    url.searchParams.set(key, value);
+  return { url: url.toString(), verifier };
+}
+
+/** The claims of the ID token the code in `leftTo` is exchanged for (the client's own token request). */
+async function idTokenClaims(
+  client: { clientId: string; secret: string | undefined },
+  leftTo: URL,
+  verifier: string,
+) {
+  const response = await fetch(`${PUBLIC_URL}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: leftTo.searchParams.get('code') ?? '',
+      redirect_uri: CALLBACK,
+      code_verifier: verifier,
+    }),
+  });
+  expect(response.status).toBe(200);
+  const { id_token: idToken } = (await response.json()) as { id_token: string };
+  return JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+}
+
+/** Resolves with the client's redirect URI once the browser is sent there. */
+const arrivalAtClient = (page: Page) =>
+  page
+    .waitForURL((url) => url.href.startsWith(CALLBACK), { timeout: 20_000 })
+    .then(() => new URL(page.url()));
+
 describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   let releasePorts: (() => void) | undefined;
@@ -69,7 +116,13 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
   let oauthDb: TempDatabase | undefined;
   let platform: PlatformProcess | undefined;
   let browser: Browser | undefined;
-  let page: Page | undefined;
+  let client: { clientId: string; secret: string | undefined };
+  const pages: Page[] = [];
+
+  const oauthEnv = () => ({
+    DATABASE_URL: oauthDb?.url ?? `file:${join(dataDir, 'oauth-service.db')}`,
+    PUBLIC_URL,
+  });
 
   beforeAll(async () => {
     releasePorts = await acquireFixedPorts();
@@ -81,13 +134,23 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
       ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
     });
     await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
+    client = await registerClient(oauthEnv(), {
+      name: 'Passkey e2e',
+      type: 'confidential',
+      grantTypes: ['authorization_code'],
+      redirectUris: [CALLBACK],
+      scope: ['openid'],
+      firstParty: true,
+    });
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   }, 16 * 60_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail')
-      await saveScreenshots([{ name: 'passkey', page }], context.task.name);
+  afterEach(async (test) => {
+    if (test.task.result?.state !== 'fail') return;
+    await saveScreenshots(
+      pages.map((page, index) => ({ name: `page-${index}`, page })),
+      test.task.name,
+    );
   });
 
   afterAll(async () => {
@@ -98,77 +161,50 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
     releasePorts?.();
   });
 
-  it('signs in with the passkey alone; the ID token says hwk + mfa', async () => {
-    const oauthEnv = {
-      DATABASE_URL: oauthDb?.url ?? `file:${join(dataDir, 'oauth-service.db')}`,
-      PUBLIC_URL,
-    };
+  /** A new user whose one passkey is held by a virtual authenticator in a new page; the page. */
+  async function userWithVirtualPasskey(name: string) {
     const keys = credentialKeys();
     const credentialId = randomBytes(32);
-    const { userId } = await createUserWithPasskey(oauthEnv, {
-      username: `passkey-${suffix}`,
-      email: `passkey-${suffix}@example.test`,
+    const { userId } = await createUserWithPasskey(oauthEnv(), {
+      username: `${name}-${suffix}`,
+      email: `${name}-${suffix}@example.test`,
       password: `orbit-${suffix}-canyon-lantern-4`,
       passkey: { credentialId: credentialId.toString('base64url'), publicKey: keys.jwk, name: 'Virtual' },
     });
-    const client = await registerClient(oauthEnv, {
-      name: 'Passkey e2e',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      redirectUris: [CALLBACK],
-      scope: ['openid'],
-      firstParty: true,
-    });
-    await virtualAuthenticator(page!, { id: credentialId, pkcs8: keys.pkcs8, userHandle: userId });
+    // A context of its own: no session of an earlier test's user, no other virtual authenticator.
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    pages.push(page);
+    await virtualAuthenticator(page, { id: credentialId, pkcs8: keys.pkcs8, userHandle: userId });
+    return { userId, page };
+  }
 
-    let leftTo: URL | undefined;
-    await page!.route(`${CALLBACK}**`, (route) => {
-      leftTo = new URL(route.request().url());
-      return route.fulfill({
-        status: 200,
-        contentType: 'text/html',
-        body: '<!doctype html><title>done</title>',
-      });
-    });
-    const verifier = randomBytes(32).toString('base64url');
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: client.clientId,
-      response_type: 'code',
-      redirect_uri: CALLBACK,
-      scope: 'openid',
-      state: suffix,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }))
-      authorize.searchParams.set(key, value);
-    await page!.goto(authorize.toString());
-    const button = page!.getByRole('button', { name: 'Use a passkey' });
+  it('signs in with the "Use a passkey" button alone; the ID token says hwk + mfa', async () => {
+    const { userId, page } = await userWithVirtualPasskey('button');
+    // A browser without passkey autofill: the button is the way in (and the autofill request cannot win).
+    await page.addInitScript('PublicKeyCredential.isConditionalMediationAvailable = async () => false;');
+    const { url, verifier } = authorization(client.clientId, suffix);
+    await page.goto(url);
+    const button = page.getByRole('button', { name: 'Use a passkey' });
     await expect.poll(() => button.isVisible()).toBe(true);
-    expect(await page!.locator('#login').getAttribute('autocomplete')).toBe('username webauthn');
-    await expectAccessible(page!);
-    await saveAcceptanceScreenshot(page!, 'passkey-sign-in');
+    await expectAccessible(page);
+    await saveAcceptanceScreenshot(page, 'passkey-sign-in');
 
+    const arrived = arrivalAtClient(page);
     await button.click();
-    await expect.poll(() => leftTo?.searchParams.get('code') ?? null, { timeout: 15_000 }).not.toBeNull();
-    expect(leftTo?.searchParams.get('state')).toBe(suffix);
-
-    const token = await fetch(`${PUBLIC_URL}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: leftTo!.searchParams.get('code')!,
-        redirect_uri: CALLBACK,
-        code_verifier: verifier,
-      }),
-    });
-    expect(token.status).toBe(200);
-    const { id_token: idToken } = (await token.json()) as { id_token: string };
-    const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString());
+    const leftTo = await arrived;
+    expect(leftTo.searchParams.get('state')).toBe(suffix);
+    const claims = await idTokenClaims(client, leftTo, verifier);
     expect(claims).toMatchObject({ sub: userId, amr: ['hwk', 'mfa'], acr: 'urn:platform:acr:mfa' });
+  }, 120_000);
+
+  it('signs in through passkey autofill (conditional UI) without a click', async () => {
+    const { userId, page } = await userWithVirtualPasskey('autofill');
+    const { url, verifier } = authorization(client.clientId, `${suffix}-autofill`);
+    const arrived = arrivalAtClient(page);
+    await page.goto(url);
+    const leftTo = await arrived;
+    const claims = await idTokenClaims(client, leftTo, verifier);
+    expect(claims).toMatchObject({ sub: userId, amr: ['hwk', 'mfa'] });
   }, 120_000);
 });
