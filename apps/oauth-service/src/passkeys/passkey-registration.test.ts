@@ -116,4 +116,22 @@ describeEachDialect('passkey registration and management', (temp) => {
     expect(audited).toMatchObject({ actorName: 'admin', targetId: user.id, details: { removed: 2 } });
     expect(await p.passkeys.removeAll(user, admin)).toBe(0);
   });
+
+  it("as a second factor, accepts only the signed-in user's own passkey", async () => {
+    const { user, authenticator } = await p.userWithPasskey('gina');
+    const other = await p.h.createUser('hugo');
+    const asSecondFactor = async (expectedUserId: string) => {
+      const options = await p.passkeys.authenticationOptions('second-factor-uid');
+      return p.passkeys.verifyAuthentication('second-factor-uid', authenticator.authenticate(options), {
+        ip: '127.0.0.1',
+        expectedUserId,
+      });
+    };
+    expect(await asSecondFactor(other.id)).toMatchObject({ ok: false, reason: 'invalid_credentials' });
+    expect(await asSecondFactor(user.id)).toMatchObject({
+      ok: true,
+      user: { id: user.id },
+      amr: ['hwk', 'mfa'],
+    });
+  });
 });
