@@ -83,6 +83,12 @@ function parseCredential(text: string | undefined): AuthenticationResponseJSON |
   }
 }
 
+// A suspected clone is its own event for whoever watches the audit log; a lock is, as for passwords.
+const AUDIT_ACTIONS: Partial<Record<AssertionFailure, string>> = {
+  cloned: 'passkey.counter_regressed',
+  locked: 'login.locked',
+};
+
 type Step = { request: FastifyRequest; reply: FastifyReply; details: Details };
 
 /** A refused passkey: audited (never the credential itself), then the sign-in page again with the reason. */
@@ -92,12 +98,7 @@ async function refusePasskey(
   outcome: Extract<AssertionResult, { ok: false }>,
 ) {
   const { account, reason } = outcome;
-  const action =
-    reason === 'cloned'
-      ? 'passkey.counter_regressed'
-      : reason === 'locked'
-        ? 'login.locked'
-        : 'login.failure';
+  const action = AUDIT_ACTIONS[reason] ?? 'login.failure';
   await deps.audit.record({
     ...auditContext(request, String(details.params.client_id)),
     actorType: 'user',
