@@ -31,6 +31,9 @@ import { mountProvider } from './oidc/mount.ts';
 import { type AccountLookup, createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { FORGOT_PASSWORD_PATH } from './pages/account-pages.ts';
+import { passkeyRoutes } from './passkeys/passkey.routes.ts';
+import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
+import { createPasskeyService } from './passkeys/passkeys.service.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
 export interface BuildOptions {
@@ -157,7 +160,16 @@ export async function buildOAuthService(
     const { users, roles, clients, resources, consents, keyStore, audit } = model;
     const accountMail = createAccountMailService(app, { config, db, users, consents, audit, providers });
     const csrf = createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') });
-    interactionRoutes(app, interactionDeps(app, { config, db, model, providers, csrf, accountMail }));
+    const interactions = interactionDeps(app, { config, db, model, providers, csrf, accountMail });
+    interactionRoutes(app, interactions);
+    const passkeys = createPasskeyService({
+      repository: createPasskeysRepository(db),
+      users,
+      limits: interactions.signIn.limits,
+      publicUrl: config.PUBLIC_URL,
+      audit,
+    });
+    passkeyRoutes(app, { ...interactions, passkeys });
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
     await adminRoutes(app, {
       accountMail,

@@ -40,15 +40,29 @@ export interface SecondFactorAttempt {
   verify(): Promise<boolean>;
 }
 
+/** The password's limits, shared by other sign-in factors (a passkey), so no factor is a way around them. */
+export interface FactorLimits {
+  /** Takes one attempt from the address's per-minute allowance; false when it is spent. */
+  takeAddress(ip: string): boolean;
+  /** Counts a failed attempt on the account; returns whether it is (now) locked. */
+  recordFailure(userId: string): Promise<boolean>;
+  /** A successful sign-in: the failure count starts afresh and the last sign-in time is set. */
+  recordSuccess(userId: string): Promise<void>;
+  /** Counts the attempt's outcome in oauth_login_attempts_total. */
+  count(result: SignInOutcome, factor: SignInFactor): void;
+}
+
 export interface SignIn {
   attempt(input: SignInAttempt): Promise<SignInResult>;
   /**
-   * A factor after the password (or a passkey on its own): the same per-address limit and account lock as
-   * passwords, a failure counts towards the lock, and success records the sign-in.
+   * A factor after the password: the same per-address limit and account lock as passwords, a failure
+   * counts towards the lock, and success records the sign-in.
    */
   verifyFactor(input: SecondFactorAttempt): Promise<SignInResult>;
   /** Records a sign-in whose password step ran with `complete: false` and whose last factor passed. */
   complete(userId: string): Promise<void>;
+  /** The same limits for a factor that finds its account itself (a passkey names its owner). */
+  limits: FactorLimits;
 }
 
 export interface SignInOptions {
@@ -215,6 +229,14 @@ export function createSignIn(options: SignInOptions): SignIn {
     verifyFactor: (input) =>
       verifyFactor({ db, users, limiter, maxFailures, lockMinutes, now, finish }, input),
     complete: (userId) => users.recordLogin(userId, now()),
+    limits: {
+      takeAddress: (ip) => limiter.take(ip),
+      recordFailure: (userId) => recordFailure(db, { maxFailures, lockMinutes }, userId, now()),
+      recordSuccess: (userId) => users.recordLogin(userId, now()),
+      count: (result, factor) => {
+        attempts.inc({ result, factor });
+      },
+    },
     async attempt({ login, password, ip, complete = true }) {
       // Before any database or password work: a flood from one address costs us almost nothing.
       if (!limiter.take(ip)) return finish({ ok: false, reason: 'rate_limited' });

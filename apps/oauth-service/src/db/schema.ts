@@ -6,6 +6,7 @@ import type { ClientTables } from '../clients/tables.ts';
 import type { KeyTables } from '../keys/tables.ts';
 import type { MfaTables } from '../mfa/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
+import type { PasskeyTables } from '../passkeys/tables.ts';
 import type { SettingsTables } from './settings.ts';
 
 export interface OAuthSchema
@@ -16,4 +17,5 @@ export interface OAuthSchema
     ClientTables,
     SettingsTables,
     AccountLinkTables,
-    MfaTables {}
+    MfaTables,
+    PasskeyTables {}

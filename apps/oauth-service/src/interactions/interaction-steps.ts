@@ -14,11 +14,23 @@ export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export const formOf = (request: FastifyRequest) => request.body as FormBody;
 
+/** What a page's scripts may load and call: none unless given (the sign-in page's are its own files). */
+export interface PageSources {
+  scripts: string[];
+  connect: string[];
+}
+
 /** An HTML page, never cached or framed, whose forms may post only to `formTargets` (and the service). */
-export function html(reply: FastifyReply, body: string, formTargets: string[] = [], status = 200) {
+export function html(
+  reply: FastifyReply,
+  body: string,
+  formTargets: string[] = [],
+  status = 200,
+  sources: PageSources = { scripts: [], connect: [] },
+) {
   return reply
     .status(status)
-    .header('content-security-policy', contentSecurityPolicy(formTargets))
+    .header('content-security-policy', contentSecurityPolicy(formTargets, sources.scripts, sources.connect))
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
     .type('text/html; charset=utf-8')

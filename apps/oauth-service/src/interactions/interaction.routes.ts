@@ -12,7 +12,12 @@ import {
   startStepUp,
 } from '../mfa/mfa-steps.ts';
 import { STEP_UP_REASON } from '../mfa/prompt-policy.ts';
-import { changePasswordPage, loginPage, messagePage } from '../pages/interaction-pages.ts';
+import {
+  changePasswordPage,
+  LOGIN_PAGE_SOURCES,
+  loginPage,
+  messagePage,
+} from '../pages/interaction-pages.ts';
 import { type ConsentDeps, consentPageFor, grantAndFinish } from './consent-steps.ts';
 import type { Csrf } from './csrf.ts';
 import {
@@ -74,7 +79,7 @@ const showInteraction =
         clientName: await clientName(deps.provider(), details),
         forgotPasswordUrl: deps.forgotPasswordUrl,
       });
-      return html(reply, page, redirectOrigin(details));
+      return html(reply, page, redirectOrigin(details), 200, LOGIN_PAGE_SOURCES);
     }
     if (details.prompt.name === 'consent') {
       // The platform's own client: consent is the operator's, given when they marked it first-party.
@@ -128,7 +133,7 @@ async function refuseSignIn(
     error: FAILURE_MESSAGES[outcome.reason],
     forgotPasswordUrl: deps.forgotPasswordUrl,
   });
-  return html(reply, page, redirectOrigin(details), status);
+  return html(reply, page, redirectOrigin(details), status, LOGIN_PAGE_SOURCES);
 }
 
 /** POST /interaction/:uid/login: checks the credentials; a first password must be changed before going on. */

@@ -33,13 +33,19 @@ export const scriptHash = (script: string) =>
 
 /**
  * Content-Security-Policy for every page; `formTargets` are the origins a form may lead to (redirects
- * included), `scripts` the hashes of the few inline scripts a page may run (none unless given).
+ * included), `scripts` the hashes of the few inline scripts a page may run (none unless given), `connect`
+ * the origins its scripts may fetch from.
  */
-export function contentSecurityPolicy(formTargets: string[] = [], scripts: string[] = []): string {
+export function contentSecurityPolicy(
+  formTargets: string[] = [],
+  scripts: string[] = [],
+  connect: string[] = [],
+): string {
   return [
     "default-src 'none'",
     `style-src ${STYLE_HASH}`,
     ...(scripts.length ? [`script-src ${scripts.join(' ')}`] : []),
+    ...(connect.length ? [`connect-src ${connect.join(' ')}`] : []),
     "img-src 'self' data:",
     `form-action 'self' ${formTargets.join(' ')}`.trim(),
     "frame-ancestors 'none'",

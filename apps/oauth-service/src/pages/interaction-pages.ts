@@ -10,6 +10,21 @@ export interface LoginPageInput {
   forgotPasswordUrl?: string | undefined;
 }
 
+/** The sign-in page runs its passkey scripts, served by the service itself, and calls back to it. */
+export const LOGIN_PAGE_SOURCES = { scripts: ["'self'"], connect: ["'self'"] };
+export const PASSKEY_SCRIPTS = ['/interaction/assets/webauthn.js', '/interaction/assets/passkey-sign-in.js'];
+
+// Hidden until its script shows it: without JavaScript (or WebAuthn) the page is the password form alone.
+const passkeyForm = (
+  p: LoginPageInput,
+) => `<form id="passkey-form" method="post" action="/interaction/${escapeHtml(p.uid)}/passkey" data-options="/interaction/${escapeHtml(p.uid)}/passkey/options" hidden>
+<input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
+<input type="hidden" name="credential" value="">
+<div class="actions"><button class="secondary" type="submit">Use a passkey</button></div>
+<p id="passkey-status" class="muted" role="status"></p>
+</form>
+${PASSKEY_SCRIPTS.map((src) => `<script src="${src}" defer></script>`).join('\n')}`;
+
 export const loginPage = (p: LoginPageInput) =>
   page(
     'Sign in',
@@ -19,11 +34,12 @@ ${errorBlock(p.error)}
 <form method="post" action="/interaction/${escapeHtml(p.uid)}/login" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(p.csrf)}">
 <label for="login">Username or email</label>
-<input id="login" type="text" name="login" value="${escapeHtml(p.login)}" autocomplete="username" required autofocus>
+<input id="login" type="text" name="login" value="${escapeHtml(p.login)}" autocomplete="username webauthn" required autofocus>
 <label for="password">Password</label>
 <input id="password" type="password" name="password" autocomplete="current-password" required>
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>
+${passkeyForm(p)}
 <form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>
 ${p.forgotPasswordUrl ? `<p class="links"><a href="${escapeHtml(p.forgotPasswordUrl)}">Forgot password?</a></p>` : ''}`,
   );

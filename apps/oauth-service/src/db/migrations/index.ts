@@ -7,6 +7,7 @@ import { clientsMigration } from '../../clients/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
 import { mfaMigration } from '../../mfa/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
+import { passkeysMigration } from '../../passkeys/migration.ts';
 import { settingsMigration } from '../settings.ts';
 
 // Each module owns its migration; names fix the order they apply in.
@@ -20,4 +21,5 @@ export const migrations: Migrations = {
   '0007_client_first_party': clientFirstPartyMigration,
   '0009_account_links': accountLinksMigration,
   '0010_mfa': mfaMigration,
+  '0011_passkeys': passkeysMigration,
 };
