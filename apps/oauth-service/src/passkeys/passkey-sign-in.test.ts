@@ -1,5 +1,6 @@
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createMfaRepository } from '../mfa/mfa.repository.ts';
 import { ACR_MFA, ACR_PASSWORD as ACR_PWD } from '../mfa/policy.ts';
 import { claimsOf, type PasskeyHarness, RP, startPasskeyHarness } from './sign-in-test-support.ts';
 import { SoftwareAuthenticator } from './test-support.ts';
@@ -70,6 +71,21 @@ describeEachDialect('passkey sign-in', (temp) => {
     const refused = await p.submit(strict, answer);
     expect(refused.leftTo).toBeUndefined();
     expect(refused.response.payload).toContain('confirm with your PIN or biometrics');
+  });
+
+  it("without user verification, a role's MFA requirement still applies: no sign-in on the passkey alone", async () => {
+    const { authenticator } = await p.userWithPasskey('vera', false, ['passkey-strict']);
+    await createMfaRepository(p.h.db).setRoleMfaRequired('passkey-strict', true);
+    const page = await p.openSignIn();
+    const step = await p.submit(
+      page,
+      authenticator.authenticate(await p.options(page), { userVerified: false }),
+    );
+    expect(step.leftTo).toBeUndefined();
+    expect(step.response.payload).toContain('Set up two-step verification');
+    expect(await p.h.auditOf('login.success')).not.toContainEqual(
+      expect.objectContaining({ actorName: 'vera' }),
+    );
   });
 
   it('refuses an assertion without user presence', async () => {

@@ -16,6 +16,7 @@ import {
   loadInteraction,
   redirectOrigin,
 } from '../interactions/interaction-steps.ts';
+import { afterFirstFactor, type MfaStepDeps } from '../mfa/mfa-steps.ts';
 import { ACR_MFA } from '../mfa/policy.ts';
 import { LOGIN_PAGE_SOURCES, loginPage } from '../pages/interaction-pages.ts';
 import type { AssertionFailure, AssertionResult } from './passkey-assertion.ts';
@@ -25,8 +26,7 @@ import type { PasskeyService } from './passkeys.service.ts';
 // bound to the interaction), the browser's authenticator signs it, and the signed answer comes back as a
 // form post, checked under the same CSRF token, limits and audit as the password form.
 
-export interface PasskeyRouteDeps
-  extends Pick<InteractionDeps, 'provider' | 'csrf' | 'audit' | 'forgotPasswordUrl'> {
+export interface PasskeyRouteDeps extends MfaStepDeps, Pick<InteractionDeps, 'forgotPasswordUrl'> {
   passkeys: PasskeyService;
 }
 
@@ -144,6 +144,8 @@ const submitPasskey =
       requireUserVerification: requestsMfa(details),
     });
     if (!outcome.ok) return refusePasskey(deps, step, outcome);
+    // Without user verification a passkey is one factor: the sign-in goes on as after a password.
+    if (outcome.acr !== ACR_MFA) return afterFirstFactor(deps, step, outcome.user.id, outcome.amr);
     await deps.audit.record({
       ...auditContext(request, String(details.params.client_id)),
       actorType: 'user',

@@ -53,8 +53,8 @@ export async function startPasskeyHarness(url: string, env: Record<string, strin
   });
 
   /** A user with one registered passkey, and the authenticator holding it. */
-  async function userWithPasskey(username: string, synced = false) {
-    const user = await h.createUser(username);
+  async function userWithPasskey(username: string, synced = false, roleNames: string[] = []) {
+    const user = await h.createUser(username, roleNames);
     const authenticator = new SoftwareAuthenticator(RP, synced);
     const registered = await passkeys.verifyRegistration(
       user,
