@@ -11,6 +11,8 @@ export interface AccountCaller {
   username: string;
   /** The client the token was issued to (the account console). */
   clientId: string;
+  /** The sign-in session the token was issued in (its `sid` claim), when it still names one. */
+  sid: string | undefined;
 }
 
 const callers = new WeakMap<FastifyRequest, AccountCaller>();

@@ -33,7 +33,8 @@ export function createAccountGuard(deps: AccountGuardDeps) {
     if (user?.status !== 'active') {
       throw forbidden('account_inactive', 'The user this token was issued for is disabled or deleted.');
     }
-    setCaller(request, { id: user.id, username: user.username, clientId: token.clientId });
+    const sid = typeof token.claims.sid === 'string' ? token.claims.sid : undefined;
+    setCaller(request, { id: user.id, username: user.username, clientId: token.clientId, sid });
   }
 
   // Route onRequest hooks, so access is decided before the body is parsed or validated.

@@ -63,7 +63,7 @@ const changePassword =
       throw fieldProblem('validation_failed', 'newPassword', 'must differ from the current password');
     }
     await deps.users.setPassword(caller.id, newPassword, { mustChangePassword: false });
-    const keep = request.query.keepSession;
+    const keep = request.query.keepSession ?? caller.sid;
     const kept = keep ? await sessionOfSid(kit.payloads, caller.id, keep) : undefined;
     const ended = await endSessionsExcept(kit.sessions, caller.id, kept);
     await kit.record(request, { action: 'user.password_change', details: { sessions_ended: ended } });

@@ -10,7 +10,8 @@ export const changePasswordSchema = accountRoute(
       properties: {
         keepSession: {
           ...id,
-          description: "The `sid` claim of this console's ID token: the sign-in session that stays.",
+          description:
+            'The `sid` of the sign-in session that stays; by default the one the access token was issued in.',
         },
       },
     },

@@ -12,11 +12,10 @@ import { endSessionSchema, endSessionsSchema, listSessionsSchema } from './sessi
 const listSessions =
   ({ audit }: AccountDeps, kit: AccountKit): Handler<typeof listSessionsSchema> =>
   async (request) => {
-    const { id: userId } = callerOf(request);
+    const { id: userId, sid } = callerOf(request);
     const sessions = await kit.sessions.listSessions(userId);
-    const current = request.query.current
-      ? await sessionOfSid(kit.payloads, userId, request.query.current)
-      : undefined;
+    const currentSid = request.query.current ?? sid;
+    const current = currentSid ? await sessionOfSid(kit.payloads, userId, currentSid) : undefined;
     const devices = await sessionDevices(audit, userId, sessions);
     const clients = await kit.repository.clientsOf([...new Set(sessions.flatMap((s) => s.clients))]);
     return sessions.map((session, i) => ({
@@ -46,8 +45,8 @@ const endSession =
 const endOtherSessions =
   (kit: AccountKit): Handler<typeof endSessionsSchema> =>
   async (request, reply) => {
-    const { id: userId } = callerOf(request);
-    const { except } = request.query;
+    const { id: userId, sid } = callerOf(request);
+    const except = request.query.except ?? sid;
     const keep = except ? await sessionOfSid(kit.payloads, userId, except) : undefined;
     const ended = await endSessionsExcept(kit.sessions, userId, keep);
     await kit.record(request, {

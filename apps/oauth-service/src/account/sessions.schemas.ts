@@ -4,7 +4,8 @@ const TAG = 'sessions';
 
 const sid = {
   ...id,
-  description: "The `sid` claim of the console's ID token: names the caller's own sign-in session.",
+  description:
+    "A `sid` naming one of the caller's sign-in sessions; by default the session the access token was issued in.",
 } as const;
 
 const sessionSchema = {
@@ -50,7 +51,7 @@ export const endSessionSchema = accountRoute(
 
 export const endSessionsSchema = accountRoute(
   TAG,
-  'End all your sign-in sessions but the one `except` names',
+  'End all your sign-in sessions but the one `except` names (by default: this one)',
   {
     querystring: { type: 'object', additionalProperties: false, properties: { except: sid } },
     response: noContent,

@@ -26,9 +26,9 @@ export const CONSOLE = {
 
 const FORM = 'application/x-www-form-urlencoded';
 
-/** The `sid` claim of an ID token (its payload is read, not verified: the service just issued it). */
-export const sidOf = (idToken: string): string =>
-  JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()).sid as string;
+/** The `sid` claim of a JWT (its payload is read, not verified: the service just issued it). */
+export const sidOf = (jwt: string): string =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).sid as string;
 
 export async function startAccountHarness(url: string, env: Record<string, string> = {}) {
   const h = await startAdminHarness(url, {
@@ -68,7 +68,7 @@ export async function startAccountHarness(url: string, env: Record<string, strin
     });
     if (response.statusCode !== 200) throw new Error(`code exchange failed: ${response.payload}`);
     const tokens = response.json() as TokenSet & { id_token: string };
-    return { tokens, browser, sid: sidOf(tokens.id_token), auth: bearer(tokens.access_token) };
+    return { tokens, browser, sid: sidOf(tokens.access_token), auth: bearer(tokens.access_token) };
   }
 
   /** A user with `roles`, signed in to the account console. */
