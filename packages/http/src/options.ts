@@ -18,8 +18,8 @@ export interface OpenApiOptions {
 
 export interface OpenApiSubDocument {
   path: string;
-  /** Operations whose path starts with this, e.g. `/api/account/`. */
-  prefix: string;
+  /** Operations whose path starts with one of these, e.g. `/api/account/`. */
+  prefixes: string[];
   title: string;
   description?: string;
 }
@@ -145,8 +145,12 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   for (const document of openapi.documents ?? []) {
     if (!isNonEmptyString(document.path) || !document.path.startsWith('/') || /[\s?#:*]/.test(document.path))
       fail(`\`openapi.documents\` path must be a plain absolute path; got ${document.path}`);
-    if (!isNonEmptyString(document.prefix) || !document.prefix.startsWith('/'))
-      fail('`openapi.documents` prefix must be an absolute path prefix');
+    if (
+      !Array.isArray(document.prefixes) ||
+      document.prefixes.length === 0 ||
+      !document.prefixes.every((prefix) => isNonEmptyString(prefix) && prefix.startsWith('/'))
+    )
+      fail('`openapi.documents` prefixes must be absolute path prefixes');
     if (!isNonEmptyString(document.title)) fail('`openapi.documents` title must be a non-empty string');
   }
 
