@@ -90,6 +90,33 @@ async function startResourceService(
   return { service, db };
 }
 
+/** The oauth-service documents: the admin API and the account API, each with its own token. */
+async function oauthServiceTargets(server: OAuthServer): Promise<ContractTarget[]> {
+  return [
+    {
+      name: 'oauth-service admin API',
+      openapiUrl: `${server.issuer}/api/admin/openapi.json`,
+      baseUrl: server.issuer,
+      token: await adminToken(server, '/api/admin', 'admin:read admin:write'),
+      // No stateful phase here (and no ids learnt from responses, see schemathesis.toml): its sequences
+      // act on the live objects list responses return, the run's own admin user, its role and the
+      // admin-portal client among them, and would demote, disable or delete the identity the run
+      // authenticates as, so every later request would be a 403. The other phases still send every
+      // operation valid and invalid input; the ids they make up name nothing that exists.
+      phases: ['examples', 'coverage', 'fuzzing'],
+    },
+    {
+      name: 'oauth-service account API',
+      openapiUrl: `${server.issuer}/api/account/openapi.json`,
+      baseUrl: server.issuer,
+      // Its own token: the run ends the admin's sessions and revokes applications, which the admin API
+      // target's token (a JWT) outlives.
+      token: await accountToken(server),
+      phases: ['examples', 'coverage', 'fuzzing'],
+    },
+  ];
+}
+
 export async function startContractPlatform(): Promise<ContractPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'contract-e2e-'));
   const secretFile = join(dir, 'flow-client-secret');
@@ -150,27 +177,7 @@ export async function startContractPlatform(): Promise<ContractPlatform> {
         baseUrl: flow.service.url,
         token: await adminToken(server, '/flow', 'flow:read flow:write flow:run flow:approve'),
       },
-      {
-        name: 'oauth-service admin API',
-        openapiUrl: `${server.issuer}/api/admin/openapi.json`,
-        baseUrl: server.issuer,
-        token: await adminToken(server, '/api/admin', 'admin:read admin:write'),
-        // No stateful phase here (and no ids learnt from responses, see schemathesis.toml): its sequences
-        // act on the live objects list responses return, the run's own admin user, its role and the
-        // admin-portal client among them, and would demote, disable or delete the identity the run
-        // authenticates as, so every later request would be a 403. The other phases still send every
-        // operation valid and invalid input; the ids they make up name nothing that exists.
-        phases: ['examples', 'coverage', 'fuzzing'],
-      },
-      {
-        name: 'oauth-service account API',
-        openapiUrl: `${server.issuer}/api/account/openapi.json`,
-        baseUrl: server.issuer,
-        // Its own token: the run ends the admin's sessions and revokes applications, which the admin API
-        // target's token (a JWT) outlives.
-        token: await accountToken(server),
-        phases: ['examples', 'coverage', 'fuzzing'],
-      },
+      ...(await oauthServiceTargets(server)),
     ];
     const services = [server.service, ...started.map((s) => s.service)];
     return { targets, logs: () => services.flatMap((s) => s.output()).join('\n'), stop };
