@@ -38,8 +38,9 @@ describeEachDialect('admin API: resource servers and scopes', (temp) => {
 
   it('lists the seeded resource servers with their scopes', async () => {
     const items = (await call('GET', '/api/admin/resource-servers')).json().items;
-    expect(items.map((s: { name: string }) => s.name)).toEqual(['admin', 'flow', 'kline', 'test']);
-    expect(items[0]).toMatchObject({
+    expect(items.map((s: { name: string }) => s.name)).toEqual(['account', 'admin', 'flow', 'kline', 'test']);
+    expect(items[0]).toMatchObject({ scopes: [{ name: 'account', description: 'Manage your own account' }] });
+    expect(items[1]).toMatchObject({
       identifier: ADMIN_RESOURCE,
       access_token_ttl: null,
       scopes: [
