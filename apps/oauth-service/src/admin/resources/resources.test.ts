@@ -269,4 +269,20 @@ describeEachDialect('admin API: resource servers and scopes', (temp) => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().code).toBe('protected');
   });
+
+  it("keeps the account API's server: every user's account console needs its tokens", async () => {
+    const account = (await h.db
+      .selectFrom('resource_servers')
+      .select('id')
+      .where('name', '=', 'account')
+      .executeTakeFirst())!;
+    const deleted = await call('DELETE', `/api/admin/resource-servers/${account.id}`);
+    expect(deleted.statusCode).toBe(409);
+    expect(deleted.json().code).toBe('protected');
+    const moved = await call('PATCH', `/api/admin/resource-servers/${account.id}`, {
+      identifier: 'https://elsewhere.example.test',
+    });
+    expect(moved.statusCode).toBe(409);
+    expect((await call('GET', '/api/admin/clients/account-console')).json().scope).toContain('account');
+  });
 });
