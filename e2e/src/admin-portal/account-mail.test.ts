@@ -3,17 +3,12 @@
 // mailed link and signs in; later they forget it, ask for a reset on the sign-in page, and sign in with the
 // new one. axe-core checks every oauth-service page visited (sign-in, reset request, the links' forms).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
 import { type SmtpTestServer, startSmtpServer } from '@platform/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -36,56 +31,30 @@ describeEachDialect('account mail in the console', (temp) => {
     password: `meadow-${suffix}-quartz-lantern-3`,
     newPassword: `harbor-${suffix}-violet-canyon-8`,
   };
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
   let smtp: SmtpTestServer;
-  let platform: PlatformProcess;
-  let browser: Browser;
   let admin: Page;
   let user: Page | undefined;
 
-  // oauth-service's pages forbid every script (CSP); axe-core is injected past it, as the tester's tool.
-  const newPage = async () => (await browser.newContext({ bypassCSP: true })).newPage();
-
+  // Before the platform's hooks: oauth-service starts with the server's address, and stops before it.
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'portal-mail-e2e-'));
     smtp = await startSmtpServer();
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'Platform console <no-reply@example.com>',
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    admin = await newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [
-        { name: 'admin', page: admin },
-        { name: 'user', page: user },
-      ],
-      `mail-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`account mail browser test failed; screenshots and platform log in ${dir}`);
+  });
+  afterAll(async () => {
+    await smtp?.stop();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    await smtp?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
+  const platform = registerConsolePlatform(temp, {
+    name: 'account-mail',
+    adminPassword,
+    env: () => ({ SMTP_URL: smtp.url, MAIL_FROM: 'Platform console <no-reply@example.com>' }),
+    pages: () => ({ admin, user }),
+  });
+
+  // oauth-service's pages forbid every script (CSP); axe-core is injected past it, as the tester's tool.
+  const newPage = () => platform.newPage({ bypassCSP: true });
+
+  beforeAll(async () => {
+    admin = await newPage();
   });
 
   it(

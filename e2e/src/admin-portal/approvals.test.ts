@@ -5,16 +5,11 @@
 // navigation), approves it there and the run succeeds; a `hello-pipeline` run shows its last DAG box beside
 // an open step panel, its 2-second delay as "2 s", and state badges that are not cut short.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -55,54 +50,17 @@ async function hiddenPart(page: Page, step: string): Promise<number> {
 describeEachDialect('admin-portal Approvals inbox and run page in Chromium', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `approvals-console-${suffix}-Otter-5`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  const databases: TempDatabase[] = [];
-  let platform: PlatformProcess;
-  let browser: Browser;
   let admin: Page;
   let demoRun = '';
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'approvals-e2e-'));
-    const env: Record<string, string> = {
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-    };
-    if (temp().dialect === 'postgres') {
-      const [oauth, flow] = [await createTempDatabase('postgres'), await createTempDatabase('postgres')];
-      databases.push(oauth, flow);
-      Object.assign(env, {
-        TEST_SERVICE_DATABASE_URL: temp().url,
-        OAUTH_SERVICE_DATABASE_URL: oauth.url,
-        FLOW_SERVICE_DATABASE_URL: flow.url,
-      });
-    }
-    platform = startPlatform(env);
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    admin = await context.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [{ name: 'admin', page: admin }],
-      `approvals-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`Approvals browser test failed; screenshots and platform log in ${dir}`);
+  const platform = registerConsolePlatform(temp, {
+    name: 'approvals',
+    adminPassword,
+    databases: ['flow'],
+    pages: () => ({ admin }),
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const database of databases) await database.drop();
-    releasePorts?.();
+  beforeAll(async () => {
+    admin = await platform.newPage({ viewport: { width: 1440, height: 900 } });
   });
 
   it(

@@ -6,16 +6,13 @@
 // fails, and every one of these actions is in the audit log. A failing step saves screenshots of every page
 // under e2e/artifacts/admin-portal/ (git-ignored; the path is printed).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { setAccessTokenLifetime, signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -42,11 +39,6 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   const outsider = { username: `outsider-${suffix}`, password: `lantern-${suffix}-orbit-canyon-4` };
   const roleName = `auditor-${suffix}`;
   const adminNewPassword = `correct-horse-battery-${suffix}-7`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess;
-  let browser: Browser;
   let adminContext: BrowserContext;
   let admin: Page;
   let viewerContext: BrowserContext | undefined;
@@ -55,44 +47,15 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   let viewerId = '';
   let clientId = '';
   let clientSecret = '';
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    // No ADMIN_PASSWORD: the seed generates one, prints it once, and forces a change at first sign-in.
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    adminContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    admin = await adminContext.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [
-        { name: 'admin', page: admin },
-        { name: 'viewer', page: viewerPage },
-        { name: 'outsider', page: outsiderPage },
-      ],
-      `${temp().dialect}-${context.task.name}`,
-    );
-    // The platform's log lines around the failure (never tokens or secrets: the services do not log them).
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`admin-portal browser test failed; screenshots and platform log in ${dir}`);
+  // No adminPassword: the seed generates one, prints it once, and forces a change at first sign-in.
+  const platform = registerConsolePlatform(temp, {
+    name: 'console',
+    pages: () => ({ admin, viewer: viewerPage, outsider: outsiderPage }),
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
+  beforeAll(async () => {
+    adminContext = await platform.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    admin = await adminContext.newPage();
   });
 
   it(
@@ -122,7 +85,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect(await admin.evaluate('document.cookie')).not.toContain('portal_session');
       const html = await admin.content();
       expect(html).not.toMatch(JWT);
-      const portalSecret = readFileSync(join(dataDir, 'admin-portal-client-secret'), 'utf8').trim();
+      const portalSecret = readFileSync(join(platform.dataDir, 'admin-portal-client-secret'), 'utf8').trim();
       expect(html).not.toContain(portalSecret);
       expect(html).not.toContain(session!.value);
     },
@@ -283,7 +246,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   it(
     'lets the new user in with only what the role allows, and shows 403 pages to a user without admin permissions',
     async () => {
-      viewerContext = await browser.newContext();
+      viewerContext = await platform.browser.newContext();
       viewerPage = await viewerContext.newPage();
       await viewerPage.goto(`${CONSOLE}/`);
       await expectAccessible(viewerPage);
@@ -316,7 +279,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       expect((await viewerPage.goto(`${CONSOLE}/clients/new`))?.status()).toBe(403);
 
       // A user whose roles give no admin permission: signed in, offered nothing, refused every page.
-      const outsiderContext = await browser.newContext();
+      const outsiderContext = await platform.browser.newContext();
       outsiderPage = await outsiderContext.newPage();
       await outsiderPage.goto(`${CONSOLE}/`);
       await outsiderPage.getByRole('link', { name: 'Sign in' }).click();
@@ -462,7 +425,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
   it(
     'follows the system colour scheme, readable in dark too, and remembers the header toggle across reloads',
     async () => {
-      const context = await browser.newContext({ colorScheme: 'dark' });
+      const context = await platform.browser.newContext({ colorScheme: 'dark' });
       const page = await context.newPage();
       const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
       try {
@@ -546,7 +509,7 @@ describeEachDialect('admin-portal in Chromium through the gateway', (temp) => {
       // of their life: a request made after the first token expired must still work.
       await setAccessTokenLifetime(admin, CONSOLE, 'admin', 30);
 
-      const context = await browser.newContext();
+      const context = await platform.browser.newContext();
       const page = await context.newPage();
       try {
         await page.goto(`${CONSOLE}/audit`);

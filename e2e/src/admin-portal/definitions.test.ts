@@ -4,16 +4,11 @@
 // where flow-service's refusal marks the faulty line, fixes it and saves a new version; then adds, edits
 // (a bad cron refused at its field first) and deletes a schedule. axe-core checks every page visited.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -30,52 +25,16 @@ async function replaceSource(page: Page, text: string) {
 describeEachDialect('admin-portal workflow definitions in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `definitions-console-${suffix}-Otter-5`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  const databases: TempDatabase[] = [];
-  let platform: PlatformProcess;
-  let browser: Browser;
   let admin: Page;
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'definitions-e2e-'));
-    const env: Record<string, string> = {
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-    };
-    if (temp().dialect === 'postgres') {
-      const [oauth, flow] = [await createTempDatabase('postgres'), await createTempDatabase('postgres')];
-      databases.push(oauth, flow);
-      Object.assign(env, {
-        TEST_SERVICE_DATABASE_URL: temp().url,
-        OAUTH_SERVICE_DATABASE_URL: oauth.url,
-        FLOW_SERVICE_DATABASE_URL: flow.url,
-      });
-    }
-    platform = startPlatform(env);
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    admin = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [{ name: 'admin', page: admin }],
-      `definitions-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`definitions browser test failed; screenshots and platform log in ${dir}`);
+  const platform = registerConsolePlatform(temp, {
+    name: 'definitions',
+    adminPassword,
+    databases: ['flow'],
+    pages: () => ({ admin }),
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const database of databases) await database.drop();
-    releasePorts?.();
+  beforeAll(async () => {
+    admin = await platform.newPage({ viewport: { width: 1440, height: 900 } });
   });
 
   it(

@@ -2,17 +2,12 @@
 // console (first-party) signs in with no consent page and signs out with one click; a third-party client,
 // created through the admin API, gets the consent page with each scope described in plain words.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { Browser, formAction, hiddenField } from '../oauth/browser.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const ORIGIN = 'http://localhost:8080';
@@ -87,55 +82,24 @@ describeEachDialect('first-party console and third-party consent in Chromium', (
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `first-party-${suffix}-Harbor-7`;
   const portalSecret = `first-party-portal-${randomBytes(24).toString('base64url')}`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess;
-  let browser: Chromium;
-  let context: BrowserContext;
   let admin: Page;
   let adminToken = '';
+  const platform = registerConsolePlatform(temp, {
+    name: 'first-party',
+    adminPassword,
+    env: { OAUTH_CLIENT_SECRET: portalSecret },
+    pages: () => ({ admin }),
+  });
 
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'first-party-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      OAUTH_CLIENT_SECRET: portalSecret,
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
     // The gateway routes to the console once its health check has seen it up (a moment later on a busy host).
     for (let tries = 0; tries < 120; tries += 1) {
       const status = (await fetch(`${CONSOLE}/`).catch(() => undefined))?.status;
       if (status !== undefined && status < 500) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    browser = await launchChromium();
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
-    context = await browser.newContext({ bypassCSP: true });
-    admin = await context.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (task) => {
-    if (task.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [{ name: 'admin', page: admin }],
-      `first-party-${temp().dialect}-${task.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`first-party browser test failed; screenshots and platform log in ${dir}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
+    admin = await platform.newPage({ bypassCSP: true });
   });
 
   it(

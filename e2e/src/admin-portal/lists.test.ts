@@ -5,16 +5,12 @@
 // the audit log by action and exports it (only matching events), and sorts the clients. axe-core checks
 // every page. A failing step saves screenshots and the platform log under e2e/artifacts/admin-portal/.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
+import { readFileSync } from 'node:fs';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -74,44 +70,11 @@ describeEachDialect('admin-portal lists: sorting, paging and CSV export in Chrom
     { length: USER_COUNT },
     (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`,
   );
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess;
-  let browser: Browser;
   let admin: Page;
+  const platform = registerConsolePlatform(temp, { name: 'lists', adminPassword, pages: () => ({ admin }) });
 
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'lists-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    admin = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [{ name: 'admin', page: admin }],
-      `lists-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`lists browser test failed; screenshots and platform log in ${dir}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
+    admin = await platform.newPage({ viewport: { width: 1440, height: 900 } });
   });
 
   it(

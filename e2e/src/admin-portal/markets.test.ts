@@ -8,17 +8,14 @@
 // cookie, and the WebSocket relay refuses other origins. A failing step saves screenshots under
 // e2e/artifacts/admin-portal/ (git-ignored; the path is printed).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { ARTIFACTS, launchChromium, saveScreenshots, signIn } from './browser.ts';
+import { ARTIFACTS, signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible } from './page-checks.ts';
 
 const PUBLIC_URL = 'http://localhost:8080';
@@ -80,17 +77,17 @@ const FETCH_RELAY = `(async () => {
 describeEachDialect('admin-portal Markets page in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `markets-${suffix}-copper-lantern-9`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let klineDb: TempDatabase | undefined;
-  let platform: PlatformProcess;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let writeToken = '';
   /** Open time of the newest history candle: the live trade goes into a later minute. */
   let lastHistoryMinute = 0;
+  const platform = registerConsolePlatform(temp, {
+    name: 'markets',
+    adminPassword,
+    databases: ['kline'],
+    pages: () => ({ markets: page }),
+  });
 
   async function ingest(trades: Array<{ id: number; price: string; qty: string; time: number }>) {
     const response = await fetch(`${PUBLIC_URL}/kline/api/v1/trades`, {
@@ -108,25 +105,6 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
   const candleCount = async () => Number((await status().getAttribute('data-candles')) ?? Number.NaN);
 
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'markets-e2e-'));
-    if (temp().dialect === 'postgres') {
-      oauthDb = await createTempDatabase('postgres');
-      klineDb = await createTempDatabase('postgres');
-    }
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      ...(oauthDb && klineDb
-        ? {
-            TEST_SERVICE_DATABASE_URL: temp().url,
-            OAUTH_SERVICE_DATABASE_URL: oauthDb.url,
-            KLINE_SERVICE_DATABASE_URL: klineDb.url,
-          }
-        : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
     const machineSecret = /client "flow-service" secret \(shown once\): (\S+)/.exec(platform.output())?.[1];
     expect(machineSecret).toBeTruthy();
     const token = await fetch(`${PUBLIC_URL}/oauth/token`, {
@@ -143,25 +121,8 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
     });
     expect(token.status).toBe(200);
     writeToken = ((await token.json()) as { access_token: string }).access_token;
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context = await platform.browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots([{ name: 'markets', page }], `${temp().dialect}-${test.task.name}`);
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`Markets browser test failed; screenshots and platform log in ${dir}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    await klineDb?.drop();
-    releasePorts?.();
   });
 
   it(
@@ -390,7 +351,7 @@ describeEachDialect('admin-portal Markets page in Chromium through the gateway',
       }
 
       const signInAs = async (who: (typeof people)[number], colorScheme: 'light' | 'dark' = 'light') => {
-        const other = await browser.newContext({ colorScheme });
+        const other = await platform.browser.newContext({ colorScheme });
         const otherPage = await other.newPage();
         await otherPage.goto(`${CONSOLE}/`);
         await otherPage.getByRole('link', { name: 'Sign in' }).click();

@@ -3,16 +3,10 @@
 // secret, find a failed sign-in in the audit log, start and approve `approval-demo`, sign out. The walk needs
 // one sign-in screen and one sign-out click, and no page on the way shows an id where a name exists.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible } from './page-checks.ts';
 
 const ORIGIN = 'http://localhost:8080';
@@ -25,17 +19,18 @@ describeEachDialect("a new operator's walk through the console", (temp) => {
   const adminPassword = `operator-walk-${suffix}-Lantern-5`;
   const newcomer = { username: `newcomer-${suffix}`, password: `quiet-${suffix}-river-stone-8` };
   const clientName = `Walk app ${suffix}`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  const databases: TempDatabase[] = [];
-  let platform: PlatformProcess;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   /** Ids that have a name: no page may show them as text. */
   const namedIds = new Set<string>();
   /** Documents of oauth-service's interaction pages (sign-in, password change, consent) the operator saw. */
   const interactionScreens: string[] = [];
+  const platform = registerConsolePlatform(temp, {
+    name: 'operator-walk',
+    adminPassword,
+    databases: ['flow'],
+    pages: () => ({ operator: page }),
+  });
 
   /** Opens a console page and checks it: accessible, and no named thing shown by its id. */
   async function visit(path: string) {
@@ -52,49 +47,12 @@ describeEachDialect("a new operator's walk through the console", (temp) => {
   }
 
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'operator-walk-e2e-'));
-    const env: Record<string, string> = {
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-    };
-    if (temp().dialect === 'postgres') {
-      const [oauth, flow] = [await createTempDatabase('postgres'), await createTempDatabase('postgres')];
-      databases.push(oauth, flow);
-      Object.assign(env, {
-        TEST_SERVICE_DATABASE_URL: temp().url,
-        OAUTH_SERVICE_DATABASE_URL: oauth.url,
-        FLOW_SERVICE_DATABASE_URL: flow.url,
-      });
-    }
-    platform = startPlatform(env);
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context = await platform.browser.newContext({ viewport: { width: 1440, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
     page = await context.newPage();
     page.on('load', () => {
       if (new URL(page.url()).pathname.startsWith('/interaction/')) interactionScreens.push(page.url());
     });
-  }, 16 * 60_000);
-
-  afterEach(async (task) => {
-    if (task.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [{ name: 'operator', page }],
-      `walk-${temp().dialect}-${task.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`operator walk failed; screenshots and platform log in ${dir}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const database of databases) await database.drop();
-    releasePorts?.();
   });
 
   it(
@@ -161,7 +119,7 @@ describeEachDialect("a new operator's walk through the console", (temp) => {
   it(
     'finds a failed sign-in in the audit log, named by its user',
     async () => {
-      const other = await browser.newContext();
+      const other = await platform.browser.newContext();
       const visitor = await other.newPage();
       await visitor.goto(`${CONSOLE}/users`);
       await visitor.locator('#login').fill(newcomer.username);

@@ -5,16 +5,11 @@
 // five services and the gateway's upstreams as ready, warns about the failing sign-ins and refreshes itself
 // without a navigation. axe-core runs on both pages; the Overview is saved in light and dark as artifacts.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, signIn } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -31,62 +26,22 @@ const figure = async (page: Page, label: string) =>
 describeEachDialect('admin-portal Overview and System in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `overview-console-${suffix}-Horse-7`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  const databases: TempDatabase[] = [];
-  let platform: PlatformProcess;
-  let browser: Browser;
   let adminContext: BrowserContext;
   let admin: Page;
   let stranger: Page | undefined;
   let dark: Page | undefined;
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'overview-e2e-'));
-    const env: Record<string, string> = {
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      // The failed attempts below all come from this machine; the per-address limit would refuse them early.
-      LOGIN_IP_LIMIT_PER_MINUTE: '1000',
-    };
-    if (temp().dialect === 'postgres') {
-      const [oauth, flow] = [await createTempDatabase('postgres'), await createTempDatabase('postgres')];
-      databases.push(oauth, flow);
-      Object.assign(env, {
-        TEST_SERVICE_DATABASE_URL: temp().url,
-        OAUTH_SERVICE_DATABASE_URL: oauth.url,
-        FLOW_SERVICE_DATABASE_URL: flow.url,
-      });
-    }
-    platform = startPlatform(env);
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    adminContext = await browser.newContext({ viewport: VIEWPORT });
-    admin = await adminContext.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [
-        { name: 'admin', page: admin },
-        { name: 'stranger', page: stranger },
-        { name: 'dark', page: dark },
-      ],
-      `overview-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`Overview browser test failed; screenshots and platform log in ${dir}`);
+  const platform = registerConsolePlatform(temp, {
+    name: 'overview',
+    adminPassword,
+    databases: ['flow'],
+    // The failed attempts below all come from this machine; the per-address limit would refuse them early.
+    env: { LOGIN_IP_LIMIT_PER_MINUTE: '1000' },
+    pages: () => ({ admin, stranger, dark }),
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const database of databases) await database.drop();
-    releasePorts?.();
+  beforeAll(async () => {
+    adminContext = await platform.browser.newContext({ viewport: VIEWPORT });
+    admin = await adminContext.newPage();
   });
 
   it(
@@ -97,7 +52,7 @@ describeEachDialect('admin-portal Overview and System in Chromium through the ga
       await signIn(admin, 'admin', adminPassword);
       expect(new URL(admin.url()).pathname).toMatch(/^\/admin\/?$/);
 
-      const strangerContext = await browser.newContext();
+      const strangerContext = await platform.browser.newContext();
       stranger = await strangerContext.newPage();
       await stranger.goto(`${CONSOLE}/`);
       await stranger.getByRole('link', { name: 'Sign in' }).click();
@@ -144,7 +99,7 @@ describeEachDialect('admin-portal Overview and System in Chromium through the ga
       expect(await admin.getByRole('link', { name: '7 days' }).getAttribute('aria-current')).toBe('page');
       expect(await figure(admin, 'Failed sign-ins')).toBe(FAILED_SIGN_INS);
 
-      const darkContext = await browser.newContext({
+      const darkContext = await platform.browser.newContext({
         viewport: VIEWPORT,
         colorScheme: 'dark',
         storageState: await adminContext.storageState(),

@@ -6,16 +6,11 @@
 // reruns it, filters the runs list by state; a user without flow permissions gets neither the page nor its
 // event stream. A failing step saves screenshots and the platform log under e2e/artifacts/admin-portal/.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
-import { launchChromium, saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { saveScreenshots, setAccessTokenLifetime, signIn } from './browser.ts';
+import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible } from './page-checks.ts';
 
 const CONSOLE = 'http://localhost:8080/admin';
@@ -43,62 +38,22 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
   const suffix = randomBytes(3).toString('hex');
   const adminPassword = `workflow-console-${suffix}-Horse-7`;
   const outsider = { username: `noflow-${suffix}`, password: `lantern-${suffix}-orbit-canyon-4` };
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  const databases: TempDatabase[] = [];
-  let platform: PlatformProcess;
-  let browser: Browser;
   let adminContext: BrowserContext;
   let admin: Page;
   let watcher: Page | undefined;
   let outsiderPage: Page | undefined;
   let approvedRun = '';
   let cancelledRun = '';
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'workflows-e2e-'));
-    const env: Record<string, string> = {
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-    };
-    if (temp().dialect === 'postgres') {
-      const [oauth, flow] = [await createTempDatabase('postgres'), await createTempDatabase('postgres')];
-      databases.push(oauth, flow);
-      Object.assign(env, {
-        TEST_SERVICE_DATABASE_URL: temp().url,
-        OAUTH_SERVICE_DATABASE_URL: oauth.url,
-        FLOW_SERVICE_DATABASE_URL: flow.url,
-      });
-    }
-    platform = startPlatform(env);
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    browser = await launchChromium();
-    adminContext = await browser.newContext();
-    admin = await adminContext.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [
-        { name: 'admin', page: admin },
-        { name: 'watcher', page: watcher },
-        { name: 'outsider', page: outsiderPage },
-      ],
-      `workflows-${temp().dialect}-${context.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`Workflows browser test failed; screenshots and platform log in ${dir}`);
+  const platform = registerConsolePlatform(temp, {
+    name: 'workflows',
+    adminPassword,
+    databases: ['flow'],
+    pages: () => ({ admin, watcher, outsider: outsiderPage }),
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const database of databases) await database.drop();
-    releasePorts?.();
+  beforeAll(async () => {
+    adminContext = await platform.browser.newContext();
+    admin = await adminContext.newPage();
   });
 
   it(
@@ -272,7 +227,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       // refresh token) without ending it.
       await setAccessTokenLifetime(admin, CONSOLE, 'flow', 30);
 
-      const context = await browser.newContext();
+      const context = await platform.browser.newContext();
       watcher = await context.newPage();
       // What the watching page's event stream did, for the failure message: when a reconnect does not come
       // back, this says whether it was refused, broken or never made.
@@ -361,7 +316,7 @@ describeEachDialect('admin-portal Workflows page in Chromium through the gateway
       await admin.getByRole('button', { name: 'Create user' }).click();
       await admin.waitForURL(/\/admin\/users\/[^/]+\?created=1$/);
 
-      const context = await browser.newContext();
+      const context = await platform.browser.newContext();
       outsiderPage = await context.newPage();
       await outsiderPage.goto(`${CONSOLE}/workflows`);
       await signIn(outsiderPage, outsider.username, outsider.password);
