@@ -21,3 +21,11 @@ export {
   type TestIssuerAlg,
   type TestIssuerOptions,
 } from './test-issuer.ts';
+export {
+  base32Decode,
+  currentStep,
+  hotp,
+  RFC6238_SECRET,
+  RFC6238_SHA1_VECTORS,
+  totpAtStep,
+} from './totp.ts';

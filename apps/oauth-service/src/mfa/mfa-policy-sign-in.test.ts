@@ -1,4 +1,5 @@
 import { describeEachDialect } from '@platform/db/testing';
+import { currentStep, totpAtStep } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type AdminHarness,
@@ -9,7 +10,6 @@ import {
   startAdminHarness,
 } from '../admin/test-support.ts';
 import { type FlowClient, signInFlow } from './sign-in-test-support.ts';
-import { currentStep, totpAtStep } from './test-support.ts';
 
 // Where else a second factor is required: by a client (require_mfa), by the administrator's "enrol at next
 // sign-in", and after a required password change.

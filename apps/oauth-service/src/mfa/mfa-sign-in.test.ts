@@ -1,9 +1,9 @@
 import { describeEachDialect } from '@platform/db/testing';
+import { currentStep, totpAtStep } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AdminHarness, InjectBrowser, isLoginPage, startAdminHarness } from '../admin/test-support.ts';
 import { RECOVERY_CODE_COUNT } from './recovery-codes.ts';
 import { action, shownSecret, signInFlow } from './sign-in-test-support.ts';
-import { currentStep, totpAtStep } from './test-support.ts';
 
 // The second factor through the real interaction routes and oidc-provider: enrolment at sign-in when the
 // policy requires a factor the user lacks, the TOTP or recovery-code step, and amr/acr in the ID token.

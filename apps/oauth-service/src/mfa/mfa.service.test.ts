@@ -1,12 +1,12 @@
 import { createDatabase, type Database, migrateToLatest } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
+import { currentStep, totpAtStep } from '@platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { migrations } from '../db/migrations/index.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import { RECOVERY_CODE_COUNT } from './recovery-codes.ts';
-import { currentStep, totpAtStep } from './test-support.ts';
 import { createMfaModule, type MfaModule } from './wiring.ts';
 
 // The factor service over a real database: secrets sealed, recovery codes hashed, every code used once.

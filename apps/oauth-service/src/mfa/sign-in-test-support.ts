@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { currentStep, totpAtStep } from '@platform/testing';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   PUBLIC_URL,
 } from '../admin/test-support.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
-import { currentStep, totpAtStep } from './test-support.ts';
 import { createMfaModule } from './wiring.ts';
 
 // Drives the sign-in pages of the real service (app.inject) for the second-factor tests: authorize, post the

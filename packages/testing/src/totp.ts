@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-// An RFC 6238 implementation independent of the one the service uses (otpauth): HMAC-SHA1 from node:crypto,
+// An RFC 6238 implementation independent of the one oauth-service uses (otpauth): HMAC-SHA1 from node:crypto,
 // RFC 4226 dynamic truncation, and a base32 decoder of its own. The tests check it against RFC 6238's
 // Appendix B vectors, then compute the codes a user's app would show with it.
 
@@ -33,3 +33,14 @@ export const totpAtStep = (secretBase32: string, step: number, digits = 6) =>
   hotp(base32Decode(secretBase32), step, digits);
 
 export const currentStep = (at = Date.now()) => Math.floor(at / 1000 / 30);
+
+/** RFC 6238 Appendix B, SHA-1 rows: the ASCII secret "12345678901234567890", 8 digits, X = 30 s, T0 = 0. */
+export const RFC6238_SECRET = Buffer.from('12345678901234567890');
+export const RFC6238_SHA1_VECTORS: ReadonlyArray<readonly [seconds: number, code: string]> = [
+  [59, '94287082'],
+  [1111111109, '07081804'],
+  [1111111111, '14050471'],
+  [1234567890, '89005924'],
+  [2000000000, '69279037'],
+  [20000000000, '65353130'],
+];
