@@ -34,6 +34,7 @@ import { type AccountLookup, createProvider } from './oidc/provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { FORGOT_PASSWORD_PATH } from './pages/account-pages.ts';
 import { passkeyRoutes } from './passkeys/passkey.routes.ts';
+import { passkeyFactorRoutes } from './passkeys/passkey-second-factor.routes.ts';
 import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
 import { createPasskeyService } from './passkeys/passkeys.service.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
@@ -56,6 +57,9 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
   const roles = createRolesRepository(db);
   const clientStore = createClientModelStore(db, box);
   const users = createUsersRepository(db);
+  const passkeys = createPasskeysRepository(db);
+  // A passkey is asked as the second factor too: a user with one is not taken through TOTP enrolment.
+  const userHasPasskey = async (userId: string) => (await passkeys.listByUser(userId)).length > 0;
   const scopesGrantableTo = grantableScopes({
     permissionsOf: (id) => roles.permissionsOf(id),
     findUser: (id) => users.findById(id),
@@ -70,7 +74,9 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
     consents: createConsentsStore(db, { permissionsOf: scopesGrantableTo }),
     clientStore,
     clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
-    mfa: createMfaModule(db, config, box),
+    passkeys,
+    userHasPasskey,
+    mfa: createMfaModule(db, config, box, { otherFactors: [userHasPasskey] }),
   };
 }
 
@@ -187,13 +193,14 @@ export async function buildOAuthService(
     const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
     interactionRoutes(app, interactions);
     const passkeys = createPasskeyService({
-      repository: createPasskeysRepository(db),
+      repository: model.passkeys,
       users,
       limits: signIn.limits,
       publicUrl: config.PUBLIC_URL,
       audit,
     });
     passkeyRoutes(app, { ...interactions, passkeys });
+    passkeyFactorRoutes(app, { ...interactions, passkeys });
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
     await adminRoutes(app, {
       accountMail,
@@ -252,6 +259,7 @@ function interactionDeps({
     isFirstParty: (clientId) => model.clientStore.isFirstParty(clientId),
     mfa: model.mfa.service,
     mfaPolicy: model.mfa.policy,
+    hasPasskey: model.userHasPasskey,
   };
 }
 

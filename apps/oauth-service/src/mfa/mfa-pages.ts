@@ -1,4 +1,5 @@
 import { errorBlock, escapeHtml, page } from '../pages/html.ts';
+import { PASSKEY_SCRIPTS } from '../pages/interaction-pages.ts';
 
 // The second-factor pages of the sign-in: plain forms that work without JavaScript, like the sign-in page.
 
@@ -13,21 +14,48 @@ const csrfField = (csrf: string) => `<input type="hidden" name="csrf" value="${e
 const cancelForm = (uid: string) =>
   `<form method="get" action="/interaction/${escapeHtml(uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>`;
 
-export const secondFactorPage = (p: StepPage) =>
-  page(
-    'Two-step verification',
-    `<h1>Two-step verification</h1>
-<p class="muted">to continue to <strong>${escapeHtml(p.clientName)}</strong></p>
-${errorBlock(p.error)}
-<form method="post" action="/interaction/${escapeHtml(p.uid)}/mfa" autocomplete="off">
+export interface SecondFactorPageInput extends StepPage {
+  /** The user has a passkey: the page offers it (its script shows the button). */
+  passkey?: boolean;
+  /** The user has a TOTP or recovery codes left: the code form (default shown). */
+  code?: boolean;
+}
+
+const codeForm = (
+  p: StepPage,
+) => `<form method="post" action="/interaction/${escapeHtml(p.uid)}/mfa" autocomplete="off">
 ${csrfField(p.csrf)}
 <label for="code">Code from your authenticator app</label>
 <input id="code" type="text" name="code" autocomplete="one-time-code" spellcheck="false" maxlength="32" required autofocus aria-describedby="code-help">
 <p id="code-help" class="muted">Lost your device? Type one of your recovery codes instead.</p>
 <div class="actions"><button type="submit">Verify</button></div>
+</form>`;
+
+// Hidden until its script shows it, as on the sign-in page; no autofill here, as no field names a user.
+const passkeyForm = (
+  p: StepPage,
+  alone: boolean,
+) => `<form id="passkey-form" method="post" action="/interaction/${escapeHtml(p.uid)}/mfa/passkey" data-options="/interaction/${escapeHtml(p.uid)}/mfa/passkey/options" data-autofill="off" hidden>
+${csrfField(p.csrf)}
+<input type="hidden" name="credential" value="">
+<div class="actions"><button${alone ? '' : ' class="secondary"'} type="submit">Use a passkey</button></div>
+<p id="passkey-status" class="muted" role="status"></p>
 </form>
+${alone ? '<noscript><p>Your passkey needs JavaScript: turn it on for this page, or ask your administrator to reset your sign-in factors.</p></noscript>' : ''}
+${PASSKEY_SCRIPTS.map((src) => `<script src="${src}" defer></script>`).join('\n')}`;
+
+export const secondFactorPage = (p: SecondFactorPageInput) => {
+  const code = p.code ?? true;
+  return page(
+    'Two-step verification',
+    `<h1>Two-step verification</h1>
+<p class="muted">to continue to <strong>${escapeHtml(p.clientName)}</strong></p>
+${errorBlock(p.error)}
+${code ? codeForm(p) : '<p>Confirm with your passkey to continue.</p>'}
+${p.passkey ? passkeyForm(p, !code) : ''}
 ${cancelForm(p.uid)}`,
   );
+};
 
 export interface EnrolPageInput extends StepPage {
   qrSvg: string;

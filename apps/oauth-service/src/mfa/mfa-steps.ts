@@ -11,6 +11,7 @@ import {
   html,
   redirectOrigin,
 } from '../interactions/interaction-steps.ts';
+import { LOGIN_PAGE_SOURCES } from '../pages/interaction-pages.ts';
 import type { MfaService } from './mfa.service.ts';
 import { enrolPage, recoveryCodesPage, secondFactorPage } from './mfa-pages.ts';
 import { acrFor, type MfaPolicy } from './policy.ts';
@@ -27,6 +28,8 @@ export interface MfaStepDeps {
   mfa: MfaService;
   mfaPolicy: MfaPolicy;
   users: { get(id: string): Promise<{ id: string; username: string } | undefined> };
+  /** Whether the user has a passkey, which the second-factor page then offers. */
+  hasPasskey?: (userId: string) => Promise<boolean>;
 }
 
 export interface StepContext {
@@ -85,6 +88,22 @@ export const FACTOR_FAILURES: Record<string, string> = {
   rate_limited: 'Too many sign-in attempts from your network. Wait a minute and try again.',
 };
 
+/** A passkey was the first factor: the same kind of factor cannot be the second one too. */
+export const passkeyPassed = (amr: readonly string[]) => amr.includes('hwk') || amr.includes('swk');
+
+/** Whether the user can give a factor after `amr`: a TOTP, or a passkey unless one came first. */
+async function canFollowWithFactor(deps: MfaStepDeps, userId: string, amr: readonly string[]) {
+  return passkeyPassed(amr) ? deps.mfa.hasConfirmedTotp(userId) : deps.mfaPolicy.hasSecondFactor(userId);
+}
+
+/** What the second-factor page offers: the user's passkey, the code form (TOTP or recovery code), or both. */
+async function secondFactorsOf(deps: MfaStepDeps, pending: PendingMfa) {
+  const passkey = !passkeyPassed(pending.amr) && ((await deps.hasPasskey?.(pending.accountId)) ?? false);
+  if (!passkey) return { passkey, code: true };
+  const { totp, recoveryCodes } = await deps.mfa.listFactors(pending.accountId);
+  return { passkey, code: Boolean(totp?.confirmed) || recoveryCodes.left > 0 };
+}
+
 /** The page of the pending step; `codes` only right after enrolment. */
 export async function showPending(
   deps: MfaStepDeps,
@@ -97,8 +116,16 @@ export async function showPending(
   const name = await clientName(deps.provider(), details);
   const status = extra.status ?? 200;
   if (pending.stage === 'second_factor') {
-    const body = secondFactorPage({ uid: details.uid, csrf, clientName: name, error: extra.error });
-    return html(reply, body, redirectOrigin(details), status);
+    const factors = await secondFactorsOf(deps, pending);
+    const body = secondFactorPage({
+      uid: details.uid,
+      csrf,
+      clientName: name,
+      error: extra.error,
+      ...factors,
+    });
+    const sources = factors.passkey ? LOGIN_PAGE_SOURCES : undefined;
+    return html(reply, body, redirectOrigin(details), status, sources);
   }
   if (pending.stage === 'enrolled') {
     return html(
@@ -137,16 +164,16 @@ export async function afterFirstFactor(
   accountId: string,
   amr: string[],
 ) {
-  const requirement = await deps.mfaPolicy.mfaRequirement({
+  const required = await deps.mfaPolicy.requiresMfa({
     userId: accountId,
     clientId: String(ctx.details.params.client_id),
     requestedAcr: ctx.details.params.acr_values as string | undefined,
   });
-  if (requirement === 'none') {
+  if (!required) {
     await deps.signIn.complete(accountId);
     return finishSignIn(deps, ctx, accountId, amr);
   }
-  const stage = requirement === 'enrol' ? 'enrol' : 'second_factor';
+  const stage = (await canFollowWithFactor(deps, accountId, amr)) ? 'second_factor' : 'enrol';
   const pending: PendingMfa = { accountId, amr, stage };
   await savePending(ctx.details, pending);
   return showPending(deps, ctx, pending);
@@ -161,10 +188,11 @@ export async function startStepUp(
   ctx: StepContext,
   session: { accountId: string; amr?: string[] },
 ) {
-  const hasFactor = await deps.mfaPolicy.hasSecondFactor(session.accountId);
+  const amr = session.amr?.length ? session.amr : ['pwd'];
+  const hasFactor = await canFollowWithFactor(deps, session.accountId, amr);
   const pending: PendingMfa = {
     accountId: session.accountId,
-    amr: session.amr?.length ? session.amr : ['pwd'],
+    amr,
     stage: hasFactor ? 'second_factor' : 'enrol',
   };
   await savePending(ctx.details, pending);

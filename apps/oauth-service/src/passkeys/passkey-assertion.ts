@@ -111,37 +111,40 @@ async function checkAssertion(deps: PasskeyAssertionDeps, input: AssertionInput)
   if (typeof credentialId !== 'string' || credentialId.length > MAX_CREDENTIAL_ID_LENGTH)
     return { ok: false, reason: 'invalid_credentials' };
   const passkey = await deps.repository.findByCredentialId(credentialId);
-  const user = passkey && (await deps.users.findById(passkey.userId));
-  if (!passkey || !user) return { ok: false, reason: 'invalid_credentials' };
+  const owner = passkey && (await deps.users.findById(passkey.userId));
+  // As a second factor the account is the one signing in, whoever's passkey is presented: every refusal
+  // counts towards its lock, as a wrong code does.
+  const user = input.expectedUserId === undefined ? owner : await deps.users.findById(input.expectedUserId);
+  if (!user) return { ok: false, reason: 'invalid_credentials' };
   const account = { id: user.id, username: user.username };
+  const ownPasskey = passkey && owner?.id === user.id ? passkey : undefined;
   // A refused assertion of a known account counts like a wrong password; once locked, it says so (a
   // suspected clone keeps its own reason, which the audit log needs).
   const refused = async (reason: AssertionFailure): Promise<AssertionResult> => {
     const locked = await deps.limits.recordFailure(user.id);
     const shown = locked && reason !== 'cloned' ? 'locked' : reason;
-    return { ok: false, reason: shown, account, passkeyId: passkey.id };
+    return { ok: false, reason: shown, account, ...(ownPasskey ? { passkeyId: ownPasskey.id } : {}) };
   };
-  if (input.expectedUserId !== undefined && input.expectedUserId !== user.id)
-    return refused('invalid_credentials');
   if (user.lockedUntil !== null && user.lockedUntil > now()) return { ok: false, reason: 'locked', account };
+  if (!ownPasskey) return refused('invalid_credentials');
 
-  const info = await checkSignature(deps, passkey, input, challenge);
+  const info = await checkSignature(deps, ownPasskey, input, challenge);
   if (!info) return refused('invalid_credentials');
-  if (counterWentBack(passkey.signCount, info.newCounter)) return refused('cloned');
+  if (counterWentBack(ownPasskey.signCount, info.newCounter)) return refused('cloned');
   if (user.status !== 'active') return { ok: false, reason: 'disabled', account };
   if (input.requireUserVerification && !info.userVerified)
-    return { ok: false, reason: 'user_verification_required', account, passkeyId: passkey.id };
+    return { ok: false, reason: 'user_verification_required', account, passkeyId: ownPasskey.id };
   // Guarded by the counter just checked: of two assertions racing with one counter value, one wins.
   const use = { signCount: info.newCounter, backupState: info.credentialBackedUp };
-  if (!(await deps.repository.recordUse(passkey, use))) return refused('invalid_credentials');
+  if (!(await deps.repository.recordUse(ownPasskey, use))) return refused('invalid_credentials');
   await deps.limits.recordSuccess(user.id);
   // A synced (backup-eligible) passkey is a software key; a device-bound one a hardware key. With user
   // verification the authenticator checked something the user knows or is: two factors in one.
-  const key = passkey.backupEligible ? 'swk' : 'hwk';
+  const key = ownPasskey.backupEligible ? 'swk' : 'hwk';
   return {
     ok: true,
     user: account,
-    passkeyId: passkey.id,
+    passkeyId: ownPasskey.id,
     userVerified: info.userVerified,
     amr: info.userVerified ? [key, 'mfa'] : [key],
     acr: info.userVerified ? ACR_MFA : ACR_PASSWORD,

@@ -30,7 +30,7 @@ export interface PasskeyRouteDeps extends MfaStepDeps, Pick<InteractionDeps, 'fo
   passkeys: PasskeyService;
 }
 
-const FAILURE_MESSAGES: Record<AssertionFailure, string> = {
+export const FAILURE_MESSAGES: Record<AssertionFailure, string> = {
   expired: 'The passkey request expired. Try again.',
   invalid_credentials: 'That passkey was not accepted.',
   // The same words as a refused passkey: the page does not tell an attacker what the audit log records.
@@ -75,7 +75,7 @@ const requestsMfa = (details: Details) =>
     .split(' ')
     .includes(ACR_MFA);
 
-function parseCredential(text: string | undefined): AuthenticationResponseJSON | undefined {
+export function parseCredential(text: string | undefined): AuthenticationResponseJSON | undefined {
   try {
     const value: unknown = JSON.parse(text ?? '');
     return value !== null && typeof value === 'object' ? (value as AuthenticationResponseJSON) : undefined;

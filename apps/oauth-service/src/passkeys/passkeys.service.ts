@@ -88,15 +88,29 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
   const ctx: RegistrationContext = { repository, audit: deps.audit, relyingParty, now };
   const signInSubject = (uid: string) => `signin:${uid}`;
 
-  /** Options for signing in within interaction `uid`; the challenge lives until `expiresAt` at most. */
+  /**
+   * Options for signing in within interaction `uid`; the challenge lives until `expiresAt` at most. With
+   * `userId` (a second factor), the options list that user's passkeys, so the browser offers only those.
+   */
   async function authenticationOptions(
     uid: string,
     expiresAt = now() + CHALLENGE_TTL_MS,
+    userId?: string,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    // No allowCredentials: the user picks any of their discoverable passkeys, which names the account.
+    // No allowCredentials for a first factor: the user picks any of their discoverable passkeys, which
+    // names the account.
+    const allowCredentials =
+      userId === undefined
+        ? undefined
+        : (await repository.listByUser(userId)).map((passkey) => ({
+            id: passkey.credentialId,
+            transports: passkey.transports,
+          }));
+    // After a password, the passkey is the possession factor: no PIN or biometrics prompt is needed.
     const options = await generateAuthenticationOptions({
       rpID: relyingParty.id,
-      userVerification: 'preferred',
+      userVerification: allowCredentials ? 'discouraged' : 'preferred',
+      ...(allowCredentials ? { allowCredentials } : {}),
     });
     const until = Math.min(expiresAt, now() + CHALLENGE_TTL_MS);
     await repository.putChallenge(signInSubject(uid), options.challenge, until);

@@ -1,6 +1,7 @@
-// The sign-in page's passkey button and passkey autofill (conditional UI), with @simplewebauthn/browser
-// (served beside this file as webauthn.js). The options come from the service, which keeps their challenge;
-// the signed answer is posted with the page's form, so the service answers with a redirect or the page again.
+// The sign-in page's passkey button and passkey autofill (conditional UI), and the second-factor page's
+// passkey button, with @simplewebauthn/browser (served beside this file as webauthn.js). The options come
+// from the service, which keeps their challenge; the signed answer is posted with the page's form, so the
+// service answers with a redirect or the page again.
 (() => {
   const form = document.getElementById('passkey-form');
   const webauthn = window.SimpleWebAuthnBrowser;
@@ -47,6 +48,8 @@
     status.textContent = '';
     signIn(false).catch(report);
   });
+  // The second-factor page has no field to autofill: its passkey is asked by the button alone.
+  if (form.dataset.autofill === 'off') return;
   webauthn
     .browserSupportsWebAuthnAutofill()
     .then((supported) => (supported ? signIn(true) : undefined))
