@@ -5,6 +5,7 @@ import { createClientsRepository } from './clients/clients.repository.ts';
 import { loadOAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { OAuthSchema } from './db/schema.ts';
+import { createMfaModule } from './mfa/wiring.ts';
 import { coseP256PublicKey } from './passkeys/cose.ts';
 import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
 
@@ -80,6 +81,38 @@ export async function createUserWithPasskey(
       name: passkey.name,
     });
     return { userId: user.id };
+  } finally {
+    await database.close();
+  }
+}
+
+/** A user with a password, to whom a TOTP is added. */
+export interface TotpUserInput {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * Creates a user and enrols a TOTP for them in the database `env` names, as the account console does: the
+ * secret is sealed, and the first code confirms it. `codeFor` is the caller's authenticator app: it gets
+ * the base32 secret and answers the code that confirms the enrolment (that time step is used up).
+ */
+export async function createUserWithTotp(
+  env: Record<string, string>,
+  input: TotpUserInput,
+  codeFor: (secret: string) => string,
+): Promise<{ userId: string; secret: string }> {
+  const config = loadOAuthServiceConfig(env);
+  const database = createDatabase<OAuthSchema>(config.DATABASE_URL, { poolMax: 1 });
+  try {
+    const user = await createUsersRepository(database.db).create(input);
+    const { service } = createMfaModule(database.db, config, createSecretBox(config.ENCRYPTION_KEY));
+    const enrolment = await service.beginTotpEnrolment(user);
+    if (!enrolment) throw new Error(`${input.username} already has a TOTP`);
+    const codes = await service.confirmTotpEnrolment(user.id, codeFor(enrolment.secret));
+    if (!codes) throw new Error(`the code for ${input.username}'s TOTP was refused`);
+    return { userId: user.id, secret: enrolment.secret };
   } finally {
     await database.close();
   }
