@@ -1,15 +1,20 @@
-// Benchmark: interactive sign-ins — complete authorization-code + PKCE flows of the admin portal per second,
-// through oauth-service's HTML pages: authorize → sign-in page → POST credentials (argon2id verification) →
+// Benchmark: interactive sign-ins — complete authorization-code + PKCE flows per second, through
+// oauth-service's HTML pages: authorize → sign-in page → POST credentials (argon2id verification) →
 // consent page → POST consent → code → token exchange (openid-client, client_secret_basic, PKCE S256).
 // `--flows` flows run concurrently, each in a fresh browser (no session), for `--seconds`.
 //
 // There is no fair peer: a bare oidc-provider has no accounts and hashes no passwords, and the password hash
 // is the dominant, deliberate cost. So ours is shown alone, beside what explains it, all measured in this run:
-//   (a) the full flow with the consent page (prompt=consent);
-//   (b) the same flow with consent remembered (sign-in page only, as on every sign-in after the first);
+//   (a) the full flow with the consent page (prompt=consent), to a third-party client;
+//   (b) the sign-in page only: the admin portal, first-party, shows no consent page (as on every sign-in
+//       with a remembered consent);
 //   (c) the flow with a live session (no password, no consent: authorize → code → token), the protocol's cost;
 //   (d) the ceiling argon2id itself allows on this machine: verifications/s of one hash with ARGON2_PARAMS,
-//       `--flows` at a time on the libuv pool, in this process, before the server starts.
+//       `--flows` at a time on the libuv pool, in this process, before the server starts;
+//   (e) the password, then a TOTP code on the second-factor page (the client sends acr_values for MFA), and
+//   (f) a passkey alone from the sign-in page, each as a share of the password alone (b).
+// The flows sign in a user with no role (the seeded admin's role requires a second factor in production); (e)
+// and (f) users are made in the service's database before their runs (see lib/sign-in-users.ts).
 // The per-IP sign-in limit is raised (LOGIN_IP_LIMIT_PER_MINUTE) so every flow, all from 127.0.0.1, is admitted;
 // the lockout never triggers (the password is right) and LOGIN_MAX_FAILURES is raised anyway.
 //
@@ -24,9 +29,10 @@ import {
   verifyPassword,
 } from '../../apps/oauth-service/src/accounts/passwords.ts';
 import { row as resultRow, startRun, writeResults } from '../lib/results.ts';
-import { Browser, codeFlow, type FlowSteps, portalConfig } from './lib/flows.ts';
+import { Browser, codeFlow, type FlowSteps, portalConfig, thirdPartyConfig } from './lib/flows.ts';
 import { int, processCpuUs } from './lib/load.ts';
 import { ADMIN, startOurs } from './lib/servers.ts';
+import { createPasskeySignIns, createTotpUsers, totpSignIns } from './lib/sign-in-users.ts';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +74,7 @@ async function closedLoop(
   one: (worker: number, steps: FlowSteps) => Promise<unknown>,
   pid: number | undefined,
 ) {
-  const steps: FlowSteps = { signIns: 0, consents: 0 };
+  const steps: FlowSteps = { signIns: 0, secondFactors: 0, consents: 0 };
   const latencies: number[] = [];
   let failed = 0;
   let firstError: unknown;
@@ -127,41 +133,70 @@ const ours = await startOurs(
 let full: Run;
 let remembered: Run;
 let session: Run;
+let withTotp: Run;
+let withPasskey: Run;
+let totpPool = 0;
 try {
   const config = await portalConfig(ours);
   const serverPid = ours.service.process.pid;
-  const checked = async (flow: Promise<{ access_token: string; id_token?: string }>) => {
+  /** A flow's tokens, its ID token's `amr` the methods the flow used. */
+  const checked = async (flow: ReturnType<typeof codeFlow>, amr: string[]) => {
     const tokens = await flow;
     if (!tokens.access_token || !tokens.id_token)
       throw new Error('token response without access or ID token');
+    const got = tokens.claims()?.amr;
+    if (JSON.stringify(got) !== JSON.stringify(amr))
+      throw new Error(`ID token amr ${JSON.stringify(got)}, expected ${JSON.stringify(amr)}`);
   };
-  // (a) Every flow signs in and consents.
+  const PWD = ['pwd'];
+  // (a) Every flow signs in and consents, to a third-party client (the portal is first-party: no consent page).
+  const thirdParty = await thirdPartyConfig(ours);
   full = await measure(
-    (_, steps) => checked(codeFlow(ours, config, { params: { prompt: 'consent' }, steps })),
+    (_, steps) => checked(codeFlow(ours, thirdParty, { params: { prompt: 'consent' }, steps }), PWD),
     serverPid,
   );
-  // (b) The consent of (a) is remembered for the user and client: sign-in only.
-  remembered = await measure((_, steps) => checked(codeFlow(ours, config, { steps })), serverPid);
+  // (b) The first-party portal: the sign-in page only, as on every sign-in with a remembered consent.
+  remembered = await measure((_, steps) => checked(codeFlow(ours, config, { steps }), PWD), serverPid);
   // (c) One signed-in browser per worker: no password, no consent.
   const browsers = Array.from({ length: concurrency }, () => new Browser());
   await Promise.all(browsers.map((browser) => codeFlow(ours, config, { browser })));
   session = await measure(
-    (worker, steps) => checked(codeFlow(ours, config, { browser: browsers[worker]!, steps })),
+    (worker, steps) => checked(codeFlow(ours, config, { browser: browsers[worker]!, steps }), PWD),
+    serverPid,
+  );
+  // (e) Password, then a TOTP code the client asks for with acr_values: a fresh user every two flows.
+  // Sized by the argon2id ceiling (d), which no password flow exceeds, with room for a faster run.
+  totpPool = Math.ceil((argon.perSecond * (warmupSeconds + seconds) * 1.5) / 2) + concurrency * 2;
+  const totpAs = totpSignIns(await createTotpUsers(ours, totpPool), concurrency);
+  const params = { acr_values: 'urn:platform:acr:mfa' };
+  withTotp = await measure(
+    (worker, steps) =>
+      checked(codeFlow(ours, config, { params, steps, as: totpAs(worker) }), ['pwd', 'otp', 'mfa']),
+    serverPid,
+  );
+  // (f) A passkey alone (user verified: two factors in one), from the sign-in page: no password.
+  const passkeyAs = await createPasskeySignIns(ours, concurrency);
+  withPasskey = await measure(
+    (worker, steps) => checked(codeFlow(ours, config, { steps, as: passkeyAs[worker] }), ['hwk', 'mfa']),
     serverPid,
   );
 } finally {
   await ours.stop();
 }
 
-const runs = { full, remembered, session };
+const runs = { full, remembered, session, withTotp, withPasskey };
 const failures = Object.values(runs).reduce((sum, r) => sum + r.failed, argon.failed);
+const passwordOnly = (r: Run) => r.steps.signIns >= r.done && r.steps.secondFactors === 0;
 const stepsOk =
+  passwordOnly(full) &&
   full.steps.signIns === full.steps.consents &&
-  full.steps.signIns >= full.done &&
+  passwordOnly(remembered) &&
   remembered.steps.consents === 0 &&
-  remembered.steps.signIns >= remembered.done &&
   session.steps.signIns === 0 &&
-  session.steps.consents === 0;
+  session.steps.consents === 0 &&
+  withTotp.steps.secondFactors === withTotp.steps.signIns &&
+  withTotp.steps.signIns >= withTotp.done &&
+  passwordOnly(withPasskey);
 
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const row = (name: string, r: Run) =>
@@ -183,6 +218,8 @@ console.log(row('(a) oauth-service: full flow (sign-in + consent page)', full));
 console.log(row('(b) oauth-service: consent remembered (sign-in page only)', remembered));
 console.log(row('(c) oauth-service: live session (no password, no consent)', session));
 console.log(row('(d) argon2id verify alone, same params (ceiling for (a)/(b))', argon));
+console.log(row('(e) oauth-service: password + TOTP code (acr_values mfa)', withTotp));
+console.log(row('(f) oauth-service: passkey alone (user verified)', withPasskey));
 console.log(
   `\nNo peer: a bare oidc-provider has no accounts and no password hashing, so any comparison would measure` +
     ` the hash, not the service. Instead: (a) reaches ${((full.perSecond / argon.perSecond) * 100).toFixed(0)}%` +
@@ -195,23 +232,34 @@ console.log(
     ` loop, of which the protocol round trips (c) take ${ms(session.mainMsPerFlow)} ms and the sign-in and consent` +
     ` pages with their session, grant, consent and audit writes the other ${ms(full.mainMsPerFlow - session.mainMsPerFlow)} ms.`,
 );
+const ofPassword = (r: Run) => `${((r.perSecond / remembered.perSecond) * 100).toFixed(0)}%`;
+console.log(
+  `Against the password alone (b): password + TOTP (e) ${ofPassword(withTotp)}, passkey alone (f)` +
+    ` ${ofPassword(withPasskey)}; (e) ran on ${totpPool} TOTP users, each signing in at most twice (a code is` +
+    ` used once), (f) on one passkey user per concurrent flow (assertions in counter order).`,
+);
 console.log(
   'LOGIN_IP_LIMIT_PER_MINUTE=1000000 (all flows come from 127.0.0.1), LOGIN_MAX_FAILURES=1000; every sign-in uses the right password.',
 );
 console.log(`reproduce: node bench/oauth/sign-in.ts --seconds ${seconds} --flows ${concurrency}`);
 const ceiling = { name: '(d) argon2id verify alone, same parameters (ceiling)', value: argon.perSecond };
+const passwordAlone = { name: '(b) password alone (sign-in page only)', value: remembered.perSecond };
 writeResults({
   benchmark: 'sign-in',
   title: 'oauth-service interactive sign-ins',
   description:
-    "Complete authorization-code + PKCE flows of the admin portal per second through oauth-service's HTML " +
+    "Complete authorization-code + PKCE flows per second through oauth-service's HTML " +
     'pages: authorize, sign-in page, POST credentials (argon2id verification), consent page, POST consent, ' +
     'code, token exchange (openid-client, `client_secret_basic`, PKCE S256); each flow in a fresh browser. ' +
     'There is no fair peer: a bare oidc-provider has no accounts and hashes no passwords, and the password ' +
     'hash is the dominant, deliberate cost. So the flows are compared with (d), the rate argon2id itself ' +
     'allows with the same parameters and concurrency on this machine, measured in the same run before the ' +
-    'server starts. (a) is the full flow with the consent page, (b) the flow with consent remembered (every ' +
-    'sign-in after the first), (c) the flow with a live session (no password, no consent: the protocol alone).',
+    'server starts. (a) is the full flow with the consent page (a third-party client), (b) the sign-in page ' +
+    'only (the first-party admin portal, as every sign-in with a remembered consent), (c) the flow with a live session (no password, no consent: the protocol alone). ' +
+    '(e) and (f) compare other ways in with the password alone (b): (e) the password, then a TOTP code the ' +
+    'client asks for with acr_values (users with a confirmed TOTP, codes from an independent RFC 6238 ' +
+    'implementation, each used once), (f) a passkey alone from the sign-in page (options request, ' +
+    'ECDSA P-256 assertion by a software authenticator, checked by @simplewebauthn/server).',
   command: `node bench/oauth/sign-in.ts --seconds ${seconds} --flows ${concurrency} --warmup ${warmupSeconds}`,
   ...start,
   parameters: {
@@ -223,11 +271,14 @@ writeResults({
     argon2Parallelism: parallelism,
     LOGIN_IP_LIMIT_PER_MINUTE: 1_000_000,
     LOGIN_MAX_FAILURES: 1_000,
+    totpUsers: totpPool,
   },
   rows: [
     resultRow('(a) full flow (sign-in + consent page)', 'flows/s', full.perSecond, ceiling),
     resultRow('(b) consent remembered (sign-in page only)', 'flows/s', remembered.perSecond, ceiling),
     resultRow('(c) live session (no password, no consent)', 'flows/s', session.perSecond),
+    resultRow('(e) password + TOTP code', 'flows/s', withTotp.perSecond, passwordAlone),
+    resultRow('(f) passkey alone (user verified)', 'flows/s', withPasskey.perSecond, passwordAlone),
     resultRow('(a) latency p99', 'ms', full.p99, undefined, 'lower'),
     resultRow('(a) server CPU per flow', 'ms', full.cpuMsPerFlow, undefined, 'lower'),
     resultRow(

@@ -86,11 +86,25 @@ export async function createUserWithPasskey(
   }
 }
 
-/** A user with a password, to whom a TOTP is added. */
-export interface TotpUserInput {
+/** A user with a password and no role. */
+export interface PasswordUserInput {
   username: string;
   email: string;
   password: string;
+}
+
+/** Creates a user with a password and no role (nothing requires a second factor of them). */
+export async function createUser(
+  env: Record<string, string>,
+  input: PasswordUserInput,
+): Promise<{ userId: string }> {
+  const config = loadOAuthServiceConfig(env);
+  const database = createDatabase<OAuthSchema>(config.DATABASE_URL, { poolMax: 1 });
+  try {
+    return { userId: (await createUsersRepository(database.db).create(input)).id };
+  } finally {
+    await database.close();
+  }
 }
 
 /**
@@ -100,7 +114,7 @@ export interface TotpUserInput {
  */
 export async function createUserWithTotp(
   env: Record<string, string>,
-  input: TotpUserInput,
+  input: PasswordUserInput,
   codeFor: (secret: string) => string,
 ): Promise<{ userId: string; secret: string }> {
   const config = loadOAuthServiceConfig(env);

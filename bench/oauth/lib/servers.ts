@@ -5,12 +5,21 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createTempDatabase, freePort, type SpawnedService, spawnService } from '@platform/testing';
+import { createUser } from '../../../apps/oauth-service/src/testing.ts';
 
 const BENCH_DIR = join(import.meta.dirname, '..');
 export const ROOT = join(BENCH_DIR, '..', '..');
 export const OAUTH_DIR = join(ROOT, 'apps/oauth-service');
 
-export const ADMIN = { login: 'admin', password: 'bench-correct-horse-battery-7' };
+export interface Account {
+  login: string;
+  password: string;
+}
+
+/** The seeded admin; in production its role requires a second factor, so the sign-in flows use BENCH_USER. */
+export const ADMIN: Account = { login: 'admin', password: 'bench-correct-horse-battery-7' };
+/** A user with a password and no role: nothing requires more than the password of them. */
+export const BENCH_USER: Account = { login: 'bench-user', password: 'bench-violet-harbor-lantern-9' };
 export const PORTAL_REDIRECT = 'http://127.0.0.1:9/admin/auth/callback';
 
 export interface Server {
@@ -23,6 +32,12 @@ export interface Server {
   /** admin-portal's client secret. */
   portalSecret: string;
   stop(): Promise<void>;
+}
+
+/** oauth-service as started here. */
+export interface OurServer extends Server {
+  /** The service's environment (its database and secrets), for preparing its data (users and factors). */
+  env: Record<string, string>;
 }
 
 function cli(task: string, env: Record<string, string>): string {
@@ -44,7 +59,7 @@ function cli(task: string, env: Record<string, string>): string {
 export async function startOurs(
   env: Record<string, string> = {},
   options: { cpuProfDir?: string } = {},
-): Promise<Server> {
+): Promise<OurServer> {
   const temp = await createTempDatabase('sqlite');
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -63,11 +78,17 @@ export async function startOurs(
     ADMIN_PASSWORD: ADMIN.password,
     OAUTH_CLIENT_SECRET: portalSecret,
     FLOW_CLIENT_SECRET: machineSecret,
+    ACCOUNT_CLIENT_SECRET: randomBytes(32).toString('base64url'),
     ADMIN_PORTAL_URL: 'http://127.0.0.1:9/admin',
     ...env,
   };
   cli('push', fullEnv);
   cli('seed', fullEnv);
+  await createUser(fullEnv, {
+    username: BENCH_USER.login,
+    email: `${BENCH_USER.login}@example.test`,
+    password: BENCH_USER.password,
+  });
   const service = await spawnService({
     cwd: OAUTH_DIR,
     entry: 'src/main.ts',
@@ -84,6 +105,7 @@ export async function startOurs(
     service,
     machineSecret,
     portalSecret,
+    env: fullEnv,
     stop: async () => {
       await service.stop();
       await temp.drop();
