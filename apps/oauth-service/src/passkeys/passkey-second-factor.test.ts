@@ -249,3 +249,39 @@ describeEachDialect('passkey second factor shares the account lock', (temp) => {
     expect(right.response.payload).toContain('This account is locked');
   });
 });
+
+describeEachDialect('passkey second factor shares the per-address limit', (temp) => {
+  let p: PasskeyHarness;
+  let s: ReturnType<typeof secondFactorSteps>;
+  beforeAll(async () => {
+    p = await startPasskeyHarness(temp().url, { LOGIN_IP_LIMIT_PER_MINUTE: '3' });
+    s = secondFactorSteps(p);
+  });
+  afterAll(() => p?.h.close());
+
+  it('refuses passkeys from a flooding address with 429, even the right one', async () => {
+    const { user } = await s.flow.userWithTotp('rosa');
+    const own = await s.addPasskey(user);
+    const browser = new InjectBrowser(p.h.app, '127.0.0.7');
+    const { page } = await s.passwordThenSecondFactor(browser, 'rosa');
+    const stranger = own.stranger(Buffer.from(user.id).toString('base64url'));
+    const first = await s.submitPasskey(
+      browser,
+      page,
+      own.authenticate(await s.options(browser, page), {}, stranger),
+    );
+    const second = await s.submitPasskey(
+      browser,
+      first,
+      own.authenticate(await s.options(browser, first), {}, stranger),
+    );
+    // The password and two passkeys took the address's 3 attempts: the fourth is refused unchecked.
+    const limited = await s.submitPasskey(
+      browser,
+      second,
+      own.authenticate(await s.options(browser, second), {}, own.credentials[0]),
+    );
+    expect(limited.response.statusCode).toBe(429);
+    expect(limited.response.payload).toContain('Too many sign-in attempts from your network');
+  });
+});
