@@ -3,7 +3,7 @@
 // authorization asking `acr_values` for MFA and is asked only its second factor, not the password again. The
 // TOTP codes come from @platform/testing's own RFC 6238 implementation; the passkey is held by Chromium's CDP
 // virtual authenticator. The ID tokens' `acr` and `amr` say how far each sign-in went.
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,91 +17,19 @@ import { launchChromium, saveScreenshots } from '../admin-portal/browser.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
 import { acquireFixedPorts } from '../fixed-ports-lock.ts';
 import { type PlatformProcess, startPlatform } from '../platform-process.ts';
+import {
+  addVirtualAuthenticator,
+  arrivalAtClient,
+  authorization,
+  credentialKeys,
+  idTokenClaims,
+  PUBLIC_URL,
+} from './chromium-sign-in.ts';
 
-const PUBLIC_URL = 'http://localhost:8080';
 // Never served (the gateway answers it with the console's 404 page): the test reads the code from the URL.
 const CALLBACK = `${PUBLIC_URL}/step-up-e2e/callback`;
 const ACR_PWD = 'urn:platform:acr:pwd';
 const ACR_MFA = 'urn:platform:acr:mfa';
-
-/** The authorization request of `clientId` with PKCE: its URL and the verifier for the code exchange. */
-function authorization(clientId: string, params: Record<string, string> = {}) {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL('/oauth/authorize', PUBLIC_URL);
-  for (const [key, value] of Object.entries({
-    client_id: clientId,
-    response_type: 'code',
-    redirect_uri: CALLBACK,
-    scope: 'openid',
-    state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    ...params,
-  }))
-    url.searchParams.set(key, value);
-  return { url: url.toString(), verifier };
-}
-
-/** The claims of the ID token the code in `leftTo` is exchanged for (the client's own token request). */
-async function idTokenClaims(
-  client: { clientId: string; secret: string | undefined },
-  leftTo: URL,
-  verifier: string,
-) {
-  const response = await fetch(`${PUBLIC_URL}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: leftTo.searchParams.get('code') ?? '',
-      redirect_uri: CALLBACK,
-      code_verifier: verifier,
-    }),
-  });
-  expect(response.status).toBe(200);
-  const { id_token: idToken } = (await response.json()) as { id_token: string };
-  return JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-}
-
-/** Resolves with the client's redirect URI once the browser is sent there. */
-const arrivalAtClient = (page: Page) =>
-  page
-    .waitForURL((url) => url.href.startsWith(CALLBACK), { timeout: 20_000 })
-    .then(() => new URL(page.url()));
-
-/** Adds Chromium's virtual authenticator (CTAP2, resident keys, user verification) holding one credential. */
-async function addVirtualAuthenticator(
-  page: Page,
-  credential: { id: Buffer; pkcs8: string; userHandle: string },
-) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  // CDP's binary fields are standard base64.
-  await cdp.send('WebAuthn.addCredential', {
-    authenticatorId,
-    credential: {
-      credentialId: credential.id.toString('base64'),
-      isResidentCredential: true,
-      rpId: new URL(PUBLIC_URL).hostname,
-      privateKey: credential.pkcs8,
-      userHandle: Buffer.from(credential.userHandle).toString('base64'),
-      signCount: 0,
-    },
-  });
-}
 
 describeEachDialect('step-up in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
@@ -166,12 +94,12 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
 
   /** Signs `login` in with the password alone; nothing requires more, so the ID token says pwd. */
   async function passwordSignIn(page: Page, login: string) {
-    const { url, verifier } = authorization(client.clientId);
+    const { url, verifier } = authorization(client.clientId, CALLBACK);
     await page.goto(url);
     await expectAccessible(page);
     await page.locator('#login').fill(login);
     await page.locator('#password').fill(password);
-    const arrived = arrivalAtClient(page);
+    const arrived = arrivalAtClient(page, CALLBACK);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const claims = await idTokenClaims(client, await arrived, verifier);
     expect(claims).toMatchObject({ amr: ['pwd'], acr: ACR_PWD });
@@ -179,7 +107,7 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
 
   /** The same session asks for MFA: the second-factor page comes, and no password field. */
   async function stepUpPage(page: Page) {
-    const stepUp = authorization(client.clientId, { acr_values: ACR_MFA });
+    const stepUp = authorization(client.clientId, CALLBACK, { acr_values: ACR_MFA });
     await page.goto(stepUp.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Two-step verification');
     expect(await page.locator('input[type="password"]').count()).toBe(0);
@@ -200,7 +128,7 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
     await expectAccessible(page);
     await saveAcceptanceScreenshot(page, 'step-up-second-factor');
     await page.getByLabel('Code from your authenticator app').fill(totpAtStep(secret, currentStep()));
-    const arrived = arrivalAtClient(page);
+    const arrived = arrivalAtClient(page, CALLBACK);
     await page.getByRole('button', { name: 'Verify' }).click();
     const claims = await idTokenClaims(client, await arrived, verifier);
     expect(claims).toMatchObject({ sub: userId, acr: ACR_MFA });
@@ -209,7 +137,7 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
 
   it('asks a password session for its passkey (the "Use a passkey" button) when the user has one', async () => {
     const login = `passkey-${suffix}`;
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keys = credentialKeys();
     const credentialId = randomBytes(32);
     const { userId } = await createUserWithPasskey(oauthEnv(), {
       username: login,
@@ -217,22 +145,21 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
       password,
       passkey: {
         credentialId: credentialId.toString('base64url'),
-        publicKey: publicKey.export({ format: 'jwk' }),
+        publicKey: keys.jwk,
         name: 'Virtual',
       },
     });
     const page = await newPage();
     await passwordSignIn(page, login);
     // The authenticator joins after the password sign-in, so passkey autofill cannot sign in before it.
-    const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-    await addVirtualAuthenticator(page, { id: credentialId, pkcs8, userHandle: userId });
+    await addVirtualAuthenticator(page, { id: credentialId, pkcs8: keys.pkcs8, userHandle: userId });
 
     const verifier = await stepUpPage(page);
     const button = page.getByRole('button', { name: 'Use a passkey' });
     await expect.poll(() => button.isVisible()).toBe(true);
     await expectAccessible(page);
     await saveAcceptanceScreenshot(page, 'step-up-passkey');
-    const arrived = arrivalAtClient(page);
+    const arrived = arrivalAtClient(page, CALLBACK);
     await button.click();
     const claims = await idTokenClaims(client, await arrived, verifier);
     expect(claims).toMatchObject({ sub: userId, amr: ['pwd', 'hwk', 'mfa'], acr: ACR_MFA });
