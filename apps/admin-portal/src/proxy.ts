@@ -1,3 +1,4 @@
+import { withCookie } from '@platform/web-session';
 import { type NextRequest, NextResponse } from 'next/server';
 import { portalConfig } from './lib/config.ts';
 import { needsRefresh, refreshSession, superseded } from './lib/session/refresh.ts';
@@ -12,12 +13,6 @@ import { cookieOptions, openSession, SESSION_COOKIE, sealSession } from './lib/s
 // opened without any session is sent to sign-in; the home page stays public (it is where sign-out lands).
 
 const PUBLIC_PREFIXES = ['/auth/', '/api/', '/_next/', '/favicon'];
-
-function withCookie(header: string | null, name: string, value: string | null): string {
-  const others = (header ?? '').split(/;\s*/).filter((pair) => pair && !pair.startsWith(`${name}=`));
-  if (value !== null) others.push(`${name}=${value}`);
-  return others.join('; ');
-}
 
 export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;

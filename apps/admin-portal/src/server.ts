@@ -5,10 +5,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { runMain } from '@platform/config';
 import { createHttpMetrics } from '@platform/http/http-metrics';
+import { createClientAddress, pinClientAddress } from '@platform/web-session/client-address';
 import { Counter } from 'prom-client';
 import { PLATFORM_NODE_ENV, portalConfig } from './lib/config.ts';
 import { oidcConfiguration } from './lib/oidc/client.ts';
-import { createClientAddress, pinClientAddress } from './server/client-address.ts';
 import { createMarketsRelay, MARKETS_WS_PATH, RELAY_MAX_BUFFERED_BYTES } from './server/markets-relay.ts';
 import { routeLabel } from './server/metrics.ts';
 

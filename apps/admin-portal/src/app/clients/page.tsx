@@ -9,10 +9,10 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { SortableTh } from '../../components/lists/list-controls.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Client } from '../../lib/admin-api/types.ts';

@@ -10,9 +10,9 @@ import {
   TableTr,
   Title,
 } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, TextField } from '../../components/form.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { SigningKey } from '../../lib/admin-api/types.ts';

@@ -11,9 +11,9 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { NewDefinitionButton } from '../../components/workflows/definition-new.tsx';
 import { RunsTable } from '../../components/workflows/runs-table.tsx';
 import { StartRunButton } from '../../components/workflows/start-run.tsx';

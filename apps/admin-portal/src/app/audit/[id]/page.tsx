@@ -1,4 +1,5 @@
 import { Badge, Code, Paper, Table, TableTbody, TableTd, TableTh, TableTr } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -11,7 +12,6 @@ import {
   targetOf,
 } from '../../../components/audit/audit-party.tsx';
 import { ButtonLink } from '../../../components/links.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { AuditEvent } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';

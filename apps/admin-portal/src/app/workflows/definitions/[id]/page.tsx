@@ -1,8 +1,8 @@
 import { Code, Grid, GridCol, Group, Paper, Title } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ButtonLink } from '../../../../components/links.tsx';
-import { PageHeader } from '../../../../components/page-header.tsx';
 import { DefinitionDag } from '../../../../components/workflows/definition-dag.tsx';
 import { DefinitionSchedules } from '../../../../components/workflows/definition-schedules.tsx';
 import { DefinitionVersions } from '../../../../components/workflows/definition-versions.tsx';

@@ -1,7 +1,7 @@
 import { Text } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink } from '../../../../components/links.tsx';
-import { PageHeader } from '../../../../components/page-header.tsx';
 import { RunView } from '../../../../components/workflows/run-view.tsx';
 import { StartedBy } from '../../../../components/workflows/started-by.tsx';
 import { can } from '../../../../lib/access/permissions.ts';
