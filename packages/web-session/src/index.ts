@@ -2,5 +2,6 @@
 export * from './cookies.ts';
 export * from './crypto.ts';
 export * from './oidc.ts';
+export * from './platform-env.ts';
 export * from './refresh.ts';
 export * from './tokens.ts';
