@@ -17,7 +17,7 @@ import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { sortFrom } from '../../lib/lists/list-params.ts';
 import { CLIENT_SORTS, DEFAULT_CLIENT_SORT } from '../../lib/lists/sorts.ts';
 import { requirePermission } from '../../lib/session/current.ts';

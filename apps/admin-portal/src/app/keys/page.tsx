@@ -17,7 +17,7 @@ import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { SigningKey } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { requirePermission } from '../../lib/session/current.ts';
 import { rotateKeys } from '../actions/resources.ts';
 

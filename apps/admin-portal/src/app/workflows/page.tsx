@@ -21,7 +21,7 @@ import { can } from '../../lib/access/permissions.ts';
 import { load } from '../../lib/api/page.ts';
 import { flowApi } from '../../lib/flow-api/client.ts';
 import type { DefinitionSummary, RunSummary } from '../../lib/flow-api/types.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflows' };

@@ -10,7 +10,7 @@ import {
 } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { AuditEvent } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { AnchorLink } from '../links.tsx';
 import { actorOf, clientOf, PartyName, targetOf } from './audit-party.tsx';
 

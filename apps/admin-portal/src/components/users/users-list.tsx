@@ -14,7 +14,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import type { User } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import type { ListSort } from '../../lib/lists/list-params.ts';
 import type { UserSort } from '../../lib/lists/sorts.ts';
 import { AnchorLink } from '../links.tsx';

@@ -9,7 +9,7 @@ import {
   Text,
 } from '@mantine/core';
 import type { DefinitionVersion } from '../../lib/flow-api/definitions.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { AnchorLink } from '../links.tsx';
 
 /** A definition's versions, newest first; each links to its view, the one shown is marked. */

@@ -9,7 +9,7 @@ import {
   Text,
 } from '@mantine/core';
 import type { RunSummary } from '../../lib/flow-api/types.ts';
-import { when } from '../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { AnchorLink } from '../links.tsx';
 import { starterName } from './started-by.tsx';
 import { StateBadge } from './state-badge.tsx';

@@ -15,7 +15,7 @@ import { ButtonLink } from '../../../components/links.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { AuditEvent } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
-import { when } from '../../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { requirePermission } from '../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Audit event' };

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { AnchorLink } from '../../../components/links.tsx';
 import { ConfirmDialog } from '../../../components/workflows/confirm-dialog.tsx';
-import { when } from '../../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { decideStep } from '../../actions/workflows.ts';
 import type { Starter } from './starters.ts';
 

@@ -12,7 +12,7 @@ import { segment } from '../../../../lib/api/client.ts';
 import { load } from '../../../../lib/api/page.ts';
 import { flowApi } from '../../../../lib/flow-api/client.ts';
 import type { DefinitionRecord, DefinitionVersion, Schedule } from '../../../../lib/flow-api/definitions.ts';
-import { when } from '../../../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { requirePermission } from '../../../../lib/session/current.ts';
 import { DEFINITION_ID, documentSteps } from '../../../../lib/workflows/definition-source.ts';
 

@@ -9,7 +9,7 @@ import { segment } from '../../../../lib/api/client.ts';
 import { load } from '../../../../lib/api/page.ts';
 import { flowApi } from '../../../../lib/flow-api/client.ts';
 import type { RunDetail } from '../../../../lib/flow-api/types.ts';
-import { when } from '../../../../lib/format.ts';
+import { when } from '@platform/ui/format';
 import { requirePermission } from '../../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflow run' };

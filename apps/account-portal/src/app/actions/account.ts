@@ -1,0 +1,71 @@
+'use server';
+
+import { runAction } from '../../lib/forms/run-action.ts';
+import { idSchema, passwordSchema, profileSchema } from '../../lib/forms/schemas.ts';
+import type { FormState } from '../../lib/forms/state.ts';
+
+// The console's server actions, one per form. Each checks the session and its input on the server and
+// calls the account API with the user's own token (lib/forms/run-action.ts).
+
+export async function updateProfile(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    schema: profileSchema,
+    revalidate: ['/'],
+    perform: async (api, data) => {
+      await api.updateProfile(data.name);
+      return { message: 'Your display name is saved.' };
+    },
+  });
+}
+
+export async function changePassword(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    schema: passwordSchema,
+    revalidate: ['/sessions'],
+    perform: async (api, data) => {
+      await api.changePassword(data.currentPassword, data.newPassword);
+      return { message: 'Your password is changed. Your other sessions were signed out.' };
+    },
+  });
+}
+
+export async function endSession(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    schema: idSchema,
+    revalidate: ['/sessions'],
+    perform: async (api, data, session) => {
+      if (data.id === session.sid) return { error: 'This is the session you are using: sign out instead.' };
+      await api.endSession(data.id);
+      return { message: 'The session is ended.' };
+    },
+  });
+}
+
+export async function endOtherSessions(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    schema: idSchema.partial(),
+    revalidate: ['/sessions'],
+    perform: async (api, _data, session) => {
+      // Without the current session's id the API could not tell which one to keep.
+      if (!session.sid) return { error: 'This session is unknown to the account service: sign in again.' };
+      await api.endOtherSessions();
+      return { message: 'Every other session is ended.' };
+    },
+  });
+}
+
+export async function revokeApplication(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    schema: idSchema,
+    revalidate: ['/applications', '/sessions'],
+    perform: async (api, data) => {
+      await api.revokeApplication(data.id);
+      return { message: 'The application’s access is revoked.' };
+    },
+  });
+}

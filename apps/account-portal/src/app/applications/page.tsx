@@ -1,0 +1,89 @@
+import { Badge, Group, Stack, Table, Text } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
+import type { Metadata } from 'next';
+import { ActionForm } from '../../components/action-form.tsx';
+import { accountApi } from '../../lib/api/client.ts';
+import type { ConnectedApplication } from '../../lib/api/types.ts';
+import { accountConfig } from '../../lib/config.ts';
+import { section } from '../../lib/page-section.ts';
+import { requireSession } from '../../lib/session/current.ts';
+import { revokeApplication } from '../actions/account.ts';
+
+export const metadata: Metadata = { title: 'Connected applications' };
+
+function ApplicationRow({ app, self }: { app: ConnectedApplication; self: boolean }) {
+  return (
+    <Table.Tr data-testid="application-row" data-client-id={app.clientId}>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <span>{app.clientName}</span>
+          {app.firstParty ? (
+            <Badge color="gray" variant="light">
+              platform
+            </Badge>
+          ) : null}
+        </Group>
+      </Table.Td>
+      <Table.Td>{app.scopes.join(' ') || '—'}</Table.Td>
+      <Table.Td>{when(app.grantedAt)}</Table.Td>
+      <Table.Td>
+        {self ? (
+          <Text size="sm" c="dimmed">
+            This console
+          </Text>
+        ) : (
+          <ActionForm
+            action={revokeApplication}
+            submitLabel={`Revoke ${app.clientName}`}
+            hidden={{ id: app.clientId }}
+            variant="default"
+            compact
+            confirm={{
+              title: `Revoke ${app.clientName}?`,
+              message: `${app.clientName} loses access to your account: its tokens stop working and it must ask you again.`,
+              confirmLabel: `Revoke ${app.clientName}`,
+            }}
+          />
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+// The applications the user allowed (remembered consents and live grants): revoking one forgets the consent
+// and revokes its tokens. This console's own grant is not offered: signing out ends it.
+export default async function ApplicationsPage() {
+  const session = await requireSession();
+  const applications = await accountApi(session).applications();
+  const { clientId } = accountConfig();
+  const { label, description } = section('/applications');
+  return (
+    <Stack>
+      <PageHeader title={label} description={description} />
+      {applications.length === 0 ? (
+        <Text c="dimmed">No application has access to your account.</Text>
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped aria-label="Applications with access to your account">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Application</Table.Th>
+                <Table.Th>Access</Table.Th>
+                <Table.Th>Allowed</Table.Th>
+                <Table.Th>
+                  <span className="mantine-visually-hidden">Actions</span>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {applications.map((app) => (
+                <ApplicationRow key={app.clientId} app={app} self={app.clientId === clientId} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}
