@@ -24,6 +24,7 @@ const SERVICES = [
   'pingora-proxy',
   'oauth-service',
   'admin-portal',
+  'account-portal',
   'kline-service',
   'flow-service',
   'test-service',

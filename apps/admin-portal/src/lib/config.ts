@@ -49,6 +49,7 @@ export const configShape = {
     'kline-service=http://127.0.0.1:3003',
     'test-service=http://127.0.0.1:3005',
     'admin-portal=http://127.0.0.1:3002',
+    'account-portal=http://127.0.0.1:3006',
   ]),
 };
 

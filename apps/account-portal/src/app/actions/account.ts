@@ -36,8 +36,7 @@ export async function endSession(_: FormState, form: FormData): Promise<FormStat
     form,
     schema: idSchema,
     revalidate: ['/sessions'],
-    perform: async (api, data, session) => {
-      if (data.id === session.sid) return { error: 'This is the session you are using: sign out instead.' };
+    perform: async (api, data) => {
       await api.endSession(data.id);
       return { message: 'The session is ended.' };
     },
@@ -49,9 +48,8 @@ export async function endOtherSessions(_: FormState, form: FormData): Promise<Fo
     form,
     schema: idSchema.partial(),
     revalidate: ['/sessions'],
-    perform: async (api, _data, session) => {
-      // Without the current session's id the API could not tell which one to keep.
-      if (!session.sid) return { error: 'This session is unknown to the account service: sign in again.' };
+    perform: async (api) => {
+      // The API keeps the session this console's token was issued in (or the `sid` the console names).
       await api.endOtherSessions();
       return { message: 'Every other session is ended.' };
     },

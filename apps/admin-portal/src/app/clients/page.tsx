@@ -9,6 +9,7 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
@@ -17,7 +18,6 @@ import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '@platform/ui/format';
 import { sortFrom } from '../../lib/lists/list-params.ts';
 import { CLIENT_SORTS, DEFAULT_CLIENT_SORT } from '../../lib/lists/sorts.ts';
 import { requirePermission } from '../../lib/session/current.ts';

@@ -10,6 +10,7 @@ import {
   TableTr,
   Title,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, TextField } from '../../components/form.tsx';
@@ -17,7 +18,6 @@ import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { SigningKey } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '@platform/ui/format';
 import { requirePermission } from '../../lib/session/current.ts';
 import { rotateKeys } from '../actions/resources.ts';
 

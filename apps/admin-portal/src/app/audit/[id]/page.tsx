@@ -1,4 +1,5 @@
 import { Badge, Code, Paper, Table, TableTbody, TableTd, TableTh, TableTr } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
@@ -15,7 +16,6 @@ import { ButtonLink } from '../../../components/links.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { AuditEvent } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
-import { when } from '@platform/ui/format';
 import { requirePermission } from '../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Audit event' };
