@@ -1,6 +1,6 @@
 // `pnpm api:types`: the admin console's API types, generated from the OpenAPI documents the services
 // publish. Each service is built in this process on a fresh SQLite database (migrated by its own `db push`),
-// its document read with app.swagger() and turned into TypeScript by openapi-typescript, written to
+// the document it serves read with app.inject and turned into TypeScript by openapi-typescript, written to
 // apps/admin-portal/src/lib/api/generated/<service>.ts.
 // `--out DIR` writes (or checks) another folder than the console's.
 // `--check` writes nothing: it exits 1 naming every file that differs from what the services publish, so a
@@ -33,6 +33,8 @@ interface ServiceDocument {
   service: string;
   /** The service's folder under apps/. */
   dir: string;
+  /** Where the service serves the document (one service may serve several). */
+  path: string;
   /** Builds the service on an empty, migrated database at `databaseUrl`. */
   build(databaseUrl: string): Promise<Service>;
 }
@@ -44,18 +46,21 @@ export const SERVICES: ServiceDocument[] = [
     name: 'oauth-admin',
     service: 'oauth-service (admin API)',
     dir: 'oauth-service',
+    path: '/api/admin/openapi.json',
     build: async (url) => (await buildOAuthService(loadOAuthServiceConfig(base(url)))).app,
   },
   {
     name: 'flow',
     service: 'flow-service',
     dir: 'flow-service',
+    path: '/flow/openapi.json',
     build: (url) => buildFlowService(loadFlowServiceConfig({ ...base(url), FLOW_WORKER: 'false' })),
   },
   {
     name: 'kline',
     service: 'kline-service',
     dir: 'kline-service',
+    path: '/kline/openapi.json',
     build: (url) => buildKlineService(loadKlineServiceConfig(base(url))),
   },
 ];
@@ -79,7 +84,7 @@ export async function publishedDocument(service: ServiceDocument): Promise<OpenA
     const app = await service.build(databaseUrl);
     try {
       await app.ready();
-      return app.swagger() as OpenAPI3;
+      return (await app.inject({ url: service.path })).json() as OpenAPI3;
     } finally {
       await app.close();
     }

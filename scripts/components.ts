@@ -28,6 +28,8 @@ export interface Component {
   watchArgs?: string[];
   /** Gets OAUTH_CLIENT_SECRET, the admin-portal client's secret (oauth-service seeds it, the portal uses it). */
   portalSecret?: boolean;
+  /** Gets ACCOUNT_CLIENT_SECRET, the account-console client's secret (oauth-service seeds it, account-portal uses it). */
+  accountSecret?: boolean;
 }
 
 export const components: Component[] = [
@@ -65,6 +67,7 @@ export const components: Component[] = [
     ],
     database: true,
     portalSecret: true,
+    accountSecret: true,
   },
   {
     name: 'admin-portal',
@@ -154,6 +157,11 @@ export const seededAccounts: Array<{ who: string; credentials: string }> = [
       'confidential, code + PKCE; secret: OAUTH_CLIENT_SECRET, else (development) kept in PLATFORM_DATA_DIR/admin-portal-client-secret',
   },
   {
+    who: 'client account-console',
+    credentials:
+      'confidential, code + PKCE, first-party, resource /api/account; secret: ACCOUNT_CLIENT_SECRET, else (development) kept in PLATFORM_DATA_DIR/account-console-client-secret',
+  },
+  {
     who: 'client platform-cli',
     credentials:
       'public, code + PKCE + DPoP, device flow; loopback redirect http://127.0.0.1:<any port>/callback',
@@ -193,10 +201,19 @@ export function databaseUrlFor(component: Component, env: NodeJS.ProcessEnv): st
  * client's secret in the console and write the new one into that file.
  */
 export function portalClientSecret(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.OAUTH_CLIENT_SECRET) return env.OAUTH_CLIENT_SECRET;
+  return sharedClientSecret(env, env.OAUTH_CLIENT_SECRET, 'admin-portal-client-secret');
+}
+
+/** The account-console client's secret: ACCOUNT_CLIENT_SECRET, else (development) kept like the portal's. */
+export function accountClientSecret(env: NodeJS.ProcessEnv): string | undefined {
+  return sharedClientSecret(env, env.ACCOUNT_CLIENT_SECRET, 'account-console-client-secret');
+}
+
+function sharedClientSecret(env: NodeJS.ProcessEnv, given: string | undefined, fileName: string) {
+  if (given) return given;
   if (env.NODE_ENV === 'production') return undefined;
   const dir = dataDir(env);
-  const file = join(dir, 'admin-portal-client-secret');
+  const file = join(dir, fileName);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
@@ -219,6 +236,7 @@ function flowSecretEnv(component: Component, env: NodeJS.ProcessEnv): NodeJS.Pro
 /** The environment a component runs with: the caller's, plus its port, database and shared secrets. */
 export function componentEnv(component: Component, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const secret = component.portalSecret ? portalClientSecret(env) : undefined;
+  const accountSecret = component.accountSecret ? accountClientSecret(env) : undefined;
   return {
     ...env,
     ...flowSecretEnv(component, env),
@@ -226,5 +244,6 @@ export function componentEnv(component: Component, env: NodeJS.ProcessEnv): Node
     ...(component.command ? {} : { PORT: String(component.port) }),
     ...(component.database ? { DATABASE_URL: databaseUrlFor(component, env) } : {}),
     ...(secret ? { OAUTH_CLIENT_SECRET: secret } : {}),
+    ...(accountSecret ? { ACCOUNT_CLIENT_SECRET: accountSecret } : {}),
   };
 }

@@ -4,11 +4,13 @@ import { StartupError } from '@platform/config';
 import { type Database, type Kysely, openMigratedDatabase } from '@platform/db';
 import { type App, createApp } from '@platform/http';
 import type { FastifyInstance } from 'fastify';
+import { grantableScopes } from './account/account-scope.ts';
+import { accountRoutes } from './account/index.ts';
 import { accountLinkRoutes } from './account-links/account-links.routes.ts';
 import type { AccountMail } from './account-links/account-mail.ts';
 import { createAccountMailService } from './account-links/wiring.ts';
 import { createRolesRepository } from './accounts/roles.repository.ts';
-import { createSignIn } from './accounts/sign-in.ts';
+import { createSignIn, type SignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
 import { adminRoutes } from './admin/index.ts';
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
@@ -49,13 +51,19 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
   const box = createSecretBox(config.ENCRYPTION_KEY);
   const roles = createRolesRepository(db);
   const clientStore = createClientModelStore(db, box);
+  const users = createUsersRepository(db);
+  const scopesGrantableTo = grantableScopes({
+    permissionsOf: (id) => roles.permissionsOf(id),
+    findUser: (id) => users.findById(id),
+  });
   return {
-    users: createUsersRepository(db),
+    users,
     roles,
+    scopesGrantableTo,
     resources: createResourceServersRepository(db),
     audit: createAuditLog(db, { batchMs: 10 }),
     keyStore: createKeyStore({ db, box, maxTokenTtlSec: maxSignedTtlSec(config) }),
-    consents: createConsentsStore(db, { permissionsOf: (id) => roles.permissionsOf(id) }),
+    consents: createConsentsStore(db, { permissionsOf: scopesGrantableTo }),
     clientStore,
     clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
   };
@@ -77,6 +85,15 @@ function createHttpApp(config: OAuthServiceConfig, options: BuildOptions, databa
       version: '1.0.0',
       description:
         'Identity administration of the OAuth 2.1 platform: users, roles, clients, resource servers, keys and audit.',
+      documents: [
+        {
+          path: '/api/account/openapi.json',
+          prefix: '/api/account/',
+          title: 'oauth-service account API',
+          description:
+            'Every user manages their own account: profile, password, sign-in sessions, applications and security events.',
+        },
+      ],
     },
   });
 }
@@ -154,7 +171,14 @@ export async function buildOAuthService(
     const { users, roles, clients, resources, consents, keyStore, audit } = model;
     const accountMail = createAccountMailService(app, { config, db, users, consents, audit, providers });
     const csrf = createCsrf(config.COOKIE_SECRET, { secure: config.PUBLIC_URL.startsWith('https:') });
-    interactionRoutes(app, interactionDeps(app, { config, db, model, providers, csrf, accountMail }));
+    const signIn = createSignIn({
+      db,
+      metricsRegistry: app.metrics.registry,
+      maxFailures: config.LOGIN_MAX_FAILURES,
+      lockMinutes: config.LOGIN_LOCK_MINUTES,
+      ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
+    });
+    interactionRoutes(app, interactionDeps({ config, model, providers, csrf, accountMail, signIn }));
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
     await adminRoutes(app, {
       accountMail,
@@ -169,6 +193,7 @@ export async function buildOAuthService(
       providers,
       audit,
     });
+    await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
     return { app, database, providers };
@@ -180,34 +205,32 @@ export async function buildOAuthService(
 
 interface InteractionWiring {
   config: OAuthServiceConfig;
-  db: Kysely<OAuthSchema>;
   model: Model;
   providers: ProviderHolder;
   csrf: Csrf;
   accountMail: AccountMail | undefined;
+  /** Shared with the account API: one lockout and one per-address limit for every password check. */
+  signIn: SignIn;
 }
 
-function interactionDeps(
-  app: App,
-  { config, db, model, providers, csrf, accountMail }: InteractionWiring,
-): InteractionDeps {
-  const { users, roles } = model;
+function interactionDeps({
+  model,
+  providers,
+  csrf,
+  accountMail,
+  signIn,
+}: InteractionWiring): InteractionDeps {
+  const { users } = model;
   return {
     provider: providers.provider,
     csrf,
     forgotPasswordUrl: accountMail ? FORGOT_PASSWORD_PATH : undefined,
-    signIn: createSignIn({
-      db,
-      metricsRegistry: app.metrics.registry,
-      maxFailures: config.LOGIN_MAX_FAILURES,
-      lockMinutes: config.LOGIN_LOCK_MINUTES,
-      ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
-    }),
+    signIn,
     users: {
       get: (id) => users.findById(id),
       setPassword: (id, password, opts) => users.setPassword(id, password, opts),
     },
-    permissionsOf: (id) => roles.permissionsOf(id),
+    permissionsOf: model.scopesGrantableTo,
     resources: model.resources,
     consents: model.consents,
     audit: model.audit,

@@ -57,6 +57,10 @@ export const configShape = {
   MAIL_FROM: mailFrom,
   /** Seed: admin-portal's redirect base (its public URL). */
   ADMIN_PORTAL_URL: httpUrl.optional(),
+  /** Seed: the account-console client's secret (account-portal is given the same value); generated when absent. */
+  ACCOUNT_CLIENT_SECRET: z.string().min(32).optional(),
+  /** Seed: the account console's redirect base (its public URL). */
+  ACCOUNT_CONSOLE_URL: httpUrl.optional(),
 };
 
 export type OAuthServiceConfig = ReturnType<typeof loadOAuthServiceConfig>;
@@ -75,5 +79,6 @@ export function loadOAuthServiceConfig(env?: Record<string, string | undefined>)
     PUBLIC_URL: publicUrl,
     MAIL_FROM: raw.MAIL_FROM ?? `no-reply@${new URL(publicUrl).hostname}`,
     ADMIN_PORTAL_URL: (raw.ADMIN_PORTAL_URL ?? `${publicUrl}/admin`).replace(/\/+$/, ''),
+    ACCOUNT_CONSOLE_URL: (raw.ACCOUNT_CONSOLE_URL ?? `${publicUrl}/account`).replace(/\/+$/, ''),
   };
 }

@@ -52,7 +52,7 @@ const unread = (component: string, names: Iterable<string>) =>
   [...names].filter((name) => !SERVICES[component]!.reads.has(name) && !RUNTIME_VARIABLES.has(name));
 
 /** Every secret oauth-service's seed generates (and prints once) when the operator does not give it. */
-const SEED_SECRETS = ['ADMIN_PASSWORD', 'OAUTH_CLIENT_SECRET', 'FLOW_CLIENT_SECRET'];
+const SEED_SECRETS = ['ADMIN_PASSWORD', 'OAUTH_CLIENT_SECRET', 'FLOW_CLIENT_SECRET', 'ACCOUNT_CLIENT_SECRET'];
 
 describe('deploy/env/*.env.example and docker-compose.yml', () => {
   it('runs every TypeScript service and its migration job', () => {

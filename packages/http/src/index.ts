@@ -17,7 +17,7 @@ export {
   problemSchema,
   uuidIdParams,
 } from './openapi.ts';
-export type { AppOptions, LogStream, OpenApiOptions, ReadinessCheck } from './options.ts';
+export type { AppOptions, LogStream, OpenApiOptions, OpenApiSubDocument, ReadinessCheck } from './options.ts';
 export { proxyTrust } from './proxy-trust.ts';
 export { REQUEST_ID_HEADER } from './request-id.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';

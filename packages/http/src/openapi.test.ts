@@ -72,6 +72,28 @@ describe('OpenAPI document', () => {
     expect(document.paths['/test/required'].post.requestBody.required).toBe(true);
   });
 
+  it('serves each further document with only its prefix, and leaves those paths out of the main one', async () => {
+    ({ app } = await buildTestApp({
+      openapi: {
+        path: '/api/admin/openapi.json',
+        title: 'Admin',
+        version: '1.0.0',
+        description: 'Administration.',
+        documents: [{ path: '/api/account/openapi.json', prefix: '/api/account/', title: 'Account' }],
+      },
+    }));
+    app.get('/api/admin/users', { schema: { operationId: 'listUsers' } }, async () => ({}));
+    app.get('/api/account/me', { schema: { operationId: 'getMe' } }, async () => ({}));
+    const main = (await app.inject({ url: '/api/admin/openapi.json' })).json();
+    expect(Object.keys(main.paths)).toEqual(['/api/admin/users']);
+    const account = (await app.inject({ url: '/api/account/openapi.json' })).json();
+    expect(Object.keys(account.paths)).toEqual(['/api/account/me']);
+    expect(account.info).toEqual({ title: 'Account', version: '1.0.0' });
+    expect(account.components.securitySchemes.bearer).toBeDefined();
+    // The cached document is not cut down by either answer.
+    expect(Object.keys((app.swagger() as { paths: object }).paths)).toHaveLength(2);
+  });
+
   it('leaves the operational endpoints out of the document', async () => {
     ({ app } = await buildTestApp());
     const document = (await app.inject({ url: '/test/openapi.json' })).json();

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './errors.ts';
-import type { OpenApiOptions } from './options.ts';
+import type { OpenApiOptions, OpenApiSubDocument } from './options.ts';
 
 const PROBLEM_MEDIA_TYPE = PROBLEM_CONTENT_TYPE.split(';')[0] as string;
 
@@ -106,7 +106,36 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     },
   });
 
-  app.get(options.path, { schema: { hide: true } }, async () => app.swagger());
+  const documents = options.documents ?? [];
+  const prefixes = documents.map((document) => document.prefix);
+  const outside = (path: string) => !prefixes.some((prefix) => path.startsWith(prefix));
+  app.get(options.path, { schema: { hide: true } }, async () =>
+    prefixes.length === 0 ? app.swagger() : withPaths(app.swagger() as Document, outside),
+  );
+  for (const document of documents) {
+    app.get(document.path, { schema: { hide: true } }, async () =>
+      subDocument(app.swagger() as Document, document),
+    );
+  }
+}
+
+interface Document {
+  paths?: Record<string, unknown>;
+  info?: Record<string, unknown>;
+}
+
+/** A copy of `document` with only the paths `keep` accepts (the cached original stays whole). */
+function withPaths(document: Document, keep: (path: string) => boolean): Document {
+  const paths = Object.fromEntries(Object.entries(document.paths ?? {}).filter(([path]) => keep(path)));
+  return { ...document, paths };
+}
+
+function subDocument(document: Document, sub: OpenApiSubDocument): Document {
+  const { description: _main, ...info } = document.info ?? {};
+  return {
+    ...withPaths(document, (path) => path.startsWith(sub.prefix)),
+    info: { ...info, title: sub.title, ...(sub.description ? { description: sub.description } : {}) },
+  };
 }
 
 /** Path parameters of a route addressing one resource by its UUID (`/…/:id`). */

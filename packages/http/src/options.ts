@@ -9,6 +9,19 @@ export interface OpenApiOptions {
   title: string;
   version: string;
   description?: string;
+  /**
+   * Further documents served beside this one, each describing only the operations under its `prefix`
+   * (which this one then leaves out): one service, several APIs with audiences of their own.
+   */
+  documents?: OpenApiSubDocument[];
+}
+
+export interface OpenApiSubDocument {
+  path: string;
+  /** Operations whose path starts with this, e.g. `/api/account/`. */
+  prefix: string;
+  title: string;
+  description?: string;
 }
 
 /** Anything pino can write to; a Node `Writable` qualifies. Tests pass one to capture log lines. */
@@ -128,6 +141,13 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   if (!isNonEmptyString(openapi.version)) fail('`openapi.version` must be a non-empty string');
   if (openapi.description !== undefined && typeof openapi.description !== 'string') {
     fail('`openapi.description` must be a string when given');
+  }
+  for (const document of openapi.documents ?? []) {
+    if (!isNonEmptyString(document.path) || !document.path.startsWith('/') || /[\s?#:*]/.test(document.path))
+      fail(`\`openapi.documents\` path must be a plain absolute path; got ${document.path}`);
+    if (!isNonEmptyString(document.prefix) || !document.prefix.startsWith('/'))
+      fail('`openapi.documents` prefix must be an absolute path prefix');
+    if (!isNonEmptyString(document.title)) fail('`openapi.documents` title must be a non-empty string');
   }
 
   if (options.onClose !== undefined && typeof options.onClose !== 'function') {

@@ -6,6 +6,7 @@ import {
   protectedResourceMetadataUrl,
 } from '@platform/auth';
 import type { App } from '@platform/http';
+import { grantableScopes } from '../account/account-scope.ts';
 import { createRoleHolderQueries } from '../accounts/roles.admin-queries.ts';
 import { createClientAdminQueries } from '../clients/clients.admin-queries.ts';
 import { createAdminSafeChanges } from './admin-safe-changes.repository.ts';
@@ -50,7 +51,11 @@ function createAdminKit(deps: AdminDeps, payloads: ProviderPayloadsRepository): 
       payloads,
       holders: createRoleHolderQueries(deps.db),
       provider: deps.providers.provider,
-      permissionsOf: (id) => deps.roles.permissionsOf(id),
+      // What a grant may hold is what may be granted, the `account` scope included.
+      permissionsOf: grantableScopes({
+        permissionsOf: (id) => deps.roles.permissionsOf(id),
+        findUser: (id) => deps.users.findById(id),
+      }),
     }),
     changes: createAdminSafeChanges(deps.db),
     clients,

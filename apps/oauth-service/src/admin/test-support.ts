@@ -85,7 +85,9 @@ export class InjectBrowser {
       const location = response.headers.location;
       if (response.statusCode < 300 || response.statusCode > 399 || typeof location !== 'string')
         return { response };
-      if (location.startsWith(PORTAL.redirectUri)) return { response, leftTo: new URL(location) };
+      // A redirect away from the service is the client's redirect URI (the portal's or the account console's).
+      if (/^https?:/.test(location) && !location.startsWith(PUBLIC_URL))
+        return { response, leftTo: new URL(location) };
       response = await this.request('GET', location);
     }
     throw new Error('too many redirects');
@@ -155,8 +157,8 @@ function authorizeUrl(params: Record<string, string>): string {
   return authorize.toString();
 }
 
-/** Signs in and consents on the pages `step` shows, until the flow leaves for the portal's redirect URI. */
-async function completeAuthorization(
+/** Signs in and consents on the pages `step` shows, until the flow leaves for the client's redirect URI. */
+export async function completeAuthorization(
   browser: InjectBrowser,
   credentials: { login: string; password: string },
   first: Awaited<ReturnType<InjectBrowser['follow']>>,

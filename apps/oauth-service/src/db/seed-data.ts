@@ -41,11 +41,18 @@ export const RESOURCE_SERVERS = [
       { name: 'admin:authority', description: "Read a user's active state and scopes (flow-service only)" },
     ],
   },
+  {
+    name: 'account',
+    path: '/api/account',
+    description: 'oauth-service account API: each user manages their own account',
+    scopes: [{ name: 'account', description: 'Manage your own account' }],
+  },
 ] as const;
 
-// admin:authority is for the flow-service machine client alone: no role grants it.
+// admin:authority is for the flow-service machine client alone: no role grants it. `account` needs no
+// role: every active user may be granted it (account/account-scope.ts).
 const ALL = RESOURCE_SERVERS.flatMap((server) => server.scopes.map((scope) => scope.name)).filter(
-  (scope) => scope !== 'admin:authority',
+  (scope) => scope !== 'admin:authority' && scope !== 'account',
 );
 const READS = ALL.filter((scope) => scope.endsWith(':read'));
 
@@ -68,4 +75,5 @@ export const CLIENT_IDS = {
   adminPortal: 'admin-portal',
   cli: 'platform-cli',
   flowService: 'flow-service',
+  accountConsole: 'account-console',
 } as const;

@@ -28,6 +28,8 @@ type SeedConfig = Pick<
   | 'ADMIN_PORTAL_URL'
   | 'FLOW_CLIENT_SECRET'
   | 'FLOW_CLIENT_SECRET_FILE'
+  | 'ACCOUNT_CLIENT_SECRET'
+  | 'ACCOUNT_CONSOLE_URL'
 >;
 
 /** Hands a generated flow-service secret to flow-service through the file both are configured with. */
@@ -84,6 +86,8 @@ async function refuseGeneratedSecretsInProduction(db: Kysely<OAuthSchema>, confi
   if (!config.ADMIN_PASSWORD && (await adminBootstrapPending(db))) missing.push('ADMIN_PASSWORD');
   if (!config.OAUTH_CLIENT_SECRET && !(await clientExists(db, CLIENT_IDS.adminPortal)))
     missing.push('OAUTH_CLIENT_SECRET');
+  if (!config.ACCOUNT_CLIENT_SECRET && !(await clientExists(db, CLIENT_IDS.accountConsole)))
+    missing.push('ACCOUNT_CLIENT_SECRET');
   if (
     !config.FLOW_CLIENT_SECRET &&
     !config.FLOW_CLIENT_SECRET_FILE &&
@@ -164,7 +168,28 @@ async function seedAdmin(
 
 type ClientSeed = ClientInput & { clientId: string; clientSecret?: string; show: boolean };
 
-/** The platform's own clients: the admin portal, the CLI (public, DPoP) and flow-service's machine client. */
+/** The account console: every user's own pages, first-party, reaching only the `account` API. */
+function accountConsoleSeed(config: SeedConfig): ClientSeed {
+  const base = config.ACCOUNT_CONSOLE_URL;
+  return {
+    clientId: CLIENT_IDS.accountConsole,
+    name: 'Account',
+    type: 'confidential',
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [`${base}/auth/callback`],
+    postLogoutRedirectUris: [`${base}/`],
+    firstParty: true,
+    scope: ['openid', 'profile', 'email', 'offline_access', 'account'],
+    ...(config.ACCOUNT_CLIENT_SECRET ? { clientSecret: config.ACCOUNT_CLIENT_SECRET } : {}),
+    show: !config.ACCOUNT_CLIENT_SECRET,
+  };
+}
+
+/**
+ * The platform's own clients: the admin portal, the account console, the CLI (public, DPoP) and
+ * flow-service's machine client. A database seeded before one of them existed gets it on its next seed.
+ */
 function clientSeeds(config: SeedConfig): ClientSeed[] {
   const portal = config.ADMIN_PORTAL_URL;
   return [
@@ -195,6 +220,7 @@ function clientSeeds(config: SeedConfig): ClientSeed[] {
       ...(config.OAUTH_CLIENT_SECRET ? { clientSecret: config.OAUTH_CLIENT_SECRET } : {}),
       show: !config.OAUTH_CLIENT_SECRET,
     },
+    accountConsoleSeed(config),
     {
       clientId: CLIENT_IDS.cli,
       name: 'Platform CLI and console (public)',

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { accountSessionClaim } from '../account/session-claim.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import { reuseClientInstances } from './client-reuse.ts';
@@ -95,12 +96,15 @@ const findAccount =
  * who acted by name (flow-service's "started by", "decided by") without calling the admin API.
  */
 const usernameClaim =
-  (accounts: AccountLookup): Configuration['extraTokenClaims'] =>
-  async (_ctx, token) => {
+  (accounts: AccountLookup, accountResource: string): Configuration['extraTokenClaims'] =>
+  async (ctx, token) => {
     const accountId = 'accountId' in token ? token.accountId : undefined;
     if (typeof accountId !== 'string') return undefined;
     const account = await accounts.findById(accountId);
-    return account ? { preferred_username: account.username } : undefined;
+    if (!account) return undefined;
+    // The account API's tokens also name their session (account/session-claim.ts).
+    const session = await accountSessionClaim(ctx?.oidc?.provider, token as never, accountResource);
+    return { preferred_username: account.username, ...session };
   };
 
 /** The grant this session already holds for the client, or one rebuilt from remembered consent. */
@@ -245,7 +249,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       email: ['email', 'email_verified'],
     },
     findAccount: findAccount(deps.accounts),
-    extraTokenClaims: usernameClaim(deps.accounts),
+    extraTokenClaims: usernameClaim(deps.accounts, `${config.PUBLIC_URL}/api/account`),
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
     rotateRefreshToken: true,

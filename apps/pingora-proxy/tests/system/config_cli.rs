@@ -139,6 +139,12 @@ fn default_config_routes_the_url_map() {
         ("/login/abc", "oauth-service", "127.0.0.1:3001"),
         ("/interaction/xyz", "oauth-service", "127.0.0.1:3001"),
         ("/api/admin/openapi.json", "oauth-service", "127.0.0.1:3001"),
+        ("/api/account/me", "oauth-service", "127.0.0.1:3001"),
+        (
+            "/.well-known/oauth-protected-resource/api/account",
+            "oauth-service",
+            "127.0.0.1:3001",
+        ),
         ("/account", "account-portal", "127.0.0.1:3006"),
         ("/account/sessions", "account-portal", "127.0.0.1:3006"),
         ("/admin/", "admin-portal", "127.0.0.1:3002"),
