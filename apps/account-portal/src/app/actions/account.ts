@@ -3,6 +3,7 @@
 import { runAction } from '../../lib/forms/run-action.ts';
 import { idSchema, passwordSchema, profileSchema } from '../../lib/forms/schemas.ts';
 import type { FormState } from '../../lib/forms/state.ts';
+import { rememberUser } from '../../lib/session/current.ts';
 
 // The console's server actions, one per form. Each checks the session and its input on the server and
 // calls the account API with the user's own token (lib/forms/run-action.ts).
@@ -11,9 +12,10 @@ export async function updateProfile(_: FormState, form: FormData): Promise<FormS
   return runAction({
     form,
     schema: profileSchema,
-    revalidate: ['/'],
-    perform: async (api, data) => {
-      await api.updateProfile(data.name);
+    revalidate: ['/', '/sessions'],
+    perform: async (api, data, session) => {
+      const profile = await api.updateProfile(data.name);
+      await rememberUser(session, { name: profile.name ?? data.name });
       return { message: 'Your display name is saved.' };
     },
   });

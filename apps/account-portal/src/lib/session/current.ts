@@ -1,10 +1,15 @@
-import { type AccessTokenVerifier, createAccessTokenVerifier } from '@platform/web-session';
+import {
+  type AccessTokenVerifier,
+  cookieOptions,
+  createAccessTokenVerifier,
+  type SessionUser,
+} from '@platform/web-session';
 import { cookies } from 'next/headers';
 import { unauthorized } from 'next/navigation';
 import { cache } from 'react';
 import { accountConfig } from '../config.ts';
 import { sessionAlive } from './refresh.ts';
-import { openSession, SESSION_COOKIE, type StoredSession } from './store.ts';
+import { openSession, SESSION_COOKIE, type StoredSession, sealSession } from './store.ts';
 
 // The server-side session check every page and action runs (proxy.ts has already refreshed the token when it
 // was about to expire). A session counts only when its cookie opens, the access token verifies for the
@@ -52,4 +57,14 @@ export async function requireSession(): Promise<StoredSession> {
   const session = await currentSession();
   if (!session) unauthorized();
   return session;
+}
+
+/**
+ * Keeps the session's copy of the user current after they changed it (the header shows it; the ID token
+ * that first filled it is not asked again until the next sign-in). Server actions only: pages cannot set
+ * cookies.
+ */
+export async function rememberUser(session: StoredSession, user: Partial<SessionUser>): Promise<void> {
+  const sealed = await sealSession({ ...session, user: { ...session.user, ...user } });
+  (await cookies()).set(SESSION_COOKIE, sealed.value, cookieOptions(accountConfig(), sealed.maxAge));
 }
