@@ -2,7 +2,14 @@ import { createApiClient, segment } from '@platform/web-session/api-client';
 import { browserForwardingHeaders } from '@platform/web-session/forwarded';
 import { accountConfig } from '../config.ts';
 import type { StoredSession } from '../session/store.ts';
-import type { ConnectedApplication, Profile, SecurityEvent, SignInSession } from './types.ts';
+import type {
+  ConnectedApplication,
+  PasswordChange,
+  Profile,
+  ProfileChange,
+  SecurityEvent,
+  SignInSession,
+} from './types.ts';
 
 // The console's one client of the account API: server-side only, with the user's own access token, on
 // oauth-service's internal URL (the token never travels through the browser). Each call forwards the
@@ -23,11 +30,12 @@ export function accountApi(session: StoredSession) {
   const current = session.sid;
   return {
     profile: () => call<Profile>('GET', '/me'),
-    updateProfile: (name: string) => call<Profile>('PATCH', '/me', { body: { name } }),
+    updateProfile: (name: string) =>
+      call<Profile>('PATCH', '/me', { body: { name } satisfies ProfileChange }),
     changePassword: (currentPassword: string, newPassword: string) =>
       call<void>('POST', '/password', {
         query: { keepSession: current },
-        body: { currentPassword, newPassword },
+        body: { currentPassword, newPassword } satisfies PasswordChange,
       }),
     sessions: () => call<SignInSession[]>('GET', '/sessions', { query: { current } }),
     endSession: (id: string) => call<void>('DELETE', `/sessions/${segment(id)}`),

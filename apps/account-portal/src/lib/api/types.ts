@@ -1,38 +1,12 @@
-// The account API's answers (oauth-service, /api/account; its OpenAPI document is /api/account/openapi.json).
+import type { ItemOf, RequestOf, ResponseOf } from '@platform/web-session/openapi-types';
+import type { paths } from './generated/oauth-account.ts';
 
-export interface Profile {
-  id: string;
-  username: string;
-  name: string | null;
-  email: string | null;
-  emailVerified: boolean;
-  createdAt: string;
-}
+// The account API's answers, read out of its OpenAPI document (`pnpm api:types`, generated/oauth-account.ts):
+// the API's JSON Schemas, never a second description of them.
 
-export interface SignInSession {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** The session this console is signed in with. */
-  current: boolean;
-  applications: Array<{ clientId: string; clientName: string }>;
-}
-
-export interface ConnectedApplication {
-  clientId: string;
-  clientName: string;
-  scopes: string[];
-  grantedAt: string | null;
-  firstParty: boolean;
-}
-
-export interface SecurityEvent {
-  at: string;
-  action: string;
-  outcome: string;
-  ip: string | null;
-  userAgent: string | null;
-  clientName: string | null;
-}
+export type Profile = ResponseOf<paths, '/api/account/me', 'get'>;
+export type ProfileChange = RequestOf<paths, '/api/account/me', 'patch'>;
+export type PasswordChange = RequestOf<paths, '/api/account/password', 'post'>;
+export type SignInSession = ItemOf<ResponseOf<paths, '/api/account/sessions', 'get'>>;
+export type ConnectedApplication = ItemOf<ResponseOf<paths, '/api/account/applications', 'get'>>;
+export type SecurityEvent = ItemOf<ResponseOf<paths, '/api/account/events', 'get'>>;
