@@ -63,7 +63,7 @@ async function confirmAction(page: Page, button: string, confirm = button) {
 
 describeEachDialect('account-portal in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
-  const adminPassword = `account-admin-${suffix}-Harbor-7`;
+  const adminPassword = `account-console-${suffix}-Harbor-7`;
   const portalSecret = `account-e2e-portal-${randomBytes(24).toString('base64url')}`;
   const user = {
     username: `ann-${suffix}`,
