@@ -1,4 +1,18 @@
-import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Stack,
+  Table,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableTr,
+  Text,
+  Title,
+} from '@mantine/core';
 import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import { ActionForm } from '../components/action-form.tsx';
@@ -45,14 +59,14 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
       <PageHeader title={label} description={description} />
       <Card withBorder>
         <Table variant="vertical" layout="fixed" aria-label="Your account">
-          <Table.Tbody>
-            <Table.Tr>
-              <Table.Th w={160}>Username</Table.Th>
-              <Table.Td data-testid="profile-username">{profile.username}</Table.Td>
-            </Table.Tr>
-            <Table.Tr>
-              <Table.Th>Email</Table.Th>
-              <Table.Td>
+          <TableTbody>
+            <TableTr>
+              <TableTh w={160}>Username</TableTh>
+              <TableTd data-testid="profile-username">{profile.username}</TableTd>
+            </TableTr>
+            <TableTr>
+              <TableTh>Email</TableTh>
+              <TableTd>
                 <Group gap="xs">
                   <span data-testid="profile-email">{profile.email ?? '—'}</span>
                   {profile.email ? (
@@ -61,13 +75,13 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
                     </Badge>
                   ) : null}
                 </Group>
-              </Table.Td>
-            </Table.Tr>
-            <Table.Tr>
-              <Table.Th>Member since</Table.Th>
-              <Table.Td>{when(profile.createdAt)}</Table.Td>
-            </Table.Tr>
-          </Table.Tbody>
+              </TableTd>
+            </TableTr>
+            <TableTr>
+              <TableTh>Member since</TableTh>
+              <TableTd>{when(profile.createdAt)}</TableTd>
+            </TableTr>
+          </TableTbody>
         </Table>
       </Card>
       <Card withBorder>

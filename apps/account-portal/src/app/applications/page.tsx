@@ -1,4 +1,17 @@
-import { Badge, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import {
+  Badge,
+  Group,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  VisuallyHidden,
+} from '@mantine/core';
 import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
@@ -14,8 +27,8 @@ export const metadata: Metadata = { title: 'Connected applications' };
 
 function ApplicationRow({ app, self }: { app: ConnectedApplication; self: boolean }) {
   return (
-    <Table.Tr data-testid="application-row" data-client-id={app.clientId}>
-      <Table.Td>
+    <TableTr data-testid="application-row" data-client-id={app.clientId}>
+      <TableTd>
         <Group gap="xs" wrap="nowrap">
           <span>{app.clientName}</span>
           {app.firstParty ? (
@@ -24,10 +37,10 @@ function ApplicationRow({ app, self }: { app: ConnectedApplication; self: boolea
             </Badge>
           ) : null}
         </Group>
-      </Table.Td>
-      <Table.Td>{app.scopes.join(' ') || '—'}</Table.Td>
-      <Table.Td>{when(app.grantedAt)}</Table.Td>
-      <Table.Td>
+      </TableTd>
+      <TableTd>{app.scopes.join(' ') || '—'}</TableTd>
+      <TableTd>{when(app.grantedAt)}</TableTd>
+      <TableTd>
         {self ? (
           <Text size="sm" c="dimmed">
             This console
@@ -46,8 +59,8 @@ function ApplicationRow({ app, self }: { app: ConnectedApplication; self: boolea
             }}
           />
         )}
-      </Table.Td>
-    </Table.Tr>
+      </TableTd>
+    </TableTr>
   );
 }
 
@@ -64,25 +77,25 @@ export default async function ApplicationsPage() {
       {applications.length === 0 ? (
         <Text c="dimmed">No application has access to your account.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
+        <TableScrollContainer minWidth={640}>
           <Table striped aria-label="Applications with access to your account">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Application</Table.Th>
-                <Table.Th>Access</Table.Th>
-                <Table.Th>Allowed</Table.Th>
-                <Table.Th>
+            <TableThead>
+              <TableTr>
+                <TableTh>Application</TableTh>
+                <TableTh>Access</TableTh>
+                <TableTh>Allowed</TableTh>
+                <TableTh>
                   <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+                </TableTh>
+              </TableTr>
+            </TableThead>
+            <TableTbody>
               {applications.map((app) => (
                 <ApplicationRow key={app.clientId} app={app} self={app.clientId === clientId} />
               ))}
-            </Table.Tbody>
+            </TableTbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableScrollContainer>
       )}
     </Stack>
   );

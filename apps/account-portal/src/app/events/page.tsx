@@ -1,4 +1,15 @@
-import { Badge, Stack, Table, Text } from '@mantine/core';
+import {
+  Badge,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+} from '@mantine/core';
 import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import { deviceSummary } from '@platform/ui/user-agent';
@@ -23,37 +34,37 @@ export default async function EventsPage() {
       {events.length === 0 ? (
         <Text c="dimmed">No security event yet.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={720}>
+        <TableScrollContainer minWidth={720}>
           <Table striped aria-label="Your recent security events">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Event</Table.Th>
-                <Table.Th>Outcome</Table.Th>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>Device</Table.Th>
-                <Table.Th>Application</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+            <TableThead>
+              <TableTr>
+                <TableTh>When</TableTh>
+                <TableTh>Event</TableTh>
+                <TableTh>Outcome</TableTh>
+                <TableTh>Address</TableTh>
+                <TableTh>Device</TableTh>
+                <TableTh>Application</TableTh>
+              </TableTr>
+            </TableThead>
+            <TableTbody>
               {events.map((event, index) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: events carry no id, and the server-rendered list is never reordered
-                <Table.Tr key={`${event.at}-${index}`} data-testid="event-row">
-                  <Table.Td>{when(event.at)}</Table.Td>
-                  <Table.Td title={event.action}>{actionLabel(event.action)}</Table.Td>
-                  <Table.Td>
+                <TableTr key={`${event.at}-${index}`} data-testid="event-row">
+                  <TableTd>{when(event.at)}</TableTd>
+                  <TableTd title={event.action}>{actionLabel(event.action)}</TableTd>
+                  <TableTd>
                     <Badge color={event.outcome === 'success' ? 'green' : 'red'} variant="light">
                       {event.outcome}
                     </Badge>
-                  </Table.Td>
-                  <Table.Td>{event.ip ?? '—'}</Table.Td>
-                  <Table.Td title={event.userAgent ?? undefined}>{deviceSummary(event.userAgent)}</Table.Td>
-                  <Table.Td>{event.clientName ?? '—'}</Table.Td>
-                </Table.Tr>
+                  </TableTd>
+                  <TableTd>{event.ip ?? '—'}</TableTd>
+                  <TableTd title={event.userAgent ?? undefined}>{deviceSummary(event.userAgent)}</TableTd>
+                  <TableTd>{event.clientName ?? '—'}</TableTd>
+                </TableTr>
               ))}
-            </Table.Tbody>
+            </TableTbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableScrollContainer>
       )}
     </Stack>
   );

@@ -1,4 +1,17 @@
-import { Badge, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import {
+  Badge,
+  Group,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  VisuallyHidden,
+} from '@mantine/core';
 import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
 import { deviceSummary } from '@platform/ui/user-agent';
@@ -15,8 +28,8 @@ export const metadata: Metadata = { title: 'Sessions' };
 function SessionRow({ entry }: { entry: SignInSession }) {
   const device = deviceSummary(entry.userAgent);
   return (
-    <Table.Tr data-testid="session-row" data-current={entry.current ? 'true' : 'false'}>
-      <Table.Td>
+    <TableTr data-testid="session-row" data-current={entry.current ? 'true' : 'false'}>
+      <TableTd>
         <Group gap="xs" wrap="nowrap">
           <span title={entry.userAgent ?? undefined}>{device}</span>
           {entry.current ? (
@@ -25,12 +38,12 @@ function SessionRow({ entry }: { entry: SignInSession }) {
             </Badge>
           ) : null}
         </Group>
-      </Table.Td>
-      <Table.Td>{entry.ip ?? '—'}</Table.Td>
-      <Table.Td>{when(entry.createdAt)}</Table.Td>
-      <Table.Td>{when(entry.lastUsedAt)}</Table.Td>
-      <Table.Td>{entry.applications.map((app) => app.clientName).join(', ') || '—'}</Table.Td>
-      <Table.Td>
+      </TableTd>
+      <TableTd>{entry.ip ?? '—'}</TableTd>
+      <TableTd>{when(entry.createdAt)}</TableTd>
+      <TableTd>{when(entry.lastUsedAt)}</TableTd>
+      <TableTd>{entry.applications.map((app) => app.clientName).join(', ') || '—'}</TableTd>
+      <TableTd>
         {entry.current ? (
           <Text size="sm" c="dimmed">
             Sign out to end
@@ -49,8 +62,8 @@ function SessionRow({ entry }: { entry: SignInSession }) {
             }}
           />
         )}
-      </Table.Td>
-    </Table.Tr>
+      </TableTd>
+    </TableTr>
   );
 }
 
@@ -64,27 +77,27 @@ export default async function SessionsPage() {
   return (
     <Stack>
       <PageHeader title={label} description={description} />
-      <Table.ScrollContainer minWidth={760}>
+      <TableScrollContainer minWidth={760}>
         <Table striped aria-label="Your sign-in sessions">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Device</Table.Th>
-              <Table.Th>Address</Table.Th>
-              <Table.Th>Signed in</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th>Applications</Table.Th>
-              <Table.Th>
+          <TableThead>
+            <TableTr>
+              <TableTh>Device</TableTh>
+              <TableTh>Address</TableTh>
+              <TableTh>Signed in</TableTh>
+              <TableTh>Last used</TableTh>
+              <TableTh>Applications</TableTh>
+              <TableTh>
                 <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
+              </TableTh>
+            </TableTr>
+          </TableThead>
+          <TableTbody>
             {sessions.map((entry) => (
               <SessionRow key={entry.id} entry={entry} />
             ))}
-          </Table.Tbody>
+          </TableTbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScrollContainer>
       {others > 0 ? (
         <ActionForm
           action={endOtherSessions}
