@@ -196,9 +196,9 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
       await page.getByRole('link', { name: 'Password' }).click();
       await page.waitForURL(`${ACCOUNT}/password`);
       await expectAccessible(page);
-      await page.getByLabel('Current password').fill('not-my-password-at-all');
-      await page.getByLabel('New password', { exact: true }).fill(`new-${user.password}`);
-      await page.getByLabel('New password again').fill(`new-${user.password}`);
+      await page.locator('input[name="currentPassword"]').fill('not-my-password-at-all');
+      await page.locator('input[name="newPassword"]').fill(`new-${user.password}`);
+      await page.locator('input[name="confirmPassword"]').fill(`new-${user.password}`);
       await page.getByRole('button', { name: 'Change password' }).click();
       await expect.poll(() => page.getByRole('alert').first().isVisible()).toBe(true);
       await expect.poll(() => page.getByText('is not your current password').count()).toBeGreaterThan(0);
