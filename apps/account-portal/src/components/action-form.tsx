@@ -7,6 +7,7 @@ import {
   startTransition,
   useActionState,
   useContext,
+  useEffect,
   useRef,
   useState,
 } from 'react';
@@ -60,11 +61,11 @@ export function ActionForm(props: {
   const [state, dispatch, pending] = useActionState<FormState, FormData>(props.action, {});
   const [confirming, setConfirming] = useState<FormData | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
-  const submit = (data: FormData) =>
-    startTransition(() => {
-      dispatch(data);
-      if (props.resetOnSuccess) formRef.current?.reset();
-    });
+  const submit = (data: FormData) => startTransition(() => dispatch(data));
+  // Emptied only once the server accepted it: a refused form keeps what the user typed.
+  useEffect(() => {
+    if (state.ok && props.resetOnSuccess) formRef.current?.reset();
+  }, [state, props.resetOnSuccess]);
   const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);

@@ -35,10 +35,13 @@ describe('the password form', () => {
       detail: 'The new password does not meet the policy.',
       errors: [{ in: 'body', path: '/newPassword', message: 'must be at least 12 characters' }],
     });
+    // The field says what is wrong; the form's message does not repeat the API's `path: message` detail.
     expect(problemState(policy)).toEqual({
-      error: 'The new password does not meet the policy.',
+      error: 'Some fields need attention.',
       fieldErrors: { newPassword: 'must be at least 12 characters' },
     });
+    const locked = new ApiError(400, { status: 400, code: 'account_locked', detail: 'Try again later.' });
+    expect(problemState(locked)).toEqual({ error: 'Try again later.', fieldErrors: {} });
   });
 });
 

@@ -8,5 +8,7 @@ export function problemState(error: ApiError): FormState {
   const fields = { ...error.fieldErrors };
   const field = error.code ? CODE_FIELDS[error.code] : undefined;
   if (field) fields[field] ??= error.message;
-  return { error: error.message, fieldErrors: fields };
+  // With field errors the fields say what is wrong; the API's detail (`path: message`) would only repeat it.
+  const summary = Object.keys(fields).length > 0 ? 'Some fields need attention.' : error.message;
+  return { error: summary, fieldErrors: fields };
 }
