@@ -88,7 +88,7 @@ function createHttpApp(config: OAuthServiceConfig, options: BuildOptions, databa
       documents: [
         {
           path: '/api/account/openapi.json',
-          prefix: '/api/account/',
+          prefixes: ['/api/account/', '/.well-known/oauth-protected-resource/api/account'],
           title: 'oauth-service account API',
           description:
             'Every user manages their own account: profile, password, sign-in sessions, applications and security events.',

@@ -1,7 +1,7 @@
 // Starts every service with an OpenAPI document, each on its own SQLite database, and obtains the token
 // each document's operations need: the seeded flow-service machine client's client_credentials tokens for
 // test-service and kline-service, the seeded admin's authorization-code tokens (admin-portal client) for
-// flow-service and the admin API.
+// flow-service and the admin API, and through the account console's client for the account API.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,20 @@ async function adminToken(server: OAuthServer, resource: string, scope: string):
   return tokens.access_token;
 }
 
+const ACCOUNT_SECRET = 'contract-account-secret-0123456789abcdefghij';
+const ACCOUNT_REDIRECT = 'http://127.0.0.1:9/account/auth/callback';
+
+/** The seeded admin's token for the account API, through the account console's client. */
+async function accountToken(server: OAuthServer): Promise<string> {
+  const config = await discover(server, 'account-console', client.ClientSecretBasic(ACCOUNT_SECRET));
+  const tokens = await codeFlow(server, config, {
+    redirect_uri: ACCOUNT_REDIRECT,
+    resource: `${server.issuer}/api/account`,
+    scope: 'openid account',
+  });
+  return tokens.access_token;
+}
+
 async function startResourceService(
   dir: string,
   common: Record<string, string>,
@@ -74,6 +88,33 @@ async function startResourceService(
   push(dir, env);
   const service = await spawnService({ cwd: dir, entry: 'src/main.ts', env, readyPath: '/ready' });
   return { service, db };
+}
+
+/** The oauth-service documents: the admin API and the account API, each with its own token. */
+async function oauthServiceTargets(server: OAuthServer): Promise<ContractTarget[]> {
+  return [
+    {
+      name: 'oauth-service admin API',
+      openapiUrl: `${server.issuer}/api/admin/openapi.json`,
+      baseUrl: server.issuer,
+      token: await adminToken(server, '/api/admin', 'admin:read admin:write'),
+      // No stateful phase here (and no ids learnt from responses, see schemathesis.toml): its sequences
+      // act on the live objects list responses return, the run's own admin user, its role and the
+      // admin-portal client among them, and would demote, disable or delete the identity the run
+      // authenticates as, so every later request would be a 403. The other phases still send every
+      // operation valid and invalid input; the ids they make up name nothing that exists.
+      phases: ['examples', 'coverage', 'fuzzing'],
+    },
+    {
+      name: 'oauth-service account API',
+      openapiUrl: `${server.issuer}/api/account/openapi.json`,
+      baseUrl: server.issuer,
+      // Its own token: the run ends the admin's sessions and revokes applications, which the admin API
+      // target's token (a JWT) outlives.
+      token: await accountToken(server),
+      phases: ['examples', 'coverage', 'fuzzing'],
+    },
+  ];
 }
 
 export async function startContractPlatform(): Promise<ContractPlatform> {
@@ -98,6 +139,8 @@ export async function startContractPlatform(): Promise<ContractPlatform> {
         // The fuzzing outlasts the default 5-minute access token; the sign-in limit must not trip either.
         ACCESS_TOKEN_TTL: '3600',
         LOGIN_IP_LIMIT_PER_MINUTE: '100000',
+        ACCOUNT_CLIENT_SECRET: ACCOUNT_SECRET,
+        ACCOUNT_CONSOLE_URL: 'http://127.0.0.1:9/account',
       },
     });
     const common = {
@@ -134,18 +177,7 @@ export async function startContractPlatform(): Promise<ContractPlatform> {
         baseUrl: flow.service.url,
         token: await adminToken(server, '/flow', 'flow:read flow:write flow:run flow:approve'),
       },
-      {
-        name: 'oauth-service admin API',
-        openapiUrl: `${server.issuer}/api/admin/openapi.json`,
-        baseUrl: server.issuer,
-        token: await adminToken(server, '/api/admin', 'admin:read admin:write'),
-        // No stateful phase here (and no ids learnt from responses, see schemathesis.toml): its sequences
-        // act on the live objects list responses return, the run's own admin user, its role and the
-        // admin-portal client among them, and would demote, disable or delete the identity the run
-        // authenticates as, so every later request would be a 403. The other phases still send every
-        // operation valid and invalid input; the ids they make up name nothing that exists.
-        phases: ['examples', 'coverage', 'fuzzing'],
-      },
+      ...(await oauthServiceTargets(server)),
     ];
     const services = [server.service, ...started.map((s) => s.service)];
     return { targets, logs: () => services.flatMap((s) => s.output()).join('\n'), stop };

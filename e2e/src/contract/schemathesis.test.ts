@@ -2,7 +2,7 @@
 // ones, then stateful sequences following the documented links) and checks every answer with `--checks
 // all`: no 5xx, every status and body as documented, schema-valid requests accepted, invalid ones refused.
 // It runs on SQLite only: what it tests is the HTTP contract, and the dialect tests elsewhere cover
-// PostgreSQL. Each document gets a bounded number of examples and seconds, so the four runs together stay
+// PostgreSQL. Each document gets a bounded number of examples and seconds, so the five runs together stay
 // within a few minutes on two cores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContractPlatform, startContractPlatform } from './platform.ts';
@@ -18,7 +18,13 @@ describe('OpenAPI contracts (Schemathesis --checks all)', () => {
   });
   afterAll(() => platform?.stop());
 
-  for (const name of ['test-service', 'kline-service', 'flow-service', 'oauth-service admin API']) {
+  for (const name of [
+    'test-service',
+    'kline-service',
+    'flow-service',
+    'oauth-service admin API',
+    'oauth-service account API',
+  ]) {
     it(
       `${name}: Schemathesis finds nothing`,
       async () => {

@@ -79,19 +79,29 @@ describe('OpenAPI document', () => {
         title: 'Admin',
         version: '1.0.0',
         description: 'Administration.',
-        documents: [{ path: '/api/account/openapi.json', prefix: '/api/account/', title: 'Account' }],
+        documents: [
+          {
+            path: '/api/account/openapi.json',
+            prefixes: ['/api/account/', '/.well-known/oauth-protected-resource/api/account'],
+            title: 'Account',
+          },
+        ],
       },
     }));
     app.get('/api/admin/users', { schema: { operationId: 'listUsers' } }, async () => ({}));
     app.get('/api/account/me', { schema: { operationId: 'getMe' } }, async () => ({}));
+    app.get('/.well-known/oauth-protected-resource/api/account', async () => ({}));
     const main = (await app.inject({ url: '/api/admin/openapi.json' })).json();
     expect(Object.keys(main.paths)).toEqual(['/api/admin/users']);
     const account = (await app.inject({ url: '/api/account/openapi.json' })).json();
-    expect(Object.keys(account.paths)).toEqual(['/api/account/me']);
+    expect(Object.keys(account.paths)).toEqual([
+      '/api/account/me',
+      '/.well-known/oauth-protected-resource/api/account',
+    ]);
     expect(account.info).toEqual({ title: 'Account', version: '1.0.0' });
     expect(account.components.securitySchemes.bearer).toBeDefined();
     // The cached document is not cut down by either answer.
-    expect(Object.keys((app.swagger() as { paths: object }).paths)).toHaveLength(2);
+    expect(Object.keys((app.swagger() as { paths: object }).paths)).toHaveLength(3);
   });
 
   it('leaves the operational endpoints out of the document', async () => {

@@ -107,7 +107,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
   });
 
   const documents = options.documents ?? [];
-  const prefixes = documents.map((document) => document.prefix);
+  const prefixes = documents.flatMap((document) => document.prefixes);
   const outside = (path: string) => !prefixes.some((prefix) => path.startsWith(prefix));
   app.get(options.path, { schema: { hide: true } }, async () =>
     prefixes.length === 0 ? app.swagger() : withPaths(app.swagger() as Document, outside),
@@ -133,7 +133,7 @@ function withPaths(document: Document, keep: (path: string) => boolean): Documen
 function subDocument(document: Document, sub: OpenApiSubDocument): Document {
   const { description: _main, ...info } = document.info ?? {};
   return {
-    ...withPaths(document, (path) => path.startsWith(sub.prefix)),
+    ...withPaths(document, (path) => sub.prefixes.some((prefix) => path.startsWith(prefix))),
     info: { ...info, title: sub.title, ...(sub.description ? { description: sub.description } : {}) },
   };
 }

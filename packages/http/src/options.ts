@@ -18,8 +18,8 @@ export interface OpenApiOptions {
 
 export interface OpenApiSubDocument {
   path: string;
-  /** Operations whose path starts with this, e.g. `/api/account/`. */
-  prefix: string;
+  /** Operations whose path starts with one of these, e.g. `/api/account/`. */
+  prefixes: string[];
   title: string;
   description?: string;
 }
@@ -88,11 +88,36 @@ const isNonEmptyString = (value: unknown): value is string =>
 const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
+function fail(message: string): never {
+  throw new Error(`createApp: ${message}`);
+}
+
+/** Throws on OpenAPI options a service could not serve: paths, titles, the further documents' prefixes. */
+function checkOpenApi(openapi: OpenApiOptions): void {
+  if (typeof openapi !== 'object' || openapi === null) fail('`openapi` is required');
+  if (!isNonEmptyString(openapi.path) || !openapi.path.startsWith('/') || /[\s?#:*]/.test(openapi.path)) {
+    fail(`\`openapi.path\` must be a plain absolute path like /svc/openapi.json; got ${openapi.path}`);
+  }
+  if (!isNonEmptyString(openapi.title)) fail('`openapi.title` must be a non-empty string');
+  if (!isNonEmptyString(openapi.version)) fail('`openapi.version` must be a non-empty string');
+  if (openapi.description !== undefined && typeof openapi.description !== 'string') {
+    fail('`openapi.description` must be a string when given');
+  }
+  for (const document of openapi.documents ?? []) {
+    if (!isNonEmptyString(document.path) || !document.path.startsWith('/') || /[\s?#:*]/.test(document.path))
+      fail(`\`openapi.documents\` path must be a plain absolute path; got ${document.path}`);
+    if (
+      !Array.isArray(document.prefixes) ||
+      document.prefixes.length === 0 ||
+      !document.prefixes.every((prefix) => isNonEmptyString(prefix) && prefix.startsWith('/'))
+    )
+      fail('`openapi.documents` prefixes must be absolute path prefixes');
+    if (!isNonEmptyString(document.title)) fail('`openapi.documents` title must be a non-empty string');
+  }
+}
+
 /** Validates `AppOptions` and fills in defaults. Throws an `Error` naming the first bad option. */
 export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
-  const fail = (message: string): never => {
-    throw new Error(`createApp: ${message}`);
-  };
   if (typeof options !== 'object' || options === null) fail('options must be an object');
 
   if (!isNonEmptyString(options.name)) fail('`name` must be a non-empty string');
@@ -133,22 +158,7 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   }
 
   const openapi = options.openapi;
-  if (typeof openapi !== 'object' || openapi === null) fail('`openapi` is required');
-  if (!isNonEmptyString(openapi.path) || !openapi.path.startsWith('/') || /[\s?#:*]/.test(openapi.path)) {
-    fail(`\`openapi.path\` must be a plain absolute path like /svc/openapi.json; got ${openapi.path}`);
-  }
-  if (!isNonEmptyString(openapi.title)) fail('`openapi.title` must be a non-empty string');
-  if (!isNonEmptyString(openapi.version)) fail('`openapi.version` must be a non-empty string');
-  if (openapi.description !== undefined && typeof openapi.description !== 'string') {
-    fail('`openapi.description` must be a string when given');
-  }
-  for (const document of openapi.documents ?? []) {
-    if (!isNonEmptyString(document.path) || !document.path.startsWith('/') || /[\s?#:*]/.test(document.path))
-      fail(`\`openapi.documents\` path must be a plain absolute path; got ${document.path}`);
-    if (!isNonEmptyString(document.prefix) || !document.prefix.startsWith('/'))
-      fail('`openapi.documents` prefix must be an absolute path prefix');
-    if (!isNonEmptyString(document.title)) fail('`openapi.documents` title must be a non-empty string');
-  }
+  checkOpenApi(openapi);
 
   if (options.onClose !== undefined && typeof options.onClose !== 'function') {
     fail('`onClose` must be a function when given');

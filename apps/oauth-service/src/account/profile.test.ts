@@ -29,7 +29,9 @@ describeEachDialect('account API: profile', (temp) => {
   });
 
   it('changes the display name, audited with the user as actor and target', async () => {
-    const response = await h.call('PATCH', '/me', auth, { name: '  Ada Lovelace ' });
+    // The console's server (a trusted proxy: loopback) forwards the browser's address and User-Agent.
+    const forwarded = { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-user-agent': 'Firefox/140' };
+    const response = await h.call('PATCH', '/me', { ...auth, ...forwarded }, { name: '  Ada Lovelace ' });
     expect(response.statusCode).toBe(200);
     expect(response.json().name).toBe('Ada Lovelace');
     expect((await h.users.get(userId)).displayName).toBe('Ada Lovelace');
@@ -41,6 +43,8 @@ describeEachDialect('account API: profile', (temp) => {
         targetType: 'user',
         targetId: userId,
         clientId: 'account-console',
+        ip: '203.0.113.7',
+        userAgent: 'Firefox/140',
         details: { fields: ['display_name'] },
       });
   });

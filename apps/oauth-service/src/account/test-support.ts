@@ -56,6 +56,9 @@ export async function startAccountHarness(url: string, env: Record<string, strin
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
       state: randomBytes(8).toString('hex'),
+      // Without prompt=consent the provider drops offline_access (no refresh token); a first-party client
+      // is consented without a page either way.
+      prompt: 'consent',
     }))
       authorize.searchParams.set(key, value);
     const first = await browser.follow('GET', authorize.toString());

@@ -103,7 +103,7 @@ export async function adminRoutes(app: App, deps: AdminDeps): Promise<void> {
     servers: deps.resources,
     roles: deps.roles,
     clients: deps.clients,
-    adminIdentifier: resource,
+    ownIdentifiers: { [resource]: 'admin API', [`${issuer}/api/account`]: 'account API' },
   });
   const keyTimeline = createSigningKeyTimelineRepository(deps.db);
 

@@ -14,6 +14,7 @@ const PRODUCTION = {
   COOKIE_SECRET: 'production-cookie-secret-0123456789abcdefghijklmnop',
   ADMIN_PASSWORD: 'production-root-passphrase-1',
   OAUTH_CLIENT_SECRET: 'production-portal-secret-0123456789abcdef',
+  ACCOUNT_CLIENT_SECRET: 'production-account-secret-0123456789abcdef',
 };
 
 describeEachDialect('seed: the bootstrap administrator is created once', (temp) => {
@@ -88,11 +89,14 @@ describeEachDialect('seed in production: no admin password or portal secret give
       ...PRODUCTION,
       ADMIN_PASSWORD: '',
       OAUTH_CLIENT_SECRET: '',
+      ACCOUNT_CLIENT_SECRET: '',
       FLOW_CLIENT_SECRET: 'production-flow-secret-0123456789abcdef',
       DATABASE_URL: temp().url,
     });
     await withMigratedDatabase(temp().url, async (database) => {
-      await expect(seed(database, config, () => {})).rejects.toThrow(/ADMIN_PASSWORD.*OAUTH_CLIENT_SECRET/);
+      await expect(seed(database, config, () => {})).rejects.toThrow(
+        /ADMIN_PASSWORD.*OAUTH_CLIENT_SECRET.*ACCOUNT_CLIENT_SECRET/,
+      );
     });
   });
 });

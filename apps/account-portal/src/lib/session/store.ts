@@ -9,8 +9,9 @@ export const SIGN_IN_COOKIE = 'account_sign_in';
 
 export interface StoredSession extends BaseSession {
   /**
-   * The ID token's `sid`: oauth-service's sign-in session this console session belongs to. The Sessions page
-   * marks it as "this session", and a password change keeps it while ending the others.
+   * The ID token's `sid`, when the provider put one there: oauth-service's sign-in session this console
+   * session belongs to, named to the account API as "this session" (which it otherwise reads from the access
+   * token's own `sid`).
    */
   sid?: string;
 }

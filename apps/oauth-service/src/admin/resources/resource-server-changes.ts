@@ -24,8 +24,11 @@ export interface ResourceServerChangesDeps {
   servers: ResourceServersRepository;
   roles: Pick<RolesRepository, 'findPermissionByName' | 'createPermission'>;
   clients: Pick<ClientsRepository, 'removeScopes'>;
-  /** The admin API's own identifier: that server cannot be deleted or moved, or no admin token could be had. */
-  adminIdentifier: string;
+  /**
+   * This service's own APIs, identifier → name (the admin API, the account API): those servers cannot be
+   * deleted or moved, or no token for them could be had.
+   */
+  ownIdentifiers: Record<string, string>;
 }
 
 async function assertUnique(
@@ -82,14 +85,9 @@ export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
   ): Promise<ResourceServer> {
     const changes = validServerChanges(input);
     const current = await servers.get(id);
-    if (
-      current.identifier === deps.adminIdentifier &&
-      changes.identifier !== undefined &&
-      changes.identifier !== current.identifier
-    ) {
-      throw protectedServer(
-        'The admin API resource server keeps its identifier: admin tokens are issued for it.',
-      );
+    const own = deps.ownIdentifiers[current.identifier];
+    if (own && changes.identifier !== undefined && changes.identifier !== current.identifier) {
+      throw protectedServer(`The ${own} resource server keeps its identifier: its tokens are issued for it.`);
     }
     await assertUnique(servers, changes, id);
     if (Object.keys(changes).length > 0) await servers.update(id, changes);
@@ -99,10 +97,9 @@ export function createResourceServerChanges(deps: ResourceServerChangesDeps) {
   /** Deletes the server and its scopes; returns the server as it was. */
   async function remove(id: string): Promise<ResourceServer> {
     const current = await servers.get(id);
-    if (current.identifier === deps.adminIdentifier) {
-      throw protectedServer(
-        'The admin API resource server cannot be deleted: admin tokens are issued for it.',
-      );
+    const own = deps.ownIdentifiers[current.identifier];
+    if (own) {
+      throw protectedServer(`The ${own} resource server cannot be deleted: its tokens are issued for it.`);
     }
     await servers.delete(id);
     await deps.clients.removeScopes(current.scopes.map((s) => s.name));

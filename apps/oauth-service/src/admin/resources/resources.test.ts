@@ -38,8 +38,9 @@ describeEachDialect('admin API: resource servers and scopes', (temp) => {
 
   it('lists the seeded resource servers with their scopes', async () => {
     const items = (await call('GET', '/api/admin/resource-servers')).json().items;
-    expect(items.map((s: { name: string }) => s.name)).toEqual(['admin', 'flow', 'kline', 'test']);
-    expect(items[0]).toMatchObject({
+    expect(items.map((s: { name: string }) => s.name)).toEqual(['account', 'admin', 'flow', 'kline', 'test']);
+    expect(items[0]).toMatchObject({ scopes: [{ name: 'account', description: 'Manage your own account' }] });
+    expect(items[1]).toMatchObject({
       identifier: ADMIN_RESOURCE,
       access_token_ttl: null,
       scopes: [
@@ -267,5 +268,21 @@ describeEachDialect('admin API: resource servers and scopes', (temp) => {
     const refused = await call('DELETE', `/api/admin/resource-servers/${admin.id}`);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().code).toBe('protected');
+  });
+
+  it("keeps the account API's server: every user's account console needs its tokens", async () => {
+    const account = (await h.db
+      .selectFrom('resource_servers')
+      .select('id')
+      .where('name', '=', 'account')
+      .executeTakeFirst())!;
+    const deleted = await call('DELETE', `/api/admin/resource-servers/${account.id}`);
+    expect(deleted.statusCode).toBe(409);
+    expect(deleted.json().code).toBe('protected');
+    const moved = await call('PATCH', `/api/admin/resource-servers/${account.id}`, {
+      identifier: 'https://elsewhere.example.test',
+    });
+    expect(moved.statusCode).toBe(409);
+    expect((await call('GET', '/api/admin/clients/account-console')).json().scope).toContain('account');
   });
 });
