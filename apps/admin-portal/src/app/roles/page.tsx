@@ -1,6 +1,6 @@
 import { SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { PageHeader } from '../../components/page-header.tsx';
 import { PermissionsList } from '../../components/roles/permissions-list.tsx';
 import { RolesList } from '../../components/roles/roles-list.tsx';
 import { can } from '../../lib/access/permissions.ts';

@@ -1,6 +1,6 @@
 import { SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { PageHeader } from '../../components/page-header.tsx';
 import { AutoRefresh } from '../../components/system/auto-refresh.tsx';
 import { SignInFailureAlert } from '../../components/system/sign-in-warning.tsx';
 import { FigureCards, GatewayPanel, ServicesPanel } from '../../components/system/system-panels.tsx';

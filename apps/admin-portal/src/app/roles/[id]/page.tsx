@@ -1,7 +1,7 @@
 import { Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, CheckboxGroupField, Hidden, TextField } from '../../../components/form.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { Named } from '../../../lib/admin-api/types.ts';

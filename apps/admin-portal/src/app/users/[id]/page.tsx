@@ -1,7 +1,7 @@
 import { Badge, SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { OneTimeNotice } from '../../../components/one-time-notice.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { UserAccount } from '../../../components/users/user-account.tsx';
 import { UserProfile } from '../../../components/users/user-profile.tsx';
 import { UserRoles } from '../../../components/users/user-roles.tsx';

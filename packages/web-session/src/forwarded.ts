@@ -1,8 +1,8 @@
 import { headers } from 'next/headers';
 
-// What the admin API records about an operator's action taken in the console: the browser's address (the
-// X-Forwarded-For src/server.ts pinned to the address it believes) and the browser's User-Agent, rather than
-// the portal's own. oauth-service believes both only from its trusted proxies (TRUSTED_PROXIES).
+// What the admin and account APIs record about an action taken in a console: the browser's address (the
+// X-Forwarded-For the console's server pinned to the address it believes, client-address.ts) and the
+// browser's User-Agent, rather than the console's own. oauth-service believes both only from its trusted proxies (TRUSTED_PROXIES).
 
 export const FORWARDED_USER_AGENT_HEADER = 'x-forwarded-user-agent';
 
