@@ -6,18 +6,13 @@
 // token endpoint), ends the other session, reads their security events and signs out. Every page is checked
 // with axe-core. A failing step saves screenshots under e2e/artifacts/admin-portal/ (git-ignored).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { adminApiToken, authorizationRequest } from '../admin-portal/admin-api.ts';
-import { launchChromium, saveScreenshots, signIn } from '../admin-portal/browser.ts';
+import { signIn } from '../admin-portal/browser.ts';
+import { registerConsolePlatform } from '../admin-portal/console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 
 const ORIGIN = 'http://localhost:8080';
 const ACCOUNT = `${ORIGIN}/account`;
@@ -72,37 +67,19 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
   };
   const partnerName = `Partner reports ${suffix}`;
   let partner = { id: '', secret: '' };
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let elsewhere: BrowserContext | undefined;
   let elsewherePage: Page | undefined;
   let partnerRefreshToken = '';
+  const platform = registerConsolePlatform(temp, {
+    name: 'account',
+    adminPassword,
+    env: { OAUTH_CLIENT_SECRET: portalSecret },
+    waitForUrls: [`${ORIGIN}/admin/`, `${ACCOUNT}/`],
+    pages: () => ({ account: page, elsewhere: elsewherePage }),
+  });
 
   beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'account-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ADMIN_PASSWORD: adminPassword,
-      OAUTH_CLIENT_SECRET: portalSecret,
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    // The gateway routes to each console once its health check has seen it up (a moment later on a busy host).
-    for (const url of [`${ORIGIN}/admin/`, `${ACCOUNT}/`]) {
-      for (let tries = 0; tries < 120; tries += 1) {
-        const status = (await fetch(url).catch(() => undefined))?.status;
-        if (status !== undefined && status < 500) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
     // The user (role `user`: no admin permission) and a third-party application, through the admin API.
     const admin = await adminApiToken('admin', adminPassword, portalSecret);
     const created = await adminCall<{ id: string }>(admin, 'POST', '/users', {
@@ -121,31 +98,9 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
       scope: ['openid', 'profile', 'offline_access', 'test:read'],
     });
     partner = { id: client.client_id, secret: client.client_secret };
-    browser = await launchChromium();
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
-    context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 860 } });
+    context = await platform.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
-  }, 16 * 60_000);
-
-  afterEach(async (task) => {
-    if (task.task.result?.state !== 'fail') return;
-    const dir = await saveScreenshots(
-      [
-        { name: 'account', page },
-        { name: 'elsewhere', page: elsewherePage },
-      ],
-      `account-${temp().dialect}-${task.task.name}`,
-    );
-    writeFileSync(join(dir, 'platform.log'), platform.output().split('\n').slice(-400).join('\n'));
-    console.error(`account-portal browser test failed; screenshots and platform log in ${dir}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
   });
 
   it(
@@ -215,8 +170,7 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
   it(
     'lists two sign-in sessions, this one marked, after the user signs in to an application elsewhere',
     async () => {
-      elsewhere = await browser.newContext({ bypassCSP: true });
-      elsewherePage = await elsewhere.newPage();
+      elsewherePage = await platform.newPage({ bypassCSP: true });
       const request = authorizationRequest({
         client_id: partner.id,
         redirect_uri: PARTNER_CALLBACK,

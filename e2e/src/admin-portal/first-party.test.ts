@@ -25,16 +25,11 @@ describeEachDialect('first-party console and third-party consent in Chromium', (
     name: 'first-party',
     adminPassword,
     env: { OAUTH_CLIENT_SECRET: portalSecret },
+    waitForUrls: [`${CONSOLE}/`],
     pages: () => ({ admin }),
   });
 
   beforeAll(async () => {
-    // The gateway routes to the console once its health check has seen it up (a moment later on a busy host).
-    for (let tries = 0; tries < 120; tries += 1) {
-      const status = (await fetch(`${CONSOLE}/`).catch(() => undefined))?.status;
-      if (status !== undefined && status < 500) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
     admin = await platform.newPage({ bypassCSP: true });
   });
