@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { browserForwardingHeaders } from './forwarded.ts';
 
 // A console is a confidential OAuth client (client_secret_basic) using the authorization code flow with
 // PKCE. The browser goes to the public authorization and end-session endpoints (through the gateway);
@@ -64,6 +65,14 @@ async function discover(config: OidcClientConfig): Promise<oidc.Configuration> {
     undefined,
     oidc.ClientSecretBasic(config.clientSecret),
   );
+  // A refresh or revocation is the browser's doing: oauth-service records its address and User-Agent.
+  configuration[oidc.customFetch] = async (url, options) =>
+    fetch(url, {
+      ...options,
+      // openid-client hands a body fetch accepts (its FetchBody is a BodyInit narrower than TypeScript sees).
+      body: options.body as BodyInit,
+      headers: { ...options.headers, ...(await browserForwardingHeaders()) },
+    });
   // Internal calls are plain HTTP on a private network in development (loopback); the public endpoints
   // keep whatever scheme PUBLIC_URL has.
   if (config.internalOAuthUrl.startsWith('http:') || config.issuer.startsWith('http:')) {

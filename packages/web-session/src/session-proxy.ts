@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { type BaseSession, cookieOptions, withCookie } from './cookies.ts';
+import { actingForBrowser } from './forwarded.ts';
 import { superseded } from './refresh.ts';
 
 // A console's Next.js "proxy" (the former middleware, on the Node.js runtime), run before every request.
@@ -53,7 +54,10 @@ export function createSessionProxy<S extends BaseSession>(options: SessionProxyO
     const portalUrl = options.portalUrl();
     const path = cookieOptions({ portalUrl }, 0).path;
     const hadCookie = request.cookies.has(cookieName);
-    const { stored, update } = await refreshed(options, request.cookies.get(cookieName)?.value);
+    // The refresh is the browser's doing: oauth-service records its address and User-Agent, not ours.
+    const { stored, update } = await actingForBrowser(request.headers, () =>
+      refreshed(options, request.cookies.get(cookieName)?.value),
+    );
     const isDocument =
       request.method === 'GET' &&
       !request.headers.has('rsc') &&
