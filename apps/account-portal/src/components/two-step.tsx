@@ -148,9 +148,15 @@ export function TotpEnrolment() {
   const [begun, begin, beginning] = useActionState<TwoStepState, FormData>(beginTotp, {});
   const [confirmed, confirm, confirming] = useActionState<TwoStepState, FormData>(confirmTotp, {});
   if (confirmed.codes) return <Enrolled codes={confirmed.codes} />;
-  // After a refused code the confirmation's state carries the enrolment (and the error) forward.
-  const current = confirmed.enrolment ? confirmed : begun.enrolment ? { enrolment: begun.enrolment } : null;
-  if (current) return <ScanStep state={current} dispatch={confirm} pending={confirming} />;
+  // A refused code leaves the key and QR code on screen, with the refusal, for the next try.
+  if (begun.enrolment)
+    return (
+      <ScanStep
+        state={{ ...confirmed, enrolment: begun.enrolment }}
+        dispatch={confirm}
+        pending={confirming}
+      />
+    );
   return (
     <form onSubmit={dispatchOnSubmit(begin)}>
       <Stack gap="sm">

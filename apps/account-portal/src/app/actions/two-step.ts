@@ -40,7 +40,7 @@ export async function beginTotp(_: TwoStepState, form: FormData): Promise<TwoSte
  * Not revalidated here: the page would re-render without the enrolment form, and the recovery codes it
  * shows with it; the codes' "Done" refreshes the page.
  */
-export async function confirmTotp(previous: TwoStepState, form: FormData): Promise<TwoStepState> {
+export async function confirmTotp(_: TwoStepState, form: FormData): Promise<TwoStepState> {
   let codes: RecoveryCodes | undefined;
   const state = await runAction({
     form,
@@ -51,8 +51,7 @@ export async function confirmTotp(previous: TwoStepState, form: FormData): Promi
       return {};
     },
   });
-  // A refused code keeps the enrolment on screen so the user can try the next one.
-  return codes ? { ...state, codes: codes.codes } : { ...state, enrolment: previous.enrolment };
+  return codes ? { ...state, codes: codes.codes } : state;
 }
 
 export async function regenerateRecoveryCodes(_: TwoStepState, form: FormData): Promise<TwoStepState> {
