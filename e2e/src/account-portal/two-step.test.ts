@@ -89,7 +89,7 @@ describeEachDialect('account-portal two-step verification in Chromium through th
   });
 
   /** A new browser (no sign-in session) at the application's sign-in asking for two factors; the password typed. */
-  async function passwordThenSecondFactor() {
+  async function passwordAt(heading: string) {
     signInPage = await platform.newPage({ bypassCSP: true });
     const request = authorizationRequest({
       client_id: partner.id,
@@ -102,10 +102,20 @@ describeEachDialect('account-portal two-step verification in Chromium through th
     await signInPage.locator('#login').fill(user.username);
     await signInPage.locator('#password').fill(user.password);
     await signInPage.getByRole('button', { name: 'Sign in' }).click();
-    await expect
-      .poll(() => signInPage!.getByRole('heading', { name: 'Two-step verification' }).isVisible())
-      .toBe(true);
+    await expect.poll(() => signInPage!.getByRole('heading', { name: heading }).isVisible()).toBe(true);
     return { page: signInPage, verifier: request.verifier };
+  }
+
+  const passwordThenSecondFactor = () => passwordAt('Two-step verification');
+  const passwordThenEnrolment = () => passwordAt('Set up two-step verification');
+
+  /** A destructive action's button, then its confirmation dialog (checked with axe while open). */
+  async function confirmAction(target: Page, button: string, confirm: string) {
+    await target.getByRole('button', { name: button, exact: true }).click();
+    const dialog = target.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expectAccessible(target);
+    await dialog.getByRole('button', { name: confirm, exact: true }).click();
   }
 
   async function submitCode(target: Page, code: string) {
@@ -232,12 +242,27 @@ describeEachDialect('account-portal two-step verification in Chromium through th
   );
 
   it(
-    'shows the codes left in the account console',
+    'shows the codes left; new codes after a confirmation replace the old ones; the app is removed after one',
     async () => {
       await page.goto(`${ACCOUNT}/two-step`);
       await signIn(page, user.username, user.password, undefined, '/account');
       await page.goto(`${ACCOUNT}/two-step`);
       await expect.poll(() => page.getByText('8 of 10 codes left', { exact: false }).isVisible()).toBe(true);
+
+      await confirmAction(page, 'Make new recovery codes', 'Make new codes');
+      const codes = page.getByTestId('recovery-codes').locator('code');
+      await expect.poll(() => codes.count()).toBe(10);
+      const fresh = await codes.allTextContents();
+      expect(fresh).not.toContain(recoveryCodes[2]);
+      await expect.poll(() => page.getByText('10 of 10 codes left', { exact: false }).isVisible()).toBe(true);
+      await expectAccessible(page);
+
+      await confirmAction(page, 'Remove the app', 'Remove');
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Set up an authenticator app' }).isVisible())
+        .toBe(true);
+      // Without a factor the application's two-factor sign-in now asks the user to enrol one.
+      await passwordThenEnrolment();
     },
     STEP_TIMEOUT,
   );
