@@ -208,7 +208,17 @@ export async function buildOAuthService(
       providers,
       audit,
     });
-    await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn });
+    await accountRoutes(app, {
+      config,
+      db,
+      users,
+      consents,
+      keyStore,
+      providers,
+      audit,
+      signIn,
+      mfa: model.mfa,
+    });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
     return { app, database, providers };

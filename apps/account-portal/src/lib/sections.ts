@@ -12,6 +12,12 @@ export const NAVIGATION: Section[] = [
   { href: '/', label: 'Profile', description: 'Your name and the address we know you by.' },
   { href: '/password', label: 'Password', description: 'Change the password you sign in with.' },
   {
+    href: '/two-step',
+    label: 'Two-step verification',
+    description:
+      'A code from an authenticator app after your password, and recovery codes for a lost device.',
+  },
+  {
     href: '/sessions',
     label: 'Sessions',
     description: 'Where you are signed in. End any session you do not recognise.',
@@ -27,6 +33,7 @@ export const NAVIGATION: Section[] = [
 /** First path segments under the base path the metrics label by name (`/account/sessions`). */
 export const SECTIONS: ReadonlySet<string> = new Set([
   'password',
+  'two-step',
   'sessions',
   'applications',
   'events',

@@ -4,11 +4,14 @@ import { accountConfig } from '../config.ts';
 import type { StoredSession } from '../session/store.ts';
 import type {
   ConnectedApplication,
+  Factors,
   PasswordChange,
   Profile,
   ProfileChange,
+  RecoveryCodes,
   SecurityEvent,
   SignInSession,
+  TotpEnrolment,
 } from './types.ts';
 
 // The console's one client of the account API: server-side only, with the user's own access token, on
@@ -42,6 +45,11 @@ export function accountApi(session: StoredSession) {
     endOtherSessions: () => call<void>('DELETE', '/sessions', { query: { except: current } }),
     applications: () => call<ConnectedApplication[]>('GET', '/applications'),
     revokeApplication: (clientId: string) => call<void>('DELETE', `/applications/${segment(clientId)}`),
+    factors: () => call<Factors>('GET', '/factors'),
+    beginTotp: () => call<TotpEnrolment>('POST', '/totp'),
+    confirmTotp: (code: string) => call<RecoveryCodes>('POST', '/totp/confirm', { body: { code } }),
+    removeTotp: () => call<void>('DELETE', '/totp'),
+    regenerateRecoveryCodes: () => call<RecoveryCodes>('POST', '/recovery-codes'),
     events: (limit = 50) => call<SecurityEvent[]>('GET', '/events', { query: { limit } }),
   };
 }

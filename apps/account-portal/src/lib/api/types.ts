@@ -10,3 +10,6 @@ export type PasswordChange = RequestOf<paths, '/api/account/password', 'post'>;
 export type SignInSession = ItemOf<ResponseOf<paths, '/api/account/sessions', 'get'>>;
 export type ConnectedApplication = ItemOf<ResponseOf<paths, '/api/account/applications', 'get'>>;
 export type SecurityEvent = ItemOf<ResponseOf<paths, '/api/account/events', 'get'>>;
+export type Factors = ResponseOf<paths, '/api/account/factors', 'get'>;
+export type TotpEnrolment = ResponseOf<paths, '/api/account/totp', 'post'>;
+export type RecoveryCodes = ResponseOf<paths, '/api/account/recovery-codes', 'post'>;
