@@ -186,8 +186,9 @@ export async function buildOAuthService(
     });
     const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
     interactionRoutes(app, interactions);
+    const passkeyRepository = createPasskeysRepository(db);
     const passkeys = createPasskeyService({
-      repository: createPasskeysRepository(db),
+      repository: passkeyRepository,
       users,
       limits: signIn.limits,
       publicUrl: config.PUBLIC_URL,
@@ -207,6 +208,11 @@ export async function buildOAuthService(
       keyStore,
       providers,
       audit,
+      factors: {
+        mfa: model.mfa.service,
+        policy: model.mfa.repository,
+        passkeys: { list: passkeys.list, removeAllOf: passkeyRepository.removeAllOf },
+      },
     });
     await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn });
     metricsAlias(app);
