@@ -16,12 +16,6 @@ import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 const CONSOLE = 'http://localhost:8080/admin';
 const STEP_TIMEOUT = 120_000;
 
-async function confirmAction(page: Page, button: string, confirm = button) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('button', { name: confirm, exact: true }).click();
-}
-
 /** The base32 key the enrolment page shows beside the QR code (grouped by four for reading). */
 async function shownKey(page: Page): Promise<string> {
   const text = (await page.locator('code').first().textContent()) ?? '';
