@@ -113,6 +113,7 @@ describeEachDialect('admin-portal: multi-factor administration in Chromium throu
       expect(await factors.textContent()).toContain('10 left');
       expect(await admin.getByText('MFA required by role').isVisible()).toBe(true);
       await expectAccessible(admin);
+      await factors.scrollIntoViewIfNeeded();
       await saveAcceptanceScreenshot(admin, 'mfa-admin-user-factors');
 
       await admin.getByRole('button', { name: 'Reset factors', exact: true }).click();
@@ -144,6 +145,7 @@ describeEachDialect('admin-portal: multi-factor administration in Chromium throu
       expect(await adoption.textContent()).toMatch(/Any second factor\s*0 of \d+/);
       expect(await adoption.textContent()).toContain('asked to enrol at their next sign-in: 1');
       await expectAccessible(admin);
+      await adoption.scrollIntoViewIfNeeded();
       await saveAcceptanceScreenshot(admin, 'mfa-admin-system');
 
       const again = await platform.newPage();
