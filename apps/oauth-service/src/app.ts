@@ -193,6 +193,8 @@ export async function buildOAuthService(
       limits: signIn.limits,
       publicUrl: config.PUBLIC_URL,
       audit,
+      // A registered passkey is an enrolled second factor, like a confirmed TOTP.
+      onRegistered: (userId) => model.mfa.repository.setEnrolmentRequired(userId, false),
     });
     passkeyRoutes(app, { ...interactions, passkeys });
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
