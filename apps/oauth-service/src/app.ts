@@ -186,12 +186,15 @@ export async function buildOAuthService(
     });
     const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
     interactionRoutes(app, interactions);
+    const passkeyRepository = createPasskeysRepository(db);
     const passkeys = createPasskeyService({
-      repository: createPasskeysRepository(db),
+      repository: passkeyRepository,
       users,
       limits: signIn.limits,
       publicUrl: config.PUBLIC_URL,
       audit,
+      // A registered passkey is an enrolled second factor, like a confirmed TOTP.
+      onRegistered: (userId) => model.mfa.repository.setEnrolmentRequired(userId, false),
     });
     passkeyRoutes(app, { ...interactions, passkeys });
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
@@ -207,6 +210,11 @@ export async function buildOAuthService(
       keyStore,
       providers,
       audit,
+      factors: {
+        mfa: model.mfa.service,
+        policy: model.mfa.repository,
+        passkeys: { list: passkeys.list, removeAllOf: passkeyRepository.removeAllOf },
+      },
     });
     await accountRoutes(app, {
       config,
