@@ -1,8 +1,9 @@
-// `pnpm api:types`: the admin console's API types, generated from the OpenAPI documents the services
-// publish. Each service is built in this process on a fresh SQLite database (migrated by its own `db push`),
-// the document it serves read with app.inject and turned into TypeScript by openapi-typescript, written to
-// apps/admin-portal/src/lib/api/generated/<service>.ts.
-// `--out DIR` writes (or checks) another folder than the console's.
+// `pnpm api:types`: the consoles' API types, generated from the OpenAPI documents the services publish
+// (the account API's for the account console, the others for the admin console). Each service is built in
+// this process on a fresh SQLite database (migrated by its own `db push`), the document it serves read with
+// app.inject and turned into TypeScript by openapi-typescript, written to
+// apps/admin-portal/src/lib/api/generated/<service>.ts (the account API's to apps/account-portal's).
+// `--out DIR` writes (or checks) every file in another folder than the consoles'.
 // `--check` writes nothing: it exits 1 naming every file that differs from what the services publish, so a
 // schema edited without regenerating fails CI (e2e/src/contract/api-types.test.ts).
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,8 @@ interface ServiceDocument {
   dir: string;
   /** Where the service serves the document (one service may serve several). */
   path: string;
+  /** The folder its types go to, when not the admin console's (the account console's API). */
+  outputDir?: string;
   /** Builds the service on an empty, migrated database at `databaseUrl`. */
   build(databaseUrl: string): Promise<Service>;
 }
@@ -47,6 +50,14 @@ export const SERVICES: ServiceDocument[] = [
     service: 'oauth-service (admin API)',
     dir: 'oauth-service',
     path: '/api/admin/openapi.json',
+    build: async (url) => (await buildOAuthService(loadOAuthServiceConfig(base(url)))).app,
+  },
+  {
+    name: 'oauth-account',
+    service: 'oauth-service (account API)',
+    dir: 'oauth-service',
+    path: '/api/account/openapi.json',
+    outputDir: join(ROOT, 'apps/account-portal/src/lib/api/generated'),
     build: async (url) => (await buildOAuthService(loadOAuthServiceConfig(base(url)))).app,
   },
   {
@@ -99,10 +110,11 @@ export async function generatedSource(service: ServiceDocument, document: OpenAP
   return HEADER.replace('SERVICE', service.service) + astToString(ast);
 }
 
-async function main(check: boolean, outputDir: string): Promise<number> {
+async function main(check: boolean, outputOverride: string | undefined): Promise<number> {
   const stale: string[] = [];
-  if (!check) mkdirSync(outputDir, { recursive: true });
   for (const service of SERVICES) {
+    const outputDir = outputOverride ?? service.outputDir ?? OUTPUT_DIR;
+    if (!check) mkdirSync(outputDir, { recursive: true });
     const source = await generatedSource(service, await publishedDocument(service));
     const file = join(outputDir, `${service.name}.ts`);
     const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
@@ -124,5 +136,5 @@ async function main(check: boolean, outputDir: string): Promise<number> {
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const out = args.indexOf('--out');
-  process.exitCode = await main(args.includes('--check'), out === -1 ? OUTPUT_DIR : resolve(args[out + 1]!));
+  process.exitCode = await main(args.includes('--check'), out === -1 ? undefined : resolve(args[out + 1]!));
 }

@@ -1,5 +1,5 @@
 // The platform's components as the start-up scripts know them. A component is listed here only once it
-// exists (no skeletons): the gateway, oauth-service, admin-portal, kline and flow join as they land.
+// exists (no skeletons): the gateway, oauth-service, the consoles, kline and flow join as they land.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +84,21 @@ export const components: Component[] = [
     ],
     database: false,
     portalSecret: true,
+  },
+  {
+    name: 'account-portal',
+    dir: 'apps/account-portal',
+    // The account console: the same kind of server as admin-portal's, around its own Next.js build.
+    entry: 'src/server.ts',
+    watchArgs: ['--dev'],
+    port: 3006,
+    healthPath: '/health',
+    urls: [
+      { label: 'account console (every user)', url: 'http://localhost:8080/account' },
+      { label: 'health / ready / metrics', url: 'http://localhost:3006/health  /ready  /metrics' },
+    ],
+    database: false,
+    accountSecret: true,
   },
   {
     name: 'kline-service',

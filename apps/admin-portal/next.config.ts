@@ -7,7 +7,7 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // The workspace's shared packages are TypeScript sources (no build step): compile them with the app.
-  transpilePackages: ['@platform/config', '@platform/auth'],
+  transpilePackages: ['@platform/config', '@platform/auth', '@platform/ui', '@platform/web-session'],
   experimental: {
     // forbidden() / unauthorized(): real 403 and 401 pages from Server Components.
     authInterrupts: true,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // The suites that start the whole platform (start.test.ts, the console's browser test) bind the same fixed
-// ports (8080, 3001-3005) and share the build output; Vitest runs test files in parallel, so they take
+// ports (8080, 3001-3006) and share the build output; Vitest runs test files in parallel, so they take
 // turns through this lock: a directory created atomically, holding the owner's pid so a lock left by a
 // killed run is taken over.
 

@@ -80,6 +80,8 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(out).toContain('pingora-proxy (port 8080)');
     expect(out).toContain('test-service (port 3005)');
     expect(out).toContain('admin-portal (port 3002)');
+    expect(out).toContain('account-portal (port 3006)');
+    expect(out).toContain('http://localhost:8080/account');
     expect(out).toContain('http://localhost:8080/admin');
     expect(out).toContain('http://localhost:3005/test/api/v1/echo');
     expect(out).toMatch(/admin \(role admin\)/);
@@ -97,6 +99,9 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/admin');
     expect((await throughGateway('/admin')).status).toBe(200);
+    // The account console, under /account.
+    expect((await fetch('http://127.0.0.1:3006/health')).status).toBe(200);
+    expect((await throughGateway('/account')).status).toBe(200);
     const discovery = await json(throughGateway('/.well-known/openid-configuration'));
     expect(discovery.issuer).toBe(PUBLIC_URL);
     expect(discovery.token_endpoint).toBe(`${PUBLIC_URL}/oauth/token`);
@@ -154,6 +159,7 @@ describeEachDialect('bash scripts/start.sh', (temp) => {
     await expect(fetch(`${TEST_SERVICE}/health`)).rejects.toThrow();
     await expect(fetch(`${OAUTH}/health`)).rejects.toThrow();
     await expect(fetch('http://127.0.0.1:3002/health')).rejects.toThrow();
+    await expect(fetch('http://127.0.0.1:3006/health')).rejects.toThrow();
     await expect(fetch(`${GATEWAY}/healthz`)).rejects.toThrow();
   });
 

@@ -198,6 +198,8 @@ export async function buildOAuthService(
       limits: signIn.limits,
       publicUrl: config.PUBLIC_URL,
       audit,
+      // A registered passkey is an enrolled second factor, like a confirmed TOTP.
+      onRegistered: (userId) => model.mfa.repository.setEnrolmentRequired(userId, false),
     });
     passkeyRoutes(app, { ...interactions, passkeys });
     passkeyFactorRoutes(app, { ...interactions, passkeys });
@@ -214,8 +216,23 @@ export async function buildOAuthService(
       keyStore,
       providers,
       audit,
+      factors: {
+        mfa: model.mfa.service,
+        policy: model.mfa.repository,
+        passkeys: { list: passkeys.list, removeAllOf: model.passkeys.removeAllOf },
+      },
     });
-    await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn });
+    await accountRoutes(app, {
+      config,
+      db,
+      users,
+      consents,
+      keyStore,
+      providers,
+      audit,
+      signIn,
+      mfa: model.mfa,
+    });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
     return { app, database, providers };

@@ -42,14 +42,21 @@ export async function saveScreenshots(pages: Array<{ name: string; page: Page | 
  * first-party client: a consent page on the way is a defect, and fails the test. Each page
  * on the way is checked with axe-core.
  */
-export async function signIn(page: Page, login: string, password: string, newPassword?: string) {
+export async function signIn(
+  page: Page,
+  login: string,
+  password: string,
+  newPassword?: string,
+  /** Where the console lives (the account console: `/account`). */
+  home = '/admin',
+) {
   await expectAccessible(page);
   await page.locator('#login').fill(login);
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   for (let step = 0; step < 4; step += 1) {
     await page.waitForLoadState('load');
-    if (new URL(page.url()).pathname.startsWith('/admin')) return;
+    if (new URL(page.url()).pathname.startsWith(home)) return;
     const heading = (await page.locator('h1').first().textContent())?.trim();
     if (heading === 'Choose a new password' || heading === 'Allow access?') await expectAccessible(page);
     if (heading === 'Choose a new password') {
@@ -61,10 +68,10 @@ export async function signIn(page: Page, login: string, password: string, newPas
     } else if (heading === 'Allow access?') {
       throw new Error(`the console asked ${login} for consent: a first-party client never shows that page`);
     } else {
-      await page.waitForURL((url) => url.pathname.startsWith('/admin'), { timeout: 5_000 });
+      await page.waitForURL((url) => url.pathname.startsWith(home), { timeout: 5_000 });
     }
   }
-  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
+  await page.waitForURL((url) => url.pathname.startsWith(home));
 }
 
 /** Sets a resource server's access token lifetime on its console page (as an administrator would). */

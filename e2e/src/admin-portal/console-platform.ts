@@ -34,6 +34,11 @@ export interface ConsolePlatformOptions {
   databases?: ReadonlyArray<keyof typeof DATABASE_URL_VARIABLES>;
   /** More environment for start.sh; a function when it holds what an earlier hook starts. */
   env?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Gateway URLs to wait for (an answer below 500) before the suite's hooks run: the gateway routes to a
+   * console once its health check has seen it up, a moment after start.sh is ready on a busy host.
+   */
+  waitForUrls?: string[];
   /** The suite's pages by name, for the screenshots of a failed test (an unopened page is skipped). */
   pages(): Record<string, Page | undefined>;
 }
@@ -68,6 +73,16 @@ async function postgresDatabaseEnv(
   return env;
 }
 
+async function untilRouted(urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    for (let tries = 0; tries < 120; tries += 1) {
+      const status = (await fetch(url).catch(() => undefined))?.status;
+      if (status !== undefined && status < 500) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 function started<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the console platform's ${what} is read before its beforeAll ran`);
   return value;
@@ -99,6 +114,7 @@ export function registerConsolePlatform(
       ...(await postgresDatabaseEnv(temp(), options.databases, databases)),
     });
     await platform.waitFor(READY, 10 * 60_000);
+    await untilRouted(options.waitForUrls ?? []);
     browser = await launchChromium();
   }, START_TIMEOUT);
 

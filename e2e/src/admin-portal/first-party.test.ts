@@ -1,82 +1,19 @@
 // First-party and third-party clients in Chromium through the gateway, once per database dialect: the
 // console (first-party) signs in with no consent page and signs out with one click; a third-party client,
 // created through the admin API, gets the consent page with each scope described in plain words.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { Browser, formAction, hiddenField } from '../oauth/browser.ts';
+import { adminApiToken, authorizationRequest } from './admin-api.ts';
 import { signIn } from './browser.ts';
 import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
 
 const ORIGIN = 'http://localhost:8080';
 const CONSOLE = `${ORIGIN}/admin`;
-const CONSOLE_CALLBACK = `${CONSOLE}/auth/callback`;
 const PARTNER_CALLBACK = `${ORIGIN}/partner/callback`;
 const STEP_TIMEOUT = 90_000;
-
-/** An authorization request URL with a fresh PKCE pair: returns both. */
-function authorizationRequest(params: Record<string, string>) {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${ORIGIN}/oauth/authorize`);
-  for (const [key, value] of Object.entries({
-    response_type: 'code',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: randomBytes(8).toString('hex'),
-    ...params,
-  }))
-    url.searchParams.set(key, value);
-  return { url: url.toString(), verifier };
-}
-
-/**
- * The admin's admin API token, through the console client's own code flow over plain HTTP (a sign-in of its
- * own, stopped at the redirect back to the console): the way to call the admin API from a test.
- */
-async function adminApiToken(login: string, password: string, portalSecret: string): Promise<string> {
-  const http = new Browser();
-  const request = authorizationRequest({
-    client_id: 'admin-portal',
-    redirect_uri: CONSOLE_CALLBACK,
-    scope: 'openid admin:read admin:write',
-    resource: `${ORIGIN}/api/admin`,
-  });
-  let response = await http.request(request.url);
-  let code: string | null = null;
-  for (let step = 0; step < 12 && !code; step += 1) {
-    if (response.location?.startsWith(`${CONSOLE_CALLBACK}?`)) {
-      code = new URL(response.location).searchParams.get('code');
-    } else if (response.location) {
-      response = await http.request(response.location);
-    } else if (response.body.includes('id="login"')) {
-      response = await http.request(formAction(response.body, response.url, '/login'), {
-        form: { csrf: hiddenField(response.body, 'csrf'), login, password },
-      });
-    } else {
-      throw new Error(
-        `unexpected page on the console's sign-in (${response.status}): ${response.body.slice(0, 300)}`,
-      );
-    }
-  }
-  expect(code).toEqual(expect.any(String));
-  const token = await fetch(`${ORIGIN}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`admin-portal:${encodeURIComponent(portalSecret)}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: code!,
-      redirect_uri: CONSOLE_CALLBACK,
-      code_verifier: request.verifier,
-    }),
-  });
-  expect(token.status).toBe(200);
-  return ((await token.json()) as { access_token: string }).access_token;
-}
 
 describeEachDialect('first-party console and third-party consent in Chromium', (temp) => {
   const suffix = randomBytes(3).toString('hex');
@@ -88,16 +25,11 @@ describeEachDialect('first-party console and third-party consent in Chromium', (
     name: 'first-party',
     adminPassword,
     env: { OAUTH_CLIENT_SECRET: portalSecret },
+    waitForUrls: [`${CONSOLE}/`],
     pages: () => ({ admin }),
   });
 
   beforeAll(async () => {
-    // The gateway routes to the console once its health check has seen it up (a moment later on a busy host).
-    for (let tries = 0; tries < 120; tries += 1) {
-      const status = (await fetch(`${CONSOLE}/`).catch(() => undefined))?.status;
-      if (status !== undefined && status < 500) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
     admin = await platform.newPage({ bypassCSP: true });
   });

@@ -2,7 +2,7 @@
 // (bash scripts/start.sh), driven through the gateway by real Chromium, once per database dialect. The admin
 // signs in (a sign-in and tokens), strangers fail to sign in many times, and then the Overview shows
 // non-zero figures, drawn charts and every component's health over 24 hours and 7 days; System lists all
-// five services and the gateway's upstreams as ready, warns about the failing sign-ins and refreshes itself
+// six services and the gateway's upstreams as ready, warns about the failing sign-ins and refreshes itself
 // without a navigation. axe-core runs on both pages; the Overview is saved in light and dark as artifacts.
 import { randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
@@ -17,8 +17,22 @@ const STEP_TIMEOUT = 90_000;
 const VIEWPORT = { width: 1440, height: 900 };
 /** More than the System page's threshold (20 attempts, over a fifth failing). */
 const FAILED_SIGN_INS = 24;
-const SERVICES = ['oauth-service', 'flow-service', 'kline-service', 'test-service', 'admin-portal'];
-const UPSTREAMS = ['admin-portal', 'flow-service', 'kline-service', 'oauth-service', 'test-service'];
+const SERVICES = [
+  'oauth-service',
+  'flow-service',
+  'kline-service',
+  'test-service',
+  'admin-portal',
+  'account-portal',
+];
+const UPSTREAMS = [
+  'account-portal',
+  'admin-portal',
+  'flow-service',
+  'kline-service',
+  'oauth-service',
+  'test-service',
+];
 
 const figure = async (page: Page, label: string) =>
   Number((await page.getByTestId(`figure-${label}`).locator('p').nth(1).textContent())?.replace(/,/g, ''));
@@ -117,7 +131,7 @@ describeEachDialect('admin-portal Overview and System in Chromium through the ga
   );
 
   it(
-    'lists all five services and the upstreams as ready on System, warns about failing sign-ins, and refreshes itself',
+    'lists all six services and the upstreams as ready on System, warns about failing sign-ins, and refreshes itself',
     async () => {
       await admin.goto(`${CONSOLE}/system`);
       const services = admin.getByTestId('services').locator('tr');

@@ -37,6 +37,7 @@ const COMPONENTS = [
   'pingora-proxy',
   'oauth-service',
   'admin-portal',
+  'account-portal',
   'kline-service',
   'flow-service',
   'test-service',
@@ -75,7 +76,7 @@ describe('docker-compose.yml against the compose-spec schema', () => {
 });
 
 describe('docker-compose.yml against the repository', () => {
-  it('runs all six components, PostgreSQL 15, Prometheus, Grafana and node-exporter', () => {
+  it('runs all seven components, PostgreSQL 15, Prometheus, Grafana and node-exporter', () => {
     for (const name of [...COMPONENTS, 'postgres', 'prometheus', 'grafana', 'node-exporter']) {
       expect(services[name], name).toBeDefined();
     }
@@ -112,7 +113,14 @@ describe('docker-compose.yml against the repository', () => {
     expect(publishedPorts(services['pingora-proxy']!)).toEqual([
       { hostIp: '0.0.0.0', published: 8080, target: 8080 },
     ]);
-    for (const name of ['oauth-service', 'admin-portal', 'kline-service', 'flow-service', 'test-service'])
+    for (const name of [
+      'oauth-service',
+      'admin-portal',
+      'account-portal',
+      'kline-service',
+      'flow-service',
+      'test-service',
+    ])
       expect(publishedPorts(services[name]!), name).toEqual([]);
     expect(publishedPorts(services.postgres!)).toEqual([]);
     expect(publishedPorts(services.grafana!)).toEqual([

@@ -12,6 +12,7 @@ const HEALTH_PATHS: Record<string, string> = {
   'pingora-proxy': '/healthz',
   'oauth-service': '/health',
   'admin-portal': '/health',
+  'account-portal': '/health',
   'kline-service': '/health',
   'flow-service': '/health',
   'test-service': '/health',

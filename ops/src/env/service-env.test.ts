@@ -57,7 +57,7 @@ const SEED_SECRETS = ['ADMIN_PASSWORD', 'OAUTH_CLIENT_SECRET', 'FLOW_CLIENT_SECR
 describe('deploy/env/*.env.example and docker-compose.yml', () => {
   it('runs every TypeScript service and its migration job', () => {
     expect(new Set(composeRuns.map((run) => run.component))).toEqual(new Set(Object.keys(SERVICES)));
-    expect(composeRuns.length).toBe(9);
+    expect(composeRuns.length).toBe(10);
   });
 
   it.each(Object.keys(SERVICES))('%s.env.example names only variables the service reads', (component) => {

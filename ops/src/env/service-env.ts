@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import {
+  configShape as accountShape,
+  parseAccountConfig,
+} from '../../../apps/account-portal/src/lib/config.ts';
 import { parsePortalConfig, configShape as portalShape } from '../../../apps/admin-portal/src/lib/config.ts';
 import { configShape as flowShape, loadFlowServiceConfig } from '../../../apps/flow-service/src/config.ts';
 import { configShape as klineShape, loadKlineServiceConfig } from '../../../apps/kline-service/src/config.ts';
@@ -24,6 +28,7 @@ export const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS']);
 export const SERVICES: Record<string, ServiceReader> = {
   'oauth-service': { reads: new Set(Object.keys(oauthShape)), load: loadOAuthServiceConfig },
   'admin-portal': { reads: new Set(Object.keys(portalShape)), load: parsePortalConfig },
+  'account-portal': { reads: new Set(Object.keys(accountShape)), load: parseAccountConfig },
   'kline-service': { reads: new Set(Object.keys(klineShape)), load: loadKlineServiceConfig },
   'flow-service': {
     reads: new Set(Object.keys(flowShape)),

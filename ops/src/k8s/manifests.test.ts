@@ -24,6 +24,7 @@ const SERVICES = [
   'pingora-proxy',
   'oauth-service',
   'admin-portal',
+  'account-portal',
   'kline-service',
   'flow-service',
   'test-service',
@@ -313,7 +314,7 @@ describe('the gateway ConfigMap', () => {
     const file = join(scratch, 'production.yaml');
     writeFileSync(file, yaml);
     const valid = run(gatewayBinary(), ['--config', file, '--validate'], { env: { RUST_LOG: 'error' } });
-    expect(valid.output).toMatch(/is valid: 5 upstream\(s\), \d+ route\(s\)/);
+    expect(valid.output).toMatch(/is valid: 6 upstream\(s\), \d+ route\(s\)/);
     expect(valid.status).toBe(0);
 
     const broken = parse(yaml);

@@ -34,7 +34,9 @@ export async function startOAuthService(dir: string): Promise<RunningOAuthServic
     LOG_LEVEL: 'warn',
     ADMIN_PASSWORD: 'ops-correct-horse-battery-7',
     OAUTH_CLIENT_SECRET: 'ops-portal-secret-0123456789abcdefghijklmnop',
+    ACCOUNT_CLIENT_SECRET: 'ops-account-secret-0123456789abcdefghijklmn',
     ADMIN_PORTAL_URL: 'http://127.0.0.1:9/admin',
+    ACCOUNT_CONSOLE_URL: 'http://127.0.0.1:9/account',
   };
   dbTask('push', env);
   const seedOutput = dbTask('seed', env);
@@ -91,6 +93,24 @@ export async function startPortal(issuer: string, portalSecret: string): Promise
       OAUTH_ISSUER: issuer,
       NEXT_PUBLIC_API_URL: issuer,
       OAUTH_CLIENT_SECRET: portalSecret,
+    },
+    readyPath: '/health',
+    timeoutMs: 60_000,
+  });
+}
+
+/** The account console: the same kind of server around its own Next build (scripts/lib/portal.sh). */
+export async function startAccountPortal(issuer: string, accountSecret: string): Promise<SpawnedService> {
+  return spawnService({
+    cwd: repoPath('apps/account-portal'),
+    entry: 'src/server.ts',
+    env: {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: issuer,
+      OAUTH_ISSUER: issuer,
+      OAUTH_INTERNAL_URL: issuer,
+      ACCOUNT_CLIENT_SECRET: accountSecret,
     },
     readyPath: '/health',
     timeoutMs: 60_000,

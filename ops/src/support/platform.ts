@@ -6,6 +6,7 @@ import { httpsRequest } from './https.ts';
 import { type RunningGateway, startGateway, startNodeExporter } from './platform-gateway.ts';
 import {
   type RunningOAuthService,
+  startAccountPortal,
   startConventional,
   startOAuthService,
   startPortal,
@@ -14,7 +15,7 @@ import {
 import { repoPath } from './repo.ts';
 
 // The platform as the monitoring tests need it running on loopback: oauth-service, test-service,
-// kline-service, flow-service and admin-portal (each when its app is in the repository), the gateway
+// kline-service, flow-service and admin-portal (each when its app is in the repository), account-portal, the gateway
 // (production.yaml with TLS, its upstreams pointed at the services with UPSTREAM_* overrides) and
 // node-exporter. The services are started in platform-services.ts, the native components in
 // platform-gateway.ts. Every port is free-picked;
@@ -37,6 +38,7 @@ export type ComponentName =
   | 'pingora-proxy'
   | 'oauth-service'
   | 'admin-portal'
+  | 'account-portal'
   | 'kline-service'
   | 'flow-service'
   | 'test-service'
@@ -68,7 +70,7 @@ interface ExtraComponent {
   service: SpawnedService;
 }
 
-/** The optional components whose app is in the repository: the conventional services, then the console. */
+/** The optional components whose app is in the repository: the conventional services, then the consoles. */
 async function startExtraComponents(
   dir: string,
   oauth: RunningOAuthService,
@@ -86,6 +88,9 @@ async function startExtraComponents(
     stops.push(() => portal.stop());
     extra.push({ job: 'admin-portal', service: portal });
   }
+  const account = await startAccountPortal(oauth.issuer, oauth.env.ACCOUNT_CLIENT_SECRET!);
+  stops.push(() => account.stop());
+  extra.push({ job: 'account-portal', service: account });
   return extra;
 }
 
@@ -106,6 +111,7 @@ async function gatewayUpstreams(
     UPSTREAM_OAUTH_1: `127.0.0.1:${oauth.port}`,
     UPSTREAM_TEST_1: `127.0.0.1:${testService.port}`,
     UPSTREAM_ADMIN_PORTAL_1: upstream('admin-portal'),
+    UPSTREAM_ACCOUNT_PORTAL_1: upstream('account-portal'),
     UPSTREAM_KLINE_1: upstream('kline-service'),
     UPSTREAM_FLOW_1: upstream('flow-service'),
   };

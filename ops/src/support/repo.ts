@@ -23,6 +23,7 @@ export const DESIGN_PORTS: Record<string, number> = {
   'kline-service': 3003,
   'flow-service': 3004,
   'test-service': 3005,
+  'account-portal': 3006,
   postgres: 5432,
   prometheus: 9090,
   grafana: 3000,

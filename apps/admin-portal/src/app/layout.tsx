@@ -1,9 +1,9 @@
 import '@mantine/core/styles.css';
 import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
+import { ThemeProvider } from '@platform/ui/theme-provider';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
-import { ThemeProvider } from '../components/theme-provider.tsx';
 import { visibleNavigation } from '../lib/access/permissions.ts';
 import { currentSession } from '../lib/session/current.ts';
 import { approvalsWaiting } from '../lib/workflows/approvals-waiting.ts';

@@ -3,7 +3,15 @@
 import { useState } from 'react';
 import type { Client } from '../lib/admin-api/types.ts';
 import { CONFIDENTIAL_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../lib/forms/schemas.ts';
-import { CheckboxField, CheckboxGroupField, Hidden, SelectField, TextareaField, TextField } from './form.tsx';
+import {
+  CheckboxField,
+  CheckboxGroupField,
+  Hidden,
+  SelectField,
+  SwitchField,
+  TextareaField,
+  TextField,
+} from './form.tsx';
 
 const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (+PKCE)',
@@ -122,6 +130,12 @@ export function ClientFields(props: { client?: Client; scopes: string[] }) {
         label="First-party (skip the consent page)"
         description="The platform's own application: users are not asked for consent and sign out in one click. Confidential clients only."
         defaultChecked={c?.first_party ?? false}
+      />
+      <SwitchField
+        name="require_mfa"
+        label="Require MFA"
+        description="Every sign-in to this application needs a second factor (TOTP or a passkey), whatever the user's roles."
+        defaultChecked={c?.require_mfa ?? false}
       />
     </>
   );

@@ -8,6 +8,7 @@ import {
   NativeSelect,
   PasswordInput,
   Stack,
+  Switch,
   Text,
   Textarea,
   TextInput,
@@ -238,6 +239,25 @@ export function CheckboxField(props: {
 }) {
   return (
     <Checkbox
+      id={`field-${props.name}`}
+      name={props.name}
+      label={props.label}
+      description={props.description}
+      defaultChecked={props.defaultChecked}
+      error={useError(props.name)}
+    />
+  );
+}
+
+/** An on/off setting; submitted as "on" when on, absent when off (like a checkbox). */
+export function SwitchField(props: {
+  name: string;
+  label: string;
+  defaultChecked?: boolean;
+  description?: string;
+}) {
+  return (
+    <Switch
       id={`field-${props.name}`}
       name={props.name}
       label={props.label}

@@ -14,12 +14,12 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { ColorSchemeToggle } from '@platform/ui/color-scheme-toggle';
+import { SkipLink } from '@platform/ui/skip-link';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { type NavSection, navItemForPath } from '../lib/access/permissions.ts';
-import { ColorSchemeToggle } from './color-scheme-toggle.tsx';
-import classes from './shell.module.css';
 
 /** One navigation entry, marked as the current page (`aria-current`) when it or a page under it is open. */
 function ConsoleLink(props: {
@@ -107,10 +107,7 @@ export function Shell(props: {
       padding="md"
     >
       <AppShell.Header>
-        {/* The first stop for keyboard users; hidden until it has focus. */}
-        <a href="#main" className={classes.skipLink}>
-          Skip to content
-        </a>
+        <SkipLink target="main" />
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             {signedIn ? (

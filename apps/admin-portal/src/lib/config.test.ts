@@ -24,6 +24,7 @@ describe('admin-portal configuration', () => {
       'kline-service',
       'test-service',
       'admin-portal',
+      'account-portal',
     ]);
   });
 

@@ -9,6 +9,7 @@ import {
   trustedProxies,
   z,
 } from '@platform/config';
+import { PLATFORM_NODE_ENV } from '@platform/web-session';
 
 // admin-portal's whole configuration, validated once (src/server.ts loads it before Next.js starts, so a
 // bad value stops the process with one line naming the variable). Listed in the app's README, "Configuration".
@@ -48,6 +49,7 @@ export const configShape = {
     'kline-service=http://127.0.0.1:3003',
     'test-service=http://127.0.0.1:3005',
     'admin-portal=http://127.0.0.1:3002',
+    'account-portal=http://127.0.0.1:3006',
   ]),
 };
 
@@ -79,12 +81,7 @@ export interface PortalConfig {
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
-/**
- * Next.js runs a production build only with NODE_ENV=production, whatever the platform's mode; server.ts
- * keeps the operator's NODE_ENV in PLATFORM_NODE_ENV before switching, and that one decides here (whether
- * development secrets are refused).
- */
-export const PLATFORM_NODE_ENV = 'PLATFORM_NODE_ENV';
+export { PLATFORM_NODE_ENV };
 
 export function parsePortalConfig(env: Record<string, string | undefined>): PortalConfig {
   const platformEnv = env[PLATFORM_NODE_ENV];

@@ -8,6 +8,7 @@ import type { OAuthServiceConfig } from '../config.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
+import type { MfaModule } from '../mfa/wiring.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { AccountRepository } from './account.repository.ts';
 import type { RecordAccountChange } from './context.ts';
@@ -24,6 +25,8 @@ export interface AccountDeps {
   audit: AuditLog;
   /** The sign-in check (lockout, per-address limit), shared with the sign-in page. */
   signIn: SignIn;
+  /** The caller's TOTP and recovery codes, and the policy reads that say whether a second factor is required. */
+  mfa: Pick<MfaModule, 'service' | 'repository'>;
 }
 
 /** Shared by every account route module: the access check, the audit of changes and the stores they read. */

@@ -16,6 +16,7 @@ import { createAccountRecorder } from './context.ts';
 import type { AccountDeps, AccountKit, AccountRouteModule } from './deps.ts';
 import { accountErrorHandler } from './errors.ts';
 import { eventRoutes } from './events.routes.ts';
+import { factorRoutes } from './factors.routes.ts';
 import { createAccountGuard } from './guard.ts';
 import { passwordRoutes } from './password.routes.ts';
 import { profileRoutes } from './profile.routes.ts';
@@ -32,6 +33,7 @@ const ROUTE_MODULES: AccountRouteModule[] = [
   sessionRoutes,
   applicationRoutes,
   eventRoutes,
+  factorRoutes,
 ];
 
 function createAccountKit(deps: AccountDeps): AccountKit {

@@ -9,12 +9,35 @@ import type { OAuthServiceConfig } from '../config.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
+import type { MfaRepository } from '../mfa/mfa.repository.ts';
+import type { MfaService } from '../mfa/mfa.service.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { PasskeySummary } from '../passkeys/passkeys.service.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { AdminSafeChanges } from './admin-safe-changes.repository.ts';
 import type { RecordChange } from './context.ts';
 import type { AdminGuard } from './guard.ts';
 import type { StaleGrants } from './sessions/stale-grants.ts';
+
+/** Users' second factors and the policy flags that decide when one is asked. */
+export interface AdminFactors {
+  mfa: Pick<MfaService, 'listFactors' | 'resetFactors'>;
+  policy: Pick<
+    MfaRepository,
+    | 'enrolmentRequired'
+    | 'setEnrolmentRequired'
+    | 'rolesRequireMfa'
+    | 'rolesRequiringMfa'
+    | 'setRoleMfaRequiredById'
+    | 'clientsRequiringMfa'
+    | 'setClientRequiresMfa'
+  >;
+  passkeys: {
+    list(userId: string): Promise<PasskeySummary[]>;
+    /** Removes every passkey of the user; returns how many (the admin route records the change). */
+    removeAllOf(userId: string): Promise<number>;
+  };
+}
 
 /** What the admin API works on: the service's own repositories and provider. */
 export interface AdminDeps {
@@ -28,6 +51,7 @@ export interface AdminDeps {
   keyStore: KeyStore;
   providers: Pick<ProviderHolder, 'provider' | 'refresh'>;
   audit: AuditLog;
+  factors: AdminFactors;
   /** Verification and invitation mails; undefined when SMTP_URL is unset. */
   accountMail?: AccountMail | undefined;
 }

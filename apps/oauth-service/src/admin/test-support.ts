@@ -184,12 +184,21 @@ export async function completeAuthorization(
 function tokenHelpers(app: FastifyInstance, machine: MachineClient) {
   const portal: MachineClient = { clientId: PORTAL.clientId, secret: PORTAL.secret };
 
-  async function tokenRequest(client: MachineClient, form: Record<string, string>) {
+  async function tokenRequest(
+    client: MachineClient,
+    form: Record<string, string>,
+    request: { headers?: Record<string, string>; remoteAddress?: string } = {},
+  ) {
     return app.inject({
       method: 'POST',
       url: '/oauth/token',
-      headers: { authorization: basic(client.clientId, client.secret), 'content-type': FORM },
+      headers: {
+        authorization: basic(client.clientId, client.secret),
+        'content-type': FORM,
+        ...request.headers,
+      },
       payload: new URLSearchParams(form).toString(),
+      ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}),
     });
   }
 
@@ -234,8 +243,9 @@ function tokenHelpers(app: FastifyInstance, machine: MachineClient) {
   }
 
   /** Uses a refresh token at the token endpoint; returns the raw response. */
-  function refresh(refreshToken: string) {
-    return tokenRequest(portal, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  /** The console's refresh; `request` adds headers (a trusted proxy's forwarding) or another peer address. */
+  function refresh(refreshToken: string, request: Parameters<typeof tokenRequest>[2] = {}) {
+    return tokenRequest(portal, { grant_type: 'refresh_token', refresh_token: refreshToken }, request);
   }
 
   return { clientToken, userTokens, refresh };

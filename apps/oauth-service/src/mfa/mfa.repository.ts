@@ -162,6 +162,27 @@ function policyQueries(db: PolicyDb) {
       return changed(result);
     },
 
+    async setRoleMfaRequiredById(roleId: string, required: boolean): Promise<boolean> {
+      const result = await db
+        .updateTable('roles')
+        .set({ mfa_required: required ? 1 : 0 })
+        .where('id', '=', roleId)
+        .executeTakeFirst();
+      return changed(result);
+    },
+
+    /** The ids of the roles that require a second factor. */
+    async rolesRequiringMfa(): Promise<Set<string>> {
+      const rows = await db.selectFrom('roles').select('id').where('mfa_required', '=', 1).execute();
+      return new Set(rows.map((row) => row.id));
+    },
+
+    /** The ids of the clients whose every sign-in needs a second factor. */
+    async clientsRequiringMfa(): Promise<Set<string>> {
+      const rows = await db.selectFrom('clients').select('client_id').where('require_mfa', '=', 1).execute();
+      return new Set(rows.map((row) => row.client_id));
+    },
+
     async setClientRequiresMfa(clientId: string, required: boolean): Promise<void> {
       await db
         .updateTable('clients')

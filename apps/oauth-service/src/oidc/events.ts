@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
 import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
@@ -80,7 +81,8 @@ type RecordEvent = (event: Parameters<AuditLog['record']>[0]) => Promise<unknown
 /** Who did it and from where, as every audit record of a protocol event carries it. */
 const requestContext = (ctx: KoaContextWithOIDC) => ({
   ip: ctx.ip,
-  userAgent: ctx.get('user-agent') || undefined,
+  // Set by pinForwardedHeaders on every request: the browser's when a trusted proxy (a console) forwarded it.
+  userAgent: ctx.get(FORWARDED_USER_AGENT_HEADER) || ctx.get('user-agent') || undefined,
   requestId: ctx.get('x-request-id') || String(ctx.res.getHeader('x-request-id') ?? ''),
   clientId: ctx.oidc?.client?.clientId ?? null,
 });

@@ -40,6 +40,8 @@ export interface PasskeyServiceDeps extends Omit<PasskeyAssertionDeps, 'relyingP
   publicUrl: string;
   audit: RegistrationContext['audit'];
   limits: FactorLimits;
+  /** Called once a passkey is registered: a second factor now exists (the MFA module clears "enrol at next sign-in"). */
+  onRegistered?: (userId: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -121,12 +123,16 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
     relyingParty,
     registrationOptions: (user: PasskeyUser): Promise<PublicKeyCredentialCreationOptionsJSON> =>
       registrationOptions(ctx, user),
-    verifyRegistration: (
+    async verifyRegistration(
       user: PasskeyUser,
       response: RegistrationResponseJSON,
       name: unknown,
       context: AuditContext = {},
-    ): Promise<RegistrationResult> => verifyRegistration(ctx, { user, response, name, context }),
+    ): Promise<RegistrationResult> {
+      const result = await verifyRegistration(ctx, { user, response, name, context });
+      if (result.ok) await deps.onRegistered?.(user.id);
+      return result;
+    },
     authenticationOptions,
     /** Verifies a sign-in assertion for interaction `uid` (see passkey-assertion.ts). */
     verifyAuthentication: (

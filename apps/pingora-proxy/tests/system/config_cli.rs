@@ -145,6 +145,8 @@ fn default_config_routes_the_url_map() {
             "oauth-service",
             "127.0.0.1:3001",
         ),
+        ("/account", "account-portal", "127.0.0.1:3006"),
+        ("/account/sessions", "account-portal", "127.0.0.1:3006"),
         ("/admin/", "admin-portal", "127.0.0.1:3002"),
         ("/admin/users", "admin-portal", "127.0.0.1:3002"),
         ("/", "admin-portal", "127.0.0.1:3002"),

@@ -164,3 +164,37 @@ export async function deleteUser(_: FormState, form: FormData): Promise<FormStat
     revalidate: ['/users'],
   });
 }
+
+/** Removes the user's TOTP, recovery codes and passkeys (a lost device). */
+export async function resetFactors(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}/factors`);
+      return { message: 'The second factors were reset.' };
+    },
+    revalidate: ['/users'],
+  });
+}
+
+/** Requires (or withdraws) the enrolment of a second factor at the user's next sign-in. */
+export async function setEnrolmentRequired(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const require = field(raw, 'verb') === 'require';
+      await api.send(
+        require ? 'POST' : 'DELETE',
+        `/users/${path(field(raw, 'id'))}/factors/require-enrolment`,
+      );
+      return {
+        message: require
+          ? 'A second factor is required at the next sign-in.'
+          : 'The enrolment requirement was withdrawn.',
+      };
+    },
+    revalidate: ['/users'],
+  });
+}

@@ -1,9 +1,9 @@
 import { Text } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AuditFilters } from '../../components/audit/audit-filters.tsx';
 import { AuditTable } from '../../components/audit/audit-table.tsx';
 import { ExportLink, Pager, SortableTh } from '../../components/lists/list-controls.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { AuditEvent, Page } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';

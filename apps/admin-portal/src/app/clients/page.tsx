@@ -9,15 +9,15 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { SortableTh } from '../../components/lists/list-controls.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '../../lib/format.ts';
 import { sortFrom } from '../../lib/lists/list-params.ts';
 import { CLIENT_SORTS, DEFAULT_CLIENT_SORT } from '../../lib/lists/sorts.ts';
 import { requirePermission } from '../../lib/session/current.ts';

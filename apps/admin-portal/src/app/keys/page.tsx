@@ -10,14 +10,14 @@ import {
   TableTr,
   Title,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, TextField } from '../../components/form.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { SigningKey } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
-import { when } from '../../lib/format.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 import { rotateKeys } from '../actions/resources.ts';
 

@@ -1,6 +1,6 @@
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { MarketsView } from '../../components/markets/markets-view.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Markets' };

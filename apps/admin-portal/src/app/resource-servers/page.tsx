@@ -9,10 +9,10 @@ import {
   TableTr,
   Title,
 } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, TextField } from '../../components/form.tsx';
 import { AnchorLink } from '../../components/links.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
 import type { ResourceServer } from '../../lib/admin-api/types.ts';

@@ -1,11 +1,11 @@
 import { SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { PageHeader } from '../../components/page-header.tsx';
 import { PermissionsList } from '../../components/roles/permissions-list.tsx';
 import { RolesList } from '../../components/roles/roles-list.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';
-import type { Named } from '../../lib/admin-api/types.ts';
+import type { Named, Role } from '../../lib/admin-api/types.ts';
 import { load } from '../../lib/api/page.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
@@ -15,7 +15,7 @@ export default async function RolesPage() {
   const session = await requirePermission('admin:read');
   const api = adminApi(session);
   const [roles, permissions] = await load(
-    Promise.all([api.get<{ items: Named[] }>('/roles'), api.get<{ items: Named[] }>('/permissions')]),
+    Promise.all([api.get<{ items: Role[] }>('/roles'), api.get<{ items: Named[] }>('/permissions')]),
   );
   const write = can(session.permissions, 'admin:write');
   return (

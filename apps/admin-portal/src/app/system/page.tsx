@@ -1,9 +1,13 @@
 import { SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { PageHeader } from '../../components/page-header.tsx';
 import { AutoRefresh } from '../../components/system/auto-refresh.tsx';
+import { MfaAdoptionPanel } from '../../components/system/mfa-adoption.tsx';
 import { SignInFailureAlert } from '../../components/system/sign-in-warning.tsx';
 import { FigureCards, GatewayPanel, ServicesPanel } from '../../components/system/system-panels.tsx';
+import { adminApi } from '../../lib/admin-api/client.ts';
+import type { MfaAdoption } from '../../lib/admin-api/types.ts';
+import { load } from '../../lib/api/page.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 import { ACTIVITY_RANGE_LABELS, loadActivity } from '../../lib/system/activity.ts';
 import { systemStatus } from '../../lib/system/status.ts';
@@ -18,7 +22,11 @@ const figure = (value: number | null, digits = 0) =>
 
 export default async function SystemPage() {
   const session = await requirePermission('admin:read');
-  const [status, activity] = await Promise.all([systemStatus(), loadActivity(session, '24h')]);
+  const [status, activity, adoption] = await Promise.all([
+    systemStatus(),
+    loadActivity(session, '24h'),
+    load(adminApi(session).get<MfaAdoption>('/stats/mfa')),
+  ]);
   const figures = [
     {
       label: 'Tokens issued',
@@ -53,6 +61,7 @@ export default async function SystemPage() {
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <ServicesPanel services={status.services} />
         <GatewayPanel gateway={status.gateway} />
+        <MfaAdoptionPanel adoption={adoption} />
       </SimpleGrid>
     </>
   );

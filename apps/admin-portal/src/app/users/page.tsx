@@ -1,9 +1,9 @@
 import { Group, Text } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import type { z } from 'zod';
 import { ButtonLink } from '../../components/links.tsx';
 import { ExportLink, Pager } from '../../components/lists/list-controls.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { UserSearch, UsersTable } from '../../components/users/users-list.tsx';
 import { can } from '../../lib/access/permissions.ts';
 import { adminApi } from '../../lib/admin-api/client.ts';

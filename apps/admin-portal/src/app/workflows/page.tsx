@@ -11,9 +11,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
 import { NewDefinitionButton } from '../../components/workflows/definition-new.tsx';
 import { RunsTable } from '../../components/workflows/runs-table.tsx';
 import { StartRunButton } from '../../components/workflows/start-run.tsx';
@@ -21,7 +22,6 @@ import { can } from '../../lib/access/permissions.ts';
 import { load } from '../../lib/api/page.ts';
 import { flowApi } from '../../lib/flow-api/client.ts';
 import type { DefinitionSummary, RunSummary } from '../../lib/flow-api/types.ts';
-import { when } from '../../lib/format.ts';
 import { requirePermission } from '../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflows' };

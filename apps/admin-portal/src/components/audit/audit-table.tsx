@@ -8,9 +8,9 @@ import {
   TableThead,
   TableTr,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import type { ReactNode } from 'react';
 import type { AuditEvent } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
 import { actorOf, clientOf, PartyName, targetOf } from './audit-party.tsx';
 

@@ -1,7 +1,7 @@
 import { Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { deleteClient, rotateClientSecret, setClientEnabled } from '../../app/actions/clients.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
 import { ActionForm, Hidden } from '../form.tsx';
 
 /** The client's secret (never shown again), rotating it, enabling or disabling and deleting the client. */

@@ -1,4 +1,5 @@
 import { Text } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { CurrentSession } from '../../lib/session/current.ts';
 import {
   ACTIVITY_RANGE_LABELS,
@@ -7,7 +8,6 @@ import {
   loadActivity,
 } from '../../lib/system/activity.ts';
 import { componentHealth } from '../../lib/system/status.ts';
-import { PageHeader } from '../page-header.tsx';
 import { SignInFailureAlert } from '../system/sign-in-warning.tsx';
 import { FigureCards } from '../system/system-panels.tsx';
 import { ActivityCharts, type ActivityPoint } from './activity-charts.tsx';

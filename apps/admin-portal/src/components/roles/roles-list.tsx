@@ -1,11 +1,14 @@
 import { Paper, Table, TableTbody, TableTd, TableTh, TableThead, TableTr, Title } from '@mantine/core';
 import { createRole } from '../../app/actions/roles.ts';
-import type { Named } from '../../lib/admin-api/types.ts';
-import { ActionForm, CheckboxGroupField, TextField } from '../form.tsx';
+import type { Named, Role } from '../../lib/admin-api/types.ts';
+import { ActionForm, CheckboxGroupField, SwitchField, TextField } from '../form.tsx';
 import { AnchorLink } from '../links.tsx';
 
+export const REQUIRE_MFA_HINT =
+  'Holders sign in with a second factor (TOTP or a passkey); one without is taken through enrolment at sign-in.';
+
 /** The roles, each a link to its page, and the form for a new one. */
-export function RolesList(props: { roles: Named[]; permissions: Named[]; write: boolean }) {
+export function RolesList(props: { roles: Role[]; permissions: Named[]; write: boolean }) {
   const { roles, write } = props;
   const permissionOptions = props.permissions.map((p) => ({ value: p.id, label: p.name }));
   return (
@@ -18,6 +21,7 @@ export function RolesList(props: { roles: Named[]; permissions: Named[]; write: 
           <TableTr>
             <TableTh>Role</TableTh>
             <TableTh>Description</TableTh>
+            <TableTh>MFA</TableTh>
           </TableTr>
         </TableThead>
         <TableTbody>
@@ -27,6 +31,7 @@ export function RolesList(props: { roles: Named[]; permissions: Named[]; write: 
                 <AnchorLink href={`/roles/${encodeURIComponent(role.id)}`}>{role.name}</AnchorLink>
               </TableTd>
               <TableTd>{role.description}</TableTd>
+              <TableTd>{role.mfa_required ? 'required' : 'optional'}</TableTd>
             </TableTr>
           ))}
         </TableTbody>
@@ -39,6 +44,7 @@ export function RolesList(props: { roles: Named[]; permissions: Named[]; write: 
           <ActionForm action={createRole} schema="role" submitLabel="Create role">
             <TextField name="name" label="Name" required description="One word, e.g. auditor." />
             <TextField name="description" label="Description" />
+            <SwitchField name="mfa_required" label="Require MFA" description={REQUIRE_MFA_HINT} />
             <CheckboxGroupField name="permissions" label="Permissions" options={permissionOptions} />
           </ActionForm>
         </>

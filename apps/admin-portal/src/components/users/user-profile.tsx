@@ -1,7 +1,7 @@
 import { Paper, Text, Title } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { updateUser } from '../../app/actions/users.ts';
 import type { User } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
 import { ActionForm, Hidden, TextField } from '../form.tsx';
 
 /** The user's profile: dates, sign-in failures, and the edit form for admin:write. */

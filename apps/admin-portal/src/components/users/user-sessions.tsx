@@ -11,10 +11,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { deviceSummary } from '@platform/ui/user-agent';
 import { endSession, revokeAllAccess, revokeClientGrant } from '../../app/actions/users.ts';
 import type { ClientGrants, SessionInfo, User } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
-import { deviceSummary } from '../../lib/user-agent.ts';
 import { ActionForm, Hidden, RowAction } from '../form.tsx';
 
 // The user's sign-in sessions and the access clients hold for them, each revocable, and "sign out

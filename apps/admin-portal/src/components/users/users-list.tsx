@@ -13,8 +13,8 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import type { User } from '../../lib/admin-api/types.ts';
-import { when } from '../../lib/format.ts';
 import type { ListSort } from '../../lib/lists/list-params.ts';
 import type { UserSort } from '../../lib/lists/sorts.ts';
 import { AnchorLink } from '../links.tsx';

@@ -14,11 +14,11 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { deleteSchedule } from '../../app/actions/definitions.ts';
 import type { Schedule } from '../../lib/flow-api/definitions.ts';
-import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ScheduleFormModal } from './definition-schedule-form.tsx';

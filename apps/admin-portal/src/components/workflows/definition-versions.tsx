@@ -8,8 +8,8 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import type { DefinitionVersion } from '../../lib/flow-api/definitions.ts';
-import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
 
 /** A definition's versions, newest first; each links to its view, the one shown is marked. */

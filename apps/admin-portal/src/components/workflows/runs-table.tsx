@@ -8,8 +8,8 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import type { RunSummary } from '../../lib/flow-api/types.ts';
-import { when } from '../../lib/format.ts';
 import { AnchorLink } from '../links.tsx';
 import { starterName } from './started-by.tsx';
 import { StateBadge } from './state-badge.tsx';

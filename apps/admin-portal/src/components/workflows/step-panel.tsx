@@ -1,9 +1,9 @@
 'use client';
 
 import { Alert, Box, Button, Code, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { duration } from '@platform/ui/format';
 import { useEffect, useRef } from 'react';
 import type { StepDetail } from '../../lib/flow-api/types.ts';
-import { duration } from '../../lib/format.ts';
 import { StateBadge } from './state-badge.tsx';
 
 const time = (value: string | null) => (value ? `${value.replace('T', ' ').replace('Z', '')} UTC` : '—');

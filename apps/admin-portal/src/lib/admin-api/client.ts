@@ -1,7 +1,7 @@
+import { browserForwardingHeaders } from '@platform/web-session/forwarded';
 import { type ApiClient, createApiClient, type Method, type Query, urlOf } from '../api/client.ts';
 import { portalConfig } from '../config.ts';
 import type { CurrentSession } from '../session/current.ts';
-import { browserForwardingHeaders } from './forwarded.ts';
 
 // Server-side calls to the admin API with the user's own access token (oauth-service re-checks the user's
 // roles on every call). Internal URL: the token never travels through the browser.

@@ -12,8 +12,10 @@ export interface Page<T> {
 }
 
 export type User = Get<'/api/admin/users/{id}'>;
-/** A role or a permission: the two share one shape. */
-export type Named = Get<'/api/admin/roles/{id}'>;
+/** A role or a permission: the two share their name and description. */
+export type Named = Get<'/api/admin/permissions/{id}'>;
+/** A role: a named entity with whether its holders must sign in with a second factor. */
+export type Role = Get<'/api/admin/roles/{id}'>;
 export type Permission = ItemOf<Get<'/api/admin/permissions'>['items']>;
 export type Client = Get<'/api/admin/clients/{clientId}'>;
 /** The answer to creating a client: the client with its secret (confidential clients), shown once. */
@@ -25,3 +27,7 @@ export type SigningKey = ItemOf<Get<'/api/admin/keys'>['items']>;
 export type AuditEvent = Get<'/api/admin/audit/{id}'>;
 export type SessionInfo = ItemOf<Get<'/api/admin/users/{id}/sessions'>['items']>;
 export type ClientGrants = ItemOf<Get<'/api/admin/users/{id}/grants'>['items']>;
+/** A user's second factors, without secrets. */
+export type UserFactors = Get<'/api/admin/users/{id}/factors'>;
+/** How many active users have a second factor, by factor. */
+export type MfaAdoption = Get<'/api/admin/stats/mfa'>;

@@ -1,20 +1,2 @@
-// Helpers that read request and response types out of the generated OpenAPI types (generated/*.ts), so
-// the console's types are the services' JSON Schemas and never a second description of them.
-
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type SuccessStatus = 200 | 201;
-
-type JsonContent<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
-
-/** The JSON body of an operation's success answer (200 or 201). */
-export type ResponseOf<Paths, P extends keyof Paths, M extends Method> =
-  Paths[P] extends Record<M, { responses: infer Responses }>
-    ? JsonContent<Responses[SuccessStatus & keyof Responses]>
-    : never;
-
-/** The JSON request body of an operation. */
-export type RequestOf<Paths, P extends keyof Paths, M extends Method> =
-  Paths[P] extends Record<M, { requestBody?: infer Body }> ? JsonContent<NonNullable<Body>> : never;
-
-/** One element of a list. */
-export type ItemOf<List> = List extends ReadonlyArray<infer Item> ? Item : never;
+// Request and response types read out of the generated OpenAPI types (@platform/web-session/openapi-types).
+export type { ItemOf, RequestOf, ResponseOf } from '@platform/web-session/openapi-types';

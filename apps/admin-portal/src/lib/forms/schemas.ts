@@ -76,7 +76,7 @@ export const passwordResetSchema = z
     message: 'does not match the password',
   });
 
-export const roleSchema = z.object({ name: token(64), description: trimmed(500) });
+export const roleSchema = z.object({ name: token(64), description: trimmed(500), mfa_required: checkbox });
 export const permissionSchema = z.object({ name: token(128), description: trimmed(500) });
 
 const clientFields = {
@@ -90,6 +90,7 @@ const clientFields = {
   scope: z.array(token(128)).max(100),
   require_dpop: checkbox,
   first_party: checkbox,
+  require_mfa: checkbox,
   application_type: z.enum(['web', 'native']),
 };
 

@@ -1,62 +1,36 @@
-import { createHash } from 'node:crypto';
+import {
+  introspectActive,
+  refreshSession as refreshShared,
+  sessionAlive as sessionAliveShared,
+  superseded,
+} from '@platform/web-session';
 import { portalConfig } from '../config.ts';
 import { oidc, oidcConfiguration } from '../oidc/client.ts';
 import { exchangeForKline } from './kline.ts';
 import { refreshResourceTokens, resourceTokensStale } from './resource-tokens.ts';
 import type { StoredSession } from './store.ts';
-import { isJwt, refreshDue } from './tokens.ts';
+import { refreshDue } from './tokens.ts';
 
-// Silent refresh. Refresh tokens rotate, and presenting a rotated one again makes oauth-service revoke the
-// whole grant (reuse detection), so requests racing with the same expiring session (a page and its
-// prefetches) must share one refresh: they join the one in flight, and requests that still carry the old
-// cookie for a short while after get its result. With several portal instances, route a session to one
-// instance (sticky sessions), or the instances could race the same way.
+// Silent refresh of the admin console's session: the shared single-flight refresh (@platform/web-session,
+// which explains why racing requests must share one), with the console's own exchange (the admin API token,
+// then the kline and other resources' tokens, one after the other).
 
-const SHARE_RESULT_MS = 60_000;
-
-const recent = new Map<string, { result: Promise<StoredSession | null>; until: number }>();
+export { superseded };
 
 export const needsRefresh = (session: StoredSession, now = Date.now() / 1000) =>
   refreshDue(session, now) ||
   (session.kline !== undefined && refreshDue(session.kline, now)) ||
   resourceTokensStale(session, now);
 
-const keyOf = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('base64url');
-
 type Exchange = (session: StoredSession, refreshToken: string) => Promise<StoredSession | null>;
 
-/**
- * Whether this portal refreshed the session's refresh token within SHARE_RESULT_MS: the cookie that came
- * with the request is older than one already handed out (responses can reach the browser out of order), and
- * refreshSession gives the newer session back without asking oauth-service, so the browser gets it too.
- */
-export function superseded(session: StoredSession): boolean {
-  return !!session.refreshToken && recentRefresh(session.refreshToken) !== undefined;
-}
-
-/** This portal's refresh of `refreshToken`, if it made one within SHARE_RESULT_MS. */
-function recentRefresh(refreshToken: string) {
-  const entry = recent.get(keyOf(refreshToken));
-  return entry && entry.until >= Date.now() ? entry : undefined;
-}
-
 /** The refreshed session, or null when the provider refuses (revoked, expired, client disabled). */
-export function refreshSession(
-  session: StoredSession,
-  exchangeTokens: Exchange = exchange,
-): Promise<StoredSession | null> {
-  if (!session.refreshToken) return Promise.resolve(null);
-  const key = keyOf(session.refreshToken);
-  const now = Date.now();
-  for (const [k, entry] of recent) if (entry.until < now) recent.delete(k);
-  const existing = recent.get(key);
-  if (existing) return existing.result;
-  const result = exchangeTokens(session, session.refreshToken);
-  recent.set(key, { result, until: now + SHARE_RESULT_MS });
-  // A failure that is not the provider's answer (network) is not remembered: the next request retries.
-  result.catch(() => recent.delete(key));
-  return result;
-}
+export const refreshSession = (session: StoredSession, exchangeTokens: Exchange = exchange) =>
+  refreshShared(session, exchangeTokens);
+
+/** Whether the grant behind the session still stands (@platform/web-session's sessionAlive). */
+export const sessionAlive = (session: StoredSession) =>
+  sessionAliveShared(session, async (token) => introspectActive(await oidcConfiguration(), token));
 
 async function exchange(session: StoredSession, refreshToken: string): Promise<StoredSession | null> {
   const configuration = await oidcConfiguration();
@@ -84,49 +58,4 @@ async function exchange(session: StoredSession, refreshToken: string): Promise<S
     if (error instanceof oidc.ResponseBodyError) return null;
     throw error;
   }
-}
-
-/**
- * Whether the grant behind the session still stands (not revoked by an administrator or by sign-out): the
- * refresh token is introspected (an opaque access token when there is none; a JWT access token without a
- * refresh token can only be trusted until it expires, minutes).
- */
-export async function sessionAlive(
-  session: StoredSession,
-  introspect: (token: string) => Promise<boolean> = introspectAtProvider,
-  hops = 0,
-): Promise<boolean> {
-  const token = session.refreshToken ?? (isJwt(session.accessToken) ? null : session.accessToken);
-  if (!token) return true;
-  // A request that began with the session a concurrent request of the same browser has just refreshed holds
-  // a refresh token that rotation spent: oauth-service calls it inactive, yet the grant stands. So a refresh
-  // token this portal rotated is not asked about; its successor is (null: the refresh was refused). The same
-  // holds when the rotation happened while the question was in flight, hence the second look after "inactive".
-  const successor = async () => {
-    const next = session.refreshToken ? await rotatedTo(session.refreshToken) : undefined;
-    if (next === undefined || hops >= MAX_ROTATION_HOPS) return undefined;
-    return next !== null && sessionAlive(next, introspect, hops + 1);
-  };
-  const known = await successor();
-  if (known !== undefined) return known;
-  if (await introspect(token)) return true;
-  return (await successor()) ?? false;
-}
-
-/** A chain of rotations longer than this within SHARE_RESULT_MS is not followed further. */
-const MAX_ROTATION_HOPS = 8;
-
-/**
- * What this portal's refresh of `refreshToken` gave, if it refreshed it within SHARE_RESULT_MS: the new
- * session, or null when oauth-service refused; undefined when it did not refresh it (or could not reach
- * oauth-service, in which case the token may still be unspent).
- */
-async function rotatedTo(refreshToken: string): Promise<StoredSession | null | undefined> {
-  return recentRefresh(refreshToken)?.result.catch(() => undefined);
-}
-
-async function introspectAtProvider(token: string): Promise<boolean> {
-  const configuration = await oidcConfiguration();
-  const result = await oidc.tokenIntrospection(configuration, token);
-  return result.active === true;
 }

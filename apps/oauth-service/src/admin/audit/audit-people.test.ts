@@ -127,4 +127,31 @@ describeEachDialect('admin API: audit log names people and clients', (temp) => {
     const [row] = await rows('?action=role.create&limit=1');
     expect(row).toMatchObject({ ip: '203.0.113.50', user_agent: 'curl/8.5.0' });
   });
+
+  it("records the browser's address and user agent for a token refresh a console makes for it", async () => {
+    const admin = await h.users.findByLogin(ADMIN.login);
+    const { tokens } = await h.userTokens(ADMIN, { scope: 'openid offline_access' });
+    const refreshed = await h.refresh(tokens.refresh_token!, {
+      headers: { 'x-forwarded-for': '198.51.100.24', 'x-forwarded-user-agent': BROWSER_UA },
+    });
+    expect(refreshed.statusCode).toBe(200);
+    const refreshes = async () =>
+      (await rows(`?action=token.issue&actor=${admin!.id}`)).filter((row) => row.ip === '198.51.100.24');
+    await expect.poll(async () => (await refreshes()).length).toBe(1);
+    expect((await refreshes())[0]).toMatchObject({ user_agent: BROWSER_UA });
+  });
+
+  it('ignores a forwarded user agent on a token request from outside the trusted proxies', async () => {
+    const admin = await h.users.findByLogin(ADMIN.login);
+    const { tokens } = await h.userTokens(ADMIN, { scope: 'openid offline_access' });
+    const refreshed = await h.refresh(tokens.refresh_token!, {
+      remoteAddress: '203.0.113.51',
+      headers: { 'user-agent': 'curl/8.5.0', 'x-forwarded-user-agent': 'Spoofed/1.0' },
+    });
+    expect(refreshed.statusCode).toBe(200);
+    const refreshes = async () =>
+      (await rows(`?action=token.issue&actor=${admin!.id}`)).filter((row) => row.ip === '203.0.113.51');
+    await expect.poll(async () => (await refreshes()).length).toBe(1);
+    expect((await refreshes())[0]).toMatchObject({ user_agent: 'curl/8.5.0' });
+  });
 });

@@ -54,7 +54,7 @@ describeEachDialect('admin API: audit log', (temp) => {
       user_agent: 'lightMyRequest',
       request_id: expect.any(String),
       outcome: 'success',
-      details: { name: 'audit-c' },
+      details: { name: 'audit-c', mfa_required: false },
     });
   });
 

@@ -20,8 +20,22 @@ import {
 // the rotation that produced it; it is stored sealed and no route can read it back.
 
 type Clients = AdminDeps['clients'];
+type Policy = AdminDeps['factors']['policy'];
 
-const clientView = (client: ClientView) => ({ ...client, require_pkce: true as const });
+const clientView = (client: ClientView, requiringMfa: ReadonlySet<string>) => ({
+  ...client,
+  require_pkce: true as const,
+  require_mfa: requiringMfa.has(client.client_id),
+});
+
+/** The client as the API shows it, with the MFA flag the MFA module keeps. */
+const viewOf = async (policy: Policy, client: ClientView) =>
+  clientView(client, await policy.clientsRequiringMfa());
+
+/** Sets the client's MFA flag when the request names it. */
+async function applyMfaFlag(policy: Policy, clientId: string, required: boolean | undefined) {
+  if (required !== undefined) await policy.setClientRequiresMfa(clientId, required);
+}
 
 /** The API's snake_case fields as the clients module's input; absent fields stay absent. */
 function toUpdate(body: SchemaType<typeof updateClientSchema.body>): ClientUpdate {
@@ -53,16 +67,25 @@ const auditedSettings = (client: ClientView) => ({
   first_party: client.first_party,
 });
 
+/** The audited settings with the MFA flag as it now is. */
+const auditedWithMfa = async (policy: Policy, client: ClientView) => ({
+  ...auditedSettings(client),
+  require_mfa: (await policy.clientsRequiringMfa()).has(client.client_id),
+});
+
 const sendOnce = (reply: FastifyReply, status: number, body: unknown) =>
   // The secret must not sit in any cache (the admin scope already sends no-store on every response).
   reply.status(status).header('pragma', 'no-cache').send(body);
 
 const listClients =
-  (clients: Clients): Handler<typeof listClientsSchema> =>
-  async (request) => ({ items: (await clients.list(request.query)).map(clientView) });
+  (clients: Clients, policy: Policy): Handler<typeof listClientsSchema> =>
+  async (request) => {
+    const requiring = await policy.clientsRequiringMfa();
+    return { items: (await clients.list(request.query)).map((client) => clientView(client, requiring)) };
+  };
 
 const createClient =
-  (clients: Clients, { record }: AdminKit): Handler<typeof createClientSchema> =>
+  (clients: Clients, policy: Policy, { record }: AdminKit): Handler<typeof createClientSchema> =>
   async (request, reply) => {
     const body = request.body;
     const input: ClientInput = {
@@ -73,28 +96,30 @@ const createClient =
       grantTypes: body.grant_types,
     };
     const { client, clientSecret } = await clients.create(input);
+    await applyMfaFlag(policy, client.client_id, body.require_mfa);
     await record(request, {
       action: 'client.create',
       targetType: 'client',
       targetId: client.client_id,
-      details: auditedSettings(client),
+      details: await auditedWithMfa(policy, client),
     });
     reply.header('location', `/api/admin/clients/${encodeURIComponent(client.client_id)}`);
     return sendOnce(reply, 201, {
-      ...clientView(client),
+      ...(await viewOf(policy, client)),
       ...(clientSecret ? { client_secret: clientSecret } : {}),
     });
   };
 
 const getClient =
-  (clients: Clients): Handler<typeof getClientSchema> =>
+  (clients: Clients, policy: Policy): Handler<typeof getClientSchema> =>
   async (request) =>
-    clientView(await clients.get(request.params.clientId));
+    viewOf(policy, await clients.get(request.params.clientId));
 
 const updateClient =
-  (clients: Clients, { grants, record }: AdminKit): Handler<typeof updateClientSchema> =>
+  (clients: Clients, policy: Policy, { grants, record }: AdminKit): Handler<typeof updateClientSchema> =>
   async (request) => {
     const client = await clients.update(request.params.clientId, toUpdate(request.body));
+    await applyMfaFlag(policy, client.client_id, request.body.require_mfa);
     // Scopes taken from the client leave with the grants holding them, on every instance at once.
     const revokedGrants =
       request.body.scope === undefined
@@ -106,15 +131,20 @@ const updateClient =
       targetId: client.client_id,
       details: {
         changed: Object.keys(request.body).sort(),
-        ...auditedSettings(client),
+        ...(await auditedWithMfa(policy, client)),
         ...(revokedGrants === undefined ? {} : { revoked_grants: revokedGrants }),
       },
     });
-    return clientView(client);
+    return viewOf(policy, client);
   };
 
 const setClientEnabled =
-  (verb: 'enable' | 'disable', clients: Clients, { record }: AdminKit): Handler<typeof enableClientSchema> =>
+  (
+    verb: 'enable' | 'disable',
+    clients: Clients,
+    policy: Policy,
+    { record }: AdminKit,
+  ): Handler<typeof enableClientSchema> =>
   async (request) => {
     const client = await clients.setEnabled(request.params.clientId, verb === 'enable');
     await record(request, {
@@ -123,11 +153,11 @@ const setClientEnabled =
       targetId: client.client_id,
       details: { name: client.name },
     });
-    return clientView(client);
+    return viewOf(policy, client);
   };
 
 const rotateSecret =
-  (clients: Clients, { record }: AdminKit): Handler<typeof rotateSecretSchema> =>
+  (clients: Clients, policy: Policy, { record }: AdminKit): Handler<typeof rotateSecretSchema> =>
   async (request, reply) => {
     const { client, clientSecret } = await clients.rotateSecret(request.params.clientId);
     await record(request, {
@@ -136,7 +166,7 @@ const rotateSecret =
       targetId: client.client_id,
       details: { name: client.name },
     });
-    return sendOnce(reply, 200, { ...clientView(client), client_secret: clientSecret });
+    return sendOnce(reply, 200, { ...(await viewOf(policy, client)), client_secret: clientSecret });
   };
 
 const deleteClient =
@@ -153,24 +183,29 @@ const deleteClient =
     return reply.status(204).send();
   };
 
-export function clientRoutes(app: App, { clients }: AdminDeps, kit: AdminKit): void {
+export function clientRoutes(app: App, { clients, factors }: AdminDeps, kit: AdminKit): void {
+  const { policy } = factors;
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   const one = '/clients/:clientId';
-  app.get('/clients', { onRequest: read, schema: listClientsSchema }, listClients(clients));
-  app.post('/clients', { onRequest: write, schema: createClientSchema }, createClient(clients, kit));
-  app.get(one, { onRequest: read, schema: getClientSchema }, getClient(clients));
-  app.patch(one, { onRequest: write, schema: updateClientSchema }, updateClient(clients, kit));
+  app.get('/clients', { onRequest: read, schema: listClientsSchema }, listClients(clients, policy));
+  app.post('/clients', { onRequest: write, schema: createClientSchema }, createClient(clients, policy, kit));
+  app.get(one, { onRequest: read, schema: getClientSchema }, getClient(clients, policy));
+  app.patch(one, { onRequest: write, schema: updateClientSchema }, updateClient(clients, policy, kit));
   app.post(
     `${one}/enable`,
     { onRequest: write, schema: enableClientSchema },
-    setClientEnabled('enable', clients, kit),
+    setClientEnabled('enable', clients, policy, kit),
   );
   app.post(
     `${one}/disable`,
     { onRequest: write, schema: disableClientSchema },
-    setClientEnabled('disable', clients, kit),
+    setClientEnabled('disable', clients, policy, kit),
   );
-  app.post(`${one}/secret`, { onRequest: write, schema: rotateSecretSchema }, rotateSecret(clients, kit));
+  app.post(
+    `${one}/secret`,
+    { onRequest: write, schema: rotateSecretSchema },
+    rotateSecret(clients, policy, kit),
+  );
   app.delete(one, { onRequest: write, schema: deleteClientSchema }, deleteClient(clients, kit));
 }

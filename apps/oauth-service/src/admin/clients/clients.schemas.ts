@@ -17,6 +17,12 @@ const firstParty = {
     "The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only.",
 } as const;
 
+const requireMfa = {
+  type: 'boolean',
+  description:
+    'Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say.',
+} as const;
+
 export const clientSchema = {
   type: 'object',
   required: [
@@ -27,6 +33,7 @@ export const clientSchema = {
     'token_endpoint_auth_method',
     'enabled',
     'first_party',
+    'require_mfa',
   ],
   properties: {
     client_id: { type: 'string' },
@@ -44,6 +51,7 @@ export const clientSchema = {
     enabled: { type: 'boolean' },
     dynamic: { type: 'boolean', description: 'Registered through dynamic client registration (RFC 7591).' },
     first_party: firstParty,
+    require_mfa: requireMfa,
     has_secret: { type: 'boolean' },
     secret_rotated_at: nullableTime,
     created_at: time,
@@ -83,6 +91,7 @@ const editable = {
   jwks,
   application_type: { type: 'string', enum: ['web', 'native'] },
   first_party: firstParty,
+  require_mfa: requireMfa,
 } as const;
 
 export const listClientsSchema = routeSchema(

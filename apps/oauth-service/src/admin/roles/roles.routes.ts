@@ -1,9 +1,10 @@
 import type { App, Handler } from '@platform/http';
-import type { NamedInput, Permission, Role } from '../../accounts/roles.repository.ts';
-import type { AdminDeps, AdminKit } from '../deps.ts';
+import type { NamedInput } from '../../accounts/roles.repository.ts';
+import type { AdminDeps, AdminFactors, AdminKit } from '../deps.ts';
 import {
   grantPermissionSchema,
   listRolePermissionsSchema,
+  type Named,
   type NamedEntity,
   type NamedSchemas,
   namedView,
@@ -16,12 +17,15 @@ import {
 
 // Roles and permissions (RBAC). A permission is named after the OAuth scope it lets a user be granted.
 
+/** A role's MFA flag beside its name and description. */
+type NamedChange = NamedInput & { mfa_required?: boolean };
+
 /** What the routes of one named entity (a role or a permission) work on. */
 interface NamedStore {
-  list(): Promise<Array<Role | Permission>>;
-  get(id: string): Promise<Role | Permission>;
-  create(input: NamedInput): Promise<Role | Permission>;
-  update(id: string, input: Partial<NamedInput>): Promise<Role | Permission>;
+  list(): Promise<Named[]>;
+  get(id: string): Promise<Named>;
+  create(input: NamedChange): Promise<Named>;
+  update(id: string, input: Partial<NamedChange>): Promise<Named>;
   /** Deletes; resolves to the number of grants revoked because of it. */
   remove(id: string): Promise<number>;
 }
@@ -38,7 +42,10 @@ const createNamed =
       action: `${entity}.create`,
       targetType: entity,
       targetId: created.id,
-      details: { name: created.name },
+      details: {
+        name: created.name,
+        ...('mfaRequired' in created ? { mfa_required: created.mfaRequired } : {}),
+      },
     });
     const path = entity === 'role' ? ROLES : PERMISSIONS;
     return reply.status(201).header('location', `/api/admin/${path}/${created.id}`).send(namedView(created));
@@ -59,8 +66,10 @@ const updateNamed =
       targetType: entity,
       targetId: updated.id,
       details: {
+        changed: Object.keys(request.body).sort(),
         name: updated.name,
         ...(before.name !== updated.name ? { previous_name: before.name } : {}),
+        ...('mfaRequired' in updated ? { mfa_required: updated.mfaRequired } : {}),
       },
     });
     return namedView(updated);
@@ -139,13 +148,40 @@ const revokePermission =
     return reply.status(204).send();
   };
 
-/** The role store: deleting a role revokes the grants its holders no longer may keep. */
-function roleStore(roles: AdminDeps['roles'], { changes, grants }: AdminKit): NamedStore {
+const nameAndDescription = ({ name, description }: Partial<NamedChange>): Partial<NamedInput> => ({
+  ...(name !== undefined ? { name } : {}),
+  ...(description !== undefined ? { description } : {}),
+});
+
+/**
+ * The role store: each role with its MFA flag (kept by the MFA module); deleting a role revokes the grants
+ * its holders no longer may keep.
+ */
+function roleStore(roles: AdminDeps['roles'], policy: AdminFactors['policy'], kit: AdminKit): NamedStore {
+  const { changes, grants } = kit;
+  const withFlag = async (id: string) => {
+    const role = await roles.getRole(id);
+    return { ...role, mfaRequired: (await policy.rolesRequiringMfa()).has(role.id) };
+  };
+  const setFlag = async (id: string, required: boolean | undefined) => {
+    if (required !== undefined) await policy.setRoleMfaRequiredById(id, required);
+  };
   return {
-    list: () => roles.listRoles(),
-    get: (id) => roles.getRole(id),
-    create: (input) => roles.createRole(input),
-    update: (id, input) => roles.updateRole(id, input),
+    async list() {
+      const requiring = await policy.rolesRequiringMfa();
+      return (await roles.listRoles()).map((role) => ({ ...role, mfaRequired: requiring.has(role.id) }));
+    },
+    get: withFlag,
+    async create(input) {
+      const role = await roles.createRole({ name: input.name, ...nameAndDescription(input) });
+      await setFlag(role.id, input.mfa_required);
+      return withFlag(role.id);
+    },
+    async update(id, input) {
+      await roles.updateRole(id, nameAndDescription(input));
+      await setFlag(id, input.mfa_required);
+      return withFlag(id);
+    },
     async remove(id) {
       const holders = await grants.usersWithRole(id);
       await changes.deleteRole(id);
@@ -177,8 +213,8 @@ function permissionStore(roles: AdminDeps['roles'], { changes, grants }: AdminKi
 }
 
 /** Roles, permissions, and which permissions each role carries. */
-export function roleRoutes(app: App, { roles }: AdminDeps, kit: AdminKit): void {
-  namedRoutes(app, kit, 'role', roleStore(roles, kit));
+export function roleRoutes(app: App, { roles, factors }: AdminDeps, kit: AdminKit): void {
+  namedRoutes(app, kit, 'role', roleStore(roles, factors.policy, kit));
   namedRoutes(app, kit, 'permission', permissionStore(roles, kit));
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');

@@ -18,17 +18,31 @@ const namedSchema = (what: string) =>
     },
   }) as const;
 
-export const roleSchema = namedSchema('Role name, a single token such as `operator`.');
+const mfaRequired = {
+  type: 'boolean',
+  description: 'Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in.',
+} as const;
+
+const roleNamed = namedSchema('Role name, a single token such as `operator`.');
+export const roleSchema = {
+  ...roleNamed,
+  required: [...roleNamed.required, 'mfa_required'],
+  properties: { ...roleNamed.properties, mfa_required: mfaRequired },
+} as const;
 export const permissionSchema = namedSchema('The OAuth scope this permission lets a user be granted.');
 
-export const namedView = (item: Role | Permission) => ({
+/** A role with its MFA flag (which the MFA module keeps), or a permission. */
+export type Named = (Role & { mfaRequired: boolean }) | Permission;
+
+export const namedView = (item: Named) => ({
   id: item.id,
   name: item.name,
   description: item.description,
   created_at: iso(item.createdAt),
+  ...('mfaRequired' in item ? { mfa_required: item.mfaRequired } : {}),
 });
-export const roleView = namedView;
-export const permissionView = namedView;
+export const roleView = (role: Role, requiringMfa: ReadonlySet<string>) =>
+  namedView({ ...role, mfaRequired: requiringMfa.has(role.id) });
 
 // Bounds only; the roles repository applies the token rule and reports it per field.
 const nameField = { type: 'string', maxLength: 128 } as const;
@@ -48,6 +62,9 @@ const updateBody = {
   properties: { name: nameField, description: descriptionField },
 } as const;
 
+const withMfaFlag = <const B extends { properties: object }>(body: B) =>
+  ({ ...body, properties: { ...body.properties, mfa_required: mfaRequired } }) as const;
+
 export type NamedEntity = 'role' | 'permission';
 
 /** The CRUD route schemas of a role or a permission. */
@@ -60,7 +77,7 @@ function namedSchemas(entity: NamedEntity) {
       'admin:write',
       tag,
       `Create a ${entity}`,
-      { body: createBody, response: { 201: schema } },
+      { body: entity === 'role' ? withMfaFlag(createBody) : createBody, response: { 201: schema } },
       [400, 409],
     ),
     get: routeSchema(
@@ -74,9 +91,13 @@ function namedSchemas(entity: NamedEntity) {
       'admin:write',
       tag,
       entity === 'role'
-        ? 'Rename or describe a role'
+        ? 'Rename or describe a role, or set whether its holders must sign in with a second factor'
         : 'Rename or describe a permission; renaming revokes the grants holding the old scope name, and is refused (409) for admin:write while it makes the last administrator',
-      { params: params('id'), body: updateBody, response: { 200: schema } },
+      {
+        params: params('id'),
+        body: entity === 'role' ? withMfaFlag(updateBody) : updateBody,
+        response: { 200: schema },
+      },
       [400, 404, 409],
     ),
     remove: routeSchema(

@@ -52,6 +52,8 @@ describeEachDialect('activity counted from the audit log', (temp) => {
       { at: START + HOUR - 1, action: 'login.failure', actor: null, outcome: 'failure' },
       // The first millisecond of the second bucket.
       { at: START + HOUR, action: 'login.locked', actor: 'u2', outcome: 'failure' },
+      // A refused second factor is a failed sign-in too.
+      { at: START + 2 * HOUR, action: 'login.mfa.failure', actor: 'u2', outcome: 'failure' },
       // The last millisecond of the last (current) bucket.
       { at: END - 1, action: 'token.issue', actor: 'u1' },
       { at: END - 1, action: 'token.issue', actor: 'u2' },
@@ -83,6 +85,7 @@ describeEachDialect('activity counted from the audit log', (temp) => {
       tokensIssued: 0,
       activeUsers: 0,
     });
+    expect(buckets[2]).toMatchObject({ signInsSucceeded: 0, signInsFailed: 1, activeUsers: 0 });
     expect(buckets[5]).toMatchObject({ signInsSucceeded: 0, tokensIssued: 0, activeUsers: 1 });
     expect(buckets[23]).toEqual({
       start: END - HOUR,
@@ -99,7 +102,7 @@ describeEachDialect('activity counted from the audit log', (temp) => {
       activeUsers: 0,
     });
     // u1, u2 and u3; u1 and u2 are active in two buckets each but count once.
-    expect(totals).toEqual({ signInsSucceeded: 1, signInsFailed: 2, tokensIssued: 4, activeUsers: 3 });
+    expect(totals).toEqual({ signInsSucceeded: 1, signInsFailed: 3, tokensIssued: 4, activeUsers: 3 });
   });
 
   it('counts daily buckets over seven UTC days', async () => {

@@ -6,8 +6,8 @@ import type { OAuthSchema } from '../../db/schema.ts';
 // compute alike, so the grouping happens in SQL on either dialect.
 
 export const SIGN_IN_SUCCESS_ACTIONS = ['login.success'] as const;
-/** A refused password and a refused attempt on a locked account are both failed sign-ins. */
-export const SIGN_IN_FAILURE_ACTIONS = ['login.failure', 'login.locked'] as const;
+/** A refused password, a refused attempt on a locked account and a refused second factor are failed sign-ins. */
+export const SIGN_IN_FAILURE_ACTIONS = ['login.failure', 'login.locked', 'login.mfa.failure'] as const;
 export const TOKEN_ISSUE_ACTION = 'token.issue';
 
 export interface ActivityWindow {

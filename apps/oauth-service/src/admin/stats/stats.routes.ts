@@ -7,7 +7,8 @@ import {
   type ActivityWindow,
   createActivityRepository,
 } from './activity.repository.ts';
-import { type ActivityRange, activitySchema } from './stats.schemas.ts';
+import { createMfaAdoptionRepository, type MfaAdoptionRepository } from './mfa-adoption.repository.ts';
+import { type ActivityRange, activitySchema, mfaAdoptionSchema } from './stats.schemas.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -46,11 +47,28 @@ const getActivity =
     };
   };
 
+const getMfaAdoption =
+  (adoption: MfaAdoptionRepository): Handler<typeof mfaAdoptionSchema> =>
+  async () => {
+    const counts = await adoption.adoption();
+    return {
+      active_users: counts.activeUsers,
+      with_second_factor: counts.withSecondFactor,
+      by_factor: { totp: counts.totp, passkey: counts.passkey, recovery_codes: counts.recoveryCodes },
+      enrolment_required: counts.enrolmentRequired,
+    };
+  };
+
 export function statsRoutes(app: App, { db }: AdminDeps, kit: AdminKit, now: () => number = Date.now): void {
   const read = kit.guard('admin:read');
   app.get(
     '/stats/activity',
     { onRequest: read, schema: activitySchema },
     getActivity(createActivityRepository(db), now),
+  );
+  app.get(
+    '/stats/mfa',
+    { onRequest: read, schema: mfaAdoptionSchema },
+    getMfaAdoption(createMfaAdoptionRepository(db)),
   );
 }

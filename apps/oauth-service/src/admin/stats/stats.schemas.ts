@@ -13,7 +13,7 @@ const counts = {
     sign_ins_failed: {
       type: 'integer',
       minimum: 0,
-      description: 'Refused passwords and attempts on a locked account.',
+      description: 'Refused passwords, attempts on a locked account and refused second factors.',
     },
     tokens_issued: { type: 'integer', minimum: 0 },
     active_users: {
@@ -58,6 +58,36 @@ export const activitySchema = routeSchema(
           to: { ...time, description: 'Exclusive: the end of the last (current) bucket.' },
           buckets: { type: 'array', items: bucket, description: 'Oldest first; empty buckets as zeros.' },
           totals: { ...counts, description: 'Over the whole range; a user active twice counts once.' },
+        },
+      },
+    },
+  },
+);
+
+const userCount = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
+
+export const mfaAdoptionSchema = routeSchema(
+  'admin:read',
+  TAG,
+  'Multi-factor adoption: how many active users have a second factor, in total and by factor',
+  {
+    response: {
+      200: {
+        type: 'object',
+        required: ['active_users', 'with_second_factor', 'by_factor', 'enrolment_required'],
+        properties: {
+          active_users: userCount('Users whose account is active.'),
+          with_second_factor: userCount('Active users with a confirmed TOTP or a passkey.'),
+          by_factor: {
+            type: 'object',
+            required: ['totp', 'passkey', 'recovery_codes'],
+            properties: {
+              totp: userCount('Active users with a confirmed TOTP.'),
+              passkey: userCount('Active users with at least one passkey.'),
+              recovery_codes: userCount('Active users with at least one unused recovery code.'),
+            },
+          },
+          enrolment_required: userCount('Active users asked to enrol a second factor at their next sign-in.'),
         },
       },
     },

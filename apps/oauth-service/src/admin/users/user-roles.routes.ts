@@ -9,8 +9,11 @@ import { assignRoleSchema, listUserRolesSchema, unassignRoleSchema } from './use
 type Roles = AdminDeps['roles'];
 
 const listUserRoles =
-  (roles: Roles): Handler<typeof listUserRolesSchema> =>
-  async (request) => ({ items: (await roles.rolesOf(request.params.id)).map(roleView) });
+  ({ roles, factors }: AdminDeps): Handler<typeof listUserRolesSchema> =>
+  async (request) => {
+    const requiring = await factors.policy.rolesRequiringMfa();
+    return { items: (await roles.rolesOf(request.params.id)).map((role) => roleView(role, requiring)) };
+  };
 
 const assignRole =
   (roles: Roles, { record }: AdminKit): Handler<typeof assignRoleSchema> =>
@@ -43,10 +46,11 @@ const unassignRole =
     return reply.status(204).send();
   };
 
-export function userRoleRoutes(app: App, { roles }: AdminDeps, kit: AdminKit): void {
+export function userRoleRoutes(app: App, deps: AdminDeps, kit: AdminKit): void {
+  const { roles } = deps;
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
-  app.get('/users/:id/roles', { onRequest: read, schema: listUserRolesSchema }, listUserRoles(roles));
+  app.get('/users/:id/roles', { onRequest: read, schema: listUserRolesSchema }, listUserRoles(deps));
   app.put('/users/:id/roles/:roleId', { onRequest: write, schema: assignRoleSchema }, assignRole(roles, kit));
   app.delete(
     '/users/:id/roles/:roleId',

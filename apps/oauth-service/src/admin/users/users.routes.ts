@@ -4,6 +4,7 @@ import type { ListUsersOptions, User } from '../../accounts/users.repository.ts'
 import { type CsvValue, primed, sendCsv } from '../csv.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import { userFactorRoutes } from './user-factors.routes.ts';
 import { mailNotConfigured, requestContext, userMailRoutes } from './user-mail.routes.ts';
 import { userRoleRoutes } from './user-roles.routes.ts';
 import {
@@ -209,4 +210,5 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   app.delete('/users/:id', { onRequest: write, schema: deleteUserSchema }, deleteUser(users, kit, sessions));
   userRoleRoutes(app, deps, kit);
   userMailRoutes(app, deps, kit);
+  userFactorRoutes(app, deps, kit);
 }

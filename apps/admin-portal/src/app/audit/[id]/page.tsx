@@ -1,4 +1,6 @@
 import { Badge, Code, Paper, Table, TableTbody, TableTd, TableTh, TableTr } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -11,11 +13,9 @@ import {
   targetOf,
 } from '../../../components/audit/audit-party.tsx';
 import { ButtonLink } from '../../../components/links.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import type { AuditEvent } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
-import { when } from '../../../lib/format.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Audit event' };

@@ -1,3 +1,4 @@
+import { sessionUserFrom } from '@platform/web-session';
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
@@ -95,12 +96,7 @@ async function sessionFrom(
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
     expiresAt: now + (tokens.expires_in ?? 60),
     signedInAt: now,
-    user: {
-      sub: claims.sub,
-      username: String(claims.preferred_username ?? claims.sub),
-      name: String(claims.name ?? claims.preferred_username ?? ''),
-      email: String(claims.email ?? ''),
-    },
+    user: sessionUserFrom(claims),
   });
 }
 

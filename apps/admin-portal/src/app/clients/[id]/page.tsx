@@ -1,8 +1,8 @@
 import { Badge, SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ClientCredentials } from '../../../components/clients/client-credentials.tsx';
 import { ClientSettings } from '../../../components/clients/client-settings.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';

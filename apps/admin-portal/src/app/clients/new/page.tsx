@@ -1,8 +1,8 @@
 import { Paper } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ClientFields } from '../../../components/client-fields.tsx';
 import { ActionForm } from '../../../components/form.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';
 import { load } from '../../../lib/api/page.ts';

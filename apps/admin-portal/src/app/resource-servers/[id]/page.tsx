@@ -1,6 +1,6 @@
 import { SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { ResourceServerScopes } from '../../../components/resource-servers/resource-server-scopes.tsx';
 import { ResourceServerSettings } from '../../../components/resource-servers/resource-server-settings.tsx';
 import { can } from '../../../lib/access/permissions.ts';

@@ -1,10 +1,11 @@
 import { Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
-import { ActionForm, CheckboxGroupField, Hidden, TextField } from '../../../components/form.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
+import { ActionForm, CheckboxGroupField, Hidden, SwitchField, TextField } from '../../../components/form.tsx';
+import { REQUIRE_MFA_HINT } from '../../../components/roles/roles-list.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
-import type { Named } from '../../../lib/admin-api/types.ts';
+import type { Named, Role } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 import { deleteRole, setRolePermissions, updateRole } from '../../actions/roles.ts';
@@ -16,7 +17,7 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
   const { id } = await params;
   const api = adminApi(session);
   const base = `/roles/${encodeURIComponent(id)}`;
-  const role = await load(api.get<Named>(base));
+  const role = await load(api.get<Role>(base));
   const [granted, all] = await load(
     Promise.all([
       api.get<{ items: Named[] }>(`${base}/permissions`),
@@ -57,6 +58,12 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
               <Hidden name="id" value={role.id} />
               <TextField name="name" label="Name" defaultValue={role.name} required />
               <TextField name="description" label="Description" defaultValue={role.description} />
+              <SwitchField
+                name="mfa_required"
+                label="Require MFA"
+                description={REQUIRE_MFA_HINT}
+                defaultChecked={role.mfa_required}
+              />
             </ActionForm>
             <Group mt="lg">
               <ActionForm

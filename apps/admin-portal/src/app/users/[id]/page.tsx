@@ -1,14 +1,15 @@
 import { Badge, SimpleGrid } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { OneTimeNotice } from '../../../components/one-time-notice.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { UserAccount } from '../../../components/users/user-account.tsx';
+import { UserFactorsCard } from '../../../components/users/user-factors.tsx';
 import { UserProfile } from '../../../components/users/user-profile.tsx';
 import { UserRoles } from '../../../components/users/user-roles.tsx';
 import { UserSessions } from '../../../components/users/user-sessions.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
-import type { ClientGrants, Named, SessionInfo, User } from '../../../lib/admin-api/types.ts';
+import type { ClientGrants, Role, SessionInfo, User, UserFactors } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 
@@ -27,12 +28,13 @@ export default async function UserPage({
   const api = adminApi(session);
   const base = `/users/${encodeURIComponent(id)}`;
   const user = await load(api.get<User>(base));
-  const [userRoles, allRoles, sessions, grants] = await load(
+  const [userRoles, allRoles, sessions, grants, factors] = await load(
     Promise.all([
-      api.get<{ items: Named[] }>(`${base}/roles`),
-      api.get<{ items: Named[] }>('/roles'),
+      api.get<{ items: Role[] }>(`${base}/roles`),
+      api.get<{ items: Role[] }>('/roles'),
       api.get<{ items: SessionInfo[] }>(`${base}/sessions`),
       api.get<{ items: ClientGrants[] }>(`${base}/grants`),
+      api.get<UserFactors>(`${base}/factors`),
     ]),
   );
   const write = can(session.permissions, 'admin:write');
@@ -57,6 +59,7 @@ export default async function UserPage({
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <UserProfile user={user} write={write} />
         <UserRoles user={user} userRoles={userRoles.items} allRoles={allRoles.items} write={write} />
+        <UserFactorsCard user={user} factors={factors} write={write} />
         <UserSessions user={user} write={write} sessions={sessions.items} grants={grants.items} />
         {write ? <UserAccount user={user} /> : null}
       </SimpleGrid>

@@ -1,7 +1,7 @@
 import { Paper } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ActionForm, CheckboxField, PasswordField, TextField } from '../../../components/form.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { requirePermission } from '../../../lib/session/current.ts';
 import { createUser } from '../../actions/users.ts';
 

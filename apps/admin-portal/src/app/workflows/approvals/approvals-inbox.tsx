@@ -1,11 +1,11 @@
 'use client';
 
 import { Alert, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { when } from '@platform/ui/format';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { AnchorLink } from '../../../components/links.tsx';
 import { ConfirmDialog } from '../../../components/workflows/confirm-dialog.tsx';
-import { when } from '../../../lib/format.ts';
 import { decideStep } from '../../actions/workflows.ts';
 import type { Starter } from './starters.ts';
 

@@ -1,6 +1,6 @@
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ButtonLink } from '../../../components/links.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { load } from '../../../lib/api/page.ts';
 import { flowApi } from '../../../lib/flow-api/client.ts';
 import type { ApprovalsPage } from '../../../lib/flow-api/types.ts';

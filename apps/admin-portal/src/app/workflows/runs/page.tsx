@@ -1,7 +1,7 @@
 import { Button, Group, NativeSelect, Paper, SimpleGrid, Text, TextInput } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { ButtonLink } from '../../../components/links.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { RunsTable } from '../../../components/workflows/runs-table.tsx';
 import { load } from '../../../lib/api/page.ts';
 import { flowApi } from '../../../lib/flow-api/client.ts';

@@ -1,7 +1,7 @@
 import { Paper } from '@mantine/core';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink } from '../../../components/links.tsx';
-import { PageHeader } from '../../../components/page-header.tsx';
 import { DefinitionSchedules } from '../../../components/workflows/definition-schedules.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { load } from '../../../lib/api/page.ts';

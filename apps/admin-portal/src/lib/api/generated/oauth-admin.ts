@@ -534,6 +534,8 @@ export type paths = {
                                 post_logout_redirect_uris?: string[];
                                 redirect_uris?: string[];
                                 require_dpop?: boolean;
+                                /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                                require_mfa: boolean;
                                 /**
                                  * @description Always true: OAuth 2.1 requires PKCE.
                                  * @enum {boolean}
@@ -648,6 +650,8 @@ export type paths = {
                         redirect_uris?: string[];
                         /** @description Access tokens must be DPoP-bound (RFC 9449). */
                         require_dpop?: boolean;
+                        /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                        require_mfa?: boolean;
                         /**
                          * @description PKCE is always required; only true is accepted.
                          * @enum {boolean}
@@ -690,6 +694,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -851,6 +857,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -1105,6 +1113,8 @@ export type paths = {
                         redirect_uris?: string[];
                         /** @description Access tokens must be DPoP-bound (RFC 9449). */
                         require_dpop?: boolean;
+                        /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                        require_mfa?: boolean;
                         /**
                          * @description PKCE is always required; only true is accepted.
                          * @enum {boolean}
@@ -1143,6 +1153,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -1325,6 +1337,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -1488,6 +1502,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -1653,6 +1669,8 @@ export type paths = {
                             post_logout_redirect_uris?: string[];
                             redirect_uris?: string[];
                             require_dpop?: boolean;
+                            /** @description Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say. */
+                            require_mfa: boolean;
                             /**
                              * @description Always true: OAuth 2.1 requires PKCE.
                              * @enum {boolean}
@@ -3681,6 +3699,8 @@ export type paths = {
                                 created_at: string;
                                 description: string;
                                 id: string;
+                                /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                                mfa_required: boolean;
                                 /** @description Role name, a single token such as `operator`. */
                                 name: string;
                             }[];
@@ -3748,6 +3768,8 @@ export type paths = {
                 content: {
                     "application/json": {
                         description?: string;
+                        /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                        mfa_required?: boolean;
                         name: string;
                     };
                 };
@@ -3764,6 +3786,8 @@ export type paths = {
                             created_at: string;
                             description: string;
                             id: string;
+                            /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                            mfa_required: boolean;
                             /** @description Role name, a single token such as `operator`. */
                             name: string;
                         };
@@ -3899,6 +3923,8 @@ export type paths = {
                             created_at: string;
                             description: string;
                             id: string;
+                            /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                            mfa_required: boolean;
                             /** @description Role name, a single token such as `operator`. */
                             name: string;
                         };
@@ -4138,7 +4164,7 @@ export type paths = {
         };
         options?: never;
         head?: never;
-        /** Rename or describe a role (needs admin:write) */
+        /** Rename or describe a role, or set whether its holders must sign in with a second factor (needs admin:write) */
         patch: {
             parameters: {
                 query?: never;
@@ -4152,6 +4178,8 @@ export type paths = {
                 content: {
                     "application/json": {
                         description?: string;
+                        /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                        mfa_required?: boolean;
                         name?: string;
                     };
                 };
@@ -4168,6 +4196,8 @@ export type paths = {
                             created_at: string;
                             description: string;
                             id: string;
+                            /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                            mfa_required: boolean;
                             /** @description Role name, a single token such as `operator`. */
                             name: string;
                         };
@@ -4728,7 +4758,7 @@ export type paths = {
                             buckets: {
                                 /** @description Distinct users with a successful event (a sign-in, a token, a change). */
                                 active_users: number;
-                                /** @description Refused passwords and attempts on a locked account. */
+                                /** @description Refused passwords, attempts on a locked account and refused second factors. */
                                 sign_ins_failed: number;
                                 sign_ins_succeeded: number;
                                 /** Format: date-time */
@@ -4751,7 +4781,7 @@ export type paths = {
                             totals: {
                                 /** @description Distinct users with a successful event (a sign-in, a token, a change). */
                                 active_users: number;
-                                /** @description Refused passwords and attempts on a locked account. */
+                                /** @description Refused passwords, attempts on a locked account and refused second factors. */
                                 sign_ins_failed: number;
                                 sign_ins_succeeded: number;
                                 tokens_issued: number;
@@ -4779,6 +4809,103 @@ export type paths = {
                             type: string;
                         } & {
                             [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stats/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Multi-factor adoption: how many active users have a second factor, in total and by factor (needs admin:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Users whose account is active. */
+                            active_users: number;
+                            by_factor: {
+                                /** @description Active users with at least one passkey. */
+                                passkey: number;
+                                /** @description Active users with at least one unused recovery code. */
+                                recovery_codes: number;
+                                /** @description Active users with a confirmed TOTP. */
+                                totp: number;
+                            };
+                            /** @description Active users asked to enrol a second factor at their next sign-in. */
+                            enrolment_required: number;
+                            /** @description Active users with a confirmed TOTP or a passkey. */
+                            with_second_factor: number;
                         };
                     };
                 };
@@ -6151,6 +6278,606 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's second factors (TOTP, recovery codes left, passkeys) without any secret (needs admin:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A second factor is asked at the next sign-in (enrolled then if there is none). */
+                            enrolment_required: boolean;
+                            passkeys: {
+                                backed_up: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * @description `multiDevice`: a synced passkey; `singleDevice`: bound to one authenticator.
+                                 * @enum {string}
+                                 */
+                                device_type: "singleDevice" | "multiDevice";
+                                id: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                                name: string;
+                            }[];
+                            recovery_codes: {
+                                /** Format: date-time */
+                                created_at: string | null;
+                                /** @description Unused codes of the ten last generated. */
+                                left: number;
+                            };
+                            /** @description One of the user’s roles requires MFA. */
+                            required_by_role: boolean;
+                            /** @description The authenticator app, or null when none is set up. */
+                            totp: {
+                                /** @description False while an enrolment waits for its first code: it signs nobody in yet. */
+                                confirmed: boolean;
+                                /** Format: date-time */
+                                confirmed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                            } | null;
+                            user_id: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Reset a user's second factors (a lost device): removes the TOTP, the recovery codes and every passkey (needs admin:write) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/factors/require-enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Require a second factor at the next sign-in: a user with none enrols one before the sign-in finishes; cleared once they enrol (needs admin:write) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A second factor is asked at the next sign-in (enrolled then if there is none). */
+                            enrolment_required: boolean;
+                            passkeys: {
+                                backed_up: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * @description `multiDevice`: a synced passkey; `singleDevice`: bound to one authenticator.
+                                 * @enum {string}
+                                 */
+                                device_type: "singleDevice" | "multiDevice";
+                                id: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                                name: string;
+                            }[];
+                            recovery_codes: {
+                                /** Format: date-time */
+                                created_at: string | null;
+                                /** @description Unused codes of the ten last generated. */
+                                left: number;
+                            };
+                            /** @description One of the user’s roles requires MFA. */
+                            required_by_role: boolean;
+                            /** @description The authenticator app, or null when none is set up. */
+                            totp: {
+                                /** @description False while an enrolment waits for its first code: it signs nobody in yet. */
+                                confirmed: boolean;
+                                /** Format: date-time */
+                                confirmed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                            } | null;
+                            user_id: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /** Withdraw the requirement to enrol a second factor at the next sign-in (roles and clients may still require one) (needs admin:write) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A second factor is asked at the next sign-in (enrolled then if there is none). */
+                            enrolment_required: boolean;
+                            passkeys: {
+                                backed_up: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * @description `multiDevice`: a synced passkey; `singleDevice`: bound to one authenticator.
+                                 * @enum {string}
+                                 */
+                                device_type: "singleDevice" | "multiDevice";
+                                id: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                                name: string;
+                            }[];
+                            recovery_codes: {
+                                /** Format: date-time */
+                                created_at: string | null;
+                                /** @description Unused codes of the ten last generated. */
+                                left: number;
+                            };
+                            /** @description One of the user’s roles requires MFA. */
+                            required_by_role: boolean;
+                            /** @description The authenticator app, or null when none is set up. */
+                            totp: {
+                                /** @description False while an enrolment waits for its first code: it signs nobody in yet. */
+                                confirmed: boolean;
+                                /** Format: date-time */
+                                confirmed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                last_used_at: string | null;
+                            } | null;
+                            user_id: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users/{id}/grants": {
         parameters: {
             query?: never;
@@ -6909,6 +7636,8 @@ export type paths = {
                                 created_at: string;
                                 description: string;
                                 id: string;
+                                /** @description Its holders sign in with a second factor (TOTP or a passkey); one without enrols at sign-in. */
+                                mfa_required: boolean;
                                 /** @description Role name, a single token such as `operator`. */
                                 name: string;
                             }[];

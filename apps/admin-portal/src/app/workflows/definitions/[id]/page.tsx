@@ -1,8 +1,9 @@
 import { Code, Grid, GridCol, Group, Paper, Title } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ButtonLink } from '../../../../components/links.tsx';
-import { PageHeader } from '../../../../components/page-header.tsx';
 import { DefinitionDag } from '../../../../components/workflows/definition-dag.tsx';
 import { DefinitionSchedules } from '../../../../components/workflows/definition-schedules.tsx';
 import { DefinitionVersions } from '../../../../components/workflows/definition-versions.tsx';
@@ -12,7 +13,6 @@ import { segment } from '../../../../lib/api/client.ts';
 import { load } from '../../../../lib/api/page.ts';
 import { flowApi } from '../../../../lib/flow-api/client.ts';
 import type { DefinitionRecord, DefinitionVersion, Schedule } from '../../../../lib/flow-api/definitions.ts';
-import { when } from '../../../../lib/format.ts';
 import { requirePermission } from '../../../../lib/session/current.ts';
 import { DEFINITION_ID, documentSteps } from '../../../../lib/workflows/definition-source.ts';
 

@@ -1,7 +1,8 @@
 import { Text } from '@mantine/core';
+import { when } from '@platform/ui/format';
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { AnchorLink } from '../../../../components/links.tsx';
-import { PageHeader } from '../../../../components/page-header.tsx';
 import { RunView } from '../../../../components/workflows/run-view.tsx';
 import { StartedBy } from '../../../../components/workflows/started-by.tsx';
 import { can } from '../../../../lib/access/permissions.ts';
@@ -9,7 +10,6 @@ import { segment } from '../../../../lib/api/client.ts';
 import { load } from '../../../../lib/api/page.ts';
 import { flowApi } from '../../../../lib/flow-api/client.ts';
 import type { RunDetail } from '../../../../lib/flow-api/types.ts';
-import { when } from '../../../../lib/format.ts';
 import { requirePermission } from '../../../../lib/session/current.ts';
 
 export const metadata: Metadata = { title: 'Workflow run' };

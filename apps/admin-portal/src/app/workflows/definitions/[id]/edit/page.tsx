@@ -1,7 +1,7 @@
+import { PageHeader } from '@platform/ui/page-header';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AnchorLink } from '../../../../../components/links.tsx';
-import { PageHeader } from '../../../../../components/page-header.tsx';
 import { DefinitionEditor } from '../../../../../components/workflows/definition-editor.tsx';
 import { can } from '../../../../../lib/access/permissions.ts';
 import { segment } from '../../../../../lib/api/client.ts';

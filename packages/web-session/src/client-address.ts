@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { proxyTrust } from '@platform/http/proxy-trust';
 
-// The browser's address, as the gateway saw it, for the admin API's audit records of what the operator does
-// in the console. The gateway overwrites X-Forwarded-For with the one address it saw; only a peer in
+// The browser's address, as the gateway saw it, for the audit records of what the user does in a console
+// (the admin and account APIs record it). The gateway overwrites X-Forwarded-For with the one address it saw; only a peer in
 // TRUSTED_PROXIES (the gateway) is believed, and anyone else is taken at its socket address. The header is
-// rewritten to that one address before Next.js sees the request, so the pages read a value the portal
+// rewritten to that one address before Next.js sees the request, so the pages read a value the console
 // decided, never one a caller wrote.
 
 export function createClientAddress(trustedProxies: readonly string[]) {

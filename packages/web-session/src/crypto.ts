@@ -1,16 +1,16 @@
 import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 
-// Cookies the portal seals: the session (tokens stay on the server side of the cookie: the browser holds
+// Cookies a console seals: the session (tokens stay on the server side of the cookie: the browser holds
 // only ciphertext, httpOnly) and the short-lived sign-in transaction (PKCE verifier, state, nonce). JWE with
 // `dir` + A256GCM: authenticated encryption, so a tampered or foreign cookie fails to open and counts as
-// absent. Each purpose has its own key derived from SESSION_SECRET with HKDF, so one cookie can never be
-// replayed as the other.
+// absent. Each purpose of each app has its own key derived from the app's session secret with HKDF (the app
+// name is the salt), so one cookie can never be replayed as the other, nor one console's cookie at another.
 
 export type CookiePurpose = 'session' | 'sign-in';
 
-export function deriveKey(secret: string, purpose: CookiePurpose): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret, 'platform admin-portal', `cookie:${purpose}`, 32));
+export function deriveKey(secret: string, purpose: CookiePurpose, app: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, `platform ${app}`, `cookie:${purpose}`, 32));
 }
 
 /** Encrypts `payload` for `ttlSeconds`. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, urlOf } from './client.ts';
+import { createApiClient, urlOf } from './api-client.ts';
 import { ApiError, parseProblem } from './problem.ts';
 
 // Against a real HTTP server answering as the platform's services do (JSON, 204, RFC 9457 problems).
