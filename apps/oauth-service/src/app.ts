@@ -208,7 +208,7 @@ export async function buildOAuthService(
       providers,
       audit,
     });
-    await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn });
+    await accountRoutes(app, { config, db, users, consents, keyStore, providers, audit, signIn, passkeys });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
     return { app, database, providers };

@@ -9,6 +9,7 @@ import type { OAuthSchema } from '../db/schema.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { PasskeyService } from '../passkeys/passkeys.service.ts';
 import type { AccountRepository } from './account.repository.ts';
 import type { RecordAccountChange } from './context.ts';
 import type { AccountGuard } from './guard.ts';
@@ -24,6 +25,8 @@ export interface AccountDeps {
   audit: AuditLog;
   /** The sign-in check (lockout, per-address limit), shared with the sign-in page. */
   signIn: SignIn;
+  /** The caller's passkeys: the WebAuthn service the sign-in page also uses. */
+  passkeys: PasskeyService;
 }
 
 /** Shared by every account route module: the access check, the audit of changes and the stores they read. */

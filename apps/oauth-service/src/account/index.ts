@@ -17,6 +17,7 @@ import type { AccountDeps, AccountKit, AccountRouteModule } from './deps.ts';
 import { accountErrorHandler } from './errors.ts';
 import { eventRoutes } from './events.routes.ts';
 import { createAccountGuard } from './guard.ts';
+import { passkeyRoutes } from './passkeys.routes.ts';
 import { passwordRoutes } from './password.routes.ts';
 import { profileRoutes } from './profile.routes.ts';
 import { sessionRoutes } from './sessions.routes.ts';
@@ -32,6 +33,7 @@ const ROUTE_MODULES: AccountRouteModule[] = [
   sessionRoutes,
   applicationRoutes,
   eventRoutes,
+  passkeyRoutes,
 ];
 
 function createAccountKit(deps: AccountDeps): AccountKit {
