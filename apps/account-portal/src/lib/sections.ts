@@ -12,6 +12,11 @@ export const NAVIGATION: Section[] = [
   { href: '/', label: 'Profile', description: 'Your name and the address we know you by.' },
   { href: '/password', label: 'Password', description: 'Change the password you sign in with.' },
   {
+    href: '/passkeys',
+    label: 'Passkeys',
+    description: 'Sign in with your device’s screen lock or a security key instead of a password.',
+  },
+  {
     href: '/sessions',
     label: 'Sessions',
     description: 'Where you are signed in. End any session you do not recognise.',
@@ -27,6 +32,7 @@ export const NAVIGATION: Section[] = [
 /** First path segments under the base path the metrics label by name (`/account/sessions`). */
 export const SECTIONS: ReadonlySet<string> = new Set([
   'password',
+  'passkeys',
   'sessions',
   'applications',
   'events',

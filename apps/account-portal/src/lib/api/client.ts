@@ -4,6 +4,8 @@ import { accountConfig } from '../config.ts';
 import type { StoredSession } from '../session/store.ts';
 import type {
   ConnectedApplication,
+  Passkey,
+  PasskeyRegistration,
   PasswordChange,
   Profile,
   ProfileChange,
@@ -42,6 +44,14 @@ export function accountApi(session: StoredSession) {
     endOtherSessions: () => call<void>('DELETE', '/sessions', { query: { except: current } }),
     applications: () => call<ConnectedApplication[]>('GET', '/applications'),
     revokeApplication: (clientId: string) => call<void>('DELETE', `/applications/${segment(clientId)}`),
+    passkeys: () => call<Passkey[]>('GET', '/passkeys'),
+    /** WebAuthn creation options; the browser's answer goes back through registerPasskey. */
+    passkeyRegistrationOptions: () => call<Record<string, unknown>>('POST', '/passkeys/registration-options'),
+    registerPasskey: (registration: PasskeyRegistration) =>
+      call<Passkey>('POST', '/passkeys', { body: registration }),
+    renamePasskey: (id: string, name: string) =>
+      call<Passkey>('PATCH', `/passkeys/${segment(id)}`, { body: { name } }),
+    removePasskey: (id: string) => call<void>('DELETE', `/passkeys/${segment(id)}`),
     events: (limit = 50) => call<SecurityEvent[]>('GET', '/events', { query: { limit } }),
   };
 }

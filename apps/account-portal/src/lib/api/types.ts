@@ -10,3 +10,5 @@ export type PasswordChange = RequestOf<paths, '/api/account/password', 'post'>;
 export type SignInSession = ItemOf<ResponseOf<paths, '/api/account/sessions', 'get'>>;
 export type ConnectedApplication = ItemOf<ResponseOf<paths, '/api/account/applications', 'get'>>;
 export type SecurityEvent = ItemOf<ResponseOf<paths, '/api/account/events', 'get'>>;
+export type Passkey = ItemOf<ResponseOf<paths, '/api/account/passkeys', 'get'>>;
+export type PasskeyRegistration = RequestOf<paths, '/api/account/passkeys', 'post'>;
