@@ -184,7 +184,8 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
       expect(await page.getByText('You have no passkey yet.').isVisible()).toBe(true);
       await expectAccessible(page);
 
-      await page.getByLabel('Name', { exact: true }).fill('Virtual key');
+      const addForm = page.getByRole('form', { name: 'Add a passkey' });
+      await addForm.locator('input[name="name"]').fill('Virtual key');
       await page.getByRole('button', { name: 'Add a passkey' }).click();
       await expect
         .poll(() => page.getByText('The passkey “Virtual key” is added.').isVisible(), { timeout: 20_000 })
@@ -194,12 +195,13 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
       expect(await row.textContent()).toContain('Never');
       expect(await residentCredentials(authenticator)).toHaveLength(1);
 
-      const nameField = row.getByLabel('Name of Virtual key');
+      const nameField = row.locator('input[name="name"]');
+      expect(await nameField.inputValue()).toBe('Virtual key');
       await nameField.fill('Laptop key');
       await row.getByRole('button', { name: 'Rename' }).click();
       await expect.poll(() => page.getByText('Renamed to “Laptop key”.').isVisible()).toBe(true);
       await page.reload();
-      expect(await page.getByTestId('passkey-row').getByLabel('Name of Laptop key').inputValue()).toBe(
+      expect(await page.getByTestId('passkey-row').locator('input[name="name"]').inputValue()).toBe(
         'Laptop key',
       );
       await expectAccessible(page);
