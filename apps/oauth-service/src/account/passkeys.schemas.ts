@@ -2,8 +2,16 @@ import { accountRoute, id, noContent, nullableTime, time } from './schemas.ts';
 
 const TAG = 'passkeys';
 
-/** A passkey's name as its owner gives it: trimmed by the service, 1–64 characters, no control characters. */
-const name = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\p{Cc}]*$' } as const;
+/**
+ * A passkey's name as its owner gives it: trimmed by the service, 1–64 characters, no control characters
+ * (spelt as code point ranges: `\p{Cc}` is not understood by every client's regular expressions).
+ */
+const name = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+} as const;
 
 const passkeySchema = {
   type: 'object',

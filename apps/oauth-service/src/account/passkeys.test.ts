@@ -96,6 +96,9 @@ describeEachDialect('account API: passkeys', (temp) => {
     const blank = await register(auth, new SoftwareAuthenticator(RP), '   ');
     expect(blank.statusCode).toBe(400);
     expect(blank.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: '/name' }] });
+    const bell = await register(auth, new SoftwareAuthenticator(RP), 'Key\u0007');
+    expect(bell.statusCode).toBe(400);
+    expect(bell.json().code).toBe('validation_failed');
     const missing = await h.call('POST', '/passkeys', auth, { name: 'Key' });
     expect(missing.statusCode).toBe(400);
     expect((await h.call('GET', '/passkeys', auth)).json()).toEqual([]);
