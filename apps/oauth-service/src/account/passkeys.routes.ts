@@ -132,7 +132,7 @@ export function passkeyRoutes(app: App, deps: AccountDeps, kit: AccountKit): voi
   const onRequest = kit.guard;
   app.get('/passkeys', { onRequest, schema: listPasskeysSchema }, listPasskeys(deps));
   app.post(
-    '/passkeys/registration-options',
+    '/passkeys/registration/options',
     { onRequest, schema: registrationOptionsSchema },
     registrationOptions(deps),
   );

@@ -16,7 +16,7 @@ describeEachDialect('account API: passkeys', (temp) => {
   afterAll(() => h?.close());
 
   const optionsFor = async (auth: Record<string, string>) => {
-    const response = await h.call('POST', '/passkeys/registration-options', auth);
+    const response = await h.call('POST', '/passkeys/registration/options', auth);
     expect(response.statusCode).toBe(200);
     return response.json() as PublicKeyCredentialCreationOptionsJSON;
   };
@@ -130,6 +130,17 @@ describeEachDialect('account API: passkeys', (temp) => {
       details: { passkeyId: id, name: 'Phone' },
     });
     expect((await h.call('DELETE', `/passkeys/${id}`, owner.auth)).statusCode).toBe(404);
+  });
+
+  it('the registration options path answers POST only: no other passkey route claims it', async () => {
+    const { auth } = await h.signedInUser('passkey-methods');
+    const response = await h.app.inject({
+      method: 'OPTIONS',
+      url: '/api/account/passkeys/registration/options',
+      headers: auth,
+    });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
   });
 
   it('needs the account token (401 problem+json without one)', async () => {

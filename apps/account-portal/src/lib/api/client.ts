@@ -46,7 +46,7 @@ export function accountApi(session: StoredSession) {
     revokeApplication: (clientId: string) => call<void>('DELETE', `/applications/${segment(clientId)}`),
     passkeys: () => call<Passkey[]>('GET', '/passkeys'),
     /** WebAuthn creation options; the browser's answer goes back through registerPasskey. */
-    passkeyRegistrationOptions: () => call<Record<string, unknown>>('POST', '/passkeys/registration-options'),
+    passkeyRegistrationOptions: () => call<Record<string, unknown>>('POST', '/passkeys/registration/options'),
     registerPasskey: (registration: PasskeyRegistration) =>
       call<Passkey>('POST', '/passkeys', { body: registration }),
     renamePasskey: (id: string, name: string) =>

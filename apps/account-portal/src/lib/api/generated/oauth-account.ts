@@ -1106,7 +1106,7 @@ export type paths = {
         };
         trace?: never;
     };
-    "/api/account/passkeys/registration-options": {
+    "/api/account/passkeys/registration/options": {
         parameters: {
             query?: never;
             header?: never;
