@@ -226,6 +226,7 @@ export async function buildOAuthService(
       audit,
       signIn,
       mfa: model.mfa,
+      passkeys,
     });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
