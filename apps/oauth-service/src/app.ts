@@ -232,6 +232,7 @@ export async function buildOAuthService(
       audit,
       signIn,
       mfa: model.mfa,
+      passkeys,
     });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });

@@ -18,6 +18,11 @@ export const NAVIGATION: Section[] = [
       'A code from an authenticator app after your password, and recovery codes for a lost device.',
   },
   {
+    href: '/passkeys',
+    label: 'Passkeys',
+    description: 'Sign in with your device’s screen lock or a security key instead of a password.',
+  },
+  {
     href: '/sessions',
     label: 'Sessions',
     description: 'Where you are signed in. End any session you do not recognise.',
@@ -34,6 +39,7 @@ export const NAVIGATION: Section[] = [
 export const SECTIONS: ReadonlySet<string> = new Set([
   'password',
   'two-step',
+  'passkeys',
   'sessions',
   'applications',
   'events',

@@ -10,6 +10,7 @@ import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import type { MfaModule } from '../mfa/wiring.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { PasskeyService } from '../passkeys/passkeys.service.ts';
 import type { AccountRepository } from './account.repository.ts';
 import type { RecordAccountChange } from './context.ts';
 import type { AccountGuard } from './guard.ts';
@@ -27,6 +28,8 @@ export interface AccountDeps {
   signIn: SignIn;
   /** The caller's TOTP and recovery codes, and the policy reads that say whether a second factor is required. */
   mfa: Pick<MfaModule, 'service' | 'repository'>;
+  /** The caller's passkeys: the WebAuthn service the sign-in page also uses. */
+  passkeys: PasskeyService;
 }
 
 /** Shared by every account route module: the access check, the audit of changes and the stores they read. */

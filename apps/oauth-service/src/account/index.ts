@@ -18,6 +18,7 @@ import { accountErrorHandler } from './errors.ts';
 import { eventRoutes } from './events.routes.ts';
 import { factorRoutes } from './factors.routes.ts';
 import { createAccountGuard } from './guard.ts';
+import { passkeyRoutes } from './passkeys.routes.ts';
 import { passwordRoutes } from './password.routes.ts';
 import { profileRoutes } from './profile.routes.ts';
 import { sessionRoutes } from './sessions.routes.ts';
@@ -34,6 +35,7 @@ const ROUTE_MODULES: AccountRouteModule[] = [
   applicationRoutes,
   eventRoutes,
   factorRoutes,
+  passkeyRoutes,
 ];
 
 function createAccountKit(deps: AccountDeps): AccountKit {

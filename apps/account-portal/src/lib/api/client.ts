@@ -5,6 +5,8 @@ import type { StoredSession } from '../session/store.ts';
 import type {
   ConnectedApplication,
   Factors,
+  Passkey,
+  PasskeyRegistration,
   PasswordChange,
   Profile,
   ProfileChange,
@@ -50,6 +52,14 @@ export function accountApi(session: StoredSession) {
     confirmTotp: (code: string) => call<RecoveryCodes>('POST', '/totp/confirm', { body: { code } }),
     removeTotp: () => call<void>('DELETE', '/totp'),
     regenerateRecoveryCodes: () => call<RecoveryCodes>('POST', '/recovery-codes'),
+    passkeys: () => call<Passkey[]>('GET', '/passkeys'),
+    /** WebAuthn creation options; the browser's answer goes back through registerPasskey. */
+    passkeyRegistrationOptions: () => call<Record<string, unknown>>('POST', '/passkeys/registration/options'),
+    registerPasskey: (registration: PasskeyRegistration) =>
+      call<Passkey>('POST', '/passkeys', { body: registration }),
+    renamePasskey: (id: string, name: string) =>
+      call<Passkey>('PATCH', `/passkeys/${segment(id)}`, { body: { name } }),
+    removePasskey: (id: string) => call<void>('DELETE', `/passkeys/${segment(id)}`),
     events: (limit = 50) => call<SecurityEvent[]>('GET', '/events', { query: { limit } }),
   };
 }

@@ -13,3 +13,5 @@ export type SecurityEvent = ItemOf<ResponseOf<paths, '/api/account/events', 'get
 export type Factors = ResponseOf<paths, '/api/account/factors', 'get'>;
 export type TotpEnrolment = ResponseOf<paths, '/api/account/totp', 'post'>;
 export type RecoveryCodes = ResponseOf<paths, '/api/account/recovery-codes', 'post'>;
+export type Passkey = ItemOf<ResponseOf<paths, '/api/account/passkeys', 'get'>>;
+export type PasskeyRegistration = RequestOf<paths, '/api/account/passkeys', 'post'>;

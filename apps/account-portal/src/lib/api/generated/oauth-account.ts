@@ -684,6 +684,622 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/account/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your passkeys, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The authenticator reports the passkey backed up (synced). */
+                            backedUp: boolean;
+                            /**
+                             * Format: date-time
+                             * @description When it was registered.
+                             */
+                            createdAt: string;
+                            /**
+                             * @description `multiDevice`: a synced passkey (a password manager or platform account); `singleDevice`: bound to one authenticator.
+                             * @enum {string}
+                             */
+                            deviceType: "singleDevice" | "multiDevice";
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it last signed in; null when never.
+                             */
+                            lastUsedAt: string | null;
+                            /** @description The name its owner gave it. */
+                            name: string;
+                            /** @description How the browser reaches the authenticator (usb, nfc, ble, internal, hybrid, …). */
+                            transports: string[];
+                        }[];
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a passkey: the authenticator's answer to the latest registration options, and a name for it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description The RegistrationResponseJSON @simplewebauthn/browser `startRegistration` returns. */
+                        response: {
+                            id: string;
+                            rawId: string;
+                            response: {
+                                attestationObject: string;
+                                clientDataJSON: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "public-key";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The authenticator reports the passkey backed up (synced). */
+                            backedUp: boolean;
+                            /**
+                             * Format: date-time
+                             * @description When it was registered.
+                             */
+                            createdAt: string;
+                            /**
+                             * @description `multiDevice`: a synced passkey (a password manager or platform account); `singleDevice`: bound to one authenticator.
+                             * @enum {string}
+                             */
+                            deviceType: "singleDevice" | "multiDevice";
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it last signed in; null when never.
+                             */
+                            lastUsedAt: string | null;
+                            /** @description The name its owner gave it. */
+                            name: string;
+                            /** @description How the browser reaches the authenticator (usb, nfc, ble, internal, hybrid, …). */
+                            transports: string[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 409. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of your passkeys (it no longer signs in) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename one of your passkeys */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The authenticator reports the passkey backed up (synced). */
+                            backedUp: boolean;
+                            /**
+                             * Format: date-time
+                             * @description When it was registered.
+                             */
+                            createdAt: string;
+                            /**
+                             * @description `multiDevice`: a synced passkey (a password manager or platform account); `singleDevice`: bound to one authenticator.
+                             * @enum {string}
+                             */
+                            deviceType: "singleDevice" | "multiDevice";
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it last signed in; null when never.
+                             */
+                            lastUsedAt: string | null;
+                            /** @description The name its owner gave it. */
+                            name: string;
+                            /** @description How the browser reaches the authenticator (usb, nfc, ble, internal, hybrid, …). */
+                            transports: string[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/account/passkeys/registration/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Options for registering a new passkey (WebAuthn PublicKeyCredentialCreationOptionsJSON); the challenge is kept by the service for five minutes and replaces any earlier one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Pass to `navigator.credentials.create` (e.g. @simplewebauthn/browser `startRegistration`). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/account/password": {
         parameters: {
             query?: never;
