@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { headers } from 'next/headers';
 
 // What the admin and account APIs and oauth-service's token events record about an action taken in a
 // console: the browser's address (the X-Forwarded-For the console's server pinned to the address it
@@ -34,6 +33,9 @@ export async function browserForwardingHeaders(): Promise<Record<string, string>
   const pinned = actingFor.getStore();
   if (pinned) return pinned;
   try {
+    // Loaded on use: the consoles' own servers (src/server.ts) load this module in plain Node, where
+    // next/headers exists only inside Next.js's bundles.
+    const { headers } = await import('next/headers');
     return forwardingHeadersOf(await headers());
   } catch {
     return {};
