@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actingForBrowser } from './forwarded.ts';
+import { actingForBrowser, browserForwardingHeaders } from './forwarded.ts';
 import { createOidcConfiguration } from './oidc.ts';
 
 // A console's refresh is the browser's doing: the token request the console's server makes carries the
@@ -34,12 +34,15 @@ describe("a console's token requests", () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const configuration = createOidcConfiguration(() => ({
-    issuer: 'http://localhost:8080',
-    internalOAuthUrl: base,
-    clientId: 'console',
-    clientSecret: 'console-secret',
-  }));
+  const configuration = createOidcConfiguration(
+    () => ({
+      issuer: 'http://localhost:8080',
+      internalOAuthUrl: base,
+      clientId: 'console',
+      clientSecret: 'console-secret',
+    }),
+    browserForwardingHeaders,
+  );
 
   it('forward the browser they act for', async () => {
     const browser = new Headers({ 'user-agent': BROWSER_UA, 'x-forwarded-for': '198.51.100.7' });

@@ -1,5 +1,4 @@
 import * as oidc from 'openid-client';
-import { browserForwardingHeaders } from './forwarded.ts';
 
 // A console is a confidential OAuth client (client_secret_basic) using the authorization code flow with
 // PKCE. The browser goes to the public authorization and end-session endpoints (through the gateway);
@@ -53,7 +52,10 @@ export function internalMetadata(
   return moved as oidc.ServerMetadata;
 }
 
-async function discover(config: OidcClientConfig): Promise<oidc.Configuration> {
+/** Headers added to every server-to-server call, e.g. `browserForwardingHeaders` from `./forwarded`. */
+export type ExtraHeaders = () => Promise<Record<string, string>>;
+
+async function discover(config: OidcClientConfig, extraHeaders?: ExtraHeaders): Promise<oidc.Configuration> {
   const response = await fetch(`${config.internalOAuthUrl}/.well-known/openid-configuration`, {
     signal: AbortSignal.timeout(5000),
   });
@@ -65,14 +67,15 @@ async function discover(config: OidcClientConfig): Promise<oidc.Configuration> {
     undefined,
     oidc.ClientSecretBasic(config.clientSecret),
   );
-  // A refresh or revocation is the browser's doing: oauth-service records its address and User-Agent.
-  configuration[oidc.customFetch] = async (url, options) =>
-    fetch(url, {
-      ...options,
-      // openid-client hands a body fetch accepts (its FetchBody is a BodyInit narrower than TypeScript sees).
-      body: options.body as BodyInit,
-      headers: { ...options.headers, ...(await browserForwardingHeaders()) },
-    });
+  if (extraHeaders) {
+    configuration[oidc.customFetch] = async (url, options) =>
+      fetch(url, {
+        ...options,
+        // openid-client hands a body fetch accepts (its FetchBody is narrower than TypeScript sees).
+        body: options.body as RequestInit['body'],
+        headers: { ...options.headers, ...(await extraHeaders()) },
+      });
+  }
   // Internal calls are plain HTTP on a private network in development (loopback); the public endpoints
   // keep whatever scheme PUBLIC_URL has.
   if (config.internalOAuthUrl.startsWith('http:') || config.issuer.startsWith('http:')) {
@@ -81,11 +84,18 @@ async function discover(config: OidcClientConfig): Promise<oidc.Configuration> {
   return configuration;
 }
 
-/** The client configuration, discovered once per process (again after a failure). */
-export function createOidcConfiguration(config: () => OidcClientConfig): () => Promise<oidc.Configuration> {
+/**
+ * The client configuration, discovered once per process (again after a failure). `extraHeaders` go on its
+ * token, introspection and revocation requests: a console passes the browser's forwarding headers, since a
+ * refresh or revocation is the browser's doing and oauth-service records its address and User-Agent.
+ */
+export function createOidcConfiguration(
+  config: () => OidcClientConfig,
+  extraHeaders?: ExtraHeaders,
+): () => Promise<oidc.Configuration> {
   let pending: Promise<oidc.Configuration> | undefined;
   return () => {
-    pending ??= discover(config()).catch((error: unknown) => {
+    pending ??= discover(config(), extraHeaders).catch((error: unknown) => {
       pending = undefined;
       throw error;
     });

@@ -1,11 +1,12 @@
 import { createOidcConfiguration, oidc } from '@platform/web-session';
+import { browserForwardingHeaders } from '@platform/web-session/forwarded';
 import { portalConfig } from '../config.ts';
 
 // The portal's OIDC client (@platform/web-session: discovery on the internal URL, browser endpoints on the
 // public origin), and the authorization request's scopes and resources, which are the admin console's own.
 
 /** The client configuration, discovered once per process (again after a failure). */
-export const oidcConfiguration = createOidcConfiguration(portalConfig);
+export const oidcConfiguration = createOidcConfiguration(portalConfig, browserForwardingHeaders);
 
 /** Scopes the portal asks for: identity, a refresh token, and the admin API (others: resource-tokens.ts). */
 export const PORTAL_SCOPES = 'openid profile email offline_access admin:read admin:write';
