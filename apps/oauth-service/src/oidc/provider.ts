@@ -5,8 +5,12 @@ import type { OAuthServiceConfig } from '../config.ts';
 import { ACR_VALUES_SUPPORTED, type MfaPolicy } from '../mfa/policy.ts';
 import { interactionPolicyWithStepUp } from '../mfa/prompt-policy.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
-import { exchangedTokenClaims, registerTokenExchange, type TokenExchangeDeps } from '../token-exchange/exchange-grant.ts';
-import { createAccessTokenCheck } from '../token-exchange/subject-token.ts';
+import {
+  exchangedTokenClaims,
+  registerTokenExchange,
+  type TokenExchangeDeps,
+} from '../token-exchange/exchange-grant.ts';
+import { checkAccessToken, nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
 import { reuseClientInstances } from './client-reuse.ts';
 import {
   deviceSuccessSource,
@@ -265,6 +269,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     findAccount: findAccount(deps.accounts),
     extraTokenClaims: usernameClaim(deps.accounts, `${config.PUBLIC_URL}/api/account`),
+    // A JWT access token names its grant, so introspection can tell whether it was revoked (ADR 0039).
+    formats: { customizers: { jwt: nameTheGrant } },
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
     rotateRefreshToken: true,
@@ -282,10 +288,15 @@ export function createProvider(deps: ProviderDeps): Provider {
   // every request to PUBLIC_URL's origin and the trusted client address: never what a client sent.
   provider.proxy = true;
   reuseClientInstances(provider, deps.clientMetadata);
+  registerAccessTokenChecks(provider, {
+    keys: deps.keys,
+    algorithms: SIGNING_ALGS,
+    isAccountActive: async (id) => (await deps.accounts.findById(id))?.active === true,
+  });
   if (deps.tokenExchange)
     registerTokenExchange(provider, {
       ...deps.tokenExchange,
-      checkAccessToken: createAccessTokenCheck(deps.keys),
+      checkAccessToken,
       accessTokenTtl: config.ACCESS_TOKEN_TTL,
     });
   return provider;

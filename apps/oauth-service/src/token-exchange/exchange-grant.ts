@@ -20,7 +20,7 @@ import {
   TOKEN_EXCHANGE_GRANT,
 } from './exchange-rules.ts';
 import type { TokenExchangePolicy } from './policy.ts';
-import type { AccessTokenCheck } from './subject-token.ts';
+import type { ActiveAccessToken, checkAccessToken } from '../oidc/access-token-check.ts';
 import { unauthorizedClientForGrantType } from './unauthorized-client.ts';
 
 // RFC 8693 token exchange on oidc-provider's registerGrantType: a client trades a user's access token issued
@@ -36,13 +36,13 @@ export interface TokenExchangeDeps {
   userActive(userId: string): Promise<boolean>;
   /** The scopes the user may be granted now (their roles). */
   scopesOf(userId: string): Promise<Set<string>>;
-  checkAccessToken: AccessTokenCheck;
+  checkAccessToken: typeof checkAccessToken;
   /** Seconds, for a resource server without its own access token lifetime. */
   accessTokenTtl: number;
   audit: Pick<AuditLog, 'record'>;
 }
 
-type Subject = Extract<Awaited<ReturnType<AccessTokenCheck>>, { active: true }>;
+type Subject = ActiveAccessToken & { accountId: string };
 
 /** `act` of each delegated token, read back by extraTokenClaims while the token is signed. */
 const actors = new WeakMap<object, Record<string, unknown>>();
@@ -60,7 +60,7 @@ async function activeSubject(provider: Provider, token: string, deps: TokenExcha
   if (!subject.accountId) throw new errors.InvalidRequest('subject_token does not represent a user');
   if (!(await deps.userActive(subject.accountId)))
     throw new errors.InvalidRequest('subject_token is not an active access token');
-  return subject;
+  return subject as Subject;
 }
 
 /** The resource server the request names, within the client's policy. */
