@@ -7,6 +7,7 @@ import { interactionPolicyWithStepUp } from '../mfa/prompt-policy.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import { nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
 import { reuseClientInstances } from './client-reuse.ts';
+import { answerJwtIntrospection, introspectionAllowedPolicy } from './introspection.ts';
 import {
   deviceSuccessSource,
   logoutSource,
@@ -183,7 +184,7 @@ function features(deps: ProviderDeps): Configuration['features'] {
   return {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
-    introspection: { enabled: true },
+    introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy as never },
     revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy as never },
     userinfo: { enabled: true },
     dPoP: { enabled: true },
@@ -285,6 +286,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     algorithms: SIGNING_ALGS,
     isAccountActive: async (id) => (await deps.accounts.findById(id))?.active === true,
   });
+  answerJwtIntrospection(provider);
   return provider;
 }
 

@@ -1,0 +1,69 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { checkAccessToken, GRANT_CLAIM, ownersStand } from './access-token-check.ts';
+
+// The introspection endpoint (RFC 7662) for both token formats. oidc-provider answers opaque access tokens
+// and refresh tokens itself, asking `introspectionAllowedPolicy` first; it refuses JWT access tokens with
+// `unsupported_token_type` (shared/reject_structured_tokens.js) once it has parsed the request and
+// authenticated the caller. `answerJwtIntrospection` answers those instead, after the refusal, from
+// checkAccessToken: the same fields as for an opaque token and the same rule on who may learn about it.
+// docs/adr/0039-jwt-introspection.md.
+
+interface Caller {
+  clientId: string;
+  clientAuthMethod?: string | undefined;
+}
+
+/** oidc-provider's default rule: any confidential client may introspect; a public one only its own tokens. */
+export function mayIntrospect(caller: Caller, tokenClientId: string | undefined): boolean {
+  return caller.clientAuthMethod !== 'none' || tokenClientId === caller.clientId;
+}
+
+/**
+ * `features.introspection.allowedPolicy`: who may learn about a token, and whether the token's client and
+ * user still stand (a deleted or disabled client's tokens, a disabled user's tokens are inactive even when
+ * their grant was left behind). The grant itself oidc-provider has already checked.
+ */
+export async function introspectionAllowedPolicy(
+  ctx: KoaContextWithOIDC,
+  caller: Caller,
+  token: { clientId?: string; accountId?: string },
+): Promise<boolean> {
+  if (!mayIntrospect(caller, token.clientId) || typeof token.clientId !== 'string') return false;
+  const accountId = typeof token.accountId === 'string' ? token.accountId : undefined;
+  return ownersStand(ctx.oidc.provider, token.clientId, accountId);
+}
+
+const REFUSED_STRUCTURED = Symbol('structured token refused');
+
+type IntrospectionState = { [REFUSED_STRUCTURED]?: true };
+
+/** The RFC 7662 answer for a JWT access token: its claims (but the grant's id), as for an opaque token. */
+async function jwtIntrospectionBody(ctx: KoaContextWithOIDC, caller: Caller, token: string) {
+  const result = await checkAccessToken(ctx.oidc.provider, token);
+  if (!result.active || !mayIntrospect(caller, result.clientId)) return { active: false };
+  const { [GRANT_CLAIM]: _grant, ...claims } = result.claims;
+  return { ...claims, active: true, token_type: result.jkt ? 'DPoP' : 'Bearer' };
+}
+
+/** Whether the request was an introspection whose JWT oidc-provider refused (see the observer below). */
+export function refusedStructuredToken(ctx: KoaContextWithOIDC): boolean {
+  return (ctx.state as IntrospectionState)[REFUSED_STRUCTURED] === true;
+}
+
+/** Answers introspection requests for JWT access tokens that oidc-provider refused as structured tokens. */
+export function answerJwtIntrospection(provider: Provider): void {
+  provider.on('introspection.error', (ctx: KoaContextWithOIDC, error: { error?: string }) => {
+    if (error.error === 'unsupported_token_type')
+      (ctx.state as IntrospectionState)[REFUSED_STRUCTURED] = true;
+  });
+  provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    if (!refusedStructuredToken(ctx)) return;
+    const caller = ctx.oidc?.client;
+    const token = ctx.oidc?.params?.token;
+    if (!caller || typeof token !== 'string') return;
+    ctx.body = await jwtIntrospectionBody(ctx, caller, token);
+    ctx.status = 200;
+  });
+}
