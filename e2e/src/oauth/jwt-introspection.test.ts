@@ -57,6 +57,7 @@ describeEachDialect('introspection of JWT access tokens through the gateway', (t
       exp: claims.exp,
       token_type: 'Bearer',
       preferred_username: 'admin',
+      username: 'admin',
     });
     const machine = await discover(server, 'flow-service', client.ClientSecretBasic(server.machineSecret));
     expect((await client.tokenIntrospection(machine, tokens.access_token)).active).toBe(true);

@@ -14,6 +14,7 @@ import {
 import { createClientsRepository } from '../clients/clients.repository.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { GRANT_CLAIM } from './access-token-check.ts';
+import { opaqueUserTokens } from './test-support.ts';
 
 const TEST_RESOURCE = `${PUBLIC_URL}/test`;
 const FORM = 'application/x-www-form-urlencoded';
@@ -77,8 +78,17 @@ describeEachDialect('introspection endpoint (RFC 7662) for JWT access tokens', (
       exp: claims.exp,
       token_type: 'Bearer',
       preferred_username: 'introspected',
+      username: 'introspected',
     });
     expect(response.json()).not.toHaveProperty(GRANT_CLAIM);
+    // An opaque access token's answer names the user the same way.
+    const opaque = await opaqueUserTokens(h, { login: 'introspected', password: PASSWORD });
+    expect((await introspect(opaque.access_token)).json()).toMatchObject({
+      active: true,
+      sub: user.id,
+      preferred_username: 'introspected',
+      username: 'introspected',
+    });
     // Any confidential client may introspect it, as for opaque tokens.
     expect((await introspect(tokens.access_token, h.machine)).json()).toMatchObject({ active: true });
   });

@@ -51,7 +51,22 @@ export function refusedStructuredToken(ctx: KoaContextWithOIDC): boolean {
   return (ctx.state as IntrospectionState)[REFUSED_STRUCTURED] === true;
 }
 
-/** Answers introspection requests for JWT access tokens that oidc-provider refused as structured tokens. */
+/** RFC 7662's `username`: the human-readable name a user's token carries as `preferred_username`. */
+function nameTheUser(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const answer = body as Record<string, unknown>;
+  if (
+    answer.active === true &&
+    typeof answer.preferred_username === 'string' &&
+    answer.username === undefined
+  )
+    answer.username = answer.preferred_username;
+}
+
+/**
+ * Answers introspection requests for JWT access tokens that oidc-provider refused as structured tokens, and
+ * adds `username` to every active answer.
+ */
 export function answerJwtIntrospection(provider: Provider): void {
   provider.on('introspection.error', (ctx: KoaContextWithOIDC, error: { error?: string }) => {
     if (error.error === 'unsupported_token_type')
@@ -59,11 +74,13 @@ export function answerJwtIntrospection(provider: Provider): void {
   });
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     await next();
-    if (!refusedStructuredToken(ctx)) return;
-    const caller = ctx.oidc?.client;
-    const token = ctx.oidc?.params?.token;
-    if (!caller || typeof token !== 'string') return;
-    ctx.body = await jwtIntrospectionBody(ctx, caller, token);
-    ctx.status = 200;
+    if (ctx.oidc?.route !== 'introspection') return;
+    const caller = ctx.oidc.client;
+    const token = ctx.oidc.params?.token;
+    if (refusedStructuredToken(ctx) && caller && typeof token === 'string') {
+      ctx.body = await jwtIntrospectionBody(ctx, caller, token);
+      ctx.status = 200;
+    }
+    if (ctx.status === 200) nameTheUser(ctx.body);
   });
 }
