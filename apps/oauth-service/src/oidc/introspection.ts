@@ -78,8 +78,15 @@ export function answerJwtIntrospection(provider: Provider): void {
     const caller = ctx.oidc.client;
     const token = ctx.oidc.params?.token;
     if (refusedStructuredToken(ctx) && caller && typeof token === 'string') {
-      ctx.body = await jwtIntrospectionBody(ctx, caller, token);
-      ctx.status = 200;
+      try {
+        ctx.body = await jwtIntrospectionBody(ctx, caller, token);
+        ctx.status = 200;
+      } catch (error) {
+        // As oidc-provider answers its own failures (shared/error_handler.js).
+        ctx.status = 500;
+        ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+        provider.emit('server_error', ctx, error);
+      }
     }
     if (ctx.status === 200) nameTheUser(ctx.body);
   });
