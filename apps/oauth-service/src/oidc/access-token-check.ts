@@ -128,6 +128,16 @@ export async function standingOf(
   return { accountId: grant.accountId };
 }
 
+/** Whether a token's client still exists (and is enabled) and its user, when it has one, is still active. */
+export async function ownersStand(
+  provider: Provider,
+  clientId: string,
+  accountId: string | undefined,
+): Promise<boolean> {
+  if (!(await provider.Client.find(clientId))) return false;
+  return accountId === undefined || contextOf(provider).isAccountActive(accountId);
+}
+
 const stringClaim = (payload: JWTPayload, name: string) =>
   typeof payload[name] === 'string' ? (payload[name] as string) : undefined;
 
