@@ -335,6 +335,21 @@ describeEachDialect('token exchange (RFC 8693)', (temp) => {
       resource: TEST,
       scope: 'test:read',
     });
+    const introspect = async () =>
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: { authorization: basic(relay.clientId, relay.secret), 'content-type': FORM },
+          payload: new URLSearchParams({ token: derived.body.access_token }).toString(),
+        })
+      ).json();
+    expect(await introspect()).toMatchObject({
+      active: true,
+      sub: derived.claims.sub,
+      client_id: delegator.clientId,
+      act: { sub: delegator.clientId },
+    });
     const revoke = await h.app.inject({
       method: 'POST',
       url: '/oauth/revoke',
@@ -342,6 +357,7 @@ describeEachDialect('token exchange (RFC 8693)', (temp) => {
       payload: new URLSearchParams({ token: adminRefreshToken, token_type_hint: 'refresh_token' }).toString(),
     });
     expect(revoke.statusCode).toBe(200);
+    expect(await introspect()).toEqual({ active: false });
     for (const subject of [adminFlowToken, derived.body.access_token]) {
       const response = await exchange(relay, { subject_token: subject, resource: TEST });
       expect(await refusal(response)).toBe('invalid_request');
