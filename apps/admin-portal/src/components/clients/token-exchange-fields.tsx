@@ -1,6 +1,6 @@
 'use client';
 
-import { Text } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import type { ExchangeAudience } from '../../lib/admin-api/exchange-audiences.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
 import { CheckboxField, CheckboxGroupField } from '../form.tsx';
@@ -22,31 +22,33 @@ export function TokenExchangeFields(props: { client?: Client; audiences: Exchang
         services, with these scopes, never more than the user&apos;s own. Without the grant type, the policy
         is removed.
       </Text>
-      <CheckboxGroupField
-        name="exchange_audiences"
-        label="Audiences"
-        options={props.audiences.map((audience) => ({
-          value: audience.identifier,
-          label: `${audience.name} (${audience.identifier})`,
-        }))}
-        defaultValue={policy?.audiences ?? []}
-      />
-      <CheckboxGroupField
-        name="exchange_scopes"
-        label="Exchangeable scopes"
-        options={scopes.map((value) => ({ value, label: value }))}
-        defaultValue={policy?.scopes ?? []}
-      />
-      <CheckboxField
-        name="exchange_delegation"
-        label="Delegation: the new token names this client as the actor (act)"
-        defaultChecked={policy?.delegation ?? true}
-      />
-      <CheckboxField
-        name="exchange_impersonation"
-        label="Impersonation: a token without act, when the request asks for it"
-        defaultChecked={policy?.impersonation ?? false}
-      />
+      <Stack gap="sm">
+        <CheckboxGroupField
+          name="exchange_audiences"
+          label="Audiences"
+          options={props.audiences.map((audience) => ({
+            value: audience.identifier,
+            label: `${audience.name} (${audience.identifier})`,
+          }))}
+          defaultValue={policy?.audiences ?? []}
+        />
+        <CheckboxGroupField
+          name="exchange_scopes"
+          label="Exchangeable scopes"
+          options={scopes.map((value) => ({ value, label: value }))}
+          defaultValue={policy?.scopes ?? []}
+        />
+        <CheckboxField
+          name="exchange_delegation"
+          label="Delegation: the new token names this client as the actor (act)"
+          defaultChecked={policy?.delegation ?? true}
+        />
+        <CheckboxField
+          name="exchange_impersonation"
+          label="Impersonation: a token without act, when the request asks for it"
+          defaultChecked={policy?.impersonation ?? false}
+        />
+      </Stack>
     </fieldset>
   );
 }
