@@ -1,5 +1,12 @@
-// client_credentials tokens from oauth-service for http steps, cached per (resource, scope) until shortly
-// before they expire. Concurrent requests for the same key share one token request.
+import { createHash } from 'node:crypto';
+
+// Tokens from oauth-service for http steps, as the flow-service client: client_credentials tokens (steps
+// of runs nobody started through the API) and tokens exchanged from the starting user's token (RFC 8693,
+// ADR 0036). Each is cached per (subject, resource, scope) until shortly before it expires; concurrent
+// requests for the same key share one token request.
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 export interface TokenClientOptions {
   tokenUrl: string;
@@ -14,6 +21,8 @@ export interface TokenClientOptions {
 export interface TokenRequest {
   resource?: string;
   scope?: string;
+  /** The user's access token to exchange; absent: a client_credentials token of flow-service itself. */
+  subjectToken?: string;
 }
 
 export class TokenRequestError extends Error {
@@ -42,11 +51,21 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   const cache = new Map<string, { token: string; expiresAt: number }>();
   const inflight = new Map<string, Promise<string>>();
   let count = 0;
-  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+  // A subject token is keyed by its digest: the cache holds no user's token.
+  const keyOf = (r: TokenRequest) =>
+    `${r.subjectToken ? createHash('sha256').update(r.subjectToken).digest('base64url') : ''} ${r.resource ?? ''} ${r.scope ?? ''}`;
 
   async function fetchToken(request: TokenRequest, key: string): Promise<string> {
     count += 1;
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    const body = new URLSearchParams(
+      request.subjectToken
+        ? {
+            grant_type: TOKEN_EXCHANGE_GRANT,
+            subject_token: request.subjectToken,
+            subject_token_type: ACCESS_TOKEN_TYPE,
+          }
+        : { grant_type: 'client_credentials' },
+    );
     if (request.resource) body.set('resource', request.resource);
     if (request.scope) body.set('scope', request.scope);
     let response: Response;
@@ -74,7 +93,8 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       const reason = payload.error
         ? `${payload.error}${payload.error_description ? ` (${payload.error_description})` : ''}`
         : `status ${response.status}`;
-      throw new TokenRequestError(`token request refused: ${reason}`, response.status >= 500);
+      const what = request.subjectToken ? 'token exchange' : 'token request';
+      throw new TokenRequestError(`${what} refused: ${reason}`, response.status >= 500);
     }
     const lifetime = (payload.expires_in ?? 60) * 1000;
     cache.set(key, {
