@@ -38,6 +38,8 @@ import { passkeyFactorRoutes } from './passkeys/passkey-second-factor.routes.ts'
 import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
 import { createPasskeyService } from './passkeys/passkeys.service.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
+import { createTokenExchangePolicies } from './token-exchange/policies.repository.ts';
+import { tokenExchangeDeps } from './token-exchange/wiring.ts';
 
 export interface BuildOptions {
   logStream?: { write(line: string): unknown };
@@ -76,6 +78,7 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
     clients: createClientsRepository(db, box, { onChange: (clientId) => clientStore.invalidate(clientId) }),
     passkeys,
     userHasPasskey,
+    tokenExchangePolicies: createTokenExchangePolicies(db),
     mfa: createMfaModule(db, config, box, { otherFactors: [userHasPasskey] }),
   };
 }
@@ -153,6 +156,7 @@ function startProviders(
         isFirstParty: (clientId) => clientStore.isFirstParty(clientId),
         accounts: accountLookup(model.users),
         requiresMfa: model.mfa.policy.requiresMfa,
+        tokenExchange: tokenExchangeDeps(model),
       }),
     onBuilt: (provider, keys) => {
       observeProvider(provider, { registry: app.metrics.registry, audit: model.audit, log: app.log });
@@ -216,6 +220,7 @@ export async function buildOAuthService(
       keyStore,
       providers,
       audit,
+      tokenExchange: model.tokenExchangePolicies,
       factors: {
         mfa: model.mfa.service,
         policy: model.mfa.repository,

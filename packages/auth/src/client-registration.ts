@@ -1,5 +1,5 @@
 // What a client may be registered with, per OAuth 2.1 and RFC 9700: the code flow with PKCE, refresh tokens,
-// client credentials and the device flow; never implicit or password. Exact redirect URIs only.
+// client credentials, the device flow and token exchange (RFC 8693); never implicit or password. Exact redirect URIs only.
 // oauth-service enforces these rules (src/clients/client-rules.ts); the console checks the same ones in the
 // browser before it submits. This module has no imports, so the console's client bundle can take it.
 
@@ -8,6 +8,7 @@ export const SUPPORTED_GRANT_TYPES = [
   'refresh_token',
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
 ] as const;
 export const CONFIDENTIAL_AUTH_METHODS = [
   'client_secret_basic',

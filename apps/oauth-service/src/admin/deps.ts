@@ -14,6 +14,7 @@ import type { MfaService } from '../mfa/mfa.service.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { PasskeySummary } from '../passkeys/passkeys.service.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
+import type { TokenExchangePolicies } from '../token-exchange/policies.repository.ts';
 import type { AdminSafeChanges } from './admin-safe-changes.repository.ts';
 import type { RecordChange } from './context.ts';
 import type { AdminGuard } from './guard.ts';
@@ -52,6 +53,8 @@ export interface AdminDeps {
   providers: Pick<ProviderHolder, 'provider' | 'refresh'>;
   audit: AuditLog;
   factors: AdminFactors;
+  /** Clients' RFC 8693 token exchange policies. */
+  tokenExchange: TokenExchangePolicies;
   /** Verification and invitation mails; undefined when SMTP_URL is unset. */
   accountMail?: AccountMail | undefined;
 }

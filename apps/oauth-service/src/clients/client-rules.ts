@@ -8,6 +8,8 @@ import { HttpError, type ValidationIssue } from '@platform/http';
 // The registration rules of OAuth 2.1 and RFC 9700 (grant types, auth methods, redirect URIs) live in
 // @platform/auth/client-registration, shared with the console's forms; this file applies them to a client.
 
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 export interface ClientInput {
@@ -51,6 +53,10 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
     add('/first_party', 'needs a confidential client: a public client cannot prove who it is');
   if (input.type === 'public' && grants.includes('client_credentials')) {
     add('/grant_types', 'client_credentials needs a confidential client');
+  }
+  // A public client's id proves nothing: anyone could exchange the tokens it is handed.
+  if (input.type === 'public' && grants.includes(TOKEN_EXCHANGE_GRANT)) {
+    add('/grant_types', 'token exchange needs a confidential client');
   }
   if (
     grants.includes('refresh_token') &&

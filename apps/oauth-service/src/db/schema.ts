@@ -7,6 +7,7 @@ import type { KeyTables } from '../keys/tables.ts';
 import type { MfaTables } from '../mfa/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
 import type { PasskeyTables } from '../passkeys/tables.ts';
+import type { TokenExchangeTables } from '../token-exchange/tables.ts';
 import type { SettingsTables } from './settings.ts';
 
 export interface OAuthSchema
@@ -18,4 +19,5 @@ export interface OAuthSchema
     SettingsTables,
     AccountLinkTables,
     MfaTables,
-    PasskeyTables {}
+    PasskeyTables,
+    TokenExchangeTables {}

@@ -5,6 +5,12 @@ import type { OAuthServiceConfig } from '../config.ts';
 import { ACR_VALUES_SUPPORTED, type MfaPolicy } from '../mfa/policy.ts';
 import { interactionPolicyWithStepUp } from '../mfa/prompt-policy.ts';
 import type { ResourceServersRepository } from '../resources/resource-servers.repository.ts';
+import {
+  exchangedTokenClaims,
+  registerTokenExchange,
+  type TokenExchangeDeps,
+} from '../token-exchange/exchange-grant.ts';
+import { checkAccessToken, nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
 import { reuseClientInstances } from './client-reuse.ts';
 import {
   deviceSuccessSource,
@@ -69,6 +75,8 @@ export interface ProviderDeps {
   isFirstParty(clientId: string): Promise<boolean>;
   /** Whether a sign-in must end with two factors: a password session is then asked again (step-up). */
   requiresMfa: MfaPolicy['requiresMfa'];
+  /** RFC 8693 token exchange (token-exchange/); without it the grant type is not offered. */
+  tokenExchange?: Omit<TokenExchangeDeps, 'checkAccessToken' | 'accessTokenTtl'>;
 }
 
 const SIGNING_ALGS = ['ES256', 'EdDSA'];
@@ -108,7 +116,8 @@ const usernameClaim =
     if (!account) return undefined;
     // The account API's tokens also name their session (account/session-claim.ts).
     const session = await accountSessionClaim(ctx?.oidc?.provider, token as never, accountResource);
-    return { preferred_username: account.username, ...session };
+    // A token from a token exchange names its actor (`act`, RFC 8693 §4.1).
+    return { preferred_username: account.username, ...session, ...exchangedTokenClaims(token) };
   };
 
 /** The grant this session already holds for the client, or one rebuilt from remembered consent. */
@@ -260,6 +269,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     findAccount: findAccount(deps.accounts),
     extraTokenClaims: usernameClaim(deps.accounts, `${config.PUBLIC_URL}/api/account`),
+    // A JWT access token names its grant, so introspection can tell whether it was revoked (ADR 0039).
+    formats: { customizers: { jwt: nameTheGrant } },
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
     rotateRefreshToken: true,
@@ -277,6 +288,17 @@ export function createProvider(deps: ProviderDeps): Provider {
   // every request to PUBLIC_URL's origin and the trusted client address: never what a client sent.
   provider.proxy = true;
   reuseClientInstances(provider, deps.clientMetadata);
+  registerAccessTokenChecks(provider, {
+    keys: deps.keys,
+    algorithms: SIGNING_ALGS,
+    isAccountActive: async (id) => (await deps.accounts.findById(id))?.active === true,
+  });
+  if (deps.tokenExchange)
+    registerTokenExchange(provider, {
+      ...deps.tokenExchange,
+      checkAccessToken,
+      accessTokenTtl: config.ACCESS_TOKEN_TTL,
+    });
   return provider;
 }
 

@@ -2,6 +2,7 @@ import type { App, Handler, SchemaType } from '@platform/http';
 import type { FastifyReply } from 'fastify';
 import type { ClientInput } from '../../clients/client-rules.ts';
 import type { ClientUpdate, ClientView } from '../../clients/clients.repository.ts';
+import type { TokenExchangePolicy } from '../../token-exchange/policy.ts';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import {
   createClientSchema,
@@ -13,6 +14,7 @@ import {
   rotateSecretSchema,
   updateClientSchema,
 } from './clients.schemas.ts';
+import { requestedPolicy } from './token-exchange-policy.ts';
 
 // OAuth clients. Validation is the clients module's (client-rules.ts): exact redirect URIs, OAuth 2.1 grant
 // types only, an auth method that fits the client type, known scopes. PKCE is required of every client by
@@ -20,17 +22,35 @@ import {
 // the rotation that produced it; it is stored sealed and no route can read it back.
 
 type Clients = AdminDeps['clients'];
-type Policy = AdminDeps['factors']['policy'];
 
-const clientView = (client: ClientView, requiringMfa: ReadonlySet<string>) => ({
+/** The settings other modules keep per client: the MFA flag and the token exchange policy. */
+interface Policies {
+  mfa: AdminDeps['factors']['policy'];
+  exchange: AdminDeps['tokenExchange'];
+  resources: AdminDeps['resources'];
+}
+type Policy = Policies['mfa'];
+
+const clientView = (
+  client: ClientView,
+  requiringMfa: ReadonlySet<string>,
+  exchange: ReadonlyMap<string, TokenExchangePolicy>,
+) => ({
   ...client,
   require_pkce: true as const,
   require_mfa: requiringMfa.has(client.client_id),
+  token_exchange: exchange.get(client.client_id) ?? null,
 });
 
-/** The client as the API shows it, with the MFA flag the MFA module keeps. */
-const viewOf = async (policy: Policy, client: ClientView) =>
-  clientView(client, await policy.clientsRequiringMfa());
+/** The client as the API shows it, with the MFA flag and the token exchange policy. */
+const viewOf = async ({ mfa, exchange }: Policies, client: ClientView) => {
+  const policy = await exchange.get(client.client_id);
+  return clientView(
+    client,
+    await mfa.clientsRequiringMfa(),
+    new Map(policy ? [[client.client_id, policy]] : []),
+  );
+};
 
 /** Sets the client's MFA flag when the request names it. */
 async function applyMfaFlag(policy: Policy, clientId: string, required: boolean | undefined) {
@@ -67,27 +87,41 @@ const auditedSettings = (client: ClientView) => ({
   first_party: client.first_party,
 });
 
-/** The audited settings with the MFA flag as it now is. */
-const auditedWithMfa = async (policy: Policy, client: ClientView) => ({
+/** The audited settings with the MFA flag and the token exchange policy as they now are. */
+const auditedWithPolicies = async ({ mfa, exchange }: Policies, client: ClientView) => ({
   ...auditedSettings(client),
-  require_mfa: (await policy.clientsRequiringMfa()).has(client.client_id),
+  require_mfa: (await mfa.clientsRequiringMfa()).has(client.client_id),
+  token_exchange: await exchange.get(client.client_id),
 });
+
+/** Sets the client's token exchange policy when the request names it (null removes it). */
+async function applyExchangePolicy(
+  { exchange }: Policies,
+  clientId: string,
+  policy: TokenExchangePolicy | null | undefined,
+) {
+  if (policy !== undefined) await exchange.set(clientId, policy);
+}
 
 const sendOnce = (reply: FastifyReply, status: number, body: unknown) =>
   // The secret must not sit in any cache (the admin scope already sends no-store on every response).
   reply.status(status).header('pragma', 'no-cache').send(body);
 
 const listClients =
-  (clients: Clients, policy: Policy): Handler<typeof listClientsSchema> =>
+  (clients: Clients, { mfa, exchange }: Policies): Handler<typeof listClientsSchema> =>
   async (request) => {
-    const requiring = await policy.clientsRequiringMfa();
-    return { items: (await clients.list(request.query)).map((client) => clientView(client, requiring)) };
+    const requiring = await mfa.clientsRequiringMfa();
+    const exchanges = await exchange.all();
+    return {
+      items: (await clients.list(request.query)).map((client) => clientView(client, requiring, exchanges)),
+    };
   };
 
 const createClient =
-  (clients: Clients, policy: Policy, { record }: AdminKit): Handler<typeof createClientSchema> =>
+  (clients: Clients, policies: Policies, { record }: AdminKit): Handler<typeof createClientSchema> =>
   async (request, reply) => {
     const body = request.body;
+    const exchangePolicy = await requestedPolicy(policies.resources, body.token_exchange);
     const input: ClientInput = {
       scope: [],
       ...toUpdate(body),
@@ -96,30 +130,33 @@ const createClient =
       grantTypes: body.grant_types,
     };
     const { client, clientSecret } = await clients.create(input);
-    await applyMfaFlag(policy, client.client_id, body.require_mfa);
+    await applyMfaFlag(policies.mfa, client.client_id, body.require_mfa);
+    await applyExchangePolicy(policies, client.client_id, exchangePolicy);
     await record(request, {
       action: 'client.create',
       targetType: 'client',
       targetId: client.client_id,
-      details: await auditedWithMfa(policy, client),
+      details: await auditedWithPolicies(policies, client),
     });
     reply.header('location', `/api/admin/clients/${encodeURIComponent(client.client_id)}`);
     return sendOnce(reply, 201, {
-      ...(await viewOf(policy, client)),
+      ...(await viewOf(policies, client)),
       ...(clientSecret ? { client_secret: clientSecret } : {}),
     });
   };
 
 const getClient =
-  (clients: Clients, policy: Policy): Handler<typeof getClientSchema> =>
+  (clients: Clients, policies: Policies): Handler<typeof getClientSchema> =>
   async (request) =>
-    viewOf(policy, await clients.get(request.params.clientId));
+    viewOf(policies, await clients.get(request.params.clientId));
 
 const updateClient =
-  (clients: Clients, policy: Policy, { grants, record }: AdminKit): Handler<typeof updateClientSchema> =>
+  (clients: Clients, policies: Policies, { grants, record }: AdminKit): Handler<typeof updateClientSchema> =>
   async (request) => {
+    const exchangePolicy = await requestedPolicy(policies.resources, request.body.token_exchange);
     const client = await clients.update(request.params.clientId, toUpdate(request.body));
-    await applyMfaFlag(policy, client.client_id, request.body.require_mfa);
+    await applyMfaFlag(policies.mfa, client.client_id, request.body.require_mfa);
+    await applyExchangePolicy(policies, client.client_id, exchangePolicy);
     // Scopes taken from the client leave with the grants holding them, on every instance at once.
     const revokedGrants =
       request.body.scope === undefined
@@ -131,18 +168,18 @@ const updateClient =
       targetId: client.client_id,
       details: {
         changed: Object.keys(request.body).sort(),
-        ...(await auditedWithMfa(policy, client)),
+        ...(await auditedWithPolicies(policies, client)),
         ...(revokedGrants === undefined ? {} : { revoked_grants: revokedGrants }),
       },
     });
-    return viewOf(policy, client);
+    return viewOf(policies, client);
   };
 
 const setClientEnabled =
   (
     verb: 'enable' | 'disable',
     clients: Clients,
-    policy: Policy,
+    policies: Policies,
     { record }: AdminKit,
   ): Handler<typeof enableClientSchema> =>
   async (request) => {
@@ -153,11 +190,11 @@ const setClientEnabled =
       targetId: client.client_id,
       details: { name: client.name },
     });
-    return viewOf(policy, client);
+    return viewOf(policies, client);
   };
 
 const rotateSecret =
-  (clients: Clients, policy: Policy, { record }: AdminKit): Handler<typeof rotateSecretSchema> =>
+  (clients: Clients, policies: Policies, { record }: AdminKit): Handler<typeof rotateSecretSchema> =>
   async (request, reply) => {
     const { client, clientSecret } = await clients.rotateSecret(request.params.clientId);
     await record(request, {
@@ -166,7 +203,7 @@ const rotateSecret =
       targetId: client.client_id,
       details: { name: client.name },
     });
-    return sendOnce(reply, 200, { ...(await viewOf(policy, client)), client_secret: clientSecret });
+    return sendOnce(reply, 200, { ...(await viewOf(policies, client)), client_secret: clientSecret });
   };
 
 const deleteClient =
@@ -183,8 +220,12 @@ const deleteClient =
     return reply.status(204).send();
   };
 
-export function clientRoutes(app: App, { clients, factors }: AdminDeps, kit: AdminKit): void {
-  const { policy } = factors;
+export function clientRoutes(
+  app: App,
+  { clients, factors, tokenExchange, resources }: AdminDeps,
+  kit: AdminKit,
+): void {
+  const policy: Policies = { mfa: factors.policy, exchange: tokenExchange, resources };
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   const one = '/clients/:clientId';

@@ -23,6 +23,37 @@ const requireMfa = {
     'Every sign-in to this client needs a second factor (TOTP or a passkey), whatever the roles say.',
 } as const;
 
+const tokenExchangePolicy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['audiences', 'scopes', 'delegation', 'impersonation'],
+  properties: {
+    audiences: {
+      type: 'array',
+      maxItems: 50,
+      items: { type: 'string', maxLength: 512 },
+      description: 'Resource server identifiers (RFC 8707) the client may exchange tokens for.',
+    },
+    scopes: {
+      type: 'array',
+      maxItems: 100,
+      items: { type: 'string', maxLength: 128 },
+      description: "Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again.",
+    },
+    delegation: { type: 'boolean', description: 'The new token names the client in `act`; `sub` stays the user.' },
+    impersonation: {
+      type: 'boolean',
+      description: 'The client may ask (exchange_mode=impersonation) for a token without `act`.',
+    },
+  },
+} as const;
+
+const tokenExchange = {
+  anyOf: [tokenExchangePolicy, { type: 'null' }],
+  description:
+    'RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange.',
+} as const;
+
 export const clientSchema = {
   type: 'object',
   required: [
@@ -34,6 +65,7 @@ export const clientSchema = {
     'enabled',
     'first_party',
     'require_mfa',
+    'token_exchange',
   ],
   properties: {
     client_id: { type: 'string' },
@@ -52,6 +84,7 @@ export const clientSchema = {
     dynamic: { type: 'boolean', description: 'Registered through dynamic client registration (RFC 7591).' },
     first_party: firstParty,
     require_mfa: requireMfa,
+    token_exchange: tokenExchange,
     has_secret: { type: 'boolean' },
     secret_rotated_at: nullableTime,
     created_at: time,
@@ -92,6 +125,7 @@ const editable = {
   application_type: { type: 'string', enum: ['web', 'native'] },
   first_party: firstParty,
   require_mfa: requireMfa,
+  token_exchange: tokenExchange,
 } as const;
 
 export const listClientsSchema = routeSchema(

@@ -8,6 +8,7 @@ import { keysMigration } from '../../keys/migration.ts';
 import { mfaMigration } from '../../mfa/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
 import { passkeysMigration } from '../../passkeys/migration.ts';
+import { tokenExchangeMigration } from '../../token-exchange/migration.ts';
 import { settingsMigration } from '../settings.ts';
 
 // Each module owns its migration; names fix the order they apply in.
@@ -22,4 +23,5 @@ export const migrations: Migrations = {
   '0009_account_links': accountLinksMigration,
   '0010_mfa': mfaMigration,
   '0011_passkeys': passkeysMigration,
+  '0012_token_exchange': tokenExchangeMigration,
 };
