@@ -87,8 +87,14 @@ describeEachDialect('http steps act for the user who started the run', (temp) =>
   }
   const start = (sub: string, expiresIn?: number) =>
     post('/flow/api/v1/definitions/gated-write/runs', sub, { input: {} }, expiresIn);
-  const approve = (runId: string) =>
-    h.call('POST', `/flow/api/v1/runs/${runId}/steps/gate/decision`, { decision: 'approve' });
+  /** Approves the gate once it waits for a decision (a decision before that is refused). */
+  const approve = async (runId: string) => {
+    await h.waitFor(runId, ['waiting']);
+    const decided = await h.call('POST', `/flow/api/v1/runs/${runId}/steps/gate/decision`, {
+      decision: 'approve',
+    });
+    expect(decided.status).toBe(200);
+  };
   const row = (runId: string) =>
     h.app.flow.database.db
       .selectFrom('run_acting_users')
