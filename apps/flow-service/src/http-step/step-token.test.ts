@@ -4,7 +4,7 @@ import type { ActingUser } from '../acting-user/acting-users.repository.ts';
 import { actingUserOf } from '../acting-user/from-request.ts';
 import { createTokenSeal } from '../acting-user/token-seal.ts';
 import { stepTokenRequest } from './step-token.ts';
-import type { TokenClient } from './token-client.ts';
+import { createTokenClient, type TokenClient } from './token-client.ts';
 
 // The token a step of a run started by a user may ask for, and what flow-service keeps of that user's token.
 
@@ -90,5 +90,27 @@ describe('the token of the user a run acts for', () => {
       expiresAt: 2_000_000_000_000,
     });
     expect(actingUserOf(request(null, 'Bearer'), null)).toBeNull();
+  });
+
+  it('exchanges the user’s token at every step: a role the user lost counts at once', async () => {
+    const grants: string[] = [];
+    const client = createTokenClient({
+      tokenUrl: 'http://oauth.invalid/oauth/token',
+      clientId: 'flow-service',
+      clientSecret: 'flow-client-secret-for-tests-0123456789',
+      fetch: async (_url, init) => {
+        grants.push(String(new URLSearchParams(String(init?.body)).get('grant_type')));
+        return Response.json({ access_token: `t${grants.length}`, expires_in: 300 });
+      },
+    });
+    const exchange = { resource: 'r', scope: 's', subjectToken: 'user-token' };
+    expect([await client.token(exchange), await client.token(exchange)]).toEqual(['t1', 't2']);
+    expect(await client.token({ resource: 'r', scope: 's' })).toBe('t3');
+    expect(await client.token({ resource: 'r', scope: 's' })).toBe('t3');
+    expect(grants).toEqual([
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'client_credentials',
+    ]);
   });
 });

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-
 // Tokens from oauth-service for http steps, as the flow-service client: client_credentials tokens (steps
-// of runs nobody started through the API) and tokens exchanged from the starting user's token (RFC 8693,
-// ADR 0036). Each is cached per (subject, resource, scope) until shortly before it expires; concurrent
-// requests for the same key share one token request.
+// of runs nobody started through the API), cached per (resource, scope) until shortly before they expire
+// with concurrent requests for the same key sharing one token request; and tokens exchanged from the
+// starting user's token (RFC 8693, ADR 0036), asked for at every step and never cached, so oauth-service
+// judges the user's current roles each time (a role removed counts at the next step).
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -51,9 +50,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   const cache = new Map<string, { token: string; expiresAt: number }>();
   const inflight = new Map<string, Promise<string>>();
   let count = 0;
-  // A subject token is keyed by its digest: the cache holds no user's token.
-  const keyOf = (r: TokenRequest) =>
-    `${r.subjectToken ? createHash('sha256').update(r.subjectToken).digest('base64url') : ''} ${r.resource ?? ''} ${r.scope ?? ''}`;
+  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
 
   async function fetchToken(request: TokenRequest, key: string): Promise<string> {
     count += 1;
@@ -97,15 +94,17 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       throw new TokenRequestError(`${what} refused: ${reason}`, response.status >= 500);
     }
     const lifetime = (payload.expires_in ?? 60) * 1000;
-    cache.set(key, {
-      token: payload.access_token,
-      expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
-    });
+    if (!request.subjectToken)
+      cache.set(key, {
+        token: payload.access_token,
+        expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
+      });
     return payload.access_token;
   }
 
   return {
     async token(request) {
+      if (request.subjectToken) return fetchToken(request, '');
       const key = keyOf(request);
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now()) return hit.token;
@@ -116,7 +115,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       return promise;
     },
     invalidate(request) {
-      cache.delete(keyOf(request));
+      if (!request.subjectToken) cache.delete(keyOf(request));
     },
     requests: () => count,
   };
