@@ -196,15 +196,7 @@ export async function buildOAuthService(
     });
     const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
     interactionRoutes(app, interactions);
-    const passkeys = createPasskeyService({
-      repository: model.passkeys,
-      users,
-      limits: signIn.limits,
-      publicUrl: config.PUBLIC_URL,
-      audit,
-      // A registered passkey is an enrolled second factor, like a confirmed TOTP.
-      onRegistered: (userId) => model.mfa.repository.setEnrolmentRequired(userId, false),
-    });
+    const passkeys = passkeyService(config, model, signIn);
     passkeyRoutes(app, { ...interactions, passkeys });
     passkeyFactorRoutes(app, { ...interactions, passkeys });
     if (accountMail) accountLinkRoutes(app, { accountMail, csrf });
@@ -246,6 +238,19 @@ export async function buildOAuthService(
     await database.close();
     throw error;
   }
+}
+
+/** Passkeys for sign-in, the second factor and the account API; one instance shares the sign-in limits. */
+function passkeyService(config: OAuthServiceConfig, model: Model, signIn: SignIn) {
+  return createPasskeyService({
+    repository: model.passkeys,
+    users: model.users,
+    limits: signIn.limits,
+    publicUrl: config.PUBLIC_URL,
+    audit: model.audit,
+    // A registered passkey is an enrolled second factor, like a confirmed TOTP.
+    onRegistered: (userId) => model.mfa.repository.setEnrolmentRequired(userId, false),
+  });
 }
 
 interface InteractionWiring {

@@ -1,8 +1,10 @@
 'use client';
 
 import { useState } from 'react';
+import type { ExchangeAudience } from '../lib/admin-api/exchange-audiences.ts';
 import type { Client } from '../lib/admin-api/types.ts';
 import { CONFIDENTIAL_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../lib/forms/schemas.ts';
+import { TokenExchangeFields } from './clients/token-exchange-fields.tsx';
 import {
   CheckboxField,
   CheckboxGroupField,
@@ -18,6 +20,7 @@ const GRANT_LABELS: Record<string, string> = {
   refresh_token: 'Refresh token',
   client_credentials: 'Client credentials',
   'urn:ietf:params:oauth:grant-type:device_code': 'Device code',
+  'urn:ietf:params:oauth:grant-type:token-exchange': 'Token exchange (RFC 8693)',
 };
 
 type ClientType = Client['type'];
@@ -77,7 +80,7 @@ function AuthMethodField(props: { type: ClientType; defaultValue: string | undef
 }
 
 /** The fields of a client, for creation (type chosen) and editing (type fixed). */
-export function ClientFields(props: { client?: Client; scopes: string[] }) {
+export function ClientFields(props: { client?: Client; scopes: string[]; audiences: ExchangeAudience[] }) {
   const c = props.client;
   const [type, setType] = useState<ClientType>(c?.type ?? 'confidential');
   return (
@@ -137,6 +140,7 @@ export function ClientFields(props: { client?: Client; scopes: string[] }) {
         description="Every sign-in to this application needs a second factor (TOTP or a passkey), whatever the user's roles."
         defaultChecked={c?.require_mfa ?? false}
       />
+      <TokenExchangeFields client={c} audiences={props.audiences} />
     </>
   );
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,8 +5,6 @@ import {
   type AdminHarness,
   basic,
   bearer,
-  completeAuthorization,
-  InjectBrowser,
   PASSWORD,
   PORTAL,
   PUBLIC_URL,
@@ -17,6 +14,7 @@ import { createClientsRepository } from '../clients/clients.repository.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { createKeyStore } from '../keys/key-store.ts';
 import { checkAccessToken, GRANT_CLAIM, isStructuredToken, nameTheGrant } from './access-token-check.ts';
+import { opaqueUserTokens } from './test-support.ts';
 
 const TEST_RESOURCE = `${PUBLIC_URL}/test`;
 const FORM = 'application/x-www-form-urlencoded';
@@ -103,36 +101,7 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
 
   it('an opaque access token (no resource): active, saying what a JWT would', async () => {
     const user = await h.createUser('opaque-user', ['user']);
-    const browser = new InjectBrowser(h.app);
-    const verifier = randomBytes(32).toString('base64url');
-    const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-    for (const [key, value] of Object.entries({
-      client_id: PORTAL.clientId,
-      response_type: 'code',
-      redirect_uri: PORTAL.redirectUri,
-      scope: 'openid',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      state: 'st',
-    }))
-      authorize.searchParams.set(key, value);
-    const code = await completeAuthorization(
-      browser,
-      { login: 'opaque-user', password: PASSWORD },
-      await browser.follow('GET', authorize.toString()),
-    );
-    const response = await h.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: { authorization: basic(PORTAL.clientId, PORTAL.secret), 'content-type': FORM },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: PORTAL.redirectUri,
-        code_verifier: verifier,
-      }).toString(),
-    });
-    const token = response.json().access_token as string;
+    const token = (await opaqueUserTokens(h, { login: 'opaque-user', password: PASSWORD })).access_token;
     expect(isStructuredToken(token)).toBe(false);
     const result = await check(token);
     expect(result).toMatchObject({

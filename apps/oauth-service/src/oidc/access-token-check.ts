@@ -18,6 +18,11 @@ import type Provider from 'oidc-provider';
 
 /** The private claim naming the grant a JWT access token was issued under. */
 export const GRANT_CLAIM = 'grant_id';
+/**
+ * The private claim naming the client the grant belongs to, when that is not the token's client: a token
+ * from a token exchange shares the user's grant with another client (token-exchange/, ADR 0035).
+ */
+export const GRANT_CLIENT_CLAIM = 'grant_client_id';
 
 export interface ActiveAccessToken {
   active: true;
@@ -97,6 +102,8 @@ export function isStructuredToken(token: string): boolean {
 interface Standing {
   clientId: string;
   grantId: string | undefined;
+  /** The client the grant belongs to, when it is not `clientId` (an exchanged token). */
+  grantClientId?: string | undefined;
   /** The token's `sub`, compared with the grant's account unless the client's subjects are pairwise. */
   subject: string | undefined;
 }
@@ -108,17 +115,27 @@ interface Standing {
  */
 export async function standingOf(
   provider: Provider,
-  { clientId, grantId, subject }: Standing,
+  { clientId, grantId, subject, grantClientId = clientId }: Standing,
 ): Promise<{ accountId: string | undefined } | false> {
   const client = await provider.Client.find(clientId);
   if (!client) return false;
   if (grantId === undefined) return { accountId: undefined };
   const grant = await provider.Grant.find(grantId, { ignoreExpiration: true });
-  if (!grant || grant.isExpired || grant.clientId !== clientId || typeof grant.accountId !== 'string')
+  if (!grant || grant.isExpired || grant.clientId !== grantClientId || typeof grant.accountId !== 'string')
     return false;
   if (subject !== undefined && client.subjectType !== 'pairwise' && grant.accountId !== subject) return false;
   if (!(await contextOf(provider).isAccountActive(grant.accountId))) return false;
   return { accountId: grant.accountId };
+}
+
+/** Whether a token's client still exists (and is enabled) and its user, when it has one, is still active. */
+export async function ownersStand(
+  provider: Provider,
+  clientId: string,
+  accountId: string | undefined,
+): Promise<boolean> {
+  if (!(await provider.Client.find(clientId))) return false;
+  return accountId === undefined || contextOf(provider).isAccountActive(accountId);
 }
 
 const stringClaim = (payload: JWTPayload, name: string) =>
@@ -148,7 +165,8 @@ async function checkJwt(provider: Provider, token: string): Promise<AccessTokenC
   const grantId = grantClaim as string | undefined;
   // A user's token always names its grant; one that names none must be the client's own, `sub` = client.
   if (grantId === undefined && payload.sub !== clientId) return INACTIVE;
-  const standing = await standingOf(provider, { clientId, grantId, subject: payload.sub });
+  const grantClientId = stringClaim(payload, GRANT_CLIENT_CLAIM);
+  const standing = await standingOf(provider, { clientId, grantId, subject: payload.sub, grantClientId });
   if (!standing) return INACTIVE;
   const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
   return {

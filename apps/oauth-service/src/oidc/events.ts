@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
+import { refusedStructuredToken } from './introspection.ts';
 import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
@@ -189,7 +190,9 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
   // Endpoint events are emitted under computed names the type definitions do not list.
   const emitter = provider as unknown as EventEmitter;
   for (const endpoint of OBSERVED_ENDPOINTS) {
-    emitter.on(`${endpoint}.error`, (_ctx: KoaContextWithOIDC, error: { error?: string }) => {
+    emitter.on(`${endpoint}.error`, (ctx: KoaContextWithOIDC, error: { error?: string }) => {
+      // A JWT refused by oidc-provider's introspection is answered after all (see introspection.ts).
+      if (endpoint === 'introspection' && refusedStructuredToken(ctx)) return;
       metrics.endpointErrors.inc({ endpoint, error: error.error ?? 'unknown' });
     });
   }

@@ -12,6 +12,7 @@ import {
 } from '../token-exchange/exchange-grant.ts';
 import { checkAccessToken, nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
 import { reuseClientInstances } from './client-reuse.ts';
+import { answerJwtIntrospection, introspectionAllowedPolicy } from './introspection.ts';
 import {
   deviceSuccessSource,
   logoutSource,
@@ -191,7 +192,7 @@ function features(deps: ProviderDeps): Configuration['features'] {
   return {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
-    introspection: { enabled: true },
+    introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy as never },
     revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy as never },
     userinfo: { enabled: true },
     dPoP: { enabled: true },
@@ -293,6 +294,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     algorithms: SIGNING_ALGS,
     isAccountActive: async (id) => (await deps.accounts.findById(id))?.active === true,
   });
+  answerJwtIntrospection(provider);
   if (deps.tokenExchange)
     registerTokenExchange(provider, {
       ...deps.tokenExchange,

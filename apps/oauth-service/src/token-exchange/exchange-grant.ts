@@ -5,6 +5,11 @@ import { buildTokenResponse } from 'oidc-provider/lib/helpers/grant_response.js'
 import { checkDpopRequired } from 'oidc-provider/lib/helpers/sender_constraints.js';
 import validateDpop from 'oidc-provider/lib/helpers/validate_dpop.js';
 import type { AuditLog } from '../audit/audit-log.ts';
+import {
+  type ActiveAccessToken,
+  type checkAccessToken,
+  GRANT_CLIENT_CLAIM,
+} from '../oidc/access-token-check.ts';
 import type { ResourceServer } from '../resources/resource-servers.repository.ts';
 import {
   ACCESS_TOKEN_TYPE,
@@ -20,7 +25,6 @@ import {
   TOKEN_EXCHANGE_GRANT,
 } from './exchange-rules.ts';
 import type { TokenExchangePolicy } from './policy.ts';
-import type { ActiveAccessToken, checkAccessToken } from '../oidc/access-token-check.ts';
 import { unauthorizedClientForGrantType } from './unauthorized-client.ts';
 
 // RFC 8693 token exchange on oidc-provider's registerGrantType: a client trades a user's access token issued
@@ -44,13 +48,15 @@ export interface TokenExchangeDeps {
 
 type Subject = ActiveAccessToken & { accountId: string };
 
-/** `act` of each delegated token, read back by extraTokenClaims while the token is signed. */
-const actors = new WeakMap<object, Record<string, unknown>>();
+/** The claims each exchanged token adds, read back by extraTokenClaims while the token is signed. */
+const exchanged = new WeakMap<object, Record<string, unknown>>();
 
-/** The claims token exchange adds to an access token (`act` of a delegation), for extraTokenClaims. */
-export function exchangedTokenClaims(token: object): { act?: Record<string, unknown> } {
-  const act = actors.get(token);
-  return act ? { act } : {};
+/**
+ * The claims token exchange adds to an access token, for extraTokenClaims: `act` of a delegation, and the
+ * client the shared grant belongs to (GRANT_CLIENT_CLAIM), so the token's liveness follows that grant.
+ */
+export function exchangedTokenClaims(token: object): Record<string, unknown> {
+  return exchanged.get(token) ?? {};
 }
 
 /** The live subject token of a user who may still sign in; anything else is `invalid_request` (§2.2.2). */
@@ -139,8 +145,11 @@ async function exchange(ctx: KoaContextWithOIDC, deps: TokenExchangeDeps, outcom
   token.resourceServer = resourceServerInfo(server, subject, deps.accessTokenTtl) as never;
   await applyDpopBinding(provider, ctx, dPoP, token);
   checkDpopRequired(provider, ctx, dPoP);
-  const act = actClaim(outcome.mode, client.clientId, subject.claims);
-  if (act) actors.set(token, act.act);
+  const grantClient = subject.claims[GRANT_CLIENT_CLAIM] ?? subject.clientId;
+  exchanged.set(token, {
+    ...actClaim(outcome.mode, client.clientId, subject.claims),
+    ...(subject.grantId ? { [GRANT_CLIENT_CLAIM]: grantClient } : {}),
+  });
   ctx.oidc.entity('AccessToken', token);
   const value = await token.save();
   ctx.body = buildTokenResponse(provider, {

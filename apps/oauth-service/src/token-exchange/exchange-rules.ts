@@ -96,7 +96,8 @@ export function grantedScopes(requested: string | undefined, bounds: ScopeBounds
   const asked = (requested ?? '').split(' ').filter(Boolean);
   if (asked.length === 0) {
     const all = [...bounds.audience].filter((s) => bounds.policy.has(s) && bounds.subject.has(s));
-    if (all.length === 0) throw new errors.InvalidScope('no scope of the audience is allowed for this exchange', '');
+    if (all.length === 0)
+      throw new errors.InvalidScope('no scope of the audience is allowed for this exchange', '');
     return all;
   }
   for (const scope of asked) {
@@ -104,7 +105,8 @@ export function grantedScopes(requested: string | undefined, bounds: ScopeBounds
       throw new errors.InvalidScope(`${scope} is not a scope of the requested audience`, scope);
     if (!bounds.policy.has(scope))
       throw new errors.InvalidScope(`${scope} is beyond this client's token exchange policy`, scope);
-    if (!bounds.subject.has(scope)) throw new errors.InvalidScope(`${scope} is beyond the subject's scopes`, scope);
+    if (!bounds.subject.has(scope))
+      throw new errors.InvalidScope(`${scope} is beyond the subject's scopes`, scope);
   }
   return [...new Set(asked)];
 }

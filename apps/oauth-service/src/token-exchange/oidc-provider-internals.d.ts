@@ -2,8 +2,8 @@
 // the ones it needs from the pinned version's files. Their types, as far as this module uses them.
 
 declare module 'oidc-provider/lib/helpers/validate_dpop.js' {
-  import type { KoaContextWithOIDC } from 'oidc-provider';
   import type Provider from 'oidc-provider';
+  import type { KoaContextWithOIDC } from 'oidc-provider';
   export interface DpopProof {
     thumbprint: string;
     jti: string;
@@ -18,8 +18,8 @@ declare module 'oidc-provider/lib/helpers/validate_dpop.js' {
 }
 
 declare module 'oidc-provider/lib/helpers/grant_common.js' {
-  import type { KoaContextWithOIDC } from 'oidc-provider';
   import type Provider from 'oidc-provider';
+  import type { KoaContextWithOIDC } from 'oidc-provider';
   import type { DpopProof } from 'oidc-provider/lib/helpers/validate_dpop.js';
   /** Refuses a replayed proof, then binds the token to the proof's key (`cnf.jkt`). */
   export function applyDpopBinding(
@@ -31,8 +31,8 @@ declare module 'oidc-provider/lib/helpers/grant_common.js' {
 }
 
 declare module 'oidc-provider/lib/helpers/sender_constraints.js' {
-  import type { KoaContextWithOIDC } from 'oidc-provider';
   import type Provider from 'oidc-provider';
+  import type { KoaContextWithOIDC } from 'oidc-provider';
   import type { DpopProof } from 'oidc-provider/lib/helpers/validate_dpop.js';
   /** Refuses a request without a proof from a client whose tokens must be DPoP-bound. */
   export function checkDpopRequired(

@@ -32,7 +32,8 @@ export function assertValidPolicy(
   pointer = '/token_exchange',
 ): void {
   const errors: ValidationIssue[] = [];
-  const add = (path: string, message: string) => errors.push({ in: 'body', path: `${pointer}${path}`, message });
+  const add = (path: string, message: string) =>
+    errors.push({ in: 'body', path: `${pointer}${path}`, message });
   const byIdentifier = new Map(servers.map((server) => [server.identifier, server]));
   if (policy.audiences.length === 0) add('/audiences', 'must name at least one resource server');
   policy.audiences.forEach((audience, i) => {

@@ -9,7 +9,9 @@ const NOT_ALLOWED = 'requested grant type is not allowed for this client';
 
 type TokenError = { error?: string; error_description?: string };
 
-export function unauthorizedClientForGrantType(onRefused: (ctx: KoaContextWithOIDC, grantType: string) => void) {
+export function unauthorizedClientForGrantType(
+  onRefused: (ctx: KoaContextWithOIDC, grantType: string) => void,
+) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     await next();
     const body = ctx.body as TokenError | undefined;

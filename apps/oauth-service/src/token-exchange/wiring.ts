@@ -12,7 +12,9 @@ interface Model {
 }
 
 /** What the grant reads, from the service's repositories. */
-export function tokenExchangeDeps(model: Model): Omit<TokenExchangeDeps, 'checkAccessToken' | 'accessTokenTtl'> {
+export function tokenExchangeDeps(
+  model: Model,
+): Omit<TokenExchangeDeps, 'checkAccessToken' | 'accessTokenTtl'> {
   const { resources } = model;
   return {
     policyOf: (clientId) => model.tokenExchangePolicies.get(clientId),

@@ -1,5 +1,6 @@
 import { Paper, Stack, Text, Title } from '@mantine/core';
 import { updateClient } from '../../app/actions/clients.ts';
+import type { ExchangeAudience } from '../../lib/admin-api/exchange-audiences.ts';
 import type { Client } from '../../lib/admin-api/types.ts';
 import { ClientFields } from '../client-fields.tsx';
 import { ActionForm, Hidden } from '../form.tsx';
@@ -8,10 +9,12 @@ import { ActionForm, Hidden } from '../form.tsx';
 export function ClientSettings({
   client,
   scopes,
+  audiences,
   write,
 }: {
   client: Client;
   scopes: string[];
+  audiences: ExchangeAudience[];
   write: boolean;
 }) {
   return (
@@ -22,7 +25,7 @@ export function ClientSettings({
       {write ? (
         <ActionForm action={updateClient} schema="clientUpdate" submitLabel="Save client">
           <Hidden name="id" value={client.client_id} />
-          <ClientFields client={client} scopes={scopes} />
+          <ClientFields client={client} scopes={scopes} audiences={audiences} />
         </ActionForm>
       ) : (
         <Stack gap={4}>
@@ -34,6 +37,12 @@ export function ClientSettings({
           <Text size="sm">PKCE: required · DPoP: {client.require_dpop ? 'required' : 'optional'}</Text>
           <Text size="sm">
             Consent: {client.first_party ? 'skipped (first-party)' : 'asked (third-party)'}
+          </Text>
+          <Text size="sm">
+            Token exchange:{' '}
+            {client.token_exchange
+              ? `${client.token_exchange.audiences.join(', ')} · ${client.token_exchange.scopes.join(' ')}`
+              : 'none'}
           </Text>
         </Stack>
       )}

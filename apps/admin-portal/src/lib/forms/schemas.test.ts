@@ -97,6 +97,41 @@ describe('client form', () => {
     expect(refused.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['first_party']);
   });
 
+  it('sends the token exchange policy only with its grant type, and checks it', () => {
+    const TE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    expect(clientCreateSchema.parse(base).token_exchange).toBeNull();
+    const exchanging = {
+      ...base,
+      grant_types: ['client_credentials', TE],
+      redirect_uris: '',
+      exchange_audiences: ['https://api.example/test'],
+      exchange_scopes: ['test:read'],
+      exchange_delegation: 'on',
+    };
+    const parsed = clientCreateSchema.parse(exchanging);
+    expect(parsed.token_exchange).toEqual({
+      audiences: ['https://api.example/test'],
+      scopes: ['test:read'],
+      delegation: true,
+      impersonation: false,
+    });
+    expect(parsed).not.toHaveProperty('exchange_audiences');
+    const refused = clientCreateSchema.safeParse({
+      ...exchanging,
+      exchange_audiences: [],
+      exchange_scopes: [],
+      exchange_delegation: undefined,
+    });
+    expect(Object.keys(fieldErrors(refused.error!)).sort()).toEqual([
+      'exchange_audiences',
+      'exchange_delegation',
+      'exchange_scopes',
+    ]);
+    expect(
+      fieldErrors(clientCreateSchema.safeParse({ ...exchanging, type: 'public' }).error!).grant_types,
+    ).toMatch(/confidential/);
+  });
+
   it('forces a public client to authenticate with none', () => {
     const client = clientCreateSchema.parse({ ...base, type: 'public' });
     expect(client.token_endpoint_auth_method).toBe('none');
@@ -205,6 +240,13 @@ describe('formObject', () => {
       ['scope', 'profile'],
       ['$ACTION_ID_abc', ''],
     ]);
-    expect(object).toEqual({ name: 'x', scope: ['openid', 'profile'], grant_types: [], permissions: [] });
+    expect(object).toEqual({
+      name: 'x',
+      scope: ['openid', 'profile'],
+      grant_types: [],
+      permissions: [],
+      exchange_audiences: [],
+      exchange_scopes: [],
+    });
   });
 });

@@ -92,7 +92,49 @@ const clientFields = {
   first_party: checkbox,
   require_mfa: checkbox,
   application_type: z.enum(['web', 'native']),
+  exchange_audiences: z.array(z.string().trim().max(512)).max(50).default([]),
+  exchange_scopes: z.array(token(128)).max(100).default([]),
+  exchange_delegation: checkbox,
+  exchange_impersonation: checkbox,
 };
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+type ExchangeFields = {
+  type: 'confidential' | 'public';
+  grant_types: string[];
+  exchange_audiences: string[];
+  exchange_scopes: string[];
+  exchange_delegation: boolean;
+  exchange_impersonation: boolean;
+};
+
+/** The token exchange policy needs the grant type, a confidential client, an audience, a scope and a mode. */
+function exchangeRules(value: ExchangeFields, ctx: z.RefinementCtx) {
+  if (!value.grant_types.includes(TOKEN_EXCHANGE)) return;
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (value.type === 'public') issue('grant_types', 'token exchange needs a confidential client');
+  if (value.exchange_audiences.length === 0) issue('exchange_audiences', 'choose at least one audience');
+  if (value.exchange_scopes.length === 0) issue('exchange_scopes', 'choose at least one scope');
+  if (!value.exchange_delegation && !value.exchange_impersonation)
+    issue('exchange_delegation', 'allow delegation, impersonation or both');
+}
+
+/** The form's policy fields as the admin API's `token_exchange`: null unless the grant type is ticked. */
+function withExchangePolicy<T extends ExchangeFields>(value: T) {
+  const { exchange_audiences, exchange_scopes, exchange_delegation, exchange_impersonation, ...rest } = value;
+  return {
+    ...rest,
+    token_exchange: value.grant_types.includes(TOKEN_EXCHANGE)
+      ? {
+          audiences: exchange_audiences,
+          scopes: exchange_scopes,
+          delegation: exchange_delegation,
+          impersonation: exchange_impersonation,
+        }
+      : null,
+  };
+}
 
 type ClientFields = {
   type: 'confidential' | 'public';
@@ -159,7 +201,9 @@ export const clientCreateSchema = z
   .transform((value) =>
     value.type === 'public' ? { ...value, token_endpoint_auth_method: 'none' as const } : value,
   )
-  .superRefine(clientRules);
+  .superRefine(clientRules)
+  .superRefine(exchangeRules)
+  .transform(withExchangePolicy);
 
 /** Editing keeps the client's type (it decides whether a secret exists); the form sends it read-only. */
 export const clientUpdateSchema = clientCreateSchema;
@@ -277,7 +321,7 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /** Fields sent as several values (checkbox groups, multi-selects). */
-const MULTI = new Set(['grant_types', 'scope', 'permissions']);
+const MULTI = new Set(['grant_types', 'scope', 'permissions', 'exchange_audiences', 'exchange_scopes']);
 
 /** FormData as a plain object: repeated fields as arrays, single ones as strings. */
 export function formObject(form: FormData): Record<string, unknown> {

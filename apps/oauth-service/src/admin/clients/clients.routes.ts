@@ -91,7 +91,8 @@ const auditedSettings = (client: ClientView) => ({
 const auditedWithPolicies = async ({ mfa, exchange }: Policies, client: ClientView) => ({
   ...auditedSettings(client),
   require_mfa: (await mfa.clientsRequiringMfa()).has(client.client_id),
-  token_exchange: await exchange.get(client.client_id),
+  // Not `token_exchange`: the audit log drops keys that name a token.
+  exchange_policy: await exchange.get(client.client_id),
 });
 
 /** Sets the client's token exchange policy when the request names it (null removes it). */

@@ -38,9 +38,13 @@ const tokenExchangePolicy = {
       type: 'array',
       maxItems: 100,
       items: { type: 'string', maxLength: 128 },
-      description: "Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again.",
+      description:
+        "Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again.",
     },
-    delegation: { type: 'boolean', description: 'The new token names the client in `act`; `sub` stays the user.' },
+    delegation: {
+      type: 'boolean',
+      description: 'The new token names the client in `act`; `sub` stays the user.',
+    },
     impersonation: {
       type: 'boolean',
       description: 'The client may ask (exchange_mode=impersonation) for a token without `act`.',

@@ -5,6 +5,7 @@ import { ClientCredentials } from '../../../components/clients/client-credential
 import { ClientSettings } from '../../../components/clients/client-settings.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
+import { exchangeAudiences } from '../../../lib/admin-api/exchange-audiences.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';
 import type { Client } from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
@@ -16,8 +17,12 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   const session = await requirePermission('admin:read');
   const { id } = await params;
   const api = adminApi(session);
-  const [client, scopes] = await load(
-    Promise.all([api.get<Client>(`/clients/${encodeURIComponent(id)}`), knownScopes(api)]),
+  const [client, scopes, audiences] = await load(
+    Promise.all([
+      api.get<Client>(`/clients/${encodeURIComponent(id)}`),
+      knownScopes(api),
+      exchangeAudiences(api),
+    ]),
   );
   const write = can(session.permissions, 'admin:write');
   return (
@@ -32,7 +37,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         }
       />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <ClientSettings client={client} scopes={scopes} write={write} />
+        <ClientSettings client={client} scopes={scopes} audiences={audiences} write={write} />
         <ClientCredentials client={client} write={write} />
       </SimpleGrid>
     </>

@@ -4,6 +4,7 @@ import type { Metadata } from 'next';
 import { ClientFields } from '../../../components/client-fields.tsx';
 import { ActionForm } from '../../../components/form.tsx';
 import { adminApi } from '../../../lib/admin-api/client.ts';
+import { exchangeAudiences } from '../../../lib/admin-api/exchange-audiences.ts';
 import { knownScopes } from '../../../lib/admin-api/scopes.ts';
 import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
@@ -13,7 +14,8 @@ export const metadata: Metadata = { title: 'New client' };
 
 export default async function NewClientPage() {
   const session = await requirePermission('admin:write');
-  const scopes = await load(knownScopes(adminApi(session)));
+  const api = adminApi(session);
+  const [scopes, audiences] = await load(Promise.all([knownScopes(api), exchangeAudiences(api)]));
   return (
     <>
       <PageHeader
@@ -22,7 +24,7 @@ export default async function NewClientPage() {
       />
       <Paper withBorder p="md" maw={720}>
         <ActionForm action={createClient} schema="clientCreate" submitLabel="Create client" replaceOnSuccess>
-          <ClientFields scopes={scopes} />
+          <ClientFields scopes={scopes} audiences={audiences} />
         </ActionForm>
       </Paper>
     </>

@@ -545,6 +545,17 @@ export type paths = {
                                 /** Format: date-time */
                                 secret_rotated_at?: string | null;
                                 token_endpoint_auth_method: string;
+                                /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                                token_exchange: {
+                                    /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                    audiences: string[];
+                                    /** @description The new token names the client in `act`; `sub` stays the user. */
+                                    delegation: boolean;
+                                    /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                    impersonation: boolean;
+                                    /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                    scopes: string[];
+                                } | null;
                                 /** @enum {string} */
                                 type: "confidential" | "public";
                                 /** Format: date-time */
@@ -660,6 +671,17 @@ export type paths = {
                         /** @description Scopes the client may be granted (OpenID and resource scopes). */
                         scope?: string[];
                         token_endpoint_auth_method?: string;
+                        /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                        token_exchange?: {
+                            /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                            audiences: string[];
+                            /** @description The new token names the client in `act`; `sub` stays the user. */
+                            delegation: boolean;
+                            /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                            impersonation: boolean;
+                            /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                            scopes: string[];
+                        } | null;
                         /** @enum {string} */
                         type: "confidential" | "public";
                     };
@@ -705,6 +727,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */
@@ -868,6 +901,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */
@@ -1123,6 +1167,17 @@ export type paths = {
                         /** @description Scopes the client may be granted (OpenID and resource scopes). */
                         scope?: string[];
                         token_endpoint_auth_method?: string;
+                        /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                        token_exchange?: {
+                            /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                            audiences: string[];
+                            /** @description The new token names the client in `act`; `sub` stays the user. */
+                            delegation: boolean;
+                            /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                            impersonation: boolean;
+                            /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                            scopes: string[];
+                        } | null;
                     };
                 };
             };
@@ -1164,6 +1219,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */
@@ -1348,6 +1414,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */
@@ -1513,6 +1590,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */
@@ -1680,6 +1768,17 @@ export type paths = {
                             /** Format: date-time */
                             secret_rotated_at?: string | null;
                             token_endpoint_auth_method: string;
+                            /** @description RFC 8693 token exchange policy; null: the client may exchange nothing. Takes effect while the client has the grant type urn:ietf:params:oauth:grant-type:token-exchange. */
+                            token_exchange: {
+                                /** @description Resource server identifiers (RFC 8707) the client may exchange tokens for. */
+                                audiences: string[];
+                                /** @description The new token names the client in `act`; `sub` stays the user. */
+                                delegation: boolean;
+                                /** @description The client may ask (exchange_mode=impersonation) for a token without `act`. */
+                                impersonation: boolean;
+                                /** @description Scopes the client may ask for, each a scope of one of the audiences; the user's own bound them again. */
+                                scopes: string[];
+                            } | null;
                             /** @enum {string} */
                             type: "confidential" | "public";
                             /** Format: date-time */

@@ -1,0 +1,101 @@
+import { describeEachDialect } from '@platform/db/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AdminHarness, bearer, failedFields, PUBLIC_URL, startAdminHarness } from '../test-support.ts';
+
+const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const TEST = `${PUBLIC_URL}/test`;
+
+const exchanger = (name: string, tokenExchange: unknown, extra: object = {}) => ({
+  name,
+  type: 'confidential',
+  grant_types: [GRANT],
+  token_exchange: tokenExchange,
+  ...extra,
+});
+
+const policy = (overrides: object = {}) => ({
+  audiences: [TEST],
+  scopes: ['test:read'],
+  delegation: true,
+  impersonation: false,
+  ...overrides,
+});
+
+describeEachDialect('admin API: token exchange policies', (temp) => {
+  let h: AdminHarness;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    h = await startAdminHarness(temp().url);
+    auth = bearer(await h.clientToken());
+  });
+  afterAll(() => h?.close());
+
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+
+  it('sets, shows, changes and removes a client policy, audited', async () => {
+    const created = await call('POST', '/api/admin/clients', exchanger('policy holder', policy()));
+    expect(created.statusCode, created.payload).toBe(201);
+    const id = created.json().client_id;
+    expect(created.json().token_exchange).toEqual(policy());
+    expect((await call('GET', `/api/admin/clients/${id}`)).json().token_exchange).toEqual(policy());
+
+    const changed = policy({ scopes: ['test:read', 'test:write'], impersonation: true });
+    const updated = await call('PATCH', `/api/admin/clients/${id}`, { token_exchange: changed });
+    expect(updated.statusCode, updated.payload).toBe(200);
+    expect(updated.json().token_exchange).toEqual(changed);
+    const [event] = await h.auditOf('client.update');
+    expect(event?.details).toMatchObject({ changed: ['token_exchange'], exchange_policy: changed });
+
+    const listed = (await call('GET', '/api/admin/clients')).json().items;
+    expect(listed.find((c: { client_id: string }) => c.client_id === id).token_exchange).toEqual(changed);
+
+    const removed = await call('PATCH', `/api/admin/clients/${id}`, { token_exchange: null });
+    expect(removed.json().token_exchange).toBeNull();
+  });
+
+  it('gives every other client no policy', async () => {
+    for (const client of (await call('GET', '/api/admin/clients')).json().items)
+      if (!client.name.startsWith('policy holder')) expect(client.token_exchange).toBeNull();
+  });
+
+  it('refuses a policy naming unknown audiences or foreign scopes, or allowing no mode', async () => {
+    const cases: Array<[unknown, string[]]> = [
+      [
+        policy({ audiences: [`${PUBLIC_URL}/nowhere`] }),
+        ['body:/token_exchange/audiences/0', 'body:/token_exchange/scopes/0'],
+      ],
+      [policy({ scopes: ['kline:read'] }), ['body:/token_exchange/scopes/0']],
+      [
+        policy({ audiences: [], scopes: [] }),
+        ['body:/token_exchange/audiences', 'body:/token_exchange/scopes'],
+      ],
+      [policy({ delegation: false }), ['body:/token_exchange']],
+    ];
+    for (const [value, fields] of cases) {
+      const response = await call('POST', '/api/admin/clients', exchanger('refused policy', value));
+      expect(response.statusCode, response.payload).toBe(400);
+      expect(failedFields(response)).toEqual(fields);
+    }
+    // Nothing was created for a refused policy.
+    const names = (await call('GET', '/api/admin/clients')).json().items.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('refused policy');
+    const malformed = await call('POST', '/api/admin/clients', exchanger('malformed', { audiences: [TEST] }));
+    expect(malformed.statusCode).toBe(400);
+  });
+
+  it('refuses the grant type for a public client', async () => {
+    const response = await call(
+      'POST',
+      '/api/admin/clients',
+      exchanger('public exchanger', null, {
+        type: 'public',
+        grant_types: ['authorization_code', GRANT],
+        redirect_uris: ['http://127.0.0.1/cb'],
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(failedFields(response)).toContain('body:/grant_types');
+  });
+});
