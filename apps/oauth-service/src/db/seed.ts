@@ -15,11 +15,7 @@ import { requireMfaForSeededAdminRole } from '../mfa/seed.ts';
 import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
 import type { OAuthSchema } from './schema.ts';
 import { CLIENT_IDS, RESOURCE_SERVERS, ROLES } from './seed-data.ts';
-<<<<<<< HEAD
-import { seedFlowServiceExchange } from './seed-flow-exchange.ts';
-=======
 import { seedExchangePolicies } from './seed-token-exchange.ts';
->>>>>>> i18/exchange
 import { BOOTSTRAP_ADMIN, FIRST_PARTY_MARKED, getSetting, setSettingOnce } from './settings.ts';
 
 type SeedConfig = Pick<
@@ -329,12 +325,7 @@ export async function seed(
   await seedAdmin(repositories, config, created, print);
   await seedClients(repositories, config, created, print);
   await markSeededFirstParty(repositories, config, created);
-<<<<<<< HEAD
-  const exchange = await seedFlowServiceExchange(db, repositories.clients, config.PUBLIC_URL);
-  if (exchange) created.push(exchange);
-=======
   await seedExchangePolicies(db, repositories.clients, config, created);
->>>>>>> i18/exchange
   const adminMfa = await requireMfaForSeededAdminRole(db, config.NODE_ENV);
   if (adminMfa) created.push(adminMfa);
   return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';
