@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { protectResource } from '@platform/auth';
 import { type Database, openMigratedDatabase } from '@platform/db';
 import { type App, createApp, type LogStream } from '@platform/http';
+import { createActingUsers } from './acting-user/acting-users.repository.ts';
+import { createTokenSeal } from './acting-user/token-seal.ts';
 import { createApprovalsRepository } from './approvals/approvals.repository.ts';
 import { approvalRoutes } from './approvals/approvals.routes.ts';
 import type { FlowServiceConfig } from './config.ts';
@@ -68,13 +70,21 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
 
   const definitions = createDefinitionsRepository(database.db);
   const { tokens, authority } = createStepClients(app, config, options);
+  // The starter's token, sealed under a key derived from the client secret, for the run's http steps.
+  const seal = config.FLOW_CLIENT_SECRET ? createTokenSeal(config.FLOW_CLIENT_SECRET) : null;
+  const actingUsers = seal && createActingUsers(database.db, seal);
   const policy = createEgressPolicy({
     publicUrl: config.PUBLIC_URL,
     resourceServers: config.FLOW_RESOURCE_SERVERS,
     allowedOrigins: config.FLOW_HTTP_ALLOWED_ORIGINS,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
-  workers.engines = createEngineLanes(app, config, database, definitions, { tokens, authority, policy });
+  workers.engines = createEngineLanes(app, config, database, definitions, {
+    tokens,
+    authority,
+    actingUsers,
+    policy,
+  });
   const engine = workers.engines[0] as Engine;
   const scheduler = createScheduler(database, engine, {
     intervalMs: 1000,
@@ -95,7 +105,7 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
   definitionRoutes(app, definitions, { policy, authority });
   approvalRoutes(app, createApprovalsRepository(database.db));
   const runs = createRunsRepository(database.db, definitions);
-  runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun));
+  runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun), seal);
   scheduleRoutes(app, {
     scheduler,
     schedules: createSchedulesRepository(database),
@@ -162,7 +172,10 @@ function createStepClients(app: App, config: AppConfig, options: BuildOptions) {
   return { tokens, authority };
 }
 
-type HttpStepOptions = Pick<EngineOptions['executors']['http'], 'tokens' | 'authority' | 'policy'>;
+type HttpStepOptions = Pick<
+  EngineOptions['executors']['http'],
+  'tokens' | 'authority' | 'actingUsers' | 'policy'
+>;
 
 /**
  * The engine loops ("lanes") of this process, sharing one set of signals and metrics. PostgreSQL serves

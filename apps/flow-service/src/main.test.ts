@@ -45,7 +45,7 @@ describe('start-up errors', () => {
     const result = runMain({ DATABASE_URL: 'file::memory:' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'database is not migrated (pending: 0001_flow, 0002_definition_author_scopes, 0003_run_created_by_name); run pnpm db:push',
+      'database is not migrated (pending: 0001_flow, 0002_definition_author_scopes, 0003_run_created_by_name, 0004_run_acting_users); run pnpm db:push',
     );
   });
 });

@@ -22,6 +22,23 @@ export interface BuildOptions {
   logStream?: { write(line: string): unknown };
 }
 
+/**
+ * Every log line of an authenticated request (its "request completed" line too) names who it is for
+ * (`sub`), through which client (`client_id`), and who acted for them (`act`, RFC 8693) when a service
+ * such as flow-service called with an exchanged token. Identifiers only: the token is never logged.
+ */
+function logWhoActs(app: App): void {
+  app.addHook('preHandler', async (request) => {
+    const token = request.token;
+    if (!token) return;
+    request.log = request.log.child({
+      sub: token.sub,
+      client_id: token.clientId,
+      ...(token.act ? { act: token.act.sub } : {}),
+    });
+  });
+}
+
 /** Builds test-service: the reference for how a platform resource service is put together. */
 export async function buildTestService(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const database = await openMigratedDatabase<TestServiceSchema>(config.DATABASE_URL, migrations);
@@ -51,6 +68,7 @@ export async function buildTestService(config: AppConfig, options: BuildOptions 
     resourceName: 'Platform test service',
   });
 
+  logWhoActs(app);
   echoRoutes(app);
   tickRoutes(app);
   itemRoutes(app, createItemsRepository(database));

@@ -36,7 +36,9 @@ describe('start-up errors', () => {
   it('refuses to start on a database that is not migrated, saying what to run', () => {
     const result = runMain({ DATABASE_URL: 'file::memory:' });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('database is not migrated (pending: 0001_items); run pnpm db:push');
+    expect(result.stderr.trim()).toBe(
+      'database is not migrated (pending: 0001_items, 0002_item_actor); run pnpm db:push',
+    );
   });
 });
 

@@ -1,9 +1,10 @@
 // flow-service with the real platform: oauth-service issues the user's token for the flow API and, through
-// the seeded flow-service client whose secret the seed handed over in a file, the tokens of http steps,
-// which test-service verifies.
+// the seeded flow-service client whose secret the seed handed over in a file, exchanges it for the tokens
+// of http steps, which test-service verifies.
 import { readFileSync } from 'node:fs';
 import { describeEachDialect } from '@platform/db/testing';
 import type { SpawnedService } from '@platform/testing';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json } from '../json.ts';
 import { codeFlow, type OAuthServer, portalConfig } from '../oauth/harness.ts';
@@ -25,7 +26,7 @@ describeEachDialect('flow-service on the platform', (temp) => {
     await platform?.stop();
   });
 
-  it('runs an http step against test-service with a client_credentials token, started by a signed-in user', async () => {
+  it('runs an http step against test-service with the signed-in user’s exchanged token', async () => {
     const tokens = await codeFlow(server, await portalConfig(server), {
       scope: 'openid flow:read flow:write flow:run',
       resource: `${server.issuer}/flow`,
@@ -73,8 +74,8 @@ describeEachDialect('flow-service on the platform', (temp) => {
     }
     expect(run?.steps[0]?.error ?? null).toBeNull();
     expect(run?.state).toBe('succeeded');
-    // test-service saw flow-service's machine token; the body went through templates both ways.
-    expect(run?.output).toEqual({ use: { who: 'flow-service', n: 5 } });
+    // test-service saw the user's token exchanged by flow-service; the body went through templates both ways.
+    expect(run?.output).toEqual({ use: { who: decodeJwt(tokens.access_token).sub, n: 5 } });
 
     // The user's token carries no flow:approve, and a token for another audience is refused.
     const decision = await fetch(`${flow.url}/flow/api/v1/runs/${id}/steps/echo/decision`, {

@@ -1,7 +1,7 @@
 // flow-service's http steps against a real oauth-service: an author with flow:write cannot make flow-service
 // carry its machine token (or read internal endpoints) to a host of their choosing, a token goes only to a
-// registered resource server with at most the author's scopes, and a run whose author lost the authority
-// fails instead of acting on it.
+// registered resource server with at most the author's scopes (and, for a run a user started, the user's:
+// ADR 0036), and a run whose author or starter lost the authority fails instead of acting on it.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEachDialect } from '@platform/db/testing';
@@ -201,24 +201,30 @@ describeEachDialect('flow-service http steps: egress and authority', (temp) => {
     const run = await waitForRun(started.id);
     expect(run.steps[0].error).toBeNull();
     expect(run.state).toBe('succeeded');
-    // test-service verified the token's audience (PUBLIC_URL/test) before it answered.
+    // test-service verified the token's audience (PUBLIC_URL/test) before it answered; the run acts for the
+    // user who started it, through flow-service.
     expect(run.output.echo.body.token).toEqual({
-      sub: 'flow-service',
+      sub: authorId,
       client_id: 'flow-service',
       scope: 'test:write',
+      act: { sub: 'flow-service' },
     });
     legitRun = started.id;
   });
 
-  it('fails a rerun and a scheduled run once the author lost the scope', async () => {
+  it('fails a rerun and a scheduled run once the author (and rerunner) lost the scope', async () => {
     expect((await admin(`/users/${authorId}/roles/${roleIds.get('operator')}`, 'DELETE')).status).toBe(204);
     expect((await admin(`/users/${authorId}/roles/${roleIds.get('user')}`, 'PUT')).status).toBe(204);
-    // The author's flow token still carries flow:run until it expires: the rerun is accepted, then fails.
+    // The author's flow token still carries flow:run until it expires: the rerun is accepted, then fails,
+    // since it acts for its rerunner, whose roles no longer grant test:write (oauth-service revoked the
+    // grant behind their token, or refuses the scope).
     const rerun = await api(`/runs/${legitRun}/rerun`, 'POST');
     expect(rerun.status).toBe(201);
     const run = await waitForRun((await json(rerun)).id);
     expect(run.state).toBe('failed');
-    expect(run.steps[0].error).toMatch(/author .* no longer holds test:write/);
+    expect(run.steps[0].error).toMatch(
+      /was not exchanged .*: token exchange refused: invalid_(request \(subject_token is not an active access token\)|scope)/,
+    );
 
     const schedule = await api('/schedules', 'POST', { definition: 'legit', cron: '* * * * * *' });
     expect(schedule.status).toBe(201);

@@ -13,6 +13,7 @@ export {
 export { TokenError, type TokenErrorReason } from './token-error.ts';
 export {
   createTokenVerifier,
+  type TokenActor,
   type TokenVerifier,
   type VerifiedToken,
   type VerifierCacheStats,

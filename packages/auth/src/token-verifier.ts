@@ -22,7 +22,18 @@ export interface VerifiedToken {
   readonly jti: string;
   /** RFC 9449 `cnf.jkt`: the thumbprint of the key the token is bound to, or null for a bearer token. */
   readonly jkt: string | null;
+  /**
+   * RFC 8693 `act`: the party acting for `sub` (a client that exchanged the user's token), with the
+   * parties it acted for in turn nested; null when `sub` acts itself.
+   */
+  readonly act: TokenActor | null;
   readonly claims: Readonly<JWTPayload>;
+}
+
+/** An RFC 8693 §4.1 actor: who acts, and (nested) whom that actor acted for before. */
+export interface TokenActor {
+  readonly sub: string;
+  readonly act?: TokenActor;
 }
 
 export interface VerifierCacheStats {
@@ -108,6 +119,19 @@ function boundKey(claims: JWTPayload): string | null {
   return jkt;
 }
 
+// Delegation chains deeper than this are refused rather than walked.
+const MAX_ACTOR_DEPTH = 8;
+
+/** The `act` claim's chain, each link checked; a malformed one refuses the token (its actor is unknown). */
+function actor(value: unknown, depth = 1): TokenActor | null {
+  if (value === undefined) return null;
+  const sub = typeof value === 'object' && value !== null ? (value as { sub?: unknown }).sub : undefined;
+  if (typeof sub !== 'string' || sub === '' || depth > MAX_ACTOR_DEPTH)
+    throw new TokenError('invalid_claim', '"act" claim must name its actor in a non-empty "sub"');
+  const nested = actor((value as { act?: unknown }).act, depth + 1);
+  return nested ? { sub, act: nested } : { sub };
+}
+
 function toVerifiedToken(claims: JWTPayload): VerifiedToken {
   const scope = claims.scope;
   if (scope !== undefined && typeof scope !== 'string') {
@@ -118,6 +142,7 @@ function toVerifiedToken(claims: JWTPayload): VerifiedToken {
     clientId: nonEmptyStringClaim(claims, 'client_id'),
     jti: nonEmptyStringClaim(claims, 'jti'),
     jkt: boundKey(claims),
+    act: actor(claims.act),
     // jose has checked that exp and iat are present and numeric.
     exp: claims.exp as number,
     iat: claims.iat as number,

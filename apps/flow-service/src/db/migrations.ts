@@ -190,4 +190,16 @@ export const migrations: Migrations = {
       await db.schema.alterTable('runs').addColumn('created_by_name', 'varchar(255)').execute();
     },
   },
+  // The user a run acts for and their access token, sealed, kept while the run is active (ADR 0036).
+  '0004_run_acting_users': {
+    async up(db, dialect) {
+      await db.schema
+        .createTable('run_acting_users')
+        .addColumn('run_id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('sub', 'varchar(255)', (c) => c.notNull())
+        .addColumn('sealed_token', 'text')
+        .addColumn('expires_at', timestampMs(dialect), (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -122,6 +122,16 @@ export interface SchedulesTable {
   updated_at: number;
 }
 
+/** The user an API-started run acts for (ADR 0036); the row goes when the run ends. */
+export interface RunActingUsersTable {
+  run_id: string;
+  sub: string;
+  /** Their access token for flow-service, sealed; null when it was DPoP-bound (never kept). */
+  sealed_token: string | null;
+  /** When that token expires (ms); exchanges after it are not tried. */
+  expires_at: number;
+}
+
 export interface FlowSchema {
   definitions: DefinitionsTable;
   definition_heads: DefinitionHeadsTable;
@@ -130,4 +140,5 @@ export interface FlowSchema {
   attempts: AttemptsTable;
   events: EventsTable;
   schedules: SchedulesTable;
+  run_acting_users: RunActingUsersTable;
 }

@@ -103,6 +103,18 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
     now = { active: true, scopes: ['test:write'] };
   });
 
+  // Runs nobody started through the API (schedules) act with the author's authority (ADR 0001); API
+  // starts act for their user (acting-user.test.ts).
+  const startUnattended = async (definitionId: string) =>
+    (
+      await h.app.flow.engine.startRun({
+        definitionId,
+        input: {},
+        trigger: 'schedule',
+        createdBy: 'schedule:test',
+      })
+    ).runId;
+
   it('accepts a templated URL at save and refuses it at run time; runs with the author’s authority until it is lost', async () => {
     expect((await save(http('any', { url: '{{ input.url }}', auth: 'none' }))).status).toBe(201);
     const before = target.requests.length;
@@ -113,15 +125,15 @@ describeEachDialect('http steps: egress at save time, authority at run time', (t
     expect(
       (await save(http('call', { url: `${target.url}/call`, auth: { scope: 'test:write' } }))).status,
     ).toBe(201);
-    const ok = await h.waitFor(await h.start('d-call'));
+    const ok = await h.waitFor(await startUnattended('d-call'));
     expect(ok.state).toBe('succeeded');
     expect(target.requests.at(-1)?.headers.authorization).toBe('Bearer machine-token');
     now = { active: true, scopes: ['test:read'] };
-    const lost = await h.waitFor(await h.start('d-call'));
+    const lost = await h.waitFor(await startUnattended('d-call'));
     expect(lost.state).toBe('failed');
     expect(lost.steps[1].error).toMatch(/author user-1 no longer holds test:write/);
     now = { active: false, scopes: [] };
-    const disabled = await h.waitFor(await h.start('d-call'));
+    const disabled = await h.waitFor(await startUnattended('d-call'));
     expect(disabled.steps[1].error).toMatch(/author user-1 is disabled or deleted/);
     expect(target.requests.length).toBe(before + 1);
     now = { active: true, scopes: ['test:write'] };

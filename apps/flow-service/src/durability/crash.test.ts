@@ -108,8 +108,9 @@ describeEachDialect('crash recovery', (temp) => {
     }
     // The kill interrupted steps in flight: they were delivered again with the same key and not re-applied.
     expect(effects.replays()).toBeGreaterThan(0);
-    // Tokens were cached: about one request per process, not one per call.
-    expect(effects.tokenRequests()).toBeLessThanOrEqual(4);
+    // The runs act for the user who started them: every delivered step exchanged that user's token anew
+    // (ADR 0036, never cached), so at least one token request per run.
+    expect(effects.tokenRequests()).toBeGreaterThanOrEqual(200);
     expect(await service.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });

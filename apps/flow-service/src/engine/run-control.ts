@@ -1,5 +1,6 @@
 import type { Database } from '@platform/db';
 import type { Selectable } from 'kysely';
+import { actingUserRow, type SealedActingUser } from '../acting-user/acting-users.repository.ts';
 import type { FlowSchema } from '../db/schema.ts';
 import type { Definition } from '../definitions/definition.ts';
 import type { Outcome } from './outcome.ts';
@@ -87,10 +88,19 @@ async function resetUnfinishedSteps(ctx: TxContext, runId: string, definition: D
 }
 
 /** Retries an ended run inside `ctx`; returns 'ok', or the state that forbids it. */
-async function retryInTransaction(deps: ControlDeps, ctx: TxContext, runId: string, by: string) {
+async function retryInTransaction(
+  deps: ControlDeps,
+  ctx: TxContext,
+  runId: string,
+  by: string,
+  actingUser: SealedActingUser | null,
+) {
   const { trx, now } = ctx;
   const run = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
   if (!['failed', 'timed_out', 'cancelled'].includes(run.state)) return run.state;
+  // The retried steps act for whoever retries the run, not for the user it acted for before.
+  await trx.deleteFrom('run_acting_users').where('run_id', '=', runId).execute();
+  if (actingUser) await trx.insertInto('run_acting_users').values(actingUserRow(runId, actingUser)).execute();
   const definition = await deps.store.loadDefinition(run.definition_id, run.definition_version);
   const redo = await resetUnfinishedSteps(ctx, runId, definition);
   await trx
@@ -116,9 +126,16 @@ async function retryInTransaction(deps: ControlDeps, ctx: TxContext, runId: stri
  * Retry from the failed step: steps that succeeded keep their outputs; the others go back to pending
  * (a step that ran gets a new attempt number, so a new idempotency key), and the run starts again.
  */
-async function retry(deps: ControlDeps, runId: string, by: string): Promise<void> {
+async function retry(
+  deps: ControlDeps,
+  runId: string,
+  by: string,
+  actingUser: SealedActingUser | null,
+): Promise<void> {
   await requireRun(deps, runId);
-  const { result } = await deps.store.transaction((ctx) => retryInTransaction(deps, ctx, runId, by));
+  const { result } = await deps.store.transaction((ctx) =>
+    retryInTransaction(deps, ctx, runId, by, actingUser),
+  );
   if (result !== 'ok')
     throw new ControlError(
       'conflict',
@@ -132,6 +149,7 @@ async function rerun(
   runId: string,
   by: string,
   byName: string | null = null,
+  actingUser: SealedActingUser | null = null,
 ): Promise<string> {
   const run = await requireRun(deps, runId);
   const { runId: created } = await deps.startRun({
@@ -142,6 +160,7 @@ async function rerun(
     createdBy: by,
     createdByName: byName,
     rerunOf: runId,
+    actingUser,
   });
   return created;
 }
@@ -214,8 +233,10 @@ export function createRunControl(
   const deps: ControlDeps = { database, store, startRun };
   return {
     cancel: (runId: string, by: string) => cancel(deps, runId, by),
-    retry: (runId: string, by: string) => retry(deps, runId, by),
-    rerun: (runId: string, by: string, byName?: string | null) => rerun(deps, runId, by, byName ?? null),
+    retry: (runId: string, by: string, actingUser: SealedActingUser | null = null) =>
+      retry(deps, runId, by, actingUser),
+    rerun: (runId: string, by: string, byName?: string | null, actingUser: SealedActingUser | null = null) =>
+      rerun(deps, runId, by, byName ?? null, actingUser),
     decide: (runId: string, stepId: string, decision: Decision) => decide(deps, runId, stepId, decision),
   };
 }

@@ -2,8 +2,9 @@ import type { EgressPolicy } from '../egress/egress-policy.ts';
 import { BodyTooLargeError, type PinnedResponse, sendPinned } from '../egress/pinned-request.ts';
 import { forbiddenHeaders, lowerCaseHeaders } from '../egress/step-headers.ts';
 import type { Outcome } from '../engine/outcome.ts';
-import { type AuthorityClient, AuthorityUnavailableError, scopeList } from './authority-client.ts';
-import { type TokenClient, TokenRequestError } from './token-client.ts';
+import { scopeList } from './authority-client.ts';
+import { isOutcome, type StepAuthor, type StepTokenOptions, stepTokenRequest } from './step-token.ts';
+import { type TokenClient, type TokenRequest, TokenRequestError } from './token-client.ts';
 
 export interface HttpStepInput {
   method?: string;
@@ -14,16 +15,9 @@ export interface HttpStepInput {
   on4xx?: 'fail' | 'retry' | 'succeed';
 }
 
-/** Who saved the definition version and the scopes they held then (null: stored without its author). */
-export interface StepAuthor {
-  sub: string;
-  scopes: string[] | null;
-}
+export type { StepAuthor } from './step-token.ts';
 
-export interface HttpStepOptions {
-  tokens: TokenClient | null;
-  /** Asks oauth-service for the author's current scopes; null when flow-service has no client secret. */
-  authority: AuthorityClient | null;
+export interface HttpStepOptions extends StepTokenOptions {
   policy: EgressPolicy;
   maxBodyBytes: number;
 }
@@ -39,38 +33,20 @@ export interface HttpStepContext {
 
 const fail = (error: string, retryable = false): Outcome => ({ kind: 'failed', error, retryable });
 
-/**
- * Whether the step may act with `scopes` for its definition's author: the author held them when saving and
- * still holds them now (an active account whose roles grant each one). Returns the refusal, or null.
- */
-async function authorityProblem(
-  scopes: string[],
-  author: StepAuthor | undefined,
-  authority: AuthorityClient | null,
-): Promise<Outcome | null> {
-  if (!author || author.scopes === null)
-    return fail('this definition version records no author scopes; save it again to run steps with a token');
-  const unrecorded = scopes.filter((s) => !author.scopes!.includes(s));
-  if (unrecorded.length)
-    return fail(`the definition's author ${author.sub} did not hold ${unrecorded.join(' ')}`);
-  if (!authority) return fail('http step needs a token but FLOW_CLIENT_SECRET is not configured');
-  let now: Awaited<ReturnType<AuthorityClient['current']>>;
+/** The step's bearer token, or the failure: a refused exchange names the user the run acts for. */
+async function fetchStepToken(tokens: TokenClient, request: TokenRequest): Promise<string | Outcome> {
   try {
-    now = await authority.current(author.sub);
+    return await tokens.token(request);
   } catch (error) {
-    if (error instanceof AuthorityUnavailableError) return fail(error.message, true);
-    throw error;
+    const retryable = error instanceof TokenRequestError ? error.retryable : true;
+    const message = (error as Error).message;
+    return fail(
+      request.subjectToken
+        ? `the token of the user this run acts for was not exchanged for ${request.resource}${request.scope ? ` (${request.scope})` : ''}: ${message}`
+        : message,
+      retryable,
+    );
   }
-  if (!now?.active)
-    return fail(
-      `the definition's author ${author.sub} is disabled or deleted; the step does not act for them`,
-    );
-  const lost = scopes.filter((s) => !now.scopes.includes(s));
-  if (lost.length)
-    return fail(
-      `the definition's author ${author.sub} no longer holds ${lost.join(' ')}; the step does not act with authority its author lost`,
-    );
-  return null;
 }
 
 function parseBody(response: PinnedResponse): unknown {
@@ -85,7 +61,7 @@ function parseBody(response: PinnedResponse): unknown {
 
 /**
  * Executes an http step: the URL is checked against the egress policy (after templating), a token for the
- * target's resource server is attached only when the step asks and its author holds the scopes, and the
+ * target's resource server is attached only when the step asks and the run may hold it (step-token.ts), and the
  * request goes to the address that was checked. 5xx, 408, 429 and network errors are retryable; other 4xx
  * fail the step unless `on4xx` says otherwise. A body larger than the cap fails the step.
  */
@@ -108,7 +84,7 @@ export async function executeHttpStep(
     'x-flow-step-id': context.stepId,
     'x-flow-attempt': String(context.attempt),
   };
-  let auth: { resource: string; scope?: string } | null = null;
+  let auth: TokenRequest | null = null;
   if (input.auth !== 'none') {
     if (!target.resource)
       return fail(
@@ -118,21 +94,16 @@ export async function executeHttpStep(
       return fail(
         `auth.resource ${input.auth.resource} is not the resource server at ${url.origin} (${target.resource})`,
       );
-    const scopes = scopeList(input.auth?.scope);
-    const refused = await authorityProblem(scopes, context.author, options.authority);
-    if (refused) return refused;
-    if (!options.tokens) return fail('http step needs a token but FLOW_CLIENT_SECRET is not configured');
-    auth = { resource: target.resource, ...(scopes.length ? { scope: scopes.join(' ') } : {}) };
+    const request = await stepTokenRequest(scopeList(input.auth?.scope), target.resource, context, options);
+    if (isOutcome(request)) return request;
+    auth = request;
   }
   const address = await options.policy.resolve(target);
   if (!address.ok) return fail(`url ${address.reason}`, address.retryable);
   if (auth && options.tokens) {
-    try {
-      headers.authorization = `Bearer ${await options.tokens.token(auth)}`;
-    } catch (error) {
-      const retryable = error instanceof TokenRequestError ? error.retryable : true;
-      return fail((error as Error).message, retryable);
-    }
+    const token = await fetchStepToken(options.tokens, auth);
+    if (typeof token !== 'string') return token;
+    headers.authorization = `Bearer ${token}`;
   }
   let body: string | undefined;
   if (input.body !== undefined && method !== 'GET' && method !== 'HEAD') {

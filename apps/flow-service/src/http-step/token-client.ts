@@ -1,5 +1,11 @@
-// client_credentials tokens from oauth-service for http steps, cached per (resource, scope) until shortly
-// before they expire. Concurrent requests for the same key share one token request.
+// Tokens from oauth-service for http steps, as the flow-service client: client_credentials tokens (steps
+// of runs nobody started through the API), cached per (resource, scope) until shortly before they expire
+// with concurrent requests for the same key sharing one token request; and tokens exchanged from the
+// starting user's token (RFC 8693, ADR 0036), asked for at every step and never cached, so oauth-service
+// judges the user's current roles each time (a role removed counts at the next step).
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 export interface TokenClientOptions {
   tokenUrl: string;
@@ -14,6 +20,8 @@ export interface TokenClientOptions {
 export interface TokenRequest {
   resource?: string;
   scope?: string;
+  /** The user's access token to exchange; absent: a client_credentials token of flow-service itself. */
+  subjectToken?: string;
 }
 
 export class TokenRequestError extends Error {
@@ -46,7 +54,15 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
 
   async function fetchToken(request: TokenRequest, key: string): Promise<string> {
     count += 1;
-    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    const body = new URLSearchParams(
+      request.subjectToken
+        ? {
+            grant_type: TOKEN_EXCHANGE_GRANT,
+            subject_token: request.subjectToken,
+            subject_token_type: ACCESS_TOKEN_TYPE,
+          }
+        : { grant_type: 'client_credentials' },
+    );
     if (request.resource) body.set('resource', request.resource);
     if (request.scope) body.set('scope', request.scope);
     let response: Response;
@@ -74,18 +90,21 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       const reason = payload.error
         ? `${payload.error}${payload.error_description ? ` (${payload.error_description})` : ''}`
         : `status ${response.status}`;
-      throw new TokenRequestError(`token request refused: ${reason}`, response.status >= 500);
+      const what = request.subjectToken ? 'token exchange' : 'token request';
+      throw new TokenRequestError(`${what} refused: ${reason}`, response.status >= 500);
     }
     const lifetime = (payload.expires_in ?? 60) * 1000;
-    cache.set(key, {
-      token: payload.access_token,
-      expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
-    });
+    if (!request.subjectToken)
+      cache.set(key, {
+        token: payload.access_token,
+        expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
+      });
     return payload.access_token;
   }
 
   return {
     async token(request) {
+      if (request.subjectToken) return fetchToken(request, '');
       const key = keyOf(request);
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now()) return hit.token;
@@ -96,7 +115,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       return promise;
     },
     invalidate(request) {
-      cache.delete(keyOf(request));
+      if (!request.subjectToken) cache.delete(keyOf(request));
     },
     requests: () => count,
   };

@@ -1,6 +1,9 @@
 import { requireScopes } from '@platform/auth';
 import { type App, type Handler, HttpError, notFound } from '@platform/http';
 import type { FastifyRequest } from 'fastify';
+import type { SealedActingUser } from '../acting-user/acting-users.repository.ts';
+import { actingUserOf } from '../acting-user/from-request.ts';
+import type { TokenSeal } from '../acting-user/token-seal.ts';
 import type { Engine } from '../engine/engine.ts';
 import { ControlError, type RunControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
@@ -42,7 +45,7 @@ function usernameOf(request: FastifyRequest): string | null {
 }
 
 const startRun =
-  (engine: Engine, runs: RunsRepository): Handler<typeof startRunSchema> =>
+  (engine: Engine, runs: RunsRepository, seal: TokenSeal | null): Handler<typeof startRunSchema> =>
   async (request, reply) => {
     const key = request.headers['idempotency-key'];
     const result = await engine
@@ -54,6 +57,7 @@ const startRun =
         trigger: 'api',
         createdBy: request.token!.sub,
         createdByName: usernameOf(request),
+        actingUser: actingUserOf(request, seal),
       })
       .catch(startProblem);
     const summary = await runs.summary(result.runId);
@@ -104,16 +108,22 @@ const listEvents =
  * Cancel, retry or rerun: answers with the run's detail, or with the new run's (201) when the action
  * starts one.
  */
+type Actor = { by: string; byName: string | null; actingUser: SealedActingUser | null };
+
 const runAction =
   (
     runs: RunsRepository,
-    act: (runId: string, by: string, byName: string | null) => Promise<unknown>,
+    seal: TokenSeal | null,
+    act: (runId: string, actor: Actor) => Promise<unknown>,
     // The three actions share one schema shape (runActionSchema).
   ): Handler<typeof cancelRunSchema> =>
   async (request, reply) => {
-    const result = await act(request.params.runId, request.token!.sub, usernameOf(request)).catch(
-      controlProblem,
-    );
+    const actor = {
+      by: request.token!.sub,
+      byName: usernameOf(request),
+      actingUser: actingUserOf(request, seal),
+    };
+    const result = await act(request.params.runId, actor).catch(controlProblem);
     const id = typeof result === 'string' ? result : request.params.runId;
     const detail = await runs.get(id);
     if (!detail) throw notFound(`run ${id} does not exist`);
@@ -136,7 +146,14 @@ const decideStep =
     return runs.step(runId, stepId);
   };
 
-export function runRoutes(app: App, engine: Engine, runs: RunsRepository, control: RunControl): void {
+/** `seal` keeps the starter's token for the run's http steps (ADR 0036); null: no client secret. */
+export function runRoutes(
+  app: App,
+  engine: Engine,
+  runs: RunsRepository,
+  control: RunControl,
+  seal: TokenSeal | null,
+): void {
   // Open streams end when the server shuts down, so a graceful stop does not wait on them.
   const openStreams = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -148,7 +165,7 @@ export function runRoutes(app: App, engine: Engine, runs: RunsRepository, contro
   app.post(
     `${base}/definitions/:id/runs`,
     { preHandler: run, schema: startRunSchema },
-    startRun(engine, runs),
+    startRun(engine, runs, seal),
   );
   app.get(`${base}/runs`, { preHandler: read, schema: listRunsSchema }, listRuns(runs));
   app.get(`${base}/runs/:runId`, { preHandler: read, schema: getRunSchema }, getRun(runs));
@@ -162,17 +179,17 @@ export function runRoutes(app: App, engine: Engine, runs: RunsRepository, contro
   app.post(
     `${base}/runs/:runId/cancel`,
     { preHandler: run, schema: cancelRunSchema },
-    runAction(runs, (id, by) => control.cancel(id, by)),
+    runAction(runs, null, (id, { by }) => control.cancel(id, by)),
   );
   app.post(
     `${base}/runs/:runId/retry`,
     { preHandler: run, schema: retryRunSchema },
-    runAction(runs, (id, by) => control.retry(id, by)),
+    runAction(runs, seal, (id, { by, actingUser }) => control.retry(id, by, actingUser)),
   );
   app.post(
     `${base}/runs/:runId/rerun`,
     { preHandler: run, schema: rerunRunSchema },
-    runAction(runs, (id, by, byName) => control.rerun(id, by, byName)),
+    runAction(runs, seal, (id, { by, byName, actingUser }) => control.rerun(id, by, byName, actingUser)),
   );
   app.post(
     `${base}/runs/:runId/steps/:stepId/decision`,

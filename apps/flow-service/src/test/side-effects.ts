@@ -18,9 +18,12 @@ export interface SideEffects {
 /**
  * The "counting test endpoint" of the crash test: a service that honours Idempotency-Key the way a
  * platform service should (apply once per key, answer replays without applying), counts what it applied
- * per run and step, and requires a bearer token issued by its small client_credentials token endpoint. It
+ * per run and step, and requires a bearer token issued by its small token endpoint (client_credentials, or
+ * token exchange for runs started by a user, ADR 0036). It
  * also answers oauth-service's authority endpoint, so the definition's author holds the scope its steps use.
  */
+const GRANTS = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+
 export async function startSideEffects(options: {
   clientSecret: string;
   delayMs: number;
@@ -46,8 +49,8 @@ export async function startSideEffects(options: {
       if (req.url === '/token') {
         tokenRequests += 1;
         const form = new URLSearchParams(body);
-        if (req.headers.authorization !== expectedBasic || form.get('grant_type') !== 'client_credentials')
-          return send(401, { error: 'invalid_client' });
+        if (req.headers.authorization !== expectedBasic) return send(401, { error: 'invalid_client' });
+        if (!GRANTS.has(form.get('grant_type') ?? '')) return send(400, { error: 'unsupported_grant_type' });
         const token = randomBytes(16).toString('hex');
         tokens.add(token);
         return send(200, {

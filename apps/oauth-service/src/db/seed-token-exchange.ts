@@ -6,6 +6,7 @@ import { TOKEN_EXCHANGE_GRANT } from '../token-exchange/exchange-rules.ts';
 import { createTokenExchangePolicies } from '../token-exchange/policies.repository.ts';
 import { assertValidPolicy, type TokenExchangePolicy } from '../token-exchange/policy.ts';
 import type { OAuthSchema } from './schema.ts';
+import { CLIENT_IDS } from './seed-data.ts';
 import { getSetting, setSettingOnce } from './settings.ts';
 
 type SeedConfig = Pick<OAuthServiceConfig, 'PUBLIC_URL'>;
@@ -16,8 +17,20 @@ type SeedConfig = Pick<OAuthServiceConfig, 'PUBLIC_URL'>;
  * path under PUBLIC_URL (as seed-data.ts does); flow-service's, for its http steps acting for their user,
  * belongs here.
  */
-export function seededExchangePolicies(_config: SeedConfig): Map<string, TokenExchangePolicy> {
-  return new Map();
+export function seededExchangePolicies(config: SeedConfig): Map<string, TokenExchangePolicy> {
+  return new Map([
+    // flow-service's http steps act for the user who started their run (docs/adr/0036): delegation only,
+    // for the resource servers its steps call with a token, with the scopes they need there.
+    [
+      CLIENT_IDS.flowService,
+      {
+        audiences: [`${config.PUBLIC_URL}/test`, `${config.PUBLIC_URL}/kline`],
+        scopes: ['test:read', 'test:write', 'kline:read', 'kline:write'],
+        delegation: true,
+        impersonation: false,
+      },
+    ],
+  ]);
 }
 
 const marker = (clientId: string) => `token_exchange_seeded:${clientId}`.slice(0, 64);

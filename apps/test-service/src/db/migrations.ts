@@ -15,4 +15,10 @@ export const migrations: Migrations = {
       await db.schema.createIndex('items_created_at_id').on('items').columns(['created_at', 'id']).execute();
     },
   },
+  // Who acted for the creator (the token's act.sub, a client such as flow-service), beside who created it.
+  '0002_item_actor': {
+    async up(db) {
+      await db.schema.alterTable('items').addColumn('created_by_actor', 'varchar(255)').execute();
+    },
+  },
 };

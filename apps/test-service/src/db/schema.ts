@@ -7,6 +7,8 @@ export interface ItemsTable {
   data: string;
   /** `sub` of the token that created it. */
   created_by: string;
+  /** `act.sub` of that token: the client that acted for `created_by`; null when they acted themselves. */
+  created_by_actor: string | null;
   created_at: Generated<number>;
 }
 

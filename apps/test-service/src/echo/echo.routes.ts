@@ -30,7 +30,12 @@ function echo(request: FastifyRequest) {
     query: request.query,
     headers: safeHeaders(request),
     body: request.body ?? null,
-    token: { sub: token.sub, client_id: token.clientId, scope: [...token.scopes].join(' ') },
+    token: {
+      sub: token.sub,
+      client_id: token.clientId,
+      scope: [...token.scopes].join(' '),
+      ...(token.act ? { act: token.act } : {}),
+    },
   };
 }
 
@@ -45,7 +50,17 @@ const echoResponse = {
     body: {},
     token: {
       type: 'object',
-      properties: { sub: { type: 'string' }, client_id: { type: 'string' }, scope: { type: 'string' } },
+      properties: {
+        sub: { type: 'string' },
+        client_id: { type: 'string' },
+        scope: { type: 'string' },
+        act: {
+          type: 'object',
+          description: 'RFC 8693: the party acting for sub, with whom it acted for nested',
+          required: ['sub'],
+          properties: { sub: { type: 'string' }, act: { type: 'object', additionalProperties: true } },
+        },
+      },
     },
   },
 } as const;

@@ -7,16 +7,25 @@ export interface Item {
   name: string;
   data: unknown;
   created_by: string;
+  created_by_actor: string | null;
   created_at: string;
 }
 
-type Row = { id: string; name: string; data: string; created_by: string; created_at: number };
+type Row = {
+  id: string;
+  name: string;
+  data: string;
+  created_by: string;
+  created_by_actor: string | null;
+  created_at: number;
+};
 
 const toItem = (row: Row): Item => ({
   id: row.id,
   name: row.name,
   data: JSON.parse(row.data),
   created_by: row.created_by,
+  created_by_actor: row.created_by_actor,
   created_at: new Date(row.created_at).toISOString(),
 });
 
@@ -34,7 +43,12 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 export function createItemsRepository(database: Database<TestServiceSchema>) {
   const { db } = database;
   return {
-    async create(input: { name: string; data: unknown; createdBy: string }): Promise<Item> {
+    async create(input: {
+      name: string;
+      data: unknown;
+      createdBy: string;
+      createdByActor: string | null;
+    }): Promise<Item> {
       const id = randomUUID();
       await db
         .insertInto('items')
@@ -43,6 +57,7 @@ export function createItemsRepository(database: Database<TestServiceSchema>) {
           name: input.name,
           data: JSON.stringify(input.data ?? null),
           created_by: input.createdBy,
+          created_by_actor: input.createdByActor,
         })
         .execute();
       return toItem(await db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow());

@@ -26,6 +26,7 @@ const createItem =
       name: request.body.name,
       data: request.body.data ?? null,
       createdBy: request.token!.sub,
+      createdByActor: request.token!.act?.sub ?? null,
     });
     return reply.status(201).header('location', `/test/api/v1/items/${created.id}`).send(created);
   };

@@ -3,12 +3,16 @@ import { CURSOR_PATTERN } from './items.repository.ts';
 
 const item = {
   type: 'object',
-  required: ['id', 'name', 'data', 'created_by', 'created_at'],
+  required: ['id', 'name', 'data', 'created_by', 'created_by_actor', 'created_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     name: { type: 'string' },
     data: {},
-    created_by: { type: 'string' },
+    created_by: { type: 'string', description: 'sub of the token that created it (the user)' },
+    created_by_actor: {
+      type: ['string', 'null'],
+      description: 'act.sub of that token: the client that acted for the user (RFC 8693), or null',
+    },
     created_at: { type: 'string', format: 'date-time' },
   },
 } as const;

@@ -15,18 +15,25 @@ export interface Harness {
 }
 
 /** test-service built on a migrated database of the given URL, trusting a local test issuer. */
-export async function startHarness(databaseUrl: string): Promise<Harness> {
+export async function startHarness(
+  databaseUrl: string,
+  options: { logStream?: { write(line: string): unknown } } = {},
+): Promise<Harness> {
   const migrator = createDatabase(databaseUrl);
   await migrateToLatest(migrator, migrations);
   await migrator.close();
   const issuer = await createTestIssuer();
-  const app = await buildTestService({
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'silent',
-    OAUTH_ISSUER: issuer.issuer,
-    OAUTH_JWKS_URL: issuer.jwksUri,
-    TOKEN_AUDIENCE: AUDIENCE,
-  });
+  const app = await buildTestService(
+    {
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'silent',
+      OAUTH_ISSUER: issuer.issuer,
+      OAUTH_JWKS_URL: issuer.jwksUri,
+      TOKEN_AUDIENCE: AUDIENCE,
+      ...(options.logStream ? { LOG_LEVEL: 'info' as const } : {}),
+    },
+    options.logStream ? { logStream: options.logStream } : {},
+  );
   return {
     app,
     issuer,

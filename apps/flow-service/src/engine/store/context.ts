@@ -1,5 +1,6 @@
 import type { Database } from '@platform/db';
 import type { Transaction } from 'kysely';
+import type { SealedActingUser } from '../../acting-user/acting-users.repository.ts';
 import type { FlowSchema, RunState, StepState } from '../../db/schema.ts';
 import type { Definition } from '../../definitions/definition.ts';
 import type { PendingEvent } from '../events.ts';
@@ -72,6 +73,8 @@ export interface StartRunInput {
   parent?: { runId: string; stepId: string };
   rerunOf?: string;
   scheduleId?: string;
+  /** The user whose token started it (API starts and reruns); a subflow acts for its parent's user. */
+  actingUser?: SealedActingUser | null;
 }
 
 export interface StoreOptions {

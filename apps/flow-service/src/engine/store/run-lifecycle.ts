@@ -147,6 +147,8 @@ export async function afterRunFinished(
   run: EndedRun,
 ): Promise<void> {
   ctx.finished.push({ state });
+  // The user's token is kept only while the run can still act for them.
+  await ctx.trx.deleteFrom('run_acting_users').where('run_id', '=', runId).execute();
   if (state !== 'succeeded') await cancelLeftovers(core, ctx, runId, state);
   ctx.events.push({ runId, type: `run.${state}`, data: error ? { error } : undefined });
   if (run.counted) await releaseSlot(core, ctx, run.definition_id);

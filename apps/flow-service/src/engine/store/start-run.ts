@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '@platform/db';
 import { isUniqueViolation } from '@platform/db';
+import { actingUserRow } from '../../acting-user/acting-users.repository.ts';
 import type { FlowSchema } from '../../db/schema.ts';
 import type { Definition } from '../../definitions/definition.ts';
 import type { DefinitionsRepository } from '../../definitions/definitions.repository.ts';
@@ -86,6 +87,7 @@ async function createRun(
   const immediate = definition.concurrency === null;
   await insertRun(ctx, runId, definition, input, hash);
   await insertSteps(ctx, runId, definition);
+  await insertActingUser(ctx, runId, input);
   if (input.parent)
     // Linked before the parent step even reports `waiting`, so a child that ends first still finds it.
     await ctx.trx
@@ -147,6 +149,25 @@ async function insertRun(
       updated_at: now,
     })
     .execute();
+}
+
+/** The user the run acts for: the starter's, or for a subflow its parent run's (while that is active). */
+async function insertActingUser(ctx: TxContext, runId: string, input: StartRunInput) {
+  if (input.actingUser) {
+    await ctx.trx.insertInto('run_acting_users').values(actingUserRow(runId, input.actingUser)).execute();
+    return;
+  }
+  if (!input.parent) return;
+  const parent = await ctx.trx
+    .selectFrom('run_acting_users')
+    .select(['sub', 'sealed_token', 'expires_at'])
+    .where('run_id', '=', input.parent.runId)
+    .executeTakeFirst();
+  if (parent)
+    await ctx.trx
+      .insertInto('run_acting_users')
+      .values({ ...parent, run_id: runId })
+      .execute();
 }
 
 async function insertSteps(ctx: TxContext, runId: string, definition: Definition) {

@@ -1,0 +1,193 @@
+import { describeEachDialect } from '@platform/db/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  AUDIENCE,
+  CLIENT_SECRET,
+  type Harness,
+  type Json,
+  startHarness,
+  startTarget,
+  type Target,
+} from '../test/harness.ts';
+import { createTokenSeal } from './token-seal.ts';
+
+// A run started through the API acts for its starter: each token-bearing http step exchanges the
+// starter's token (RFC 8693) and never falls back to flow-service's own identity (ADR 0036).
+
+describeEachDialect('http steps act for the user who started the run', (temp) => {
+  let h: Harness;
+  let target: Target;
+  let tokenCalls: URLSearchParams[] = [];
+  let authorityAsked = 0;
+  /** Subjects oauth-service refuses test:write to (their roles do not grant it). */
+  const readers = new Set(['reader']);
+
+  beforeAll(async () => {
+    target = await startTarget();
+    h = await startHarness(
+      temp().url,
+      { FLOW_CLIENT_SECRET: CLIENT_SECRET, FLOW_RESOURCE_SERVERS: [{ name: 'test', origin: target.url }] },
+      {
+        fetch: async (_url, init) => {
+          const body = new URLSearchParams(String(init?.body));
+          tokenCalls.push(body);
+          const subject = body.get('subject_token');
+          const sub = subject
+            ? (JSON.parse(Buffer.from(subject.split('.')[1]!, 'base64url').toString()).sub as string)
+            : 'flow-service';
+          if (readers.has(sub) && body.get('scope')?.includes('test:write'))
+            return Response.json(
+              { error: 'invalid_scope', error_description: 'not granted' },
+              { status: 400 },
+            );
+          return Response.json({ access_token: `token-for-${sub}-${tokenCalls.length}`, expires_in: 300 });
+        },
+        authority: {
+          async current() {
+            authorityAsked += 1;
+            return { active: true, scopes: ['test:write'] };
+          },
+        },
+      },
+    );
+    await h.define({
+      id: 'gated-write',
+      steps: [
+        { id: 'gate', type: 'approval' },
+        {
+          id: 'write',
+          type: 'http',
+          dependsOn: ['gate'],
+          input: { url: `${target.url}/items`, body: { a: 1 }, auth: { scope: 'test:write' } },
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await target?.close();
+  });
+
+  /** POSTs as `sub` with a token the test keeps; answers the status, body and that token. */
+  async function post(url: string, sub: string, body: unknown = {}, expiresIn = 300) {
+    const token = await h.issuer.mint({
+      aud: AUDIENCE,
+      client_id: 'console',
+      sub,
+      scope: 'flow:run flow:read flow:approve',
+      expiresIn,
+    });
+    const response = await h.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      payload: body as object,
+    });
+    return { status: response.statusCode, body: response.json() as Json, token, text: response.body };
+  }
+  const start = (sub: string, expiresIn?: number) =>
+    post('/flow/api/v1/definitions/gated-write/runs', sub, { input: {} }, expiresIn);
+  /** Approves the gate once it waits for a decision (a decision before that is refused). */
+  const approve = async (runId: string) => {
+    await h.waitFor(runId, ['waiting']);
+    const decided = await h.call('POST', `/flow/api/v1/runs/${runId}/steps/gate/decision`, {
+      decision: 'approve',
+    });
+    expect(decided.status).toBe(200);
+  };
+  const row = (runId: string) =>
+    h.app.flow.database.db
+      .selectFrom('run_acting_users')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+
+  it('keeps the starter’s token sealed while the run is active, exchanges it, and deletes it at the end', async () => {
+    tokenCalls = [];
+    authorityAsked = 0;
+    const started = await start('user-1');
+    expect(started.status).toBe(201);
+    expect(started.text).not.toContain(started.token);
+    const kept = await row(started.body.id);
+    expect(kept).toMatchObject({ sub: 'user-1' });
+    expect(kept?.sealed_token).not.toContain(started.token.split('.')[1]);
+    expect(createTokenSeal(CLIENT_SECRET).open(kept!.sealed_token!)).toBe(started.token);
+    const detail = await h.call('GET', `/flow/api/v1/runs/${started.body.id}`);
+    expect(JSON.stringify(detail.body)).not.toContain(kept!.sealed_token!);
+
+    await approve(started.body.id);
+    const run = await h.waitFor(started.body.id);
+    expect(run.steps[1].error).toBeNull();
+    expect(run.state).toBe('succeeded');
+    expect(tokenCalls.map((c) => Object.fromEntries(c))).toEqual([
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: started.token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        resource: 'http://localhost:8080/test',
+        scope: 'test:write',
+      },
+    ]);
+    expect(target.requests.at(-1)?.headers.authorization).toMatch(/^Bearer token-for-user-1-/);
+    expect(authorityAsked).toBe(0);
+    expect(await row(started.body.id)).toBeUndefined();
+  });
+
+  it('fails the step when the user may not write, with no fallback to flow-service’s own token', async () => {
+    tokenCalls = [];
+    const before = target.requests.length;
+    const started = await start('reader');
+    await approve(started.body.id);
+    const run = await h.waitFor(started.body.id);
+    expect(run.state).toBe('failed');
+    expect(run.steps[1].error).toBe(
+      'the token of the user this run acts for was not exchanged for http://localhost:8080/test (test:write): token exchange refused: invalid_scope (not granted)',
+    );
+    expect(tokenCalls.map((c) => c.get('grant_type'))).toEqual([
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ]);
+    expect(target.requests.length).toBe(before);
+    expect(await row(started.body.id)).toBeUndefined();
+
+    // A retry or rerun acts for whoever asks for it.
+    const retried = await post(`/flow/api/v1/runs/${started.body.id}/retry`, 'user-1');
+    expect(retried.status).toBe(200);
+    expect((await row(started.body.id))?.sub).toBe('user-1');
+    // Only the failed step runs again (the approval stands), now with user-1's exchanged token.
+    expect((await h.waitFor(started.body.id)).state).toBe('succeeded');
+    expect(target.requests.at(-1)?.headers.authorization).toMatch(/^Bearer token-for-user-1-/);
+    const rerun = await post(`/flow/api/v1/runs/${started.body.id}/rerun`, 'reader');
+    expect(rerun.status).toBe(201);
+    expect((await row(rerun.body.id))?.sub).toBe('reader');
+    await h.call('POST', `/flow/api/v1/runs/${rerun.body.id}/cancel`);
+  });
+
+  it('fails the step once the starter’s token has expired, without asking for any token', async () => {
+    const started = await start('user-1', 1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    tokenCalls = [];
+    await approve(started.body.id);
+    const run = await h.waitFor(started.body.id);
+    expect(run.state).toBe('failed');
+    expect(run.steps[1].error).toMatch(
+      /^the token of user-1, who started this run, expired at .*Z; the step does not fall back to flow-service’s own identity \(start the run again\)$/,
+    );
+    expect(tokenCalls).toEqual([]);
+  });
+
+  it('runs nobody started through the API (schedules) keep the author-bound client_credentials token', async () => {
+    tokenCalls = [];
+    authorityAsked = 0;
+    const { runId } = await h.app.flow.engine.startRun({
+      definitionId: 'gated-write',
+      input: {},
+      trigger: 'schedule',
+      createdBy: 'schedule:s',
+    });
+    expect(await row(runId)).toBeUndefined();
+    await approve(runId);
+    expect((await h.waitFor(runId)).state).toBe('succeeded');
+    expect(tokenCalls.map((c) => c.get('grant_type'))).toEqual(['client_credentials']);
+    expect(authorityAsked).toBe(1);
+  });
+});

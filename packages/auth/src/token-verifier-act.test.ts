@@ -1,0 +1,43 @@
+import { createTestIssuer, type TestIssuer } from '@platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenError } from './token-error.ts';
+import { createTokenVerifier } from './token-verifier.ts';
+
+const AUDIENCE = 'https://api.example.test/notes';
+
+let issuer: TestIssuer;
+beforeAll(async () => {
+  issuer = await createTestIssuer();
+});
+afterAll(() => issuer.close());
+
+const verify = async (claims: Record<string, unknown>) => {
+  const verifier = createTokenVerifier({
+    issuer: issuer.issuer,
+    jwksUri: issuer.jwksUri,
+    audience: AUDIENCE,
+  });
+  return verifier.verify(await issuer.mint({ client_id: 'c', sub: 'alice', aud: AUDIENCE, claims }));
+};
+
+describe('createTokenVerifier: the acting party (RFC 8693 act)', () => {
+  it('reads act as the party acting for sub, with its chain, and null without act', async () => {
+    const delegated = await verify({ act: { sub: 'flow-service' } });
+    expect(delegated.sub).toBe('alice');
+    expect(delegated.act).toEqual({ sub: 'flow-service' });
+    const chained = await verify({ act: { sub: 'b', iss: 'x', act: { sub: 'a' } } });
+    expect(chained.act).toEqual({ sub: 'b', act: { sub: 'a' } });
+    expect((await verify({})).act).toBeNull();
+  });
+
+  it.each([
+    ['an act without sub', { client_id: 'x' }],
+    ['an act that is not an object', 'flow-service'],
+    ['an empty sub', { sub: '' }],
+    ['a nested act without sub', { sub: 'b', act: {} }],
+  ])('refuses %s: its actor is unknown', async (_case, act) => {
+    const error = await verify({ act }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenError);
+    expect((error as TokenError).reason).toBe('invalid_claim');
+  });
+});
