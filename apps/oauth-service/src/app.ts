@@ -233,6 +233,7 @@ export async function buildOAuthService(
       signIn,
       mfa: model.mfa,
       passkeys,
+      federation: model.federation,
     });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
