@@ -20,6 +20,7 @@ import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
+import { createFederationRepositories } from './federation/repositories.ts';
 import { createConsentsStore } from './interactions/consents.ts';
 import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
@@ -77,6 +78,7 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
     passkeys,
     userHasPasskey,
     mfa: createMfaModule(db, config, box, { otherFactors: [userHasPasskey] }),
+    federation: createFederationRepositories(db, box),
   };
 }
 
