@@ -21,6 +21,7 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
 import { createFederationRepositories } from './federation/repositories.ts';
+import { federationRoutes, upstreamButtons } from './federation/wiring.ts';
 import { createConsentsStore } from './interactions/consents.ts';
 import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
@@ -194,6 +195,7 @@ export async function buildOAuthService(
     });
     const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
     interactionRoutes(app, interactions);
+    federationRoutes(app, { config, db, federation: model.federation, users, roles, interactions });
     const passkeys = createPasskeyService({
       repository: model.passkeys,
       users,
@@ -280,6 +282,7 @@ function interactionDeps({
     mfa: model.mfa.service,
     mfaPolicy: model.mfa.policy,
     hasPasskey: model.userHasPasskey,
+    upstreamButtons: upstreamButtons(model.federation),
   };
 }
 

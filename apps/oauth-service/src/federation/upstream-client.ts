@@ -23,18 +23,20 @@ export interface UpstreamSettings {
 }
 
 /** Why the upstream leg failed; the reason is audited, never the upstream's own text. */
+export type UpstreamFailureReason =
+  | 'discovery_failed'
+  | 'origin_not_allowed'
+  | 'upstream_error'
+  | 'token_rejected'
+  | 'no_subject';
+
+/** Why the upstream leg failed; the reason is audited, never the upstream's own text. */
 export class UpstreamError extends Error {
-  constructor(
-    readonly reason:
-      | 'discovery_failed'
-      | 'origin_not_allowed'
-      | 'upstream_error'
-      | 'token_rejected'
-      | 'no_subject',
-    message: string,
-  ) {
+  readonly reason: UpstreamFailureReason;
+  constructor(reason: UpstreamFailureReason, message: string) {
     super(message);
     this.name = 'UpstreamError';
+    this.reason = reason;
   }
 }
 
@@ -181,7 +183,10 @@ export function createUpstreamClients(options: UpstreamClientOptions) {
       );
     }
     const idClaims = (tokens.claims() ?? {}) as Record<string, unknown>;
-    const info = await userInfo(provider, config, tokens.access_token, idClaims);
+    const info = await userInfo(provider, config, tokens.access_token, idClaims).catch((error: unknown) => {
+      if (error instanceof UpstreamError) throw error;
+      throw new UpstreamError('token_rejected', 'the user-info request failed');
+    });
     const claims = { ...info.claims, ...idClaims };
     const person = mapClaims(claims, provider.claimMapping, { amr: idClaims.amr, acr: idClaims.acr });
     if (!person) throw new UpstreamError('no_subject', 'the upstream named no subject');

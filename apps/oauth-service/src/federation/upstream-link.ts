@@ -32,7 +32,7 @@ export interface LinkDeps extends UpstreamStepDeps {
       email?: string | null;
     }): Promise<unknown>;
   };
-  users: { get(id: string): Promise<{ id: string; username: string; status?: string } | undefined> };
+  users: { get(id: string): Promise<{ id: string; username: string } | undefined> };
 }
 
 const hidden = () => ({ schema: { hide: true } as const });
@@ -147,7 +147,7 @@ export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
   const sameBrowser =
     flow?.browserBinding !== undefined && cookie !== undefined && hashBinding(cookie) === flow.browserBinding;
   const accountId = await sessionAccount(deps.provider(), step);
-  if (!flow || flow.mode !== 'link' || !sameBrowser || !accountId || accountId !== flow.accountId)
+  if (flow?.mode !== 'link' || !sameBrowser || !accountId || accountId !== flow.accountId)
     return refuse(deps, step, {
       failure: 'expired',
       reason: 'unbound_link',

@@ -29,7 +29,7 @@ export interface UpstreamStepDeps {
   upstreamClients: UpstreamClients;
   flows: FlowsRepository;
   audit: Pick<AuditLog, 'record'>;
-  signIn: Pick<SignIn, 'limits'>;
+  signIn: SignIn;
 }
 
 /** How long an upstream sign-in may take between the start and the callback. */

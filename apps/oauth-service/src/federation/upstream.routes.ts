@@ -54,7 +54,7 @@ const startSignIn =
       );
     if (typeof uid !== 'string' || !UID_FORMAT.test(uid)) throw expired();
     const interaction = await deps.provider().Interaction.find(uid);
-    if (!interaction || interaction.prompt.name !== 'login') throw expired();
+    if (interaction?.prompt.name !== 'login') throw expired();
     const ttlMs = Math.min(FLOW_TTL_MS, interaction.exp * 1000 - Date.now());
     try {
       const url = await startFlow(deps, provider, { mode: 'sign_in', uid }, ttlMs);
@@ -115,7 +115,7 @@ const finishUpstream =
         reason: 'provider_disabled',
         provider,
       });
-    if (!flow || flow.mode !== 'sign_in' || flow.uid !== details.uid || flow.providerId !== id)
+    if (flow?.mode !== 'sign_in' || flow.uid !== details.uid || flow.providerId !== id)
       return refuse(deps, ctx, { ...base, failure: 'expired', reason: 'unknown_state', provider });
     let person: UpstreamPerson;
     try {
