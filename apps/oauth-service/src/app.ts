@@ -193,9 +193,7 @@ export async function buildOAuthService(
       lockMinutes: config.LOGIN_LOCK_MINUTES,
       ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
     });
-    const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
-    interactionRoutes(app, interactions);
-    federationRoutes(app, { config, db, federation: model.federation, users, roles, interactions });
+    const interactions = signInRoutes(app, { config, model, providers, csrf, accountMail, signIn, db });
     const passkeys = createPasskeyService({
       repository: model.passkeys,
       users,
@@ -255,6 +253,16 @@ interface InteractionWiring {
   accountMail: AccountMail | undefined;
   /** Shared with the account API: one lockout and one per-address limit for every password check. */
   signIn: SignIn;
+}
+
+/** The sign-in, consent and second-factor pages, and the sign-in through upstream identity providers. */
+function signInRoutes(app: App, wiring: InteractionWiring & { db: Kysely<OAuthSchema> }): InteractionDeps {
+  const interactions = interactionDeps(wiring);
+  interactionRoutes(app, interactions);
+  const { config, db, model } = wiring;
+  const { federation, users, roles } = model;
+  federationRoutes(app, { config, db, federation, users, roles, interactions });
+  return interactions;
 }
 
 function interactionDeps({

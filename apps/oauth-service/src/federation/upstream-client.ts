@@ -105,33 +105,37 @@ async function serverMetadata(provider: UpstreamSettings, allowHttp: boolean): P
   };
 }
 
+/** The openid-client configuration of `provider`: its metadata, client authentication and allowed origins. */
+async function buildConfiguration(
+  provider: UpstreamSettings,
+  options: UpstreamClientOptions,
+): Promise<oidc.Configuration> {
+  const metadata = await serverMetadata(provider, options.allowHttp);
+  const secret = await options.clientSecret(provider);
+  const config = new oidc.Configuration(
+    metadata,
+    provider.clientId,
+    undefined,
+    clientAuth(secret, metadata.token_endpoint_auth_methods_supported),
+  );
+  const allowed = originsOf(
+    metadata.token_endpoint,
+    metadata.userinfo_endpoint,
+    metadata.jwks_uri,
+    provider.kind === 'oidc' ? provider.issuer : undefined,
+  );
+  config[oidc.customFetch] = guardedFetch(allowed);
+  config.timeout = 10;
+  if (options.allowHttp && [...allowed].some((origin) => origin.startsWith('http:')))
+    oidc.allowInsecureRequests(config);
+  if (provider.kind === 'oidc') oidc.enableNonRepudiationChecks(config);
+  return config;
+}
+
 export function createUpstreamClients(options: UpstreamClientOptions) {
   const cacheMs = options.cacheMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
-
-  async function build(provider: UpstreamSettings): Promise<oidc.Configuration> {
-    const metadata = await serverMetadata(provider, options.allowHttp);
-    const secret = await options.clientSecret(provider);
-    const config = new oidc.Configuration(
-      metadata,
-      provider.clientId,
-      undefined,
-      clientAuth(secret, metadata.token_endpoint_auth_methods_supported),
-    );
-    const allowed = originsOf(
-      metadata.token_endpoint,
-      metadata.userinfo_endpoint,
-      metadata.jwks_uri,
-      provider.kind === 'oidc' ? provider.issuer : undefined,
-    );
-    config[oidc.customFetch] = guardedFetch(allowed);
-    config.timeout = 10;
-    if (options.allowHttp && [...allowed].some((origin) => origin.startsWith('http:')))
-      oidc.allowInsecureRequests(config);
-    if (provider.kind === 'oidc') oidc.enableNonRepudiationChecks(config);
-    return config;
-  }
 
   /** The configuration of `provider`, reused briefly; a changed provider (updatedAt) is discovered afresh. */
   function configuration(provider: UpstreamSettings): Promise<oidc.Configuration> {
@@ -139,7 +143,7 @@ export function createUpstreamClients(options: UpstreamClientOptions) {
     const hit = cache.get(key);
     if (hit && now() - hit.at < cacheMs) return hit.config;
     for (const old of cache.keys()) if (old.startsWith(`${provider.id}@`)) cache.delete(old);
-    const config = build(provider);
+    const config = buildConfiguration(provider, options);
     cache.set(key, { at: now(), config });
     // A failed discovery is not remembered: the next sign-in tries again.
     config.catch(() => cache.delete(key));

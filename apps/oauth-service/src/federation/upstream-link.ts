@@ -8,6 +8,7 @@ import {
   browserBinding,
   callbackQuery,
   enabledProvider,
+  type FlowProvider,
   hashBinding,
   refuse,
   startFlow,
@@ -168,9 +169,22 @@ export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
       userId: accountId,
     });
   }
+  const refused = await linkIdentity(deps, step, { provider, person, accountId });
+  if (refused) return refused;
+  return reply.redirect(flow.returnTo ?? deps.accountConsoleUrl, 303);
+}
+
+/** Links the subject to the account (audited); a refusal's reply when it is linked elsewhere already. */
+async function linkIdentity(
+  deps: LinkDeps,
+  step: Step,
+  { provider, person, accountId }: { provider: FlowProvider; person: UpstreamPerson; accountId: string },
+) {
+  const { request } = step;
+  const accountUrl = deps.accountConsoleUrl;
   const existing = await deps.identities.find(provider.id, person.subject);
   if (existing && existing.userId !== accountId)
-    return refuse(deps, step, {
+    return await refuse(deps, step, {
       failure: 'already_linked',
       reason: 'subject_linked_elsewhere',
       provider,
@@ -188,7 +202,7 @@ export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
       });
     } catch {
       // The account already has a link at this provider (one per provider and account).
-      return refuse(deps, step, {
+      return await refuse(deps, step, {
         failure: 'already_linked',
         reason: 'account_linked_already',
         provider,
@@ -209,5 +223,5 @@ export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
       details: { provider: provider.id, subject: person.subject, by: 'user' },
     });
   }
-  return reply.redirect(flow.returnTo ?? deps.accountConsoleUrl, 303);
+  return undefined;
 }
