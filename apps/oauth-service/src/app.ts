@@ -12,6 +12,7 @@ import { createAccountMailService } from './account-links/wiring.ts';
 import { createRolesRepository } from './accounts/roles.repository.ts';
 import { createSignIn, type SignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
+import type { AdminFactors } from './admin/deps.ts';
 import { adminRoutes } from './admin/index.ts';
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
 import { createClientModelStore } from './clients/client-model-store.ts';
@@ -38,7 +39,7 @@ import { FORGOT_PASSWORD_PATH } from './pages/account-pages.ts';
 import { passkeyRoutes } from './passkeys/passkey.routes.ts';
 import { passkeyFactorRoutes } from './passkeys/passkey-second-factor.routes.ts';
 import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
-import { createPasskeyService } from './passkeys/passkeys.service.ts';
+import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.service.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 
 export interface BuildOptions {
@@ -218,11 +219,8 @@ export async function buildOAuthService(
       keyStore,
       providers,
       audit,
-      factors: {
-        mfa: model.mfa.service,
-        policy: model.mfa.repository,
-        passkeys: { list: passkeys.list, removeAllOf: model.passkeys.removeAllOf },
-      },
+      factors: adminFactors(model, passkeys),
+      federation: model.federation,
     });
     await accountRoutes(app, {
       config,
@@ -235,6 +233,7 @@ export async function buildOAuthService(
       signIn,
       mfa: model.mfa,
       passkeys,
+      federation: model.federation,
     });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
@@ -243,6 +242,15 @@ export async function buildOAuthService(
     await database.close();
     throw error;
   }
+}
+
+/** Users' second factors as the admin API manages them. */
+function adminFactors(model: Model, passkeys: PasskeyService): AdminFactors {
+  return {
+    mfa: model.mfa.service,
+    policy: model.mfa.repository,
+    passkeys: { list: passkeys.list, removeAllOf: model.passkeys.removeAllOf },
+  };
 }
 
 interface InteractionWiring {
