@@ -47,8 +47,8 @@ async function reSign(idToken: string, forge: NonNullable<Forgery>, key: CryptoK
     .sign(signer);
 }
 
-/** Starts the upstream; `redirectUri` is the relying party's callback registered for its one client. */
-export async function startTestUpstream(redirectUri: string): Promise<TestUpstream> {
+/** Starts the upstream; `redirectUris` are the relying party's callbacks registered for its one client. */
+export async function startTestUpstream(redirectUris: string | string[]): Promise<TestUpstream> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -68,7 +68,7 @@ export async function startTestUpstream(redirectUri: string): Promise<TestUpstre
       {
         client_id: state.clientId,
         client_secret: state.clientSecret,
-        redirect_uris: [redirectUri],
+        redirect_uris: [redirectUris].flat(),
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

@@ -186,7 +186,8 @@ export function createUpstreamClients(options: UpstreamClientOptions) {
         upstreamSaidNo ? 'the upstream refused the sign-in' : `the upstream's answer failed a check`,
       );
     }
-    const idClaims = (tokens.claims() ?? {}) as Record<string, unknown>;
+    // A plain OAuth 2.0 upstream's ID token, if it sends one, is not checked against any key: unused.
+    const idClaims = (provider.kind === 'oidc' ? (tokens.claims() ?? {}) : {}) as Record<string, unknown>;
     const info = await userInfo(provider, config, tokens.access_token, idClaims).catch((error: unknown) => {
       if (error instanceof UpstreamError) throw error;
       throw new UpstreamError('token_rejected', 'the user-info request failed');

@@ -43,7 +43,7 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
 
   beforeAll(async () => {
     h = await startAdminHarness(temp().url);
-    upstream = await startTestUpstream(CALLBACK);
+    upstream = await startTestUpstream([CALLBACK, `${PUBLIC_URL}/login/upstream/plain-oauth2/callback`]);
     federation = createFederationRepositories(h.db, createSecretBox(h.config.ENCRYPTION_KEY));
     flow = signInFlow(h);
     await federation.providers.create({
@@ -109,6 +109,8 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
     expect((await h.roles.rolesOf(user!.id)).map((r) => r.name)).toEqual(['user']);
     expect(await federation.identities.find(PROVIDER, 'up-ada')).toMatchObject({ userId: user!.id });
     expect((await h.auditOf('upstream.provisioned'))[0]).toMatchObject({ actorId: user!.id });
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).payload;
+    expect(metrics).toMatch(/^oauth_login_attempts_total\{result="success",factor="upstream"\} [1-9]/m);
   });
 
   it('links an existing account by a verified email only when the provider allows it', async () => {
@@ -293,5 +295,51 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
     // From now on the upstream signs this account in.
     const signIn = await viaUpstream('linker');
     expect((await flow.idTokenOf(signIn.browser, signIn.done, signIn.verifier)).sub).toBe(user.id);
+  });
+
+  it('signs in through a plain OAuth 2.0 provider: explicit endpoints and its user-info response', async () => {
+    await federation.providers.create({
+      id: 'plain-oauth2',
+      displayName: 'Plain OAuth',
+      kind: 'oauth2',
+      issuer: null,
+      authorizationEndpoint: `${upstream.issuer}/auth`,
+      tokenEndpoint: `${upstream.issuer}/token`,
+      userinfoEndpoint: `${upstream.issuer}/me`,
+      clientId: upstream.clientId,
+      clientSecret: upstream.clientSecret,
+      scopes: ['openid', 'email'],
+      claimMapping: {
+        subject: 'sub',
+        email: 'email',
+        email_verified: 'email_verified',
+        name: null,
+        groups: null,
+      },
+      groupRoles: {},
+      jitEnabled: true,
+      defaultRoles: [],
+      allowedEmailDomains: [],
+      linkByVerifiedEmail: false,
+      mfaSatisfiedBy: { amr: [], acr: [] },
+      enabled: true,
+    });
+    try {
+      upstream.accounts.set('plain', { sub: 'up-plain', email: 'plain@example.net', email_verified: true });
+      upstream.nextLogin = 'plain';
+      const browser = new InjectBrowser(h.app);
+      const { step, verifier } = await flow.authorize(browser);
+      const href = /href="(\/login\/upstream\/plain-oauth2[^"]+)"/.exec(step.response.payload)![1]!;
+      const started = await browser.follow('GET', href.replaceAll('&amp;', '&'));
+      const done = await browser.follow('GET', await upstreamLeg(started.leftTo!));
+      const claims = await flow.idTokenOf(browser, done, verifier);
+      const user = await h.users.findByEmail('plain@example.net');
+      expect(claims).toMatchObject({ sub: user!.id, amr: ['fed'] });
+      expect(await federation.identities.find('plain-oauth2', 'up-plain')).toMatchObject({
+        userId: user!.id,
+      });
+    } finally {
+      await federation.providers.remove('plain-oauth2');
+    }
   });
 });
