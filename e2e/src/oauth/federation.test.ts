@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminApiToken } from '../admin-portal/admin-api.ts';
 import { registerConsolePlatform } from '../admin-portal/console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
-import { Browser } from './browser.ts';
+import { Browser, formAction, hiddenField } from './browser.ts';
 import { arrivalAtClient, authorization, idTokenClaims, PUBLIC_URL } from './chromium-sign-in.ts';
 
 const PROVIDER = 'partner-idp';
@@ -248,6 +248,52 @@ describeEachDialect('sign-in through an upstream identity provider, through the 
       expect(await page.getByRole('link', { name: 'Sign in with Partner ID' }).count()).toBe(0);
       await expectAccessible(page);
       await saveAcceptanceScreenshot(page, 'federation-provider-disabled');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    "links the upstream sign-in to the signed-in user's account from the account console's link",
+    async () => {
+      const login = `lin-${suffix}`;
+      const local = await admin('POST', '/users', {
+        username: login,
+        email: `${login}@partner.test`,
+        password: adminPassword,
+      });
+      // A password sign-in gives this browser its oauth-service session.
+      const http = new Browser();
+      const signIn = authorization(client.clientId, CLIENT_CALLBACK);
+      let response = await http.request(signIn.url);
+      while (response.location) response = await http.request(response.location);
+      response = await http.request(formAction(response.body, response.url, '/login'), {
+        form: { csrf: hiddenField(response.body, 'csrf'), login, password: adminPassword },
+      });
+      while (response.location && !response.location.startsWith(CLIENT_CALLBACK))
+        response = await http.request(response.location);
+      expect(response.location).toContain(CLIENT_CALLBACK);
+
+      upstream.accounts.set('lin', {
+        sub: `lin-up-${suffix}`,
+        email: `other-${suffix}@elsewhere.test`,
+        email_verified: false,
+      });
+      upstream.nextLogin = 'lin';
+      const returnTo = `${PUBLIC_URL}/account/linked-sign-ins`;
+      const outside = await http.request(
+        `${PUBLIC_URL}/login/upstream/${PROVIDER}/link?return_to=${encodeURIComponent('https://evil.example/')}`,
+      );
+      expect(outside.status).toBe(400);
+      response = await http.request(
+        `${PUBLIC_URL}/login/upstream/${PROVIDER}/link?return_to=${encodeURIComponent(returnTo)}`,
+      );
+      while (response.location && !response.location.startsWith(returnTo))
+        response = await http.request(response.location);
+      expect(response.location).toBe(returnTo);
+
+      // The linked upstream sign-in now signs that account in, whatever address the upstream gives.
+      const via = await httpViaUpstream('lin');
+      expect((await claimsOf(via)).sub).toBe(local!.id);
     },
     STEP_TIMEOUT,
   );
