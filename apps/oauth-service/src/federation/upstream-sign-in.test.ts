@@ -237,6 +237,10 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
       `/login/upstream/${PROVIDER}/callback?code=x&state=${'a'.repeat(43)}`,
     );
     expect(unknown.statusCode).toBe(400);
+    expect((await browser.request('GET', '/login/upstream/%00bad/callback')).statusCode).toBe(404);
+    expect((await browser.request('GET', `/login/upstream/${PROVIDER}/callback?state=%00`)).statusCode).toBe(
+      400,
+    );
   });
 
   it('a disabled provider loses its button and its callback is refused, even mid-flow', async () => {

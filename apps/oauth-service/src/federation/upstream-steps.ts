@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { auditContext, html } from '../interactions/interaction-steps.ts';
 import type { UpstreamPerson } from './claims.ts';
 import type { FlowsRepository, PendingFlow } from './flows.repository.ts';
+import { PROVIDER_ID_PATTERN } from './provider-rules.ts';
 import type { UpstreamClients, UpstreamSettings } from './upstream-client.ts';
 import { FAILURE_STATUS, type UpstreamFailure, upstreamFailurePage } from './upstream-pages.ts';
 
@@ -39,6 +40,8 @@ export const STATE_FORMAT = /^[\w-]{43}$/;
 
 /** The enabled provider `id`, or undefined: a disabled provider starts and finishes nothing. */
 export async function enabledProvider(deps: UpstreamStepDeps, id: string) {
+  // Not a provider id (a NUL or a megabyte from the path) is unknown without asking the database.
+  if (!new RegExp(PROVIDER_ID_PATTERN).test(id)) return undefined;
   const provider = await deps.upstreamProviders.find(id);
   return provider?.enabled ? provider : undefined;
 }
