@@ -248,6 +248,7 @@ describeEachDialect('sign-in through an upstream identity provider, through the 
       expect(await page.getByRole('link', { name: 'Sign in with Partner ID' }).count()).toBe(0);
       await expectAccessible(page);
       await saveAcceptanceScreenshot(page, 'federation-provider-disabled');
+      await admin('PATCH', `/upstream-providers/${PROVIDER}`, { enabled: true });
     },
     STEP_TIMEOUT,
   );
