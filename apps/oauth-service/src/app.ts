@@ -22,6 +22,7 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
 import { createFederationRepositories } from './federation/repositories.ts';
+import { federationRoutes, upstreamButtons } from './federation/wiring.ts';
 import { createConsentsStore } from './interactions/consents.ts';
 import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
@@ -193,8 +194,7 @@ export async function buildOAuthService(
       lockMinutes: config.LOGIN_LOCK_MINUTES,
       ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
     });
-    const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
-    interactionRoutes(app, interactions);
+    const interactions = signInRoutes(app, { config, model, providers, csrf, accountMail, signIn, db });
     const passkeys = createPasskeyService({
       repository: model.passkeys,
       users,
@@ -263,6 +263,16 @@ interface InteractionWiring {
   signIn: SignIn;
 }
 
+/** The sign-in, consent and second-factor pages, and the sign-in through upstream identity providers. */
+function signInRoutes(app: App, wiring: InteractionWiring & { db: Kysely<OAuthSchema> }): InteractionDeps {
+  const interactions = interactionDeps(wiring);
+  interactionRoutes(app, interactions);
+  const { config, db, model } = wiring;
+  const { federation, users, roles } = model;
+  federationRoutes(app, { config, db, federation, users, roles, interactions });
+  return interactions;
+}
+
 function interactionDeps({
   model,
   providers,
@@ -288,6 +298,7 @@ function interactionDeps({
     mfa: model.mfa.service,
     mfaPolicy: model.mfa.policy,
     hasPasskey: model.userHasPasskey,
+    upstreamButtons: upstreamButtons(model.federation),
   };
 }
 
