@@ -133,10 +133,7 @@ describeEachDialect('federation repositories', (temp) => {
 
   it('refuses a taken id', async () => {
     await providers().create(entra);
-    const error = await providers()
-      .create(entra)
-      .catch((e: unknown) => e);
-    expect(isUniqueViolation(error)).toBe(true);
+    await expect(providers().create(entra)).rejects.toMatchObject({ status: 409, field: 'id' });
   });
 
   it('links subjects to users once per provider and user, and touches and unlinks them', async () => {

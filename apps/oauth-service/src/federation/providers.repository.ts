@@ -1,4 +1,6 @@
+import { isUniqueViolation } from '@platform/db';
 import type { Kysely } from 'kysely';
+import { ConflictError } from '../accounts/errors.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { OAuthSchema } from '../db/schema.ts';
 import type { UpstreamProviderKind, UpstreamProvidersTable } from './tables.ts';
@@ -151,7 +153,7 @@ export function createProvidersRepository(db: Db, box: SecretBox, options: { now
       return rows.map(toProvider);
     },
     find,
-    /** Inserts the provider; a taken id fails with the database's unique violation (see isUniqueViolation). */
+    /** Inserts the provider; a taken id is a ConflictError (409) on `id`. */
     async create(provider: NewUpstreamProvider): Promise<UpstreamProvider> {
       const at = now();
       const row = {
@@ -161,7 +163,13 @@ export function createProvidersRepository(db: Db, box: SecretBox, options: { now
         created_at: at,
         updated_at: at,
       };
-      await db.insertInto('upstream_providers').values(row).execute();
+      await db
+        .insertInto('upstream_providers')
+        .values(row)
+        .execute()
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? new ConflictError('upstream provider', 'id') : error;
+        });
       return toProvider(row);
     },
     /** Applies the changes; undefined when there is no such provider. */

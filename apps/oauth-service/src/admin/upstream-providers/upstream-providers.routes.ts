@@ -1,6 +1,5 @@
-import { isUniqueViolation } from '@platform/db';
 import type { App, Handler } from '@platform/http';
-import { ConflictError, NotFoundError } from '../../accounts/errors.ts';
+import { NotFoundError } from '../../accounts/errors.ts';
 import { upstreamCallbackPath } from '../../federation/paths.ts';
 import {
   assertValidProvider,
@@ -183,9 +182,7 @@ const createProvider =
   async (request, reply) => {
     const provider = newProvider(request.body.id, request.body);
     assertValidProvider(provider, { production: isProduction(deps), roleNames: await roleNames(deps) });
-    const created = await deps.federation.providers.create(provider).catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new ConflictError('upstream provider', 'id') : error;
-    });
+    const created = await deps.federation.providers.create(provider);
     await record(request, {
       action: 'upstream_provider.create',
       targetType: 'upstream_provider',
