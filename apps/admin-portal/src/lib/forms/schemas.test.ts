@@ -205,6 +205,12 @@ describe('formObject', () => {
       ['scope', 'profile'],
       ['$ACTION_ID_abc', ''],
     ]);
-    expect(object).toEqual({ name: 'x', scope: ['openid', 'profile'], grant_types: [], permissions: [] });
+    expect(object).toEqual({
+      name: 'x',
+      scope: ['openid', 'profile'],
+      grant_types: [],
+      permissions: [],
+      default_roles: [],
+    });
   });
 });
