@@ -23,6 +23,11 @@ export const NAVIGATION: Section[] = [
     description: 'Sign in with your device’s screen lock or a security key instead of a password.',
   },
   {
+    href: '/linked-sign-ins',
+    label: 'Linked sign-ins',
+    description: 'Other accounts you sign in with, such as your work or GitHub account.',
+  },
+  {
     href: '/sessions',
     label: 'Sessions',
     description: 'Where you are signed in. End any session you do not recognise.',
@@ -40,6 +45,7 @@ export const SECTIONS: ReadonlySet<string> = new Set([
   'password',
   'two-step',
   'passkeys',
+  'linked-sign-ins',
   'sessions',
   'applications',
   'events',

@@ -33,6 +33,7 @@ export const NAVIGATION: NavSection[] = [
       { href: '/roles', label: 'Roles & permissions', needs: 'admin:read' },
       { href: '/clients', label: 'Clients', needs: 'admin:read' },
       { href: '/resource-servers', label: 'Resource servers', needs: 'admin:read' },
+      { href: '/sign-in-providers', label: 'Sign-in providers', needs: 'admin:read' },
       { href: '/keys', label: 'Signing keys', needs: 'admin:read' },
     ],
   },

@@ -247,6 +247,7 @@ describe('formObject', () => {
       permissions: [],
       exchange_audiences: [],
       exchange_scopes: [],
+      default_roles: [],
     });
   });
 });
