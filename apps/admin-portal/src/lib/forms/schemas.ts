@@ -321,7 +321,14 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /** Fields sent as several values (checkbox groups, multi-selects). */
-const MULTI = new Set(['grant_types', 'scope', 'permissions', 'exchange_audiences', 'exchange_scopes', 'default_roles']);
+const MULTI = new Set([
+  'grant_types',
+  'scope',
+  'permissions',
+  'exchange_audiences',
+  'exchange_scopes',
+  'default_roles',
+]);
 
 /** FormData as a plain object: repeated fields as arrays, single ones as strings. */
 export function formObject(form: FormData): Record<string, unknown> {
