@@ -24,6 +24,22 @@ export interface ClientInput {
   applicationType?: 'web' | 'native';
   /** The platform's own client: its users skip the consent page and sign out in one click. */
   firstParty?: boolean;
+  /**
+   * OIDC Back-Channel Logout: where oauth-service POSTs a logout token when a sign-in session the client took
+   * part in ends (with the session's `sid`); null: none.
+   */
+  backchannelLogoutUri?: string | null;
+}
+
+/**
+ * Why a back-channel logout URI is refused, or null. Like a redirect URI (https, or http on loopback only;
+ * no fragment), and called server to server, so only http(s).
+ */
+export function backchannelLogoutUriProblem(value: string): string | null {
+  const problem = redirectUriProblem(value);
+  if (problem) return problem;
+  const { protocol } = new URL(value);
+  return protocol === 'https:' || protocol === 'http:' ? null : `scheme ${protocol} is not allowed`;
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */
@@ -84,6 +100,11 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
     const problem = redirectUriProblem(uri);
     if (problem) add(`/post_logout_redirect_uris/${i}`, `${uri} ${problem}`);
   });
+
+  if (input.backchannelLogoutUri) {
+    const problem = backchannelLogoutUriProblem(input.backchannelLogoutUri);
+    if (problem) add('/backchannel_logout_uri', `${input.backchannelLogoutUri} ${problem}`);
+  }
 
   for (const scope of input.scope ?? []) {
     if (!knownScopes.has(scope)) add('/scope', `unknown scope ${scope}`);

@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
+import { observeBackchannel } from './backchannel.ts';
 import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
@@ -185,6 +186,7 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
 
   observeGrants(provider, metrics, record);
   observeRevocations(provider, metrics, record);
+  observeBackchannel(provider, record, log);
 
   // Endpoint events are emitted under computed names the type definitions do not list.
   const emitter = provider as unknown as EventEmitter;

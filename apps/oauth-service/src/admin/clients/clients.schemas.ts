@@ -17,6 +17,12 @@ const firstParty = {
     "The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only.",
 } as const;
 
+const backchannelLogoutUri = {
+  anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'null' }],
+  description:
+    'OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none.',
+} as const;
+
 const requireMfa = {
   type: 'boolean',
   description:
@@ -52,6 +58,7 @@ export const clientSchema = {
     dynamic: { type: 'boolean', description: 'Registered through dynamic client registration (RFC 7591).' },
     first_party: firstParty,
     require_mfa: requireMfa,
+    backchannel_logout_uri: backchannelLogoutUri,
     has_secret: { type: 'boolean' },
     secret_rotated_at: nullableTime,
     created_at: time,
@@ -92,6 +99,7 @@ const editable = {
   application_type: { type: 'string', enum: ['web', 'native'] },
   first_party: firstParty,
   require_mfa: requireMfa,
+  backchannel_logout_uri: backchannelLogoutUri,
 } as const;
 
 export const listClientsSchema = routeSchema(
