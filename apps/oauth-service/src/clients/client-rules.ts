@@ -1,4 +1,5 @@
 import {
+  backchannelLogoutUriProblem,
   CONFIDENTIAL_AUTH_METHODS,
   redirectUriProblem,
   SUPPORTED_GRANT_TYPES,
@@ -29,17 +30,6 @@ export interface ClientInput {
    * part in ends (with the session's `sid`); null: none.
    */
   backchannelLogoutUri?: string | null;
-}
-
-/**
- * Why a back-channel logout URI is refused, or null. Like a redirect URI (https, or http on loopback only;
- * no fragment), and called server to server, so only http(s).
- */
-export function backchannelLogoutUriProblem(value: string): string | null {
-  const problem = redirectUriProblem(value);
-  if (problem) return problem;
-  const { protocol } = new URL(value);
-  return protocol === 'https:' || protocol === 'http:' ? null : `scheme ${protocol} is not allowed`;
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */

@@ -517,6 +517,8 @@ export type paths = {
                             items: {
                                 /** @enum {string} */
                                 application_type?: "web" | "native";
+                                /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                                backchannel_logout_uri?: string | null;
                                 client_id: string;
                                 /** Format: date-time */
                                 created_at?: string;
@@ -638,6 +640,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types: string[];
@@ -675,6 +679,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
@@ -840,6 +846,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1101,6 +1109,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types?: string[];
@@ -1136,6 +1146,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1320,6 +1332,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1485,6 +1499,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1650,6 +1666,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
