@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backchannelLogoutRoute } from './backchannel-logout.ts';
+import { backchannelLogoutRoute, RELAY_HEADER } from './backchannel-logout.ts';
 import { createSessionCookies } from './cookies.ts';
 import { endedSessions } from './ended-sessions.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from './logout-token.ts';
@@ -16,6 +18,7 @@ type Keys = Awaited<ReturnType<typeof generateKeyPair>>;
 let signing: Keys;
 let stranger: Keys;
 let route: ReturnType<typeof backchannelLogoutRoute>;
+let keys: ReturnType<typeof createLocalJWKSet>;
 
 const cookies = createSessionCookies({ app: 'bcl-test', secret: () => 'x'.repeat(40) });
 const now = () => Math.floor(Date.now() / 1000);
@@ -68,7 +71,7 @@ beforeAll(async () => {
   signing = await generateKeyPair('ES256', { extractable: true });
   stranger = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(signing.publicKey)), kid: 'k1', alg: 'ES256' };
-  const keys = createLocalJWKSet({ keys: [jwk] });
+  keys = createLocalJWKSet({ keys: [jwk] });
   route = backchannelLogoutRoute(() => ({
     app: 'test-console',
     issuer: ISSUER,
@@ -151,6 +154,93 @@ describe('a refused logout token: 400, not cached, nothing ended', () => {
     const token = await logoutToken();
     expect((await post(`logout_token=${token}&logout_token=${token}`)).status).toBe(400);
     expect((await post(JSON.stringify({ logout_token: token }), 'application/json')).status).toBe(400);
+    expect(await opens(session({ sid: 'sid-1' }))).toBe(true);
+  });
+});
+
+describe('several replicas', () => {
+  /** Replica B: a real HTTP server around its own route (its own jti memory), recording what it answered. */
+  async function startPeer() {
+    const peerRoute = backchannelLogoutRoute(() => ({
+      app: 'peer',
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      jwksUrl: `${ISSUER}/oauth/jwks`,
+      portalUrl: PORTAL,
+      keys,
+    }));
+    const seen: Array<{ path: string; relayed: boolean; status: number }> = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', async () => {
+        const answer = await peerRoute(
+          new Request(`http://peer${request.url}`, {
+            method: 'POST',
+            headers: request.headers as Record<string, string>,
+            body,
+          }),
+        );
+        seen.push({
+          path: String(request.url),
+          relayed: RELAY_HEADER in request.headers,
+          status: answer.status,
+        });
+        response.writeHead(answer.status).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('the receiving replica relays the token to its peers, which verify it themselves and relay no further', async () => {
+    const peer = await startPeer();
+    try {
+      const relaying = backchannelLogoutRoute(() => ({
+        app: 'replica-a',
+        issuer: ISSUER,
+        clientId: CLIENT_ID,
+        jwksUrl: `${ISSUER}/oauth/jwks`,
+        portalUrl: PORTAL,
+        keys,
+        peersUrl: 'http://admin-portal-pods:3002',
+        peerOrigins: async () => [peer.origin],
+      }));
+      const token = await logoutToken();
+      const response = await relaying(
+        new Request(`${PORTAL}/auth/backchannel-logout`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ logout_token: token }),
+        }),
+      );
+      expect(response.status).toBe(200);
+      expect(peer.seen).toEqual([{ path: '/admin/auth/backchannel-logout', relayed: true, status: 200 }]);
+      // A refused token is not relayed.
+      await relaying(
+        new Request(`${PORTAL}/auth/backchannel-logout`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ logout_token: await logoutToken({ aud: 'someone-else' }) }),
+        }),
+      );
+      expect(peer.seen).toHaveLength(1);
+    } finally {
+      peer.server.close();
+    }
+  });
+
+  it('a "relayed" token is verified like any other: the relay header carries no authority', async () => {
+    const forged = await route(
+      new Request(`${PORTAL}/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', [RELAY_HEADER]: '1' },
+        body: new URLSearchParams({ logout_token: await logoutToken({}, stranger.privateKey) }),
+      }),
+    );
+    expect(forged.status).toBe(400);
     expect(await opens(session({ sid: 'sid-1' }))).toBe(true);
   });
 });

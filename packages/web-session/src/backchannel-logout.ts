@@ -30,6 +30,8 @@ export interface BackchannelLogoutOptions {
   portalUrl: string;
   /** `http://<headless service>:<port>`: resolves to every replica; unset with one replica. */
   peersUrl?: string | undefined;
+  /** The other replicas' origins for `peersUrl`, instead of resolving it in DNS (tests). */
+  peerOrigins?: (peersUrl: string) => Promise<string[]>;
 }
 
 const answer = (status: number, body?: Record<string, string>) =>
@@ -66,19 +68,26 @@ function ownAddresses(): Set<string> {
   );
 }
 
+/** The other replicas' base URLs (scheme, address, port): what the peers URL resolves to, minus this host. */
+async function peerOrigins(peersUrl: string): Promise<string[]> {
+  const peers = new URL(peersUrl);
+  const own = ownAddresses();
+  const addresses = (await lookup(peers.hostname, { all: true })).filter((entry) => !own.has(entry.address));
+  return addresses.map(({ address, family }) => {
+    const host = family === 6 ? `[${address}]` : address;
+    return `${peers.protocol}//${host}${peers.port ? `:${peers.port}` : ''}`;
+  });
+}
+
 /** Posts the token to every other replica; failures are logged (the peer then learns nothing). */
 async function relayToPeers(options: BackchannelLogoutOptions, token: string): Promise<void> {
   if (!options.peersUrl) return;
-  const peers = new URL(options.peersUrl);
   const path = `${new URL(options.portalUrl).pathname.replace(/\/$/, '')}/auth/backchannel-logout`;
-  const own = ownAddresses();
-  const addresses = (await lookup(peers.hostname, { all: true })).filter((entry) => !own.has(entry.address));
+  const origins = await (options.peerOrigins ?? peerOrigins)(options.peersUrl);
   await Promise.all(
-    addresses.map(async ({ address, family }) => {
-      const host = family === 6 ? `[${address}]` : address;
-      const target = `${peers.protocol}//${host}${peers.port ? `:${peers.port}` : ''}${path}`;
+    origins.map(async (origin) => {
       try {
-        const response = await fetch(target, {
+        const response = await fetch(`${origin}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', [RELAY_HEADER]: '1' },
           body: new URLSearchParams({ logout_token: token }),
@@ -86,9 +95,9 @@ async function relayToPeers(options: BackchannelLogoutOptions, token: string): P
           redirect: 'manual',
         });
         if (response.status !== 200)
-          console.error(`${options.app}: back-channel relay to ${host}: ${response.status}`);
+          console.error(`${options.app}: back-channel relay to ${origin}: ${response.status}`);
       } catch (error) {
-        console.error(`${options.app}: back-channel relay to ${host} failed:`, (error as Error).message);
+        console.error(`${options.app}: back-channel relay to ${origin} failed:`, (error as Error).message);
       }
     }),
   );
