@@ -138,6 +138,24 @@ describeEachDialect('back-channel logout: ending a session tells its clients', (
     ]);
   });
 
+  it("an administrator's password reset and deleting the account send one each", async () => {
+    const reset = await inAdminConsole('bcl-reset');
+    const answer = await h.app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${reset.user.id}/password`,
+      headers: admin,
+      payload: { password: 'quiet-orchard-lantern-83' },
+    });
+    expect(answer.statusCode).toBe(204);
+    const deleted = await inAdminConsole('bcl-deleted');
+    expect((await adminCall('DELETE', `/users/${deleted.user.id}`)).statusCode).toBe(204);
+    const received = await Promise.all(receiver.tokens.map((token) => verified(token, PORTAL.clientId)));
+    expect(received.map(({ sub, sid }) => ({ sub, sid }))).toEqual([
+      { sub: reset.user.id, sid: reset.sid },
+      { sub: deleted.user.id, sid: deleted.sid },
+    ]);
+  });
+
   it('the account console\'s "end this session" and "sign out everywhere else" send one per session', async () => {
     const { auth } = await h.signedInUser('bcl-account');
     const other = await h.consoleTokens('bcl-account');
