@@ -158,6 +158,7 @@ function startProviders(
         allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
         clientMetadata: (clientId) => clientStore.find(clientId),
         isFirstParty: (clientId) => clientStore.isFirstParty(clientId),
+        isManagedBackchannelUri: (url) => clientStore.isManagedBackchannelUri(url),
         accounts: accountLookup(model.users),
         requiresMfa: model.mfa.policy.requiresMfa,
         tokenExchange: tokenExchangeDeps(model),

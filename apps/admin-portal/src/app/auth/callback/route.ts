@@ -1,4 +1,4 @@
-import { sessionUserFrom } from '@platform/web-session';
+import { sessionUserFrom, sidFrom } from '@platform/web-session';
 import { cookies } from 'next/headers';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
@@ -97,6 +97,7 @@ async function sessionFrom(
     expiresAt: now + (tokens.expires_in ?? 60),
     signedInAt: now,
     user: sessionUserFrom(claims),
+    ...sidFrom(claims),
   });
 }
 

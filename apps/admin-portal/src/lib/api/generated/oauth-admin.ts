@@ -517,6 +517,8 @@ export type paths = {
                             items: {
                                 /** @enum {string} */
                                 application_type?: "web" | "native";
+                                /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                                backchannel_logout_uri?: string | null;
                                 client_id: string;
                                 /** Format: date-time */
                                 created_at?: string;
@@ -649,6 +651,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types: string[];
@@ -697,6 +701,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
@@ -873,6 +879,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1145,6 +1153,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types?: string[];
@@ -1191,6 +1201,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1386,6 +1398,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1562,6 +1576,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1738,6 +1754,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
