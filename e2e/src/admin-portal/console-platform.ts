@@ -48,6 +48,8 @@ export interface ConsolePlatform {
   readonly browser: Browser;
   /** PLATFORM_DATA_DIR: the secrets files start.sh writes, and the SQLite databases. */
   readonly dataDir: string;
+  /** oauth-service's database (PostgreSQL on that dialect, else its SQLite file in the data folder). */
+  oauthDatabaseUrl(): string;
   /** Everything start.sh and the services printed so far (what the seed prints once is in it). */
   output(): string;
   /** A page in a context of its own. */
@@ -101,17 +103,20 @@ export function registerConsolePlatform(
   const databases: TempDatabase[] = [];
   let platform: PlatformProcess | undefined;
   let browser: Browser | undefined;
+  let oauthDatabaseUrl: string | undefined;
 
   beforeAll(async () => {
     releasePorts = await acquireFixedPorts();
     dataDir = mkdtempSync(join(tmpdir(), `${options.name}-e2e-`));
     const env = typeof options.env === 'function' ? options.env() : options.env;
+    const databaseEnv = await postgresDatabaseEnv(temp(), options.databases, databases);
+    oauthDatabaseUrl = databaseEnv.OAUTH_SERVICE_DATABASE_URL ?? `file:${join(dataDir, 'oauth-service.db')}`;
     platform = startPlatform({
       PLATFORM_DATA_DIR: dataDir,
       RUST_LOG: 'error',
       ...(options.adminPassword === undefined ? {} : { ADMIN_PASSWORD: options.adminPassword }),
       ...env,
-      ...(await postgresDatabaseEnv(temp(), options.databases, databases)),
+      ...databaseEnv,
     });
     await platform.waitFor(READY, 10 * 60_000);
     await untilRouted(options.waitForUrls ?? []);
@@ -143,6 +148,7 @@ export function registerConsolePlatform(
     get dataDir() {
       return started(dataDir, 'data folder');
     },
+    oauthDatabaseUrl: () => started(oauthDatabaseUrl, 'oauth-service database'),
     output: () => started(platform, 'process').output(),
     newPage: async (contextOptions) =>
       (await started(browser, 'browser').newContext(contextOptions)).newPage(),
