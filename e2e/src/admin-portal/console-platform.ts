@@ -48,10 +48,10 @@ export interface ConsolePlatform {
   readonly browser: Browser;
   /** PLATFORM_DATA_DIR: the secrets files start.sh writes, and the SQLite databases. */
   readonly dataDir: string;
-  /** oauth-service's database (PostgreSQL on that dialect, else its SQLite file in the data folder). */
-  oauthDatabaseUrl(): string;
   /** Everything start.sh and the services printed so far (what the seed prints once is in it). */
   output(): string;
+  /** oauth-service's database, for what a suite must set up that no page or API makes. */
+  readonly oauthDatabaseUrl: string;
   /** A page in a context of its own. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
 }
@@ -110,6 +110,7 @@ export function registerConsolePlatform(
     dataDir = mkdtempSync(join(tmpdir(), `${options.name}-e2e-`));
     const env = typeof options.env === 'function' ? options.env() : options.env;
     const databaseEnv = await postgresDatabaseEnv(temp(), options.databases, databases);
+    // On SQLite, start.sh keeps each service's database in the data folder (scripts/components.ts).
     oauthDatabaseUrl = databaseEnv.OAUTH_SERVICE_DATABASE_URL ?? `file:${join(dataDir, 'oauth-service.db')}`;
     platform = startPlatform({
       PLATFORM_DATA_DIR: dataDir,
@@ -148,8 +149,10 @@ export function registerConsolePlatform(
     get dataDir() {
       return started(dataDir, 'data folder');
     },
-    oauthDatabaseUrl: () => started(oauthDatabaseUrl, 'oauth-service database'),
     output: () => started(platform, 'process').output(),
+    get oauthDatabaseUrl() {
+      return started(oauthDatabaseUrl, 'oauth-service database');
+    },
     newPage: async (contextOptions) =>
       (await started(browser, 'browser').newContext(contextOptions)).newPage(),
   };

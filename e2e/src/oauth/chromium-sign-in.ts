@@ -33,7 +33,7 @@ export function registerSignInSuite(
     name: options.name,
     pages: () => Object.fromEntries(pages.map((page, index) => [`page-${index}`, page])),
   });
-  const oauthEnv = () => ({ DATABASE_URL: platform.oauthDatabaseUrl(), PUBLIC_URL });
+  const oauthEnv = () => ({ DATABASE_URL: platform.oauthDatabaseUrl, PUBLIC_URL });
   let client: SignInSuite['client'] | undefined;
   beforeAll(async () => {
     client = await registerClient(oauthEnv(), {
