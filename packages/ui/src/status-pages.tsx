@@ -1,4 +1,4 @@
-import { Alert, Button, Stack, Title } from '@mantine/core';
+import { Alert, Button, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 // The bodies of a console's error pages: the same words and landmarks in every console.
@@ -31,6 +31,39 @@ export function SignInRequired(props: { signInHref: string }) {
         You are not signed in, or your session was ended or revoked. Sign in again to continue.
       </Alert>
       {/* A full page load: sign-in leaves the console for oauth-service. */}
+      <Button component="a" href={props.signInHref} w="fit-content">
+        Sign in
+      </Button>
+    </Stack>
+  );
+}
+
+/** The reasons a console's sign-in callback sends home (`?error=`, @platform/web-session/sign-in). */
+const SIGN_IN_ERRORS: Record<string, string> = {
+  access_denied: 'Sign-in was cancelled.',
+  sign_in_expired: 'The sign-in took too long or was started in another tab. Please try again.',
+  sign_in_failed: 'Sign-in could not be completed. Please try again.',
+};
+
+/**
+ * A console's home page signed out (where sign-out lands): its name, what it is for, the reason a sign-in
+ * failed (`error`), and the sign-in button.
+ */
+export function SignedOutHome(props: {
+  title: string;
+  error: string | undefined;
+  signInHref: string;
+  children: ReactNode;
+}) {
+  return (
+    <Stack maw={560} mx="auto" mt="xl">
+      <Title order={2}>{props.title}</Title>
+      <Text>{props.children}</Text>
+      {props.error ? (
+        <Alert color="red" role="alert">
+          {SIGN_IN_ERRORS[props.error] ?? SIGN_IN_ERRORS.sign_in_failed}
+        </Alert>
+      ) : null}
       <Button component="a" href={props.signInHref} w="fit-content">
         Sign in
       </Button>
