@@ -1,3 +1,5 @@
+import { entryForPath } from '@platform/ui/navigation';
+
 // The console's sections: its navigation, and the route labels of its HTTP metrics (a fixed set, so a
 // scanner cannot mint a metric series per URL).
 
@@ -56,8 +58,5 @@ export const SECTIONS: ReadonlySet<string> = new Set([
 
 /** The navigation entry a path belongs to (the longest matching href). */
 export function sectionForPath(pathname: string): Section | undefined {
-  return NAVIGATION.filter(
-    (section) =>
-      pathname === section.href || (section.href !== '/' && pathname.startsWith(`${section.href}/`)),
-  ).sort((a, b) => b.href.length - a.href.length)[0];
+  return entryForPath(pathname, NAVIGATION);
 }
