@@ -61,9 +61,10 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
   if (
     grants.includes('refresh_token') &&
     !grants.includes('authorization_code') &&
-    !grants.some((g) => g.endsWith('device_code'))
+    !grants.some((g) => g.endsWith('device_code')) &&
+    !grants.includes(TOKEN_EXCHANGE_GRANT)
   ) {
-    add('/grant_types', 'refresh_token needs authorization_code or device_code');
+    add('/grant_types', 'refresh_token needs authorization_code, device_code or token exchange');
   }
 
   const method = input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');

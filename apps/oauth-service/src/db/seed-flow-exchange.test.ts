@@ -38,10 +38,11 @@ describeEachDialect('seed: flow-service may exchange its users’ tokens', (temp
       expect(await grantTypes(db)).toEqual([
         'client_credentials',
         'urn:ietf:params:oauth:grant-type:token-exchange',
+        'refresh_token',
       ]);
       expect(await policies.get('flow-service')).toEqual({
         audiences: ['http://localhost:8080/test', 'http://localhost:8080/kline'],
-        scopes: ['test:read', 'test:write', 'kline:read', 'kline:write'],
+        scopes: ['test:read', 'test:write', 'kline:read', 'kline:write', 'offline_access'],
         delegation: true,
         impersonation: false,
       });
