@@ -86,18 +86,14 @@ function grantForm(request: TokenRequest): URLSearchParams {
   return body;
 }
 
-export function createTokenClient(options: TokenClientOptions): TokenClient {
-  const doFetch = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
-  const skew = options.skewMs ?? 30_000;
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
-  const cache = new Map<string, { token: string; expiresAt: number }>();
-  const inflight = new Map<string, Promise<string>>();
-  let count = 0;
-  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+type Post = (url: string, body: URLSearchParams) => Promise<{ response: Response; payload: TokenAnswer }>;
 
-  async function post(url: string, body: URLSearchParams) {
-    count += 1;
+/** POSTs a form to oauth-service as the client (HTTP Basic); `onRequest` counts the requests. */
+function formPoster(options: TokenClientOptions, onRequest: () => void): Post {
+  const doFetch = options.fetch ?? fetch;
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
+  return async (url, body) => {
+    onRequest();
     let response: Response;
     try {
       response = await doFetch(url, {
@@ -115,7 +111,48 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     }
     const payload = (await response.json().catch(() => ({}))) as TokenAnswer;
     return { response, payload };
-  }
+  };
+}
+
+/** The refresh token a user's access token is exchanged for; null when none is issued or the call fails. */
+async function exchangeForRefreshToken(
+  post: Post,
+  options: TokenClientOptions,
+  subjectToken: string,
+  now: () => number,
+): Promise<ExchangedRefreshToken | null> {
+  const { response, payload } = await post(
+    options.tokenUrl,
+    new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: REFRESH_TOKEN_TYPE,
+    }),
+  ).catch(() => ({ response: null, payload: {} as TokenAnswer }));
+  if (!response?.ok || !payload.access_token || payload.issued_token_type !== REFRESH_TOKEN_TYPE) return null;
+  return { token: payload.access_token, expiresAt: now() + (payload.expires_in ?? 0) * 1000 };
+}
+
+/** Revokes a refresh token at oauth-service (RFC 7009). */
+async function revokeRefreshToken(post: Post, options: TokenClientOptions, token: string): Promise<void> {
+  const { response } = await post(
+    options.revocationUrl ?? options.tokenUrl.replace(/\/token$/, '/revoke'),
+    new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
+  );
+  if (!response.ok) throw new TokenRequestError(`revocation refused: status ${response.status}`, true);
+}
+
+export function createTokenClient(options: TokenClientOptions): TokenClient {
+  const now = options.now ?? Date.now;
+  const skew = options.skewMs ?? 30_000;
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+  const inflight = new Map<string, Promise<string>>();
+  let count = 0;
+  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+  const post = formPoster(options, () => {
+    count += 1;
+  });
 
   async function fetchToken(request: TokenRequest, key: string): Promise<string> {
     const { response, payload } = await post(options.tokenUrl, grantForm(request));
@@ -155,26 +192,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       if (!request.subjectToken) cache.delete(keyOf(request));
     },
     requests: () => count,
-    async refreshTokenFor(subjectToken) {
-      const { response, payload } = await post(
-        options.tokenUrl,
-        new URLSearchParams({
-          grant_type: TOKEN_EXCHANGE_GRANT,
-          subject_token: subjectToken,
-          subject_token_type: ACCESS_TOKEN_TYPE,
-          requested_token_type: REFRESH_TOKEN_TYPE,
-        }),
-      ).catch(() => ({ response: null, payload: {} as TokenAnswer }));
-      if (!response?.ok || !payload.access_token || payload.issued_token_type !== REFRESH_TOKEN_TYPE)
-        return null;
-      return { token: payload.access_token, expiresAt: now() + (payload.expires_in ?? 0) * 1000 };
-    },
-    async revoke(refreshToken) {
-      const { response } = await post(
-        options.revocationUrl ?? options.tokenUrl.replace(/\/token$/, '/revoke'),
-        new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }),
-      );
-      if (!response.ok) throw new TokenRequestError(`revocation refused: status ${response.status}`, true);
-    },
+    refreshTokenFor: (subjectToken) => exchangeForRefreshToken(post, options, subjectToken, now),
+    revoke: (refreshToken) => revokeRefreshToken(post, options, refreshToken),
   };
 }
