@@ -12,6 +12,7 @@ import { createAccountMailService } from './account-links/wiring.ts';
 import { createRolesRepository } from './accounts/roles.repository.ts';
 import { createSignIn, type SignIn } from './accounts/sign-in.ts';
 import { createUsersRepository } from './accounts/users.repository.ts';
+import type { AdminFactors } from './admin/deps.ts';
 import { adminRoutes } from './admin/index.ts';
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
 import { createClientModelStore } from './clients/client-model-store.ts';
@@ -20,6 +21,8 @@ import type { OAuthServiceConfig } from './config.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { OAuthSchema } from './db/schema.ts';
+import { createFederationRepositories } from './federation/repositories.ts';
+import { federationRoutes, upstreamButtons } from './federation/wiring.ts';
 import { createConsentsStore } from './interactions/consents.ts';
 import { type Csrf, createCsrf } from './interactions/csrf.ts';
 import { type InteractionDeps, interactionRoutes } from './interactions/interaction.routes.ts';
@@ -36,7 +39,7 @@ import { FORGOT_PASSWORD_PATH } from './pages/account-pages.ts';
 import { passkeyRoutes } from './passkeys/passkey.routes.ts';
 import { passkeyFactorRoutes } from './passkeys/passkey-second-factor.routes.ts';
 import { createPasskeysRepository } from './passkeys/passkeys.repository.ts';
-import { createPasskeyService } from './passkeys/passkeys.service.ts';
+import { createPasskeyService, type PasskeyService } from './passkeys/passkeys.service.ts';
 import { createResourceServersRepository } from './resources/resource-servers.repository.ts';
 import { createTokenExchangePolicies } from './token-exchange/policies.repository.ts';
 import { tokenExchangeDeps } from './token-exchange/wiring.ts';
@@ -80,6 +83,7 @@ function createModel(db: Kysely<OAuthSchema>, config: OAuthServiceConfig) {
     userHasPasskey,
     tokenExchangePolicies: createTokenExchangePolicies(db),
     mfa: createMfaModule(db, config, box, { otherFactors: [userHasPasskey] }),
+    federation: createFederationRepositories(db, box),
   };
 }
 
@@ -154,6 +158,7 @@ function startProviders(
         allowedScopes: (clientId) => clientStore.allowedScopes(clientId),
         clientMetadata: (clientId) => clientStore.find(clientId),
         isFirstParty: (clientId) => clientStore.isFirstParty(clientId),
+        isManagedBackchannelUri: (url) => clientStore.isManagedBackchannelUri(url),
         accounts: accountLookup(model.users),
         requiresMfa: model.mfa.policy.requiresMfa,
         tokenExchange: tokenExchangeDeps(model),
@@ -194,8 +199,7 @@ export async function buildOAuthService(
       lockMinutes: config.LOGIN_LOCK_MINUTES,
       ipLimitPerMinute: config.LOGIN_IP_LIMIT_PER_MINUTE,
     });
-    const interactions = interactionDeps({ config, model, providers, csrf, accountMail, signIn });
-    interactionRoutes(app, interactions);
+    const interactions = signInRoutes(app, { config, model, providers, csrf, accountMail, signIn, db });
     const passkeys = passkeyService(config, model, signIn);
     passkeyRoutes(app, { ...interactions, passkeys });
     passkeyFactorRoutes(app, { ...interactions, passkeys });
@@ -213,11 +217,8 @@ export async function buildOAuthService(
       providers,
       audit,
       tokenExchange: model.tokenExchangePolicies,
-      factors: {
-        mfa: model.mfa.service,
-        policy: model.mfa.repository,
-        passkeys: { list: passkeys.list, removeAllOf: model.passkeys.removeAllOf },
-      },
+      factors: adminFactors(model, passkeys),
+      federation: model.federation,
     });
     await accountRoutes(app, {
       config,
@@ -230,6 +231,7 @@ export async function buildOAuthService(
       signIn,
       mfa: model.mfa,
       passkeys,
+      federation: model.federation,
     });
     metricsAlias(app);
     stopOnClose(app, { database, providers, audit });
@@ -253,6 +255,15 @@ function passkeyService(config: OAuthServiceConfig, model: Model, signIn: SignIn
   });
 }
 
+/** Users' second factors as the admin API manages them. */
+function adminFactors(model: Model, passkeys: PasskeyService): AdminFactors {
+  return {
+    mfa: model.mfa.service,
+    policy: model.mfa.repository,
+    passkeys: { list: passkeys.list, removeAllOf: model.passkeys.removeAllOf },
+  };
+}
+
 interface InteractionWiring {
   config: OAuthServiceConfig;
   model: Model;
@@ -261,6 +272,16 @@ interface InteractionWiring {
   accountMail: AccountMail | undefined;
   /** Shared with the account API: one lockout and one per-address limit for every password check. */
   signIn: SignIn;
+}
+
+/** The sign-in, consent and second-factor pages, and the sign-in through upstream identity providers. */
+function signInRoutes(app: App, wiring: InteractionWiring & { db: Kysely<OAuthSchema> }): InteractionDeps {
+  const interactions = interactionDeps(wiring);
+  interactionRoutes(app, interactions);
+  const { config, db, model } = wiring;
+  const { federation, users, roles } = model;
+  federationRoutes(app, { config, db, federation, users, roles, interactions });
+  return interactions;
 }
 
 function interactionDeps({
@@ -288,6 +309,7 @@ function interactionDeps({
     mfa: model.mfa.service,
     mfaPolicy: model.mfa.policy,
     hasPasskey: model.userHasPasskey,
+    upstreamButtons: upstreamButtons(model.federation),
   };
 }
 

@@ -131,3 +131,11 @@ export async function createUserWithTotp(
     await database.close();
   }
 }
+
+// A second, independent OpenID provider for federation tests (a bare oidc-provider on a loopback port).
+export {
+  type Forgery,
+  startTestUpstream,
+  type TestUpstream,
+  type UpstreamAccount,
+} from './federation/test-upstream.ts';

@@ -9,30 +9,20 @@ import { randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { adminApiToken, authorizationRequest } from '../admin-portal/admin-api.ts';
+import { authorizationRequest, createClient, createUserWithRole } from '../admin-portal/admin-api.ts';
 import { signIn } from '../admin-portal/browser.ts';
-import { registerConsolePlatform } from '../admin-portal/console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
+import {
+  ACCOUNT,
+  confirmAction,
+  ORIGIN,
+  registerAccountPlatform,
+  signOutOfAccount,
+} from './account-suite.ts';
 
-const ORIGIN = 'http://localhost:8080';
-const ACCOUNT = `${ORIGIN}/account`;
 const PARTNER_CALLBACK = `${ORIGIN}/partner/callback`;
 const STEP_TIMEOUT = 90_000;
 const JWT = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
-
-/** The admin API, called with the admin's token. */
-async function adminCall<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
 
 /** The token endpoint's answer to a confidential client's request. */
 async function tokenRequest(client: { id: string; secret: string }, form: Record<string, string>) {
@@ -47,19 +37,8 @@ async function tokenRequest(client: { id: string; secret: string }, form: Record
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
-/** Clicks a destructive action's button, then confirms in the dialog (checked with axe while open). */
-async function confirmAction(page: Page, button: string, confirm = button) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const dialog = page.getByRole('dialog');
-  await expect.poll(() => dialog.isVisible()).toBe(true);
-  await expectAccessible(page);
-  await dialog.getByRole('button', { name: confirm, exact: true }).click();
-}
-
 describeEachDialect('account-portal in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
-  const adminPassword = `account-console-${suffix}-Harbor-7`;
-  const portalSecret = `account-e2e-portal-${randomBytes(24).toString('base64url')}`;
   const user = {
     username: `ann-${suffix}`,
     email: `ann-${suffix}@example.com`,
@@ -71,33 +50,26 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
   let page: Page;
   let elsewherePage: Page | undefined;
   let partnerRefreshToken = '';
-  const platform = registerConsolePlatform(temp, {
+  const platform = registerAccountPlatform(temp, {
     name: 'account',
-    adminPassword,
-    env: { OAUTH_CLIENT_SECRET: portalSecret },
-    waitForUrls: [`${ORIGIN}/admin/`, `${ACCOUNT}/`],
     pages: () => ({ account: page, elsewhere: elsewherePage }),
   });
 
   beforeAll(async () => {
     // The user (role `user`: no admin permission) and a third-party application, through the admin API.
-    const admin = await adminApiToken('admin', adminPassword, portalSecret);
-    const created = await adminCall<{ id: string }>(admin, 'POST', '/users', {
-      ...user,
-      display_name: 'Ann Example',
-      must_change_password: false,
-    });
-    const roles = await adminCall<{ items: Array<{ id: string; name: string }> }>(admin, 'GET', '/roles');
-    const role = roles.items.find((entry) => entry.name === 'user');
-    await adminCall(admin, 'PUT', `/users/${created.id}/roles/${role!.id}`);
-    const client = await adminCall<{ client_id: string; client_secret: string }>(admin, 'POST', '/clients', {
+    const admin = await platform.adminToken();
+    await createUserWithRole(
+      admin,
+      { ...user, display_name: 'Ann Example', must_change_password: false },
+      'user',
+    );
+    partner = await createClient(admin, {
       name: partnerName,
       type: 'confidential',
       grant_types: ['authorization_code', 'refresh_token'],
       redirect_uris: [PARTNER_CALLBACK],
       scope: ['openid', 'profile', 'offline_access', 'test:read'],
     });
-    partner = { id: client.client_id, secret: client.client_secret };
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
     context = await platform.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
@@ -269,8 +241,7 @@ describeEachDialect('account-portal in Chromium through the gateway', (temp) => 
   it(
     'signs out with one click, back to the signed-out home page',
     async () => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((url) => url.href === `${ACCOUNT}/` || url.href === ACCOUNT);
+      await signOutOfAccount(page);
       await expect.poll(() => page.getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
       await expectAccessible(page);
       await page.goto(`${ACCOUNT}/sessions`);

@@ -4,62 +4,30 @@
 // WebAuthn options and the browser's answer to the account API), renames it, signs out, and signs in to an
 // application with the passkey alone — the application's real ID token says how (`amr`). Removed in the
 // console, the same passkey no longer signs in. Every page is checked with axe-core.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import type { CDPSession, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { adminApiToken } from '../admin-portal/admin-api.ts';
+import { createClient, createUserWithRole } from '../admin-portal/admin-api.ts';
 import { signIn } from '../admin-portal/browser.ts';
-import { registerConsolePlatform } from '../admin-portal/console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
+import {
+  arrivalAtClient,
+  authorization,
+  idTokenClaims,
+  virtualAuthenticator,
+} from '../oauth/chromium-sign-in.ts';
+import {
+  ACCOUNT,
+  confirmAction,
+  ORIGIN,
+  registerAccountPlatform,
+  signOutOfAccount,
+} from './account-suite.ts';
 
-const ORIGIN = 'http://localhost:8080';
-const ACCOUNT = `${ORIGIN}/account`;
 // Never served (the gateway answers it with a 404 page): the test reads the code from the URL.
 const CALLBACK = `${ORIGIN}/passkey-console-e2e/callback`;
 const STEP_TIMEOUT = 90_000;
-
-/** The admin API, called with the admin's token. */
-async function adminCall<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
-
-/** The gateway routes to each console once its health check has seen it up (a moment later on a busy host). */
-async function consolesRouted() {
-  for (const url of [`${ORIGIN}/admin/`, `${ACCOUNT}/`]) {
-    for (let tries = 0; tries < 120; tries += 1) {
-      const status = (await fetch(url).catch(() => undefined))?.status;
-      if (status !== undefined && status < 500) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-/** Chromium's virtual authenticator on `page`, empty: the console's ceremony creates its credential. */
-async function virtualAuthenticator(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 async function residentCredentials(authenticator: { cdp: CDPSession; authenticatorId: string }) {
   const { credentials } = await authenticator.cdp.send('WebAuthn.getCredentials', {
@@ -68,58 +36,8 @@ async function residentCredentials(authenticator: { cdp: CDPSession; authenticat
   return credentials.filter((credential) => credential.isResidentCredential);
 }
 
-/** An authorization request of `clientId` with PKCE: its URL and the verifier for the code exchange. */
-function authorization(clientId: string, state: string) {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL('/oauth/authorize', ORIGIN);
-  for (const [key, value] of Object.entries({
-    client_id: clientId,
-    response_type: 'code',
-    redirect_uri: CALLBACK,
-    scope: 'openid',
-    state,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }))
-    url.searchParams.set(key, value);
-  return { url: url.toString(), verifier };
-}
-
-/** The claims of the ID token the application gets for the code in `leftTo` (its own token request). */
-async function idTokenClaims(client: { id: string; secret: string }, leftTo: URL, verifier: string) {
-  const response = await fetch(`${ORIGIN}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: leftTo.searchParams.get('code') ?? '',
-      redirect_uri: CALLBACK,
-      code_verifier: verifier,
-    }),
-  });
-  expect(response.status).toBe(200);
-  const { id_token: idToken } = (await response.json()) as { id_token: string };
-  return JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-}
-
-/** Clicks a destructive action's button, then confirms in the dialog (checked with axe while open). */
-async function confirmAction(page: Page, button: string, confirm: string) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const dialog = page.getByRole('dialog');
-  await expect.poll(() => dialog.isVisible()).toBe(true);
-  await expectAccessible(page);
-  const text = (await dialog.textContent()) ?? '';
-  await dialog.getByRole('button', { name: confirm, exact: true }).click();
-  return text;
-}
-
 describeEachDialect('account console passkeys in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
-  const adminPassword = `passkey-console-${suffix}-Harbor-7`;
-  const portalSecret = `passkey-e2e-portal-${randomBytes(24).toString('base64url')}`;
   const user = {
     username: `pia-${suffix}`,
     email: `pia-${suffix}@example.com`,
@@ -129,23 +47,15 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
   let partner = { id: '', secret: '' };
   let page: Page;
   let authenticator: Awaited<ReturnType<typeof virtualAuthenticator>>;
-  const platform = registerConsolePlatform(temp, {
+  const platform = registerAccountPlatform(temp, {
     name: 'passkeys-console',
-    adminPassword,
-    env: { OAUTH_CLIENT_SECRET: portalSecret },
     pages: () => ({ account: page }),
   });
 
   beforeAll(async () => {
-    await consolesRouted();
-    const admin = await adminApiToken('admin', adminPassword, portalSecret);
-    userId = (
-      await adminCall<{ id: string }>(admin, 'POST', '/users', { ...user, must_change_password: false })
-    ).id;
-    const roles = await adminCall<{ items: Array<{ id: string; name: string }> }>(admin, 'GET', '/roles');
-    const role = roles.items.find((entry) => entry.name === 'user');
-    await adminCall(admin, 'PUT', `/users/${userId}/roles/${role!.id}`);
-    const client = await adminCall<{ client_id: string; client_secret: string }>(admin, 'POST', '/clients', {
+    const admin = await platform.adminToken();
+    userId = await createUserWithRole(admin, { ...user, must_change_password: false }, 'user');
+    partner = await createClient(admin, {
       name: `Passkey app ${suffix}`,
       type: 'confidential',
       grant_types: ['authorization_code'],
@@ -153,7 +63,6 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
       scope: ['openid'],
       first_party: true,
     });
-    partner = { id: client.client_id, secret: client.client_secret };
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
     page = await platform.newPage({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
     // A browser without passkey autofill: the "Use a passkey" button is the way in.
@@ -163,7 +72,7 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
 
   /** Opens the application's authorization request and clicks "Use a passkey" on the sign-in page. */
   async function usePasskey(state: string) {
-    const { url, verifier } = authorization(partner.id, state);
+    const { url, verifier } = authorization(partner.id, CALLBACK, { state });
     await page.goto(url);
     const button = page.getByRole('button', { name: 'Use a passkey' });
     await expect.poll(() => button.isVisible()).toBe(true);
@@ -213,13 +122,11 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
   it(
     'signs out, then signs in with the passkey alone; the ID token’s amr says so',
     async () => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((url) => url.href === `${ACCOUNT}/` || url.href === ACCOUNT);
+      await signOutOfAccount(page);
       const verifier = await usePasskey(`${suffix}-passkey`);
-      await page.waitForURL((url) => url.href.startsWith(CALLBACK), { timeout: 20_000 });
-      const leftTo = new URL(page.url());
+      const leftTo = await arrivalAtClient(page, CALLBACK);
       expect(leftTo.searchParams.get('state')).toBe(`${suffix}-passkey`);
-      const claims = await idTokenClaims(partner, leftTo, verifier);
+      const claims = await idTokenClaims({ clientId: partner.id, secret: partner.secret }, leftTo, verifier);
       expect(claims.sub).toBe(userId);
       // A user-verified passkey: something the user has (hwk) and is or knows (the screen lock) — two factors.
       expect(claims.amr).toEqual(expect.arrayContaining(['hwk', 'mfa']));
@@ -241,8 +148,7 @@ describeEachDialect('account console passkeys in Chromium through the gateway', 
       await expect.poll(() => page.getByText('You have no passkey yet.').isVisible()).toBe(true);
       await expectAccessible(page);
 
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((url) => url.href === `${ACCOUNT}/` || url.href === ACCOUNT);
+      await signOutOfAccount(page);
       // The authenticator still holds the credential; the service no longer knows it.
       expect(await residentCredentials(authenticator)).toHaveLength(1);
       await usePasskey(`${suffix}-removed`);

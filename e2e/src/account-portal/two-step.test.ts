@@ -11,29 +11,21 @@ import { describeEachDialect } from '@platform/db/testing';
 import { currentStep, totpAtStep } from '@platform/testing';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { adminApiToken, authorizationRequest } from '../admin-portal/admin-api.ts';
+import { authorizationRequest, createClient, createUserWithRole } from '../admin-portal/admin-api.ts';
 import { signIn } from '../admin-portal/browser.ts';
-import { registerConsolePlatform } from '../admin-portal/console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
+import { idTokenClaims } from '../oauth/chromium-sign-in.ts';
+import {
+  ACCOUNT,
+  confirmAction,
+  ORIGIN,
+  registerAccountPlatform,
+  signOutOfAccount,
+} from './account-suite.ts';
 
-const ORIGIN = 'http://localhost:8080';
-const ACCOUNT = `${ORIGIN}/account`;
 const CALLBACK = `${ORIGIN}/partner/callback`;
 const ACR_MFA = 'urn:platform:acr:mfa';
 const STEP_TIMEOUT = 120_000;
-
-async function adminCall<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
-}
 
 /** Waits until the clock is past `step`: a code of a step already used is refused, as a user would find. */
 async function codeAfter(secret: string, step: number): Promise<{ code: string; step: number }> {
@@ -44,8 +36,6 @@ async function codeAfter(secret: string, step: number): Promise<{ code: string; 
 
 describeEachDialect('account-portal two-step verification in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
-  const adminPassword = `two-step-${suffix}-Harbor-7`;
-  const portalSecret = `two-step-e2e-portal-${randomBytes(24).toString('base64url')}`;
   const user = { username: `tess-${suffix}`, password: `meadow-${suffix}-quartz-river-4` };
   let partner = { id: '', secret: '' };
   let page: Page;
@@ -55,36 +45,25 @@ describeEachDialect('account-portal two-step verification in Chromium through th
   let lastStep = 0;
   let usedCode = '';
 
-  const platform = registerConsolePlatform(temp, {
+  const platform = registerAccountPlatform(temp, {
     name: 'two-step',
-    adminPassword,
-    env: { OAUTH_CLIENT_SECRET: portalSecret },
     pages: () => ({ account: page, 'sign-in': signInPage }),
   });
 
   beforeAll(async () => {
-    for (let tries = 0; tries < 120; tries += 1) {
-      const status = (await fetch(`${ACCOUNT}/`).catch(() => undefined))?.status;
-      if (status !== undefined && status < 500) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const admin = await adminApiToken('admin', adminPassword, portalSecret);
-    const created = await adminCall<{ id: string }>(admin, 'POST', '/users', {
-      ...user,
-      email: `${user.username}@example.com`,
-      must_change_password: false,
-    });
-    const roles = await adminCall<{ items: Array<{ id: string; name: string }> }>(admin, 'GET', '/roles');
-    const role = roles.items.find((entry) => entry.name === 'user');
-    await adminCall(admin, 'PUT', `/users/${created.id}/roles/${role!.id}`);
-    const client = await adminCall<{ client_id: string; client_secret: string }>(admin, 'POST', '/clients', {
+    const admin = await platform.adminToken();
+    await createUserWithRole(
+      admin,
+      { ...user, email: `${user.username}@example.com`, must_change_password: false },
+      'user',
+    );
+    partner = await createClient(admin, {
       name: `Ledger ${suffix}`,
       type: 'confidential',
       grant_types: ['authorization_code'],
       redirect_uris: [CALLBACK],
       scope: ['openid', 'profile'],
     });
-    partner = { id: client.client_id, secret: client.client_secret };
     page = await platform.newPage({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   });
 
@@ -109,15 +88,6 @@ describeEachDialect('account-portal two-step verification in Chromium through th
   const passwordThenSecondFactor = () => passwordAt('Two-step verification');
   const passwordThenEnrolment = () => passwordAt('Set up two-step verification');
 
-  /** A destructive action's button, then its confirmation dialog (checked with axe while open). */
-  async function confirmAction(target: Page, button: string, confirm: string) {
-    await target.getByRole('button', { name: button, exact: true }).click();
-    const dialog = target.getByRole('dialog');
-    await expect.poll(() => dialog.isVisible()).toBe(true);
-    await expectAccessible(target);
-    await dialog.getByRole('button', { name: confirm, exact: true }).click();
-  }
-
   async function submitCode(target: Page, code: string) {
     await target.locator('#code').fill(code);
     await target.getByRole('button', { name: 'Verify' }).click();
@@ -137,23 +107,7 @@ describeEachDialect('account-portal two-step verification in Chromium through th
     );
     if (!target.url().startsWith(CALLBACK)) await allow.click();
     await target.waitForURL((url) => url.href.startsWith(`${CALLBACK}?`));
-    const code = new URL(target.url()).searchParams.get('code')!;
-    const response = await fetch(`${ORIGIN}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(partner.id)}:${encodeURIComponent(partner.secret)}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: CALLBACK,
-        code_verifier: verifier,
-      }),
-    });
-    expect(response.status).toBe(200);
-    const { id_token: idToken } = (await response.json()) as { id_token: string };
-    return JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    return idTokenClaims({ clientId: partner.id, secret: partner.secret }, new URL(target.url()), verifier);
   }
 
   it(
@@ -204,8 +158,7 @@ describeEachDialect('account-portal two-step verification in Chromium through th
   it(
     'signs out, then signs in to an application asking two factors with password + code; amr says so',
     async () => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((url) => url.href === `${ACCOUNT}/` || url.href === ACCOUNT);
+      await signOutOfAccount(page);
       const { page: target, verifier } = await passwordThenSecondFactor();
       await expectAccessible(target);
       const fresh = await codeAfter(secret, lastStep);

@@ -69,3 +69,38 @@ export async function adminApiToken(login: string, password: string, portalSecre
   expect(token.status).toBe(200);
   return ((await token.json()) as { access_token: string }).access_token;
 }
+
+/** The admin API, called with the admin's token: the JSON answer (undefined for 204); throws on an error. */
+export async function adminCall<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** A user created through the admin API from `user` (the request body), holding the role `role`: their id. */
+export async function createUserWithRole(token: string, user: Record<string, unknown>, role: string) {
+  const created = await adminCall<{ id: string }>(token, 'POST', '/users', user);
+  const roles = await adminCall<{ items: Array<{ id: string; name: string }> }>(token, 'GET', '/roles');
+  const held = roles.items.find((entry) => entry.name === role);
+  if (!held) throw new Error(`no role named ${role}`);
+  await adminCall(token, 'PUT', `/users/${created.id}/roles/${held.id}`);
+  return created.id;
+}
+
+/** A client registered through the admin API from `client` (the request body): its id and secret. */
+export async function createClient(token: string, client: Record<string, unknown>) {
+  const created = await adminCall<{ client_id: string; client_secret: string }>(
+    token,
+    'POST',
+    '/clients',
+    client,
+  );
+  return { id: created.client_id, secret: created.client_secret };
+}

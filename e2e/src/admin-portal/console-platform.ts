@@ -50,6 +50,8 @@ export interface ConsolePlatform {
   readonly dataDir: string;
   /** Everything start.sh and the services printed so far (what the seed prints once is in it). */
   output(): string;
+  /** oauth-service's database, for what a suite must set up that no page or API makes. */
+  readonly oauthDatabaseUrl: string;
   /** A page in a context of its own. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
 }
@@ -101,17 +103,21 @@ export function registerConsolePlatform(
   const databases: TempDatabase[] = [];
   let platform: PlatformProcess | undefined;
   let browser: Browser | undefined;
+  let oauthDatabaseUrl: string | undefined;
 
   beforeAll(async () => {
     releasePorts = await acquireFixedPorts();
     dataDir = mkdtempSync(join(tmpdir(), `${options.name}-e2e-`));
     const env = typeof options.env === 'function' ? options.env() : options.env;
+    const databaseEnv = await postgresDatabaseEnv(temp(), options.databases, databases);
+    // On SQLite, start.sh keeps each service's database in the data folder (scripts/components.ts).
+    oauthDatabaseUrl = databaseEnv.OAUTH_SERVICE_DATABASE_URL ?? `file:${join(dataDir, 'oauth-service.db')}`;
     platform = startPlatform({
       PLATFORM_DATA_DIR: dataDir,
       RUST_LOG: 'error',
       ...(options.adminPassword === undefined ? {} : { ADMIN_PASSWORD: options.adminPassword }),
       ...env,
-      ...(await postgresDatabaseEnv(temp(), options.databases, databases)),
+      ...databaseEnv,
     });
     await platform.waitFor(READY, 10 * 60_000);
     await untilRouted(options.waitForUrls ?? []);
@@ -144,6 +150,9 @@ export function registerConsolePlatform(
       return started(dataDir, 'data folder');
     },
     output: () => started(platform, 'process').output(),
+    get oauthDatabaseUrl() {
+      return started(oauthDatabaseUrl, 'oauth-service database');
+    },
     newPage: async (contextOptions) =>
       (await started(browser, 'browser').newContext(contextOptions)).newPage(),
   };

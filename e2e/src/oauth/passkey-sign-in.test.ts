@@ -4,18 +4,10 @@
 // way the passkey service stores a verified registration. The user clicks "Use a passkey", the page script
 // and the authenticator do the rest, and the ID token's `amr` says how they signed in.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { createUserWithPasskey, registerClient } from '@platform/oauth-service/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchChromium, saveScreenshots } from '../admin-portal/browser.ts';
+import { createUserWithPasskey } from '@platform/oauth-service/testing';
+import { expect, it } from 'vitest';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import {
   addVirtualAuthenticator,
   arrivalAtClient,
@@ -23,6 +15,7 @@ import {
   credentialKeys,
   idTokenClaims,
   PUBLIC_URL,
+  registerSignInSuite,
 } from './chromium-sign-in.ts';
 
 // Never served (the gateway answers it with the console's 404 page): the test reads the code from the URL.
@@ -30,55 +23,12 @@ const CALLBACK = `${PUBLIC_URL}/passkey-e2e/callback`;
 
 describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess | undefined;
-  let browser: Browser | undefined;
-  let client: { clientId: string; secret: string | undefined };
-  const pages: Page[] = [];
-
-  const oauthEnv = () => ({
-    DATABASE_URL: oauthDb?.url ?? `file:${join(dataDir, 'oauth-service.db')}`,
-    PUBLIC_URL,
+  const suite = registerSignInSuite(temp, {
+    name: 'passkey-sign-in',
+    clientName: 'Passkey e2e',
+    callback: CALLBACK,
   });
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'passkey-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    client = await registerClient(oauthEnv(), {
-      name: 'Passkey e2e',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      redirectUris: [CALLBACK],
-      scope: ['openid'],
-      firstParty: true,
-    });
-    browser = await launchChromium();
-  }, 16 * 60_000);
-
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await saveScreenshots(
-      pages.map((page, index) => ({ name: `page-${index}`, page })),
-      test.task.name,
-    );
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
-  });
+  const { oauthEnv, newPage } = suite;
 
   /** A new user whose one passkey is held by a virtual authenticator in a new page; the page. */
   async function userWithVirtualPasskey(name: string) {
@@ -91,9 +41,7 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
       passkey: { credentialId: credentialId.toString('base64url'), publicKey: keys.jwk, name: 'Virtual' },
     });
     // A context of its own: no session of an earlier test's user, no other virtual authenticator.
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    pages.push(page);
+    const page = await newPage();
     await addVirtualAuthenticator(page, { id: credentialId, pkcs8: keys.pkcs8, userHandle: userId });
     return { userId, page };
   }
@@ -102,7 +50,7 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
     const { userId, page } = await userWithVirtualPasskey('button');
     // A browser without passkey autofill: the button is the way in (and the autofill request cannot win).
     await page.addInitScript('PublicKeyCredential.isConditionalMediationAvailable = async () => false;');
-    const { url, verifier } = authorization(client.clientId, CALLBACK, { state: suffix });
+    const { url, verifier } = authorization(suite.client.clientId, CALLBACK, { state: suffix });
     await page.goto(url);
     const button = page.getByRole('button', { name: 'Use a passkey' });
     await expect.poll(() => button.isVisible()).toBe(true);
@@ -113,17 +61,17 @@ describeEachDialect('passkey sign-in in Chromium through the gateway', (temp) =>
     await button.click();
     const leftTo = await arrived;
     expect(leftTo.searchParams.get('state')).toBe(suffix);
-    const claims = await idTokenClaims(client, leftTo, verifier);
+    const claims = await idTokenClaims(suite.client, leftTo, verifier);
     expect(claims).toMatchObject({ sub: userId, amr: ['hwk', 'mfa'], acr: 'urn:platform:acr:mfa' });
   }, 120_000);
 
   it('signs in through passkey autofill (conditional UI) without a click', async () => {
     const { userId, page } = await userWithVirtualPasskey('autofill');
-    const { url, verifier } = authorization(client.clientId, CALLBACK, { state: `${suffix}-autofill` });
+    const { url, verifier } = authorization(suite.client.clientId, CALLBACK, { state: `${suffix}-autofill` });
     const arrived = arrivalAtClient(page, CALLBACK);
     await page.goto(url);
     const leftTo = await arrived;
-    const claims = await idTokenClaims(client, leftTo, verifier);
+    const claims = await idTokenClaims(suite.client, leftTo, verifier);
     expect(claims).toMatchObject({ sub: userId, amr: ['hwk', 'mfa'] });
   }, 120_000);
 });

@@ -4,19 +4,12 @@
 // TOTP codes come from @platform/testing's own RFC 6238 implementation; the passkey is held by Chromium's CDP
 // virtual authenticator. The ID tokens' `acr` and `amr` say how far each sign-in went.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { createUserWithPasskey, createUserWithTotp, registerClient } from '@platform/oauth-service/testing';
+import { createUserWithPasskey, createUserWithTotp } from '@platform/oauth-service/testing';
 import { currentStep, totpAtStep } from '@platform/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchChromium, saveScreenshots } from '../admin-portal/browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { expectAccessible, saveAcceptanceScreenshot } from '../admin-portal/page-checks.ts';
-import { acquireFixedPorts } from '../fixed-ports-lock.ts';
-import { type PlatformProcess, startPlatform } from '../platform-process.ts';
 import {
   addVirtualAuthenticator,
   arrivalAtClient,
@@ -24,6 +17,7 @@ import {
   credentialKeys,
   idTokenClaims,
   PUBLIC_URL,
+  registerSignInSuite,
 } from './chromium-sign-in.ts';
 
 // Never served (the gateway answers it with the console's 404 page): the test reads the code from the URL.
@@ -34,80 +28,25 @@ const ACR_MFA = 'urn:platform:acr:mfa';
 describeEachDialect('step-up in Chromium through the gateway', (temp) => {
   const suffix = randomBytes(3).toString('hex');
   const password = `harbor-${suffix}-violet-lantern-8`;
-  let releasePorts: (() => void) | undefined;
-  let dataDir: string;
-  let oauthDb: TempDatabase | undefined;
-  let platform: PlatformProcess | undefined;
-  let browser: Browser | undefined;
-  let client: { clientId: string; secret: string | undefined };
-  const pages: Page[] = [];
-
-  const oauthEnv = () => ({
-    DATABASE_URL: oauthDb?.url ?? `file:${join(dataDir, 'oauth-service.db')}`,
-    PUBLIC_URL,
-  });
-
-  beforeAll(async () => {
-    releasePorts = await acquireFixedPorts();
-    dataDir = mkdtempSync(join(tmpdir(), 'step-up-e2e-'));
-    if (temp().dialect === 'postgres') oauthDb = await createTempDatabase('postgres');
-    platform = startPlatform({
-      PLATFORM_DATA_DIR: dataDir,
-      RUST_LOG: 'error',
-      ...(oauthDb ? { TEST_SERVICE_DATABASE_URL: temp().url, OAUTH_SERVICE_DATABASE_URL: oauthDb.url } : {}),
-    });
-    await platform.waitFor(/Press Ctrl-C to stop/, 10 * 60_000);
-    client = await registerClient(oauthEnv(), {
-      name: 'Step-up e2e',
-      type: 'confidential',
-      grantTypes: ['authorization_code'],
-      redirectUris: [CALLBACK],
-      scope: ['openid'],
-      firstParty: true,
-    });
-    browser = await launchChromium();
-  }, 16 * 60_000);
-
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await saveScreenshots(
-      pages.map((page, index) => ({ name: `page-${index}`, page })),
-      `step-up-${temp().dialect}-${test.task.name}`,
-    );
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop('SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-    await oauthDb?.drop();
-    releasePorts?.();
-  });
-
-  /** A page in a context of its own: no other test's session. */
-  async function newPage() {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    pages.push(page);
-    return page;
-  }
+  const suite = registerSignInSuite(temp, { name: 'step-up', clientName: 'Step-up e2e', callback: CALLBACK });
+  const { oauthEnv, newPage } = suite;
 
   /** Signs `login` in with the password alone; nothing requires more, so the ID token says pwd. */
   async function passwordSignIn(page: Page, login: string) {
-    const { url, verifier } = authorization(client.clientId, CALLBACK);
+    const { url, verifier } = authorization(suite.client.clientId, CALLBACK);
     await page.goto(url);
     await expectAccessible(page);
     await page.locator('#login').fill(login);
     await page.locator('#password').fill(password);
     const arrived = arrivalAtClient(page, CALLBACK);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const claims = await idTokenClaims(client, await arrived, verifier);
+    const claims = await idTokenClaims(suite.client, await arrived, verifier);
     expect(claims).toMatchObject({ amr: ['pwd'], acr: ACR_PWD });
   }
 
   /** The same session asks for MFA: the second-factor page comes, and no password field. */
   async function stepUpPage(page: Page) {
-    const stepUp = authorization(client.clientId, CALLBACK, { acr_values: ACR_MFA });
+    const stepUp = authorization(suite.client.clientId, CALLBACK, { acr_values: ACR_MFA });
     await page.goto(stepUp.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Two-step verification');
     expect(await page.locator('input[type="password"]').count()).toBe(0);
@@ -130,7 +69,7 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
     await page.getByLabel('Code from your authenticator app').fill(totpAtStep(secret, currentStep()));
     const arrived = arrivalAtClient(page, CALLBACK);
     await page.getByRole('button', { name: 'Verify' }).click();
-    const claims = await idTokenClaims(client, await arrived, verifier);
+    const claims = await idTokenClaims(suite.client, await arrived, verifier);
     expect(claims).toMatchObject({ sub: userId, acr: ACR_MFA });
     expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
   }, 120_000);
@@ -161,7 +100,7 @@ describeEachDialect('step-up in Chromium through the gateway', (temp) => {
     await saveAcceptanceScreenshot(page, 'step-up-passkey');
     const arrived = arrivalAtClient(page, CALLBACK);
     await button.click();
-    const claims = await idTokenClaims(client, await arrived, verifier);
+    const claims = await idTokenClaims(suite.client, await arrived, verifier);
     expect(claims).toMatchObject({ sub: userId, amr: ['pwd', 'hwk', 'mfa'], acr: ACR_MFA });
   }, 120_000);
 });

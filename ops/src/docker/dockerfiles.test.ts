@@ -6,7 +6,8 @@ import { parseDockerfile } from './dockerfile.ts';
 
 // Every component's image as docker-compose.yml builds it: multi-stage (build tools stay out of the
 // runtime image), a non-root USER in the final stage, a HEALTHCHECK on the component's own port, and the
-// component's port exposed. The Node services share one Dockerfile, parameterised by build arguments.
+// component's port exposed. The Node services share one Dockerfile, and the consoles another, each
+// parameterised by build arguments.
 
 const HEALTH_PATHS: Record<string, string> = {
   'pingora-proxy': '/healthz',
@@ -18,6 +19,7 @@ const HEALTH_PATHS: Record<string, string> = {
   'test-service': '/health',
 };
 const NODE_SERVICE_DOCKERFILE = 'deploy/docker/node-service.Dockerfile';
+const CONSOLE_DOCKERFILE = 'deploy/docker/console.Dockerfile';
 
 interface ComposeBuild {
   context: string;
@@ -52,6 +54,15 @@ it('the Node services are built from the one parameterised Dockerfile', () => {
     const build = compose.services[component]!.build!;
     expect(build.dockerfile, component).toBe(NODE_SERVICE_DOCKERFILE);
     expect(build.args?.SERVICE, component).toBe(component);
+    expect(Number(build.args?.PORT), component).toBe(DESIGN_PORTS[component]);
+  }
+});
+
+it('the consoles are built from the one parameterised console Dockerfile', () => {
+  for (const component of ['admin-portal', 'account-portal']) {
+    const build = compose.services[component]!.build!;
+    expect(build.dockerfile, component).toBe(CONSOLE_DOCKERFILE);
+    expect(build.args?.CONSOLE, component).toBe(component);
     expect(Number(build.args?.PORT), component).toBe(DESIGN_PORTS[component]);
   }
 });

@@ -29,10 +29,14 @@ const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { me
 const dotEnv = filledEnvFile('.env.example');
 
 /** The component a compose service runs: the service itself, or the one whose image a migrate job uses. */
-/** The app an image runs: its own Dockerfile's folder, or the shared Node Dockerfile's SERVICE argument. */
+/**
+ * The app an image runs: its own Dockerfile's folder, the shared Node Dockerfile's SERVICE argument, or the
+ * shared console Dockerfile's CONSOLE argument.
+ */
 function componentOf(service: ComposeService): string | undefined {
   const dockerfile = service.build?.dockerfile ?? '';
   if (dockerfile === 'deploy/docker/node-service.Dockerfile') return service.build?.args?.SERVICE;
+  if (dockerfile === 'deploy/docker/console.Dockerfile') return service.build?.args?.CONSOLE;
   return /^apps\/([a-z-]+)\/Dockerfile$/.exec(dockerfile)?.[1];
 }
 

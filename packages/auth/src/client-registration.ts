@@ -35,3 +35,14 @@ export function redirectUriProblem(value: string): string | null {
   if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
   return `scheme ${url.protocol} is not allowed`;
 }
+
+/**
+ * Why a back-channel logout URI (OIDC Back-Channel Logout) is refused, or null: the redirect URI rules (https,
+ * or http on loopback only; no fragment), and only http(s), as the server calls it.
+ */
+export function backchannelLogoutUriProblem(value: string): string | null {
+  const problem = redirectUriProblem(value);
+  if (problem) return problem;
+  const { protocol } = new URL(value);
+  return protocol === 'https:' || protocol === 'http:' ? null : `scheme ${protocol} is not allowed`;
+}

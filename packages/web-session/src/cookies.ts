@@ -1,4 +1,5 @@
 import { deriveKey, seal, unseal } from './crypto.ts';
+import { endedSessions, sessionSidOf } from './ended-sessions.ts';
 
 // The session as a console's cookie holds it (sealed). Tokens never leave the server in the clear: the
 // browser keeps ciphertext it cannot read, in an httpOnly cookie its JavaScript cannot see.
@@ -19,6 +20,11 @@ export interface BaseSession {
   accessToken: string;
   refreshToken?: string;
   idToken?: string;
+  /**
+   * oauth-service's sign-in session for this client (the ID token's `sid`), stored at sign-in: a back-channel
+   * logout naming it ends this session (ended-sessions.ts).
+   */
+  sid?: string;
   /** Access token expiry, epoch seconds. */
   expiresAt: number;
   /** When the user signed in, epoch seconds; the cookie never outlives SESSION_TTL_SECONDS from here. */
@@ -66,7 +72,13 @@ export function createSessionCookies<S extends BaseSession, T extends BaseSignIn
       const maxAge = Math.max(1, session.signedInAt + SESSION_TTL_SECONDS - Math.floor(Date.now() / 1000));
       return { value: await seal({ ...session } as Record<string, unknown>, keys().session, maxAge), maxAge };
     },
-    openSession: (value: string | undefined) => unseal<S>(value, keys().session),
+    /** The session, or null: absent, tampered with, expired, or ended at oauth-service (back-channel logout). */
+    async openSession(value: string | undefined): Promise<S | null> {
+      const session = await unseal<S>(value, keys().session);
+      if (!session) return null;
+      const identity = { sid: sessionSidOf(session), sub: session.user.sub, signedInAt: session.signedInAt };
+      return endedSessions().isEnded(identity) ? null : session;
+    },
     async sealSignIn(transaction: T) {
       return {
         value: await seal({ ...transaction } as Record<string, unknown>, keys().signIn, SIGN_IN_TTL_SECONDS),
@@ -82,6 +94,10 @@ export function safeReturnTo(value: string | null | undefined): string {
   if (!value?.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
   return value;
 }
+
+/** The ID token's `sid` (present when the client registered back-channel logout with sessions), to store. */
+export const sidFrom = (claims: Record<string, unknown>): { sid?: string } =>
+  typeof claims.sid === 'string' && claims.sid ? { sid: claims.sid } : {};
 
 /** The user as the ID token's claims name them. */
 export function sessionUserFrom(claims: Record<string, unknown> & { sub: string }): SessionUser {

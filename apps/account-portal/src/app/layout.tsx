@@ -1,6 +1,5 @@
 import '@mantine/core/styles.css';
-import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
-import { ThemeProvider } from '@platform/ui/theme-provider';
+import { ConsoleDocument } from '@platform/ui/console-document';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
@@ -16,18 +15,10 @@ export const dynamic = 'force-dynamic';
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const session = await currentSession();
   return (
-    <html lang="en" {...mantineHtmlProps}>
-      <head>
-        {/* Sets the chosen (or the system's) colour scheme before the first paint: no flash of the other one. */}
-        <ColorSchemeScript defaultColorScheme="auto" />
-      </head>
-      <body>
-        <ThemeProvider>
-          <Shell user={session ? { username: session.user.username, name: session.user.name } : null}>
-            {children}
-          </Shell>
-        </ThemeProvider>
-      </body>
-    </html>
+    <ConsoleDocument>
+      <Shell user={session ? { username: session.user.username, name: session.user.name } : null}>
+        {children}
+      </Shell>
+    </ConsoleDocument>
   );
 }

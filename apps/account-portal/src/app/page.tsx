@@ -1,7 +1,5 @@
 import {
-  Alert,
   Badge,
-  Button,
   Card,
   Group,
   Stack,
@@ -10,11 +8,11 @@ import {
   TableTd,
   TableTh,
   TableTr,
-  Text,
   Title,
 } from '@mantine/core';
 import { when } from '@platform/ui/format';
 import { PageHeader } from '@platform/ui/page-header';
+import { SignedOutHome } from '@platform/ui/status-pages';
 import { ActionForm } from '../components/action-form.tsx';
 import { TextField } from '../components/fields.tsx';
 import { accountApi } from '../lib/api/client.ts';
@@ -22,28 +20,11 @@ import { section } from '../lib/page-section.ts';
 import { currentSession } from '../lib/session/current.ts';
 import { updateProfile } from './actions/account.ts';
 
-const SIGN_IN_ERRORS: Record<string, string> = {
-  access_denied: 'Sign-in was cancelled.',
-  sign_in_expired: 'The sign-in took too long or was started in another tab. Please try again.',
-  sign_in_failed: 'Sign-in could not be completed. Please try again.',
-};
-
 function SignedOut({ error }: { error: string | undefined }) {
   return (
-    <Stack maw={560} mx="auto" mt="xl">
-      <Title order={2}>Your account</Title>
-      <Text>
-        Sign in to see and change your profile, password and sessions, and the applications you allowed.
-      </Text>
-      {error ? (
-        <Alert color="red" role="alert">
-          {SIGN_IN_ERRORS[error] ?? SIGN_IN_ERRORS.sign_in_failed}
-        </Alert>
-      ) : null}
-      <Button component="a" href="/account/auth/login" w="fit-content">
-        Sign in
-      </Button>
-    </Stack>
+    <SignedOutHome title="Your account" error={error} signInHref="/account/auth/login">
+      Sign in to see and change your profile, password and sessions, and the applications you allowed.
+    </SignedOutHome>
   );
 }
 

@@ -23,6 +23,11 @@ export const configShape = {
   ACCOUNT_CLIENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Encrypts the session cookie (AES-256-GCM, key derived with HKDF). */
   SESSION_SECRET: secret('account-portal-session-secret'),
+  /**
+   * k8s with several replicas: `http://<headless service>:<port>`, resolving to every replica; a back-channel
+   * logout received by one is relayed to the others (ADR 0038). Unset with one replica.
+   */
+  BACKCHANNEL_LOGOUT_PEERS: httpUrl.optional(),
 };
 
 export interface AccountConfig {
@@ -40,6 +45,8 @@ export interface AccountConfig {
   sessionSecret: string;
   /** CIDR blocks whose X-Forwarded-For names the browser (TRUSTED_PROXIES). */
   trustedProxies: string[];
+  /** Where back-channel logouts are relayed to the other replicas (BACKCHANNEL_LOGOUT_PEERS). */
+  backchannelPeersUrl: string | undefined;
 }
 
 const trim = (url: string) => url.replace(/\/+$/, '');
@@ -62,6 +69,7 @@ export function parseAccountConfig(env: Record<string, string | undefined>): Acc
     clientSecret: raw.ACCOUNT_CLIENT_SECRET,
     sessionSecret: raw.SESSION_SECRET,
     trustedProxies: raw.TRUSTED_PROXIES,
+    backchannelPeersUrl: raw.BACKCHANNEL_LOGOUT_PEERS,
   };
 }
 

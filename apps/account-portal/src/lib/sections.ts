@@ -1,3 +1,5 @@
+import { entryForPath } from '@platform/ui/navigation';
+
 // The console's sections: its navigation, and the route labels of its HTTP metrics (a fixed set, so a
 // scanner cannot mint a metric series per URL).
 
@@ -23,6 +25,11 @@ export const NAVIGATION: Section[] = [
     description: 'Sign in with your device’s screen lock or a security key instead of a password.',
   },
   {
+    href: '/linked-sign-ins',
+    label: 'Linked sign-ins',
+    description: 'Other accounts you sign in with, such as your work or GitHub account.',
+  },
+  {
     href: '/sessions',
     label: 'Sessions',
     description: 'Where you are signed in. End any session you do not recognise.',
@@ -40,6 +47,7 @@ export const SECTIONS: ReadonlySet<string> = new Set([
   'password',
   'two-step',
   'passkeys',
+  'linked-sign-ins',
   'sessions',
   'applications',
   'events',
@@ -50,8 +58,5 @@ export const SECTIONS: ReadonlySet<string> = new Set([
 
 /** The navigation entry a path belongs to (the longest matching href). */
 export function sectionForPath(pathname: string): Section | undefined {
-  return NAVIGATION.filter(
-    (section) =>
-      pathname === section.href || (section.href !== '/' && pathname.startsWith(`${section.href}/`)),
-  ).sort((a, b) => b.href.length - a.href.length)[0];
+  return entryForPath(pathname, NAVIGATION);
 }

@@ -1,6 +1,5 @@
 import '@mantine/core/styles.css';
-import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
-import { ThemeProvider } from '@platform/ui/theme-provider';
+import { ConsoleDocument } from '@platform/ui/console-document';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Shell } from '../components/shell.tsx';
@@ -18,24 +17,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const session = await currentSession();
   const waiting = await approvalsWaiting(session);
   return (
-    <html lang="en" {...mantineHtmlProps}>
-      <head>
-        {/* Sets the chosen (or the system's) colour scheme before the first paint: no flash of the other one. */}
-        <ColorSchemeScript defaultColorScheme="auto" />
-      </head>
-      <body>
-        {/* Mantine's default theme uses the system font stack: nothing is fetched at build or run time. */}
-        <ThemeProvider>
-          <Shell
-            basePath="/admin"
-            user={session ? { username: session.user.username, name: session.user.name } : null}
-            navigation={session ? visibleNavigation(session.permissions) : []}
-            counts={waiting ? { '/workflows/approvals': waiting } : {}}
-          >
-            {children}
-          </Shell>
-        </ThemeProvider>
-      </body>
-    </html>
+    <ConsoleDocument>
+      <Shell
+        basePath="/admin"
+        user={session ? { username: session.user.username, name: session.user.name } : null}
+        navigation={session ? visibleNavigation(session.permissions) : []}
+        counts={waiting ? { '/workflows/approvals': waiting } : {}}
+      >
+        {children}
+      </Shell>
+    </ConsoleDocument>
   );
 }

@@ -107,6 +107,12 @@ export function ClientFields(props: { client?: Client; scopes: string[]; audienc
         description="One per line."
         defaultValue={(c?.post_logout_redirect_uris ?? []).join('\n')}
       />
+      <TextField
+        name="backchannel_logout_uri"
+        label="Back-channel logout URI"
+        description="Optional. Receives a logout token (with the session id) when a sign-in session this application took part in ends: https, http only on loopback."
+        defaultValue={c?.backchannel_logout_uri ?? ''}
+      />
       <CheckboxGroupField
         name="scope"
         label="Allowed scopes"

@@ -167,7 +167,9 @@ export function ActionForm(props: {
   );
 }
 
-const useError = (name: string) => useContext(ErrorsContext)[name];
+/** The error the form's last check gave `name` (the browser's or the API's), for fields built elsewhere. */
+export const useFieldError = (name: string) => useContext(ErrorsContext)[name];
+const useError = useFieldError;
 
 export function TextField(props: {
   name: string;

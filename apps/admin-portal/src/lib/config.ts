@@ -42,6 +42,11 @@ export const configShape = {
   FLOW_API_URL: httpUrl.default('http://127.0.0.1:3004'),
   /** The gateway on the internal network: its /healthz (upstream health) and /metrics (loopback allowlist). */
   GATEWAY_URL: httpUrl.default('http://127.0.0.1:8080'),
+  /**
+   * k8s with several replicas: `http://<headless service>:<port>`, resolving to every replica; a back-channel
+   * logout received by one is relayed to the others (ADR 0038). Unset with one replica.
+   */
+  BACKCHANNEL_LOGOUT_PEERS: httpUrl.optional(),
   /** Services whose /ready the system page shows: `name=url` pairs, comma-separated. */
   SYSTEM_SERVICES: list([
     'oauth-service=http://127.0.0.1:3001',
@@ -77,6 +82,8 @@ export interface PortalConfig {
   services: Array<{ name: string; url: string }>;
   /** CIDR blocks whose X-Forwarded-For names the browser (TRUSTED_PROXIES). */
   trustedProxies: string[];
+  /** Where back-channel logouts are relayed to the other replicas (BACKCHANNEL_LOGOUT_PEERS). */
+  backchannelPeersUrl: string | undefined;
 }
 
 const trim = (url: string) => url.replace(/\/+$/, '');
@@ -117,6 +124,7 @@ export function parsePortalConfig(env: Record<string, string | undefined>): Port
     gatewayUrl: trim(raw.GATEWAY_URL),
     services,
     trustedProxies: raw.TRUSTED_PROXIES,
+    backchannelPeersUrl: raw.BACKCHANNEL_LOGOUT_PEERS,
   };
 }
 

@@ -6,6 +6,7 @@ import type { UserSessions } from '../admin/sessions/user-sessions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import type { OAuthSchema } from '../db/schema.ts';
+import type { FederationRepositories } from '../federation/repositories.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import type { MfaModule } from '../mfa/wiring.ts';
@@ -30,6 +31,8 @@ export interface AccountDeps {
   mfa: Pick<MfaModule, 'service' | 'repository'>;
   /** The caller's passkeys: the WebAuthn service the sign-in page also uses. */
   passkeys: PasskeyService;
+  /** The caller's links to upstream identity providers, and the providers they could link. */
+  federation: FederationRepositories;
 }
 
 /** Shared by every account route module: the access check, the audit of changes and the stores they read. */

@@ -18,6 +18,7 @@ import { accountErrorHandler } from './errors.ts';
 import { eventRoutes } from './events.routes.ts';
 import { factorRoutes } from './factors.routes.ts';
 import { createAccountGuard } from './guard.ts';
+import { linkedIdentityRoutes } from './linked-identities.routes.ts';
 import { passkeyRoutes } from './passkeys.routes.ts';
 import { passwordRoutes } from './password.routes.ts';
 import { profileRoutes } from './profile.routes.ts';
@@ -36,6 +37,7 @@ const ROUTE_MODULES: AccountRouteModule[] = [
   eventRoutes,
   factorRoutes,
   passkeyRoutes,
+  linkedIdentityRoutes,
 ];
 
 function createAccountKit(deps: AccountDeps): AccountKit {

@@ -267,7 +267,7 @@ describe('createSignIn metrics', () => {
     const second = createSignIn(base);
     expect(registry.getMetricsAsArray().filter((m) => m.name === LOGIN_ATTEMPTS_METRIC)).toHaveLength(1);
     const exposition = await registry.getSingleMetricAsString(LOGIN_ATTEMPTS_METRIC);
-    for (const factor of ['password', 'totp', 'recovery_code', 'passkey'])
+    for (const factor of ['password', 'totp', 'recovery_code', 'passkey', 'upstream'])
       for (const result of ['success', 'invalid_credentials', 'locked', 'disabled', 'rate_limited'])
         expect(exposition).toContain(`${LOGIN_ATTEMPTS_METRIC}{result="${result}",factor="${factor}"} 0`);
     // Each instance limits on its own (in memory); the refusal comes before the (fake, unusable) database.

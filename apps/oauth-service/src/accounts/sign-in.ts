@@ -30,7 +30,8 @@ export interface SignInAttempt {
 }
 
 /** The factor an attempt checks, the `factor` label of oauth_login_attempts_total. */
-export type SignInFactor = 'password' | 'totp' | 'recovery_code' | 'passkey';
+/** `upstream`: a sign-in through an upstream identity provider (federation/). */
+export type SignInFactor = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'upstream';
 
 export interface SecondFactorAttempt {
   userId: string;
@@ -90,7 +91,7 @@ const OUTCOMES: readonly SignInOutcome[] = [
 const MAX_LOGIN_LENGTH = 254;
 const MAX_PASSWORD_LENGTH = 1024;
 
-const FACTORS: readonly SignInFactor[] = ['password', 'totp', 'recovery_code', 'passkey'];
+const FACTORS: readonly SignInFactor[] = ['password', 'totp', 'recovery_code', 'passkey', 'upstream'];
 
 type AttemptsCounter = Counter<'factor' | 'result'>;
 
@@ -100,7 +101,7 @@ function attemptsCounter(registry: Registry): AttemptsCounter {
   if (existing) return existing as AttemptsCounter;
   const counter = new Counter({
     name: LOGIN_ATTEMPTS_METRIC,
-    help: 'Sign-in attempts by factor (password, totp, recovery_code, passkey) and result: success, invalid_credentials, locked, disabled or rate_limited.',
+    help: 'Sign-in attempts by factor (password, totp, recovery_code, passkey, upstream) and result: success, invalid_credentials, locked, disabled or rate_limited.',
     labelNames: ['result', 'factor'] as const,
     registers: [registry],
   });

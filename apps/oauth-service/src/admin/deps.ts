@@ -7,6 +7,7 @@ import type { ClientAdminQueries } from '../clients/clients.admin-queries.ts';
 import type { ClientsRepository } from '../clients/clients.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import type { OAuthSchema } from '../db/schema.ts';
+import type { FederationRepositories } from '../federation/repositories.ts';
 import type { ConsentsStore } from '../interactions/consents.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import type { MfaRepository } from '../mfa/mfa.repository.ts';
@@ -42,7 +43,7 @@ export interface AdminFactors {
 
 /** What the admin API works on: the service's own repositories and provider. */
 export interface AdminDeps {
-  config: Pick<OAuthServiceConfig, 'PUBLIC_URL'>;
+  config: Pick<OAuthServiceConfig, 'PUBLIC_URL' | 'NODE_ENV'>;
   db: Kysely<OAuthSchema>;
   users: UsersRepository;
   roles: RolesRepository;
@@ -55,6 +56,7 @@ export interface AdminDeps {
   factors: AdminFactors;
   /** Clients' RFC 8693 token exchange policies. */
   tokenExchange: TokenExchangePolicies;
+  federation: Pick<FederationRepositories, 'providers'>;
   /** Verification and invitation mails; undefined when SMTP_URL is unset. */
   accountMail?: AccountMail | undefined;
 }

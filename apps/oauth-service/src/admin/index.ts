@@ -30,6 +30,7 @@ import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { createStaleGrants } from './sessions/stale-grants.ts';
 import { createUserSessions } from './sessions/user-sessions.ts';
 import { statsRoutes } from './stats/stats.routes.ts';
+import { upstreamProviderRoutes } from './upstream-providers/upstream-providers.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export type { AdminDeps } from './deps.ts';
@@ -129,6 +130,7 @@ export async function adminRoutes(app: App, deps: AdminDeps): Promise<void> {
       auditRoutes(admin, deps, kit);
       authorityRoutes(admin, deps, kit.clients);
       statsRoutes(admin, deps, kit);
+      upstreamProviderRoutes(admin, deps, kit);
     },
     { prefix: ADMIN_PREFIX },
   );

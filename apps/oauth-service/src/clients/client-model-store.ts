@@ -64,8 +64,11 @@ async function readClient(db: Kysely<OAuthSchema>, box: SecretBox, id: string): 
 }
 
 function providerMetadata(row: Selectable<ClientsTable>, box: SecretBox): Metadata {
+  // A removed back-channel logout URI is kept as null (clients.repository.ts); the provider sees none.
+  const { backchannel_logout_uri: backchannel, ...extra } = JSON.parse(row.metadata) as Metadata;
   return {
-    ...JSON.parse(row.metadata),
+    ...extra,
+    ...(backchannel ? { backchannel_logout_uri: backchannel } : {}),
     client_id: row.client_id,
     client_name: row.name,
     ...(row.client_secret
@@ -107,12 +110,38 @@ function registeredClientColumns(box: SecretBox, id: string, payload: Metadata, 
   };
 }
 
+/**
+ * The back-channel logout URIs of the clients an administrator (or the seed) registered: oauth-service posts
+ * to them even on a private network (the consoles sit beside it). A dynamically registered client's URI is
+ * not among them and keeps oidc-provider's guard against private addresses (SSRF).
+ */
+async function managedBackchannelUris(db: Kysely<OAuthSchema>): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('clients')
+    .select('metadata')
+    .where('dynamic', '=', 0)
+    .where('enabled', '=', 1)
+    .execute();
+  const uris = rows.map((row) => {
+    try {
+      return (JSON.parse(row.metadata) as Metadata).backchannel_logout_uri;
+    } catch {
+      return undefined;
+    }
+  });
+  // Compared as oidc-provider posts them: normalized by URL.
+  return new Set(
+    uris.filter((uri): uri is string => typeof uri === 'string').map((uri) => new URL(uri).href),
+  );
+}
+
 export function createClientModelStore(
   db: Kysely<OAuthSchema>,
   box: SecretBox,
   now: () => number = Date.now,
 ) {
   const cache = new Map<string, Cached>();
+  let backchannel: { at: number; uris: Promise<Set<string>> } | undefined;
 
   async function load(id: string): Promise<Cached> {
     const hit = cache.get(id);
@@ -144,8 +173,16 @@ export function createClientModelStore(
       return (await load(id)).firstParty;
     },
 
+    /** Whether `url` is the back-channel logout URI of a client the operator registered (not dynamically). */
+    async isManagedBackchannelUri(url: string): Promise<boolean> {
+      if (!backchannel || now() - backchannel.at >= CACHE_TTL_MS)
+        backchannel = { at: now(), uris: managedBackchannelUris(db) };
+      return (await backchannel.uris).has(new URL(url).href);
+    },
+
     /** Forget cached clients (one, or all) after a change. */
     invalidate(id?: string): void {
+      backchannel = undefined;
       if (id === undefined) cache.clear();
       else cache.delete(id);
     },

@@ -1,4 +1,5 @@
 import {
+  backchannelLogoutUriProblem,
   CONFIDENTIAL_AUTH_METHODS,
   redirectUriProblem,
   SUPPORTED_GRANT_TYPES,
@@ -26,6 +27,11 @@ export interface ClientInput {
   applicationType?: 'web' | 'native';
   /** The platform's own client: its users skip the consent page and sign out in one click. */
   firstParty?: boolean;
+  /**
+   * OIDC Back-Channel Logout: where oauth-service POSTs a logout token when a sign-in session the client took
+   * part in ends (with the session's `sid`); null: none.
+   */
+  backchannelLogoutUri?: string | null;
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */
@@ -91,6 +97,11 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
     const problem = redirectUriProblem(uri);
     if (problem) add(`/post_logout_redirect_uris/${i}`, `${uri} ${problem}`);
   });
+
+  if (input.backchannelLogoutUri) {
+    const problem = backchannelLogoutUriProblem(input.backchannelLogoutUri);
+    if (problem) add('/backchannel_logout_uri', `${input.backchannelLogoutUri} ${problem}`);
+  }
 
   for (const scope of input.scope ?? []) {
     if (!knownScopes.has(scope)) add('/scope', `unknown scope ${scope}`);

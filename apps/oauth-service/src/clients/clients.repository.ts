@@ -30,6 +30,8 @@ export interface ClientView {
   dynamic: boolean;
   /** The platform's own client: no consent page, one-click sign-out (docs/adr/0023-first-party-clients.md). */
   first_party: boolean;
+  /** OIDC Back-Channel Logout: where logout tokens are posted (with the session's sid); null: none. */
+  backchannel_logout_uri: string | null;
   has_secret: boolean;
   secret_rotated_at: string | null;
   created_at: string;
@@ -37,13 +39,22 @@ export interface ClientView {
 }
 
 function applicationTypeOf(metadata: string): string {
-  try {
-    const type = (JSON.parse(metadata) as { application_type?: unknown }).application_type;
-    return type === 'native' ? 'native' : 'web';
-  } catch {
-    return 'web';
-  }
+  return parseMetadata(metadata).application_type === 'native' ? 'native' : 'web';
 }
+
+function backchannelLogoutUriOf(metadata: string): string | null {
+  const uri = parseMetadata(metadata).backchannel_logout_uri;
+  return typeof uri === 'string' ? uri : null;
+}
+
+/**
+ * The back-channel logout metadata oidc-provider reads: the URI, always with the session's sid (the consoles
+ * end exactly that session). A removed URI stays as null, so the seed knows an administrator removed it.
+ */
+const backchannelMetadata = (uri: string | null | undefined) =>
+  uri
+    ? { backchannel_logout_uri: uri, backchannel_logout_session_required: true }
+    : { backchannel_logout_uri: null, backchannel_logout_session_required: undefined };
 
 export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
   client_id: row.client_id,
@@ -60,6 +71,7 @@ export const toClientView = (row: Selectable<ClientsTable>): ClientView => ({
   enabled: row.enabled === 1,
   dynamic: row.dynamic === 1,
   first_party: row.first_party === 1,
+  backchannel_logout_uri: backchannelLogoutUriOf(row.metadata),
   has_secret: row.client_secret !== null,
   secret_rotated_at: row.secret_rotated_at === null ? null : new Date(row.secret_rotated_at).toISOString(),
   created_at: new Date(row.created_at).toISOString(),
@@ -130,7 +142,10 @@ async function createClient({ db, box, now }: Context, input: NewClient) {
         enabled: 1,
         dynamic: 0,
         first_party: input.firstParty ? 1 : 0,
-        metadata: JSON.stringify({ application_type: input.applicationType ?? 'web' }),
+        metadata: JSON.stringify({
+          application_type: input.applicationType ?? 'web',
+          ...(input.backchannelLogoutUri ? backchannelMetadata(input.backchannelLogoutUri) : {}),
+        }),
         updated_at: at,
       })
       .execute();
@@ -173,6 +188,10 @@ function mergeChanges(current: ClientView, changes: ClientUpdate): ClientInput {
     requireDpop: changes.requireDpop ?? current.require_dpop,
     applicationType: changes.applicationType ?? (current.application_type === 'native' ? 'native' : 'web'),
     firstParty: changes.firstParty ?? current.first_party,
+    backchannelLogoutUri:
+      changes.backchannelLogoutUri === undefined
+        ? current.backchannel_logout_uri
+        : changes.backchannelLogoutUri,
     ...((changes.jwks ?? current.jwks)
       ? { jwks: changes.jwks ?? (current.jwks as { keys: unknown[] }) }
       : {}),
@@ -237,6 +256,9 @@ async function updateClient({ db, now }: Context, clientId: string, changes: Cli
         metadata: JSON.stringify({
           ...parseMetadata(row.metadata),
           application_type: merged.applicationType,
+          ...(changes.backchannelLogoutUri === undefined
+            ? {}
+            : backchannelMetadata(changes.backchannelLogoutUri)),
         }),
         updated_at: now(),
       })

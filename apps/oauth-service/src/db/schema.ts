@@ -3,6 +3,7 @@ import type { AccountLinkTables } from '../account-links/tables.ts';
 import type { AccountTables } from '../accounts/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { ClientTables } from '../clients/tables.ts';
+import type { FederationTables } from '../federation/tables.ts';
 import type { KeyTables } from '../keys/tables.ts';
 import type { MfaTables } from '../mfa/tables.ts';
 import type { OidcTables } from '../oidc/adapter/tables.ts';
@@ -20,4 +21,5 @@ export interface OAuthSchema
     AccountLinkTables,
     MfaTables,
     PasskeyTables,
-    TokenExchangeTables {}
+    TokenExchangeTables,
+    FederationTables {}

@@ -168,6 +168,9 @@ async function seedAdmin(
     );
 }
 
+/** Where both consoles receive logout tokens, under their base URL (@platform/web-session). */
+const BACKCHANNEL_LOGOUT_PATH = '/auth/backchannel-logout';
+
 type ClientSeed = ClientInput & { clientId: string; clientSecret?: string; show: boolean };
 
 /** The account console: every user's own pages, first-party, reaching only the `account` API. */
@@ -181,6 +184,7 @@ function accountConsoleSeed(config: SeedConfig): ClientSeed {
     grantTypes: ['authorization_code', 'refresh_token'],
     redirectUris: [`${base}/auth/callback`],
     postLogoutRedirectUris: [`${base}/`],
+    backchannelLogoutUri: `${base}${BACKCHANNEL_LOGOUT_PATH}`,
     firstParty: true,
     scope: ['openid', 'profile', 'email', 'offline_access', 'account'],
     ...(config.ACCOUNT_CLIENT_SECRET ? { clientSecret: config.ACCOUNT_CLIENT_SECRET } : {}),
@@ -203,6 +207,8 @@ function clientSeeds(config: SeedConfig): ClientSeed[] {
       grantTypes: ['authorization_code', 'refresh_token'],
       redirectUris: [`${portal}/auth/callback`],
       postLogoutRedirectUris: [`${portal}/`],
+      // Its sessions end when the user's sign-in session here ends (OIDC Back-Channel Logout, ADR 0038).
+      backchannelLogoutUri: `${portal}${BACKCHANNEL_LOGOUT_PATH}`,
       // The platform's own console: its operators are not asked to consent to it, nor to sign out twice.
       firstParty: true,
       scope: [
@@ -268,6 +274,28 @@ async function markSeededFirstParty(
   await setSettingOnce(db, FIRST_PARTY_MARKED, firstParty.join(' '));
 }
 
+/**
+ * A console client seeded before back-channel logout gets its URI on the next seed; one whose URI an
+ * administrator removed (kept as null) or changed keeps that choice.
+ */
+async function registerBackchannelLogout(
+  { db, clients }: Repositories,
+  config: SeedConfig,
+  created: string[],
+): Promise<void> {
+  for (const seeded of clientSeeds(config)) {
+    if (!seeded.backchannelLogoutUri) continue;
+    const row = await db
+      .selectFrom('clients')
+      .select('metadata')
+      .where('client_id', '=', seeded.clientId)
+      .executeTakeFirst();
+    if (!row || 'backchannel_logout_uri' in (JSON.parse(row.metadata) as object)) continue;
+    await clients.update(seeded.clientId, { backchannelLogoutUri: seeded.backchannelLogoutUri });
+    created.push(`back-channel logout URI on client ${seeded.clientId}`);
+  }
+}
+
 async function seedClients(
   { db, clients }: Repositories,
   config: SeedConfig,
@@ -326,6 +354,7 @@ export async function seed(
   await seedClients(repositories, config, created, print);
   await markSeededFirstParty(repositories, config, created);
   await seedExchangePolicies(db, repositories.clients, config, created);
+  await registerBackchannelLogout(repositories, config, created);
   const adminMfa = await requireMfaForSeededAdminRole(db, config.NODE_ENV);
   if (adminMfa) created.push(adminMfa);
   return created.length ? `seeded ${created.join(', ')}` : 'seed data already present';

@@ -47,6 +47,8 @@ export interface InteractionDeps extends ConsentDeps, MfaStepDeps {
   audit: Pick<AuditLog, 'record'>;
   /** The sign-in page's "Forgot password?" link; undefined when the platform sends no mail. */
   forgotPasswordUrl?: string | undefined;
+  /** The enabled upstream identity providers the sign-in page offers. */
+  upstreamButtons?: () => Promise<Array<{ id: string; displayName: string }>>;
 }
 
 const FAILURE_MESSAGES: Record<string, string> = {
@@ -78,6 +80,7 @@ const showInteraction =
         csrf: token,
         clientName: await clientName(deps.provider(), details),
         forgotPasswordUrl: deps.forgotPasswordUrl,
+        upstreams: await deps.upstreamButtons?.(),
       });
       return html(reply, page, redirectOrigin(details), 200, LOGIN_PAGE_SOURCES);
     }
@@ -132,6 +135,7 @@ async function refuseSignIn(
     login,
     error: FAILURE_MESSAGES[outcome.reason],
     forgotPasswordUrl: deps.forgotPasswordUrl,
+    upstreams: await deps.upstreamButtons?.(),
   });
   return html(reply, page, redirectOrigin(details), status, LOGIN_PAGE_SOURCES);
 }

@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
+import { observeBackchannel } from './backchannel.ts';
 import { refusedStructuredToken } from './introspection.ts';
 import { auditRevocations } from './revocation.ts';
 
@@ -186,6 +187,7 @@ export function observeProvider(provider: Provider, deps: ProviderEventDeps): vo
 
   observeGrants(provider, metrics, record);
   observeRevocations(provider, metrics, record);
+  observeBackchannel(provider, record, log);
 
   // Endpoint events are emitted under computed names the type definitions do not list.
   const emitter = provider as unknown as EventEmitter;

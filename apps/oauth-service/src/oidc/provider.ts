@@ -12,6 +12,7 @@ import {
 } from '../token-exchange/exchange-grant.ts';
 import { capRefreshToUser, fromExchange } from '../token-exchange/refresh-exchange.ts';
 import { checkAccessToken, nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
+import { outboundFetch } from './backchannel.ts';
 import { reuseClientInstances } from './client-reuse.ts';
 import { answerJwtIntrospection, introspectionAllowedPolicy } from './introspection.ts';
 import {
@@ -75,6 +76,8 @@ export interface ProviderDeps {
   clientMetadata(clientId: string): Promise<object | undefined>;
   /** Whether the client is the platform's own: its sign-out, proven by an id_token_hint, needs no question. */
   isFirstParty(clientId: string): Promise<boolean>;
+  /** Whether `url` is the back-channel logout URI of a client the operator registered (see backchannel.ts). */
+  isManagedBackchannelUri(url: string): Promise<boolean>;
   /** Whether a sign-in must end with two factors: a password session is then asked again (step-up). */
   requiresMfa: MfaPolicy['requiresMfa'];
   /** RFC 8693 token exchange (token-exchange/); without it the grant type is not offered. */
@@ -212,6 +215,8 @@ function features(deps: ProviderDeps): Configuration['features'] {
       logoutSource: logoutSource(deps.isFirstParty),
       postLogoutSuccessSource,
     },
+    // OIDC Back-Channel Logout 1.0: logout tokens to clients that registered a backchannel_logout_uri.
+    backchannelLogout: { enabled: true },
     registration: {
       enabled: config.REGISTRATION_ENABLED,
       ...(config.REGISTRATION_INITIAL_ACCESS_TOKEN
@@ -227,7 +232,7 @@ function features(deps: ProviderDeps): Configuration['features'] {
  * oidc-provider configured for strict OAuth 2.1 (RFC 9700): code flow with S256 PKCE for every client, exact
  * redirect URIs, no implicit or password grant, rotating refresh tokens whose reuse revokes the grant, JWT
  * access tokens (RFC 9068) per resource indicator (RFC 8707), DPoP, PAR, device flow, introspection,
- * revocation and RP-initiated logout. Every default that matters is set here explicitly.
+ * revocation, RP-initiated and back-channel logout. Every default that matters is set here explicitly.
  */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
@@ -288,6 +293,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false;
     },
     renderError: renderError as Configuration['renderError'],
+    fetch: outboundFetch(deps.isManagedBackchannelUri),
   };
 
   const provider = new Provider(config.PUBLIC_URL, configuration);

@@ -23,6 +23,7 @@ input:focus,button:focus{outline:3px solid color-mix(in srgb,var(--accent) 45%,t
 .actions{display:flex;gap:12px;margin-top:20px}button{flex:1;padding:10px 14px;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:transparent;color:var(--accent)}.error{border:1px solid var(--danger);color:var(--danger);border-radius:8px;padding:10px 12px;margin-bottom:16px}
 a{color:var(--accent)}.links{margin-top:16px;text-align:center}ul.scopes{padding-left:20px}ul.scopes li{margin:6px 0}.scope-name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}code{font-size:1.5rem;letter-spacing:.15em}
+a.button{display:block;margin-top:12px;padding:10px 14px;border-radius:8px;border:1px solid var(--accent);color:var(--accent);text-align:center;text-decoration:none;font-weight:600}a.button:focus{outline:3px solid color-mix(in srgb,var(--accent) 45%,transparent);outline-offset:1px}
 `;
 
 export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;

@@ -8,6 +8,8 @@ export interface LoginPageInput {
   error?: string;
   /** Where "Forgot password?" leads; absent when the platform sends no mail. */
   forgotPasswordUrl?: string | undefined;
+  /** The enabled upstream identity providers, one "Sign in with …" button each. */
+  upstreams?: ReadonlyArray<{ id: string; displayName: string }> | undefined;
 }
 
 /** The sign-in page runs its passkey scripts, served by the service itself, and calls back to it. */
@@ -25,6 +27,18 @@ const passkeyForm = (
 </form>
 ${PASSKEY_SCRIPTS.map((src) => `<script src="${src}" defer></script>`).join('\n')}`;
 
+// Links, not forms: the page's CSP limits where forms may lead (redirects included), and the upstream's origin
+// is not among them. They work without JavaScript; each names its provider.
+const upstreamLinks = (p: LoginPageInput) =>
+  p.upstreams?.length
+    ? `<nav class="upstreams" aria-label="Other ways to sign in">${p.upstreams
+        .map(
+          (u) =>
+            `<a class="button" href="/login/upstream/${encodeURIComponent(u.id)}?interaction=${encodeURIComponent(p.uid)}">Sign in with ${escapeHtml(u.displayName)}</a>`,
+        )
+        .join('\n')}</nav>`
+    : '';
+
 export const loginPage = (p: LoginPageInput) =>
   page(
     'Sign in',
@@ -40,6 +54,7 @@ ${errorBlock(p.error)}
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>
 ${passkeyForm(p)}
+${upstreamLinks(p)}
 <form method="get" action="/interaction/${escapeHtml(p.uid)}/abort"><div class="actions"><button class="secondary" type="submit">Cancel</button></div></form>
 ${p.forgotPasswordUrl ? `<p class="links"><a href="${escapeHtml(p.forgotPasswordUrl)}">Forgot password?</a></p>` : ''}`,
   );

@@ -1,11 +1,9 @@
 import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AdminHarness, PUBLIC_URL, startAdminHarness } from '../admin/test-support.ts';
-import { createAuditLog } from '../audit/audit-log.ts';
+import { type AdminHarness, startAdminHarness } from '../admin/test-support.ts';
 import { createMfaRepository } from '../mfa/mfa.repository.ts';
-import { createPasskeysRepository } from './passkeys.repository.ts';
-import { createPasskeyService, type PasskeyService } from './passkeys.service.ts';
-import { RP } from './sign-in-test-support.ts';
+import type { PasskeyService } from './passkeys.service.ts';
+import { harnessPasskeyService, RP } from './sign-in-test-support.ts';
 import { SoftwareAuthenticator } from './test-support.ts';
 
 // A registered passkey is an enrolled second factor: it clears an administrator's "enrol at next sign-in",
@@ -19,20 +17,7 @@ describeEachDialect('passkey registration and the enrolment requirement', (temp)
   beforeAll(async () => {
     h = await startAdminHarness(temp().url);
     mfa = createMfaRepository(h.db);
-    // Wired as app.ts wires the service the account console registers passkeys through.
-    passkeys = createPasskeyService({
-      repository: createPasskeysRepository(h.db),
-      users: h.users,
-      limits: {
-        takeAddress: () => true,
-        recordFailure: async () => false,
-        recordSuccess: async () => {},
-        count: () => {},
-      },
-      publicUrl: PUBLIC_URL,
-      audit: createAuditLog(h.db),
-      onRegistered: (userId) => mfa.setEnrolmentRequired(userId, false),
-    });
+    passkeys = harnessPasskeyService(h, (userId) => mfa.setEnrolmentRequired(userId, false));
   });
   afterAll(() => h?.close());
 

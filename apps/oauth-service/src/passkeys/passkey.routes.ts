@@ -26,7 +26,9 @@ import type { PasskeyService } from './passkeys.service.ts';
 // bound to the interaction), the browser's authenticator signs it, and the signed answer comes back as a
 // form post, checked under the same CSRF token, limits and audit as the password form.
 
-export interface PasskeyRouteDeps extends MfaStepDeps, Pick<InteractionDeps, 'forgotPasswordUrl'> {
+export interface PasskeyRouteDeps
+  extends MfaStepDeps,
+    Pick<InteractionDeps, 'forgotPasswordUrl' | 'upstreamButtons'> {
   passkeys: PasskeyService;
 }
 
@@ -120,6 +122,7 @@ async function refusePasskey(
     clientName: await clientName(deps.provider(), details),
     error: FAILURE_MESSAGES[reason],
     forgotPasswordUrl: deps.forgotPasswordUrl,
+    upstreams: await deps.upstreamButtons?.(),
   });
   const status = reason === 'rate_limited' ? 429 : 200;
   return html(reply, page, redirectOrigin(details), status, LOGIN_PAGE_SOURCES);

@@ -36,10 +36,15 @@ export interface SignInPage {
   headers: Record<string, unknown>;
 }
 
-export async function startPasskeyHarness(url: string, env: Record<string, string> = {}) {
-  const h = await startAdminHarness(url, { env });
-  // The account console registers passkeys through this service; the test does the same on the same database.
-  const passkeys = createPasskeyService({
+/**
+ * The passkey service on the harness's database, as app.ts wires the one the account console registers
+ * passkeys through (no rate limit).
+ */
+export function harnessPasskeyService(
+  h: AdminHarness,
+  onRegistered?: Parameters<typeof createPasskeyService>[0]['onRegistered'],
+) {
+  return createPasskeyService({
     repository: createPasskeysRepository(h.db),
     users: h.users,
     limits: {
@@ -50,7 +55,14 @@ export async function startPasskeyHarness(url: string, env: Record<string, strin
     },
     publicUrl: PUBLIC_URL,
     audit: createAuditLog(h.db),
+    ...(onRegistered ? { onRegistered } : {}),
   });
+}
+
+export async function startPasskeyHarness(url: string, env: Record<string, string> = {}) {
+  const h = await startAdminHarness(url, { env });
+  // The account console registers passkeys through this service; the test does the same on the same database.
+  const passkeys = harnessPasskeyService(h);
 
   /** A user with one registered passkey, and the authenticator holding it. */
   async function userWithPasskey(username: string, synced = false, roleNames: string[] = []) {

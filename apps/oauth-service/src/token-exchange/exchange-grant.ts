@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider-internals.d.ts" />
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { applyDpopBinding } from 'oidc-provider/lib/helpers/grant_common.js';

@@ -5,6 +5,7 @@ import type { StoredSession } from '../session/store.ts';
 import type {
   ConnectedApplication,
   Factors,
+  LinkedIdentities,
   Passkey,
   PasskeyRegistration,
   PasswordChange,
@@ -61,6 +62,8 @@ export function accountApi(session: StoredSession) {
       call<Passkey>('PATCH', `/passkeys/${segment(id)}`, { body: { name } }),
     removePasskey: (id: string) => call<void>('DELETE', `/passkeys/${segment(id)}`),
     events: (limit = 50) => call<SecurityEvent[]>('GET', '/events', { query: { limit } }),
+    linkedIdentities: () => call<LinkedIdentities>('GET', '/linked-identities'),
+    unlinkIdentity: (providerId: string) => call<void>('DELETE', `/linked-identities/${segment(providerId)}`),
   };
 }
 

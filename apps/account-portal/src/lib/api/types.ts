@@ -15,3 +15,5 @@ export type TotpEnrolment = ResponseOf<paths, '/api/account/totp', 'post'>;
 export type RecoveryCodes = ResponseOf<paths, '/api/account/recovery-codes', 'post'>;
 export type Passkey = ItemOf<ResponseOf<paths, '/api/account/passkeys', 'get'>>;
 export type PasskeyRegistration = RequestOf<paths, '/api/account/passkeys', 'post'>;
+/** The user's links to other identity providers, and the enabled providers they could link. */
+export type LinkedIdentities = ResponseOf<paths, '/api/account/linked-identities', 'get'>;

@@ -34,6 +34,7 @@ describe('navigation', () => {
       'Roles & permissions',
       'Clients',
       'Resource servers',
+      'Sign-in providers',
       'Signing keys',
       'Audit log',
       'System',

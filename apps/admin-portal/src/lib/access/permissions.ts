@@ -4,6 +4,8 @@
 // the user's permission set here. The admin API checks the database again on every call, so a role removed
 // since sign-in is refused there at once and surfaces as a 403 page.
 
+import { entryForPath } from '@platform/ui/navigation';
+
 export type Permission = 'admin:read' | 'admin:write' | 'kline:read' | FlowPermission;
 /** flow-service's scopes (their tokens: lib/session/resource-tokens.ts). */
 export type FlowPermission = 'flow:read' | 'flow:write' | 'flow:run' | 'flow:approve';
@@ -33,6 +35,7 @@ export const NAVIGATION: NavSection[] = [
       { href: '/roles', label: 'Roles & permissions', needs: 'admin:read' },
       { href: '/clients', label: 'Clients', needs: 'admin:read' },
       { href: '/resource-servers', label: 'Resource servers', needs: 'admin:read' },
+      { href: '/sign-in-providers', label: 'Sign-in providers', needs: 'admin:read' },
       { href: '/keys', label: 'Signing keys', needs: 'admin:read' },
     ],
   },
@@ -78,14 +81,7 @@ export function visibleNavigation(permissions: ReadonlySet<string>): NavSection[
 /** The entry a console path belongs to: the one with the longest matching href (`/workflows/approvals` is
  * Approvals, not Workflows), or undefined. */
 export function navItemForPath(pathname: string, items: readonly NavItem[]): NavItem | undefined {
-  let best: NavItem | undefined;
-  for (const item of items)
-    if (
-      (pathname === item.href || pathname.startsWith(`${item.href}/`)) &&
-      item.href.length > (best?.href.length ?? 0)
-    )
-      best = item;
-  return best;
+  return entryForPath(pathname, items);
 }
 
 /** The permission a console path needs (its navigation entry's), or null for pages open to any user. */

@@ -23,6 +23,8 @@ export type CreatedClient = ResponseOf<paths, '/api/admin/clients', 'post'>;
 /** The answer to rotating a client's secret: the client with its new secret, shown once. */
 export type RotatedClient = ResponseOf<paths, '/api/admin/clients/{clientId}/secret', 'post'>;
 export type ResourceServer = Get<'/api/admin/resource-servers/{id}'>;
+/** An upstream identity provider ("Sign in with …"); its client secret is write-only (`has_secret`). */
+export type UpstreamProvider = Get<'/api/admin/upstream-providers/{id}'>;
 export type SigningKey = ItemOf<Get<'/api/admin/keys'>['items']>;
 export type AuditEvent = Get<'/api/admin/audit/{id}'>;
 export type SessionInfo = ItemOf<Get<'/api/admin/users/{id}/sessions'>['items']>;

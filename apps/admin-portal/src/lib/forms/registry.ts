@@ -12,6 +12,7 @@ import {
   userCreateSchema,
   userUpdateSchema,
 } from './schemas.ts';
+import { upstreamProviderSchema } from './upstream-provider-schema.ts';
 
 // Client components name the schema of their form (a schema cannot be passed from a Server Component).
 export const SCHEMAS = {
@@ -26,6 +27,7 @@ export const SCHEMAS = {
   scope: scopeSchema,
   keyRotation: keyRotationSchema,
   auditFilter: auditFilterSchema,
+  upstreamProvider: upstreamProviderSchema,
 } satisfies Record<string, z.ZodType>;
 
 export type SchemaName = keyof typeof SCHEMAS;

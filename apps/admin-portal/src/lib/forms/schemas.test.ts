@@ -90,6 +90,24 @@ describe('client form', () => {
     expect(client.require_dpop).toBe(false);
   });
 
+  it('reads the back-channel logout URI: empty is none, https or loopback http only', () => {
+    expect(
+      clientCreateSchema.parse({ ...base, backchannel_logout_uri: ' ' }).backchannel_logout_uri,
+    ).toBeNull();
+    const https = 'https://shop.example.com/backchannel-logout';
+    expect(clientCreateSchema.parse({ ...base, backchannel_logout_uri: https }).backchannel_logout_uri).toBe(
+      https,
+    );
+    for (const refused of [
+      'http://shop.example.com/bcl',
+      'https://shop.example.com/bcl#x',
+      'com.example.app:/bcl',
+    ]) {
+      const result = clientCreateSchema.safeParse({ ...base, backchannel_logout_uri: refused });
+      expect(result.error?.issues[0]?.path).toEqual(['backchannel_logout_uri']);
+    }
+  });
+
   it('reads the first-party checkbox, and refuses it for a public client', () => {
     expect(clientCreateSchema.parse(base).first_party).toBe(false);
     expect(clientCreateSchema.parse({ ...base, first_party: 'on' }).first_party).toBe(true);
@@ -264,6 +282,7 @@ describe('formObject', () => {
       permissions: [],
       exchange_audiences: [],
       exchange_scopes: [],
+      default_roles: [],
     });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  backchannelLogoutUriProblem,
   CONFIDENTIAL_AUTH_METHODS,
   redirectUriProblem,
   SUPPORTED_GRANT_TYPES,
@@ -87,6 +88,13 @@ const clientFields = {
   token_endpoint_auth_method: z.enum(['none', ...CONFIDENTIAL_AUTH_METHODS]),
   redirect_uris: lines,
   post_logout_redirect_uris: lines,
+  /** Empty: none (sent as null, which removes it). */
+  backchannel_logout_uri: z
+    .string()
+    .trim()
+    .max(2048, 'must be at most 2048 characters')
+    .optional()
+    .transform((value) => value || null),
   scope: z.array(token(128)).max(100),
   require_dpop: checkbox,
   first_party: checkbox,
@@ -143,6 +151,7 @@ type ClientFields = {
   token_endpoint_auth_method: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
 };
 
 function clientRules(value: ClientFields, ctx: z.RefinementCtx) {
@@ -186,6 +195,14 @@ function clientRules(value: ClientFields, ctx: z.RefinementCtx) {
       code: 'custom',
       path: ['redirect_uris'],
       message: 'authorization_code needs at least one',
+    });
+  const backchannel = value.backchannel_logout_uri;
+  const backchannelProblem = backchannel ? backchannelLogoutUriProblem(backchannel) : null;
+  if (backchannelProblem)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backchannel_logout_uri'],
+      message: `${backchannel} ${backchannelProblem}`,
     });
   for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
     for (const uri of value[field]) {
@@ -321,7 +338,14 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /** Fields sent as several values (checkbox groups, multi-selects). */
-const MULTI = new Set(['grant_types', 'scope', 'permissions', 'exchange_audiences', 'exchange_scopes']);
+const MULTI = new Set([
+  'grant_types',
+  'scope',
+  'permissions',
+  'exchange_audiences',
+  'exchange_scopes',
+  'default_roles',
+]);
 
 /** FormData as a plain object: repeated fields as arrays, single ones as strings. */
 export function formObject(form: FormData): Record<string, unknown> {

@@ -1,11 +1,9 @@
 import {
   type BaseSession,
   type BaseSignIn,
-  cookieOptions,
   createSessionCookies,
   SESSION_TTL_SECONDS,
   type SessionUser,
-  safeReturnTo,
 } from '@platform/web-session';
 import { portalConfig } from '../config.ts';
 
@@ -15,7 +13,7 @@ import { portalConfig } from '../config.ts';
 export const SESSION_COOKIE = 'portal_session';
 export const SIGN_IN_COOKIE = 'portal_sign_in';
 
-export { cookieOptions, SESSION_TTL_SECONDS, type SessionUser, safeReturnTo };
+export { SESSION_TTL_SECONDS, type SessionUser };
 
 export interface StoredSession extends BaseSession {
   /**

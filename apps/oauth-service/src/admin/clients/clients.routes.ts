@@ -72,6 +72,7 @@ function toUpdate(body: SchemaType<typeof updateClientSchema.body>): ClientUpdat
   if (body.jwks !== undefined) update.jwks = body.jwks;
   if (body.application_type !== undefined) update.applicationType = body.application_type;
   if (body.first_party !== undefined) update.firstParty = body.first_party;
+  if (body.backchannel_logout_uri !== undefined) update.backchannelLogoutUri = body.backchannel_logout_uri;
   return update;
 }
 
@@ -85,6 +86,7 @@ const auditedSettings = (client: ClientView) => ({
   scope: client.scope,
   require_dpop: client.require_dpop,
   first_party: client.first_party,
+  backchannel_logout_uri: client.backchannel_logout_uri,
 });
 
 /** The audited settings with the MFA flag and the token exchange policy as they now are. */

@@ -17,6 +17,12 @@ const firstParty = {
     "The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only.",
 } as const;
 
+const backchannelLogoutUri = {
+  anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'null' }],
+  description:
+    'OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none.',
+} as const;
+
 const requireMfa = {
   type: 'boolean',
   description:
@@ -89,6 +95,7 @@ export const clientSchema = {
     first_party: firstParty,
     require_mfa: requireMfa,
     token_exchange: tokenExchange,
+    backchannel_logout_uri: backchannelLogoutUri,
     has_secret: { type: 'boolean' },
     secret_rotated_at: nullableTime,
     created_at: time,
@@ -130,6 +137,7 @@ const editable = {
   first_party: firstParty,
   require_mfa: requireMfa,
   token_exchange: tokenExchange,
+  backchannel_logout_uri: backchannelLogoutUri,
 } as const;
 
 export const listClientsSchema = routeSchema(

@@ -55,9 +55,14 @@ describeEachDialect('admin API: token exchange policies', (temp) => {
     expect(removed.json().token_exchange).toBeNull();
   });
 
-  it('gives every other client no policy', async () => {
-    for (const client of (await call('GET', '/api/admin/clients')).json().items)
-      if (!client.name.startsWith('policy holder')) expect(client.token_exchange).toBeNull();
+  it('gives every other client but flow-service (its steps act for their user) no policy', async () => {
+    const clients = (await call('GET', '/api/admin/clients')).json().items;
+    expect(
+      clients.find((c: { client_id: string }) => c.client_id === 'flow-service').token_exchange,
+    ).not.toBeNull();
+    for (const client of clients)
+      if (!client.name.startsWith('policy holder') && client.client_id !== 'flow-service')
+        expect(client.token_exchange).toBeNull();
   });
 
   it('refuses a policy naming unknown audiences or foreign scopes, or allowing no mode', async () => {

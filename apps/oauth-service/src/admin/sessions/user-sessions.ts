@@ -1,12 +1,15 @@
 import type Provider from 'oidc-provider';
 import type { ConsentsStore } from '../../interactions/consents.ts';
+import { sessionEnded } from '../../oidc/backchannel.ts';
 import { destroyGrant, type ProviderPayloadsRepository } from './provider-payloads.repository.ts';
 
 // A user's standing access: the consent remembered per client (consents table), the provider Grants that
 // back their refresh tokens, and their sign-in Sessions (both in oidc_payloads). Revoking means all three
 // go: the consent row (or the next sign-in would rebuild the grant from it), the Grant with every token
 // and code issued under it (so refresh tokens die), and the Session rows (so the next authorization asks
-// the user to sign in again). JWT access tokens already issued stay valid until they expire (minutes).
+// the user to sign in again). Each client of an ended session with a back-channel logout URI is told
+// (oidc/backchannel.ts), so the consoles end their own sessions at once. JWT access tokens already issued
+// stay valid until they expire (minutes).
 
 export interface GrantSummary {
   id: string;
@@ -48,7 +51,7 @@ interface SessionPayload {
   uid?: string;
   loginTs?: number;
   exp?: number;
-  authorizations?: Record<string, { grantId?: string }>;
+  authorizations?: Record<string, { grantId?: string; sid?: string }>;
 }
 
 const words = (value: string | undefined) => (value ? value.split(' ').filter(Boolean) : []);
@@ -80,9 +83,11 @@ export function createUserSessions(deps: UserSessionsDeps) {
   const sessionRows = (userId: string) =>
     payloads.live<SessionPayload>('Session', { name: 'accountId', value: userId });
 
-  async function destroySessions(rows: Array<{ id: string }>): Promise<number> {
-    const adapter = deps.provider().Session.adapter;
-    for (const row of rows) await adapter.destroy(row.id);
+  /** Ends the sessions, then tells their clients (back-channel logout; bounded by its timeout). */
+  async function destroySessions(rows: Array<{ id: string; payload: SessionPayload }>): Promise<number> {
+    const provider = deps.provider();
+    for (const row of rows) await provider.Session.adapter.destroy(row.id);
+    await Promise.all(rows.map((row) => sessionEnded(provider, row.payload)));
     return rows.length;
   }
 

@@ -4,6 +4,7 @@ import { accountsMigration } from '../../accounts/migration.ts';
 import { auditMigration } from '../../audit/migration.ts';
 import { clientFirstPartyMigration } from '../../clients/first-party-migration.ts';
 import { clientsMigration } from '../../clients/migration.ts';
+import { federationMigration } from '../../federation/migration.ts';
 import { keysMigration } from '../../keys/migration.ts';
 import { mfaMigration } from '../../mfa/migration.ts';
 import { oidcPayloadsMigration } from '../../oidc/adapter/migration.ts';
@@ -24,4 +25,5 @@ export const migrations: Migrations = {
   '0010_mfa': mfaMigration,
   '0011_passkeys': passkeysMigration,
   '0012_token_exchange': tokenExchangeMigration,
+  '0013_federation': federationMigration,
 };

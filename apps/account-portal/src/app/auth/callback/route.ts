@@ -1,5 +1,5 @@
-import { cookieOptions, oidc, sessionUserFrom } from '@platform/web-session';
-import { cookies } from 'next/headers';
+import { sessionUserFrom, sidFrom } from '@platform/web-session';
+import { type SignInTokens, signInCallbackRoute } from '@platform/web-session/sign-in';
 import { accountConfig } from '../../../lib/config.ts';
 import { accountTokenOf } from '../../../lib/session/current.ts';
 import { oidcConfiguration } from '../../../lib/session/oidc.ts';
@@ -11,32 +11,13 @@ import {
   sealSession,
 } from '../../../lib/session/store.ts';
 
-// The redirect back from oauth-service: checks state, exchanges the code with the PKCE verifier (the client
-// authenticates with its secret), validates the ID token (signature, issuer, audience, nonce) and the access
-// token (the account API's, with the `account` scope, for the same user), then seals the tokens into the
-// session cookie. Failures go to the home page with a readable reason.
+// The redirect back from oauth-service (@platform/web-session/sign-in); the access token must be the
+// account API's, with the `account` scope, for the same user.
 
 export const dynamic = 'force-dynamic';
 
-const seeOther = (location: string) =>
-  new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
-
-/** The session from the code, or null when a token does not check out. */
-async function exchangeCode(query: string, transaction: NonNullable<Awaited<ReturnType<typeof openSignIn>>>) {
-  const config = accountConfig();
-  // The redirect URI as registered (the public one); the request may have reached us on an internal host.
-  const currentUrl = new URL(`${config.portalUrl}/auth/callback${query}`);
-  const tokens = await oidc.authorizationCodeGrant(
-    await oidcConfiguration(),
-    currentUrl,
-    {
-      pkceCodeVerifier: transaction.verifier,
-      expectedState: transaction.state,
-      expectedNonce: transaction.nonce,
-      idTokenExpected: true,
-    },
-    { resource: config.accountResource },
-  );
+/** The session from the tokens, or null when the access token does not check out. */
+async function sessionFrom(tokens: SignInTokens): Promise<StoredSession | null> {
   const claims = tokens.claims();
   if (!claims || !(await accountTokenOf(claims.sub, tokens.access_token))) return null;
   const now = Math.floor(Date.now() / 1000);
@@ -44,7 +25,7 @@ async function exchangeCode(query: string, transaction: NonNullable<Awaited<Retu
     accessToken: tokens.access_token,
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
-    ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}),
+    ...sidFrom(claims),
     expiresAt: now + (tokens.expires_in ?? 60),
     signedInAt: now,
     user: sessionUserFrom(claims),
@@ -52,25 +33,17 @@ async function exchangeCode(query: string, transaction: NonNullable<Awaited<Retu
   return session;
 }
 
-export async function GET(request: Request) {
+export const GET = signInCallbackRoute(() => {
   const config = accountConfig();
-  const jar = await cookies();
-  const authPath = `${cookieOptions(config, 0).path.replace(/\/$/, '')}/auth`;
-  const transaction = await openSignIn(jar.get(SIGN_IN_COOKIE)?.value);
-  jar.delete({ name: SIGN_IN_COOKIE, path: authPath });
-  const query = new URL(request.url).search;
-  const fail = (reason: string) => seeOther(`${config.portalUrl}/?error=${encodeURIComponent(reason)}`);
-  if (!transaction) return fail('sign_in_expired');
-  const providerError = new URLSearchParams(query).get('error');
-  if (providerError) return fail(providerError === 'access_denied' ? 'access_denied' : 'sign_in_failed');
-  try {
-    const session = await exchangeCode(query, transaction);
-    if (!session) return fail('sign_in_failed');
-    const sealed = await sealSession(session);
-    jar.set(SESSION_COOKIE, sealed.value, cookieOptions(config, sealed.maxAge));
-    return seeOther(`${config.portalUrl}${transaction.returnTo}`);
-  } catch (error) {
-    console.error('account-portal: sign-in callback failed:', (error as Error).message);
-    return fail('sign_in_failed');
-  }
-}
+  return {
+    app: 'account-portal',
+    portalUrl: config.portalUrl,
+    resource: config.accountResource,
+    signInCookie: SIGN_IN_COOKIE,
+    sessionCookie: SESSION_COOKIE,
+    oidcConfiguration,
+    openSignIn,
+    sealSession,
+    session: sessionFrom,
+  };
+});

@@ -487,6 +487,260 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/account/linked-identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your sign-ins through other identity providers, and the enabled providers you could link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            linkable: {
+                                displayName: string;
+                                /** @description Where the browser goes to link it, signed in at this service; add `return_to` (the account console URL) to come back. */
+                                linkUrl: string;
+                                providerId: string;
+                            }[];
+                            linked: {
+                                /** @description The provider’s name, as on the sign-in button. */
+                                displayName: string;
+                                /** @description The address the provider gave at the last sign-in. */
+                                email: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When it last signed you in; null when never.
+                                 */
+                                lastSignInAt: string | null;
+                                /** Format: date-time */
+                                linkedAt: string;
+                                providerId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/linked-identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a provider; refused (409) while it is your only way to sign in (no password, no passkey, no other link) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 409. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/account/me": {
         parameters: {
             query?: never;

@@ -1,11 +1,10 @@
-import { sessionUserFrom } from '@platform/web-session';
-import { cookies } from 'next/headers';
+import { sessionUserFrom, sidFrom } from '@platform/web-session';
+import { type SignInTokens, seeOther, signInCallbackRoute } from '@platform/web-session/sign-in';
 import { portalConfig } from '../../../lib/config.ts';
 import { oidc, oidcConfiguration } from '../../../lib/oidc/client.ts';
 import { exchangeForKline } from '../../../lib/session/kline.ts';
 import { refreshResourceTokens } from '../../../lib/session/resource-tokens.ts';
 import {
-  cookieOptions,
   openSignIn,
   SESSION_COOKIE,
   SIGN_IN_COOKIE,
@@ -15,47 +14,27 @@ import {
 } from '../../../lib/session/store.ts';
 import { isJwt, verifyAccessToken } from '../../../lib/session/tokens.ts';
 
-// The redirect back from oauth-service: checks state, exchanges the code with the PKCE verifier (the client
-// authenticates with its secret), validates the ID token (signature, issuer, audience, nonce) and the access
-// token, then seals the tokens into the session cookie. Failures go to the home page with a readable reason.
+// The redirect back from oauth-service (@platform/web-session/sign-in); a JWT access token must verify and
+// name the ID token's user. The console then fetches its other APIs' tokens (Markets, Workflows).
 
 export const dynamic = 'force-dynamic';
 
-type PortalConfig = ReturnType<typeof portalConfig>;
-type Tokens = Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+type Tokens = SignInTokens;
 type Kline = NonNullable<StoredSession['kline']>;
 
-const seeOther = (location: string) =>
-  new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
-
-/** The code exchanged for tokens (PKCE verifier, state and nonce checked), and the access token verified. */
-async function exchangeCode(
-  config: PortalConfig,
-  configuration: oidc.Configuration,
-  query: string,
-  transaction: SignInTransaction,
-): Promise<Tokens | null> {
-  // The redirect URI as registered (the public one); the request may have reached us on an internal host.
-  const currentUrl = new URL(`${config.portalUrl}/auth/callback${query}`);
-  const tokens = await oidc.authorizationCodeGrant(
-    configuration,
-    currentUrl,
-    {
-      pkceCodeVerifier: transaction.verifier,
-      expectedState: transaction.state,
-      expectedNonce: transaction.nonce,
-      idTokenExpected: true,
-    },
-    { resource: config.adminResource },
-  );
-  const claims = tokens.claims();
-  if (!claims) return null;
-  if (isJwt(tokens.access_token)) {
-    const verified = await verifyAccessToken(tokens.access_token);
-    if (verified.sub !== claims.sub) return null;
-  }
-  return tokens;
+/** Whether the access token belongs to the ID token's user (an opaque one is left to the admin API). */
+async function accessTokenMatches(tokens: Tokens): Promise<boolean> {
+  if (!isJwt(tokens.access_token)) return true;
+  const verified = await verifyAccessToken(tokens.access_token);
+  return verified.sub === tokens.claims()?.sub;
 }
+
+// Sign in again without the kline resource: the console stays usable (minus Markets) when oauth-service
+// refuses it (the portal client is no longer allowed any kline scope).
+const signInWithoutMarkets = (transaction: SignInTransaction) =>
+  seeOther(
+    `${portalConfig().portalUrl}/auth/login?markets=0&returnTo=${encodeURIComponent(transaction.returnTo)}`,
+  );
 
 /**
  * The Markets token, exchanged from the refresh token at sign-in: the newest refresh token, and the kline
@@ -97,43 +76,41 @@ async function sessionFrom(
     expiresAt: now + (tokens.expires_in ?? 60),
     signedInAt: now,
     user: sessionUserFrom(claims),
+    ...sidFrom(claims),
   });
 }
 
-export async function GET(request: Request) {
-  const config = portalConfig();
-  const jar = await cookies();
-  const authPath = `${cookieOptions(config, 0).path.replace(/\/$/, '')}/auth`;
-  const transaction = await openSignIn(jar.get(SIGN_IN_COOKIE)?.value);
-  jar.delete({ name: SIGN_IN_COOKIE, path: authPath });
-  const query = new URL(request.url).search;
-  const fail = (reason: string) => seeOther(`${config.portalUrl}/?error=${encodeURIComponent(reason)}`);
-  if (!transaction) return fail('sign_in_expired');
-  // Sign in again without the kline resource: the console stays usable (minus Markets) when oauth-service
-  // refuses it (the portal client is no longer allowed any kline scope).
-  const withoutMarkets = () =>
-    seeOther(`${config.portalUrl}/auth/login?markets=0&returnTo=${encodeURIComponent(transaction.returnTo)}`);
-  const providerError = new URLSearchParams(query).get('error');
-  if (providerError === 'invalid_target' && transaction.markets) return withoutMarkets();
-  if (providerError) return fail(providerError === 'access_denied' ? 'access_denied' : 'sign_in_failed');
-
-  try {
-    const configuration = await oidcConfiguration();
-    const tokens = await exchangeCode(config, configuration, query, transaction);
-    if (!tokens) return fail('sign_in_failed');
-    const receivedAt = Math.floor(Date.now() / 1000);
-    let refreshToken = tokens.refresh_token;
-    let kline: Kline | undefined;
-    if (transaction.markets && refreshToken) {
-      const exchanged = await klineAtSignIn(configuration, refreshToken);
-      if (exchanged === 'refused') return withoutMarkets();
-      ({ refreshToken, kline } = exchanged);
-    }
-    const sealed = await sealSession(await sessionFrom(tokens, receivedAt, refreshToken, kline));
-    jar.set(SESSION_COOKIE, sealed.value, cookieOptions(config, sealed.maxAge));
-    return seeOther(`${config.portalUrl}${transaction.returnTo}`);
-  } catch (error) {
-    console.error('admin-portal: sign-in callback failed:', (error as Error).message);
-    return fail('sign_in_failed');
+/** The session after the code exchange, with the Markets token when the sign-in asked for it. */
+async function sessionAfterSignIn(
+  tokens: Tokens,
+  transaction: SignInTransaction,
+  configuration: oidc.Configuration,
+): Promise<StoredSession | null | Response> {
+  if (!(await accessTokenMatches(tokens))) return null;
+  const receivedAt = Math.floor(Date.now() / 1000);
+  let refreshToken = tokens.refresh_token;
+  let kline: Kline | undefined;
+  if (transaction.markets && refreshToken) {
+    const exchanged = await klineAtSignIn(configuration, refreshToken);
+    if (exchanged === 'refused') return signInWithoutMarkets(transaction);
+    ({ refreshToken, kline } = exchanged);
   }
+  return sessionFrom(tokens, receivedAt, refreshToken, kline);
 }
+
+export const GET = signInCallbackRoute(() => {
+  const config = portalConfig();
+  return {
+    app: 'admin-portal',
+    portalUrl: config.portalUrl,
+    resource: config.adminResource,
+    signInCookie: SIGN_IN_COOKIE,
+    sessionCookie: SESSION_COOKIE,
+    oidcConfiguration,
+    openSignIn,
+    sealSession,
+    onProviderError: (error, transaction) =>
+      error === 'invalid_target' && transaction.markets ? signInWithoutMarkets(transaction) : null,
+    session: sessionAfterSignIn,
+  };
+});

@@ -517,6 +517,8 @@ export type paths = {
                             items: {
                                 /** @enum {string} */
                                 application_type?: "web" | "native";
+                                /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                                backchannel_logout_uri?: string | null;
                                 client_id: string;
                                 /** Format: date-time */
                                 created_at?: string;
@@ -649,6 +651,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types: string[];
@@ -697,6 +701,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
@@ -873,6 +879,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1145,6 +1153,8 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         application_type?: "web" | "native";
+                        /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                        backchannel_logout_uri?: string | null;
                         /** @description The platform's own client: its users are not asked for consent and sign out in one click. Confidential clients only. */
                         first_party?: boolean;
                         grant_types?: string[];
@@ -1191,6 +1201,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1386,6 +1398,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1562,6 +1576,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** Format: date-time */
                             created_at?: string;
@@ -1738,6 +1754,8 @@ export type paths = {
                         "application/json": {
                             /** @enum {string} */
                             application_type?: "web" | "native";
+                            /** @description OIDC Back-Channel Logout: where a logout token (with the session id) is posted when a sign-in session this client took part in ends. https, or http on loopback; null: none. */
+                            backchannel_logout_uri?: string | null;
                             client_id: string;
                             /** @description Shown in this response only: store it now, it cannot be retrieved again. */
                             client_secret?: string;
@@ -5062,6 +5080,825 @@ export type paths = {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/upstream-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List upstream identity providers (needs admin:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Empty: any domain. */
+                                allowed_email_domains: string[];
+                                authorization_endpoint: string | null;
+                                claim_mapping: {
+                                    email: string | null;
+                                    email_verified: string | null;
+                                    groups: string | null;
+                                    name: string | null;
+                                    subject: string;
+                                };
+                                client_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Local roles given to an account created at sign-in. */
+                                default_roles: string[];
+                                /** @description The sign-in button reads "Sign in with <display_name>". */
+                                display_name: string;
+                                enabled: boolean;
+                                /** @description Upstream group → local role name. */
+                                group_roles: {
+                                    [key: string]: string;
+                                };
+                                /** @description Whether a client secret is stored; the secret is write-only. */
+                                has_secret: boolean;
+                                /** @description Slug; appears in the sign-in URLs. */
+                                id: string;
+                                issuer: string | null;
+                                /** @description Create a local account at the first sign-in. */
+                                jit_enabled: boolean;
+                                /**
+                                 * @description `oidc`: endpoints by issuer discovery; `oauth2`: explicit endpoints and a user-info request.
+                                 * @enum {string}
+                                 */
+                                kind: "oidc" | "oauth2";
+                                /** @description Link to an existing account with the same address when the upstream says it is verified. */
+                                link_by_verified_email: boolean;
+                                mfa_satisfied_by: {
+                                    acr: string[];
+                                    amr: string[];
+                                };
+                                /** @description The redirect URI to register at the upstream. */
+                                redirect_uri: string;
+                                scopes: string[];
+                                token_endpoint: string | null;
+                                /** Format: date-time */
+                                updated_at: string;
+                                userinfo_endpoint: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an upstream identity provider (needs admin:write) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowed_email_domains?: string[];
+                        authorization_endpoint?: string | null;
+                        /** @description Claim names or dotted paths; a missing key takes the kind’s default, null maps nothing. */
+                        claim_mapping?: {
+                            email?: string | null;
+                            email_verified?: string | null;
+                            groups?: string | null;
+                            name?: string | null;
+                            subject?: string;
+                        };
+                        client_id: string;
+                        /** @description Write-only. Null removes it (a public client using PKCE alone). */
+                        client_secret?: string | null;
+                        default_roles?: string[];
+                        display_name: string;
+                        enabled?: boolean;
+                        group_roles?: {
+                            [key: string]: string;
+                        };
+                        id: string;
+                        issuer?: string | null;
+                        jit_enabled?: boolean;
+                        /** @enum {string} */
+                        kind: "oidc" | "oauth2";
+                        link_by_verified_email?: boolean;
+                        mfa_satisfied_by?: {
+                            acr?: string[];
+                            amr?: string[];
+                        };
+                        /** @description Defaults to openid email profile for kind oidc. */
+                        scopes?: string[];
+                        token_endpoint?: string | null;
+                        userinfo_endpoint?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Empty: any domain. */
+                            allowed_email_domains: string[];
+                            authorization_endpoint: string | null;
+                            claim_mapping: {
+                                email: string | null;
+                                email_verified: string | null;
+                                groups: string | null;
+                                name: string | null;
+                                subject: string;
+                            };
+                            client_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Local roles given to an account created at sign-in. */
+                            default_roles: string[];
+                            /** @description The sign-in button reads "Sign in with <display_name>". */
+                            display_name: string;
+                            enabled: boolean;
+                            /** @description Upstream group → local role name. */
+                            group_roles: {
+                                [key: string]: string;
+                            };
+                            /** @description Whether a client secret is stored; the secret is write-only. */
+                            has_secret: boolean;
+                            /** @description Slug; appears in the sign-in URLs. */
+                            id: string;
+                            issuer: string | null;
+                            /** @description Create a local account at the first sign-in. */
+                            jit_enabled: boolean;
+                            /**
+                             * @description `oidc`: endpoints by issuer discovery; `oauth2`: explicit endpoints and a user-info request.
+                             * @enum {string}
+                             */
+                            kind: "oidc" | "oauth2";
+                            /** @description Link to an existing account with the same address when the upstream says it is verified. */
+                            link_by_verified_email: boolean;
+                            mfa_satisfied_by: {
+                                acr: string[];
+                                amr: string[];
+                            };
+                            /** @description The redirect URI to register at the upstream. */
+                            redirect_uri: string;
+                            scopes: string[];
+                            token_endpoint: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            userinfo_endpoint: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 409. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/upstream-providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an upstream identity provider (needs admin:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Empty: any domain. */
+                            allowed_email_domains: string[];
+                            authorization_endpoint: string | null;
+                            claim_mapping: {
+                                email: string | null;
+                                email_verified: string | null;
+                                groups: string | null;
+                                name: string | null;
+                                subject: string;
+                            };
+                            client_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Local roles given to an account created at sign-in. */
+                            default_roles: string[];
+                            /** @description The sign-in button reads "Sign in with <display_name>". */
+                            display_name: string;
+                            enabled: boolean;
+                            /** @description Upstream group → local role name. */
+                            group_roles: {
+                                [key: string]: string;
+                            };
+                            /** @description Whether a client secret is stored; the secret is write-only. */
+                            has_secret: boolean;
+                            /** @description Slug; appears in the sign-in URLs. */
+                            id: string;
+                            issuer: string | null;
+                            /** @description Create a local account at the first sign-in. */
+                            jit_enabled: boolean;
+                            /**
+                             * @description `oidc`: endpoints by issuer discovery; `oauth2`: explicit endpoints and a user-info request.
+                             * @enum {string}
+                             */
+                            kind: "oidc" | "oauth2";
+                            /** @description Link to an existing account with the same address when the upstream says it is verified. */
+                            link_by_verified_email: boolean;
+                            mfa_satisfied_by: {
+                                acr: string[];
+                                amr: string[];
+                            };
+                            /** @description The redirect URI to register at the upstream. */
+                            redirect_uri: string;
+                            scopes: string[];
+                            token_endpoint: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            userinfo_endpoint: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an upstream identity provider and every account link to it (needs admin:write) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update an upstream identity provider; omitted fields keep their values, the secret too (needs admin:write) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowed_email_domains?: string[];
+                        authorization_endpoint?: string | null;
+                        /** @description Claim names or dotted paths; a missing key takes the kind’s default, null maps nothing. */
+                        claim_mapping?: {
+                            email?: string | null;
+                            email_verified?: string | null;
+                            groups?: string | null;
+                            name?: string | null;
+                            subject?: string;
+                        };
+                        client_id?: string;
+                        /** @description Write-only. Null removes it (a public client using PKCE alone). */
+                        client_secret?: string | null;
+                        default_roles?: string[];
+                        display_name?: string;
+                        enabled?: boolean;
+                        group_roles?: {
+                            [key: string]: string;
+                        };
+                        issuer?: string | null;
+                        jit_enabled?: boolean;
+                        /** @enum {string} */
+                        kind?: "oidc" | "oauth2";
+                        link_by_verified_email?: boolean;
+                        mfa_satisfied_by?: {
+                            acr?: string[];
+                            amr?: string[];
+                        };
+                        /** @description Defaults to openid email profile for kind oidc. */
+                        scopes?: string[];
+                        token_endpoint?: string | null;
+                        userinfo_endpoint?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Empty: any domain. */
+                            allowed_email_domains: string[];
+                            authorization_endpoint: string | null;
+                            claim_mapping: {
+                                email: string | null;
+                                email_verified: string | null;
+                                groups: string | null;
+                                name: string | null;
+                                subject: string;
+                            };
+                            client_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Local roles given to an account created at sign-in. */
+                            default_roles: string[];
+                            /** @description The sign-in button reads "Sign in with <display_name>". */
+                            display_name: string;
+                            enabled: boolean;
+                            /** @description Upstream group → local role name. */
+                            group_roles: {
+                                [key: string]: string;
+                            };
+                            /** @description Whether a client secret is stored; the secret is write-only. */
+                            has_secret: boolean;
+                            /** @description Slug; appears in the sign-in URLs. */
+                            id: string;
+                            issuer: string | null;
+                            /** @description Create a local account at the first sign-in. */
+                            jit_enabled: boolean;
+                            /**
+                             * @description `oidc`: endpoints by issuer discovery; `oauth2`: explicit endpoints and a user-info request.
+                             * @enum {string}
+                             */
+                            kind: "oidc" | "oauth2";
+                            /** @description Link to an existing account with the same address when the upstream says it is verified. */
+                            link_by_verified_email: boolean;
+                            mfa_satisfied_by: {
+                                acr: string[];
+                                amr: string[];
+                            };
+                            /** @description The redirect URI to register at the upstream. */
+                            redirect_uri: string;
+                            scopes: string[];
+                            token_endpoint: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            userinfo_endpoint: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 400. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 401. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 403. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457), status 404. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description Stable machine-readable error code. */
+                            code: string;
+                            detail?: string;
+                            /** @description Path of the request that failed. */
+                            instance?: string;
+                            /** @description Echo of the `x-request-id` response header. */
+                            request_id?: string;
+                            status: number;
+                            title: string;
+                            /** @description URN naming the problem, `urn:problem:<code>`. */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/admin/users": {

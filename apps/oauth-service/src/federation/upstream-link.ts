@@ -1,0 +1,227 @@
+import type { Handler } from '@platform/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { auditContext } from '../interactions/interaction-steps.ts';
+import type { UpstreamPerson } from './claims.ts';
+import { UpstreamError } from './upstream-client.ts';
+import {
+  browserBinding,
+  callbackQuery,
+  enabledProvider,
+  type FlowProvider,
+  hashBinding,
+  refuse,
+  startFlow,
+  type UpstreamStepDeps,
+} from './upstream-steps.ts';
+
+// Linking an upstream sign-in to the account signed in at oauth-service (its session cookie), started from
+// the account console and returning there. The flow is bound to the starting browser by a cookie of its own
+// (only its hash is kept), and finishes only while the same account is still signed in.
+
+export interface LinkDeps extends UpstreamStepDeps {
+  provider: () => Provider;
+  /** ACCOUNT_CONSOLE_URL: the only place a link flow returns to. */
+  accountConsoleUrl: string;
+  secureCookies: boolean;
+  identities: {
+    find(providerId: string, subject: string): Promise<{ userId: string } | undefined>;
+    link(identity: {
+      providerId: string;
+      subject: string;
+      userId: string;
+      email?: string | null;
+    }): Promise<unknown>;
+  };
+  users: { get(id: string): Promise<{ id: string; username: string } | undefined> };
+}
+
+const hidden = () => ({ schema: { hide: true } as const });
+type LinkHandler = Handler<ReturnType<typeof hidden>['schema']>;
+type Step = { request: FastifyRequest; reply: FastifyReply };
+
+const BINDING_COOKIE = 'oauth_upstream_link';
+const COOKIE_PATH = '/login/upstream';
+
+/** The account of the browser's oauth-service session (oidc-provider's signed session cookie), if any. */
+async function sessionAccount(provider: Provider, { request, reply }: Step): Promise<string | undefined> {
+  const koa = provider as unknown as {
+    createContext(
+      req: unknown,
+      res: unknown,
+    ): { cookies: { get(name: string, o: object): string | undefined } };
+  };
+  const ctx = koa.createContext(request.raw, reply.raw);
+  const id = ctx.cookies.get(provider.cookieName('session'), { signed: true });
+  const session = id ? await provider.Session.find(id) : undefined;
+  return typeof session?.accountId === 'string' ? session.accountId : undefined;
+}
+
+/** `return_to` when it lies within the account console; anything else is refused. */
+function returnTarget(consoleUrl: string, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const target = new URL(value);
+    const base = new URL(consoleUrl);
+    const basePath = base.pathname.replace(/\/$/, '');
+    const within = target.pathname === basePath || target.pathname.startsWith(`${basePath}/`);
+    return target.origin === base.origin && within ? target.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET /login/upstream/:id/link?return_to=…: links an upstream sign-in to the signed-in account. */
+export const startLink =
+  (deps: LinkDeps): LinkHandler =>
+  async (request, reply) => {
+    const step = { request, reply };
+    const { id } = request.params as { id: string };
+    const provider = await enabledProvider(deps, id);
+    const accountUrl = deps.accountConsoleUrl;
+    if (!provider)
+      return refuse(deps, step, {
+        failure: 'provider_unavailable',
+        reason: 'provider_disabled',
+        provider,
+        accountUrl,
+      });
+    const returnTo = returnTarget(
+      deps.accountConsoleUrl,
+      (request.query as Record<string, unknown>).return_to,
+    );
+    if (!returnTo)
+      return reply.status(400).type('application/problem+json').send({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        code: 'invalid_return_to',
+        detail: 'return_to must be an address within the account console.',
+      });
+    const accountId = await sessionAccount(deps.provider(), step);
+    if (!accountId)
+      return refuse(deps, step, { failure: 'not_signed_in', reason: 'no_session', provider, accountUrl });
+    const binding = browserBinding();
+    try {
+      const url = await startFlow(deps, provider, {
+        mode: 'link',
+        accountId,
+        returnTo,
+        browserBinding: binding.hash,
+      });
+      reply.setCookie(BINDING_COOKIE, binding.value, {
+        path: COOKIE_PATH,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.secureCookies,
+        maxAge: 600,
+      });
+      return reply.redirect(url.href, 303);
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      return refuse(deps, step, {
+        failure: 'upstream_failed',
+        reason: error.reason,
+        provider,
+        accountUrl,
+        userId: accountId,
+      });
+    }
+  };
+
+/** The callback of a link flow: same browser, same account, then the link (audited) and back to the console. */
+export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
+  const { request, reply } = step;
+  const { id } = request.params as { id: string };
+  const flow = await deps.flows.take(state);
+  const provider = await enabledProvider(deps, id);
+  const accountUrl = deps.accountConsoleUrl;
+  reply.clearCookie(BINDING_COOKIE, { path: COOKIE_PATH });
+  if (!provider)
+    return refuse(deps, step, {
+      failure: 'provider_unavailable',
+      reason: 'provider_disabled',
+      provider,
+      accountUrl,
+    });
+  const cookie = request.cookies[BINDING_COOKIE];
+  const sameBrowser =
+    flow?.browserBinding !== undefined && cookie !== undefined && hashBinding(cookie) === flow.browserBinding;
+  const accountId = await sessionAccount(deps.provider(), step);
+  if (flow?.mode !== 'link' || !sameBrowser || !accountId || accountId !== flow.accountId)
+    return refuse(deps, step, {
+      failure: 'expired',
+      reason: 'unbound_link',
+      provider,
+      accountUrl,
+      userId: accountId,
+    });
+  let person: UpstreamPerson;
+  try {
+    person = await deps.upstreamClients.complete(provider, callbackQuery(request), { state, ...flow });
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    return refuse(deps, step, {
+      failure: 'upstream_failed',
+      reason: error.reason,
+      provider,
+      accountUrl,
+      userId: accountId,
+    });
+  }
+  const refused = await linkIdentity(deps, step, { provider, person, accountId });
+  if (refused) return refused;
+  return reply.redirect(flow.returnTo ?? deps.accountConsoleUrl, 303);
+}
+
+/** Links the subject to the account (audited); a refusal's reply when it is linked elsewhere already. */
+async function linkIdentity(
+  deps: LinkDeps,
+  step: Step,
+  { provider, person, accountId }: { provider: FlowProvider; person: UpstreamPerson; accountId: string },
+) {
+  const { request } = step;
+  const accountUrl = deps.accountConsoleUrl;
+  const existing = await deps.identities.find(provider.id, person.subject);
+  if (existing && existing.userId !== accountId)
+    return await refuse(deps, step, {
+      failure: 'already_linked',
+      reason: 'subject_linked_elsewhere',
+      provider,
+      accountUrl,
+      userId: accountId,
+      person,
+    });
+  if (!existing) {
+    try {
+      await deps.identities.link({
+        providerId: provider.id,
+        subject: person.subject,
+        userId: accountId,
+        email: person.email ?? null,
+      });
+    } catch {
+      // The account already has a link at this provider (one per provider and account).
+      return await refuse(deps, step, {
+        failure: 'already_linked',
+        reason: 'account_linked_already',
+        provider,
+        accountUrl,
+        userId: accountId,
+        person,
+      });
+    }
+    const user = await deps.users.get(accountId);
+    await deps.audit.record({
+      ...auditContext(request, ''),
+      clientId: null,
+      actorType: 'user',
+      actorId: accountId,
+      actorName: user?.username ?? null,
+      action: 'upstream.linked',
+      outcome: 'success',
+      details: { provider: provider.id, subject: person.subject, by: 'user' },
+    });
+  }
+  return undefined;
+}
