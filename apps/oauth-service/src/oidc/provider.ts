@@ -158,6 +158,13 @@ function tokenTtls(config: ProviderConfig): Configuration['ttl'] {
   };
 }
 
+/**
+ * Every refresh token rotates, except one from a token exchange: its confidential client authenticates each
+ * refresh, and that client's concurrent steps share it (refresh-exchange.ts).
+ */
+const rotatesUnlessExchanged: Configuration['rotateRefreshToken'] = (ctx) =>
+  !fromExchange(ctx.oidc.entities.RefreshToken as never);
+
 /** Resource indicators (RFC 8707): a JWT access token per resource server, with the scopes the client may hold. */
 function resourceIndicators(
   deps: ProviderDeps,
@@ -283,9 +290,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     formats: { customizers: { jwt: nameTheGrant } },
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
-    // Every refresh token rotates, except one from a token exchange: its confidential client authenticates
-    // each refresh, and that client's concurrent steps share it (refresh-exchange.ts).
-    rotateRefreshToken: (ctx) => !fromExchange(ctx.oidc.entities.RefreshToken as never),
+    rotateRefreshToken: rotatesUnlessExchanged,
     features: features(deps),
     // Browser clients may call the token endpoint cross-origin only from their own redirect URI origins;
     // the authorization endpoint is never a CORS endpoint.
