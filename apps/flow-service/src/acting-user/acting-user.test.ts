@@ -167,6 +167,35 @@ describeEachDialect('http steps act for the user who started the run', (temp) =>
     revoked.clear();
   });
 
+  it('revokes the refresh token a replayed start obtained; the run keeps the first one', async () => {
+    const token = await h.issuer.mint({
+      aud: AUDIENCE,
+      client_id: 'console',
+      sub: 'user-2',
+      scope: 'flow:run flow:read flow:approve',
+      expiresIn: 300,
+    });
+    const startWithKey = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/flow/api/v1/definitions/gated-write/runs',
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'replayed-start' },
+        payload: { input: {} },
+      });
+    const first = await startWithKey();
+    expect(first.statusCode).toBe(201);
+    const kept = createTokenSeal(CLIENT_SECRET).open((await row(first.json().id))!.sealed_token!);
+    const replay = await startWithKey();
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json().id).toBe(first.json().id);
+    expect(createTokenSeal(CLIENT_SECRET).open((await row(first.json().id))!.sealed_token!)).toBe(kept);
+    expect([...revoked].filter((t) => t.startsWith('refresh.user-2.'))).toHaveLength(1);
+    expect(revoked.has(kept!.slice('refresh_token '.length))).toBe(false);
+    await h.call('POST', `/flow/api/v1/runs/${first.json().id}/cancel`);
+    await until(() => revoked.has(kept!.slice('refresh_token '.length)));
+    expect(revoked.has(kept!.slice('refresh_token '.length))).toBe(true);
+  });
+
   it('acts for the user in a step that starts after the user’s access token expired', async () => {
     const started = await start('user-1', 1);
     await new Promise((resolve) => setTimeout(resolve, 1100));
