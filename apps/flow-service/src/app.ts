@@ -72,7 +72,8 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
   const { tokens, authority } = createStepClients(app, config, options);
   // The starter's token, sealed under a key derived from the client secret, for the run's http steps.
   const seal = config.FLOW_CLIENT_SECRET ? createTokenSeal(config.FLOW_CLIENT_SECRET) : null;
-  const actingUsers = seal && createActingUsers(database.db, seal);
+  const actingUsers =
+    seal && createActingUsers(database.db, seal, tokens && ((token) => tokens.revoke(token)));
   const policy = createEgressPolicy({
     publicUrl: config.PUBLIC_URL,
     resourceServers: config.FLOW_RESOURCE_SERVERS,
@@ -105,7 +106,7 @@ export async function buildFlowService(config: AppConfig, options: BuildOptions 
   definitionRoutes(app, definitions, { policy, authority });
   approvalRoutes(app, createApprovalsRepository(database.db));
   const runs = createRunsRepository(database.db, definitions);
-  runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun), seal);
+  runRoutes(app, engine, runs, createRunControl(database, engine.store, engine.startRun), { seal, tokens });
   scheduleRoutes(app, {
     scheduler,
     schedules: createSchedulesRepository(database),

@@ -26,11 +26,11 @@ export interface FlowPlatform {
 /**
  * Starts the three services; `stop` stops whatever started, also after a failed start. `throughGateway`
  * puts the gateway at PUBLIC_URL in front of them, so http steps reach test-service (and flow-service its
- * token endpoint) through it, as in production.
+ * token endpoint) through it, as in production. `oauthEnv` adds to oauth-service's environment.
  */
 export async function startFlowPlatform(
   temp: TempDatabase,
-  options: { throughGateway?: boolean } = {},
+  options: { throughGateway?: boolean; oauthEnv?: Record<string, string> } = {},
 ): Promise<FlowPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
   const secretFile = join(dir, 'flow-client-secret');
@@ -54,7 +54,7 @@ export async function startFlowPlatform(
   try {
     const gatewayPort = options.throughGateway ? await freePort() : undefined;
     const server = await startOAuthServer(temp.url, {
-      env: { FLOW_CLIENT_SECRET_FILE: secretFile },
+      env: { ...options.oauthEnv, FLOW_CLIENT_SECRET_FILE: secretFile },
       ...(gatewayPort ? { issuer: `http://127.0.0.1:${gatewayPort}` } : {}),
     });
     started.server = server;

@@ -86,6 +86,13 @@ export function afterCommit(state: EngineState, ctx: TxContext) {
   for (const f of ctx.finished) metrics?.runsCompleted.inc({ state: f.state });
   for (const s of ctx.stepResults)
     metrics?.stepDuration.observe({ type: s.type, state: s.state }, s.durationMs / 1000);
+  // Refresh tokens of ended runs are revoked at oauth-service (RFC 7009) once their rows are gone.
+  if (ctx.releasedTokens.length)
+    void state.options.executors.http.actingUsers
+      ?.release(ctx.releasedTokens)
+      .catch((error: Error) =>
+        state.options.log?.('revoking an ended run’s refresh token failed', { error: error.message }),
+      );
 }
 
 async function dispatch(state: EngineState, claimed: ClaimedStep[]) {

@@ -22,6 +22,8 @@ describe('http step egress and authority', () => {
     },
     invalidate() {},
     requests: () => tokenRequests.length,
+    refreshTokenFor: async () => null,
+    revoke: async () => {},
   };
   const run = async (
     input: Parameters<typeof executeHttpStep>[0],

@@ -41,8 +41,8 @@ async function fetchStepToken(tokens: TokenClient, request: TokenRequest): Promi
     const retryable = error instanceof TokenRequestError ? error.retryable : true;
     const message = (error as Error).message;
     return fail(
-      request.subjectToken
-        ? `the token of the user this run acts for was not exchanged for ${request.resource}${request.scope ? ` (${request.scope})` : ''}: ${message}`
+      request.subjectToken || request.refreshToken
+        ? `the token of the user this run acts for was not ${request.refreshToken ? 'refreshed' : 'exchanged'} for ${request.resource}${request.scope ? ` (${request.scope})` : ''}: ${message}`
         : message,
       retryable,
     );

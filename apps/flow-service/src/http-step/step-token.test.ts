@@ -8,7 +8,13 @@ import { createTokenClient, type TokenClient } from './token-client.ts';
 
 // The token a step of a run started by a user may ask for, and what flow-service keeps of that user's token.
 
-const tokens: TokenClient = { token: async () => 'never', invalidate() {}, requests: () => 0 };
+const tokens: TokenClient = {
+  token: async () => 'never',
+  invalidate() {},
+  requests: () => 0,
+  refreshTokenFor: async () => null,
+  revoke: async () => {},
+};
 const author = { sub: 'author', scopes: ['test:write'] };
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
@@ -20,14 +26,16 @@ const requestFor = (user: ActingUser | null) =>
     {
       tokens,
       authority: { current: async () => ({ active: false, scopes: [] }) },
-      actingUsers: { forRun: async () => user },
+      actingUsers: { forRun: async () => user, release: async () => {} },
       now: () => NOW,
     },
   );
 
 describe('the token of the user a run acts for', () => {
   it('asks for an exchange of the user’s token, not for the author’s authority', async () => {
-    expect(await requestFor({ sub: 'u', expiresAt: NOW + 1000, token: 'user-token' })).toEqual({
+    expect(
+      await requestFor({ sub: 'u', expiresAt: NOW + 1000, token: 'user-token', kind: 'access_token' }),
+    ).toEqual({
       resource: 'http://localhost:8080/test',
       scope: 'test:write',
       subjectToken: 'user-token',
@@ -37,7 +45,7 @@ describe('the token of the user a run acts for', () => {
   it('fails, without falling back, for an expired, DPoP-bound or unreadable token', async () => {
     const cases: Array<[ActingUser, RegExp]> = [
       [
-        { sub: 'u', expiresAt: NOW, token: 'user-token' },
+        { sub: 'u', expiresAt: NOW, token: 'user-token', kind: 'access_token' },
         /^the token of u, who started this run, expired at 2026-01-01T00:00:00.000Z/,
       ],
       [
@@ -65,31 +73,47 @@ describe('the token of the user a run acts for', () => {
       {
         tokens,
         authority: null,
-        actingUsers: { forRun: async () => ({ sub: 'u', expiresAt: NOW + 1000, token: 't' }) },
+        actingUsers: {
+          forRun: async () => ({ sub: 'u', expiresAt: NOW + 1000, token: 't', kind: 'access_token' }),
+          release: async () => {},
+        },
         now: () => NOW,
       },
     );
     expect(outcome).toMatchObject({ kind: 'failed', error: /author author did not hold kline:write/ });
   });
 
-  it('keeps a Bearer token sealed and a DPoP-bound token not at all', () => {
+  it('refreshes the run’s refresh token for the step when the run keeps one', async () => {
+    expect(
+      await requestFor({ sub: 'u', expiresAt: NOW + 1000, token: 'run-refresh', kind: 'refresh_token' }),
+    ).toEqual({ resource: 'http://localhost:8080/test', scope: 'test:write', refreshToken: 'run-refresh' });
+    expect(
+      await requestFor({ sub: 'u', expiresAt: NOW, token: 'run-refresh', kind: 'refresh_token' }),
+    ).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/^the refresh token of u, who started this run, expired/),
+    });
+  });
+
+  it('keeps a Bearer token sealed and a DPoP-bound token not at all', async () => {
     const seal = createTokenSeal('flow-client-secret-for-tests-0123456789');
     const request = (jkt: string | null, scheme: string) =>
       ({
         token: { sub: 'u', exp: 2_000_000_000, jkt },
         headers: { authorization: `${scheme} header.payload.signature` },
       }) as unknown as FastifyRequest;
-    const bearer = actingUserOf(request(null, 'Bearer'), seal);
+    const keeper = { seal, tokens };
+    const bearer = await actingUserOf(request(null, 'Bearer'), keeper);
     expect(bearer).toMatchObject({ sub: 'u', expiresAt: 2_000_000_000_000 });
     expect(bearer?.sealedToken).not.toContain('payload');
     expect(seal.open(bearer!.sealedToken!)).toBe('header.payload.signature');
     expect(createTokenSeal('another-secret-another-secret-0123456').open(bearer!.sealedToken!)).toBeNull();
-    expect(actingUserOf(request('x'.repeat(43), 'DPoP'), seal)).toEqual({
+    expect(await actingUserOf(request('x'.repeat(43), 'DPoP'), keeper)).toEqual({
       sub: 'u',
       sealedToken: null,
       expiresAt: 2_000_000_000_000,
     });
-    expect(actingUserOf(request(null, 'Bearer'), null)).toBeNull();
+    expect(await actingUserOf(request(null, 'Bearer'), { seal: null, tokens })).toBeNull();
   });
 
   it('exchanges the user’s token at every step: a role the user lost counts at once', async () => {

@@ -75,7 +75,7 @@ function actingUserProblem(user: ActingUser, now: number): Outcome | null {
     );
   if (user.expiresAt <= now)
     return fail(
-      `the token of ${user.sub}, who started this run, expired at ${new Date(user.expiresAt).toISOString()}; ${fallback} (start the run again)`,
+      `the ${'kind' in user && user.kind === 'refresh_token' ? 'refresh token' : 'token'} of ${user.sub}, who started this run, expired at ${new Date(user.expiresAt).toISOString()}; ${fallback} (start the run again)`,
     );
   return null;
 }
@@ -98,7 +98,12 @@ export async function stepTokenRequest(
     const refused = actingUserProblem(user, (options.now ?? Date.now)());
     if (refused) return refused;
     if (!options.tokens) return fail(NO_SECRET);
-    return { ...request, subjectToken: user.token! };
+    // The run's refresh token (exchanged at its start) is refreshed for this step; an access token kept
+    // instead is exchanged.
+    const kept = user as Extract<ActingUser, { kind: string }>;
+    return kept.kind === 'refresh_token'
+      ? { ...request, refreshToken: kept.token }
+      : { ...request, subjectToken: kept.token };
   }
   const refused = await currentAuthorityProblem(scopes, context.author!, options.authority);
   if (refused) return refused;

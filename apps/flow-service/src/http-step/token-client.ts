@@ -6,9 +6,12 @@
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
 
 export interface TokenClientOptions {
   tokenUrl: string;
+  /** RFC 7009 revocation endpoint; by default the token URL's sibling `/revoke`. */
+  revocationUrl?: string;
   clientId: string;
   clientSecret: string;
   /** Renew this long before `expires_in` runs out, so a token never expires in flight. */
@@ -22,6 +25,14 @@ export interface TokenRequest {
   scope?: string;
   /** The user's access token to exchange; absent: a client_credentials token of flow-service itself. */
   subjectToken?: string;
+  /** The run's refresh token from an exchange (ADR 0036): refreshed for the step, never cached. */
+  refreshToken?: string;
+}
+
+/** A refresh token a user's access token was exchanged for, and when it expires (ms since the epoch). */
+export interface ExchangedRefreshToken {
+  token: string;
+  expiresAt: number;
 }
 
 export class TokenRequestError extends Error {
@@ -40,34 +51,52 @@ export interface TokenClient {
   invalidate(request: TokenRequest): void;
   /** Token endpoint requests made (for tests and metrics). */
   requests(): number;
+  /**
+   * Exchanges a user's access token for a refresh token flow-service may refresh for the run's steps;
+   * null when oauth-service does not issue one (the policy lacks offline_access, it is unreachable).
+   */
+  refreshTokenFor(subjectToken: string): Promise<ExchangedRefreshToken | null>;
+  /** Revokes a refresh token (RFC 7009); failures are the caller's to log. */
+  revoke(refreshToken: string): Promise<void>;
 }
 
-export function createTokenClient(options: TokenClientOptions): TokenClient {
-  const doFetch = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
-  const skew = options.skewMs ?? 30_000;
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
-  const cache = new Map<string, { token: string; expiresAt: number }>();
-  const inflight = new Map<string, Promise<string>>();
-  let count = 0;
-  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+interface TokenAnswer {
+  access_token?: string;
+  issued_token_type?: string;
+  expires_in?: number;
+  error?: string;
+  error_description?: string;
+}
 
-  async function fetchToken(request: TokenRequest, key: string): Promise<string> {
-    count += 1;
-    const body = new URLSearchParams(
-      request.subjectToken
+/** The token request's form: a refresh, an exchange, or flow-service's own client_credentials. */
+function grantForm(request: TokenRequest): URLSearchParams {
+  const body = new URLSearchParams(
+    request.refreshToken
+      ? { grant_type: 'refresh_token', refresh_token: request.refreshToken }
+      : request.subjectToken
         ? {
             grant_type: TOKEN_EXCHANGE_GRANT,
             subject_token: request.subjectToken,
             subject_token_type: ACCESS_TOKEN_TYPE,
           }
         : { grant_type: 'client_credentials' },
-    );
-    if (request.resource) body.set('resource', request.resource);
-    if (request.scope) body.set('scope', request.scope);
+  );
+  if (request.resource) body.set('resource', request.resource);
+  if (request.scope) body.set('scope', request.scope);
+  return body;
+}
+
+type Post = (url: string, body: URLSearchParams) => Promise<{ response: Response; payload: TokenAnswer }>;
+
+/** POSTs a form to oauth-service as the client (HTTP Basic); `onRequest` counts the requests. */
+function formPoster(options: TokenClientOptions, onRequest: () => void): Post {
+  const doFetch = options.fetch ?? fetch;
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
+  return async (url, body) => {
+    onRequest();
     let response: Response;
     try {
-      response = await doFetch(options.tokenUrl, {
+      response = await doFetch(url, {
         method: 'POST',
         headers: {
           authorization: basic,
@@ -80,21 +109,66 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     } catch (error) {
       throw new TokenRequestError(`token endpoint unreachable: ${(error as Error).message}`, true);
     }
-    const payload = (await response.json().catch(() => ({}))) as {
-      access_token?: string;
-      expires_in?: number;
-      error?: string;
-      error_description?: string;
-    };
+    const payload = (await response.json().catch(() => ({}))) as TokenAnswer;
+    return { response, payload };
+  };
+}
+
+/** The refresh token a user's access token is exchanged for; null when none is issued or the call fails. */
+async function exchangeForRefreshToken(
+  post: Post,
+  options: TokenClientOptions,
+  subjectToken: string,
+  now: () => number,
+): Promise<ExchangedRefreshToken | null> {
+  const { response, payload } = await post(
+    options.tokenUrl,
+    new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: REFRESH_TOKEN_TYPE,
+    }),
+  ).catch(() => ({ response: null, payload: {} as TokenAnswer }));
+  if (!response?.ok || !payload.access_token || payload.issued_token_type !== REFRESH_TOKEN_TYPE) return null;
+  return { token: payload.access_token, expiresAt: now() + (payload.expires_in ?? 0) * 1000 };
+}
+
+/** Revokes a refresh token at oauth-service (RFC 7009). */
+async function revokeRefreshToken(post: Post, options: TokenClientOptions, token: string): Promise<void> {
+  const { response } = await post(
+    options.revocationUrl ?? options.tokenUrl.replace(/\/token$/, '/revoke'),
+    new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
+  );
+  if (!response.ok) throw new TokenRequestError(`revocation refused: status ${response.status}`, true);
+}
+
+export function createTokenClient(options: TokenClientOptions): TokenClient {
+  const now = options.now ?? Date.now;
+  const skew = options.skewMs ?? 30_000;
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+  const inflight = new Map<string, Promise<string>>();
+  let count = 0;
+  const keyOf = (r: TokenRequest) => `${r.resource ?? ''} ${r.scope ?? ''}`;
+  const post = formPoster(options, () => {
+    count += 1;
+  });
+
+  async function fetchToken(request: TokenRequest, key: string): Promise<string> {
+    const { response, payload } = await post(options.tokenUrl, grantForm(request));
     if (!response.ok || !payload.access_token) {
       const reason = payload.error
         ? `${payload.error}${payload.error_description ? ` (${payload.error_description})` : ''}`
         : `status ${response.status}`;
-      const what = request.subjectToken ? 'token exchange' : 'token request';
+      const what = request.subjectToken
+        ? 'token exchange'
+        : request.refreshToken
+          ? 'refresh'
+          : 'token request';
       throw new TokenRequestError(`${what} refused: ${reason}`, response.status >= 500);
     }
     const lifetime = (payload.expires_in ?? 60) * 1000;
-    if (!request.subjectToken)
+    if (!request.subjectToken && !request.refreshToken)
       cache.set(key, {
         token: payload.access_token,
         expiresAt: now() + Math.max(lifetime - skew, lifetime / 2),
@@ -104,7 +178,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
 
   return {
     async token(request) {
-      if (request.subjectToken) return fetchToken(request, '');
+      if (request.subjectToken || request.refreshToken) return fetchToken(request, '');
       const key = keyOf(request);
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now()) return hit.token;
@@ -118,5 +192,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       if (!request.subjectToken) cache.delete(keyOf(request));
     },
     requests: () => count,
+    refreshTokenFor: (subjectToken) => exchangeForRefreshToken(post, options, subjectToken, now),
+    revoke: (refreshToken) => revokeRefreshToken(post, options, refreshToken),
   };
 }

@@ -2,8 +2,7 @@ import { requireScopes } from '@platform/auth';
 import { type App, type Handler, HttpError, notFound } from '@platform/http';
 import type { FastifyRequest } from 'fastify';
 import type { SealedActingUser } from '../acting-user/acting-users.repository.ts';
-import { actingUserOf } from '../acting-user/from-request.ts';
-import type { TokenSeal } from '../acting-user/token-seal.ts';
+import { type ActingUserKeeper, actingUserOf, releaseUnused } from '../acting-user/from-request.ts';
 import type { Engine } from '../engine/engine.ts';
 import { ControlError, type RunControl } from '../engine/run-control.ts';
 import { StartError } from '../engine/store.ts';
@@ -45,9 +44,10 @@ function usernameOf(request: FastifyRequest): string | null {
 }
 
 const startRun =
-  (engine: Engine, runs: RunsRepository, seal: TokenSeal | null): Handler<typeof startRunSchema> =>
+  (engine: Engine, runs: RunsRepository, keeper: ActingUserKeeper): Handler<typeof startRunSchema> =>
   async (request, reply) => {
     const key = request.headers['idempotency-key'];
+    const actingUser = await actingUserOf(request, keeper);
     const result = await engine
       .startRun({
         definitionId: request.params.id,
@@ -57,9 +57,14 @@ const startRun =
         trigger: 'api',
         createdBy: request.token!.sub,
         createdByName: usernameOf(request),
-        actingUser: actingUserOf(request, seal),
+        actingUser,
       })
-      .catch(startProblem);
+      .catch(async (error) => {
+        await releaseUnused(actingUser, keeper);
+        return startProblem(error);
+      });
+    // A replay keeps the first request's run and user: the refresh token this request obtained is unused.
+    if (!result.created) await releaseUnused(actingUser, keeper);
     const summary = await runs.summary(result.runId);
     return reply
       .status(result.created ? 201 : 200)
@@ -113,7 +118,7 @@ type Actor = { by: string; byName: string | null; actingUser: SealedActingUser |
 const runAction =
   (
     runs: RunsRepository,
-    seal: TokenSeal | null,
+    keeper: ActingUserKeeper | null,
     act: (runId: string, actor: Actor) => Promise<unknown>,
     // The three actions share one schema shape (runActionSchema).
   ): Handler<typeof cancelRunSchema> =>
@@ -121,9 +126,12 @@ const runAction =
     const actor = {
       by: request.token!.sub,
       byName: usernameOf(request),
-      actingUser: actingUserOf(request, seal),
+      actingUser: keeper && (await actingUserOf(request, keeper)),
     };
-    const result = await act(request.params.runId, actor).catch(controlProblem);
+    const result = await act(request.params.runId, actor).catch(async (error) => {
+      if (keeper) await releaseUnused(actor.actingUser, keeper);
+      return controlProblem(error);
+    });
     const id = typeof result === 'string' ? result : request.params.runId;
     const detail = await runs.get(id);
     if (!detail) throw notFound(`run ${id} does not exist`);
@@ -146,13 +154,13 @@ const decideStep =
     return runs.step(runId, stepId);
   };
 
-/** `seal` keeps the starter's token for the run's http steps (ADR 0036); null: no client secret. */
+/** `keeper` keeps the starter for the run's http steps (ADR 0036): a sealed refresh token by exchange. */
 export function runRoutes(
   app: App,
   engine: Engine,
   runs: RunsRepository,
   control: RunControl,
-  seal: TokenSeal | null,
+  keeper: ActingUserKeeper,
 ): void {
   // Open streams end when the server shuts down, so a graceful stop does not wait on them.
   const openStreams = new Set<() => void>();
@@ -165,7 +173,7 @@ export function runRoutes(
   app.post(
     `${base}/definitions/:id/runs`,
     { preHandler: run, schema: startRunSchema },
-    startRun(engine, runs, seal),
+    startRun(engine, runs, keeper),
   );
   app.get(`${base}/runs`, { preHandler: read, schema: listRunsSchema }, listRuns(runs));
   app.get(`${base}/runs/:runId`, { preHandler: read, schema: getRunSchema }, getRun(runs));
@@ -184,12 +192,12 @@ export function runRoutes(
   app.post(
     `${base}/runs/:runId/retry`,
     { preHandler: run, schema: retryRunSchema },
-    runAction(runs, seal, (id, { by, actingUser }) => control.retry(id, by, actingUser)),
+    runAction(runs, keeper, (id, { by, actingUser }) => control.retry(id, by, actingUser)),
   );
   app.post(
     `${base}/runs/:runId/rerun`,
     { preHandler: run, schema: rerunRunSchema },
-    runAction(runs, seal, (id, { by, byName, actingUser }) => control.rerun(id, by, byName, actingUser)),
+    runAction(runs, keeper, (id, { by, byName, actingUser }) => control.rerun(id, by, byName, actingUser)),
   );
   app.post(
     `${base}/runs/:runId/steps/:stepId/decision`,

@@ -35,6 +35,10 @@ export interface ClientInput {
 }
 
 /** Validates a client definition; throws a 400 problem listing every faulty field. */
+/** The grant types a refresh token comes from. */
+const issuesRefreshTokens = (grant: string) =>
+  grant === 'authorization_code' || grant.endsWith('device_code') || grant === TOKEN_EXCHANGE_GRANT;
+
 export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<string>): void {
   const errors: ValidationIssue[] = [];
   // Same shape as schema validation errors (@platform/http): a JSON pointer into the request body.
@@ -64,12 +68,8 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
   if (input.type === 'public' && grants.includes(TOKEN_EXCHANGE_GRANT)) {
     add('/grant_types', 'token exchange needs a confidential client');
   }
-  if (
-    grants.includes('refresh_token') &&
-    !grants.includes('authorization_code') &&
-    !grants.some((g) => g.endsWith('device_code'))
-  ) {
-    add('/grant_types', 'refresh_token needs authorization_code or device_code');
+  if (grants.includes('refresh_token') && !grants.some(issuesRefreshTokens)) {
+    add('/grant_types', 'refresh_token needs authorization_code, device_code or token exchange');
   }
 
   const method = input.tokenEndpointAuthMethod ?? (input.type === 'public' ? 'none' : 'client_secret_basic');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients/clients.repository.ts';
 import type { OAuthServiceConfig } from '../config.ts';
 import { createResourceServersRepository } from '../resources/resource-servers.repository.ts';
-import { TOKEN_EXCHANGE_GRANT } from '../token-exchange/exchange-rules.ts';
+import { OFFLINE_ACCESS, TOKEN_EXCHANGE_GRANT } from '../token-exchange/exchange-rules.ts';
 import { createTokenExchangePolicies } from '../token-exchange/policies.repository.ts';
 import { assertValidPolicy, type TokenExchangePolicy } from '../token-exchange/policy.ts';
 import type { OAuthSchema } from './schema.ts';
@@ -25,7 +25,8 @@ export function seededExchangePolicies(config: SeedConfig): Map<string, TokenExc
       CLIENT_IDS.flowService,
       {
         audiences: [`${config.PUBLIC_URL}/test`, `${config.PUBLIC_URL}/kline`],
-        scopes: ['test:read', 'test:write', 'kline:read', 'kline:write'],
+        // offline_access: a run's refresh token by exchange, so steps after an approval still act for the user.
+        scopes: ['test:read', 'test:write', 'kline:read', 'kline:write', OFFLINE_ACCESS],
         delegation: true,
         impersonation: false,
       },
@@ -34,6 +35,42 @@ export function seededExchangePolicies(config: SeedConfig): Map<string, TokenExc
 }
 
 const marker = (clientId: string) => `token_exchange_seeded:${clientId}`.slice(0, 64);
+const refreshMarker = (clientId: string) => `token_exchange_refresh_seeded:${clientId}`.slice(0, 64);
+/** The grant types a seeded policy needs: the exchange, and refresh_token when it allows refresh tokens. */
+const grantTypesFor = (policy: TokenExchangePolicy) =>
+  policy.scopes.includes(OFFLINE_ACCESS) ? [TOKEN_EXCHANGE_GRANT, 'refresh_token'] : [TOKEN_EXCHANGE_GRANT];
+
+async function addGrantTypes(clients: ClientsRepository, clientId: string, needed: string[]): Promise<void> {
+  const client = await clients.get(clientId);
+  const missing = needed.filter((g) => !client.grant_types.includes(g));
+  if (missing.length) await clients.update(clientId, { grantTypes: [...client.grant_types, ...missing] });
+}
+
+/**
+ * A policy seeded before refresh tokens by exchange existed gains offline_access (and its client the
+ * refresh_token grant type) once per database; a policy an administrator removed stays removed.
+ */
+async function seedExchangeRefresh(
+  db: Kysely<OAuthSchema>,
+  clients: ClientsRepository,
+  clientId: string,
+  seeded: TokenExchangePolicy,
+  created: string[],
+): Promise<void> {
+  if (
+    !seeded.scopes.includes(OFFLINE_ACCESS) ||
+    (await getSetting(db, refreshMarker(clientId))) !== undefined
+  )
+    return;
+  const policies = createTokenExchangePolicies(db);
+  const current = await policies.get(clientId);
+  if (current && !current.scopes.includes(OFFLINE_ACCESS)) {
+    await policies.set(clientId, { ...current, scopes: [...current.scopes, OFFLINE_ACCESS] });
+    await addGrantTypes(clients, clientId, ['refresh_token']);
+    created.push(`refresh tokens by exchange for client ${clientId}`);
+  }
+  await setSettingOnce(db, refreshMarker(clientId), OFFLINE_ACCESS);
+}
 
 /**
  * Gives each seeded client its policy and the grant type, once per database (a settings marker per client):
@@ -48,12 +85,14 @@ export async function seedExchangePolicies(
   const policies = createTokenExchangePolicies(db);
   const servers = await createResourceServersRepository(db).list();
   for (const [clientId, policy] of seededExchangePolicies(config)) {
-    if ((await getSetting(db, marker(clientId))) !== undefined) continue;
+    if ((await getSetting(db, marker(clientId))) !== undefined) {
+      await seedExchangeRefresh(db, clients, clientId, policy, created);
+      continue;
+    }
     assertValidPolicy(policy, servers);
-    const client = await clients.get(clientId);
-    if (!client.grant_types.includes(TOKEN_EXCHANGE_GRANT))
-      await clients.update(clientId, { grantTypes: [...client.grant_types, TOKEN_EXCHANGE_GRANT] });
+    await addGrantTypes(clients, clientId, grantTypesFor(policy));
     await policies.set(clientId, policy);
+    await setSettingOnce(db, refreshMarker(clientId), OFFLINE_ACCESS);
     await setSettingOnce(db, marker(clientId), policy.audiences.join(' '));
     created.push(`token exchange policy of client ${clientId}`);
   }

@@ -10,6 +10,7 @@ import {
   registerTokenExchange,
   type TokenExchangeDeps,
 } from '../token-exchange/exchange-grant.ts';
+import { capRefreshToUser, fromExchange } from '../token-exchange/refresh-exchange.ts';
 import { checkAccessToken, nameTheGrant, registerAccessTokenChecks } from './access-token-check.ts';
 import { outboundFetch } from './backchannel.ts';
 import { reuseClientInstances } from './client-reuse.ts';
@@ -157,6 +158,13 @@ function tokenTtls(config: ProviderConfig): Configuration['ttl'] {
   };
 }
 
+/**
+ * Every refresh token rotates, except one from a token exchange: its confidential client authenticates each
+ * refresh, and that client's concurrent steps share it (refresh-exchange.ts).
+ */
+const rotatesUnlessExchanged: Configuration['rotateRefreshToken'] = (ctx) =>
+  !fromExchange(ctx.oidc.entities.RefreshToken as never);
+
 /** Resource indicators (RFC 8707): a JWT access token per resource server, with the scopes the client may hold. */
 function resourceIndicators(
   deps: ProviderDeps,
@@ -167,15 +175,18 @@ function resourceIndicators(
     defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
     // A refresh without `resource` keeps the audience the grant was for.
     useGrantedResource: async () => true,
-    async getResourceServerInfo(_ctx, indicator, client) {
+    async getResourceServerInfo(ctx, indicator, client) {
       const server = await resources.byIdentifier(indicator);
       if (!server) throw new errors.InvalidTarget();
       // A client is granted only scopes it is allowed (its `scope`), never everything the server offers.
       const allowed = await deps.allowedScopes(client.clientId);
-      const scope = server.scopes
-        .map((s) => s.name)
-        .filter((s) => allowed.has(s))
-        .join(' ');
+      const offered = server.scopes.map((s) => s.name).filter((s) => allowed.has(s));
+      // A refresh of a refresh token from a token exchange issues only what the user's roles grant now.
+      const scope = (
+        deps.tokenExchange
+          ? await capRefreshToUser(ctx as KoaContextWithOIDC, offered, deps.tokenExchange.scopesOf)
+          : offered
+      ).join(' ');
       // A client allowed none of this server's scopes has no business holding a token for it.
       if (!scope)
         throw new errors.InvalidTarget('this client is not allowed any scope of the requested resource');
@@ -279,7 +290,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     formats: { customizers: { jwt: nameTheGrant } },
     loadExistingGrant: loadExistingGrant(deps.consents),
     ttl: tokenTtls(config),
-    rotateRefreshToken: true,
+    rotateRefreshToken: rotatesUnlessExchanged,
     features: features(deps),
     // Browser clients may call the token endpoint cross-origin only from their own redirect URI origins;
     // the authorization endpoint is never a CORS endpoint.

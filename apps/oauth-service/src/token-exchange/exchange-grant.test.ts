@@ -262,7 +262,7 @@ describeEachDialect('token exchange (RFC 8693)', (temp) => {
       {
         ...target,
         subject_token: adminFlowToken,
-        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:id_token',
       },
       {
         ...target,

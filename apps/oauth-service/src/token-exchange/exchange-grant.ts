@@ -17,15 +17,18 @@ import {
   actClaim,
   assertTargetAllowed,
   assertWellFormed,
+  EXCHANGE_GTY,
   EXCHANGE_PARAMS,
   type ExchangeMode,
   type ExchangeParams,
   exchangeMode,
   grantedScopes,
+  REFRESH_TOKEN_TYPE,
   requestedTargets,
   TOKEN_EXCHANGE_GRANT,
 } from './exchange-rules.ts';
 import type { TokenExchangePolicy } from './policy.ts';
+import { exchangeForRefreshToken, fromExchange } from './refresh-exchange.ts';
 import { unauthorizedClientForGrantType } from './unauthorized-client.ts';
 
 // RFC 8693 token exchange on oidc-provider's registerGrantType: a client trades a user's access token issued
@@ -57,7 +60,13 @@ const exchanged = new WeakMap<object, Record<string, unknown>>();
  * client the shared grant belongs to (GRANT_CLIENT_CLAIM), so the token's liveness follows that grant.
  */
 export function exchangedTokenClaims(token: object): Record<string, unknown> {
-  return exchanged.get(token) ?? {};
+  const claims = exchanged.get(token);
+  if (claims) return claims;
+  // An access token refreshed from an exchanged refresh token: issued by delegation only, to its actor.
+  const refreshed = token as { kind?: string; gty?: string; clientId?: string };
+  if (refreshed.kind === 'AccessToken' && fromExchange(refreshed) && refreshed.clientId)
+    return { act: { sub: refreshed.clientId } };
+  return {};
 }
 
 /** The live subject token of a user who may still sign in; anything else is `invalid_request` (§2.2.2). */
@@ -102,6 +111,8 @@ function resourceServerInfo(server: ResourceServer, subject: Subject, defaultTtl
 
 interface Outcome {
   mode?: ExchangeMode;
+  /** The token type asked for, when it is not an access token. */
+  issued?: string;
   audience?: string;
   scope?: string;
   subject?: Subject;
@@ -116,6 +127,15 @@ async function exchange(ctx: KoaContextWithOIDC, deps: TokenExchangeDeps, outcom
   if (!policy) throw new errors.UnauthorizedClient('this client has no token exchange policy');
   assertWellFormed(params);
   outcome.mode = exchangeMode(params, policy);
+  if (params.requested_token_type === REFRESH_TOKEN_TYPE) {
+    outcome.issued = REFRESH_TOKEN_TYPE;
+    outcome.subject = await activeSubject(provider, params.subject_token!, deps);
+    Object.assign(
+      outcome,
+      await exchangeForRefreshToken(ctx, deps, { policy, mode: outcome.mode, subject: outcome.subject }),
+    );
+    return;
+  }
   const server = await targetServer(params, policy, deps);
   outcome.audience = server.identifier;
   const subject = await activeSubject(provider, params.subject_token!, deps);
@@ -138,7 +158,7 @@ async function exchange(ctx: KoaContextWithOIDC, deps: TokenExchangeDeps, outcom
   const token = new provider.AccessToken({
     accountId: subject.accountId,
     client,
-    gty: 'token_exchange',
+    gty: EXCHANGE_GTY,
     scope: outcome.scope,
     // Shares the subject's grant: revoking it (sign-out everywhere, a revoked application) ends this one too.
     ...(subject.grantId ? { grantId: subject.grantId } : {}),
@@ -183,6 +203,7 @@ function auditExchange(
       ...(outcome.mode ? { mode: outcome.mode } : {}),
       ...(outcome.audience ? { audience: outcome.audience } : {}),
       ...(outcome.scope ? { scope: outcome.scope } : {}),
+      ...(outcome.issued ? { issued_token_type: outcome.issued } : {}),
       ...(outcome.subject ? { subject_client_id: outcome.subject.clientId } : {}),
       ...(error ? { error: error.error ?? 'server_error', error_description: error.error_description } : {}),
     },

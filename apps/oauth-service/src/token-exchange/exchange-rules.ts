@@ -6,6 +6,11 @@ import type { TokenExchangePolicy } from './policy.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
+/** In a policy's scopes: the client may exchange a user's token for a refresh token (refresh-exchange.ts). */
+export const OFFLINE_ACCESS = 'offline_access';
+/** The `gty` of every token a token exchange issues, kept by its refreshes (`token_exchange refresh_token`). */
+export const EXCHANGE_GTY = 'token_exchange';
 /** The extension parameter that asks for impersonation; without it an exchange is a delegation. */
 export const EXCHANGE_MODE_PARAM = 'exchange_mode';
 
@@ -39,15 +44,19 @@ export const EXCHANGE_PARAMS = [
 const list = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-/** The request's own shape: the subject token and its type, no actor token, an access token asked for. */
+const REQUESTABLE = new Set([ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE]);
+
+/** The request's own shape: the subject token and its type, no actor token, an access or refresh token asked for. */
 export function assertWellFormed(params: ExchangeParams): void {
   if (!params.subject_token) throw new errors.InvalidRequest('missing required parameter subject_token');
   if (!params.subject_token_type)
     throw new errors.InvalidRequest('missing required parameter subject_token_type');
   if (params.subject_token_type !== ACCESS_TOKEN_TYPE)
     throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
-  if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE)
-    throw new errors.InvalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+  if (params.requested_token_type !== undefined && !REQUESTABLE.has(params.requested_token_type))
+    throw new errors.InvalidRequest(
+      `requested_token_type must be ${ACCESS_TOKEN_TYPE} or ${REFRESH_TOKEN_TYPE}`,
+    );
   // The authenticated client is the actor: a second token naming it would add nothing to check.
   if (params.actor_token !== undefined || params.actor_token_type !== undefined)
     throw new errors.InvalidRequest('actor_token is not accepted: the authenticated client is the actor');

@@ -1,4 +1,5 @@
 import { HttpError, type ValidationIssue } from '@platform/http';
+import { OFFLINE_ACCESS } from './exchange-rules.ts';
 
 /**
  * What a client may do with RFC 8693 token exchange. Nothing is allowed by default: a client without a policy
@@ -8,7 +9,10 @@ import { HttpError, type ValidationIssue } from '@platform/http';
 export interface TokenExchangePolicy {
   /** Resource server identifiers (RFC 8707) the client may ask tokens for. */
   audiences: string[];
-  /** Scopes the client may ask for; each belongs to one of `audiences`. */
+  /**
+   * Scopes the client may ask for; each belongs to one of `audiences`, except `offline_access`: the client
+   * may exchange a user's token for a refresh token (refresh-exchange.ts).
+   */
   scopes: string[];
   /** The new token names the client as the actor (`act`); `sub` stays the user. */
   delegation: boolean;
@@ -44,7 +48,8 @@ export function assertValidPolicy(
   );
   if (policy.scopes.length === 0) add('/scopes', 'must name at least one scope');
   policy.scopes.forEach((scope, i) => {
-    if (!offered.has(scope)) add(`/scopes/${i}`, `${scope} is not a scope of the policy's audiences`);
+    if (!offered.has(scope) && scope !== OFFLINE_ACCESS)
+      add(`/scopes/${i}`, `${scope} is not a scope of the policy's audiences`);
   });
   if (!policy.delegation && !policy.impersonation)
     add('', 'must allow delegation, impersonation or both (remove the policy with null instead)');

@@ -12,6 +12,11 @@ import { CheckboxField, CheckboxGroupField } from '../form.tsx';
 export function TokenExchangeFields(props: { client?: Client; audiences: ExchangeAudience[] }) {
   const policy = props.client?.token_exchange ?? null;
   const scopes = [...new Set(props.audiences.flatMap((audience) => audience.scopes))];
+  const options = [
+    ...scopes.map((value) => ({ value, label: value })),
+    // Lets the client exchange a user's token for a refresh token (flow-service's runs that wait).
+    { value: 'offline_access', label: 'offline_access (a refresh token by exchange)' },
+  ];
   return (
     <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
       <Text component="legend" size="sm" fw={600}>
@@ -35,7 +40,7 @@ export function TokenExchangeFields(props: { client?: Client; audiences: Exchang
         <CheckboxGroupField
           name="exchange_scopes"
           label="Exchangeable scopes"
-          options={scopes.map((value) => ({ value, label: value }))}
+          options={options}
           defaultValue={policy?.scopes ?? []}
         />
         <CheckboxField

@@ -150,6 +150,23 @@ describe('client form', () => {
     ).toMatch(/confidential/);
   });
 
+  it('accepts refresh_token beside token exchange, and offline_access in the policy (refresh tokens by exchange)', () => {
+    const parsed = clientCreateSchema.parse({
+      ...base,
+      grant_types: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'],
+      redirect_uris: '',
+      exchange_audiences: ['https://api.example/test'],
+      exchange_scopes: ['test:read', 'offline_access'],
+      exchange_delegation: 'on',
+    });
+    expect(parsed.token_exchange?.scopes).toEqual(['test:read', 'offline_access']);
+    const alone = clientCreateSchema.safeParse({
+      ...base,
+      grant_types: ['client_credentials', 'refresh_token'],
+    });
+    expect(fieldErrors(alone.error!).grant_types).toMatch(/refresh_token needs/);
+  });
+
   it('forces a public client to authenticate with none', () => {
     const client = clientCreateSchema.parse({ ...base, type: 'public' });
     expect(client.token_endpoint_auth_method).toBe('none');

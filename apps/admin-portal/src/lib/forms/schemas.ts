@@ -165,12 +165,12 @@ function clientRules(value: ClientFields, ctx: z.RefinementCtx) {
     });
   if (
     grants.includes('refresh_token') &&
-    !grants.some((g) => g === 'authorization_code' || g.endsWith('device_code'))
+    !grants.some((g) => g === 'authorization_code' || g.endsWith('device_code') || g === TOKEN_EXCHANGE)
   )
     ctx.addIssue({
       code: 'custom',
       path: ['grant_types'],
-      message: 'refresh_token needs authorization_code or device_code',
+      message: 'refresh_token needs authorization_code, device_code or token exchange',
     });
   if (value.type === 'public' && method !== 'none')
     ctx.addIssue({

@@ -41,6 +41,8 @@ export interface TxContext {
   nextAt: number;
   finished: Array<{ state: RunState }>;
   stepResults: Array<{ type: string; state: StepState; durationMs: number }>;
+  /** Sealed tokens of users whose runs ended here and no other run shares: revoked after the commit. */
+  releasedTokens: string[];
 }
 
 export interface StepTarget {

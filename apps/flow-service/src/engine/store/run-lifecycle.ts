@@ -136,6 +136,26 @@ export async function succeededOutput(
   });
 }
 
+/**
+ * Deletes the run's user; its refresh token is revoked after the commit unless another run (a subflow, its
+ * parent) still holds the same one.
+ */
+async function releaseActingUser(ctx: TxContext, runId: string): Promise<void> {
+  const kept = await ctx.trx
+    .selectFrom('run_acting_users')
+    .select('sealed_token')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  await ctx.trx.deleteFrom('run_acting_users').where('run_id', '=', runId).execute();
+  if (!kept?.sealed_token) return;
+  const shared = await ctx.trx
+    .selectFrom('run_acting_users')
+    .select('run_id')
+    .where('sealed_token', '=', kept.sealed_token)
+    .executeTakeFirst();
+  if (!shared) ctx.releasedTokens.push(kept.sealed_token);
+}
+
 /** What follows a run's end: cancel its leftovers, events, free its concurrency slot, tell its parent. */
 export async function afterRunFinished(
   core: StoreCore,
@@ -148,7 +168,7 @@ export async function afterRunFinished(
 ): Promise<void> {
   ctx.finished.push({ state });
   // The user's token is kept only while the run can still act for them.
-  await ctx.trx.deleteFrom('run_acting_users').where('run_id', '=', runId).execute();
+  await releaseActingUser(ctx, runId);
   if (state !== 'succeeded') await cancelLeftovers(core, ctx, runId, state);
   ctx.events.push({ runId, type: `run.${state}`, data: error ? { error } : undefined });
   if (run.counted) await releaseSlot(core, ctx, run.definition_id);

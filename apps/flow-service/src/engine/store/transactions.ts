@@ -26,6 +26,7 @@ function emptyContext(trx: Transaction<FlowSchema>, now: number): TxContext {
     nextAt: Number.POSITIVE_INFINITY,
     finished: [],
     stepResults: [],
+    releasedTokens: [],
   };
 }
 
