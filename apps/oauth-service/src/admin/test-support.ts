@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createDatabase, migrateToLatest } from '@platform/db';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import { buildOAuthService, type OAuthService } from '../app.ts';
@@ -316,3 +317,31 @@ export async function startAdminHarness(
 }
 
 export type AdminHarness = Awaited<ReturnType<typeof startAdminHarness>>;
+
+export interface AdminSuite {
+  /** The suite's harness, started before its first test. */
+  h: AdminHarness;
+  /** An administrator's bearer headers. */
+  auth: Record<string, string>;
+  /** A request with the administrator's headers (or `headers`), with `payload` as its JSON body. */
+  call(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: object,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+}
+
+/** Starts a harness on `temp`'s database for the suite, with an administrator's token; closes it after. */
+export function adminSuite(temp: () => { url: string }): AdminSuite {
+  const suite = {
+    call: (method, url, payload, headers = suite.auth) =>
+      suite.h.app.inject({ method, url, headers, ...(payload ? { payload } : {}) }),
+  } as AdminSuite;
+  beforeAll(async () => {
+    suite.h = await startAdminHarness(temp().url);
+    suite.auth = bearer(await suite.h.clientToken());
+  });
+  afterAll(() => suite.h?.close());
+  return suite;
+}

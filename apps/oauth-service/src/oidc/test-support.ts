@@ -4,12 +4,40 @@ import {
   basic,
   completeAuthorization,
   InjectBrowser,
+  PASSWORD,
   PORTAL,
   PUBLIC_URL,
 } from '../admin/test-support.ts';
+import { createClientsRepository } from '../clients/clients.repository.ts';
+import { createSecretBox } from '../crypto/secret-box.ts';
 
 // Tokens the admin harness does not hand out: an opaque access token, which the provider issues for an
-// authorization without a resource indicator (only usable at userinfo).
+// authorization without a resource indicator (only usable at userinfo), and a user's JWT for test-service.
+
+export const TEST_RESOURCE = `${PUBLIC_URL}/test`;
+export const FORM = 'application/x-www-form-urlencoded';
+
+/** A new `user`-role account and its tokens for test-service: a JWT access token and a refresh token. */
+export async function userJwt(h: AdminHarness, username: string) {
+  const user = await h.createUser(username, ['user']);
+  const { tokens } = await h.userTokens(
+    { login: username, password: PASSWORD },
+    { scope: 'openid offline_access test:read', resource: TEST_RESOURCE },
+  );
+  return { user, tokens };
+}
+
+/** A new confidential client_credentials client allowed `test:read`, created in the database. */
+export async function createMachineClient(h: AdminHarness, name: string) {
+  const clients = createClientsRepository(h.db, createSecretBox(h.config.ENCRYPTION_KEY));
+  const { client, clientSecret } = await clients.create({
+    name,
+    type: 'confidential',
+    grantTypes: ['client_credentials'],
+    scope: ['test:read'],
+  });
+  return { clientId: client.client_id, secret: clientSecret! };
+}
 
 /** The portal's code flow for `scope` without `resource`: the token response, its access token opaque. */
 export async function opaqueUserTokens(
@@ -40,7 +68,7 @@ export async function opaqueUserTokens(
     url: '/oauth/token',
     headers: {
       authorization: basic(PORTAL.clientId, PORTAL.secret),
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': FORM,
     },
     payload: new URLSearchParams({
       grant_type: 'authorization_code',
