@@ -146,7 +146,7 @@ async function prepareDatabase(url: string, config: OAuthServiceConfig): Promise
 }
 
 /** The portal's authorization request URL, with `params` over its defaults. */
-function authorizeUrl(params: Record<string, string>): string {
+export function authorizeUrl(params: Record<string, string>): string {
   const authorize = new URL('/oauth/authorize', PUBLIC_URL);
   for (const [key, value] of Object.entries({
     client_id: PORTAL.clientId,
@@ -156,6 +156,26 @@ function authorizeUrl(params: Record<string, string>): string {
   }))
     authorize.searchParams.set(key, value);
   return authorize.toString();
+}
+
+/** The code exchange of `client` (the portal unless named) at the token endpoint: the raw response. */
+export function exchangeCode(
+  app: FastifyInstance,
+  code: string,
+  verifier: string,
+  client: { clientId: string; secret: string; redirectUri: string } = PORTAL,
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { authorization: basic(client.clientId, client.secret), 'content-type': FORM },
+    payload: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  });
 }
 
 /** Signs in and consents on the pages `step` shows, until the flow leaves for the client's redirect URI. */

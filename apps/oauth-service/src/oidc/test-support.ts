@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type AdminHarness,
-  basic,
+  authorizeUrl,
   completeAuthorization,
+  exchangeCode,
   InjectBrowser,
   PASSWORD,
-  PORTAL,
   PUBLIC_URL,
 } from '../admin/test-support.ts';
 import { createClientsRepository } from '../clients/clients.repository.ts';
@@ -47,36 +47,14 @@ export async function opaqueUserTokens(
 ): Promise<{ access_token: string; refresh_token?: string }> {
   const browser = new InjectBrowser(h.app);
   const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL('/oauth/authorize', PUBLIC_URL);
-  for (const [key, value] of Object.entries({
-    client_id: PORTAL.clientId,
-    response_type: 'code',
-    redirect_uri: PORTAL.redirectUri,
+  const authorize = authorizeUrl({
     scope,
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     state: randomBytes(8).toString('hex'),
-  }))
-    authorize.searchParams.set(key, value);
-  const code = await completeAuthorization(
-    browser,
-    credentials,
-    await browser.follow('GET', authorize.toString()),
-  );
-  const response = await h.app.inject({
-    method: 'POST',
-    url: '/oauth/token',
-    headers: {
-      authorization: basic(PORTAL.clientId, PORTAL.secret),
-      'content-type': FORM,
-    },
-    payload: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: PORTAL.redirectUri,
-      code_verifier: verifier,
-    }).toString(),
   });
+  const code = await completeAuthorization(browser, credentials, await browser.follow('GET', authorize));
+  const response = await exchangeCode(h.app, code, verifier);
   if (response.statusCode !== 200) throw new Error(`code exchange failed: ${response.payload}`);
   return response.json();
 }
