@@ -233,6 +233,17 @@ export function TextareaField(props: {
   );
 }
 
+/** A textarea of one value a line (URIs, domains), filled with `values`. */
+export function LinesField(props: {
+  name: string;
+  label: string;
+  description: string;
+  values: readonly string[] | undefined;
+}) {
+  const { values, ...field } = props;
+  return <TextareaField {...field} defaultValue={(values ?? []).join('\n')} />;
+}
+
 export function CheckboxField(props: {
   name: string;
   label: string;
