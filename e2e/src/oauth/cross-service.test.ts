@@ -9,6 +9,7 @@ import {
   type OAuthServer,
   PORTAL_REDIRECT,
   PORTAL_SECRET,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
   startTestService,
@@ -81,14 +82,7 @@ describe('[postgres] two oauth-service instances on one database', () => {
 
   it('redeem on one a code issued by the other', async () => {
     const portal = await portalConfig(first);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'two',
-    });
+    const { url, verifier } = await portalAuthorizationUrl(portal, { state: 'two' });
     const { callback } = await authorize(first, url);
     const code = callback.searchParams.get('code')!;
     const res = await fetch(`${second.service.url}/oauth/token`, {

@@ -120,6 +120,19 @@ export async function authorize(
   return { callback: new URL(leftTo), browser };
 }
 
+/** The portal's authorization URL (scope openid unless `params` say otherwise) with a new PKCE verifier. */
+export async function portalAuthorizationUrl(config: client.Configuration, params: Record<string, string>) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: PORTAL_REDIRECT,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  return { url, verifier };
+}
+
 /** A full authorization-code + PKCE flow for the admin portal, signed in as `credentials`; returns the token
  * response. */
 export async function codeFlow(
@@ -128,13 +141,9 @@ export async function codeFlow(
   params: Record<string, string> = {},
   credentials: { login: string; password: string } = ADMIN,
 ) {
-  const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: PORTAL_REDIRECT,
+  const { url, verifier } = await portalAuthorizationUrl(config, {
     scope: 'openid profile offline_access test:read',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
     state,
     resource: `${server.issuer}/test`,
     prompt: 'consent',

@@ -14,8 +14,8 @@ import {
   createUserWithRole,
   discover,
   type OAuthServer,
-  PORTAL_REDIRECT,
   PORTAL_SECRET,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
   startTestService,
@@ -113,14 +113,7 @@ describeEachDialect('token exchange through the gateway', (temp) => {
   /** Without a resource the portal's access token is opaque, with the service's short default lifetime. */
   async function opaqueTokens() {
     const portal = await portalConfig(server);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'opaque',
-    });
+    const { url, verifier } = await portalAuthorizationUrl(portal, { state: 'opaque' });
     const { callback } = await authorize(server, url);
     return client.authorizationCodeGrant(portal, callback, {
       pkceCodeVerifier: verifier,
