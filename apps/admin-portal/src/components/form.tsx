@@ -311,12 +311,18 @@ export function CheckboxGroupField(props: {
           />
         ))}
       </Group>
-      {error ? (
-        <Text size="xs" c="red" mt={4} role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <GroupError error={error} />
     </fieldset>
+  );
+}
+
+/** The error of a group of inputs (checkboxes, rows, a fieldset), announced when it appears. */
+export function GroupError(props: { error: string | undefined; mt?: number }) {
+  if (!props.error) return null;
+  return (
+    <Text size="xs" c="red" mt={props.mt ?? 4} role="alert">
+      {props.error}
+    </Text>
   );
 }
 

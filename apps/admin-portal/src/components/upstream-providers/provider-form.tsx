@@ -8,6 +8,7 @@ import {
   ActionForm,
   CheckboxField,
   CheckboxGroupField,
+  GroupError,
   Hidden,
   LinesField,
   SelectField,
@@ -144,11 +145,7 @@ function ClaimFields(props: { kind: Kind; provider?: UpstreamProvider | undefine
           />
         ))}
       </Stack>
-      {error ? (
-        <Text size="xs" c="red" mt={4} role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <GroupError error={error} />
     </Fieldset>
   );
 }
@@ -193,11 +190,7 @@ function AccountFields(props: { provider?: UpstreamProvider | undefined; roles: 
         label="acr values that satisfy MFA"
         defaultValue={(p?.mfa_satisfied_by.acr ?? []).join(' ')}
       />
-      {mfaError ? (
-        <Text size="xs" c="red" role="alert">
-          {mfaError}
-        </Text>
-      ) : null}
+      <GroupError error={mfaError} mt={0} />
     </>
   );
 }
