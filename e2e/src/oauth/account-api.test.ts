@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../ops/gateway.ts';
 import {
   adminAccessToken,
-  adminFetch,
   authorize,
   codeFlow,
+  createUserWithRole,
   discover,
   type OAuthServer,
   portalConfig,
@@ -19,7 +19,7 @@ import {
 
 const ACCOUNT_SECRET = 'e2e-account-secret-0123456789abcdefghijklmnop';
 const ACCOUNT_REDIRECT = 'http://127.0.0.1:9/account/auth/callback';
-const USER = { login: 'account-e2e', password: 'violet-harbor-lantern-9' };
+const USER = { login: 'account-e2e', password: 'violet-harbor-lantern-9', email: 'account-e2e@example.test' };
 
 describeEachDialect('account API through the gateway', (temp) => {
   let gateway: Gateway;
@@ -33,19 +33,7 @@ describeEachDialect('account API through the gateway', (temp) => {
     });
     gateway = await startGateway({ UPSTREAM_OAUTH_1: `127.0.0.1:${server.service.port}` }, gatewayPort);
     const admin = await adminAccessToken(server, await portalConfig(server));
-    const created = await adminFetch(server, admin, '/users', {
-      method: 'POST',
-      body: { username: USER.login, email: 'account-e2e@example.test', password: USER.password },
-    });
-    expect(created.status).toBe(201);
-    const roles = (await (await adminFetch(server, admin, '/roles')).json()) as {
-      items: Array<{ id: string; name: string }>;
-    };
-    const role = roles.items.find((r) => r.name === 'user')!;
-    const { id } = (await created.json()) as { id: string };
-    expect((await adminFetch(server, admin, `/users/${id}/roles/${role.id}`, { method: 'PUT' })).status).toBe(
-      204,
-    );
+    await createUserWithRole(server, admin, USER);
   });
 
   afterAll(async () => {

@@ -1,43 +1,31 @@
 import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import type { SpawnedService } from '@platform/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../json.ts';
-import { startService } from '../service.ts';
 import {
   authorize,
   discover,
   type OAuthServer,
   PORTAL_REDIRECT,
   PORTAL_SECRET,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
-  TEST_SERVICE_DIR,
+  startTestService,
 } from './harness.ts';
 
 describeEachDialect('test-service trusts oauth-service', (temp) => {
   let server: OAuthServer;
-  let testService: SpawnedService;
-  let testDb: TempDatabase;
+  let testService: Awaited<ReturnType<typeof startTestService>>;
 
   beforeAll(async () => {
     server = await startOAuthServer(temp().url);
-    testDb = await createTempDatabase('sqlite');
-    const env = {
-      DATABASE_URL: testDb.url,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      OAUTH_ISSUER: server.issuer,
-      OAUTH_JWKS_URL: `${server.issuer}/oauth/jwks`,
-      TOKEN_AUDIENCE: `${server.issuer}/test`,
-    };
-    testService = await startService(TEST_SERVICE_DIR, env);
+    testService = await startTestService(server.issuer);
   });
   afterAll(async () => {
     await testService?.stop();
     await server?.stop();
-    await testDb?.drop();
   });
 
   it('accepts a token for audience test with test:read, and rejects one for kline', async () => {
@@ -94,14 +82,7 @@ describe('[postgres] two oauth-service instances on one database', () => {
 
   it('redeem on one a code issued by the other', async () => {
     const portal = await portalConfig(first);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'two',
-    });
+    const { url, verifier } = await portalAuthorizationUrl(portal, { state: 'two' });
     const { callback } = await authorize(first, url);
     const code = callback.searchParams.get('code')!;
     const res = await fetch(`${second.service.url}/oauth/token`, {

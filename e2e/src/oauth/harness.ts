@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createTempDatabase } from '@platform/db/temp-database';
 import { freePort, type SpawnedService, spawnService } from '@platform/testing';
 import * as client from 'openid-client';
+import { startService } from '../service.ts';
 import { Browser, formAction, hiddenField } from './browser.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -118,6 +120,19 @@ export async function authorize(
   return { callback: new URL(leftTo), browser };
 }
 
+/** The portal's authorization URL (scope openid unless `params` say otherwise) with a new PKCE verifier. */
+export async function portalAuthorizationUrl(config: client.Configuration, params: Record<string, string>) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: PORTAL_REDIRECT,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  return { url, verifier };
+}
+
 /** A full authorization-code + PKCE flow for the admin portal, signed in as `credentials`; returns the token
  * response. */
 export async function codeFlow(
@@ -126,13 +141,9 @@ export async function codeFlow(
   params: Record<string, string> = {},
   credentials: { login: string; password: string } = ADMIN,
 ) {
-  const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: PORTAL_REDIRECT,
+  const { url, verifier } = await portalAuthorizationUrl(config, {
     scope: 'openid profile offline_access test:read',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
     state,
     resource: `${server.issuer}/test`,
     prompt: 'consent',
@@ -169,4 +180,53 @@ export function adminFetch(
     },
     ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
+}
+
+/** Creates a user through the admin API and gives it the role `roleName`; returns its id. */
+export async function createUserWithRole(
+  server: OAuthServer,
+  admin: string,
+  user: { login: string; password: string; email: string },
+  roleName = 'user',
+): Promise<string> {
+  const created = await adminFetch(server, admin, '/users', {
+    method: 'POST',
+    body: { username: user.login, email: user.email, password: user.password },
+  });
+  if (created.status !== 201)
+    throw new Error(`user not created (${created.status}): ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  const roles = (await (await adminFetch(server, admin, '/roles')).json()) as {
+    items: Array<{ id: string; name: string }>;
+  };
+  const role = roles.items.find((r) => r.name === roleName)!;
+  const assigned = await adminFetch(server, admin, `/users/${id}/roles/${role.id}`, { method: 'PUT' });
+  if (assigned.status !== 204) throw new Error(`role ${roleName} not assigned (${assigned.status})`);
+  return id;
+}
+
+/**
+ * test-service on a temporary SQLite database, accepting tokens of `issuer` for `${issuer}/test` whose keys
+ * it reads at `jwksUrl`; `stop` stops it and drops its database.
+ */
+export async function startTestService(issuer: string, jwksUrl = `${issuer}/oauth/jwks`) {
+  const db = await createTempDatabase('sqlite');
+  try {
+    const service = await startService(TEST_SERVICE_DIR, {
+      DATABASE_URL: db.url,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      OAUTH_ISSUER: issuer,
+      OAUTH_JWKS_URL: jwksUrl,
+      TOKEN_AUDIENCE: `${issuer}/test`,
+    });
+    const stop = async () => {
+      await service.stop();
+      await db.drop();
+    };
+    return { url: service.url, port: service.port, stop };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }

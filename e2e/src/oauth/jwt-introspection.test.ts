@@ -11,13 +11,18 @@ import {
   adminAccessToken,
   adminFetch,
   codeFlow,
+  createUserWithRole,
   discover,
   type OAuthServer,
   portalConfig,
   startOAuthServer,
 } from './harness.ts';
 
-const USER = { login: 'introspection-e2e', password: 'violet-harbor-lantern-9' };
+const USER = {
+  login: 'introspection-e2e',
+  password: 'violet-harbor-lantern-9',
+  email: 'introspection-e2e@example.test',
+};
 /** Short enough to wait for one to expire. */
 const ACCESS_TOKEN_TTL = 5;
 
@@ -75,19 +80,7 @@ describeEachDialect('introspection of JWT access tokens through the gateway', (t
     expect(await client.tokenIntrospection(portal, revokedByClient.access_token)).toEqual({ active: false });
 
     const admin = await adminAccessToken(server, portal);
-    const created = await adminFetch(server, admin, '/users', {
-      method: 'POST',
-      body: { username: USER.login, email: 'introspection-e2e@example.test', password: USER.password },
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-    const roles = (await (await adminFetch(server, admin, '/roles')).json()) as {
-      items: Array<{ id: string; name: string }>;
-    };
-    const role = roles.items.find((r) => r.name === 'user')!;
-    expect((await adminFetch(server, admin, `/users/${id}/roles/${role.id}`, { method: 'PUT' })).status).toBe(
-      204,
-    );
+    const id = await createUserWithRole(server, admin, USER);
     const userTokens = await codeFlow(server, portal, {}, USER);
     expect((await client.tokenIntrospection(portal, userTokens.access_token)).active).toBe(true);
     expect((await adminFetch(server, admin, `/users/${id}/grants`, { method: 'DELETE' })).status).toBe(200);

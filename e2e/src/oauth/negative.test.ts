@@ -3,7 +3,14 @@ import { describeEachDialect } from '@platform/db/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Browser, formAction, hiddenField } from './browser.ts';
-import { authorize, type OAuthServer, PORTAL_REDIRECT, portalConfig, startOAuthServer } from './harness.ts';
+import {
+  authorize,
+  type OAuthServer,
+  PORTAL_REDIRECT,
+  portalAuthorizationUrl,
+  portalConfig,
+  startOAuthServer,
+} from './harness.ts';
 import { oauthError } from './oauth-error.ts';
 
 describeEachDialect('oauth-service refuses', (temp) => {
@@ -106,14 +113,7 @@ describeEachDialect('oauth-service refuses', (temp) => {
   });
 
   it('a wrong code_verifier, and a code_verifier for a code issued without a challenge cannot exist', async () => {
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'st',
-    });
+    const { url } = await portalAuthorizationUrl(portal, { state: 'st' });
     const { callback } = await authorize(server, url);
     const wrong = await client
       .authorizationCodeGrant(portal, callback, {
@@ -125,13 +125,9 @@ describeEachDialect('oauth-service refuses', (temp) => {
   });
 
   it('a replayed code, and the tokens first issued from it are revoked', async () => {
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
+    const { url, verifier } = await portalAuthorizationUrl(portal, {
       scope: 'openid offline_access',
       prompt: 'consent',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
       state: 'st',
     });
     const { callback } = await authorize(server, url);

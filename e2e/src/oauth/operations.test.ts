@@ -14,6 +14,7 @@ import {
   OAUTH_DIR,
   type OAuthServer,
   PORTAL_REDIRECT,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
 } from './harness.ts';
@@ -158,14 +159,7 @@ describe('oauth-service first sign-in and production mode', () => {
   it('makes the seeded admin change the generated password at first sign-in', async () => {
     const generated = /first password \(shown once[^)]*\): (\S+)/.exec(server.seedOutput)![1]!;
     const portal = await portalConfig(server);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'first',
-    });
+    const { url, verifier } = await portalAuthorizationUrl(portal, { state: 'first' });
     const browser = new Browser();
     let { page } = await browser.follow(url.toString(), server.issuer);
     ({ page } = await browser.follow(formAction(page.body, page.url, '/login'), server.issuer, {

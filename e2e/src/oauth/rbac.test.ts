@@ -12,6 +12,7 @@ import {
   authorize,
   type OAuthServer,
   PORTAL_REDIRECT,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
 } from './harness.ts';
@@ -43,13 +44,9 @@ describeEachDialect('RBAC through the admin API and consent', (temp) => {
   });
 
   it('grants the new user only the scopes of their role, with no consent page for the first-party console', async () => {
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
+    const { url, verifier } = await portalAuthorizationUrl(portal, {
       // admin-portal may be granted flow:write; the role "user" only holds flow:read.
       scope: 'openid flow:read flow:write',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
       state: 'r1',
       resource: `${server.issuer}/flow`,
     });

@@ -1,43 +1,41 @@
-// Token exchange (RFC 8693) through the gateway with openid-client's genericGrantRequest: a client with a
-// delegation policy trades a user's token for the flow resource for a token for test-service, which accepts
-// it; impersonation only where allowed; scopes beyond the user or the policy, audiences outside the policy,
-// expired and revoked subject tokens, and a client without a policy are refused.
-import { createTempDatabase, type TempDatabase } from '@platform/db/temp-database';
 import { describeEachDialect } from '@platform/db/testing';
-import { freePort, type SpawnedService } from '@platform/testing';
+import { freePort } from '@platform/testing';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json } from '../json.ts';
 import { type Gateway, startGateway } from '../ops/gateway.ts';
-import { startService } from '../service.ts';
 import {
   ADMIN,
   adminAccessToken,
   adminFetch,
   authorize,
   codeFlow,
+  createUserWithRole,
   discover,
   type OAuthServer,
-  PORTAL_REDIRECT,
   PORTAL_SECRET,
+  portalAuthorizationUrl,
   portalConfig,
   startOAuthServer,
-  TEST_SERVICE_DIR,
+  startTestService,
 } from './harness.ts';
 import { oauthError } from './oauth-error.ts';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
-const USER = { login: 'exchange-e2e', password: 'violet-harbor-lantern-9' };
+const USER = {
+  login: 'exchange-e2e',
+  password: 'violet-harbor-lantern-9',
+  email: 'exchange-e2e@example.test',
+};
 /** Opaque tokens (no resource) live this long, so one can expire during the test. */
 const SHORT_TTL = 3;
 
 describeEachDialect('token exchange through the gateway', (temp) => {
   let gateway: Gateway;
   let server: OAuthServer;
-  let testService: SpawnedService;
-  let testDb: TempDatabase;
+  let testService: Awaited<ReturnType<typeof startTestService>>;
   let issuer: string;
   let admin: string;
   const clients: Record<string, client.Configuration> = {};
@@ -51,20 +49,6 @@ describeEachDialect('token exchange through the gateway', (temp) => {
     expect(response.status).toBe(201);
     const created = (await response.json()) as { client_id: string; client_secret: string };
     return discover(server, created.client_id, client.ClientSecretBasic(created.client_secret));
-  }
-
-  async function createUser() {
-    const created = await adminFetch(server, admin, '/users', {
-      method: 'POST',
-      body: { username: USER.login, email: 'exchange-e2e@example.test', password: USER.password },
-    });
-    expect(created.status).toBe(201);
-    const roles = (await (await adminFetch(server, admin, '/roles')).json()) as {
-      items: Array<{ id: string; name: string }>;
-    };
-    const role = roles.items.find((r) => r.name === 'user')!;
-    const { id } = (await created.json()) as { id: string };
-    await adminFetch(server, admin, `/users/${id}/roles/${role.id}`, { method: 'PUT' });
   }
 
   /** Resource servers keep the default lifetime but their own: only opaque tokens are short-lived. */
@@ -85,15 +69,7 @@ describeEachDialect('token exchange through the gateway', (temp) => {
     const gatewayPort = await freePort();
     issuer = `http://127.0.0.1:${gatewayPort}`;
     server = await startOAuthServer(temp().url, { issuer, env: { ACCESS_TOKEN_TTL: String(SHORT_TTL) } });
-    testDb = await createTempDatabase('sqlite');
-    testService = await startService(TEST_SERVICE_DIR, {
-      DATABASE_URL: testDb.url,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      OAUTH_ISSUER: issuer,
-      OAUTH_JWKS_URL: `${server.service.url}/oauth/jwks`,
-      TOKEN_AUDIENCE: `${issuer}/test`,
-    });
+    testService = await startTestService(issuer, `${server.service.url}/oauth/jwks`);
     gateway = await startGateway(
       {
         UPSTREAM_OAUTH_1: `127.0.0.1:${server.service.port}`,
@@ -104,7 +80,7 @@ describeEachDialect('token exchange through the gateway', (temp) => {
     admin = await adminAccessToken(server, await portalConfig(server));
     await longLivedResourceServers();
     admin = await adminAccessToken(server, await portalConfig(server));
-    await createUser();
+    await createUserWithRole(server, admin, USER);
     const policy = { audiences: [`${issuer}/test`], scopes: ['test:read', 'test:write'] };
     clients.delegator = await exchangeClient('e2e delegator', {
       ...policy,
@@ -123,7 +99,6 @@ describeEachDialect('token exchange through the gateway', (temp) => {
     await gateway?.stop();
     await testService?.stop();
     await server?.stop();
-    await testDb?.drop();
   });
 
   /** A user's token for flow-service (what a run is started with), with a refresh token. */
@@ -138,14 +113,7 @@ describeEachDialect('token exchange through the gateway', (temp) => {
   /** Without a resource the portal's access token is opaque, with the service's short default lifetime. */
   async function opaqueTokens() {
     const portal = await portalConfig(server);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(portal, {
-      redirect_uri: PORTAL_REDIRECT,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state: 'opaque',
-    });
+    const { url, verifier } = await portalAuthorizationUrl(portal, { state: 'opaque' });
     const { callback } = await authorize(server, url);
     return client.authorizationCodeGrant(portal, callback, {
       pkceCodeVerifier: verifier,

@@ -9,9 +9,9 @@ import {
   CheckboxField,
   CheckboxGroupField,
   Hidden,
+  LinesField,
   SelectField,
   SwitchField,
-  TextareaField,
   TextField,
 } from './form.tsx';
 
@@ -95,17 +95,17 @@ export function ClientFields(props: { client?: Client; scopes: string[]; audienc
         defaultValue={c?.grant_types ?? ['authorization_code', 'refresh_token']}
       />
       <AuthMethodField type={type} defaultValue={c?.token_endpoint_auth_method} />
-      <TextareaField
+      <LinesField
         name="redirect_uris"
         label="Redirect URIs"
         description="One per line, exact match: https, http only on loopback, or a private-use scheme."
-        defaultValue={(c?.redirect_uris ?? []).join('\n')}
+        values={c?.redirect_uris}
       />
-      <TextareaField
+      <LinesField
         name="post_logout_redirect_uris"
         label="Post-logout redirect URIs"
         description="One per line."
-        defaultValue={(c?.post_logout_redirect_uris ?? []).join('\n')}
+        values={c?.post_logout_redirect_uris}
       />
       <TextField
         name="backchannel_logout_uri"

@@ -233,6 +233,17 @@ export function TextareaField(props: {
   );
 }
 
+/** A textarea of one value a line (URIs, domains), filled with `values`. */
+export function LinesField(props: {
+  name: string;
+  label: string;
+  description: string;
+  values: readonly string[] | undefined;
+}) {
+  const { values, ...field } = props;
+  return <TextareaField {...field} defaultValue={(values ?? []).join('\n')} />;
+}
+
 export function CheckboxField(props: {
   name: string;
   label: string;
@@ -300,12 +311,18 @@ export function CheckboxGroupField(props: {
           />
         ))}
       </Group>
-      {error ? (
-        <Text size="xs" c="red" mt={4} role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <GroupError error={error} />
     </fieldset>
+  );
+}
+
+/** The error of a group of inputs (checkboxes, rows, a fieldset), announced when it appears. */
+export function GroupError(props: { error: string | undefined; mt?: number }) {
+  if (!props.error) return null;
+  return (
+    <Text size="xs" c="red" mt={props.mt ?? 4} role="alert">
+      {props.error}
+    </Text>
   );
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createDatabase, migrateToLatest } from '@platform/db';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { createRolesRepository } from '../accounts/roles.repository.ts';
 import { createUsersRepository } from '../accounts/users.repository.ts';
 import { buildOAuthService, type OAuthService } from '../app.ts';
@@ -145,7 +146,7 @@ async function prepareDatabase(url: string, config: OAuthServiceConfig): Promise
 }
 
 /** The portal's authorization request URL, with `params` over its defaults. */
-function authorizeUrl(params: Record<string, string>): string {
+export function authorizeUrl(params: Record<string, string>): string {
   const authorize = new URL('/oauth/authorize', PUBLIC_URL);
   for (const [key, value] of Object.entries({
     client_id: PORTAL.clientId,
@@ -155,6 +156,26 @@ function authorizeUrl(params: Record<string, string>): string {
   }))
     authorize.searchParams.set(key, value);
   return authorize.toString();
+}
+
+/** The code exchange of `client` (the portal unless named) at the token endpoint: the raw response. */
+export function exchangeCode(
+  app: FastifyInstance,
+  code: string,
+  verifier: string,
+  client: { clientId: string; secret: string; redirectUri: string } = PORTAL,
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { authorization: basic(client.clientId, client.secret), 'content-type': FORM },
+    payload: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  });
 }
 
 /** Signs in and consents on the pages `step` shows, until the flow leaves for the client's redirect URI. */
@@ -316,3 +337,31 @@ export async function startAdminHarness(
 }
 
 export type AdminHarness = Awaited<ReturnType<typeof startAdminHarness>>;
+
+export interface AdminSuite {
+  /** The suite's harness, started before its first test. */
+  h: AdminHarness;
+  /** An administrator's bearer headers. */
+  auth: Record<string, string>;
+  /** A request with the administrator's headers (or `headers`), with `payload` as its JSON body. */
+  call(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: object,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+}
+
+/** Starts a harness on `temp`'s database for the suite, with an administrator's token; closes it after. */
+export function adminSuite(temp: () => { url: string }): AdminSuite {
+  const suite = {
+    call: (method, url, payload, headers = suite.auth) =>
+      suite.h.app.inject({ method, url, headers, ...(payload ? { payload } : {}) }),
+  } as AdminSuite;
+  beforeAll(async () => {
+    suite.h = await startAdminHarness(temp().url);
+    suite.auth = bearer(await suite.h.clientToken());
+  });
+  afterAll(() => suite.h?.close());
+  return suite;
+}

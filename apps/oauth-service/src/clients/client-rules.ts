@@ -4,7 +4,7 @@ import {
   redirectUriProblem,
   SUPPORTED_GRANT_TYPES,
 } from '@platform/auth/client-registration';
-import { HttpError, type ValidationIssue } from '@platform/http';
+import { bodyIssues } from '../body-issues.ts';
 
 // The registration rules of OAuth 2.1 and RFC 9700 (grant types, auth methods, redirect URIs) live in
 // @platform/auth/client-registration, shared with the console's forms; this file applies them to a client.
@@ -40,9 +40,7 @@ const issuesRefreshTokens = (grant: string) =>
   grant === 'authorization_code' || grant.endsWith('device_code') || grant === TOKEN_EXCHANGE_GRANT;
 
 export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<string>): void {
-  const errors: ValidationIssue[] = [];
-  // Same shape as schema validation errors (@platform/http): a JSON pointer into the request body.
-  const add = (path: string, message: string) => errors.push({ in: 'body', path, message });
+  const { add, assertNone } = bodyIssues();
 
   if (!input.name || input.name.trim().length === 0 || input.name.length > 200)
     add('/name', 'must be 1 to 200 characters');
@@ -106,12 +104,5 @@ export function assertValidClient(input: ClientInput, knownScopes: ReadonlySet<s
     if (!knownScopes.has(scope)) add('/scope', `unknown scope ${scope}`);
   }
 
-  if (errors.length > 0) {
-    throw new HttpError({
-      status: 400,
-      code: 'validation_failed',
-      detail: errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; '),
-      extensions: { errors },
-    });
-  }
+  assertNone();
 }

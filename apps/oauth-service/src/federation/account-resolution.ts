@@ -28,15 +28,19 @@ export type Resolution =
   | { ok: true; user: User; how: 'linked' | 'auto_linked' | 'provisioned' }
   | { ok: false; reason: RefusalReason; userId?: string };
 
+/** The upstream subjects linked to local accounts: looked up and added. */
+export interface IdentityLinks {
+  find(providerId: string, subject: string): Promise<{ userId: string } | undefined>;
+  link(identity: {
+    providerId: string;
+    subject: string;
+    userId: string;
+    email?: string | null;
+  }): Promise<unknown>;
+}
+
 export interface ResolutionDeps {
-  identities: {
-    find(providerId: string, subject: string): Promise<{ userId: string } | undefined>;
-    link(identity: {
-      providerId: string;
-      subject: string;
-      userId: string;
-      email?: string | null;
-    }): Promise<unknown>;
+  identities: IdentityLinks & {
     touch(providerId: string, subject: string, email?: string | null): Promise<boolean>;
   };
   users: {

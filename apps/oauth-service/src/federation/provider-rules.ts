@@ -1,4 +1,4 @@
-import { HttpError, type ValidationIssue } from '@platform/http';
+import { bodyIssues } from '../body-issues.ts';
 import type { ClaimMapping, NewUpstreamProvider } from './providers.repository.ts';
 import type { UpstreamProviderKind } from './tables.ts';
 
@@ -122,18 +122,10 @@ export interface ProviderRuleContext {
 
 /** Checks a whole provider definition; throws one 400 problem listing every broken rule. */
 export function assertValidProvider(provider: NewUpstreamProvider, context: ProviderRuleContext): void {
-  const errors: ValidationIssue[] = [];
-  const add: Add = (path, message) => errors.push({ in: 'body', path, message });
+  const { add, assertNone } = bodyIssues();
   checkText(provider, add);
   checkLocation(provider, context.production, add);
   checkClaims(provider.claimMapping, add);
   checkRoles(provider, context.roleNames, add);
-  if (errors.length > 0) {
-    throw new HttpError({
-      status: 400,
-      code: 'validation_failed',
-      detail: errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; '),
-      extensions: { errors },
-    });
-  }
+  assertNone();
 }

@@ -2,6 +2,7 @@ import type { Handler } from '@platform/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { auditContext } from '../interactions/interaction-steps.ts';
+import type { IdentityLinks } from './account-resolution.ts';
 import type { UpstreamPerson } from './claims.ts';
 import { UpstreamError } from './upstream-client.ts';
 import {
@@ -10,6 +11,7 @@ import {
   enabledProvider,
   type FlowProvider,
   hashBinding,
+  type Refusal,
   refuse,
   startFlow,
   type UpstreamStepDeps,
@@ -24,15 +26,7 @@ export interface LinkDeps extends UpstreamStepDeps {
   /** ACCOUNT_CONSOLE_URL: the only place a link flow returns to. */
   accountConsoleUrl: string;
   secureCookies: boolean;
-  identities: {
-    find(providerId: string, subject: string): Promise<{ userId: string } | undefined>;
-    link(identity: {
-      providerId: string;
-      subject: string;
-      userId: string;
-      email?: string | null;
-    }): Promise<unknown>;
-  };
+  identities: IdentityLinks;
   users: { get(id: string): Promise<{ id: string; username: string } | undefined> };
 }
 
@@ -57,6 +51,23 @@ async function sessionAccount(provider: Provider, { request, reply }: Step): Pro
   return typeof session?.accountId === 'string' ? session.accountId : undefined;
 }
 
+/** A refusal whose page leads back to the account console. */
+const refuseLink = (deps: LinkDeps, step: Step, refusal: Omit<Refusal, 'accountUrl'>) =>
+  refuse(deps, step, { ...refusal, accountUrl: deps.accountConsoleUrl });
+
+const providerUnavailable = (deps: LinkDeps, step: Step) =>
+  refuseLink(deps, step, {
+    failure: 'provider_unavailable',
+    reason: 'provider_disabled',
+    provider: undefined,
+  });
+
+/** The refusal for an upstream that failed a check; anything but an UpstreamError is thrown on. */
+function upstreamFailed(deps: LinkDeps, step: Step, error: unknown, provider: FlowProvider, userId: string) {
+  if (!(error instanceof UpstreamError)) throw error;
+  return refuseLink(deps, step, { failure: 'upstream_failed', reason: error.reason, provider, userId });
+}
+
 /** `return_to` when it lies within the account console; anything else is refused. */
 function returnTarget(consoleUrl: string, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -78,14 +89,7 @@ export const startLink =
     const step = { request, reply };
     const { id } = request.params as { id: string };
     const provider = await enabledProvider(deps, id);
-    const accountUrl = deps.accountConsoleUrl;
-    if (!provider)
-      return refuse(deps, step, {
-        failure: 'provider_unavailable',
-        reason: 'provider_disabled',
-        provider,
-        accountUrl,
-      });
+    if (!provider) return providerUnavailable(deps, step);
     const returnTo = returnTarget(
       deps.accountConsoleUrl,
       (request.query as Record<string, unknown>).return_to,
@@ -100,7 +104,7 @@ export const startLink =
       });
     const accountId = await sessionAccount(deps.provider(), step);
     if (!accountId)
-      return refuse(deps, step, { failure: 'not_signed_in', reason: 'no_session', provider, accountUrl });
+      return refuseLink(deps, step, { failure: 'not_signed_in', reason: 'no_session', provider });
     const binding = browserBinding();
     try {
       const url = await startFlow(deps, provider, {
@@ -118,14 +122,7 @@ export const startLink =
       });
       return reply.redirect(url.href, 303);
     } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      return refuse(deps, step, {
-        failure: 'upstream_failed',
-        reason: error.reason,
-        provider,
-        accountUrl,
-        userId: accountId,
-      });
+      return upstreamFailed(deps, step, error, provider, accountId);
     }
   };
 
@@ -135,39 +132,24 @@ export async function linkCallback(deps: LinkDeps, step: Step, state: string) {
   const { id } = request.params as { id: string };
   const flow = await deps.flows.take(state);
   const provider = await enabledProvider(deps, id);
-  const accountUrl = deps.accountConsoleUrl;
   reply.clearCookie(BINDING_COOKIE, { path: COOKIE_PATH });
-  if (!provider)
-    return refuse(deps, step, {
-      failure: 'provider_unavailable',
-      reason: 'provider_disabled',
-      provider,
-      accountUrl,
-    });
+  if (!provider) return providerUnavailable(deps, step);
   const cookie = request.cookies[BINDING_COOKIE];
   const sameBrowser =
     flow?.browserBinding !== undefined && cookie !== undefined && hashBinding(cookie) === flow.browserBinding;
   const accountId = await sessionAccount(deps.provider(), step);
   if (flow?.mode !== 'link' || !sameBrowser || !accountId || accountId !== flow.accountId)
-    return refuse(deps, step, {
+    return refuseLink(deps, step, {
       failure: 'expired',
       reason: 'unbound_link',
       provider,
-      accountUrl,
       userId: accountId,
     });
   let person: UpstreamPerson;
   try {
     person = await deps.upstreamClients.complete(provider, callbackQuery(request), { state, ...flow });
   } catch (error) {
-    if (!(error instanceof UpstreamError)) throw error;
-    return refuse(deps, step, {
-      failure: 'upstream_failed',
-      reason: error.reason,
-      provider,
-      accountUrl,
-      userId: accountId,
-    });
+    return upstreamFailed(deps, step, error, provider, accountId);
   }
   const refused = await linkIdentity(deps, step, { provider, person, accountId });
   if (refused) return refused;
@@ -181,14 +163,12 @@ async function linkIdentity(
   { provider, person, accountId }: { provider: FlowProvider; person: UpstreamPerson; accountId: string },
 ) {
   const { request } = step;
-  const accountUrl = deps.accountConsoleUrl;
   const existing = await deps.identities.find(provider.id, person.subject);
   if (existing && existing.userId !== accountId)
-    return await refuse(deps, step, {
+    return await refuseLink(deps, step, {
       failure: 'already_linked',
       reason: 'subject_linked_elsewhere',
       provider,
-      accountUrl,
       userId: accountId,
       person,
     });
@@ -202,11 +182,10 @@ async function linkIdentity(
       });
     } catch {
       // The account already has a link at this provider (one per provider and account).
-      return await refuse(deps, step, {
+      return await refuseLink(deps, step, {
         failure: 'already_linked',
         reason: 'account_linked_already',
         provider,
-        accountUrl,
         userId: accountId,
         person,
       });

@@ -82,7 +82,8 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
   });
 
   /** Starts an authorization, follows the page's upstream link and the upstream; returns the last step. */
-  async function viaUpstream(login: string, browser = new InjectBrowser(h.app)) {
+  /** Signs `login` in at the upstream from the sign-in page's button (`start`); the callback it returns to. */
+  async function toCallback(login: string, browser = new InjectBrowser(h.app)) {
     upstream.nextLogin = login;
     const { step, verifier } = await flow.authorize(browser);
     const page = step.response.payload;
@@ -90,7 +91,11 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
     expect(page).toContain('Sign in with Upstream Test');
     const started = await browser.follow('GET', href!);
     expect(started.leftTo?.origin).toBe(upstream.issuer);
-    const back = await upstreamLeg(started.leftTo!);
+    return { start: href!, back: await upstreamLeg(started.leftTo!), browser, verifier };
+  }
+
+  async function viaUpstream(login: string, browser = new InjectBrowser(h.app)) {
+    const { back, verifier } = await toCallback(login, browser);
     return { done: await browser.follow('GET', back), browser, verifier };
   }
 
@@ -222,13 +227,7 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
 
   it('refuses a replayed or unknown state', async () => {
     upstream.accounts.set('replay', { sub: 'up-replay', email: 'replay@example.org', email_verified: true });
-    const browser = new InjectBrowser(h.app);
-    upstream.nextLogin = 'replay';
-    const { step } = await flow.authorize(browser);
-    const href = /href="(\/login\/upstream\/[^"]+)"/
-      .exec(step.response.payload)![1]!
-      .replaceAll('&amp;', '&');
-    const back = await upstreamLeg((await browser.follow('GET', href)).leftTo!);
+    const { back, browser } = await toCallback('replay');
     await browser.follow('GET', back);
     const replay = await browser.follow('GET', back);
     expect(replay.response.statusCode).toBe(400);
@@ -245,13 +244,7 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
 
   it('a disabled provider loses its button and its callback is refused, even mid-flow', async () => {
     upstream.accounts.set('mid', { sub: 'up-mid', email: 'mid@example.org', email_verified: true });
-    const browser = new InjectBrowser(h.app);
-    upstream.nextLogin = 'mid';
-    const { step } = await flow.authorize(browser);
-    const href = /href="(\/login\/upstream\/[^"]+)"/
-      .exec(step.response.payload)![1]!
-      .replaceAll('&amp;', '&');
-    const back = await upstreamLeg((await browser.follow('GET', href)).leftTo!);
+    const { start, back, browser } = await toCallback('mid');
     await federation.providers.update(PROVIDER, { enabled: false });
     try {
       const refused = await browser.follow('GET', back);
@@ -260,7 +253,7 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
       expect(await h.users.findByEmail('mid@example.org')).toBeUndefined();
       const { step: again } = await flow.authorize(new InjectBrowser(h.app));
       expect(again.response.payload).not.toContain('Sign in with Upstream Test');
-      expect((await browser.request('GET', href)).statusCode).toBe(404);
+      expect((await browser.request('GET', start)).statusCode).toBe(404);
     } finally {
       await federation.providers.update(PROVIDER, { enabled: true });
     }

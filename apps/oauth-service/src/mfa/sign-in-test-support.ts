@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import {
   type AdminHarness,
-  basic,
+  exchangeCode,
   type InjectBrowser,
   PASSWORD,
   PORTAL,
@@ -77,20 +77,7 @@ export function signInFlow(h: AdminHarness) {
     expect(done.leftTo?.searchParams.get('code'), done.response.payload.slice(0, 300)).toEqual(
       expect.any(String),
     );
-    const response = await h.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basic(client.clientId, client.secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: done.leftTo!.searchParams.get('code')!,
-        redirect_uri: client.redirectUri,
-        code_verifier: verifier,
-      }).toString(),
-    });
+    const response = await exchangeCode(h.app, done.leftTo!.searchParams.get('code')!, verifier, client);
     expect(response.statusCode, response.payload).toBe(200);
     return decodeJwt(response.json().id_token as string);
   }

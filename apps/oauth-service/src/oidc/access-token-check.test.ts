@@ -1,23 +1,11 @@
 import { describeEachDialect } from '@platform/db/testing';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type AdminHarness,
-  basic,
-  bearer,
-  PASSWORD,
-  PORTAL,
-  PUBLIC_URL,
-  startAdminHarness,
-} from '../admin/test-support.ts';
-import { createClientsRepository } from '../clients/clients.repository.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { adminSuite, basic, PASSWORD, PORTAL, PUBLIC_URL } from '../admin/test-support.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { createKeyStore } from '../keys/key-store.ts';
 import { checkAccessToken, GRANT_CLAIM, isStructuredToken, nameTheGrant } from './access-token-check.ts';
-import { opaqueUserTokens } from './test-support.ts';
-
-const TEST_RESOURCE = `${PUBLIC_URL}/test`;
-const FORM = 'application/x-www-form-urlencoded';
+import { createMachineClient, FORM, opaqueUserTokens, TEST_RESOURCE, userJwt } from './test-support.ts';
 
 describe('nameTheGrant', () => {
   it('adds the grant of a token issued under one, and nothing to a client_credentials token', () => {
@@ -36,36 +24,25 @@ describe('nameTheGrant', () => {
 });
 
 describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (temp) => {
-  let h: AdminHarness;
-  let adminAuth: Record<string, string>;
-  beforeAll(async () => {
-    h = await startAdminHarness(temp().url);
-    adminAuth = bearer(await h.clientToken());
-  });
-  afterAll(() => h?.close());
+  const suite = adminSuite(temp);
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  const check = (token: string) => checkAccessToken(h.service.providers.provider(), token);
-  const userJwt = async (username: string) => {
-    const user = await h.createUser(username, ['user']);
-    const { tokens } = await h.userTokens(
-      { login: username, password: PASSWORD },
-      { scope: 'openid offline_access test:read', resource: TEST_RESOURCE },
-    );
-    return { user, tokens };
-  };
+  const check = (token: string) => checkAccessToken(suite.h.service.providers.provider(), token);
   const admin = (method: 'POST' | 'DELETE', url: string) =>
-    h.app.inject({ method, url: `/api/admin${url}`, headers: adminAuth });
+    suite.h.app.inject({ method, url: `/api/admin${url}`, headers: suite.auth });
+
+  const serviceKeyStore = () =>
+    createKeyStore({
+      db: suite.h.db,
+      box: createSecretBox(suite.h.config.ENCRYPTION_KEY),
+      maxTokenTtlSec: 3600,
+    });
 
   /** A private signing key the service holds, and a token signed with it carrying `claims`. */
   async function signedByUs(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-    const keyStore = createKeyStore({
-      db: h.db,
-      box: createSecretBox(h.config.ENCRYPTION_KEY),
-      maxTokenTtlSec: 3600,
-    });
+    const keyStore = serviceKeyStore();
     const [signing] = (await keyStore.currentKeySet()).keys as JWK[];
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: signing!.kid!, ...header })
@@ -73,7 +50,7 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   }
 
   it("a live user's JWT: active, with its claims, grant, account, client, scope and expiry", async () => {
-    const { user, tokens } = await userJwt('live-jwt');
+    const { user, tokens } = await userJwt(suite.h, 'live-jwt');
     const claims = decodeJwt(tokens.access_token);
     expect(claims[GRANT_CLAIM]).toEqual(expect.any(String));
     const result = await check(tokens.access_token);
@@ -91,17 +68,18 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it("a client's own (client_credentials) JWT: active, no account, no grant", async () => {
-    const token = await h.clientToken('test:read', h.machine, TEST_RESOURCE);
+    const token = await suite.h.clientToken('test:read', suite.h.machine, TEST_RESOURCE);
     expect(decodeJwt(token)).not.toHaveProperty(GRANT_CLAIM);
     const result = await check(token);
-    expect(result).toMatchObject({ active: true, clientId: h.machine.clientId, scope: 'test:read' });
+    expect(result).toMatchObject({ active: true, clientId: suite.h.machine.clientId, scope: 'test:read' });
     expect(result).not.toHaveProperty('accountId');
     expect(result).not.toHaveProperty('grantId');
   });
 
   it('an opaque access token (no resource): active, saying what a JWT would', async () => {
-    const user = await h.createUser('opaque-user', ['user']);
-    const token = (await opaqueUserTokens(h, { login: 'opaque-user', password: PASSWORD })).access_token;
+    const user = await suite.h.createUser('opaque-user', ['user']);
+    const token = (await opaqueUserTokens(suite.h, { login: 'opaque-user', password: PASSWORD }))
+      .access_token;
     expect(isStructuredToken(token)).toBe(false);
     const result = await check(token);
     expect(result).toMatchObject({
@@ -116,15 +94,15 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it('expired: inactive', async () => {
-    const { tokens } = await userJwt('expiring');
+    const { tokens } = await userJwt(suite.h, 'expiring');
     expect((await check(tokens.access_token)).active).toBe(true);
     vi.useFakeTimers({ toFake: ['Date'], now: (decodeJwt(tokens.access_token).exp! + 1) * 1000 });
     expect(await check(tokens.access_token)).toEqual({ active: false });
   });
 
   it('its grant revoked at the revocation endpoint (the refresh token): inactive', async () => {
-    const { tokens } = await userJwt('revoked-by-client');
-    const revoked = await h.app.inject({
+    const { tokens } = await userJwt(suite.h, 'revoked-by-client');
+    const revoked = await suite.h.app.inject({
       method: 'POST',
       url: '/oauth/revoke',
       headers: { authorization: basic(PORTAL.clientId, PORTAL.secret), 'content-type': FORM },
@@ -138,29 +116,29 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it('an administrator revokes the application, or signs the user out everywhere: inactive', async () => {
-    const one = await userJwt('app-revoked');
+    const one = await userJwt(suite.h, 'app-revoked');
     expect((await admin('DELETE', `/users/${one.user.id}/grants/${PORTAL.clientId}`)).statusCode).toBe(200);
     expect(await check(one.tokens.access_token)).toEqual({ active: false });
 
-    const all = await userJwt('signed-out-everywhere');
+    const all = await userJwt(suite.h, 'signed-out-everywhere');
     expect((await admin('DELETE', `/users/${all.user.id}/grants`)).statusCode).toBe(200);
     expect(await check(all.tokens.access_token)).toEqual({ active: false });
   });
 
   it('the user disabled (even with the grant left), or their password reset: inactive', async () => {
-    const left = await userJwt('disabled-directly');
-    await h.users.setStatus(left.user.id, 'disabled');
+    const left = await userJwt(suite.h, 'disabled-directly');
+    await suite.h.users.setStatus(left.user.id, 'disabled');
     expect(await check(left.tokens.access_token)).toEqual({ active: false });
 
-    const disabled = await userJwt('disabled-by-admin');
+    const disabled = await userJwt(suite.h, 'disabled-by-admin');
     expect((await admin('POST', `/users/${disabled.user.id}/disable`)).statusCode).toBe(200);
     expect(await check(disabled.tokens.access_token)).toEqual({ active: false });
 
-    const reset = await userJwt('password-reset');
-    const response = await h.app.inject({
+    const reset = await userJwt(suite.h, 'password-reset');
+    const response = await suite.h.app.inject({
       method: 'POST',
       url: `/api/admin/users/${reset.user.id}/password`,
-      headers: adminAuth,
+      headers: suite.auth,
       payload: { password: 'amber-meadow-compass-4' },
     });
     expect(response.statusCode).toBe(204);
@@ -168,18 +146,11 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it('its client disabled or deleted: inactive', async () => {
-    const clients = createClientsRepository(h.db, createSecretBox(h.config.ENCRYPTION_KEY));
     const machine = async (name: string) => {
-      const { client, clientSecret } = await clients.create({
-        name,
-        type: 'confidential',
-        grantTypes: ['client_credentials'],
-        scope: ['test:read'],
-      });
-      const credentials = { clientId: client.client_id, secret: clientSecret! };
-      const token = await h.clientToken('test:read', credentials, TEST_RESOURCE);
+      const credentials = await createMachineClient(suite.h, name);
+      const token = await suite.h.clientToken('test:read', credentials, TEST_RESOURCE);
       expect((await check(token)).active).toBe(true);
-      return { clientId: client.client_id, token };
+      return { clientId: credentials.clientId, token };
     };
     const disabled = await machine('soon disabled');
     expect((await admin('POST', `/clients/${disabled.clientId}/disable`)).statusCode).toBe(200);
@@ -190,7 +161,7 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it('tampered, signed by an unknown key, of another issuer, not an access token, or garbage: inactive', async () => {
-    const { tokens } = await userJwt('forgeries');
+    const { tokens } = await userJwt(suite.h, 'forgeries');
     const [header, payload, signature] = tokens.access_token.split('.');
     const claims = decodeJwt(tokens.access_token);
     const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'test:read test:write' })).toString(
@@ -219,15 +190,11 @@ describeEachDialect('checkAccessToken: JWT and opaque access tokens of ours', (t
   });
 
   it('signed by a key replaced in a rotation but still published: active', async () => {
-    const { tokens } = await userJwt('rotation');
-    const keyStore = createKeyStore({
-      db: h.db,
-      box: createSecretBox(h.config.ENCRYPTION_KEY),
-      maxTokenTtlSec: 3600,
-    });
+    const { tokens } = await userJwt(suite.h, 'rotation');
+    const keyStore = serviceKeyStore();
     await keyStore.rotate(0);
-    expect(await h.service.providers.refresh()).toBe(true);
-    const refreshed = (await h.refresh(tokens.refresh_token!)).json();
+    expect(await suite.h.service.providers.refresh()).toBe(true);
+    const refreshed = (await suite.h.refresh(tokens.refresh_token!)).json();
     expect(decodeProtectedHeader(refreshed.access_token).kid).not.toBe(
       decodeProtectedHeader(tokens.access_token).kid,
     );

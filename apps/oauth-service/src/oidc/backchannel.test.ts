@@ -42,10 +42,23 @@ async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** An admin API request (`url` below /api/admin) with `headers`, `payload` as its JSON body. */
+const adminRequest = (
+  h: AccountHarness,
+  headers: Record<string, string>,
+  method: Method,
+  url: string,
+  payload?: object,
+) => h.app.inject({ method, url: `/api/admin${url}`, headers, ...(payload ? { payload } : {}) });
+
 describeEachDialect('back-channel logout: ending a session tells its clients', (temp) => {
   let h: AccountHarness;
   let receiver: Receiver;
   let admin: Record<string, string>;
+  const adminCall = (method: Method, url: string, payload?: object) =>
+    adminRequest(h, admin, method, url, payload);
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -55,11 +68,8 @@ describeEachDialect('back-channel logout: ending a session tells its clients', (
       [PORTAL.clientId, '/admin'],
       [CONSOLE.clientId, '/account'],
     ] as const) {
-      const changed = await h.app.inject({
-        method: 'PATCH',
-        url: `/api/admin/clients/${clientId}`,
-        headers: admin,
-        payload: { backchannel_logout_uri: `${receiver.url}${path}/auth/backchannel-logout` },
+      const changed = await adminCall('PATCH', `/clients/${clientId}`, {
+        backchannel_logout_uri: `${receiver.url}${path}/auth/backchannel-logout`,
       });
       expect(changed.statusCode).toBe(200);
     }
@@ -94,9 +104,6 @@ describeEachDialect('back-channel logout: ending a session tells its clients', (
     return { user, browser, idToken: String(tokens.id_token), sid: sidOf(String(tokens.id_token)) };
   }
 
-  const adminCall = (method: 'DELETE' | 'POST', url: string) =>
-    h.app.inject({ method, url: `/api/admin${url}`, headers: admin });
-
   it('is announced in discovery', async () => {
     const discovery = (
       await h.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })
@@ -119,11 +126,7 @@ describeEachDialect('back-channel logout: ending a session tells its clients', (
 
   it('ending one session, "sign out everywhere" (grants) and disabling the account each send one', async () => {
     const one = await inAdminConsole('bcl-one-session');
-    const listed = await h.app.inject({
-      method: 'GET',
-      url: `/api/admin/users/${one.user.id}/sessions`,
-      headers: admin,
-    });
+    const listed = await adminCall('GET', `/users/${one.user.id}/sessions`);
     const sessionId = listed.json().items[0].id;
     expect((await adminCall('DELETE', `/users/${one.user.id}/sessions/${sessionId}`)).statusCode).toBe(200);
     const everywhere = await inAdminConsole('bcl-everywhere');
@@ -140,11 +143,8 @@ describeEachDialect('back-channel logout: ending a session tells its clients', (
 
   it("an administrator's password reset and deleting the account send one each", async () => {
     const reset = await inAdminConsole('bcl-reset');
-    const answer = await h.app.inject({
-      method: 'POST',
-      url: `/api/admin/users/${reset.user.id}/password`,
-      headers: admin,
-      payload: { password: 'quiet-orchard-lantern-83' },
+    const answer = await adminCall('POST', `/users/${reset.user.id}/password`, {
+      password: 'quiet-orchard-lantern-83',
     });
     expect(answer.statusCode).toBe(204);
     const deleted = await inAdminConsole('bcl-deleted');
@@ -214,19 +214,14 @@ describeEachDialect('back-channel logout URI in the admin API', (temp) => {
   });
   afterAll(() => h?.close());
 
-  const patch = (payload: object) =>
-    h.app.inject({ method: 'PATCH', url: `/api/admin/clients/${PORTAL.clientId}`, headers: admin, payload });
+  const patch = (payload: object) => adminRequest(h, admin, 'PATCH', `/clients/${PORTAL.clientId}`, payload);
 
   it('is seeded for both consoles under their URLs', async () => {
     for (const [clientId, base] of [
       [PORTAL.clientId, 'http://127.0.0.1:9/admin'],
       [CONSOLE.clientId, 'http://127.0.0.1:9/account'],
     ] as const) {
-      const client = await h.app.inject({
-        method: 'GET',
-        url: `/api/admin/clients/${clientId}`,
-        headers: admin,
-      });
+      const client = await adminRequest(h, admin, 'GET', `/clients/${clientId}`);
       expect(client.json().backchannel_logout_uri).toBe(`${base}/auth/backchannel-logout`);
     }
   });

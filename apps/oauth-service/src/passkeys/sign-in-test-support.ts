@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import {
   type AdminHarness,
-  basic,
+  exchangeCode,
   InjectBrowser,
   PORTAL,
   PUBLIC_URL,
@@ -132,20 +132,7 @@ function signInSteps(h: AdminHarness) {
 
   /** The portal's code exchange: the token response (ID token included). */
   async function exchange(leftTo: URL, verifier: string) {
-    const response = await h.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basic(PORTAL.clientId, PORTAL.secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: leftTo.searchParams.get('code') ?? '',
-        redirect_uri: PORTAL.redirectUri,
-        code_verifier: verifier,
-      }).toString(),
-    });
+    const response = await exchangeCode(h.app, leftTo.searchParams.get('code') ?? '', verifier);
     if (response.statusCode !== 200) throw new Error(`exchange: ${response.payload}`);
     return response.json() as { id_token: string };
   }

@@ -1,4 +1,4 @@
-import { HttpError, type ValidationIssue } from '@platform/http';
+import { bodyIssues } from '../body-issues.ts';
 import { OFFLINE_ACCESS } from './exchange-rules.ts';
 
 /**
@@ -35,9 +35,7 @@ export function assertValidPolicy(
   servers: readonly PolicyAudience[],
   pointer = '/token_exchange',
 ): void {
-  const errors: ValidationIssue[] = [];
-  const add = (path: string, message: string) =>
-    errors.push({ in: 'body', path: `${pointer}${path}`, message });
+  const { add, assertNone } = bodyIssues(pointer);
   const byIdentifier = new Map(servers.map((server) => [server.identifier, server]));
   if (policy.audiences.length === 0) add('/audiences', 'must name at least one resource server');
   policy.audiences.forEach((audience, i) => {
@@ -53,12 +51,5 @@ export function assertValidPolicy(
   });
   if (!policy.delegation && !policy.impersonation)
     add('', 'must allow delegation, impersonation or both (remove the policy with null instead)');
-  if (errors.length > 0) {
-    throw new HttpError({
-      status: 400,
-      code: 'validation_failed',
-      detail: errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; '),
-      extensions: { errors },
-    });
-  }
+  assertNone();
 }

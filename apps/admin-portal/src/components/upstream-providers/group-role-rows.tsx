@@ -2,7 +2,7 @@
 
 import { Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { useFieldError } from '../form.tsx';
+import { GroupError, useFieldError } from '../form.tsx';
 
 // The group → role mapping as rows the operator adds and removes. Each row submits
 // `group_roles.<n>.group` and `group_roles.<n>.role`; the form's schema gathers them.
@@ -73,11 +73,7 @@ export function GroupRoleRows(props: { initial: Record<string, string>; roles: s
       >
         Add group mapping
       </Button>
-      {error ? (
-        <Text size="xs" c="red" mt={4} role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <GroupError error={error} />
     </fieldset>
   );
 }

@@ -8,10 +8,11 @@ import {
   ActionForm,
   CheckboxField,
   CheckboxGroupField,
+  GroupError,
   Hidden,
+  LinesField,
   SelectField,
   SwitchField,
-  TextareaField,
   TextField,
   useFieldError,
 } from '../form.tsx';
@@ -22,6 +23,13 @@ import { GroupRoleRows } from './group-role-rows.tsx';
 // the upstream is shown as the id is typed.
 
 type Kind = 'oidc' | 'oauth2';
+
+/** An OAuth 2.0 provider's endpoints: field name, label, and GitHub's address as the example. */
+const ENDPOINTS = [
+  ['authorization_endpoint', 'Authorization endpoint', 'https://github.com/login/oauth/authorize'],
+  ['token_endpoint', 'Token endpoint', 'https://github.com/login/oauth/access_token'],
+  ['userinfo_endpoint', 'User info endpoint', 'https://api.github.com/user'],
+] as const;
 
 const CLAIM_DEFAULTS: Record<Kind, Record<string, string>> = {
   oidc: { subject: 'sub', email: 'email', email_verified: 'email_verified', name: 'name', groups: 'groups' },
@@ -102,30 +110,17 @@ function Endpoints(props: { kind: Kind; provider?: UpstreamProvider | undefined 
     );
   return (
     <>
-      <TextField
-        name="authorization_endpoint"
-        label="Authorization endpoint"
-        type="url"
-        required
-        defaultValue={p?.authorization_endpoint ?? ''}
-        placeholder="https://github.com/login/oauth/authorize"
-      />
-      <TextField
-        name="token_endpoint"
-        label="Token endpoint"
-        type="url"
-        required
-        defaultValue={p?.token_endpoint ?? ''}
-        placeholder="https://github.com/login/oauth/access_token"
-      />
-      <TextField
-        name="userinfo_endpoint"
-        label="User info endpoint"
-        type="url"
-        required
-        defaultValue={p?.userinfo_endpoint ?? ''}
-        placeholder="https://api.github.com/user"
-      />
+      {ENDPOINTS.map(([name, label, placeholder]) => (
+        <TextField
+          key={name}
+          name={name}
+          label={label}
+          type="url"
+          required
+          defaultValue={p?.[name] ?? ''}
+          placeholder={placeholder}
+        />
+      ))}
     </>
   );
 }
@@ -150,11 +145,7 @@ function ClaimFields(props: { kind: Kind; provider?: UpstreamProvider | undefine
           />
         ))}
       </Stack>
-      {error ? (
-        <Text size="xs" c="red" mt={4} role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <GroupError error={error} />
     </Fieldset>
   );
 }
@@ -175,11 +166,11 @@ function AccountFields(props: { provider?: UpstreamProvider | undefined; roles: 
         options={props.roles.map((role) => ({ value: role, label: role }))}
         defaultValue={p?.default_roles ?? []}
       />
-      <TextareaField
+      <LinesField
         name="allowed_email_domains"
         label="Allowed email domains"
         description="One per line; empty allows any domain."
-        defaultValue={(p?.allowed_email_domains ?? []).join('\n')}
+        values={p?.allowed_email_domains}
       />
       <SwitchField
         name="link_by_verified_email"
@@ -199,11 +190,7 @@ function AccountFields(props: { provider?: UpstreamProvider | undefined; roles: 
         label="acr values that satisfy MFA"
         defaultValue={(p?.mfa_satisfied_by.acr ?? []).join(' ')}
       />
-      {mfaError ? (
-        <Text size="xs" c="red" role="alert">
-          {mfaError}
-        </Text>
-      ) : null}
+      <GroupError error={mfaError} mt={0} />
     </>
   );
 }

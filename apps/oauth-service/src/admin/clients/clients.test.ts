@@ -1,6 +1,6 @@
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AdminHarness, bearer, failedFields, PUBLIC_URL, startAdminHarness } from '../test-support.ts';
+import { expect, it } from 'vitest';
+import { adminSuite, failedFields, PUBLIC_URL } from '../test-support.ts';
 
 const machine = (name: string, extra: object = {}) => ({
   name,
@@ -11,22 +11,13 @@ const machine = (name: string, extra: object = {}) => ({
 });
 
 describeEachDialect('admin API: clients', (temp) => {
-  let h: AdminHarness;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    h = await startAdminHarness(temp().url);
-    auth = bearer(await h.clientToken());
-  });
-  afterAll(() => h?.close());
-
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    h.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+  const suite = adminSuite(temp);
+  const { call } = suite;
 
   /** Status of a client_credentials request for the test resource with these credentials. */
   const tokenStatus = async (clientId: string, secret: string) =>
     (
-      await h.app.inject({
+      await suite.h.app.inject({
         method: 'POST',
         url: '/oauth/token',
         headers: {
@@ -68,7 +59,7 @@ describeEachDialect('admin API: clients', (temp) => {
     expect(listed.payload).not.toContain(created.client_secret);
     for (const client of listed.json().items) expect(client).not.toHaveProperty('client_secret');
 
-    const [event] = await h.auditOf('client.create');
+    const [event] = await suite.h.auditOf('client.create');
     expect(event).toMatchObject({ targetType: 'client', targetId: created.client_id });
     expect(JSON.stringify(event)).not.toContain(created.client_secret);
   });
@@ -181,7 +172,7 @@ describeEachDialect('admin API: clients', (temp) => {
       has_secret: true,
     });
     expect(response.json()).not.toHaveProperty('client_secret');
-    expect((await h.auditOf('client.update'))[0]).toMatchObject({
+    expect((await suite.h.auditOf('client.update'))[0]).toMatchObject({
       targetId: id,
       details: { name: 'web app v2', require_dpop: true },
     });
@@ -215,8 +206,8 @@ describeEachDialect('admin API: clients', (temp) => {
     expect(await tokenStatus(id, secret)).toBe(401);
     expect((await call('POST', `/api/admin/clients/${id}/enable`)).json().enabled).toBe(true);
     expect(await tokenStatus(id, secret)).toBe(200);
-    expect((await h.auditOf('client.disable'))[0]).toMatchObject({ targetId: id });
-    expect((await h.auditOf('client.enable'))[0]).toMatchObject({ targetId: id });
+    expect((await suite.h.auditOf('client.disable'))[0]).toMatchObject({ targetId: id });
+    expect((await suite.h.auditOf('client.enable'))[0]).toMatchObject({ targetId: id });
   });
 
   it('rotates a secret: the new one is shown once and works, the old one stops at once', async () => {
@@ -233,7 +224,7 @@ describeEachDialect('admin API: clients', (temp) => {
     expect(await tokenStatus(id, old)).toBe(401);
     expect(await tokenStatus(id, fresh)).toBe(200);
     expect((await call('GET', `/api/admin/clients/${id}`)).payload).not.toContain(fresh);
-    const [event] = await h.auditOf('client.secret_rotate');
+    const [event] = await suite.h.auditOf('client.secret_rotate');
     expect(event).toMatchObject({ targetType: 'client', targetId: id });
     expect(JSON.stringify(event)).not.toContain(fresh);
 
@@ -255,7 +246,7 @@ describeEachDialect('admin API: clients', (temp) => {
     expect((await call('DELETE', `/api/admin/clients/${id}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/admin/clients/${id}`)).statusCode).toBe(404);
     expect(await tokenStatus(id, secret)).toBe(401);
-    expect((await h.auditOf('client.delete'))[0]).toMatchObject({
+    expect((await suite.h.auditOf('client.delete'))[0]).toMatchObject({
       targetId: id,
       details: { name: 'doomed machine' },
     });

@@ -1,6 +1,6 @@
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AdminHarness, bearer, failedFields, startAdminHarness } from '../test-support.ts';
+import { expect, it } from 'vitest';
+import { adminSuite, bearer, failedFields } from '../test-support.ts';
 
 // The first-party flag through the admin API: off unless an administrator turns it on, refused for public
 // clients (their identity cannot be assured), audited like every other client setting.
@@ -15,17 +15,8 @@ const webClient = (name: string, extra: object = {}) => ({
 });
 
 describeEachDialect('admin API: first-party clients', (temp) => {
-  let h: AdminHarness;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    h = await startAdminHarness(temp().url);
-    auth = bearer(await h.clientToken());
-  });
-  afterAll(() => h?.close());
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, headers = auth) =>
-    h.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const suite = adminSuite(temp);
+  const { call } = suite;
 
   it('marks the seeded console first-party', async () => {
     const response = await call('GET', '/api/admin/clients/admin-portal');
@@ -42,7 +33,7 @@ describeEachDialect('admin API: first-party clients', (temp) => {
     const own = await call('POST', '/api/admin/clients', webClient('own dashboard', { first_party: true }));
     expect(own.statusCode).toBe(201);
     expect(own.json().first_party).toBe(true);
-    const [audited] = await h.auditOf('client.create');
+    const [audited] = await suite.h.auditOf('client.create');
     expect(audited).toMatchObject({ targetId: own.json().client_id, details: { first_party: true } });
   });
 
@@ -69,7 +60,7 @@ describeEachDialect('admin API: first-party clients', (temp) => {
     expect(response.statusCode).toBe(200);
     expect(response.json().first_party).toBe(true);
     expect((await call('GET', `/api/admin/clients/${client_id}`)).json().first_party).toBe(true);
-    const [audited] = await h.auditOf('client.update');
+    const [audited] = await suite.h.auditOf('client.update');
     expect(audited).toMatchObject({
       targetId: client_id,
       details: { changed: ['first_party'], first_party: true },
@@ -77,7 +68,7 @@ describeEachDialect('admin API: first-party clients', (temp) => {
   });
 
   it('lets only admin:write set it', async () => {
-    const readOnly = bearer(await h.clientToken('admin:read'));
+    const readOnly = bearer(await suite.h.clientToken('admin:read'));
     const response = await call('PATCH', '/api/admin/clients/admin-portal', { first_party: false }, readOnly);
     expect(response.statusCode).toBe(403);
     expect((await call('GET', '/api/admin/clients/admin-portal')).json().first_party).toBe(true);

@@ -1,6 +1,6 @@
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AdminHarness, bearer, failedFields, PUBLIC_URL, startAdminHarness } from '../test-support.ts';
+import { expect, it } from 'vitest';
+import { adminSuite, failedFields, PUBLIC_URL } from '../test-support.ts';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const TEST = `${PUBLIC_URL}/test`;
@@ -22,17 +22,8 @@ const policy = (overrides: object = {}) => ({
 });
 
 describeEachDialect('admin API: token exchange policies', (temp) => {
-  let h: AdminHarness;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    h = await startAdminHarness(temp().url);
-    auth = bearer(await h.clientToken());
-  });
-  afterAll(() => h?.close());
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
-    h.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+  const suite = adminSuite(temp);
+  const { call } = suite;
 
   it('sets, shows, changes and removes a client policy, audited', async () => {
     const created = await call('POST', '/api/admin/clients', exchanger('policy holder', policy()));
@@ -45,7 +36,7 @@ describeEachDialect('admin API: token exchange policies', (temp) => {
     const updated = await call('PATCH', `/api/admin/clients/${id}`, { token_exchange: changed });
     expect(updated.statusCode, updated.payload).toBe(200);
     expect(updated.json().token_exchange).toEqual(changed);
-    const [event] = await h.auditOf('client.update');
+    const [event] = await suite.h.auditOf('client.update');
     expect(event?.details).toMatchObject({ changed: ['token_exchange'], exchange_policy: changed });
 
     const listed = (await call('GET', '/api/admin/clients')).json().items;

@@ -1,33 +1,17 @@
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type AdminHarness,
-  bearer,
-  isLoginPage,
-  PASSWORD,
-  PUBLIC_URL,
-  startAdminHarness,
-} from '../test-support.ts';
+import { expect, it } from 'vitest';
+import { adminSuite, isLoginPage, PASSWORD, PUBLIC_URL } from '../test-support.ts';
 
 const TEST_RESOURCE = `${PUBLIC_URL}/test`;
 
 describeEachDialect("admin API: a user's grants and sessions", (temp) => {
-  let h: AdminHarness;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    h = await startAdminHarness(temp().url);
-    auth = bearer(await h.clientToken());
-  });
-  afterAll(() => h?.close());
-
-  const call = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) =>
-    h.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+  const suite = adminSuite(temp);
+  const { call } = suite;
 
   /** A user with the `user` role, signed in to the admin portal with a refresh token for test-service. */
   async function signedIn(username: string) {
-    const user = await h.createUser(username, ['user']);
-    const { tokens, browser } = await h.userTokens(
+    const user = await suite.h.createUser(username, ['user']);
+    const { tokens, browser } = await suite.h.userTokens(
       { login: username, password: PASSWORD },
       { scope: 'openid offline_access test:read', resource: TEST_RESOURCE },
     );
@@ -79,7 +63,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
     ]);
     expect(Date.parse(sessions[0].last_used_at)).toBeGreaterThanOrEqual(Date.parse(sessions[0].login_at));
     // The session's cookie value (its row id) never leaves: only its uid.
-    const row = await h.db
+    const row = await suite.h.db
       .selectFrom('oidc_payloads')
       .select(['id', 'uid'])
       .where('model', '=', 'Session')
@@ -90,7 +74,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
 
   it('revoking all grants kills the refresh token and the session, and is recorded', async () => {
     const { user, tokens, browser } = await signedIn('revoked-all');
-    const rotated = await h.refresh(tokens.refresh_token!);
+    const rotated = await suite.h.refresh(tokens.refresh_token!);
     expect(rotated.statusCode).toBe(200);
     const refreshToken = rotated.json().refresh_token as string;
 
@@ -98,15 +82,15 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ consents: 1, grants: 1, sessions: 1 });
 
-    const refused = await h.refresh(refreshToken);
+    const refused = await suite.h.refresh(refreshToken);
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error).toBe('invalid_grant');
-    const again = await h.authorizeAgain(browser);
+    const again = await suite.h.authorizeAgain(browser);
     expect(isLoginPage(again.response)).toBe(true);
 
     expect((await call('GET', `/api/admin/users/${user.id}/grants`)).json()).toEqual({ items: [] });
     expect((await call('GET', `/api/admin/users/${user.id}/sessions`)).json()).toEqual({ items: [] });
-    expect((await h.auditOf('grant.revoke'))[0]).toMatchObject({
+    expect((await suite.h.auditOf('grant.revoke'))[0]).toMatchObject({
       targetType: 'user',
       targetId: user.id,
       details: { username: 'revoked-all', all_clients: true, consents: 1, grants: 1, sessions: 1 },
@@ -119,9 +103,9 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
       password: 'amber-meadow-compass-42',
     });
     expect(reset.statusCode).toBe(204);
-    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
-    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
-    expect((await h.auditOf('user.password_reset'))[0]).toMatchObject({
+    expect((await suite.h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    expect(isLoginPage((await suite.h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await suite.h.auditOf('user.password_reset'))[0]).toMatchObject({
       targetId: user.id,
       details: { must_change_password: false, revoked: { grants: 1, sessions: 1 } },
     });
@@ -129,7 +113,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
 
   it('before revocation the same browser goes through without signing in', async () => {
     const { browser } = await signedIn('still-signed-in');
-    const again = await h.authorizeAgain(browser);
+    const again = await suite.h.authorizeAgain(browser);
     expect(isLoginPage(again.response)).toBe(false);
   });
 
@@ -140,9 +124,9 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
     const response = await call('DELETE', `/api/admin/users/${user.id}/grants/admin-portal`);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ consents: 1, grants: 1, sessions: 1 });
-    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
-    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
-    expect((await h.auditOf('grant.revoke'))[0]).toMatchObject({
+    expect((await suite.h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    expect(isLoginPage((await suite.h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await suite.h.auditOf('grant.revoke'))[0]).toMatchObject({
       targetId: user.id,
       details: { client_id: 'admin-portal', grants: 1 },
     });
@@ -156,9 +140,9 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
     const response = await call('DELETE', `/api/admin/users/${user.id}/sessions/${session.id}`);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ sessions: 1 });
-    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
-    expect((await h.refresh(tokens.refresh_token!)).statusCode).toBe(200);
-    expect((await h.auditOf('session.revoke'))[0]).toMatchObject({
+    expect(isLoginPage((await suite.h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await suite.h.refresh(tokens.refresh_token!)).statusCode).toBe(200);
+    expect((await suite.h.auditOf('session.revoke'))[0]).toMatchObject({
       targetId: user.id,
       details: { session_uid: session.id, sessions: 1 },
     });
@@ -166,7 +150,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
 
   it('ends every session of a user', async () => {
     const { user } = await signedIn('many-sessions');
-    await h.userTokens(
+    await suite.h.userTokens(
       { login: 'many-sessions', password: PASSWORD },
       { scope: 'openid offline_access test:read', resource: TEST_RESOURCE },
     );
@@ -174,7 +158,7 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
     const response = await call('DELETE', `/api/admin/users/${user.id}/sessions`);
     expect(response.json()).toEqual({ sessions: 2 });
     expect((await call('GET', `/api/admin/users/${user.id}/sessions`)).json()).toEqual({ items: [] });
-    expect((await h.auditOf('session.revoke'))[0]).toMatchObject({
+    expect((await suite.h.auditOf('session.revoke'))[0]).toMatchObject({
       details: { all_sessions: true, sessions: 2 },
     });
   });
@@ -182,17 +166,22 @@ describeEachDialect("admin API: a user's grants and sessions", (temp) => {
   it('deleting a user revokes their grants and sessions too', async () => {
     const { user, tokens } = await signedIn('deleted-user');
     expect(
-      (await h.app.inject({ method: 'DELETE', url: `/api/admin/users/${user.id}`, headers: auth }))
-        .statusCode,
+      (
+        await suite.h.app.inject({
+          method: 'DELETE',
+          url: `/api/admin/users/${user.id}`,
+          headers: suite.auth,
+        })
+      ).statusCode,
     ).toBe(204);
-    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
-    const left = await h.db
+    expect((await suite.h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    const left = await suite.h.db
       .selectFrom('oidc_payloads')
       .select('id')
       .where('payload', 'like', `%${user.id}%`)
       .execute();
     expect(left).toEqual([]);
-    expect((await h.auditOf('user.delete'))[0]).toMatchObject({
+    expect((await suite.h.auditOf('user.delete'))[0]).toMatchObject({
       details: { revoked: { consents: 1, grants: 1, sessions: 1 } },
     });
   });

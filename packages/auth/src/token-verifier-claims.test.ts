@@ -4,6 +4,7 @@ import { TokenError } from './token-error.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 
 const AUDIENCE = 'https://api.example.test/notes';
+const JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
 
 let issuer: TestIssuer;
 beforeAll(async () => {
@@ -11,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => issuer.close());
 
+/** Verifies a token for `alice` carrying `claims` (cnf, act). */
 const verify = async (claims: Record<string, unknown>) => {
   const verifier = createTokenVerifier({
     issuer: issuer.issuer,
@@ -19,6 +21,28 @@ const verify = async (claims: Record<string, unknown>) => {
   });
   return verifier.verify(await issuer.mint({ client_id: 'c', sub: 'alice', aud: AUDIENCE, claims }));
 };
+
+/** Expects `verify` to refuse the token for a malformed claim. */
+async function expectInvalidClaim(claims: Record<string, unknown>) {
+  const error = await verify(claims).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(TokenError);
+  expect((error as TokenError).reason).toBe('invalid_claim');
+}
+
+describe('createTokenVerifier: key binding (cnf)', () => {
+  it('reads cnf.jkt as the bound key, and null without cnf', async () => {
+    expect((await verify({ cnf: { jkt: JKT } })).jkt).toBe(JKT);
+    expect((await verify({})).jkt).toBeNull();
+  });
+
+  it.each([
+    ['a certificate binding it cannot check', { 'x5t#S256': JKT }],
+    ['a jkt that is not a SHA-256 thumbprint', { jkt: 'short' }],
+    ['a cnf that is not an object', 'jkt'],
+  ])('refuses %s rather than read the token as a bearer token', async (_case, cnf) => {
+    await expectInvalidClaim({ cnf });
+  });
+});
 
 describe('createTokenVerifier: the acting party (RFC 8693 act)', () => {
   it('reads act as the party acting for sub, with its chain, and null without act', async () => {
@@ -36,8 +60,6 @@ describe('createTokenVerifier: the acting party (RFC 8693 act)', () => {
     ['an empty sub', { sub: '' }],
     ['a nested act without sub', { sub: 'b', act: {} }],
   ])('refuses %s: its actor is unknown', async (_case, act) => {
-    const error = await verify({ act }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TokenError);
-    expect((error as TokenError).reason).toBe('invalid_claim');
+    await expectInvalidClaim({ act });
   });
 });
