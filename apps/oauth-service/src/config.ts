@@ -27,6 +27,8 @@ export const configShape = {
   REFRESH_TOKEN_TTL: seconds(14 * 24 * 3600),
   AUTHORIZATION_CODE_TTL: z.coerce.number().int().min(1).max(60).default(60),
   SESSION_TTL: seconds(8 * 3600),
+  /** How recent a sign-in must be for a sensitive account change (new factor, unlink; ADR 0040). */
+  ACCOUNT_REAUTH_SECONDS: seconds(300),
   /** Failed sign-ins before an account locks, and for how long. */
   LOGIN_MAX_FAILURES: count(5),
   LOGIN_LOCK_MINUTES: count(15),

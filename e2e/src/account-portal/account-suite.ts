@@ -24,14 +24,14 @@ export interface AccountPlatform extends ConsolePlatform {
 /** registerConsolePlatform for an account console suite; it waits until the gateway routes to both consoles. */
 export function registerAccountPlatform(
   temp: () => TempDatabase,
-  options: Pick<ConsolePlatformOptions, 'name' | 'pages'>,
+  options: Pick<ConsolePlatformOptions, 'name' | 'pages'> & { env?: Record<string, string> },
 ): AccountPlatform {
   const adminPassword = `${options.name}-${randomBytes(3).toString('hex')}-Harbor-7`;
   const portalSecret = `${options.name}-e2e-portal-${randomBytes(24).toString('base64url')}`;
   const platform = registerConsolePlatform(temp, {
     ...options,
     adminPassword,
-    env: { OAUTH_CLIENT_SECRET: portalSecret },
+    env: { ...options.env, OAUTH_CLIENT_SECRET: portalSecret },
     waitForUrls: [`${ORIGIN}/admin/`, `${ACCOUNT}/`],
   });
   return Object.assign(platform, { adminToken: () => adminApiToken('admin', adminPassword, portalSecret) });

@@ -12,6 +12,7 @@ import {
   useState,
 } from 'react';
 import type { FormAction, FormState } from '../lib/forms/state.ts';
+import { FormFailure } from './form-failure.tsx';
 
 // One form component for the console: submits to its server action in a transition (what the user typed
 // stays when the server refuses it), shows the server's readable error or success message, hands per-field
@@ -31,9 +32,7 @@ export interface Confirmation {
 function Outcome({ state, label }: { state: FormState; label: string }) {
   if (state.error)
     return (
-      <Alert color="red" role="alert" title={`${label} failed`}>
-        {state.error}
-      </Alert>
+      <FormFailure title={`${label} failed`} error={state.error} reauthenticate={state.reauthenticate} />
     );
   if (state.ok && state.message)
     return (

@@ -9,6 +9,7 @@ import {
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import { finishPasskeyRegistration, startPasskeyRegistration } from '../app/actions/passkeys.ts';
 import type { FormState } from '../lib/forms/state.ts';
+import { FormFailure } from './form-failure.tsx';
 
 // "Add a passkey": the WebAuthn create ceremony in this browser. The options come from the account API
 // through this console's server (the user's token never reaches the browser); the authenticator's answer
@@ -24,7 +25,9 @@ function ceremonyError(error: unknown): string {
 
 export function AddPasskey() {
   const [state, dispatch, saving] = useActionState<FormState, FormData>(finishPasskeyRegistration, {});
-  const [ceremony, setCeremony] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const [ceremony, setCeremony] = useState<{ busy: boolean; error?: string; reauthenticate?: boolean }>({
+    busy: false,
+  });
   const [supported, setSupported] = useState(true);
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => setSupported(browserSupportsWebAuthn()), []);
@@ -37,7 +40,8 @@ export function AddPasskey() {
     const name = String(new FormData(event.currentTarget).get('name') ?? '');
     setCeremony({ busy: true });
     const start = await startPasskeyRegistration();
-    if (!start.options) return setCeremony({ busy: false, error: start.error });
+    if (!start.options)
+      return setCeremony({ busy: false, error: start.error, reauthenticate: start.reauthenticate });
     try {
       const optionsJSON = start.options as unknown as PublicKeyCredentialCreationOptionsJSON;
       const response = await startRegistration({ optionsJSON });
@@ -54,13 +58,12 @@ export function AddPasskey() {
   if (!supported)
     return <Text c="dimmed">This browser cannot create passkeys. Use another browser or device.</Text>;
   const error = ceremony.error ?? state.error;
+  const reauthenticate = ceremony.error ? ceremony.reauthenticate : state.reauthenticate;
   return (
     <form ref={formRef} onSubmit={onSubmit} aria-label="Add a passkey">
       <Stack gap="sm">
         {error ? (
-          <Alert color="red" role="alert" title="Adding the passkey failed">
-            {error}
-          </Alert>
+          <FormFailure title="Adding the passkey failed" error={error} reauthenticate={reauthenticate} />
         ) : state.ok && state.message ? (
           <Alert color="green" role="status">
             {state.message}

@@ -22,6 +22,7 @@ import {
   regenerateRecoveryCodes,
   type TwoStepState,
 } from '../app/actions/two-step.ts';
+import { FormFailure } from './form-failure.tsx';
 
 // The parts of the two-step verification page that hold what is shown once: the enrolment's key and QR
 // code, and recovery codes. They live in these components' state only (never in the page the server
@@ -35,11 +36,7 @@ const dispatchOnSubmit = (dispatch: (form: FormData) => void) => (event: FormEve
 };
 
 function Failure({ state, label }: { state: TwoStepState; label: string }) {
-  return state.error ? (
-    <Alert color="red" role="alert" title={`${label} failed`}>
-      {state.error}
-    </Alert>
-  ) : null;
+  return <FormFailure title={`${label} failed`} error={state.error} reauthenticate={state.reauthenticate} />;
 }
 
 /** Ten recovery codes, shown once: to copy, or to download as a text file. */

@@ -1,3 +1,4 @@
+import type { onRequestHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { SignIn } from '../accounts/sign-in.ts';
 import type { UsersRepository } from '../accounts/users.repository.ts';
@@ -18,7 +19,7 @@ import type { AccountGuard } from './guard.ts';
 
 /** What the account API works on: the service's own repositories, provider and sign-in checks. */
 export interface AccountDeps {
-  config: Pick<OAuthServiceConfig, 'PUBLIC_URL'>;
+  config: Pick<OAuthServiceConfig, 'PUBLIC_URL' | 'ACCOUNT_REAUTH_SECONDS'>;
   db: Kysely<OAuthSchema>;
   users: UsersRepository;
   consents: ConsentsStore;
@@ -38,6 +39,8 @@ export interface AccountDeps {
 /** Shared by every account route module: the access check, the audit of changes and the stores they read. */
 export interface AccountKit {
   guard: AccountGuard;
+  /** The guard plus a recent sign-in (recent-sign-in.ts): for changes that could keep the account. */
+  sensitive: onRequestHookHandler[];
   record: RecordAccountChange;
   sessions: UserSessions;
   /** The provider's Session and Grant rows, for what UserSessions does not expose (a session's sids). */

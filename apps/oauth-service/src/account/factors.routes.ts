@@ -160,14 +160,14 @@ export function factorRoutes(app: App, deps: AccountDeps, kit: AccountKit): void
     kit,
     passkeysOf: async (userId) => (await passkeys.listByUser(userId)).length,
   };
-  const guarded = { onRequest: kit.guard };
-  app.get('/factors', { ...guarded, schema: listFactorsSchema }, listFactors(context));
-  app.post('/totp', { ...guarded, schema: beginTotpSchema }, beginTotp(context));
-  app.post('/totp/confirm', { ...guarded, schema: confirmTotpSchema }, confirmTotp(context));
-  app.delete('/totp', { ...guarded, schema: removeTotpSchema }, removeTotp(context));
+  const sensitive = { onRequest: kit.sensitive };
+  app.get('/factors', { onRequest: kit.guard, schema: listFactorsSchema }, listFactors(context));
+  app.post('/totp', { ...sensitive, schema: beginTotpSchema }, beginTotp(context));
+  app.post('/totp/confirm', { ...sensitive, schema: confirmTotpSchema }, confirmTotp(context));
+  app.delete('/totp', { ...sensitive, schema: removeTotpSchema }, removeTotp(context));
   app.post(
     '/recovery-codes',
-    { ...guarded, schema: regenerateRecoveryCodesSchema },
+    { ...sensitive, schema: regenerateRecoveryCodesSchema },
     regenerateRecoveryCodes(context),
   );
 }

@@ -1,3 +1,4 @@
+import { needsRecentSignIn } from './recent-sign-in.ts';
 import { accountRoute, noContent, nullableTime, time } from './schemas.ts';
 
 // The caller's own second factors besides passkeys: TOTP (an authenticator app) and recovery codes. No
@@ -56,50 +57,58 @@ export const listFactorsSchema = accountRoute(TAG, 'Your second factors (no secr
   response: { 200: factorsSchema },
 });
 
-export const beginTotpSchema = accountRoute(
-  TAG,
-  'Begin enrolling an authenticator app: its key, otpauth URI and QR code (409 once one is confirmed)',
-  {
-    response: {
-      200: {
-        type: 'object',
-        required: ['secret', 'uri', 'qrSvg'],
-        properties: {
-          secret: { type: 'string', description: 'The base32 key, for an app that cannot scan.' },
-          uri: { type: 'string', description: 'The otpauth:// URI the QR code holds.' },
-          qrSvg: { type: 'string', description: 'The QR code as an inline <svg> element.' },
+export const beginTotpSchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Begin enrolling an authenticator app: its key, otpauth URI and QR code (409 once one is confirmed)',
+    {
+      response: {
+        200: {
+          type: 'object',
+          required: ['secret', 'uri', 'qrSvg'],
+          properties: {
+            secret: { type: 'string', description: 'The base32 key, for an app that cannot scan.' },
+            uri: { type: 'string', description: 'The otpauth:// URI the QR code holds.' },
+            qrSvg: { type: 'string', description: 'The QR code as an inline <svg> element.' },
+          },
         },
       },
     },
-  },
-  [409],
+    [409],
+  ),
 );
 
-export const confirmTotpSchema = accountRoute(
-  TAG,
-  'Confirm the authenticator app with its first code; answers ten new recovery codes, once',
-  {
-    body: {
-      type: 'object',
-      required: ['code'],
-      additionalProperties: false,
-      properties: { code: { type: 'string', minLength: 1, maxLength: 64 } },
+export const confirmTotpSchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Confirm the authenticator app with its first code; answers ten new recovery codes, once',
+    {
+      body: {
+        type: 'object',
+        required: ['code'],
+        additionalProperties: false,
+        properties: { code: { type: 'string', minLength: 1, maxLength: 64 } },
+      },
+      response: { 200: recoveryCodes },
     },
-    response: { 200: recoveryCodes },
-  },
-  [409, 429],
+    [409, 429],
+  ),
 );
 
-export const removeTotpSchema = accountRoute(
-  TAG,
-  'Remove the authenticator app (409 when it is your last factor and a second factor is required)',
-  { response: noContent },
-  [404, 409],
+export const removeTotpSchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Remove the authenticator app (409 when it is your last factor and a second factor is required)',
+    { response: noContent },
+    [404, 409],
+  ),
 );
 
-export const regenerateRecoveryCodesSchema = accountRoute(
-  TAG,
-  'Ten new recovery codes, once; every earlier code stops working (409 without a second factor)',
-  { response: { 200: recoveryCodes } },
-  [409],
+export const regenerateRecoveryCodesSchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Ten new recovery codes, once; every earlier code stops working (409 without a second factor)',
+    { response: { 200: recoveryCodes } },
+    [409],
+  ),
 );

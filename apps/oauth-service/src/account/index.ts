@@ -22,6 +22,7 @@ import { linkedIdentityRoutes } from './linked-identities.routes.ts';
 import { passkeyRoutes } from './passkeys.routes.ts';
 import { passwordRoutes } from './password.routes.ts';
 import { profileRoutes } from './profile.routes.ts';
+import { requireRecentSignIn } from './recent-sign-in.ts';
 import { sessionRoutes } from './sessions.routes.ts';
 
 export type { AccountDeps, AccountRouteModule } from './deps.ts';
@@ -43,11 +44,13 @@ const ROUTE_MODULES: AccountRouteModule[] = [
 function createAccountKit(deps: AccountDeps): AccountKit {
   const clients = createClientAdminQueries(deps.db);
   const payloads = createProviderPayloadsRepository(deps.db);
+  const guard = createAccountGuard({
+    findUser: (id) => deps.users.findById(id),
+    findClient: (clientId) => clients.findStatus(clientId),
+  });
   return {
-    guard: createAccountGuard({
-      findUser: (id) => deps.users.findById(id),
-      findClient: (clientId) => clients.findStatus(clientId),
-    }),
+    guard,
+    sensitive: [...guard, requireRecentSignIn(deps.config.ACCOUNT_REAUTH_SECONDS)],
     record: createAccountRecorder(deps.audit),
     sessions: createUserSessions({ payloads, provider: deps.providers.provider, consents: deps.consents }),
     payloads,

@@ -85,7 +85,7 @@ export function linkedIdentityRoutes(app: App, deps: AccountDeps, kit: AccountKi
   );
   app.delete(
     '/linked-identities/:provider',
-    { onRequest, schema: unlinkIdentitySchema },
+    { onRequest: kit.sensitive, schema: unlinkIdentitySchema },
     unlinkIdentity(deps, kit),
   );
 }

@@ -1,3 +1,4 @@
+import { needsRecentSignIn } from './recent-sign-in.ts';
 import { accountRoute, id, noContent, nullableString, nullableTime, time } from './schemas.ts';
 
 const TAG = 'linked-identities';
@@ -45,12 +46,14 @@ export const listLinkedIdentitiesSchema = accountRoute(
   },
 );
 
-export const unlinkIdentitySchema = accountRoute(
-  TAG,
-  'Unlink a provider; refused (409) while it is your only way to sign in (no password, no passkey, no other link)',
-  {
-    params: { type: 'object', required: ['provider'], properties: { provider: id } },
-    response: noContent,
-  },
-  [404, 409],
+export const unlinkIdentitySchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Unlink a provider; refused (409) while it is your only way to sign in (no password, no passkey, no other link)',
+    {
+      params: { type: 'object', required: ['provider'], properties: { provider: id } },
+      response: noContent,
+    },
+    [404, 409],
+  ),
 );

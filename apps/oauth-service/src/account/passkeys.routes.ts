@@ -133,10 +133,14 @@ export function passkeyRoutes(app: App, deps: AccountDeps, kit: AccountKit): voi
   app.get('/passkeys', { onRequest, schema: listPasskeysSchema }, listPasskeys(deps));
   app.post(
     '/passkeys/registration/options',
-    { onRequest, schema: registrationOptionsSchema },
+    { onRequest: kit.sensitive, schema: registrationOptionsSchema },
     registrationOptions(deps),
   );
-  app.post('/passkeys', { onRequest, schema: registerPasskeySchema }, registerPasskey(deps, kit));
+  app.post(
+    '/passkeys',
+    { onRequest: kit.sensitive, schema: registerPasskeySchema },
+    registerPasskey(deps, kit),
+  );
   app.patch('/passkeys/:id', { onRequest, schema: renamePasskeySchema }, renamePasskey(deps, kit));
-  app.delete('/passkeys/:id', { onRequest, schema: removePasskeySchema }, removePasskey(deps));
+  app.delete('/passkeys/:id', { onRequest: kit.sensitive, schema: removePasskeySchema }, removePasskey(deps));
 }

@@ -1,3 +1,4 @@
+import { needsRecentSignIn } from './recent-sign-in.ts';
 import { accountRoute, id, noContent, nullableTime, time } from './schemas.ts';
 
 const TAG = 'passkeys';
@@ -42,58 +43,62 @@ export const listPasskeysSchema = accountRoute(TAG, 'Your passkeys, oldest first
   response: { 200: { type: 'array', items: passkeySchema } },
 });
 
-export const registrationOptionsSchema = accountRoute(
-  TAG,
-  'Options for registering a new passkey (WebAuthn PublicKeyCredentialCreationOptionsJSON); the challenge is kept by the service for five minutes and replaces any earlier one',
-  {
-    response: {
-      200: {
-        type: 'object',
-        required: ['challenge', 'rp', 'user', 'pubKeyCredParams'],
-        additionalProperties: true,
-        description:
-          'Pass to `navigator.credentials.create` (e.g. @simplewebauthn/browser `startRegistration`).',
-        properties: {},
+export const registrationOptionsSchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Options for registering a new passkey (WebAuthn PublicKeyCredentialCreationOptionsJSON); the challenge is kept by the service for five minutes and replaces any earlier one',
+    {
+      response: {
+        200: {
+          type: 'object',
+          required: ['challenge', 'rp', 'user', 'pubKeyCredParams'],
+          additionalProperties: true,
+          description:
+            'Pass to `navigator.credentials.create` (e.g. @simplewebauthn/browser `startRegistration`).',
+          properties: {},
+        },
       },
     },
-  },
+  ),
 );
 
-export const registerPasskeySchema = accountRoute(
-  TAG,
-  "Register a passkey: the authenticator's answer to the latest registration options, and a name for it",
-  {
-    body: {
-      type: 'object',
-      required: ['name', 'response'],
-      additionalProperties: false,
-      properties: {
-        name,
-        response: {
-          type: 'object',
-          required: ['id', 'rawId', 'type', 'response'],
-          additionalProperties: true,
-          description: 'The RegistrationResponseJSON @simplewebauthn/browser `startRegistration` returns.',
-          properties: {
-            id: { type: 'string', minLength: 1, maxLength: 1024 },
-            rawId: { type: 'string', minLength: 1, maxLength: 1024 },
-            type: { type: 'string', enum: ['public-key'] },
-            response: {
-              type: 'object',
-              required: ['clientDataJSON', 'attestationObject'],
-              additionalProperties: true,
-              properties: {
-                clientDataJSON: { type: 'string', maxLength: 8192 },
-                attestationObject: { type: 'string', maxLength: 32768 },
+export const registerPasskeySchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    "Register a passkey: the authenticator's answer to the latest registration options, and a name for it",
+    {
+      body: {
+        type: 'object',
+        required: ['name', 'response'],
+        additionalProperties: false,
+        properties: {
+          name,
+          response: {
+            type: 'object',
+            required: ['id', 'rawId', 'type', 'response'],
+            additionalProperties: true,
+            description: 'The RegistrationResponseJSON @simplewebauthn/browser `startRegistration` returns.',
+            properties: {
+              id: { type: 'string', minLength: 1, maxLength: 1024 },
+              rawId: { type: 'string', minLength: 1, maxLength: 1024 },
+              type: { type: 'string', enum: ['public-key'] },
+              response: {
+                type: 'object',
+                required: ['clientDataJSON', 'attestationObject'],
+                additionalProperties: true,
+                properties: {
+                  clientDataJSON: { type: 'string', maxLength: 8192 },
+                  attestationObject: { type: 'string', maxLength: 32768 },
+                },
               },
             },
           },
         },
       },
+      response: { 201: passkeySchema },
     },
-    response: { 201: passkeySchema },
-  },
-  [409],
+    [409],
+  ),
 );
 
 export const renamePasskeySchema = accountRoute(
@@ -107,9 +112,11 @@ export const renamePasskeySchema = accountRoute(
   [404],
 );
 
-export const removePasskeySchema = accountRoute(
-  TAG,
-  'Remove one of your passkeys (it no longer signs in)',
-  { params: passkeyId, response: noContent },
-  [404],
+export const removePasskeySchema = needsRecentSignIn(
+  accountRoute(
+    TAG,
+    'Remove one of your passkeys (it no longer signs in)',
+    { params: passkeyId, response: noContent },
+    [404],
+  ),
 );

@@ -43,8 +43,16 @@ export async function startAccountHarness(url: string, env: Record<string, strin
       payload: new URLSearchParams(form).toString(),
     });
 
-  /** Signs `login` in to the account console in `browser` (a new one: a new sign-in session). */
-  async function consoleTokens(login: string, password = PASSWORD, browser = new InjectBrowser(h.app)) {
+  /**
+   * Signs `login` in to the account console in `browser` (a new one: a new sign-in session), with `extra`
+   * authorization parameters (`max_age: '0'` to sign in again in the same session).
+   */
+  async function consoleTokens(
+    login: string,
+    password = PASSWORD,
+    browser = new InjectBrowser(h.app),
+    extra: Record<string, string> = {},
+  ) {
     const verifier = randomBytes(32).toString('base64url');
     const authorize = new URL('/oauth/authorize', PUBLIC_URL);
     for (const [key, value] of Object.entries({
@@ -59,6 +67,7 @@ export async function startAccountHarness(url: string, env: Record<string, strin
       // Without prompt=consent the provider drops offline_access (no refresh token); a first-party client
       // is consented without a page either way.
       prompt: 'consent',
+      ...extra,
     }))
       authorize.searchParams.set(key, value);
     const first = await browser.follow('GET', authorize.toString());

@@ -19,12 +19,17 @@ import {
 
 // Linking an upstream sign-in to the account signed in at oauth-service (its session cookie), started from
 // the account console and returning there. The flow is bound to the starting browser by a cookie of its own
-// (only its hash is kept), and finishes only while the same account is still signed in.
+// (only its hash is kept), and finishes only while the same account is still signed in. A new link is a new
+// way into the account, so, like the account API's sensitive changes (ADR 0040), it starts only from a
+// sign-in at most ACCOUNT_REAUTH_SECONDS old; an older one is sent to the console's sign-in with
+// `reauth=1`, which comes back to the page the link was started from.
 
 export interface LinkDeps extends UpstreamStepDeps {
   provider: () => Provider;
   /** ACCOUNT_CONSOLE_URL: the only place a link flow returns to. */
   accountConsoleUrl: string;
+  /** ACCOUNT_REAUTH_SECONDS: how old the session's sign-in may be for a new link. */
+  reauthSeconds: number;
   secureCookies: boolean;
   identities: IdentityLinks;
   users: { get(id: string): Promise<{ id: string; username: string } | undefined> };
@@ -38,7 +43,15 @@ const BINDING_COOKIE = 'oauth_upstream_link';
 const COOKIE_PATH = '/login/upstream';
 
 /** The account of the browser's oauth-service session (oidc-provider's signed session cookie), if any. */
-async function sessionAccount(provider: Provider, { request, reply }: Step): Promise<string | undefined> {
+async function sessionAccount(provider: Provider, step: Step): Promise<string | undefined> {
+  return (await sessionSignIn(provider, step))?.accountId;
+}
+
+/** The account of the browser's session and when it signed in (epoch seconds). */
+async function sessionSignIn(
+  provider: Provider,
+  { request, reply }: Step,
+): Promise<{ accountId: string; authTime: number | undefined } | undefined> {
   const koa = provider as unknown as {
     createContext(
       req: unknown,
@@ -48,7 +61,19 @@ async function sessionAccount(provider: Provider, { request, reply }: Step): Pro
   const ctx = koa.createContext(request.raw, reply.raw);
   const id = ctx.cookies.get(provider.cookieName('session'), { signed: true });
   const session = id ? await provider.Session.find(id) : undefined;
-  return typeof session?.accountId === 'string' ? session.accountId : undefined;
+  if (typeof session?.accountId !== 'string') return undefined;
+  return { accountId: session.accountId, authTime: session.authTime() };
+}
+
+const isRecent = (authTime: number | undefined, windowSeconds: number) =>
+  typeof authTime === 'number' && Math.floor(Date.now() / 1000) - authTime <= windowSeconds;
+
+/** The console's sign-in asking for a fresh one (`max_age=0`), coming back to `returnTo` (within the console). */
+function consoleReauthentication(consoleUrl: string, returnTo: string): string {
+  const basePath = new URL(consoleUrl).pathname.replace(/\/$/, '');
+  const target = new URL(returnTo);
+  const path = `${target.pathname.slice(basePath.length) || '/'}${target.search}`;
+  return `${consoleUrl}/auth/login?${new URLSearchParams({ reauth: '1', returnTo: path })}`;
 }
 
 /** A refusal whose page leads back to the account console. */
@@ -102,9 +127,12 @@ export const startLink =
         code: 'invalid_return_to',
         detail: 'return_to must be an address within the account console.',
       });
-    const accountId = await sessionAccount(deps.provider(), step);
-    if (!accountId)
+    const signedIn = await sessionSignIn(deps.provider(), step);
+    if (!signedIn)
       return refuseLink(deps, step, { failure: 'not_signed_in', reason: 'no_session', provider });
+    if (!isRecent(signedIn.authTime, deps.reauthSeconds))
+      return reply.redirect(consoleReauthentication(deps.accountConsoleUrl, returnTo), 303);
+    const { accountId } = signedIn;
     const binding = browserBinding();
     try {
       const url = await startFlow(deps, provider, {

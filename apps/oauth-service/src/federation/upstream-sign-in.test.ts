@@ -1,5 +1,5 @@
 import { describeEachDialect } from '@platform/db/testing';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { type AdminHarness, InjectBrowser, PUBLIC_URL, startAdminHarness } from '../admin/test-support.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { signInFlow } from '../mfa/sign-in-test-support.ts';
@@ -288,6 +288,19 @@ describeEachDialect('sign-in through an upstream identity provider', (temp) => {
     expect(done.headers.location).toBe(`${PUBLIC_URL}/account/linked`);
     expect(await federation.identities.find(PROVIDER, 'up-linker')).toMatchObject({ userId: user.id });
     expect((await h.auditOf('upstream.linked'))[0]).toMatchObject({ actorId: user.id });
+
+    // A sign-in older than ACCOUNT_REAUTH_SECONDS (300 s) is sent to sign in again first, back to the page.
+    const later = Date.now() + 301_000;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      const stale = await browser.request('GET', linkUrl(`${PUBLIC_URL}/account/linked?tab=1`));
+      expect(stale.statusCode).toBe(303);
+      expect(stale.headers.location).toBe(
+        `${PUBLIC_URL}/account/auth/login?reauth=1&returnTo=${encodeURIComponent('/linked?tab=1')}`,
+      );
+    } finally {
+      clock.mockRestore();
+    }
 
     // From now on the upstream signs this account in.
     const signIn = await viaUpstream('linker');

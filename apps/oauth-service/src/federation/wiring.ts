@@ -14,7 +14,10 @@ import { createUpstreamClients } from './upstream-client.ts';
 // repositories, the accounts and roles, and the interaction steps (MFA, audit, metrics) they share.
 
 export interface FederationWiring {
-  config: Pick<OAuthServiceConfig, 'PUBLIC_URL' | 'ACCOUNT_CONSOLE_URL' | 'NODE_ENV'>;
+  config: Pick<
+    OAuthServiceConfig,
+    'PUBLIC_URL' | 'ACCOUNT_CONSOLE_URL' | 'ACCOUNT_REAUTH_SECONDS' | 'NODE_ENV'
+  >;
   db: Kysely<OAuthSchema>;
   federation: FederationRepositories;
   users: UsersRepository;
@@ -40,6 +43,7 @@ export function federationRoutes(app: App, wiring: FederationWiring): void {
     flows: createFlowsRepository(wiring.db),
     identities: federation.identities,
     accountConsoleUrl: config.ACCOUNT_CONSOLE_URL,
+    reauthSeconds: config.ACCOUNT_REAUTH_SECONDS,
     secureCookies: config.PUBLIC_URL.startsWith('https:'),
     resolution: { identities: federation.identities, users, roles },
   });

@@ -109,7 +109,11 @@ export async function grantAndFinish(
       ...(automatic ? { automatic: true, reason: 'first-party client' } : {}),
     },
   });
-  return finishInteraction(deps.provider(), request, reply, {
-    consent: details.grantId ? {} : { grantId },
-  });
+  return finishInteraction(
+    deps.provider(),
+    request,
+    reply,
+    { consent: details.grantId ? {} : { grantId } },
+    { keepSignIn: true },
+  );
 }

@@ -77,14 +77,20 @@ export async function clientName(provider: Provider, details: Details): Promise<
   return client?.clientName ?? String(details.params.client_id);
 }
 
+/**
+ * Hands a step's result to the provider. A consent step keeps the sign-in submitted before it in the same
+ * authorization request (`keepSignIn`): without it, a request with `max_age=0` or `prompt=login` would see
+ * no fresh sign-in when it resumes and ask for one again, forever.
+ */
 export async function finishInteraction(
   provider: Provider,
   request: FastifyRequest,
   reply: FastifyReply,
   result: InteractionResults,
+  { keepSignIn = false }: { keepSignIn?: boolean } = {},
 ) {
   const location = await provider.interactionResult(request.raw, reply.raw, result, {
-    mergeWithLastSubmission: false,
+    mergeWithLastSubmission: keepSignIn,
   });
   return reply.redirect(location, 303);
 }

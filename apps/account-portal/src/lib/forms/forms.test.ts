@@ -43,6 +43,18 @@ describe('the password form', () => {
     const locked = new ApiError(400, { status: 400, code: 'account_locked', detail: 'Try again later.' });
     expect(problemState(locked)).toEqual({ error: 'Try again later.', fieldErrors: {} });
   });
+
+  it('asks for a new sign-in when the API wants a recent one', () => {
+    const stale = new ApiError(403, {
+      status: 403,
+      code: 'reauthentication_required',
+      detail: 'Sign in again.',
+    });
+    expect(problemState(stale)).toMatchObject({
+      reauthenticate: true,
+      error: expect.stringMatching(/sign in again/i),
+    });
+  });
 });
 
 describe('the profile form', () => {

@@ -5,6 +5,8 @@ export interface FormState {
   error?: string;
   /** Errors by field name. */
   fieldErrors?: Record<string, string>;
+  /** The change needs a recent sign-in: the form offers to sign in again (ADR 0040). */
+  reauthenticate?: boolean;
   /** Shown after success. */
   message?: string;
 }

@@ -1,6 +1,7 @@
 import type { App, Handler } from '@platform/http';
 import type { AdminDeps, AdminKit } from '../deps.ts';
 import { iso, isoOrNull } from '../schemas.ts';
+import type { UserSessions } from '../sessions/user-sessions.ts';
 import {
   cancelEnrolmentSchema,
   getUserFactorsSchema,
@@ -9,7 +10,10 @@ import {
 } from './user-factors.schemas.ts';
 
 // A user's second factors for administrators: the list (no secrets), the reset of a lost factor, and the
-// requirement to enrol one at the next sign-in. Every change is audited against the user.
+// requirement to enrol one at the next sign-in. Every change is audited against the user. A reset factor
+// may be in someone else's hands, and any of the user's sessions or refresh tokens may come from it: the
+// reset ends them all (back-channel logout tells the consoles), the acting administrator's own included
+// when they reset themselves (ADR 0040).
 
 type Deps = Pick<AdminDeps, 'users' | 'factors'>;
 
@@ -51,12 +55,20 @@ const getUserFactors =
     factorsView(deps, request.params.id);
 
 const resetUserFactors =
-  (deps: Deps, { record }: AdminKit): Handler<typeof resetUserFactorsSchema> =>
+  (
+    deps: Deps,
+    { grants, record }: AdminKit,
+    sessions: UserSessions,
+  ): Handler<typeof resetUserFactorsSchema> =>
   async (request, reply) => {
     const user = await deps.users.get(request.params.id);
     const before = await deps.factors.mfa.listFactors(user.id);
     await deps.factors.mfa.resetFactors(user.id);
     const passkeys = await deps.factors.passkeys.removeAllOf(user.id);
+    const revoked = {
+      grants: await grants.allOfUser(user.id),
+      sessions: await sessions.revokeSessions(user.id),
+    };
     await record(request, {
       action: 'mfa.reset',
       targetType: 'user',
@@ -64,6 +76,7 @@ const resetUserFactors =
       details: {
         username: user.username,
         removed: { totp: before.totp !== null, recovery_code_count: before.recoveryCodes.left, passkeys },
+        revoked,
       },
     });
     return reply.status(204).send();
@@ -83,13 +96,17 @@ const setEnrolmentRequired =
     return factorsView(deps, user.id);
   };
 
-export function userFactorRoutes(app: App, deps: Deps, kit: AdminKit): void {
+export function userFactorRoutes(app: App, deps: Deps, kit: AdminKit, sessions: UserSessions): void {
   const read = kit.guard('admin:read');
   const write = kit.guard('admin:write');
   const url = '/users/:id/factors';
   const enrolment = `${url}/require-enrolment`;
   app.get(url, { onRequest: read, schema: getUserFactorsSchema }, getUserFactors(deps));
-  app.delete(url, { onRequest: write, schema: resetUserFactorsSchema }, resetUserFactors(deps, kit));
+  app.delete(
+    url,
+    { onRequest: write, schema: resetUserFactorsSchema },
+    resetUserFactors(deps, kit, sessions),
+  );
   app.post(
     enrolment,
     { onRequest: write, schema: requireEnrolmentSchema },

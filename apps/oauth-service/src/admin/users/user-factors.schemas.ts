@@ -80,7 +80,7 @@ export const getUserFactorsSchema = routeSchema(
 export const resetUserFactorsSchema = routeSchema(
   'admin:write',
   TAG,
-  "Reset a user's second factors (a lost device): removes the TOTP, the recovery codes and every passkey",
+  "Reset a user's second factors (a lost device): removes the TOTP, the recovery codes and every passkey, and ends the user's sign-in sessions and refresh tokens",
   { params: params('id'), response: noContent },
   [404],
 );

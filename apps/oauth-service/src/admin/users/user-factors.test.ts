@@ -2,7 +2,15 @@ import { describeEachDialect } from '@platform/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signInFlow } from '../../mfa/sign-in-test-support.ts';
 import { createPasskeysRepository } from '../../passkeys/passkeys.repository.ts';
-import { type AdminHarness, bearer, InjectBrowser, startAdminHarness } from '../test-support.ts';
+import {
+  ADMIN,
+  type AdminHarness,
+  bearer,
+  InjectBrowser,
+  isLoginPage,
+  PASSWORD,
+  startAdminHarness,
+} from '../test-support.ts';
 
 // An administrator's view of a user's second factors, their reset, the "enrol at next sign-in" requirement,
 // and the MFA flags of roles and clients: each change audited, no secret in any answer.
@@ -76,6 +84,56 @@ describeEachDialect('admin API: second factors and MFA policy', (temp) => {
     const { step } = await flow.authorize(browser);
     const after = await flow.password(browser, step, user.username);
     expect(after.leftTo?.searchParams.get('code')).toBeTruthy();
+  });
+
+  /** Gives `userId` a passkey straight through the repository (no sign-in needs it). */
+  const addPasskey = (userId: string, name: string) =>
+    createPasskeysRepository(h.db).create({
+      userId,
+      credentialId: `cred-${name}`,
+      publicKey: 'public-key-not-a-secret',
+      signCount: 0,
+      transports: ['internal'],
+      backupEligible: false,
+      backupState: false,
+      deviceType: 'singleDevice',
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      name,
+    });
+
+  it("ends the user's sign-in sessions and refresh tokens with the reset, audited", async () => {
+    const user = await h.createUser('factor-session', ['user']);
+    const { tokens, browser } = await h.userTokens(
+      { login: 'factor-session', password: PASSWORD },
+      { scope: 'openid offline_access' },
+    );
+    await addPasskey(user.id, 'factor-session');
+    expect((await call('DELETE', `/api/admin/users/${user.id}/factors`)).statusCode).toBe(204);
+    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await h.auditOf('mfa.reset'))[0]).toMatchObject({
+      targetId: user.id,
+      details: { revoked: { grants: 1, sessions: 1 } },
+    });
+  });
+
+  it('an administrator resetting their own factors ends their own sessions too', async () => {
+    const admin = await h.users.findByLogin(ADMIN.login);
+    const { tokens, browser } = await h.userTokens(ADMIN);
+    await addPasskey(admin!.id, 'own-reset');
+    const reset = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/admin/users/${admin!.id}/factors`,
+      headers: bearer(tokens.access_token),
+    });
+    expect(reset.statusCode).toBe(204);
+    expect((await h.refresh(tokens.refresh_token!)).json().error).toBe('invalid_grant');
+    expect(isLoginPage((await h.authorizeAgain(browser)).response)).toBe(true);
+    expect((await h.auditOf('mfa.reset'))[0]).toMatchObject({
+      actorId: admin!.id,
+      targetId: admin!.id,
+      details: { revoked: { sessions: 1 } },
+    });
   });
 
   it('requires enrolment at the next sign-in, and withdraws it; audited both ways', async () => {

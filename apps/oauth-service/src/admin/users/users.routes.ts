@@ -210,5 +210,5 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   app.delete('/users/:id', { onRequest: write, schema: deleteUserSchema }, deleteUser(users, kit, sessions));
   userRoleRoutes(app, deps, kit);
   userMailRoutes(app, deps, kit);
-  userFactorRoutes(app, deps, kit);
+  userFactorRoutes(app, deps, kit, sessions);
 }

@@ -600,7 +600,10 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Unlink a provider; refused (409) while it is your only way to sign in (no password, no passkey, no other link) */
+        /**
+         * Unlink a provider; refused (409) while it is your only way to sign in (no password, no passkey, no other link)
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1036,7 +1039,10 @@ export type paths = {
             };
         };
         put?: never;
-        /** Register a passkey: the authenticator's answer to the latest registration options, and a name for it */
+        /**
+         * Register a passkey: the authenticator's answer to the latest registration options, and a name for it
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1209,7 +1215,10 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of your passkeys (it no longer signs in) */
+        /**
+         * Remove one of your passkeys (it no longer signs in)
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1479,7 +1488,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Options for registering a new passkey (WebAuthn PublicKeyCredentialCreationOptionsJSON); the challenge is kept by the service for five minutes and replaces any earlier one */
+        /**
+         * Options for registering a new passkey (WebAuthn PublicKeyCredentialCreationOptionsJSON); the challenge is kept by the service for five minutes and replaces any earlier one
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1699,7 +1711,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Ten new recovery codes, once; every earlier code stops working (409 without a second factor) */
+        /**
+         * Ten new recovery codes, once; every earlier code stops working (409 without a second factor)
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2157,7 +2172,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Begin enrolling an authenticator app: its key, otpauth URI and QR code (409 once one is confirmed) */
+        /**
+         * Begin enrolling an authenticator app: its key, otpauth URI and QR code (409 once one is confirmed)
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2254,7 +2272,10 @@ export type paths = {
                 };
             };
         };
-        /** Remove the authenticator app (409 when it is your last factor and a second factor is required) */
+        /**
+         * Remove the authenticator app (409 when it is your last factor and a second factor is required)
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2379,7 +2400,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Confirm the authenticator app with its first code; answers ten new recovery codes, once */
+        /**
+         * Confirm the authenticator app with its first code; answers ten new recovery codes, once
+         * @description Needs a recent sign-in: when the token's `auth_time` is older than ACCOUNT_REAUTH_SECONDS, the answer is 403 with the problem code `reauthentication_required` (and `maxAge`, the window in seconds); sign in again (`max_age=0`) and retry.
+         */
         post: {
             parameters: {
                 query?: never;

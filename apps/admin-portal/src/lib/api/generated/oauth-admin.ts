@@ -7376,7 +7376,7 @@ export type paths = {
         };
         put?: never;
         post?: never;
-        /** Reset a user's second factors (a lost device): removes the TOTP, the recovery codes and every passkey (needs admin:write) */
+        /** Reset a user's second factors (a lost device): removes the TOTP, the recovery codes and every passkey, and ends the user's sign-in sessions and refresh tokens (needs admin:write) */
         delete: {
             parameters: {
                 query?: never;
