@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { describeEachDialect } from '@platform/db/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { adminApiToken } from './admin-api.ts';
+import { adminApiToken, adminCall, createUserWithRole } from './admin-api.ts';
 import { signIn } from './browser.ts';
 import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
@@ -19,19 +19,6 @@ const ACCOUNT = `${ORIGIN}/account`;
 const STEP_TIMEOUT = 120_000;
 /** How soon after the action A's navigation starts: the acceptance's "within a second". */
 const WITHIN_MS = 1_000;
-
-async function adminCall(token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
 
 /** Clicks a destructive action's button, then confirms in the dialog (checked with axe while open). */
 async function confirmAction(page: Page, button: string, confirm = button) {
@@ -78,15 +65,11 @@ describeEachDialect('back-channel logout ends console sessions at once, in Chrom
 
   beforeAll(async () => {
     token = await adminApiToken('admin', adminPassword, portalSecret);
-    const created = (await adminCall(token, 'POST', '/users', {
-      ...alice,
-      display_name: 'Alice Admin',
-      must_change_password: false,
-    })) as { id: string };
-    aliceId = created.id;
-    const roles = (await adminCall(token, 'GET', '/roles')) as { items: Array<{ id: string; name: string }> };
-    const role = roles.items.find((entry) => entry.name === 'admin');
-    await adminCall(token, 'PUT', `/users/${aliceId}/roles/${role!.id}`);
+    aliceId = await createUserWithRole(
+      token,
+      { ...alice, display_name: 'Alice Admin', must_change_password: false },
+      'admin',
+    );
     // oauth-service's pages forbid every script by CSP; axe-core is injected by the test, not the page.
     adminPage = await platform.newPage({ bypassCSP: true });
     await adminPage.goto(`${CONSOLE}/users/${encodeURIComponent(aliceId)}`);

@@ -10,7 +10,7 @@ import { createDatabase } from '@platform/db';
 import { describeEachDialect } from '@platform/db/testing';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { adminApiToken } from './admin-api.ts';
+import { adminApiToken, adminCall } from './admin-api.ts';
 import { signIn } from './browser.ts';
 import { registerConsolePlatform } from './console-platform.ts';
 import { expectAccessible, saveAcceptanceScreenshot } from './page-checks.ts';
@@ -30,19 +30,6 @@ interface LinkTables {
     last_sign_in_at: number | null;
   };
   users: { id: string; invitation_pending: number };
-}
-
-async function adminCall<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${ORIGIN}/api/admin${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 async function confirmAction(page: Page, button: string, confirm: string) {
