@@ -161,6 +161,7 @@ describe('Prometheus against the running platform', () => {
       'password',
       'recovery_code',
       'totp',
+      'upstream',
     ]);
     expect([...new Set(logins.map((s) => s.metric.result))].sort()).toEqual([
       'disabled',

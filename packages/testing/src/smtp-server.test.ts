@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTP_SERVER_PYTHON, type SmtpTestServer, startSmtpServer } from './smtp-server.ts';
+import { byArrival, SMTP_SERVER_PYTHON, type SmtpTestServer, startSmtpServer } from './smtp-server.ts';
 
 const MESSAGE =
   'To: b@example.com\r\nSubject: Hello\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGo to https://example.com/x?token=3D=\r\nabc\r\n';
@@ -24,5 +24,15 @@ describe('startSmtpServer', () => {
     const mail = await server.waitForMail('b@example.com');
     expect(mail.subject).toBe('Hello');
     expect(mail.link).toBe('https://example.com/x?token=abc');
+  });
+});
+
+describe('maildir order', () => {
+  it('orders two mails of the same second by the delivery counter, not the unpadded microseconds', () => {
+    const first = '1765092000.M99999P7Q1.host';
+    const second = '1765092000.M123456P7Q2.host';
+    const earlier = '1765091999.M5P7Q9.host';
+    expect([second, first].sort()).toEqual([second, first]); // a string sort puts the later mail first
+    expect([second, first, earlier].sort(byArrival)).toEqual([earlier, first, second]);
   });
 });

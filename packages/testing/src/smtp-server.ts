@@ -79,6 +79,21 @@ async function waitUntilListening(child: ChildProcess, port: number, output: str
   throw new Error(`aiosmtpd did not listen on ${port}: ${output.join('')}`);
 }
 
+/**
+ * Python's Maildir names a message `<seconds>.M<microseconds>P<pid>Q<counter>.<host>`: the microseconds are
+ * not zero-padded, so a plain string sort can put two mails of the same second out of order; the per-process
+ * counter (one aiosmtpd process per server) gives their arrival order.
+ */
+export function byArrival(a: string, b: string): number {
+  const key = (name: string) => {
+    const match = /^(\d+)\.M\d+P\d+Q(\d+)/.exec(name);
+    return match ? [Number(match[1]), Number(match[2])] : [Number.POSITIVE_INFINITY, 0];
+  };
+  const [secondsA, counterA] = key(a);
+  const [secondsB, counterB] = key(b);
+  return secondsA - secondsB || counterA! - counterB! || a.localeCompare(b);
+}
+
 export async function startSmtpServer(): Promise<SmtpTestServer> {
   if (!existsSync(SMTP_SERVER_PYTHON)) {
     throw new Error(`${SMTP_SERVER_PYTHON} is missing: run scripts/test.sh once (it installs aiosmtpd)`);
@@ -100,9 +115,7 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
   async function messages(): Promise<DeliveredMail[]> {
     const folder = join(maildir, 'new');
     if (!existsSync(folder)) return [];
-    // Maildir names start with the delivery time in seconds, then a counter: sorting keeps arrival order
-    // well enough for tests, which wait for each mail before causing the next.
-    const names = (await readdir(folder)).sort();
+    const names = (await readdir(folder)).sort(byArrival);
     return Promise.all(names.map(async (name) => parse(await readFile(join(folder, name), 'utf8'))));
   }
 
