@@ -85,13 +85,13 @@ async function waitUntilListening(child: ChildProcess, port: number, output: str
  * counter (one aiosmtpd process per server) gives their arrival order.
  */
 export function byArrival(a: string, b: string): number {
-  const key = (name: string) => {
+  const key = (name: string): [number, number] => {
     const match = /^(\d+)\.M\d+P\d+Q(\d+)/.exec(name);
     return match ? [Number(match[1]), Number(match[2])] : [Number.POSITIVE_INFINITY, 0];
   };
   const [secondsA, counterA] = key(a);
   const [secondsB, counterB] = key(b);
-  return secondsA - secondsB || counterA! - counterB! || a.localeCompare(b);
+  return secondsA - secondsB || counterA - counterB || a.localeCompare(b);
 }
 
 export async function startSmtpServer(): Promise<SmtpTestServer> {
