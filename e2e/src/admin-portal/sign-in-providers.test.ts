@@ -3,7 +3,8 @@
 // redirect URI to register upstream shown as the id is typed, a group → role row, default roles, domains),
 // sees oauth-service's own refusal under the field it names, disables it, and deletes another after a
 // confirmation. In the account console a user sees their linked sign-ins and the providers they could link,
-// unlinks one, and is refused unlinking the last way into their account. The links are written to the
+// unlinks one, and is refused unlinking the last way into their account; the admin then sees that link on
+// the user's page, with its upstream subject, and unlinks it after a warning. The links are written to the
 // database: making one takes an upstream sign-in, which the federation e2e tests drive.
 import { randomBytes } from 'node:crypto';
 import { createDatabase } from '@platform/db';
@@ -238,6 +239,42 @@ describeEachDialect('consoles: sign-in providers and linked sign-ins in Chromium
       } finally {
         await database.close();
       }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    "the admin sees the user's linked sign-in with its subject and unlinks it, the last way in, after a warning",
+    async () => {
+      await admin.goto(`${CONSOLE}/users/${userId}`);
+      await headingIs(admin, user.username);
+      const rows = admin.getByTestId('user-linked-sign-ins').getByRole('row');
+      await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1);
+      expect(await rows.textContent()).toContain('GitHub');
+      expect(await rows.textContent()).toContain('4242');
+      expect(await admin.getByTestId('account-mail').textContent()).toContain(
+        'No password of its own: signs in through GitHub.',
+      );
+      expect(await admin.getByRole('button', { name: 'Invite to set a password' }).count()).toBe(1);
+      await expectAccessible(admin);
+      await saveAcceptanceScreenshot(admin, 'user-linked-sign-ins');
+
+      await admin.getByRole('button', { name: 'Unlink GitHub', exact: true }).click();
+      const dialog = admin.getByRole('dialog');
+      await expect.poll(() => dialog.isVisible()).toBe(true);
+      expect(await dialog.textContent()).toContain('It is their only way in');
+      await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
+      await expect
+        .poll(() => admin.getByText('No sign-in through another provider.').isVisible(), { timeout: 20_000 })
+        .toBe(true);
+      expect(await admin.getByTestId('account-mail').textContent()).toContain('Invited: no password yet.');
+      const audit = await adminCall<{ items: Array<{ target_id: string; details: { subject?: string } }> }>(
+        adminToken,
+        'GET',
+        '/audit?action=upstream.unlinked',
+      );
+      expect(audit.items[0]).toMatchObject({ target_id: userId, details: { subject: '4242' } });
+      await expectAccessible(admin);
     },
     STEP_TIMEOUT,
   );

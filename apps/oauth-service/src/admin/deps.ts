@@ -56,7 +56,7 @@ export interface AdminDeps {
   factors: AdminFactors;
   /** Clients' RFC 8693 token exchange policies. */
   tokenExchange: TokenExchangePolicies;
-  federation: Pick<FederationRepositories, 'providers'>;
+  federation: Pick<FederationRepositories, 'providers' | 'identities'>;
   /** Verification and invitation mails; undefined when SMTP_URL is unset. */
   accountMail?: AccountMail | undefined;
 }

@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
 import { observeBackchannel } from './backchannel.ts';
 import { refusedStructuredToken } from './introspection.ts';
+import { answeredError } from '../token-exchange/unauthorized-client.ts';
 import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
@@ -106,9 +107,10 @@ function observeGrants(provider: Provider, metrics: Metrics, record: RecordEvent
     });
   });
 
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
+  type GrantError = { error?: string; error_description?: string; error_detail?: string };
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: GrantError) => {
     const grantType = String(ctx.oidc?.params?.grant_type ?? 'unknown');
-    metrics.grantErrors.inc({ grant_type: grantType, error: error.error ?? 'unknown' });
+    metrics.grantErrors.inc({ grant_type: grantType, error: answeredError(error) ?? 'unknown' });
     const detection =
       error.error_detail === REUSE
         ? 'refresh_token.reuse_detected'

@@ -291,9 +291,24 @@ describeEachDialect('token exchange (RFC 8693)', (temp) => {
     }
   });
 
+  /** The value of oauth_grant_errors_total for token exchange refusals with `error`. */
+  async function exchangeErrors(error: string): Promise<number> {
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).payload;
+    const series = `oauth_grant_errors_total{grant_type="${TOKEN_EXCHANGE_GRANT}",error="${error}"}`;
+    const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  }
+
   it('refuses a client without the grant type or without a policy: unauthorized_client', async () => {
     const form = { subject_token: adminFlowToken, resource: TEST };
+    const before = {
+      unauthorized: await exchangeErrors('unauthorized_client'),
+      invalid: await exchangeErrors('invalid_request'),
+    };
     expect(await refusal(await exchange(h.machine, form))).toBe('unauthorized_client');
+    // The metric names the refusal as the client received it.
+    expect(await exchangeErrors('unauthorized_client')).toBe(before.unauthorized + 1);
+    expect(await exchangeErrors('invalid_request')).toBe(before.invalid);
     expect(await refusal(await exchange(withoutPolicy, form))).toBe('unauthorized_client');
     const refused = (await h.auditOf('token.exchange')).filter(
       (e) => e.details.error === 'unauthorized_client',

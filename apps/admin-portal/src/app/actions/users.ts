@@ -198,3 +198,17 @@ export async function setEnrolmentRequired(_: FormState, form: FormData): Promis
     revalidate: ['/users'],
   });
 }
+
+/** Unlinks the user's sign-in at an upstream provider. */
+export async function unlinkSignIn(_: FormState, form: FormData): Promise<FormState> {
+  return runAction({
+    form,
+    permission: 'admin:write',
+    async perform(api, _data, raw) {
+      const provider = field(raw, 'provider');
+      await api.send('DELETE', `/users/${path(field(raw, 'id'))}/linked-sign-ins/${path(provider)}`);
+      return { message: `The sign-in through ${provider} was unlinked.` };
+    },
+    revalidate: ['/users'],
+  });
+}

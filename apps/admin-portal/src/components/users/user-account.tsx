@@ -1,16 +1,24 @@
 import { Group, Paper, Text, Title } from '@mantine/core';
 import { deleteUser, mailAccountLink, resetPassword, setUserStatus } from '../../app/actions/users.ts';
-import type { User } from '../../lib/admin-api/types.ts';
+import type { User, UserSignIns } from '../../lib/admin-api/types.ts';
 import { ActionForm, CheckboxField, Hidden, PasswordField } from '../form.tsx';
 
-/** The address's state, and the mail that moves it on: a new invitation, or a verification link. */
-function AccountMail({ user }: { user: User }) {
+/** What the account signs in with when it has no password of its own: pending invitation or upstream links. */
+function noPasswordText(signIns: UserSignIns): string {
+  if (signIns.linked.length === 0) return 'Invited: no password yet.';
+  const names = signIns.linked.map((link) => link.display_name).join(', ');
+  return `No password of its own: signs in through ${names}.`;
+}
+
+/** The address's state, and the mail that moves it on: an invitation to set a password, or a verification link. */
+function AccountMail({ user, signIns }: { user: User; signIns: UserSignIns }) {
   const kind = user.invitation_pending ? 'invitation' : user.email_verified ? null : 'verification';
+  const linkedOnly = user.invitation_pending && signIns.linked.length > 0;
   return (
     <Group mb="md" gap="sm" data-testid="account-mail">
       <Text size="sm">
         {user.invitation_pending
-          ? 'Invited: no password yet.'
+          ? noPasswordText(signIns)
           : user.email_verified
             ? 'Email address verified.'
             : 'Email address not verified.'}
@@ -18,7 +26,13 @@ function AccountMail({ user }: { user: User }) {
       {kind ? (
         <ActionForm
           action={mailAccountLink}
-          submitLabel={kind === 'invitation' ? 'Resend invitation' : 'Send verification email'}
+          submitLabel={
+            kind === 'verification'
+              ? 'Send verification email'
+              : linkedOnly
+                ? 'Invite to set a password'
+                : 'Resend invitation'
+          }
           variant="light"
           size="xs"
         >
@@ -31,13 +45,13 @@ function AccountMail({ user }: { user: User }) {
 }
 
 /** Password reset, disabling or enabling the account, and deleting it (admin:write). */
-export function UserAccount({ user }: { user: User }) {
+export function UserAccount({ user, signIns }: { user: User; signIns: UserSignIns }) {
   return (
     <Paper withBorder p="md">
       <Title order={3} size="h4" mb="sm">
         Password and account
       </Title>
-      <AccountMail user={user} />
+      <AccountMail user={user} signIns={signIns} />
       <ActionForm action={resetPassword} schema="passwordReset" submitLabel="Reset password" resetOnSuccess>
         <Hidden name="id" value={user.id} />
         <PasswordField

@@ -31,5 +31,7 @@ export type SessionInfo = ItemOf<Get<'/api/admin/users/{id}/sessions'>['items']>
 export type ClientGrants = ItemOf<Get<'/api/admin/users/{id}/grants'>['items']>;
 /** A user's second factors, without secrets. */
 export type UserFactors = Get<'/api/admin/users/{id}/factors'>;
+/** A user's links to upstream identity providers, and whether the account has a password of its own. */
+export type UserSignIns = Get<'/api/admin/users/{id}/linked-sign-ins'>;
 /** How many active users have a second factor, by factor. */
 export type MfaAdoption = Get<'/api/admin/stats/mfa'>;

@@ -7,6 +7,7 @@ import type { UserSessions } from '../sessions/user-sessions.ts';
 import { userFactorRoutes } from './user-factors.routes.ts';
 import { mailNotConfigured, requestContext, userMailRoutes } from './user-mail.routes.ts';
 import { userRoleRoutes } from './user-roles.routes.ts';
+import { userSignInRoutes } from './user-sign-ins.routes.ts';
 import {
   createUserSchema,
   deleteUserSchema,
@@ -211,4 +212,5 @@ export function userRoutes(app: App, deps: AdminDeps, kit: AdminKit, sessions: U
   userRoleRoutes(app, deps, kit);
   userMailRoutes(app, deps, kit);
   userFactorRoutes(app, deps, kit, sessions);
+  userSignInRoutes(app, deps, kit);
 }

@@ -7,9 +7,17 @@ import { UserFactorsCard } from '../../../components/users/user-factors.tsx';
 import { UserProfile } from '../../../components/users/user-profile.tsx';
 import { UserRoles } from '../../../components/users/user-roles.tsx';
 import { UserSessions } from '../../../components/users/user-sessions.tsx';
+import { UserSignInsCard } from '../../../components/users/user-sign-ins.tsx';
 import { can } from '../../../lib/access/permissions.ts';
 import { adminApi } from '../../../lib/admin-api/client.ts';
-import type { ClientGrants, Role, SessionInfo, User, UserFactors } from '../../../lib/admin-api/types.ts';
+import type {
+  ClientGrants,
+  Role,
+  SessionInfo,
+  User,
+  UserFactors,
+  UserSignIns,
+} from '../../../lib/admin-api/types.ts';
 import { load } from '../../../lib/api/page.ts';
 import { requirePermission } from '../../../lib/session/current.ts';
 
@@ -28,13 +36,14 @@ export default async function UserPage({
   const api = adminApi(session);
   const base = `/users/${encodeURIComponent(id)}`;
   const user = await load(api.get<User>(base));
-  const [userRoles, allRoles, sessions, grants, factors] = await load(
+  const [userRoles, allRoles, sessions, grants, factors, signIns] = await load(
     Promise.all([
       api.get<{ items: Role[] }>(`${base}/roles`),
       api.get<{ items: Role[] }>('/roles'),
       api.get<{ items: SessionInfo[] }>(`${base}/sessions`),
       api.get<{ items: ClientGrants[] }>(`${base}/grants`),
       api.get<UserFactors>(`${base}/factors`),
+      api.get<UserSignIns>(`${base}/linked-sign-ins`),
     ]),
   );
   const write = can(session.permissions, 'admin:write');
@@ -60,8 +69,9 @@ export default async function UserPage({
         <UserProfile user={user} write={write} />
         <UserRoles user={user} userRoles={userRoles.items} allRoles={allRoles.items} write={write} />
         <UserFactorsCard user={user} factors={factors} write={write} />
+        <UserSignInsCard user={user} signIns={signIns} write={write} />
         <UserSessions user={user} write={write} sessions={sessions.items} grants={grants.items} />
-        {write ? <UserAccount user={user} /> : null}
+        {write ? <UserAccount user={user} signIns={signIns} /> : null}
       </SimpleGrid>
     </>
   );
