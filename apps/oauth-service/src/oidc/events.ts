@@ -5,9 +5,9 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { FORWARDED_USER_AGENT_HEADER } from '../audit/forwarded.ts';
+import { answeredError } from '../token-exchange/unauthorized-client.ts';
 import { observeBackchannel } from './backchannel.ts';
 import { refusedStructuredToken } from './introspection.ts';
-import { answeredError } from '../token-exchange/unauthorized-client.ts';
 import { auditRevocations } from './revocation.ts';
 
 // oidc-provider reports what happens through events; this turns them into the oauth_* metrics and
