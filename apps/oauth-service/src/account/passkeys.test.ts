@@ -120,6 +120,13 @@ describeEachDialect('account API: passkeys', (temp) => {
       details: { passkeyId: id, from: 'Laptop', to: 'Phone' },
     });
     expect((await h.call('PATCH', `/passkeys/${id}`, owner.auth, { name: ' ' })).statusCode).toBe(400);
+    // 64 characters, as the schema's maxLength counts them (code points), though 128 UTF-16 units.
+    const keys = '\u{1F511}'.repeat(64);
+    const astral = await h.call('PATCH', `/passkeys/${id}`, owner.auth, { name: keys });
+    expect(astral.statusCode, astral.payload).toBe(200);
+    expect(astral.json()).toMatchObject({ name: keys });
+    expect((await h.call('PATCH', `/passkeys/${id}`, owner.auth, { name: `${keys}x` })).statusCode).toBe(400);
+    await h.call('PATCH', `/passkeys/${id}`, owner.auth, { name: 'Phone' });
 
     const removed = await h.call('DELETE', `/passkeys/${id}`, owner.auth);
     expect(removed.statusCode).toBe(204);

@@ -230,6 +230,17 @@ describeEachDialect('audit log', (temp) => {
     expect((await audit.query({ action: 'bulk.*', limit: 23 })).nextCursor).toBeNull();
   });
 
+  it("counts a filter's length in characters, as the API's schema does (an astral character is one)", async () => {
+    // 64 characters, 128 UTF-16 code units: within `target_type`'s maxLength of 64.
+    const astral = '\u{1D413}'.repeat(64);
+    await expect(
+      audit.query({ target: { type: astral }, clientId: '\u{1D413}'.repeat(255) }),
+    ).resolves.toMatchObject({
+      items: [],
+    });
+    await expect(audit.query({ target: { type: `${astral}x` } })).rejects.toBeInstanceOf(AuditQueryError);
+  });
+
   it('refuses bad filters with a 400-type error', async () => {
     const bad: AuditQuery[] = [
       { limit: 0 },

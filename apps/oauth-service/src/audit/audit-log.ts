@@ -163,8 +163,9 @@ function timeBound(field: string, value: unknown): number {
   throw new AuditQueryError(field, 'must be a time in epoch milliseconds');
 }
 
+// Lengths count characters (code points), as JSON Schema's maxLength does for the API's query strings.
 function filterText(field: string, value: unknown, max = 255): string {
-  if (typeof value === 'string' && value.length > 0 && value.length <= max) return value;
+  if (typeof value === 'string' && value.length > 0 && [...value].length <= max) return value;
   throw new AuditQueryError(field, `must be a non-empty string of at most ${max} characters`);
 }
 

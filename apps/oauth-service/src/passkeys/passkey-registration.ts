@@ -57,10 +57,13 @@ export const toSummary = (passkey: StoredPasskey): PasskeySummary => ({
   aaguid: passkey.aaguid,
 });
 
-/** A name its owner gave: trimmed, 1–64 characters, no control characters; undefined otherwise. */
+/**
+ * A name its owner gave: trimmed, 1–64 characters (code points, as the API schema's maxLength counts them),
+ * no control characters; undefined otherwise.
+ */
 export const cleanName = (name: unknown): string | undefined => {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  return trimmed !== '' && trimmed.length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(trimmed)
+  return trimmed !== '' && [...trimmed].length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(trimmed)
     ? trimmed
     : undefined;
 };
