@@ -32,7 +32,6 @@ export function UserSignInsCard(props: { user: User; signIns: UserSignIns; write
             <TableTr>
               <TableTh>Provider</TableTh>
               <TableTh>Upstream subject</TableTh>
-              <TableTh>Linked</TableTh>
               <TableTh>Last sign-in</TableTh>
               {write ? <TableTh /> : null}
             </TableTr>
@@ -42,18 +41,15 @@ export function UserSignInsCard(props: { user: User; signIns: UserSignIns; write
               <TableTr key={link.provider_id}>
                 <TableTd>
                   {link.display_name}
-                  {link.email ? (
-                    <Text size="xs" c="dimmed">
-                      {link.email}
-                    </Text>
-                  ) : null}
+                  <Text size="xs" c="dimmed">
+                    {link.email ? `${link.email} · ` : ''}linked {when(link.linked_at)}
+                  </Text>
                 </TableTd>
                 <TableTd>
                   <Text span size="sm" ff="monospace">
                     {link.subject}
                   </Text>
                 </TableTd>
-                <TableTd>{when(link.linked_at)}</TableTd>
                 <TableTd>{when(link.last_sign_in_at)}</TableTd>
                 {write ? (
                   <TableTd>
