@@ -10,7 +10,10 @@ describe('request validation', () => {
       '/test/typed',
       {
         schema: {
-          querystring: { type: 'object', properties: { n: { type: 'integer' } } },
+          querystring: {
+            type: 'object',
+            properties: { n: { type: 'integer', minimum: -100, maximum: 100 } },
+          },
           body: {
             type: 'object',
             required: ['name'],
@@ -34,6 +37,16 @@ describe('request validation', () => {
     const res = await app.inject({ method: 'POST', url: '/test/typed?n=20', payload: { name: 'a' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ n: 20, name: 'a' });
+  });
+
+  it("refuses a query number that coerces to Infinity, which passes Ajv's minimum and maximum", async () => {
+    for (const n of ['Infinity', '-Infinity', '1e400']) {
+      const res = await app.inject({ method: 'POST', url: `/test/typed?n=${n}`, payload: { name: 'a' } });
+      expect(res.statusCode, n).toBe(400);
+      expect(res.json().errors).toEqual([
+        { in: 'querystring', path: '/n', message: 'must be a finite number' },
+      ]);
+    }
   });
 
   it('does not coerce JSON body types: a boolean where a string is required is a 400', async () => {

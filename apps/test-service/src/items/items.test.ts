@@ -91,6 +91,7 @@ describeEachDialect('items', (temp) => {
       }),
       await h.app.inject({ method: 'GET', url: '/test/api/v1/items/not-a-uuid', headers: read }),
       await h.app.inject({ method: 'GET', url: '/test/api/v1/items?limit=0', headers: read }),
+      await h.app.inject({ method: 'GET', url: '/test/api/v1/items?limit=Infinity', headers: read }),
       await h.app.inject({ method: 'GET', url: '/test/api/v1/items?cursor=garbage', headers: read }),
     ];
     for (const res of bad) {
